@@ -1,0 +1,125 @@
+"""Trial input, segmentation, provenance and the per-trial result (``CriteriaSet``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor.models.criteria import Criterion, Polarity
+
+
+class Trial(BaseModel):
+    """One trial's criteria text plus optional registry fields (kept in output records)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trial_id: str = Field(min_length=1)
+    text: str
+    registry: dict[str, Any] = Field(default_factory=dict, description="sex, minimum_age, conditions, phases...")
+    source: str | None = Field(default=None, description="Where the text came from (file:line or corpus source).")
+
+
+class Item(BaseModel):
+    """One criteria item (bullet, numbered entry or paragraph) with its verbatim span."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    index: int = Field(ge=0)
+    text: str = Field(description="Verbatim source text of the item, bullet marker excluded.")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    polarity: Polarity
+    section: str | None = Field(default=None, description="Heading of the inclusion/exclusion section, verbatim.")
+    cohort: str | None = Field(default=None, description="Sub-heading (cohort, part, arm) the item falls under.")
+    depth: int = Field(default=0, ge=0, description="Nesting depth: 0 for top-level bullets.")
+    parent: int | None = Field(default=None, description="Index of the enclosing item for nested bullets.")
+    marker: str | None = Field(default=None, description="The bullet or number marker, e.g. '*', '2.', '-'.")
+
+
+class Section(BaseModel):
+    """A heading of the criteria text and the polarity it sets."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    heading: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    polarity: Polarity | None = Field(description="Polarity set by the heading; None for a cohort sub-heading.")
+
+
+class Segmentation(BaseModel):
+    """The segmenter's output: headings and items, all with offsets into ``text``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    sections: list[Section] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list)
+
+
+class TokenUsage(BaseModel):
+    """Tokens used by LLM calls (zero for the rules backend)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Provenance(BaseModel):
+    """How a criteria set was produced."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["rules", "llm", "hybrid", "gold"]
+    library_version: str
+    model: str | None = None
+    prompt_name: str | None = None
+    prompt_hash: str | None = Field(default=None, description="sha256 of the rendered prompt template files.")
+    rules_version: str | None = Field(default=None, description="Hash of the rules vocabularies.")
+    instructor_mode: str | None = None
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage, e.g. segment, llm.")
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    llm_calls: int = 0
+    attempts: int = 0
+
+
+class Rejected(BaseModel):
+    """A criterion the backend proposed but that failed grounding; reported, never passed off as grounded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    quote: str
+    reason: str
+    item: int | None = None
+
+
+class CriteriaSet(BaseModel):
+    """All criteria of one trial, with the source text they are grounded in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trial_id: str
+    source_text: str
+    criteria: list[Criterion] = Field(default_factory=list)
+    provenance: Provenance
+    rejected: list[Rejected] = Field(default_factory=list)
+    items: int = Field(default=0, description="Number of segmented items.")
+
+    def ungrounded(self) -> list[Criterion]:
+        """Criteria whose evidence is not verbatim at its offsets (should be empty)."""
+        return [c for c in self.criteria if not c.evidence.is_grounded_in(self.source_text)]
+
+    def by_kind(self, kind: str) -> list[Criterion]:
+        """Criteria of one kind, in source order."""
+        return [c for c in self.criteria if c.kind == kind]
