@@ -33,12 +33,14 @@ from extractor.models.criteria import (
 )
 from extractor.models.records import (
     CriteriaSet,
+    ErrorInfo,
     Item,
     Provenance,
     Rejected,
     Section,
     Segmentation,
     TokenUsage,
+    OutputRecord,
     Trial,
 )
 
@@ -47,7 +49,7 @@ __all__ = [
     "Cardiac", "Comparator", "Consent", "CriteriaSet", "Criterion", "CriterionBase", "Diagnosis", "Evidence",
     "HormoneReceptor", "Infection", "Item", "Lab", "LifeExpectancy", "MeasurableDisease", "MetastaticBurden",
     "Other", "PerformanceStatus", "Polarity", "Pregnancy", "PriorMalignancy", "PriorTherapy", "Provenance",
-    "Rejected", "Section", "Segmentation", "Sex", "Stage", "TokenUsage", "Trial",
+    "ErrorInfo", "OutputRecord", "Rejected", "Section", "Segmentation", "Sex", "Stage", "TokenUsage", "Trial",
 ]
 
 from extractor.models.gold import GoldText, GoldTrial

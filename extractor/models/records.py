@@ -123,3 +123,44 @@ class CriteriaSet(BaseModel):
     def by_kind(self, kind: str) -> list[Criterion]:
         """Criteria of one kind, in source order."""
         return [c for c in self.criteria if c.kind == kind]
+
+
+class ErrorInfo(BaseModel):
+    """A failed trial in an output file: the typed error, where it happened, and its message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="Exception class name, e.g. InputError, TransportError.")
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    attempts: int | None = None
+
+
+class OutputRecord(BaseModel):
+    """One line of ``extractor extract`` JSONL output: a trial's criteria, or its error. Stable, versioned shape."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    trial_id: str
+    text_sha256: str | None = Field(default=None, description="sha256 of the criteria text the offsets refer to.")
+    source: str | None = Field(default=None, description="Input file and line the trial came from.")
+    registry: dict[str, Any] = Field(default_factory=dict)
+    criteria: list[Criterion] = Field(default_factory=list)
+    rejected: list[Rejected] = Field(default_factory=list)
+    items: int = 0
+    provenance: Provenance | None = None
+    error: ErrorInfo | None = None
+    source_text: str | None = Field(default=None, description="The criteria text, when requested.")
+
+    @classmethod
+    def from_result(cls, result: CriteriaSet, trial: Trial, text_sha256: str | None = None,
+                    include_text: bool = False) -> OutputRecord:
+        """The record for a successful extraction."""
+        return cls(
+            trial_id=result.trial_id, text_sha256=text_sha256, source=trial.source, registry=trial.registry,
+            criteria=result.criteria, rejected=result.rejected, items=result.items,
+            provenance=result.provenance, source_text=result.source_text if include_text else None,
+        )
