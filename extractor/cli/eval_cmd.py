@@ -1,11 +1,122 @@
-"""``extractor eval`` (being written)."""
+"""``extractor eval``: score predictions (or a backend's live output) against the gold labels, gate on a baseline.
+
+Exit codes: 0 ok, 1 a tracked metric fell more than ``--tolerance`` below the baseline, 2 could not run.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, cast, get_args
+
 import typer
 
+from extractor.api import Backend
+from extractor.errors import ExtractorError
+from extractor.evals import (
+    Baseline,
+    build_report,
+    evaluate_backend,
+    load_baseline,
+    load_gold,
+    read_predictions,
+    render_reports,
+    score,
+    write_baseline,
+    write_reports,
+)
+from extractor.evals.run import records_jsonl
 
-def eval_() -> None:
-    """Score predictions against gold labels (not yet available)."""
-    typer.echo("extractor eval is not available yet", err=True)
-    raise typer.Exit(2)
+EXIT_OK, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"extractor eval: error: {' '.join(message.split())}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _describe(e: ExtractorError) -> str:
+    where = [str(v) for v in (getattr(e, "file", None), getattr(e, "line", None)) if v is not None]
+    field = getattr(e, "field", None)
+    prefix = ":".join(where) + (f": {field}" if field else "")
+    return f"{prefix}: {e.message}" if prefix else e.message
+
+
+def eval_(
+    *,
+    gold: Annotated[Path, typer.Option("--gold", help="Directory of gold label files.")] = Path("gold_labels"),
+    pred: Annotated[Path | None, typer.Option("--pred", help="Predictions: JSONL of extractor output records.")] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            help="Extract the gold texts with this backend (rules, llm, hybrid) and score, instead of --pred.",
+        ),
+    ] = None,
+    texts: Annotated[
+        Path | None,
+        typer.Option(
+            "--texts", help="Gold texts JSONL [default: evals/data/gold_texts.jsonl beside the gold directory]."
+        ),
+    ] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report-dir",
+            help="Where to write report.md, report.json, junit.xml, report.html [default: reports/eval-<backend>].",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Baseline JSON to gate on (or to write with --update-baseline).")
+    ] = None,
+    tolerance: Annotated[float, typer.Option("--tolerance", min=0.0, help="Allowed drop of a tracked metric.")] = 0.02,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline", help="Write this run's metrics as the new baseline (explicit; never automatic)."
+        ),
+    ] = False,
+) -> None:
+    """Score predictions against gold labels, write reports and gate on a baseline (exit 1 on regression)."""
+    if (pred is None) == (backend is None):
+        raise _fail("give exactly one of --pred PRED.jsonl or --backend rules|llm|hybrid")
+    if backend is not None and backend not in get_args(Backend):
+        raise _fail(f"unknown backend {backend!r}; choose one of {', '.join(get_args(Backend))}")
+    label = backend or (pred.stem if pred is not None else "pred")
+    baseline_path = baseline
+    if baseline_path is None and update_baseline:
+        if backend is None:
+            raise _fail("--update-baseline with --pred needs --baseline FILE (where to write it)")
+        baseline_path = Path("evals/baselines") / f"{backend}.json"
+    try:
+        old: Baseline | None = None
+        if baseline_path is not None and (not update_baseline or baseline_path.exists()):
+            old = load_baseline(baseline_path)
+        extra: dict[str, str] = {}
+        if backend is not None:
+            typer.echo(f"extracting {gold} with the {backend} backend...", err=True)
+            result, records = evaluate_backend(cast(Backend, backend), gold, texts_path=texts)
+            extra["predictions.jsonl"] = records_jsonl(records)
+        else:
+            assert pred is not None
+            predictions = read_predictions(pred)
+            result = score(predictions, load_gold(gold, texts), label=label)
+        report = build_report(result, old, tolerance)
+        files = render_reports(report) | extra
+        out_dir = report_dir if report_dir is not None else Path("reports") / f"eval-{label}"
+        write_reports(files, out_dir)
+        if update_baseline:
+            assert baseline_path is not None
+            write_baseline(result, baseline_path)
+    except ExtractorError as e:
+        raise _fail(_describe(e)) from e
+    except OSError as e:
+        raise _fail(f"{getattr(e, 'filename', None) or ''}: {e.strerror or e}") from e
+    typer.echo(files["report.md"], nl=False)
+    typer.echo(f"reports written to {out_dir}", err=True)
+    if update_baseline:
+        typer.echo(f"baseline written to {baseline_path}", err=True)
+        raise typer.Exit(EXIT_OK)
+    if report.comparison is not None and report.comparison.failed:
+        names = ", ".join(r.metric for r in report.comparison.regressions)
+        typer.echo(f"extractor eval: regression beyond tolerance {tolerance:g}: {names}", err=True)
+        raise typer.Exit(EXIT_REGRESSION)

@@ -1,1 +1,64 @@
-"""Evaluation harness (being written)."""
+"""Evaluation harness: gold -> match -> metrics -> reports, and the baseline gate.
+
+load_gold(gold_dir)              validated gold trials with their texts (GoldError on any bad file)
+score(predictions, gold)         pure: trial id -> CriteriaSet | OutputRecord, scored into an EvalResult
+evaluate_backend(backend, dir)   extract every gold text with a backend, then score
+read_predictions(path)           JSONL of OutputRecord (InputError with file and line)
+build_report(result, baseline)   the report model; render_reports -> report.md / .json / junit.xml / .html
+compare(result, baseline)        tracked metrics that fell more than a tolerance below the baseline
+"""
+
+from extractor.evals.baseline import (
+    Baseline,
+    Comparison,
+    Regression,
+    compare,
+    compare_all,
+    load_baseline,
+    make_baseline,
+    write_baseline,
+)
+from extractor.evals.gold import GoldCase, load_gold
+from extractor.evals.match import CORE_FIELDS, CriterionRef, FieldCheck, MatchedPair, TrialMatch, match_trial
+from extractor.evals.metrics import PRF, EvalResult, FieldAccuracy, KindMetrics, Metrics, TrialResult, compute_metrics
+from extractor.evals.report import Report, build_report, render_json, render_junit
+from extractor.evals.report_html import render_html
+from extractor.evals.report_md import render_markdown
+from extractor.evals.run import evaluate_backend, read_predictions, render_reports, score, write_reports
+
+__all__ = [
+    "CORE_FIELDS",
+    "PRF",
+    "Baseline",
+    "Comparison",
+    "CriterionRef",
+    "EvalResult",
+    "FieldAccuracy",
+    "FieldCheck",
+    "GoldCase",
+    "KindMetrics",
+    "MatchedPair",
+    "Metrics",
+    "Regression",
+    "Report",
+    "TrialMatch",
+    "TrialResult",
+    "build_report",
+    "compare",
+    "compare_all",
+    "compute_metrics",
+    "evaluate_backend",
+    "load_baseline",
+    "load_gold",
+    "make_baseline",
+    "match_trial",
+    "read_predictions",
+    "render_html",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_reports",
+    "score",
+    "write_baseline",
+    "write_reports",
+]

@@ -1,0 +1,217 @@
+"""Score predictions against gold: ``score`` (pure), ``read_predictions`` (JSONL), ``evaluate_backend``.
+
+A trial whose prediction is an error record, is absent, or refers to another text (hash mismatch) keeps all its
+gold criteria as misses and is listed in the result; predictions for trials without gold are listed as unscored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from extractor.errors import ConfigError, InputError
+from extractor.evals.gold import GoldCase, field_path, load_gold
+from extractor.evals.match import match_trial
+from extractor.evals.metrics import EvalResult, TrialResult, compute_metrics
+from extractor.evals.report import Report, render_json, render_junit
+from extractor.models import CriteriaSet, Criterion, ErrorInfo, OutputRecord
+
+if TYPE_CHECKING:
+    from extractor.api import Backend
+    from extractor.llm.config import LLMConfig
+
+__all__ = [
+    "Prediction",
+    "evaluate_backend",
+    "read_predictions",
+    "records_jsonl",
+    "render_reports",
+    "score",
+    "write_reports",
+]
+
+Prediction = CriteriaSet | OutputRecord
+
+
+def _criteria_or_error(pred: Prediction | None, case: GoldCase) -> tuple[list[Criterion], ErrorInfo | None]:
+    if pred is None:
+        return [], ErrorInfo(type="MissingPrediction", message="no prediction for this gold trial")
+    if isinstance(pred, OutputRecord):
+        if pred.error is not None:
+            return [], pred.error
+        if pred.text_sha256 is not None and pred.text_sha256 != case.gold.text_sha256:
+            return [], ErrorInfo(
+                type="TextMismatch", message="prediction text_sha256 differs from the gold text", field="text_sha256"
+            )
+        if pred.source_text is not None and pred.source_text != case.text:
+            return [], ErrorInfo(
+                type="TextMismatch", message="prediction source_text differs from the gold text", field="source_text"
+            )
+        return list(pred.criteria), None
+    if pred.source_text != case.text:
+        return [], ErrorInfo(
+            type="TextMismatch", message="prediction source_text differs from the gold text", field="source_text"
+        )
+    return list(pred.criteria), None
+
+
+def score(
+    predictions: Mapping[str, Prediction], gold: Sequence[GoldCase], *, label: str | None = None, rel_tol: float = 1e-6
+) -> EvalResult:
+    """Score ``predictions`` (trial id -> CriteriaSet or OutputRecord) against ``gold``. Pure: no I/O."""
+    trials = []
+    for case in gold:
+        pred = predictions.get(case.trial_id)
+        criteria, error = _criteria_or_error(pred, case)
+        status = "ok" if error is None else ("missing" if pred is None else "error")
+        trials.append(
+            TrialResult(
+                trial_id=case.trial_id,
+                status=status,
+                error=error,
+                match=match_trial(case.trial_id, case.gold.criteria, criteria, case.text, rel_tol),
+            )
+        )
+    known = {c.trial_id for c in gold}
+    return compute_metrics(trials, label=label, unscored=[t for t in predictions if t not in known])
+
+
+def read_predictions(path: str | Path) -> dict[str, OutputRecord]:
+    """Read ``extractor extract`` JSONL output (one OutputRecord a line) by trial id.
+
+    Blank lines are skipped. When a trial occurs twice (a resumed run), the later record wins, except that an error
+    record never replaces a successful one. A line that is not a valid record raises :class:`InputError` with the
+    file, line and field.
+    """
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as e:
+        raise InputError("predictions file not found", file=str(p)) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read predictions: {e}", file=str(p)) from e
+    out: dict[str, OutputRecord] = {}
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = OutputRecord.model_validate_json(line)
+        except ValidationError as e:
+            err = e.errors()[0]
+            if err["type"] == "json_invalid":
+                raise InputError(f"not valid JSON: {err['msg']}", file=str(p), line=n) from e
+            msg = " ".join(str(err["msg"]).split())
+            raise InputError(
+                f"not a valid output record: {msg}", file=str(p), line=n, field=field_path(err["loc"])
+            ) from e
+        prev = out.get(rec.trial_id)
+        if prev is None or prev.error is not None or rec.error is None:
+            out[rec.trial_id] = rec
+    return out
+
+
+def _extract_one(case: GoldCase, backend: Backend, llm: LLMConfig | None) -> OutputRecord:
+    from extractor.api import extract
+    from extractor.errors import ExtractorError
+    from extractor.evals.goldtool import sha256
+
+    try:
+        result = extract(case.text, backend=backend, trial_id=case.trial_id, llm=llm)
+    except ExtractorError as e:
+        info = e.to_dict()
+        return OutputRecord(
+            trial_id=case.trial_id,
+            text_sha256=sha256(case.text),
+            error=ErrorInfo(
+                type=info["type"], message=info["message"], field=info.get("field"), attempts=info.get("attempts")
+            ),
+        )
+    except Exception as e:  # a batch never dies on one trial: the failure becomes a visible record
+        return OutputRecord(
+            trial_id=case.trial_id,
+            text_sha256=sha256(case.text),
+            error=ErrorInfo(type=type(e).__name__, message=str(e)[:2000]),
+        )
+    return OutputRecord(
+        trial_id=case.trial_id,
+        text_sha256=sha256(case.text),
+        criteria=result.criteria,
+        rejected=result.rejected,
+        items=result.items,
+        provenance=result.provenance,
+    )
+
+
+def evaluate_backend(
+    backend: Backend,
+    gold_dir: str | Path,
+    *,
+    texts_path: str | Path | None = None,
+    llm: LLMConfig | None = None,
+    rel_tol: float = 1e-6,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[EvalResult, list[OutputRecord]]:
+    """Run ``extractor.extract`` with ``backend`` on every gold text and score it; also return the records.
+
+    ``rules`` is offline; ``llm`` and ``hybrid`` use ``llm`` (default: :meth:`LLMConfig.from_env`) and raise
+    :class:`ConfigError` when no endpoint or key is configured. Per-trial failures become error records.
+    """
+    from extractor.api import BACKENDS
+
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend != "rules" and llm is None:
+        from extractor.llm.config import LLMConfig
+
+        llm = LLMConfig.from_env()
+        if not llm.configured:
+            raise ConfigError(f"backend {backend!r} needs an LLM endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY")
+    cases = load_gold(gold_dir, texts_path)
+    records = []
+    for case in cases:
+        if progress is not None:
+            progress(case.trial_id)
+        records.append(_extract_one(case, backend, llm))
+    return score({r.trial_id: r for r in records}, cases, label=backend, rel_tol=rel_tol), records
+
+
+def records_jsonl(records: Sequence[OutputRecord]) -> str:
+    """Records as JSONL text (the ``extractor extract`` output format)."""
+    return "".join(r.model_dump_json(exclude_none=True) + "\n" for r in records)
+
+
+def render_reports(report: Report) -> dict[str, str]:
+    """All report files by name: report.md, report.json, junit.xml, report.html."""
+    from extractor.evals.report_html import render_html
+    from extractor.evals.report_md import render_markdown
+
+    return {
+        "report.md": render_markdown(report),
+        "report.json": render_json(report),
+        "junit.xml": render_junit(report),
+        "report.html": render_html(report),
+    }
+
+
+def write_reports(files: Mapping[str, str], report_dir: str | Path) -> list[Path]:
+    """Write ``files`` (name -> text) into ``report_dir``: all to a temporary directory first, then each moved into
+    place atomically, so a failure never leaves a half-written report. Other files in the directory are untouched."""
+    out = Path(report_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out, prefix=".tmp-eval-"))
+    try:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        paths = []
+        for name in files:
+            os.replace(tmp / name, out / name)
+            paths.append(out / name)
+        return paths
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
