@@ -265,11 +265,21 @@ def _same(spec: FieldSpec, expected: object, got: object, rel_tol: float) -> boo
             return expected == got
 
 
+def _empty(v: object) -> bool:
+    return v is None or v is False or v == "" or v == []
+
+
 def compare_fields(gold: Criterion, pred: Criterion, rel_tol: float = 1e-6) -> list[FieldCheck]:
-    """Compare the core fields of two criteria of the same kind (empty for kinds without core fields)."""
+    """Compare the core fields of two criteria of the same kind.
+
+    A field is compared when gold or prediction sets it (not None / empty / False): two unset fields are neither
+    right nor wrong. Kinds without core fields give no checks.
+    """
     checks = []
     for spec in CORE_FIELDS.get(gold.kind, ()):
         expected, got = getattr(gold, spec.name, None), getattr(pred, spec.name, None)
+        if _empty(expected) and _empty(got):
+            continue
         checks.append(
             FieldCheck(
                 field=f"{gold.kind}.{spec.name}",
