@@ -20,9 +20,14 @@ def crit(kind: str, text: str, quote: str, polarity: str = "inclusion", nth: int
     start = -1
     for _ in range(nth + 1):
         start = text.index(quote, start + 1)
-    return _CRITERION.validate_python({"kind": kind, "polarity": polarity,
-                                       "evidence": {"text": quote, "start": start, "end": start + len(quote)},
-                                       **fields})
+    return _CRITERION.validate_python(
+        {
+            "kind": kind,
+            "polarity": polarity,
+            "evidence": {"text": quote, "start": start, "end": start + len(quote)},
+            **fields,
+        }
+    )
 
 
 @pytest.fixture

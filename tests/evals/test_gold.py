@@ -45,10 +45,14 @@ BAD: dict[str, tuple[Edit, str]] = {
     "unknown kind": (_set(("criteria", 1, "kind"), "diagnoses"), "criteria[1]"),
     "top-level extra": (_set(("labeller",), "me"), "labeller"),
     "span length": (_set(("criteria", 3, "evidence", "end"), 10_000), "criteria[3].evidence"),
-    "quote not in text": (_set(("criteria", 4, "evidence"), {"text": "ANC < 9.9", "start": 176, "end": 185}),
-                          "criteria[4].evidence"),
-    "quote moved": (_set(("criteria", 1, "evidence"), {"text": "breast cancer", "start": 37, "end": 50}),
-                    "criteria[1].evidence"),
+    "quote not in text": (
+        _set(("criteria", 4, "evidence"), {"text": "ANC < 9.9", "start": 176, "end": 185}),
+        "criteria[4].evidence",
+    ),
+    "quote moved": (
+        _set(("criteria", 1, "evidence"), {"text": "breast cancer", "start": 37, "end": 50}),
+        "criteria[1].evidence",
+    ),
     "bad hash": (_set(("text_sha256",), "0" * 64), "text_sha256"),
 }
 

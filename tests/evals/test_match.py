@@ -5,8 +5,10 @@ from __future__ import annotations
 from extractor.evals.match import match_trial, normalise_agent
 from tests.evals.conftest import crit
 
-TEXT = ("Inclusion Criteria:\n* ECOG 0-1\n* Prior trastuzumab and T-DM1\n* Life expectancy >= 12 weeks\n"
-        "Exclusion Criteria:\n* ANC < 1.5 x 10^9/L\n* Organ transplant\n")
+TEXT = (
+    "Inclusion Criteria:\n* ECOG 0-1\n* Prior trastuzumab and T-DM1\n* Life expectancy >= 12 weeks\n"
+    "Exclusion Criteria:\n* ANC < 1.5 x 10^9/L\n* Organ transplant\n"
+)
 
 
 def test_exact_match_is_a_true_positive_with_all_fields_ok() -> None:
@@ -70,10 +72,24 @@ def test_life_expectancy_tolerance_is_absolute_0_3_months() -> None:
 
 
 def test_agent_sets_are_normalised() -> None:
-    g = [crit("prior_therapy", TEXT, "Prior trastuzumab and T-DM1", agents=["trastuzumab", "trastuzumab emtansine"],
-              requirement="required")]
-    p = [crit("prior_therapy", TEXT, "Prior trastuzumab and T-DM1", agents=["T-DM1", " Trastuzumab "],
-              requirement="required")]
+    g = [
+        crit(
+            "prior_therapy",
+            TEXT,
+            "Prior trastuzumab and T-DM1",
+            agents=["trastuzumab", "trastuzumab emtansine"],
+            requirement="required",
+        )
+    ]
+    p = [
+        crit(
+            "prior_therapy",
+            TEXT,
+            "Prior trastuzumab and T-DM1",
+            agents=["T-DM1", " Trastuzumab "],
+            requirement="required",
+        )
+    ]
     checks = {c.field: c.ok for c in match_trial("t", g, p, TEXT).pairs[0].checks}
     assert checks == {"prior_therapy.agents": True, "prior_therapy.requirement": True}
     assert normalise_agent("Taxanes") == "taxane"
@@ -105,10 +121,14 @@ def test_diagnosis_fuzzy_token_overlap() -> None:
 
 
 def test_greedy_pairs_best_field_agreement_first_and_is_deterministic() -> None:
-    g = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5),
-         crit("lab", TEXT, "ANC < 1.5", "exclusion", analyte="anc", op=">=", value=1500)]
-    p = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1500),
-         crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5)]
+    g = [
+        crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5),
+        crit("lab", TEXT, "ANC < 1.5", "exclusion", analyte="anc", op=">=", value=1500),
+    ]
+    p = [
+        crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1500),
+        crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5),
+    ]
     first = match_trial("t", g, p, TEXT)
     assert [(pr.gold.index, pr.pred.index) for pr in first.pairs] == [(0, 1), (1, 0)]
     assert all(not pr.wrong for pr in first.pairs)

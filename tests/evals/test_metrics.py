@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from extractor.evals import load_gold, read_predictions, score
+from extractor.evals import EvalResult, load_gold, read_predictions, score
 from extractor.evals.metrics import prf
 from extractor.models import CriteriaSet, OutputRecord, Provenance
 from tests.evals.conftest import DATA, crit
@@ -22,12 +20,12 @@ def test_prf_arithmetic() -> None:
 
 
 @pytest.fixture
-def fixture_result():  # type: ignore[no-untyped-def]
+def fixture_result() -> EvalResult:
     gold = load_gold(DATA / "gold", DATA / "texts.jsonl")
     return score(read_predictions(DATA / "preds.jsonl"), gold, label="fixture")
 
 
-def test_fixture_overall_metrics(fixture_result) -> None:  # type: ignore[no-untyped-def]
+def test_fixture_overall_metrics(fixture_result: EvalResult) -> None:
     m = fixture_result.metrics
     # T1: her2, performance_status, prior_therapy and other matched; lab has the wrong polarity (miss + spurious);
     # diagnosis and brain_metastases missed; one spurious `other`. T2 is an error record: its 3 gold are misses.
@@ -45,11 +43,20 @@ def test_fixture_overall_metrics(fixture_result) -> None:  # type: ignore[no-unt
     assert (m.fields_correct, m.fields_compared) == (6, 9)
 
 
-def test_fixture_per_kind_and_per_field(fixture_result) -> None:  # type: ignore[no-untyped-def]
+def test_fixture_per_kind_and_per_field(fixture_result: EvalResult) -> None:
     rows = {k.kind: (k.tp, k.fp, k.fn) for k in fixture_result.kinds}
-    assert rows == {"her2": (1, 0, 0), "performance_status": (1, 0, 0), "brain_metastases": (0, 0, 1),
-                    "prior_therapy": (1, 0, 0), "age": (0, 0, 1), "diagnosis": (0, 0, 1), "lab": (0, 1, 1),
-                    "life_expectancy": (0, 0, 1), "pregnancy": (0, 0, 1), "other": (1, 1, 0)}
+    assert rows == {
+        "her2": (1, 0, 0),
+        "performance_status": (1, 0, 0),
+        "brain_metastases": (0, 0, 1),
+        "prior_therapy": (1, 0, 0),
+        "age": (0, 0, 1),
+        "diagnosis": (0, 0, 1),
+        "lab": (0, 1, 1),
+        "life_expectancy": (0, 0, 1),
+        "pregnancy": (0, 0, 1),
+        "other": (1, 1, 0),
+    }
     fields = {f.field: (f.correct, f.compared) for f in fixture_result.fields}
     assert fields["her2.status"] == (1, 1)
     assert fields["her2.ihc_scores"] == (0, 1)
@@ -57,7 +64,7 @@ def test_fixture_per_kind_and_per_field(fixture_result) -> None:  # type: ignore
     assert "prior_therapy.max_lines" not in fields  # unset on both sides: not compared
 
 
-def test_error_records_are_misses_and_listed(fixture_result) -> None:  # type: ignore[no-untyped-def]
+def test_error_records_are_misses_and_listed(fixture_result: EvalResult) -> None:
     failed = fixture_result.failed
     assert [(t.trial_id, t.status) for t in failed] == [("T2", "error")]
     assert failed[0].error is not None and failed[0].error.type == "TransportError"
@@ -83,15 +90,20 @@ def test_prediction_for_another_text_is_an_error() -> None:
 
 def test_score_accepts_criteria_sets_and_is_perfect_on_gold_itself() -> None:
     gold = load_gold(DATA / "gold", DATA / "texts.jsonl")
-    preds = {c.trial_id: CriteriaSet(trial_id=c.trial_id, source_text=c.text, criteria=c.gold.criteria,
-                                     provenance=Provenance(backend="gold", library_version="test")) for c in gold}
+    preds = {
+        c.trial_id: CriteriaSet(
+            trial_id=c.trial_id,
+            source_text=c.text,
+            criteria=c.gold.criteria,
+            provenance=Provenance(backend="gold", library_version="test"),
+        )
+        for c in gold
+    }
     m = score(preds, gold).metrics
     assert (m.micro.f1, m.macro_f1, m.typed.f1, m.coverage, m.grounding_rate, m.field_accuracy) == (1, 1, 1, 1, 1, 1)
 
 
-def test_result_is_json_round_trippable(fixture_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from extractor.evals import EvalResult
-
+def test_result_is_json_round_trippable(fixture_result: EvalResult) -> None:
     text = fixture_result.model_dump_json()
     assert EvalResult.model_validate_json(text) == fixture_result
 
