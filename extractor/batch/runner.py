@@ -1,0 +1,553 @@
+"""The batch engine: a stream of trials -> extraction (processes or bounded async) -> one output record each.
+
+    read_inputs() -> [resume skip, de-duplicate, cache lookup] -> backend -> OutputRecord -> RecordWriter
+                                                                        \\-> cache
+
+* ``rules``: CPU-bound, run in a :class:`~concurrent.futures.ProcessPoolExecutor` (``workers``) on chunks of
+  trials; workers format the records, the parent writes them (one writer, no interleaving).
+* ``llm`` / ``hybrid``: asyncio with at most ``concurrency`` trials in flight and a client-side
+  :class:`~extractor.batch.ratelimit.RateLimiter`; transport retries are the LLM backend's business.
+* A failure of one trial becomes an error record; the run goes on. :meth:`BatchRunner.request_stop` (SIGINT)
+  stops reading input, lets in-flight trials finish and be written, and returns a summary marked interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from multiprocessing import get_context
+from types import FrameType
+from typing import Any, Literal, Protocol
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor.api import BACKENDS, Backend, aextract
+from extractor.batch.cache import ResultCache, cache_key, dump_result, text_sha256
+from extractor.batch.ratelimit import RateLimiter, estimate_tokens
+from extractor.errors import ConfigError, InputError
+from extractor.io.readers import ReadItem
+from extractor.io.writers import OutputFormat, RecordWriter, error_record, format_record
+from extractor.llm.config import LLMConfig
+from extractor.models import CriteriaSet, OutputRecord, TokenUsage, Trial
+
+__all__ = [
+    "BatchRunner",
+    "DryRunReport",
+    "ExtractFn",
+    "ProgressSink",
+    "RunOptions",
+    "RunSummary",
+    "estimate_cost",
+    "estimate_requests",
+    "model_prices",
+]
+
+Status = Literal["ok", "error", "cached", "skipped", "duplicate"]
+ExtractFn = Callable[[Trial], Awaitable[CriteriaSet]]
+"""An async extraction function (injectable for tests and alternative backends)."""
+
+
+class RunOptions(BaseModel):
+    """How a batch run extracts and writes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: Backend = "rules"
+    llm: LLMConfig | None = None
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        description="Processes for the rules backend (0 or 1: in-process).",
+    )
+    chunk_size: int = Field(default=32, ge=1, description="Trials per task sent to a worker process.")
+    concurrency: int = Field(default=8, ge=1, description="LLM trials in flight at once.")
+    rpm: int | None = Field(default=None, gt=0, description="Requests per minute limit (client side).")
+    tpm: int | None = Field(default=None, gt=0, description="Tokens per minute limit (client side).")
+    fmt: OutputFormat = "jsonl"
+    include_text: bool = False
+
+
+class RunSummary(BaseModel):
+    """What a run did: counts, criteria per kind, tokens, estimated cost, time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str
+    model: str | None = None
+    output: str | None = None
+    read: int = Field(default=0, description="Input records read (trials and bad records).")
+    ok: int = Field(default=0, description="Trials written with criteria (cached ones included).")
+    error: int = Field(default=0, description="Error records written (bad input or failed extraction).")
+    cached: int = Field(default=0, description="Trials answered from the cache (part of ok).")
+    skipped: int = Field(default=0, description="Trials already in the output file (resume).")
+    duplicates: int = Field(default=0, description="Trial ids seen twice in the input (second one ignored).")
+    criteria: int = 0
+    criteria_per_kind: dict[str, int] = Field(default_factory=dict)
+    error_types: dict[str, int] = Field(default_factory=dict)
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    llm_calls: int = 0
+    cost_usd: float | None = Field(default=None, description="Estimated cost of this run's tokens; null: unknown.")
+    rate_limit_wait_s: float = 0.0
+    wall_s: float = 0.0
+    trials_per_s: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def written(self) -> int:
+        """Records written by this run."""
+        return self.ok + self.error
+
+
+class DryRunReport(BaseModel):
+    """What a run would send, computed without calling anything."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str
+    model: str | None = None
+    read: int = 0
+    trials: int = Field(default=0, description="Valid trials in the input.")
+    bad_records: int = 0
+    skipped: int = Field(default=0, description="Already in the output file.")
+    cached: int = 0
+    to_extract: int = 0
+    requests: int = 0
+    estimated_prompt_tokens: int = 0
+    estimated_prompt_cost_usd: float | None = Field(
+        default=None, description="Prompt-side cost only (completion tokens depend on the answers)."
+    )
+
+
+class ProgressSink(Protocol):
+    """Receives progress events (the CLI renders them)."""
+
+    def start(self, total: int | None) -> None: ...
+
+    def advance(self, status: Status) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# ------------------------------------------------------------------------------------------------- prices
+
+
+@cache
+def model_prices() -> dict[str, Any]:
+    """The price table (``extractor/batch/prices.yaml``)."""
+    text = resources.files("extractor.batch").joinpath("prices.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _price(model: str | None) -> dict[str, float] | None:
+    if not model:
+        return None
+    models: dict[str, dict[str, float]] = model_prices()["models"]
+    if model in models:
+        return models[model]
+    name = model.rsplit("/", 1)[-1]
+    best = max((m for m in models if name == m or name.startswith(m + "-20")), key=len, default=None)
+    return models[best] if best else None
+
+
+def estimate_cost(model: str | None, usage: TokenUsage, *, batch: bool = False) -> float | None:
+    """USD for ``usage`` on ``model`` (None for an unknown model); ``batch`` applies the Batch API discount."""
+    price = _price(model)
+    if price is None:
+        return None
+    cost = (usage.prompt_tokens * price["input"] + usage.completion_tokens * price["output"]) / 1e6
+    if batch:
+        cost *= float(model_prices().get("batch_discount", 0.5))
+    return round(cost, 6)
+
+
+def estimate_requests(trial: Trial, config: LLMConfig) -> tuple[int, int]:
+    """(requests, estimated prompt tokens) the LLM backend would send for ``trial`` (requests rendered by
+    ``build_requests``, tokens estimated as characters / 4)."""
+    from extractor.llm.backend import build_requests
+
+    bodies = build_requests(trial, config)
+    chars = sum(len(json.dumps(b.get("messages", []), ensure_ascii=False)) for b in bodies)
+    chars += sum(len(json.dumps(b.get("response_format") or b.get("tools") or {})) for b in bodies)
+    return len(bodies), estimate_tokens(chars)
+
+
+def _prompt_hash(config: LLMConfig) -> str:
+    from extractor.llm.backend import prompt_hash
+
+    return prompt_hash(config)
+
+
+# ------------------------------------------------------------------------------------------------ outcomes
+
+
+@dataclass
+class _Outcome:
+    """One processed trial, ready to write (picklable: crosses the process boundary)."""
+
+    trial_id: str
+    body: str
+    ok: bool
+    kinds: dict[str, int] = field(default_factory=dict)
+    cache_value: str | None = None
+    error_type: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_calls: int = 0
+
+
+def _outcome(
+    trial: Trial,
+    sha: str,
+    result: CriteriaSet | BaseException,
+    fmt: OutputFormat,
+    include_text: bool,
+    *,
+    cacheable: bool = True,
+) -> _Outcome:
+    if isinstance(result, BaseException):
+        rec = error_record(
+            result, trial_id=trial.trial_id, source=trial.source, registry=trial.registry, text_sha256=sha
+        )
+        assert rec.error is not None
+        return _Outcome(trial.trial_id, format_record(rec, fmt), ok=False, error_type=rec.error.type)
+    rec = OutputRecord.from_result(result, trial, text_sha256=sha, include_text=include_text)
+    usage = result.provenance.usage
+    return _Outcome(
+        trial.trial_id,
+        format_record(rec, fmt),
+        ok=True,
+        kinds=dict(Counter(c.kind for c in result.criteria)),
+        cache_value=dump_result(result) if cacheable else None,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        llm_calls=result.provenance.llm_calls,
+    )
+
+
+def _rules_one(trial: Trial, sha: str, fmt: OutputFormat, include_text: bool) -> _Outcome:
+    from extractor.api import extract
+
+    try:
+        result: CriteriaSet | BaseException = extract(trial, backend="rules")
+    except Exception as e:  # a batch never dies on one record
+        result = e
+    return _outcome(trial, sha, result, fmt, include_text)
+
+
+def _rules_chunk(chunk: list[tuple[Trial, str]], fmt: OutputFormat, include_text: bool) -> list[_Outcome]:
+    return [_rules_one(t, sha, fmt, include_text) for t, sha in chunk]
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+
+
+# --------------------------------------------------------------------------------------------------- runner
+
+
+class BatchRunner:
+    """Runs one batch: reads items, skips what is done, extracts the rest, writes one record per trial."""
+
+    def __init__(
+        self,
+        options: RunOptions,
+        writer: RecordWriter | None,
+        *,
+        cache: ResultCache | None = None,
+        skip_ids: set[str] | None = None,
+        progress: ProgressSink | None = None,
+        extract_fn: ExtractFn | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        if options.backend not in BACKENDS:
+            raise ConfigError(f"unknown backend {options.backend!r}; choose one of {', '.join(BACKENDS)}")
+        self.options = options
+        self.writer = writer
+        self.cache = cache
+        self.skip_ids = skip_ids or set()
+        self.progress = progress
+        self._extract_fn = extract_fn
+        self.limiter = limiter or RateLimiter(options.rpm, options.tpm)
+        self._seen: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stop = False
+        self._sigints = 0
+        llm = options.llm if options.backend != "rules" else None
+        self.summary = RunSummary(
+            backend=options.backend,
+            model=llm.model if llm else None,
+            output=str(writer.path) if writer and writer.path else None,
+        )
+        self._kinds: Counter[str] = Counter()
+        self._errors: Counter[str] = Counter()
+        self._usage = TokenUsage()
+        self._key_parts: dict[str, str] = {}
+        if llm is not None:
+            self._key_parts = {
+                "model": llm.model,
+                "base_url": llm.base_url or "",
+                "mode": llm.mode,
+                "prompt_hash": _prompt_hash(llm),
+            }
+
+    # -- control ---------------------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Stop reading input; in-flight trials still finish and are written."""
+        self._stop = True
+
+    @property
+    def stopping(self) -> bool:
+        """True once a stop was requested."""
+        return self._stop
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        self._sigints += 1
+        if self._sigints > 1:
+            raise KeyboardInterrupt
+        self.request_stop()
+
+    # -- bookkeeping -----------------------------------------------------------------------------------
+
+    def _key(self, sha: str) -> str:
+        return cache_key(sha, self.options.backend, **self._key_parts)
+
+    def _advance(self, status: Status) -> None:
+        if self.progress is not None:
+            self.progress.advance(status)
+
+    def _write(self, out: _Outcome, *, cached: bool = False, key: str | None = None) -> None:
+        if self.writer is not None:
+            self.writer.write_body(out.body)
+        s = self.summary
+        if out.ok:
+            s.ok += 1
+            self._kinds.update(out.kinds)
+            if cached:
+                s.cached += 1
+            else:
+                self._usage += TokenUsage(
+                    prompt_tokens=out.prompt_tokens,
+                    completion_tokens=out.completion_tokens,
+                    total_tokens=out.prompt_tokens + out.completion_tokens,
+                )
+                s.llm_calls += out.llm_calls
+                if self.cache is not None and key is not None and out.cache_value is not None:
+                    self.cache.put_raw(key, out.cache_value)
+        else:
+            s.error += 1
+            self._errors[out.error_type or "Error"] += 1
+        self._advance("cached" if cached else ("ok" if out.ok else "error"))
+
+    def _triage(self, item: ReadItem) -> tuple[Trial, str, str | None] | None:
+        """Handle what needs no extraction (bad record, done, duplicate, cached); else (trial, sha, key)."""
+        self.summary.read += 1
+        if isinstance(item, InputError):
+            rec = error_record(item)
+            if rec.trial_id in self.skip_ids or rec.trial_id in self._seen:
+                self.summary.skipped += 1
+                self._advance("skipped")
+                return None
+            self._seen.add(rec.trial_id)
+            assert rec.error is not None
+            self._write(
+                _Outcome(rec.trial_id, format_record(rec, self.options.fmt), ok=False, error_type=rec.error.type)
+            )
+            return None
+        tid = item.trial_id
+        if tid in self.skip_ids:
+            self.summary.skipped += 1
+            self._advance("skipped")
+            return None
+        if tid in self._seen:
+            self.summary.duplicates += 1
+            self._advance("duplicate")
+            return None
+        self._seen.add(tid)
+        sha = text_sha256(item.text)
+        key = self._key(sha) if self.cache is not None else None
+        if self.cache is not None and key is not None:
+            hit = self.cache.get(key, item)
+            if hit is not None:
+                self._write(
+                    _outcome(item, sha, hit, self.options.fmt, self.options.include_text, cacheable=False), cached=True
+                )
+                return None
+        return item, sha, key
+
+    def _finish_summary(self, t0: float) -> RunSummary:
+        s = self.summary
+        s.wall_s = round(time.perf_counter() - t0, 3)
+        s.trials_per_s = round(s.written / s.wall_s, 1) if s.wall_s > 0 else 0.0
+        s.criteria_per_kind = dict(sorted(self._kinds.items()))
+        s.criteria = sum(self._kinds.values())
+        s.error_types = dict(sorted(self._errors.items()))
+        s.usage = self._usage
+        s.rate_limit_wait_s = round(self.limiter.waited_s, 3)
+        if self.options.backend == "rules":
+            s.cost_usd = 0.0
+        else:
+            s.cost_usd = estimate_cost(s.model, self._usage)
+        s.interrupted = self._stop
+        if self.cache is not None:
+            self.cache.commit()
+        return s
+
+    # -- running ---------------------------------------------------------------------------------------
+
+    def run(self, items: Iterable[ReadItem], *, total: int | None = None, handle_sigint: bool = True) -> RunSummary:
+        """Process every item; return the summary. Installs a SIGINT handler for the duration when asked."""
+        t0 = time.perf_counter()
+        if self.progress is not None:
+            self.progress.start(total)
+        previous = None
+        if handle_sigint:
+            with contextlib.suppress(ValueError):  # not the main thread
+                previous = signal.signal(signal.SIGINT, self._on_sigint)
+        try:
+            if self.options.backend == "rules" and self._extract_fn is None:
+                self._run_rules(iter(items))
+            else:
+                asyncio.run(self._run_async(iter(items)))
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            if self.progress is not None:
+                self.progress.stop()
+        return self._finish_summary(t0)
+
+    def _pending(self, items: Iterator[ReadItem]) -> Iterator[tuple[Trial, str, str | None]]:
+        for item in items:
+            if self._stop:
+                return
+            todo = self._triage(item)
+            if todo is not None:
+                yield todo
+
+    def _run_rules(self, items: Iterator[ReadItem]) -> None:
+        opts = self.options
+        if opts.workers <= 1:
+            for trial, sha, key in self._pending(items):
+                self._write(_rules_one(trial, sha, opts.fmt, opts.include_text), key=key)
+            return
+        window: deque[tuple[Future[list[_Outcome]], list[str | None]]] = deque()
+        with ProcessPoolExecutor(opts.workers, mp_context=get_context("spawn"), initializer=_worker_init) as pool:
+            chunk: list[tuple[Trial, str]] = []
+            keys: list[str | None] = []
+            for trial, sha, key in self._pending(items):
+                chunk.append((trial, sha))
+                keys.append(key)
+                if len(chunk) >= opts.chunk_size:
+                    window.append((pool.submit(_rules_chunk, chunk, opts.fmt, opts.include_text), keys))
+                    chunk, keys = [], []
+                    while len(window) >= opts.workers * 3:
+                        self._drain(window.popleft())
+            if chunk:
+                window.append((pool.submit(_rules_chunk, chunk, opts.fmt, opts.include_text), keys))
+            while window:
+                self._drain(window.popleft())
+
+    def _drain(self, entry: tuple[Future[list[_Outcome]], list[str | None]]) -> None:
+        future, keys = entry
+        for out, key in zip(future.result(), keys, strict=True):
+            self._write(out, key=key)
+
+    async def _run_async(self, items: Iterator[ReadItem]) -> None:
+        opts = self.options
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGINT, self._async_sigint)
+        extract_fn = self._extract_fn or self._default_extract
+        sem = asyncio.Semaphore(opts.concurrency)
+        try:
+            for trial, sha, key in self._pending(items):
+                await sem.acquire()
+                if self._stop:  # stopped while waiting for a slot: this trial is left for the rerun
+                    sem.release()
+                    break
+                task = asyncio.create_task(self._one(extract_fn, trial, sha, key, sem))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGINT)
+
+    def _async_sigint(self) -> None:
+        self._sigints += 1
+        self.request_stop()
+        if self._sigints > 1:
+            for task in list(self._tasks):
+                task.cancel()
+
+    async def _default_extract(self, trial: Trial) -> CriteriaSet:
+        return await aextract(trial, backend=self.options.backend, llm=self.options.llm)
+
+    async def _one(
+        self, extract_fn: ExtractFn, trial: Trial, sha: str, key: str | None, sem: asyncio.Semaphore
+    ) -> None:
+        opts = self.options
+        est = 0
+        try:
+            if self.limiter.active and opts.llm is not None:
+                n, est = estimate_requests(trial, opts.llm)
+                if n:
+                    await self.limiter.acquire(n, est)
+            result: CriteriaSet | BaseException = await extract_fn(trial)
+        except asyncio.CancelledError:
+            sem.release()
+            raise
+        except Exception as e:  # a batch never dies on one record
+            result = e
+        sem.release()
+        out = _outcome(trial, sha, result, opts.fmt, opts.include_text)
+        if est and out.ok:
+            self.limiter.settle(est, out.prompt_tokens + out.completion_tokens)
+        self._write(out, key=key)
+
+    # -- dry run ---------------------------------------------------------------------------------------
+
+    def dry_run(self, items: Iterable[ReadItem]) -> DryRunReport:
+        """Count what a run would do and estimate its prompt tokens and cost; calls nothing."""
+        opts = self.options
+        llm = opts.llm if opts.backend != "rules" else None
+        report = DryRunReport(backend=opts.backend, model=llm.model if llm else None)
+        seen: set[str] = set()
+        for item in items:
+            report.read += 1
+            if isinstance(item, InputError):
+                report.bad_records += 1
+                continue
+            report.trials += 1
+            if item.trial_id in self.skip_ids or item.trial_id in seen:
+                report.skipped += 1
+                continue
+            seen.add(item.trial_id)
+            if self.cache is not None and self.cache.get_raw(self._key(text_sha256(item.text))) is not None:
+                report.cached += 1
+                continue
+            report.to_extract += 1
+            if llm is not None:
+                n, tokens = estimate_requests(item, llm)
+                report.requests += n
+                report.estimated_prompt_tokens += tokens
+        if llm is None:
+            report.estimated_prompt_cost_usd = 0.0
+        else:
+            report.estimated_prompt_cost_usd = estimate_cost(
+                llm.model, TokenUsage(prompt_tokens=report.estimated_prompt_tokens)
+            )
+        return report

@@ -1,0 +1,357 @@
+"""Output writers (JSONL, JSON, CSV) that survive crashes, and the scan that lets a run resume.
+
+**JSONL (default)**: one :class:`~extractor.models.OutputRecord` per line, serialised by :func:`record_json` as
+``record.model_dump_json(exclude={"source_text"} unless requested)``: every line has the same keys in the same
+order (``schema_version, trial_id, text_sha256, source, registry, criteria, rejected, items, provenance, error``
+and, with ``--include-text``, ``source_text``); ``null`` values are kept, so ``error`` is ``null`` on success and
+``{"type", "message", "file", "line", "field", "attempts"}`` on failure.
+
+**JSON**: the same records as one array, one record a line (``[`` / ``,`` prefixes, ``]`` on the last line).
+
+**CSV**: one row per criterion with columns :data:`CSV_COLUMNS`; kind-specific fields go to ``fields`` as a JSON
+object. A trial with no criteria, or an error, still gets one row (empty ``kind``) so every trial is present.
+
+Durability: the file is opened with ``O_APPEND`` and every record (all its CSV rows) goes out in one ``write``
+call, straight to the kernel (no user-space buffer), so a crash or ``kill -9`` never leaves a record half written
+except possibly the very last one. :func:`scan_output` finds the trial ids already written, and truncates a torn
+trailing record before a run appends to the file again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from extractor.errors import ExtractorError, InputError, LLMError
+from extractor.models import BASE_FIELDS, OutputRecord
+from extractor.models.records import ErrorInfo
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "OutputFormat",
+    "OutputScan",
+    "RecordWriter",
+    "drop_records",
+    "error_info",
+    "error_record",
+    "format_record",
+    "record_json",
+    "scan_output",
+]
+
+OutputFormat = Literal["jsonl", "json", "csv"]
+FORMATS: tuple[OutputFormat, ...] = ("jsonl", "json", "csv")
+CSV_COLUMNS = (
+    "trial_id",
+    "source",
+    "kind",
+    "polarity",
+    "cohort",
+    "item",
+    "evidence_text",
+    "evidence_start",
+    "evidence_end",
+    "fields",
+    "backend",
+    "error_type",
+    "error_message",
+)
+_ERROR_KEYS = frozenset(ErrorInfo.model_fields) - {"type", "message"}
+_ID_RE = re.compile(rb'^[\[,]?\{"schema_version":\d+,"trial_id":"((?:[^"\\]|\\.)*)"')
+
+
+def error_info(exc: BaseException, *, file: str | None = None, line: int | None = None) -> ErrorInfo:
+    """The :class:`ErrorInfo` of an exception (its typed context for library errors, redacted)."""
+    if isinstance(exc, ExtractorError):
+        data = exc.to_dict()
+        info = {k: v for k, v in data.items() if k in _ERROR_KEYS}
+        if isinstance(exc, LLMError) and exc.attempts is not None:
+            info["attempts"] = exc.attempts
+        return ErrorInfo(type=data["type"], message=data["message"], **{"file": file, "line": line, **info})
+    from extractor.errors import redact
+
+    return ErrorInfo(
+        type=type(exc).__name__, message=redact(str(exc))[:2000] or type(exc).__name__, file=file, line=line
+    )
+
+
+def error_record(
+    exc: BaseException,
+    *,
+    trial_id: str | None = None,
+    source: str | None = None,
+    registry: dict[str, Any] | None = None,
+    text_sha256: str | None = None,
+) -> OutputRecord:
+    """The output record of a trial that failed. Input errors without an id are named ``file:line``."""
+    if trial_id is None and isinstance(exc, InputError):
+        trial_id = exc.trial_id or f"{exc.file or '<input>'}:{exc.line or 0}"
+    if source is None and isinstance(exc, InputError) and exc.file:
+        source = f"{exc.file}:{exc.line}" if exc.line else exc.file
+    return OutputRecord(
+        trial_id=trial_id or "<unknown>",
+        source=source,
+        registry=registry or {},
+        text_sha256=text_sha256,
+        error=error_info(exc),
+    )
+
+
+def record_json(record: OutputRecord) -> str:
+    """The canonical one-line JSON of a record (``source_text`` only when set)."""
+    exclude = {"source_text"} if record.source_text is None else None
+    return record.model_dump_json(exclude=exclude)
+
+
+def _csv_rows(record: OutputRecord) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    err = record.error
+    tail = [err.type if err else "", err.message if err else ""]
+    if not record.criteria:
+        w.writerow([record.trial_id, record.source or "", "", "", "", "", "", "", "", "", "", *tail])
+    for c in record.criteria:
+        data = c.model_dump(mode="json")
+        extra = {k: v for k, v in data.items() if k not in BASE_FIELDS}
+        w.writerow(
+            [
+                record.trial_id,
+                record.source or "",
+                c.kind,
+                c.polarity,
+                c.cohort or "",
+                "" if c.item is None else c.item,
+                c.evidence.text,
+                c.evidence.start,
+                c.evidence.end,
+                json.dumps(extra, ensure_ascii=False, separators=(",", ":")),
+                c.backend or "",
+                *tail,
+            ]
+        )
+    return buf.getvalue()
+
+
+def format_record(record: OutputRecord, fmt: OutputFormat) -> str:
+    """The body of a record in ``fmt``: a JSON line without newline (jsonl/json) or complete CSV rows."""
+    return _csv_rows(record) if fmt == "csv" else record_json(record)
+
+
+@dataclass
+class OutputScan:
+    """What an existing output file holds: trial ids (and those that are errors), lines, repaired bytes."""
+
+    ids: set[str] = field(default_factory=set)
+    error_ids: set[str] = field(default_factory=set)
+    records: int = 0
+    truncated_bytes: int = 0
+    bad_lines: int = 0
+    size: int = 0
+
+
+def _scan_lines(path: Path, fmt: OutputFormat, scan: OutputScan) -> int:
+    """Scan JSONL/JSON lines; return the byte offset where the valid content ends."""
+    good_end = 0
+    with path.open("rb") as f:
+        offset = 0
+        for raw in f:
+            offset += len(raw)
+            if not raw.endswith(b"\n"):
+                break  # torn trailing write
+            body = raw.rstrip(b"\r\n")
+            if fmt == "json" and body in (b"]", b"[]", b"[", b""):
+                if body in (b"]", b"[]"):
+                    return good_end  # a finished array: reopen it
+                good_end = offset
+                continue
+            m = _ID_RE.match(body)
+            tid: str | None = None
+            is_error: bool
+            if m is not None and (body.endswith(b"}")):
+                tid = json.loads(b'"' + m.group(1) + b'"')
+                is_error = b',"error":null' not in body
+            else:
+                try:
+                    obj = json.loads(body.lstrip(b"[,"))
+                    tid = obj["trial_id"] if isinstance(obj, dict) else None
+                    is_error = isinstance(obj, dict) and obj.get("error") is not None
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    tid = None
+                    is_error = False
+            if not isinstance(tid, str):
+                scan.bad_lines += 1
+                good_end = offset
+                continue
+            scan.ids.add(tid)
+            if is_error:
+                scan.error_ids.add(tid)
+            scan.records += 1
+            good_end = offset
+    return good_end
+
+
+def _scan_csv(path: Path, scan: OutputScan) -> int:
+    good_end = 0
+    pos = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal pos
+        with path.open("rb") as f:
+            for raw in f:
+                if not raw.endswith(b"\n"):
+                    return
+                pos += len(raw)
+                yield raw.decode("utf-8", errors="replace")
+
+    reader = csv.reader(lines(), strict=True)
+    try:
+        for row in reader:
+            if row and row[0] == CSV_COLUMNS[0] and reader.line_num == 1:
+                good_end = pos
+                continue
+            if len(row) != len(CSV_COLUMNS):
+                break
+            if row[0] not in scan.ids:
+                scan.records += 1
+            scan.ids.add(row[0])
+            if row[-2]:
+                scan.error_ids.add(row[0])
+            good_end = pos
+    except csv.Error:
+        pass
+    return good_end
+
+
+def scan_output(path: Path, fmt: OutputFormat, *, repair: bool = True) -> OutputScan:
+    """Read the trial ids already in ``path``; with ``repair``, truncate a torn trailing record (and a JSON
+    array's closing ``]``) so that appending continues the file."""
+    scan = OutputScan()
+    if not path.exists():
+        return scan
+    scan.size = path.stat().st_size
+    end = _scan_csv(path, scan) if fmt == "csv" else _scan_lines(path, fmt, scan)
+    scan.truncated_bytes = scan.size - end
+    if repair and end < scan.size:
+        os.truncate(path, end)
+    return scan
+
+
+def _retain(path: Path, fmt: OutputFormat, drop: set[str]) -> None:
+    """Rewrite ``path`` without the records of ``drop`` (atomically, via a temporary file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with path.open("rb") as src, tmp.open("wb") as dst:
+        if fmt == "csv":
+            reader = csv.reader(io.TextIOWrapper(src, encoding="utf-8", newline=""))
+            writer = csv.writer(
+                io.TextIOWrapper(dst, encoding="utf-8", newline="", write_through=True), lineterminator="\n"
+            )
+            for row in reader:
+                if not row or row[0] not in drop or (reader.line_num == 1 and row[0] == CSV_COLUMNS[0]):
+                    writer.writerow(row)
+        else:
+            first = True
+            for raw in src:
+                body = raw.rstrip(b"\r\n")
+                if fmt == "json" and body in (b"[", b"]", b"[]", b""):
+                    continue
+                m = _ID_RE.match(body)
+                tid = json.loads(b'"' + m.group(1) + b'"') if m else json.loads(body.lstrip(b"[,"))["trial_id"]
+                if tid in drop:
+                    continue
+                if fmt == "json":
+                    body = (b"[" if first else b",") + body.lstrip(b"[,")
+                dst.write(body + b"\n")
+                first = False
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.replace(tmp, path)
+
+
+class RecordWriter:
+    """Append-only writer of output records to a file (or stdout when ``path`` is None).
+
+    Use :meth:`open_for_resume` to continue an existing file; ``close()`` finishes a JSON array.
+    """
+
+    def __init__(
+        self, path: Path | None, fmt: OutputFormat = "jsonl", *, overwrite: bool = False, fsync_every: int = 0
+    ) -> None:
+        self.path, self.fmt = path, fmt
+        self.written = 0
+        self._fsync_every = fsync_every
+        self._closed = False
+        if path is None:
+            self._fd = sys.stdout.fileno()
+            self._own = False
+            self._first = True
+            sys.stdout.flush()
+        else:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (os.O_TRUNC if overwrite else 0)
+            self._fd = os.open(path, flags, 0o644)
+            self._own = True
+            self._first = os.fstat(self._fd).st_size == 0
+        if fmt == "csv" and self._first:
+            self._write(_header())
+        if fmt == "csv":
+            self._first = False
+
+    def _write(self, data: str) -> None:
+        buf = data.encode("utf-8")
+        view = memoryview(buf)
+        while view:
+            n = os.write(self._fd, view)
+            view = view[n:]
+
+    def write_body(self, body: str) -> None:
+        """Write one pre-formatted record (see :func:`format_record`) in a single write."""
+        if self.fmt == "json":
+            body = ("[" if self._first else ",") + body + "\n"
+            self._first = False
+        elif self.fmt == "jsonl":
+            body += "\n"
+        self._write(body)
+        self.written += 1
+        if self._fsync_every and self._own and self.written % self._fsync_every == 0:
+            os.fsync(self._fd)
+
+    def write(self, record: OutputRecord) -> None:
+        """Write one record."""
+        self.write_body(format_record(record, self.fmt))
+
+    def close(self) -> None:
+        """Finish the file (closing ``]`` of a JSON array), fsync and close it."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.fmt == "json":
+            self._write("[]\n" if self._first else "]\n")
+        if self._own:
+            os.fsync(self._fd)
+            os.close(self._fd)
+
+    def __enter__(self) -> RecordWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _header() -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_COLUMNS)
+    return buf.getvalue()
+
+
+def drop_records(path: Path, fmt: OutputFormat, ids: set[str]) -> None:
+    """Remove the records of ``ids`` from an output file (used to re-run trials that ended in errors)."""
+    if ids and path.exists():
+        _retain(path, fmt, ids)
