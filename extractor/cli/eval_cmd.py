@@ -15,16 +15,17 @@ from extractor.errors import ExtractorError
 from extractor.evals import (
     Baseline,
     build_report,
-    evaluate_backend,
     load_baseline,
     load_gold,
+    predict_gold,
     read_predictions,
+    records_jsonl,
     render_reports,
     score,
     write_baseline,
     write_reports,
 )
-from extractor.evals.run import records_jsonl
+from extractor.models import OutputRecord
 
 EXIT_OK, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
 
@@ -39,6 +40,11 @@ def _describe(e: ExtractorError) -> str:
     field = getattr(e, "field", None)
     prefix = ":".join(where) + (f": {field}" if field else "")
     return f"{prefix}: {e.message}" if prefix else e.message
+
+
+def _label(predictions: dict[str, OutputRecord], pred: Path) -> str:
+    backends = {r.provenance.backend for r in predictions.values() if r.provenance is not None}
+    return backends.pop() if len(backends) == 1 else pred.stem
 
 
 def eval_(
@@ -81,7 +87,6 @@ def eval_(
         raise _fail("give exactly one of --pred PRED.jsonl or --backend rules|llm|hybrid")
     if backend is not None and backend not in get_args(Backend):
         raise _fail(f"unknown backend {backend!r}; choose one of {', '.join(get_args(Backend))}")
-    label = backend or (pred.stem if pred is not None else "pred")
     baseline_path = baseline
     if baseline_path is None and update_baseline:
         if backend is None:
@@ -91,17 +96,23 @@ def eval_(
         old: Baseline | None = None
         if baseline_path is not None and (not update_baseline or baseline_path.exists()):
             old = load_baseline(baseline_path)
-        extra: dict[str, str] = {}
+        files: dict[str, str] = {}
         if backend is not None:
-            typer.echo(f"extracting {gold} with the {backend} backend...", err=True)
-            result, records = evaluate_backend(cast(Backend, backend), gold, texts_path=texts)
-            extra["predictions.jsonl"] = records_jsonl(records)
+            label = backend
+            cases = load_gold(gold, texts)
+            typer.echo(f"extracting {len(cases)} gold trials with the {backend} backend", err=True)
+            progress = None if backend == "rules" else (lambda tid: typer.echo(f"  {tid}", err=True))
+            records = predict_gold(cast(Backend, backend), cases, progress=progress)
+            predictions: dict[str, OutputRecord] = {r.trial_id: r for r in records}
+            files["predictions.jsonl"] = records_jsonl(records)
         else:
             assert pred is not None
             predictions = read_predictions(pred)
-            result = score(predictions, load_gold(gold, texts), label=label)
+            cases = load_gold(gold, texts)
+            label = _label(predictions, pred)
+        result = score(predictions, cases, label=label)
         report = build_report(result, old, tolerance)
-        files = render_reports(report) | extra
+        files = render_reports(report) | files
         out_dir = report_dir if report_dir is not None else Path("reports") / f"eval-{label}"
         write_reports(files, out_dir)
         if update_baseline:

@@ -24,7 +24,15 @@ from extractor.evals.metrics import PRF, EvalResult, FieldAccuracy, KindMetrics,
 from extractor.evals.report import Report, build_report, render_json, render_junit
 from extractor.evals.report_html import render_html
 from extractor.evals.report_md import render_markdown
-from extractor.evals.run import evaluate_backend, read_predictions, render_reports, score, write_reports
+from extractor.evals.run import (
+    evaluate_backend,
+    predict_gold,
+    read_predictions,
+    records_jsonl,
+    render_reports,
+    score,
+    write_reports,
+)
 
 __all__ = [
     "CORE_FIELDS",
@@ -52,7 +60,9 @@ __all__ = [
     "load_gold",
     "make_baseline",
     "match_trial",
+    "predict_gold",
     "read_predictions",
+    "records_jsonl",
     "render_html",
     "render_json",
     "render_junit",

@@ -122,13 +122,20 @@ def main(argv: list[str] | None = None) -> int:
             for line in f:
                 rec = json.loads(line)
                 if rec["nct_id"] in wanted:
-                    _append_text(GoldText(trial_id=rec["nct_id"], text=rec["eligibility_criteria"],
-                                          source=rec["source"]))
+                    _append_text(
+                        GoldText(trial_id=rec["nct_id"], text=rec["eligibility_criteria"], source=rec["source"])
+                    )
         return 0
     if args.cmd == "add-seed":
         doc = args.seed_file.read_text(encoding="utf-8")
-        _append_text(GoldText(trial_id=args.trial_id, text=doc[args.start : args.end],
-                              source=f"shared/seeds/{args.seed_file.name}", seed_offset=args.start))
+        _append_text(
+            GoldText(
+                trial_id=args.trial_id,
+                text=doc[args.start : args.end],
+                source=f"shared/seeds/{args.seed_file.name}",
+                seed_offset=args.start,
+            )
+        )
         return 0
     texts = load_texts()
     problems: list[str] = []

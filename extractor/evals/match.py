@@ -266,7 +266,7 @@ def _same(spec: FieldSpec, expected: object, got: object, rel_tol: float) -> boo
 
 
 def _empty(v: object) -> bool:
-    return v is None or v is False or v == "" or v == []
+    return v is None or v is False or v in ("", [])
 
 
 def compare_fields(gold: Criterion, pred: Criterion, rel_tol: float = 1e-6) -> list[FieldCheck]:

@@ -50,6 +50,7 @@ class KindMetrics(PRF):
     kind: str
     gold: int = 0
     predicted: int = 0
+    wrong: int = Field(default=0, description="Matched pairs with at least one wrong core field.")
 
 
 class FieldAccuracy(BaseModel):
@@ -80,6 +81,7 @@ class Metrics(BaseModel):
     field_accuracy: float = Field(description="Correct / compared over all core fields of matched pairs.")
     fields_correct: int
     fields_compared: int
+    failed_trials: int = Field(default=0, description="Trials whose prediction is an error record or missing.")
 
 
 class TrialResult(BaseModel):
@@ -140,10 +142,12 @@ def compute_metrics(
     fn: Counter[str] = Counter()
     correct: Counter[str] = Counter()
     compared: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
     for t in trials:
         m = t.match
         for pair in m.pairs:
             tp[pair.gold.kind] += 1
+            wrong[pair.gold.kind] += bool(pair.wrong)
             for check in pair.checks:
                 compared[check.field] += 1
                 correct[check.field] += check.ok
@@ -153,7 +157,9 @@ def compute_metrics(
             fp[ref.kind] += 1
     kinds = sorted(set(tp) | set(fp) | set(fn), key=lambda k: (_kind_order(k), k))
     rows = [
-        KindMetrics(kind=k, gold=tp[k] + fn[k], predicted=tp[k] + fp[k], **prf(tp[k], fp[k], fn[k]).model_dump())
+        KindMetrics(
+            kind=k, gold=tp[k] + fn[k], predicted=tp[k] + fp[k], wrong=wrong[k], **prf(tp[k], fp[k], fn[k]).model_dump()
+        )
         for k in kinds
     ]
     gold_rows = [r for r in rows if r.gold]
@@ -180,6 +186,7 @@ def compute_metrics(
         field_accuracy=_ratio(n_correct, n_compared, 1.0),
         fields_correct=n_correct,
         fields_compared=n_compared,
+        failed_trials=sum(t.status != "ok" for t in trials),
     )
     return EvalResult(
         label=label,

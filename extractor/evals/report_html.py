@@ -99,7 +99,7 @@ def render_html(report: Report) -> str:
     for k in res.kinds:
         parts.append(
             f'<tr><th colspan="5">{escape(k.kind)} <small>(gold {k.gold}, predicted {k.predicted}, '
-            f"TP {k.tp}, FP {k.fp}, FN {k.fn})</small></th></tr>"
+            f"TP {k.tp}, FP {k.fp}, FN {k.fn}, wrong-field {k.wrong})</small></th></tr>"
         )
         for short, cls, attr in (("P", "p", "precision"), ("R", "r", "recall"), ("F1", "f", "f1")):
             parts.append(_bar(short, cls, getattr(k, attr), report.base(f"kind.{k.kind}.{attr}")))

@@ -91,6 +91,7 @@ def render_markdown(report: Report) -> str:
                 str(k.tp),
                 str(k.fp),
                 str(k.fn),
+                str(k.wrong),
                 fmt(k.precision),
                 fmt(k.recall),
                 fmt(k.f1),
@@ -98,7 +99,8 @@ def render_markdown(report: Report) -> str:
                 fmt_delta(k.f1, base_f1),
             ]
         )
-    out += _table(["Kind", "Gold", "Pred", "TP", "FP", "FN", "P", "R", "F1", "Base F1", "Δ F1"], rows)
+    out += _table(["Kind", "Gold", "Pred", "TP", "FP", "FN", "Wrong", "P", "R", "F1", "Base F1", "Δ F1"], rows)
+    out += ["Wrong: matched criteria with at least one wrong core field (they still count as TP).", ""]
 
     if res.fields:
         out += ["### Field accuracy", ""]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Prediction",
     "evaluate_backend",
+    "predict_gold",
     "read_predictions",
     "records_jsonl",
     "render_reports",
@@ -148,6 +149,42 @@ def _extract_one(case: GoldCase, backend: Backend, llm: LLMConfig | None) -> Out
     )
 
 
+def _llm_config(backend: Backend, llm: LLMConfig | None) -> LLMConfig | None:
+    from extractor.api import BACKENDS
+
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "rules" or llm is not None:
+        return llm
+    from extractor.llm.config import LLMConfig
+
+    llm = LLMConfig.from_env()
+    if not llm.configured:
+        raise ConfigError(f"backend {backend!r} needs an LLM endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY")
+    return llm
+
+
+def predict_gold(
+    backend: Backend,
+    gold: Sequence[GoldCase],
+    *,
+    llm: LLMConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[OutputRecord]:
+    """Run ``extractor.extract`` with ``backend`` on every gold text; a failed trial becomes an error record.
+
+    ``rules`` is offline; ``llm`` and ``hybrid`` use ``llm`` (default: :meth:`LLMConfig.from_env`) and raise
+    :class:`ConfigError` up front when no endpoint or key is configured.
+    """
+    config = _llm_config(backend, llm)
+    records = []
+    for case in gold:
+        if progress is not None:
+            progress(case.trial_id)
+        records.append(_extract_one(case, backend, config))
+    return records
+
+
 def evaluate_backend(
     backend: Backend,
     gold_dir: str | Path,
@@ -155,30 +192,12 @@ def evaluate_backend(
     texts_path: str | Path | None = None,
     llm: LLMConfig | None = None,
     rel_tol: float = 1e-6,
-    progress: Callable[[str], None] | None = None,
-) -> tuple[EvalResult, list[OutputRecord]]:
-    """Run ``extractor.extract`` with ``backend`` on every gold text and score it; also return the records.
-
-    ``rules`` is offline; ``llm`` and ``hybrid`` use ``llm`` (default: :meth:`LLMConfig.from_env`) and raise
-    :class:`ConfigError` when no endpoint or key is configured. Per-trial failures become error records.
-    """
-    from extractor.api import BACKENDS
-
-    if backend not in BACKENDS:
-        raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if backend != "rules" and llm is None:
-        from extractor.llm.config import LLMConfig
-
-        llm = LLMConfig.from_env()
-        if not llm.configured:
-            raise ConfigError(f"backend {backend!r} needs an LLM endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY")
-    cases = load_gold(gold_dir, texts_path)
-    records = []
-    for case in cases:
-        if progress is not None:
-            progress(case.trial_id)
-        records.append(_extract_one(case, backend, llm))
-    return score({r.trial_id: r for r in records}, cases, label=backend, rel_tol=rel_tol), records
+) -> EvalResult:
+    """Load the gold set, extract every gold text with ``backend`` (see :func:`predict_gold`) and score it."""
+    _llm_config(backend, llm)  # fail on configuration before reading anything
+    gold = load_gold(gold_dir, texts_path)
+    records = predict_gold(backend, gold, llm=llm)
+    return score({r.trial_id: r for r in records}, gold, label=backend, rel_tol=rel_tol)
 
 
 def records_jsonl(records: Sequence[OutputRecord]) -> str:

@@ -29,7 +29,7 @@ def _pred(data: Path, *extra: str) -> list[str]:
 def test_scores_predictions_prints_markdown_and_writes_reports(data: Path) -> None:
     code, out, _err = _run(data, *_pred(data))
     assert code == 0
-    assert out.startswith("## Eval: preds")
+    assert out.startswith("## Eval: rules")  # the predictions' provenance backend
     assert {p.name for p in (data / "out").iterdir()} == REPORTS
     report = json.loads((data / "out" / "report.json").read_text())
     assert report["result"]["metrics"]["micro"]["tp"] == 4

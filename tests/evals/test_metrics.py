@@ -123,3 +123,16 @@ def test_spurious_only_prediction_lowers_precision() -> None:
     result = compute_metrics([TrialResult(trial_id="x", match=m)])
     assert result.metrics.micro.precision == 0.0
     assert result.kinds[0].kind == "age" and result.kinds[0].gold == 0
+
+
+def test_wrong_field_pairs_counted_per_kind(fixture_result: EvalResult) -> None:
+    her2 = fixture_result.kind("her2")
+    assert her2 is not None and (her2.tp, her2.wrong) == (1, 1)
+    assert fixture_result.metrics.failed_trials == 1
+
+
+def test_public_names_exist() -> None:
+    import extractor.evals as ev
+
+    assert all(hasattr(ev, name) for name in ev.__all__)
+    assert {"score", "evaluate_backend", "read_predictions", "load_gold", "compare"} <= set(ev.__all__)
