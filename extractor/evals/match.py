@@ -111,6 +111,7 @@ _AGENT_ALIASES: dict[str, str] = {
     "hormone therapy": "endocrine therapy",
 }
 _NOT_PLURAL = ("ss", "us", "is", "ous")
+_GENERIC_HEADS = frozenset({"therapy", "treatment", "drug", "medication", "agent", "regimen"})
 
 
 class CriterionRef(BaseModel):
@@ -200,12 +201,16 @@ def _norm(s: str) -> str:
 
 
 def normalise_agent(name: str) -> str:
-    """Lower-case, single-spaced generic name; known code/brand names mapped; simple plurals made singular."""
+    """Canonical agent name for comparison: lower-case and single-spaced, known code and brand names mapped, simple
+    plurals made singular, and a generic head noun dropped ("anti-HER2 agents" == "anti-HER2 therapy")."""
     s = _norm(name)
     s = _AGENT_ALIASES.get(s, s)
     if len(s) > 4 and s.endswith("s") and not s.endswith(_NOT_PLURAL):
         singular = s[:-1]
         s = _AGENT_ALIASES.get(singular, singular)
+    head, _, last = s.rpartition(" ")
+    if head and last in _GENERIC_HEADS:
+        s = head
     return s
 
 

@@ -94,7 +94,9 @@ def test_agent_sets_are_normalised() -> None:
     assert checks == {"prior_therapy.agents": True, "prior_therapy.requirement": True}
     assert normalise_agent("Taxanes") == "taxane"
     assert normalise_agent("Enhertu") == normalise_agent("T-DXd") == "trastuzumab deruxtecan"
-    assert normalise_agent("Anti-HER2  therapy") == "anti-her2 therapy"
+    assert normalise_agent("Anti-HER2  therapy") == normalise_agent("anti-HER2 agents") == "anti-her2"
+    assert normalise_agent("hormonal therapy") == normalise_agent("Endocrine therapy")
+    assert normalise_agent("chemotherapy") != normalise_agent("radiotherapy")
 
 
 def test_lists_compare_as_sets_and_unset_fields_are_not_compared() -> None:
