@@ -61,14 +61,14 @@ def eval_(
     texts: Annotated[
         Path | None,
         typer.Option(
-            "--texts", help="Gold texts JSONL [default: evals/data/gold_texts.jsonl beside the gold directory]."
+            "--texts", help="Gold texts JSONL (default: evals/data/gold_texts.jsonl beside the gold directory)."
         ),
     ] = None,
     report_dir: Annotated[
         Path | None,
         typer.Option(
             "--report-dir",
-            help="Where to write report.md, report.json, junit.xml, report.html [default: reports/eval-<backend>].",
+            help="Where to write report.md, report.json, junit.xml, report.html (default: reports/eval-<backend>).",
         ),
     ] = None,
     baseline: Annotated[
@@ -82,7 +82,8 @@ def eval_(
         ),
     ] = False,
 ) -> None:
-    """Score predictions against gold labels, write reports and gate on a baseline (exit 1 on regression)."""
+    """Score predictions (--pred) or a backend (--backend) against the gold labels, write the reports and gate on a
+    baseline. Exit codes: 0 ok, 1 a tracked metric fell more than --tolerance below the baseline, 2 could not run."""
     if (pred is None) == (backend is None):
         raise _fail("give exactly one of --pred PRED.jsonl or --backend rules|llm|hybrid")
     if backend is not None and backend not in get_args(Backend):
