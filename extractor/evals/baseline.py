@@ -135,11 +135,12 @@ def compare_all(result: EvalResult, baseline: Baseline, tolerance: float = 0.02)
     tracked, info = all_metrics(result)
     out = Comparison(tolerance=tolerance)
     for metric, base in sorted(baseline.tracked.items()):
-        cur = _current_value(result, metric, tracked, info)
-        if cur is None:
+        value = _current_value(result, metric, tracked, info)
+        if value is None:
             out.skipped.append(metric)
             continue
-        row = Regression(metric=metric, baseline=base, current=round(cur, 6), delta=round(cur - base, 6))
+        cur = round(value, 6)  # baselines are stored to 6 decimals: compare like with like
+        row = Regression(metric=metric, baseline=base, current=cur, delta=round(cur - base, 6))
         if cur < base - tolerance - _EPS:
             out.regressions.append(row)
         elif cur > base + _EPS:

@@ -62,6 +62,13 @@ def render_markdown(report: Report) -> str:
         out += _table(["Metric", "Baseline", "Current", "Δ"], _regression_rows(comp.regressions))
     else:
         out += [f"**Gate: pass** — no tracked metric fell more than {comp.tolerance:g} below the baseline.", ""]
+    if report.baseline is not None:
+        b = report.baseline
+        out += [
+            f"Baseline: {_md(b.label or '?')}, {b.trials} trials, {b.gold_criteria} gold criteria"
+            + (f", written {_md(b.created)}." if b.created else "."),
+            "",
+        ]
     if res.failed:
         out += ["### Prediction errors", ""]
         out += [f"- **{_md(t.trial_id)}**: {_md(trial_summary(t))}" for t in res.failed]

@@ -126,3 +126,10 @@ def test_html_has_bars_against_baseline_and_escapes_text(result: EvalResult) -> 
 def test_html_escapes_hostile_label(result: EvalResult) -> None:
     page = render_html(build_report(result.model_copy(update={"label": "<script>x</script>"})))
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_own_baseline_has_no_regressions_or_improvements(result: EvalResult) -> None:
+    base = Baseline.model_validate_json(make_baseline(result).model_dump_json())
+    comp = compare_all(result, base, tolerance=0.0)
+    assert comp.regressions == [] and comp.improvements == [] and comp.skipped == []
+    assert "Baseline: fixture, 2 trials, 10 gold criteria" in render_markdown(build_report(result, base))
