@@ -1,11 +1,251 @@
-"""Rule family `general` (being written; returns nothing yet)."""
+"""Rule family `general`: pregnancy, prior malignancy, infections and consent.
+
+* ``pregnancy``: pregnant / breastfeeding excluded (stated in an exclusion item, or negated in an inclusion item),
+  contraception required, negative pregnancy test required; one criterion per item.
+* ``prior_malignancy``: "other / prior / second malignancy", with the look-back window in years and the allowed
+  exceptions (``malignancy_exceptions.yaml``).
+* ``infection``: HIV, hepatitis B / C, tuberculosis, COVID-19, active infection (``infections.yaml``).
+* ``consent``: informed consent, willingness / ability to comply with the protocol.
+"""
 
 from __future__ import annotations
 
-from extractor.models import Criterion
-from extractor.rules._common import ItemContext
+import re
+from functools import cache
+from typing import Any
+
+from extractor.models import Consent, Criterion, Infection, Pregnancy, PriorMalignancy
+from extractor.rules._common import ItemContext, number_pattern, parse_number
+from extractor.vocab import load
+
+__all__ = ["extract"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+# --- pregnancy ----------------------------------------------------------------------------------------------
+_PREG_GATE = ("pregnan", "breast", "lactat", "nursing", "contracep", "birth control", "hcg", "childbearing")
+_PREGNANT = re.compile(r"\b(?:pregnan(?:t|cy|cies)|gravid)\b")
+_BREASTFEEDING = re.compile(
+    r"\b(?:breast[\s-]?feed(?:ing|s)?|breast[\s-]?fed|lactat(?:ing|ion)|nursing(?!\s+(?:homes?|facilit|staff|care|assess))"
+    r"|chest[\s-]?feeding)\b"
+)
+_CONTRACEPTION = re.compile(
+    r"contracept|birth\s+control|barrier\s+method|\babstinen|\babstain\s+from\s+(?:heterosexual|sex)|"
+    r"(?:effective|acceptable|reliable|adequate|highly\s+effective)\s+(?:methods?\s+of\s+)?(?:contraception|birth)"
+)
+_NEG_TEST = re.compile(
+    r"negative[^.;]{0,50}?(?:pregnancy|hcg)|(?:pregnancy|hcg)\s+tests?[^.;]{0,60}?negative|"
+    r"positive[^.;]{0,30}?(?:pregnancy|hcg)|(?:pregnancy|hcg)\s+tests?[^.;]{0,30}?positive"
+)
+_NOT_STATUS_BEFORE = re.compile(
+    r"(?:avoid(?:ing)?|prevent(?:ing|ion\s+of)?|contracept\w*|risk\s+of|cause|causing|harm)\s+(?:\w+\s+){0,2}$"
+)
+_INC_NEGATION = re.compile(r"\b(?:not|non|no|neither|nor|never)\b[^.;]{0,30}$|non-$")
+_INC_EXCLUDED_AFTER = re.compile(
+    r"^[^.;]{0,60}\b(?:excluded|not\s+(?:be\s+)?eligible|ineligible|not\s+(?:be\s+)?(?:allowed|permitted))"
+)
+
+
+def _status(low: str, rx: re.Pattern[str], exclusion: bool) -> tuple[int, int] | None:
+    """Span of a mention saying pregnant / breastfeeding patients are excluded."""
+    for m in rx.finditer(low):
+        if re.match(r"\s*(?:tests?|testing|potential|prevention|screen)", low[m.end() :]):
+            continue
+        before = low[max(0, m.start() - 40) : m.start()]
+        if _NOT_STATUS_BEFORE.search(before):
+            continue
+        if exclusion or _INC_NEGATION.search(before) or _INC_EXCLUDED_AFTER.match(low[m.end() :]):
+            return m.start(), m.end()
+    return None
+
+
+def _pregnancy(ctx: ItemContext) -> list[Criterion]:
+    low = ctx.lower
+    if not any(k in low for k in _PREG_GATE):
+        return []
+    fields: dict[str, Any] = {}
+    spans: list[tuple[int, int]] = []
+    preg = _status(low, _PREGNANT, ctx.is_exclusion)
+    if preg is not None:
+        fields["pregnancy_excluded"] = True
+        spans.append(preg)
+    bf = _status(low, _BREASTFEEDING, ctx.is_exclusion)
+    if bf is not None:
+        fields["breastfeeding_excluded"] = True
+        spans.append(bf)
+    m = _CONTRACEPTION.search(low)
+    if m is not None:
+        fields["contraception_required"] = True
+        spans.append((m.start(), m.end()))
+    m = _NEG_TEST.search(low)
+    if m is not None:
+        fields["negative_test_required"] = True
+        spans.append((m.start(), m.end()))
+    if not fields:
+        return []
+    start, end = _clause(ctx.clean, min(s for s, _ in spans), max(e for _, e in spans))
+    return [ctx.make(Pregnancy, start, end, **fields)]
+
+
+# --- prior malignancy -----------------------------------------------------------------------------------------
+_MAL_GATE = ("malignan", "cancer", "neoplas", "carcinoma", "tumo")
+_MALIGNANT = (
+    r"(?:malignanc(?:y|ies)|cancers?|neoplasms?|neoplasias?|carcinomas?|malignant\s+(?:diseases?|neoplasms?|tumou?rs?))"
+)
+_PRIOR_MAL = re.compile(
+    r"\b(?:other|another|second|secondary|prior|previous|past|concurrent|concomitant|additional|synchronous|metachronous|"
+    r"co-?existing|separate|different|second\s+primary|other\s+primary|double)\s+"
+    r"(?:(?:active|invasive|primary|known|systemic|solid|hematologic|haematologic|malignant|diagnosed|"
+    r"(?:and|or)\s+(?:active|invasive|other|prior|previous|concurrent))\s+){0,3}"
+    + _MALIGNANT
+    + r"(?!\s*(?:therapy|therapies|treatment|directed|-directed|drugs?|surgery|vaccines?|immunotherapy|cells?|types?|"
+    r"sites?|research|center|centre|diagnosis\s+of\s+the\s+breast))"
+    r"|\bprimary\s+tumou?rs?\s+other\s+than|\bhistory\s+of\s+(?:any\s+)?(?:other\s+|another\s+|prior\s+|previous\s+|invasive\s+)?"
+    r"(?:malignanc(?:y|ies)|invasive\s+cancer)|\b(?:active|any)\s+(?:other\s+)?(?:invasive\s+)?malignanc(?:y|ies)|"
+    r"\bmalignanc(?:y|ies)\s+(?:other\s+than|within\s+(?:the\s+)?(?:past|last|previous|prior)?\s*\w+\s+years?)|"
+    r"(?:cancer|disease|malignancy)[\s-]free\s+(?:for|interval)"
+)
+
+
+@cache
+def _years_rx() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w.])(?P<n>{number_pattern()})\s*(?:\(\s*\d+\s*\)\s*)?(?:-|\s)?(?P<u>years?|yrs?|months?)(?![a-z])"
+    )
+
+
+@cache
+def _exceptions_rx() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    table: dict[str, list[str]] = load("malignancy_exceptions")
+    flat = sorted(((p, name) for name, pats in table.items() for p in pats), key=lambda x: -len(x[0]))
+    names = tuple(name for _, name in flat)
+    return re.compile("|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat))), names
+
+
+def _prior_malignancy(ctx: ItemContext) -> list[Criterion]:
+    low = ctx.lower
+    if not any(k in low for k in _MAL_GATE):
+        return []
+    m = _PRIOR_MAL.search(low)
+    if m is None:
+        return []
+    within: float | None = None
+    y = _years_rx().search(low, m.start())
+    if y is not None:
+        n = parse_number(y.group("n"))
+        if n is not None and 0 < n <= 100:
+            within = n if y.group("u").startswith(("y", "yr")) else round(n / 12, 2)
+    rx, names = _exceptions_rx()
+    exceptions: list[str] = []
+    for e in rx.finditer(low):
+        if m.start() <= e.start() < m.end():
+            continue
+        name = names[int(next(k for k, v in e.groupdict().items() if v)[1:])]
+        if name not in exceptions:
+            exceptions.append(name)
+    return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
+
+
+# --- infections -------------------------------------------------------------------------------------------
+@cache
+def _infection_rx() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str], frozenset[str]]:
+    table: dict[str, Any] = load("infections")
+    out = []
+    gate: set[str] = set()
+    for name, spec in table.items():
+        if not isinstance(spec, dict):
+            continue
+        alts = [f"(?:{p})" for p in spec.get("names", [])] + [f"(?-i:{p})" for p in spec.get("abbrev", [])]
+        out.append((name, re.compile(r"(?<![\w-])(?i:" + "|".join(alts) + r")(?![\w])")))
+        for p in spec.get("names", []) + spec.get("abbrev", []):
+            w = re.match(r"[A-Za-z0-9]+", p)
+            if w:
+                gate.add(w.group(0).lower())
+    gate |= {"infection", "infections", "infectious"}
+    return tuple(out), re.compile(table.get("not_after", "(?!)")), frozenset(gate)
+
+
+def _infection(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+    rxs, not_after, gate = _infection_rx()
+    if gate.isdisjoint(words):
+        return []
+    found: list[str] = []
+    first, last = -1, -1
+    for name, rx in rxs:
+        for m in rx.finditer(ctx.clean):
+            if not_after.match(ctx.lower, m.end()):
+                continue
+            if name not in found:
+                found.append(name)
+            first = m.start() if first < 0 else min(first, m.start())
+            last = max(last, m.end())
+            break
+    if not found:
+        return []
+    start, end = _clause(ctx.clean, first, last)
+    return [ctx.make(Infection, start, end, infections=found)]
+
+
+# --- consent ------------------------------------------------------------------------------------------------
+_CONSENT = re.compile(
+    r"\b(?:informed\s+consent|consent)\b|"
+    r"\b(?:comply|compliance|compliant|adhere|adherence)\s+(?:with|to)\s+(?:the\s+|all\s+|any\s+)?(?:planned\s+|required\s+)?"
+    r"(?:study|protocol|trial|scheduled|requirements?|procedures?|visits?|follow|research|treatment\s+(?:and|plan|schedule))|"
+    r"\bwilling(?:ness)?\s+(?:and\s+(?:able|ability)\s+)?to\s+(?:participate|comply|adhere|follow\s+(?:the\s+)?(?:study|protocol))"
+)
+_ANCHOR_BEFORE = re.compile(
+    r"\b(?:from|after|since|prior\s+to|before|time\s+of|date\s+of|until|following|upon|of|at|withdraw\w*|revoke\w*)\s+"
+    r"(?:(?:signing|signature|obtaining|obtained|provision|providing|the|of|written|signed|main|study)\s+)*(?:informed\s+)?$"
+)
+_LIMITS = re.compile(
+    r"(?:limit|interfer|compromis|impair|affect|preclud|prevent|hinder|jeopardi[sz])\w*\s+(?:with\s+)?(?:the\s+)?"
+    r"(?:(?:patient|subject|participant)(?:'|’)?s?\s+|their\s+|his\s+or\s+her\s+)?(?:ability\s+to\s+)?"
+    r"(?:comply|compliance|adhere|adherence|participat|give|provide|sign|understand)"
+)
+
+
+def _consent(ctx: ItemContext) -> list[Criterion]:
+    low = ctx.lower
+    if (
+        "consent" not in low
+        and "compl" not in low
+        and "adhere" not in low
+        and "willing" not in low
+        and "assent" not in low
+    ):
+        return []
+    m = next(
+        (c for c in _CONSENT.finditer(low) if not _ANCHOR_BEFORE.search(low, max(0, c.start() - 45), c.start())), None
+    )
+    if m is None:
+        return []
+    if _LIMITS.search(low) and not re.search(r"\b(?:sign|signed|give|provide|obtain)\w*\b[^.;]{0,40}consent", low):
+        return []
+    start, end = _clause(ctx.clean, m.start(), m.end())
+    return [ctx.make(Consent, start, end)]
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+_BREAK = re.compile(r";|\.(?=\s+[A-Z(])|\.\s*$")
+
+
+def _clause(clean: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to the clause (between ";" / sentence ends) that holds it."""
+    s = 0
+    for b in _BREAK.finditer(clean, 0, start):
+        s = b.end()
+    nxt = _BREAK.search(clean, end)
+    e = nxt.start() if nxt is not None else len(clean)
+    while s < e and clean[s].isspace():
+        s += 1
+    while e > s and clean[e - 1].isspace():
+        e -= 1
+    if e <= s:
+        return start, max(end, start + 1)
+    return s, e
 
 
 def extract(ctx: ItemContext) -> list[Criterion]:
-    """Typed criteria this family finds in one item."""
-    return []
+    """Typed ``pregnancy``, ``prior_malignancy``, ``infection`` and ``consent`` criteria of one item."""
+    words = set(_WORD.findall(ctx.lower))
+    return _pregnancy(ctx) + _prior_malignancy(ctx) + _infection(ctx, words) + _consent(ctx)

@@ -1,0 +1,225 @@
+"""Rule family `labs`: lab thresholds and cardiac criteria, on phrasings copied from the corpus (NCT ids cited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from extractor.models import Criterion
+from extractor.rules import labs
+from extractor.rules._common import ItemContext
+from extractor.segment import segment
+
+LAB_FIELDS = ("analyte", "op", "value", "unit", "uln_multiple", "condition")
+CARDIAC_FIELDS = ("lvef_min_percent", "lvef_lln", "qtc_max_ms", "nyha_max", "conditions")
+
+
+def run(text: str, exclusion: bool = False) -> list[Criterion]:
+    heading = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
+    seg = segment(f"{heading}\n* {text}")
+    found = labs.extract(ItemContext(item=seg.items[0], source=seg.text))
+    for c in found:
+        assert c.evidence.is_grounded_in(seg.text)
+        assert c.polarity == ("exclusion" if exclusion else "inclusion")
+        assert c.backend == "rules"
+    return found
+
+
+def lab_rows(found: list[Criterion]) -> list[tuple[Any, ...]]:
+    return [tuple(getattr(c, f) for f in LAB_FIELDS) for c in found if c.kind == "lab"]
+
+
+def lab(
+    analyte: str,
+    op: str | None = None,
+    value: float | None = None,
+    unit: str | None = None,
+    *,
+    uln: float | None = None,
+    cond: str | None = None,
+) -> tuple[Any, ...]:
+    return (analyte, op, value, unit, uln, cond)
+
+
+LAB_CASES = [
+    pytest.param(
+        "Absolute neutrophil count ≥ 1.5 × 10\\^9/L without growth factor support in the 2 weeks prior to study entry.",
+        False,
+        [lab("anc", ">=", 1.5, "x10^9/L")],
+        id="NCT06598007",
+    ),
+    pytest.param(
+        "Leukocytes \\>= 3,000/mcL (obtained =\\< 14 days prior to randomization)",
+        False,
+        [lab("wbc", ">=", 3000, "/uL")],
+        id="NCT04181060",
+    ),
+    pytest.param(
+        "Absolute neutrophil count (ANC) \\>= 1,000/mm\\^3 within 28 days prior to registration",
+        False,
+        [lab("anc", ">=", 1000, "/mm3")],
+        id="NCT04269902",
+    ),
+    pytest.param(
+        "Absolute neutrophil count (ANC) ≥1.5 x 109/L", False, [lab("anc", ">=", 1.5, "x10^9/L")], id="NCT06747845"
+    ),
+    pytest.param(
+        "Absolute neutrophil count \\>/= 1.5 x109/L ii. Platelets \\>/= 100 x109/L iii. Hemoglobin \\>/= 100 g/L "
+        "without transfusion iv. Creatinine clearance \\>/= 60 mL/min using the Cockcroft-Gault equation",
+        False,
+        [
+            lab("anc", ">=", 1.5, "x10^9/L"),
+            lab("platelets", ">=", 100, "x10^9/L"),
+            lab("hemoglobin", ">=", 100, "g/L"),
+            lab("creatinine_clearance", ">=", 60, "mL/min"),
+        ],
+        id="NCT05961124",
+    ),
+    pytest.param(
+        "Absolute neutrophil count (ANC) \\> 1.0 x10\\^9 cells /L)",
+        False,
+        [lab("anc", ">", 1.0, "x10^9/L")],
+        id="NCT06100705-mult",
+    ),
+    pytest.param(
+        "Absolute neutrophil count (ANC) &gt; 1.0 x10\\^9 cells /L)",
+        False,
+        [lab("anc", ">", 1.0, "x10^9/L")],
+        id="NCT06100705-entity",
+    ),
+    pytest.param(
+        "Platelets ≥ 100 x 10\\^9/L (100 x 103/µL)", False, [lab("platelets", ">=", 100, "x10^9/L")], id="NCT04918186"
+    ),
+    pytest.param(
+        "Estimated glomerular filtration rate (GFR) ≤ 30 ml/min/1.73m\\^2",
+        True,
+        [lab("egfr", ">", 30, "mL/min/1.73m2")],
+        id="NCT06447103",
+    ),
+    pytest.param(
+        "Sufficient renal function, as evidenced by eGFR ≥60 mL/min/1.73m2 calculated using the Chronic Kidney "
+        "Disease Epidemiology Collaboration (CKD-EPI) equation",
+        False,
+        [lab("egfr", ">=", 60, "mL/min/1.73m2")],
+        id="NCT06590857",
+    ),
+    pytest.param(
+        "AST and ALT ≤ 2.5× ULN with the exception of patients with documented liver metastases who may have "
+        "AST and/or ALT ≤ 5.0× ULN",
+        False,
+        [
+            lab("ast", "<=", uln=2.5),
+            lab("alt", "<=", uln=2.5),
+            lab("ast", "<=", uln=5.0, cond="liver metastases"),
+            lab("alt", "<=", uln=5.0, cond="liver metastases"),
+        ],
+        id="NCT06006923",
+    ),
+    pytest.param(
+        "Total serum bilirubin \\<1.5 × ULN except for participants with Gilbert's syndrome who may be "
+        "included if the total serum bilirubin is ≤3.0 × ULN or direct bilirubin ≤ 1.5 × ULN.",
+        False,
+        [
+            lab("total_bilirubin", "<", uln=1.5),
+            lab("total_bilirubin", "<=", uln=3.0, cond="gilbert's syndrome"),
+            lab("direct_bilirubin", "<=", uln=1.5),
+        ],
+        id="NCT05563220",
+    ),
+    pytest.param(
+        "Serum creatinine ≤ 1.5 x upper limit of normal (ULN) OR creatinine clearance (CrCl) or glomerular "
+        "filtration rate (GFR) ≥ 60 mL/min for subject with creatinine levels \\> 1.5 x ULN",
+        False,
+        [
+            lab("creatinine", "<=", uln=1.5),
+            lab("creatinine_clearance", ">=", 60, "mL/min"),
+            lab("egfr", ">=", 60, "mL/min"),
+        ],
+        id="NCT06385262",
+    ),
+    pytest.param(
+        "Without bone marrow involvement: absolute neutrophil count (ANC) ≥ 1,000/mm\\^3, with bone marrow "
+        "involvement: ANC ≥ 500/mm\\^3",
+        False,
+        [lab("anc", ">=", 1000, "/mm3"), lab("anc", ">=", 500, "/mm3", cond="bone marrow involvement")],
+        id="NCT06572618",
+    ),
+    pytest.param(
+        "Patients with documented liver or bone metastases: ALP ≤ 5 × ULN",
+        False,
+        [lab("alkaline_phosphatase", "<=", uln=5.0, cond="liver or bone metastases")],
+        id="NCT05200559",
+    ),
+    pytest.param(
+        "Total bilirubin =\\< 1.5 x upper limit of normal (ULN) (excepting Gilbert's syndrome) (at screening)",
+        False,
+        [lab("total_bilirubin", "<=", uln=1.5)],
+        id="NCT06757647",
+    ),
+    pytest.param(
+        "Serum total bilirubin ≤ 1.5 × ULN OR Direct bilirubin ≤ ULN for subjects with total bilirubin levels "
+        "\\> 1.5 ULN",
+        False,
+        [lab("total_bilirubin", "<=", uln=1.5), lab("direct_bilirubin", "<=", uln=1.0)],
+        id="NCT04165772",
+    ),
+    pytest.param("a PSA of 2.0 ng/mL or above", False, [lab("psa", ">=", 2.0, "ng/mL")], id="NCT06457919"),
+    pytest.param(
+        "Ca \\> 12 mg/dl or corrected serum calcium \\> ULN", True, [lab("calcium", "<=", uln=1.0)], id="NCT03786692"
+    ),
+    # exclusion polarity: the effective rule is stated
+    pytest.param(
+        "Inadequate hematologic, renal or hepatic function defined by any of the following screening "
+        "laboratory values: WBC ≤2000/µL; Neutrophils ≤1500/µL; Platelets ≤ 100,000/µL; hemoglobin ≤9.0 g/dL; "
+        "Serum creatinine ≥1.5 x ULN or creatinine clearance ≤ 60 mL/min (using the Cockcroft Gault formula); "
+        "AST/ALT ≥3 x ULN (≥ 5 x ULN if liver metastases)",
+        True,
+        [
+            lab("wbc", ">", 2000, "/uL"),
+            lab("anc", ">", 1500, "/uL"),
+            lab("platelets", ">", 100000, "/uL"),
+            lab("hemoglobin", ">", 9.0, "g/dL"),
+            lab("creatinine", "<", uln=1.5),
+            lab("creatinine_clearance", ">", 60, "mL/min"),
+            lab("ast", "<", uln=3.0),
+            lab("alt", "<", uln=3.0),
+            lab("ast", "<", uln=5.0, cond="liver metastases"),
+            lab("alt", "<", uln=5.0, cond="liver metastases"),
+        ],
+        id="NCT03138161",
+    ),
+    # number-less organ function
+    pytest.param(
+        "Adequate hematologic function at screening, as follows:", False, [lab("marrow_function")], id="NCT05665361"
+    ),
+    pytest.param(
+        "Demonstrates adequate organ function as defined below within 14 days prior to first study treatment:",
+        False,
+        [lab("organ_function")],
+        id="NCT07043608",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "exclusion", "expected"), LAB_CASES)
+def test_lab(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
+    assert lab_rows(run(text, exclusion)) == expected
+
+
+NEGATIVE = [
+    pytest.param("Known activating EGFR mutation or ALK rearrangement", id="NCT-false-friend-egfr"),
+    pytest.param(
+        "Use of Donor Lymphocyte Infusion (DLI) or other cellular therapy product within 28 days.", id="NCT07297160"
+    ),
+    pytest.param(
+        "NOTE: Growth factor is not permitted within 14 days of ANC assessment unless cytopenia is secondary "
+        "to disease involvement",
+        id="NCT06572618-note",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_no_lab(text: str) -> None:
+    assert lab_rows(run(text)) == []
