@@ -235,10 +235,10 @@ class _JsonStream:
         self._line = 1  # line number of self._buf[0]
         self._eof = False
 
-    def _more(self, size: int = _CHUNK) -> bool:
+    def _more(self, size: int = 0) -> bool:
         if self._eof:
             return False
-        data = self._f.read(size)
+        data = self._f.read(size or _CHUNK)
         if not data:
             self._eof = True
             self._buf += self._reader.decode(b"", final=True)
@@ -353,7 +353,13 @@ def _read_json_object(name: str, stream: _JsonStream, opts: ReaderOptions) -> It
 def _read_csv(name: str, f: IO[bytes], opts: ReaderOptions) -> Iterator[ReadItem]:
     csv.field_size_limit(2**31 - 1)
     text = io.TextIOWrapper(f, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(text)
+    try:
+        yield from _csv_rows(name, csv.reader(text), opts)
+    finally:
+        text.detach()  # the caller closes f
+
+
+def _csv_rows(name: str, reader: Any, opts: ReaderOptions) -> Iterator[ReadItem]:
     try:
         header = next(reader)
     except StopIteration:

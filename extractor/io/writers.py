@@ -148,12 +148,14 @@ def format_record(record: OutputRecord, fmt: OutputFormat) -> str:
 
 @dataclass
 class OutputScan:
-    """What an existing output file holds: trial ids (and those that are errors), lines, repaired bytes."""
+    """What an existing output file holds: trial ids (those that are errors too), records, and the bytes of a
+    torn trailing record (``truncated_bytes``) or of a JSON array's closing line (``closed_bytes``) removed."""
 
     ids: set[str] = field(default_factory=set)
     error_ids: set[str] = field(default_factory=set)
     records: int = 0
     truncated_bytes: int = 0
+    closed_bytes: int = 0
     bad_lines: int = 0
     size: int = 0
 
@@ -170,6 +172,7 @@ def _scan_lines(path: Path, fmt: OutputFormat, scan: OutputScan) -> int:
             body = raw.rstrip(b"\r\n")
             if fmt == "json" and body in (b"]", b"[]", b"[", b""):
                 if body in (b"]", b"[]"):
+                    scan.closed_bytes = len(raw)
                     return good_end  # a finished array: reopen it
                 good_end = offset
                 continue
@@ -239,7 +242,7 @@ def scan_output(path: Path, fmt: OutputFormat, *, repair: bool = True) -> Output
         return scan
     scan.size = path.stat().st_size
     end = _scan_csv(path, scan) if fmt == "csv" else _scan_lines(path, fmt, scan)
-    scan.truncated_bytes = scan.size - end
+    scan.truncated_bytes = scan.size - end - scan.closed_bytes
     if repair and end < scan.size:
         os.truncate(path, end)
     return scan
@@ -259,9 +262,11 @@ def _retain(path: Path, fmt: OutputFormat, drop: set[str]) -> None:
                     writer.writerow(row)
         else:
             first = True
+            closed = False
             for raw in src:
                 body = raw.rstrip(b"\r\n")
                 if fmt == "json" and body in (b"[", b"]", b"[]", b""):
+                    closed = closed or body in (b"]", b"[]")
                     continue
                 m = _ID_RE.match(body)
                 tid = json.loads(b'"' + m.group(1) + b'"') if m else json.loads(body.lstrip(b"[,"))["trial_id"]
@@ -271,6 +276,8 @@ def _retain(path: Path, fmt: OutputFormat, drop: set[str]) -> None:
                     body = (b"[" if first else b",") + body.lstrip(b"[,")
                 dst.write(body + b"\n")
                 first = False
+            if closed:
+                dst.write(b"[]\n" if first else b"]\n")
         dst.flush()
         os.fsync(dst.fileno())
     os.replace(tmp, path)
@@ -290,7 +297,7 @@ class RecordWriter:
         self._fsync_every = fsync_every
         self._closed = False
         if path is None:
-            self._fd = sys.stdout.fileno()
+            self._fd = -1
             self._own = False
             self._first = True
             sys.stdout.flush()
@@ -306,6 +313,10 @@ class RecordWriter:
 
     def _write(self, data: str) -> None:
         buf = data.encode("utf-8")
+        if self._fd < 0:  # stdout: one write, flushed
+            sys.stdout.buffer.write(buf)
+            sys.stdout.buffer.flush()
+            return
         view = memoryview(buf)
         while view:
             n = os.write(self._fd, view)

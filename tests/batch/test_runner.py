@@ -1,0 +1,184 @@
+"""BatchRunner: concurrency bound, stop, error records, cache, duplicates, pool vs in-process, dry run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.batch import BatchRunner, ResultCache, RunOptions
+from extractor.errors import InputError, TransportError
+from extractor.io import RecordWriter, read_inputs, scan_output
+from extractor.llm.config import LLMConfig
+from extractor.models import CriteriaSet, TokenUsage, Trial
+from tests.batch.conftest import synthetic, write_jsonl
+
+LLM = LLMConfig(base_url="http://127.0.0.1:9/v1", model="gpt-4o-mini")
+
+
+class FakeLLM:
+    """An async extract function: rules result relabelled as llm, with usage; records max in-flight."""
+
+    def __init__(self, delay: float = 0.005, fail: set[str] | None = None) -> None:
+        self.delay, self.fail = delay, fail or set()
+        self.in_flight = self.max_in_flight = self.calls = 0
+
+    async def __call__(self, trial: Trial) -> CriteriaSet:
+        self.calls += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.delay)
+            if trial.trial_id in self.fail:
+                raise TransportError("503 after retries", trial_id=trial.trial_id, attempts=4)
+            result = extract(trial)
+            result.provenance.backend = "llm"
+            result.provenance.usage = TokenUsage(prompt_tokens=1000, completion_tokens=100, total_tokens=1100)
+            result.provenance.llm_calls = 1
+            return result
+        finally:
+            self.in_flight -= 1
+
+
+def _ids(path: Path) -> list[str]:
+    return [json.loads(line)["trial_id"] for line in path.read_text().splitlines()]
+
+
+def test_concurrency_bound_is_respected(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(60))
+    fake = FakeLLM()
+    with RecordWriter(tmp_path / "out.jsonl") as w:
+        runner = BatchRunner(RunOptions(backend="llm", llm=LLM, concurrency=7), w, extract_fn=fake)
+        summary = runner.run(read_inputs([str(inp)]), handle_sigint=False)
+    assert fake.max_in_flight == 7
+    assert summary.ok == 60 and summary.error == 0
+    assert summary.usage.prompt_tokens == 60_000 and summary.llm_calls == 60
+    assert summary.cost_usd == pytest.approx(60 * (1000 * 0.15 + 100 * 0.60) / 1e6)
+    assert sorted(_ids(tmp_path / "out.jsonl")) == [f"SYN{i:05d}" for i in range(60)]
+
+
+def test_failures_become_error_records_and_the_run_goes_on(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(20))
+    fake = FakeLLM(fail={"SYN00003", "SYN00011"})
+    out = tmp_path / "out.jsonl"
+    with RecordWriter(out) as w:
+        summary = BatchRunner(RunOptions(backend="llm", llm=LLM), w, extract_fn=fake).run(
+            read_inputs([str(inp)]), handle_sigint=False
+        )
+    assert (summary.ok, summary.error, summary.error_types) == (18, 2, {"TransportError": 2})
+    errors = [json.loads(line) for line in out.read_text().splitlines() if '"error":null' not in line]
+    assert {e["trial_id"] for e in errors} == {"SYN00003", "SYN00011"}
+    assert errors[0]["error"]["attempts"] == 4 and errors[0]["source"].endswith(
+        f"in.jsonl:{4 if errors[0]['trial_id'] == 'SYN00003' else 12}"
+    )
+
+
+def test_stop_writes_in_flight_and_marks_interrupted(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(50))
+    out = tmp_path / "out.jsonl"
+    runner: BatchRunner
+
+    class Stopper(FakeLLM):
+        async def __call__(self, trial: Trial) -> CriteriaSet:
+            if self.calls == 10:
+                runner.request_stop()
+            return await super().__call__(trial)
+
+    fake = Stopper(delay=0.01)
+    with RecordWriter(out) as w:
+        runner = BatchRunner(RunOptions(backend="llm", llm=LLM, concurrency=4), w, extract_fn=fake)
+        summary = runner.run(read_inputs([str(inp)]), handle_sigint=False)
+    assert summary.interrupted
+    assert summary.ok == fake.calls == len(_ids(out))  # everything started was written
+    assert 10 < fake.calls < 50
+    # resume: the rest, each id once
+    skip = scan_output(out, "jsonl").ids
+    with RecordWriter(out) as w:
+        summary2 = BatchRunner(RunOptions(backend="llm", llm=LLM), w, skip_ids=skip, extract_fn=FakeLLM()).run(
+            read_inputs([str(inp)]), handle_sigint=False
+        )
+    assert summary2.skipped == len(skip) and not summary2.interrupted
+    ids = _ids(out)
+    assert len(ids) == len(set(ids)) == 50
+
+
+def test_cache_hits_skip_extraction(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(15))
+    with ResultCache(tmp_path / "c.sqlite") as cache:
+        fake = FakeLLM()
+        with RecordWriter(tmp_path / "a.jsonl") as w:
+            s1 = BatchRunner(RunOptions(backend="llm", llm=LLM), w, cache=cache, extract_fn=fake).run(
+                read_inputs([str(inp)]), handle_sigint=False
+            )
+        assert (s1.cached, fake.calls) == (0, 15)
+        fake2 = FakeLLM()
+        with RecordWriter(tmp_path / "b.jsonl") as w:
+            s2 = BatchRunner(RunOptions(backend="llm", llm=LLM), w, cache=cache, extract_fn=fake2).run(
+                read_inputs([str(inp)]), handle_sigint=False
+            )
+        assert (s2.cached, s2.ok, fake2.calls) == (15, 15, 0)
+        assert s2.usage.total_tokens == 0 and s2.cost_usd == 0
+        # another model is another key
+        fake3 = FakeLLM()
+        other = RunOptions(backend="llm", llm=LLM.model_copy(update={"model": "gpt-4o"}))
+        with RecordWriter(tmp_path / "c.jsonl") as w:
+            s3 = BatchRunner(other, w, cache=cache, extract_fn=fake3).run(read_inputs([str(inp)]), handle_sigint=False)
+        assert s3.cached == 0 and fake3.calls == 15
+    a = sorted(Path(tmp_path / "a.jsonl").read_text().splitlines())
+    b = sorted(Path(tmp_path / "b.jsonl").read_text().splitlines())
+    assert a == b  # a cache hit writes the same record
+
+
+def test_duplicates_and_bad_records(tmp_path: Path) -> None:
+    recs = synthetic(5)
+    inp = tmp_path / "in.jsonl"
+    write_jsonl(inp, [*recs, recs[1]])
+    with inp.open("a") as f:
+        f.write("{oops\n")
+    with RecordWriter(tmp_path / "out.jsonl") as w:
+        s = BatchRunner(RunOptions(workers=0), w).run(read_inputs([str(inp)]), handle_sigint=False)
+    assert (s.read, s.ok, s.error, s.duplicates) == (7, 5, 1, 1)
+    assert _ids(tmp_path / "out.jsonl")[-1] == f"{inp}:7"
+
+
+def test_pool_and_in_process_write_the_same_records(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(40))
+    outs = []
+    for workers in (0, 2):
+        out = tmp_path / f"out{workers}.jsonl"
+        with RecordWriter(out) as w:
+            s = BatchRunner(RunOptions(workers=workers, chunk_size=8), w).run(
+                read_inputs([str(inp)]), handle_sigint=False
+            )
+        assert s.ok == 40 and s.criteria > 0
+        outs.append([json.loads(line) for line in out.read_text().splitlines()])
+    for rec in (r for o in outs for r in o):
+        rec["provenance"]["timings"] = {}
+    assert outs[0] == outs[1]  # same order, same content
+
+
+def test_dry_run_calls_nothing(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(12))
+    fake = FakeLLM()
+    runner = BatchRunner(RunOptions(backend="llm", llm=LLM), None, extract_fn=fake, skip_ids={"SYN00000"})
+    report = runner.dry_run(read_inputs([str(inp), str(tmp_path / "missing.jsonl")]))
+    assert fake.calls == 0
+    assert (report.trials, report.bad_records, report.skipped, report.to_extract) == (12, 1, 1, 11)
+    assert report.requests >= 11 and report.estimated_prompt_tokens > 11 * 100
+    assert report.estimated_prompt_cost_usd == pytest.approx(report.estimated_prompt_tokens * 0.15 / 1e6, abs=1e-6)
+
+
+def test_input_error_records_are_resumable(tmp_path: Path) -> None:
+    with RecordWriter(tmp_path / "out.jsonl") as w:
+        BatchRunner(RunOptions(workers=0), w).run(
+            iter([InputError("bad", file="f.jsonl", line=3)]), handle_sigint=False
+        )
+    skip = scan_output(tmp_path / "out.jsonl", "jsonl").ids
+    assert skip == {"f.jsonl:3"}
+    s = BatchRunner(RunOptions(workers=0), None, skip_ids=skip).run(
+        iter([InputError("bad", file="f.jsonl", line=3)]), handle_sigint=False
+    )
+    assert s.skipped == 1 and s.error == 0
