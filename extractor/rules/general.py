@@ -99,7 +99,7 @@ _PRIOR_MAL = re.compile(
     r"(?:and|or)\s+(?:active|invasive|other|prior|previous|concurrent))\s+){0,3}"
     + _MALIGNANT
     + r"(?!\s*(?:therapy|therapies|treatment|directed|-directed|drugs?|surgery|vaccines?|immunotherapy|cells?|types?|"
-    r"sites?|research|center|centre|diagnosis\s+of\s+the\s+breast))"
+    r"sites?|research|center|centre|trials?|stud(?:y|ies)|care|patients?|survivors?|diagnosis\s+of\s+the\s+breast))"
     r"|\bprimary\s+tumou?rs?\s+other\s+than|\bhistory\s+of\s+(?:any\s+)?(?:other\s+|another\s+|prior\s+|previous\s+|invasive\s+)?"
     r"(?:malignanc(?:y|ies)|invasive\s+cancer)|\b(?:active|any)\s+(?:other\s+)?(?:invasive\s+)?malignanc(?:y|ies)|"
     r"\bmalignanc(?:y|ies)\s+(?:other\s+than|within\s+(?:the\s+)?(?:past|last|previous|prior)?\s*\w+\s+years?)|"
@@ -200,7 +200,7 @@ _ANCHOR_BEFORE = re.compile(
 _LIMITS = re.compile(
     r"(?:limit|interfer|compromis|impair|affect|preclud|prevent|hinder|jeopardi[sz])\w*\s+(?:with\s+)?(?:the\s+)?"
     r"(?:(?:patient|subject|participant)(?:'|’)?s?\s+|their\s+|his\s+or\s+her\s+)?(?:ability\s+to\s+)?"
-    r"(?:comply|compliance|adhere|adherence|participat|give|provide|sign|understand)"
+    r"(?:comply|compliance|adhere|adherence|participat|give|provide|sign|understand|obtain)"
 )
 
 
@@ -219,7 +219,8 @@ def _consent(ctx: ItemContext) -> list[Criterion]:
     )
     if m is None:
         return []
-    if _LIMITS.search(low) and not re.search(r"\b(?:sign|signed|give|provide|obtain)\w*\b[^.;]{0,40}consent", low):
+    lim = _LIMITS.search(low)
+    if lim is not None and lim.start() < m.start():
         return []
     start, end = _clause(ctx.clean, m.start(), m.end())
     return [ctx.make(Consent, start, end)]

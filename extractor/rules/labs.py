@@ -64,7 +64,7 @@ _ULN = (
 )
 _LLN = (
     r"(?:(?:the\s+)?(?:(?:institutional|laboratory|local|normal)\s+)*"
-    r"(?:lln|lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?|lower\s+normal\s+limits?))"
+    r"(?:\blln\b|lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|lower\s+normal\s+limits?))"
 )
 _TIME_AFTER = re.compile(r"\s*(?:-\s*)?(?:days?|weeks?|wks?|months?|years?|hours?|hrs?|h|cycles?|doses?)(?![a-z])")
 _WNL = re.compile(
@@ -502,6 +502,10 @@ _LVEF = re.compile(
     r"(?i:left\s+ventricular\s+ejection\s+fraction|left\s+ventricle\s+ejection\s+fraction|ejection\s+fraction)|"
     r"LVEF|LV\s?EF|\bEF\b|(?i:\blvef\b)"
 )
+_LVEF_LLN = re.compile(
+    rf"{_LLN}|lower\s+limit\s+of\s+(?:the\s+)?(?:institutional|normal|laboratory)|within\s+(?:the\s+)?(?:institutional\s+)?"
+    r"normal\s+(?:limits?|range)|\bnormal\b"
+)
 _DECLINE = re.compile(r"decreas|declin|drop|reduc|fall|change|points|absolute|relative|from\s+baseline")
 _PCT = re.compile(rf"(?P<cmp>{_SYMBOLS}|{{words}}|\bwithin\b)?[\s:]*(?P<num>\d{{2}}(?:[.,]\d+)?)\s*(?:%|percent)")
 _QTC = re.compile(
@@ -512,6 +516,9 @@ _MS = re.compile(rf"(?P<cmp>{_SYMBOLS}|{{words}})?[\s:]*(?P<num>[3-6]\d{{2}})\s*
 _NYHA = re.compile(r"(?i:\bnyha\b|new\s+york\s+heart\s+association)")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _CLASS = re.compile(r"(?<![a-z])(iv|iii|ii|i|[1-4])(?![a-z\d])")
+_CLASS_BEFORE = re.compile(
+    r"class(?:es)?\s+((?:iv|iii|ii|i|[1-4])(?:\s*(?:-|/|or|to|and|,)\s*(?:iv|iii|ii|i|[1-4]))*)\b"
+)
 _NEGATED_ITEM = re.compile(r"\b(?:no|not|without|absence\s+of|none\s+of|free\s+of)\b")
 _CARDIAC_GATE = frozenset(
     {
@@ -592,8 +599,7 @@ def _lvef(ctx: ItemContext) -> list[Criterion]:
         fields["lvef_min_percent"] = float(p.group("num").replace(",", "."))
         ev_end = p.end()
         break
-    lln = re.compile(rf"{_LLN}|within\s+(?:the\s+)?(?:institutional\s+)?normal\s+(?:limits?|range)|\bnormal\b")
-    ln = lln.search(text, m.end(), end)
+    ln = _LVEF_LLN.search(text, m.end(), min(end, m.end() + 80))
     if ln is not None and not _DECLINE.search(text, m.end(), ln.start()):
         fields["lvef_lln"] = True
         ev_end = max(ev_end, ln.end())
@@ -604,15 +610,13 @@ def _lvef(ctx: ItemContext) -> list[Criterion]:
 
 def _qtc(ctx: ItemContext) -> list[Criterion]:
     text = ctx.lower
-    m = _QTC.search(text)
-    if m is None:
-        return []
     _pct, ms = _compiled_cardiac()
-    end = min(len(text), m.end() + 100)
-    for q in ms.finditer(text, m.end(), end):
-        if not q.group("cmp") and not re.match(r"\s*(?:ms|msec|millisec)", text[q.end("num") :]):
-            continue
-        return [ctx.make(Cardiac, m.start(), q.end(), qtc_max_ms=float(q.group("num")))]
+    for m in _QTC.finditer(text):
+        end = min(len(text), m.end() + 100)
+        for q in ms.finditer(text, m.end(), end):
+            if not q.group("cmp") and not re.match(r"\s*(?:ms|msec|millisec)", text[q.end("num") :]):
+                continue
+            return [ctx.make(Cardiac, m.start(), q.end(), qtc_max_ms=float(q.group("num")))]
     return []
 
 
@@ -621,6 +625,10 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     if m is None:
         return None, 0, 0
     window = text[m.end() : m.end() + 60]
+    if not _CLASS.search(window[:45]):
+        before = list(_CLASS_BEFORE.finditer(text, max(0, m.start() - 80), m.start()))
+        if before:
+            window = before[-1].group(1)
     cut = re.search(r"[;.]\s|\b(?:heart\s+failure|chf|and\s+(?!iv|iii|ii)[a-z])", window)
     if cut is not None and cut.start() > 0 and _CLASS.search(window[: cut.start()]):
         window = window[: cut.start()]
@@ -646,7 +654,7 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     return max(values), m.start(), end
 
 
-def _history(ctx: ItemContext) -> list[Criterion]:
+def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Criterion]:
     text = ctx.lower
     rx, names = _cardiac_conditions()
     conditions: list[str] = []
@@ -658,6 +666,8 @@ def _history(ctx: ItemContext) -> list[Criterion]:
             "arrhythmia",
             "angina",
         ):
+            continue
+        if name == "qtc prolongation" and has_qtc:
             continue
         if name not in conditions:
             conditions.append(name)
@@ -678,8 +688,9 @@ def _history(ctx: ItemContext) -> list[Criterion]:
 def _cardiac(ctx: ItemContext, words: set[str]) -> list[Criterion]:
     if _CARDIAC_GATE.isdisjoint(words):
         return []
-    out = _lvef(ctx) + _qtc(ctx)
-    out.extend(_history(ctx))
+    qtc = _qtc(ctx)
+    out = _lvef(ctx) + qtc
+    out.extend(_history(ctx, has_qtc=bool(qtc)))
     return out
 
 

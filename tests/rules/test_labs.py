@@ -208,7 +208,10 @@ def test_lab(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> Non
 
 
 NEGATIVE = [
-    pytest.param("Known activating EGFR mutation or ALK rearrangement", id="NCT-false-friend-egfr"),
+    pytest.param(
+        "EGFR sensitizing mutation and/or ALK translocation, and/or ROS1 and/or RET targetable gene rearrangement",
+        id="NCT06216301",
+    ),
     pytest.param(
         "Use of Donor Lymphocyte Infusion (DLI) or other cellular therapy product within 28 days.", id="NCT07297160"
     ),
@@ -223,3 +226,82 @@ NEGATIVE = [
 @pytest.mark.parametrize("text", NEGATIVE)
 def test_no_lab(text: str) -> None:
     assert lab_rows(run(text)) == []
+
+
+def cardiac_rows(found: list[Criterion]) -> list[tuple[Any, ...]]:
+    return [tuple(getattr(c, f) for f in CARDIAC_FIELDS) for c in found if c.kind == "cardiac"]
+
+
+def card(
+    lvef: float | None = None,
+    lln: bool | None = None,
+    qtc: float | None = None,
+    nyha: int | None = None,
+    conditions: list[str] | None = None,
+) -> tuple[Any, ...]:
+    return (lvef, lln, qtc, nyha, conditions or [])
+
+
+CARDIAC_CASES = [
+    pytest.param(
+        "Has left ventricular ejection fraction (LVEF) \\< 50% by either echocardiogram (ECHO) or multigated "
+        "acquisition scan (MUGA)",
+        True,
+        [card(lvef=50)],
+        id="NCT03260491",
+    ),
+    pytest.param(
+        "Left Ventricle Ejection Fraction (LVEF) ≥ 45% confirmed by ECHO", False, [card(lvef=45)], id="NCT06046040"
+    ),
+    pytest.param(
+        "Cardiac ejection fraction at or above the institutional lower limit of normal, as assessed by either "
+        "echocardiogram or multigated acquisition (MUGA) scan",
+        False,
+        [card(lln=True)],
+        id="NCT03971409",
+    ),
+    pytest.param(
+        "Prolongation of the QT interval corrected for heart rate (Fridericia's formula-corrected QT interval "
+        "\\[QTcF\\]) \\> 470 msec. QTcF is calculated using Fridericia's formula",
+        True,
+        [card(qtc=470)],
+        id="NCT06466122",
+    ),
+    pytest.param(
+        "Prolonged QTc interval \\> 480 milliseconds or history of congenital Long QT Syndrome",
+        True,
+        [card(qtc=480), card(conditions=["long qt syndrome"])],
+        id="NCT06248606",
+    ),
+    pytest.param(
+        "Cardiovascular disorders: i. Congestive heart failure New York Heart Association Class II-IV, "
+        "unstable angina pectoris, serious cardiac arrhythmias.",
+        True,
+        [
+            card(
+                nyha=1,
+                conditions=["cardiovascular disease", "congestive heart failure", "unstable angina", "arrhythmia"],
+            )
+        ],
+        id="NCT05709574",
+    ),
+    pytest.param(
+        "Participants must not have any currently active, clinically significant cardiovascular disease, such "
+        "as uncontrolled arrhythmia or class 3 or 4 congestive heart failure as defined by the New York Heart "
+        "Association Functional Classification",
+        False,
+        [card(nyha=2, conditions=["cardiovascular disease", "arrhythmia", "congestive heart failure"])],
+        id="NCT04269902",
+    ),
+    pytest.param(
+        "History of myocardial infarction or decompensated congestive heart failure (CHF) within the last 6 months",
+        True,
+        [card(conditions=["myocardial infarction", "congestive heart failure"])],
+        id="NCT06369610",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "exclusion", "expected"), CARDIAC_CASES)
+def test_cardiac(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
+    assert cardiac_rows(run(text, exclusion)) == expected
