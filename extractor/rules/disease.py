@@ -1,11 +1,569 @@
-"""Rule family `disease` (being written; returns nothing yet)."""
+"""Rule family ``disease``: diagnosis, stage, measurable disease, metastatic burden, brain metastases.
+
+Cancer and histology names come from ``vocab/cancers.yaml`` (one trie regex each). Every kind has a cheap
+substring gate so items that cannot state it cost almost nothing. Fields follow the effective-rule convention:
+exclusion "untreated or symptomatic brain metastases" -> ``brain_metastases`` conditional [treated, asymptomatic];
+exclusion "more than 5 metastases" -> ``metastatic_burden`` max_lesions 5; exclusion "non-measurable disease only"
+-> ``measurable_disease`` measurable.
+"""
 
 from __future__ import annotations
 
-from extractor.models import Criterion
-from extractor.rules._common import ItemContext
+import re
+from functools import cache
+
+from extractor.models import (
+    BrainMetastases,
+    Comparator,
+    Criterion,
+    Diagnosis,
+    MeasurableDisease,
+    MetastaticBurden,
+    Stage,
+)
+from extractor.rules._common import ItemContext, negate, op_of
+from extractor.rules.therapy import _CMP_TAIL, _NUMTOK, _WEEKS_PER, _key, _num, _trie_regex, _unit_key, find_agents
+from extractor.vocab import load
+
+__all__ = ["extract"]
+
+
+@cache
+def _vocab() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], dict[str, str], dict[str, str]]:
+    data = load("cancers")
+    cancers: dict[str, str] = {}
+    for name, aliases in data["cancers"].items():
+        for a in [name, *aliases]:
+            cancers.setdefault(_key(a), name)
+    hist: dict[str, str] = {}
+    for name, aliases in data["histologies"].items():
+        for a in [name, *aliases]:
+            hist.setdefault(_key(a), name)
+    crx = re.compile(
+        r"(?<![a-z0-9])"
+        + _trie_regex([a for name, al in data["cancers"].items() for a in [name, *al]])
+        + r"(?![a-z0-9+]|-[a-z])"
+    )
+    hrx = re.compile(
+        r"(?<![a-z0-9])"
+        + _trie_regex([a for name, al in data["histologies"].items() for a in [name, *al]])
+        + r"(?![a-z0-9])"
+    )
+    sites: dict[str, str] = dict(data.get("sites") or {})
+    return crx, cancers, hrx, hist, sites
+
+
+# ---------------------------------------------------------------- diagnosis and stage
+
+_CONFIRMED = re.compile(
+    r"(?:histolog|cytolog|patholog)\w*(?:\s*(?:,|or|and|and/or|/)\s*(?:histolog|cytolog|patholog)\w*)*\s+"
+    r"(?:\w+\s+)?(?:confirm|prove|document|verif|diagnos|evidence|determin|establish)|"
+    r"(?:biopsy|tissue)[\s-](?:proven|confirmed)|confirmed\s+(?:by\s+|on\s+)?(?:histolog|cytolog|patholog|biopsy)|"
+    r"(?:histolog|cytolog|patholog)\w*\s+(?:or\s+\w+\s+)?diagnos"
+)
+_DX_CUE = re.compile(r"diagnos|confirm|proven|documented|histolog|cytolog|patholog|biopsy")
+_PRIOR_MALIG = re.compile(
+    r"(?:other|second|prior|previous|another|additional|concurrent|secondary|synchronous)\s+(?:\w+\s+)?"
+    r"(?:primary\s+)?(?:malignan|cancer|tumou?r|neoplas)|history\s+of\s+(?:a\s+|an\s+|any\s+)?(?:other\s+|invasive\s+)?"
+    r"(?:cancer|malignan)|in\s+situ|curatively|non-melanoma|nonmelanoma|skin\s+cancer|within\s+(?:the\s+)?(?:past|last)"
+    r"\s+\S+\s+years|disease[\s-]free\s+for|family\s+history|risk\s+of"
+)
+_STAGE = re.compile(
+    r"\bstages?\s*(?P<list>(?:[0IV]{1,4}[A-D]?[0-9]?|[0-4][A-D]?)(?![A-Za-z])(?:(?:\s*(?:-|–|to|/|,|or|and|and/or|"
+    r"through))+\s*(?:stage\s*)?(?:[0IV]{1,4}[A-D]?[0-9]?|[0-4][A-D]?)(?![A-Za-z]))*)",
+    re.IGNORECASE,
+)
+_STAGE_TOKEN = re.compile(r"[0IVivx]{1,4}[A-Da-d]?[0-9]?|[0-4][A-Da-d]?")
+_ARABIC = {"0": "0", "1": "I", "2": "II", "3": "III", "4": "IV"}
+_METASTATIC = re.compile(
+    r"(?<!non-)(?<!non )\bmetastatic\b(?!\s+(?:to\s+the\s+)?(?:brain|cns|bone|liver|lung|progression|lesion|site))|"
+    r"\bdistant\s+metasta\w*|\bstage\s+iv\b|"
+    r"\bmetastas[ie]s\b(?=\s*(?:disease|$|[,;.]))"
+)
+_LOCALLY = re.compile(
+    r"locally[\s-]+advanced|unresectable|inoperable|non[\s-]?resectable|not\s+(?:be\s+)?(?:amenable|suitable|eligible)"
+    r"\s+(?:to|for)\s+(?:curative|radical|complete)?\s*(?:surg|resect|treatment|therap|local)"
+)
+_RECURRENT = re.compile(r"\brecurrent\b|\brecurred\b|\blocal(?:ly)?\s+recurrence\b|\blocoregional\s+recurrence\b")
+_NOT_BEFORE = re.compile(r"\b(?:no|not|non|without|free\s+of|absence\s+of)\b[^.;]{0,35}$")
+_DX_FF = re.compile(r"(?:criteria\s+(?:in|for)|recist[^.;]{0,30}for|for)\s+$")
+_THERAPY_BEFORE = re.compile(r"(?:therap\w*|treatment|regimens?|lines?|setting|chemotherapy)\s+(?:\w+\s+){0,4}$")
+_EXTENT_START = re.compile(
+    r"^\W*(?:(?:patients|participants|subjects)\s+(?:with|must\s+have)\s+|(?:documented|confirmed|evidence\s+of|"
+    r"radiolog\w*|clinical\w*|histolog\w*)\s+)*(?:(?:de\s+novo|recurrent|unresectable|inoperable|locally|advanced|"
+    r"metastatic|or|and|/|,|and/or|\s)+)(?:disease|cancer|carcinoma|solid\s+tumou?r|malignan)"
+)
+
+
+def _stages(clean: str) -> tuple[list[str], tuple[int, int] | None]:
+    out: list[str] = []
+    span = None
+    for m in _STAGE.finditer(clean):
+        for tok in _STAGE_TOKEN.findall(m.group("list")):
+            t = tok.upper()
+            if t[0].isdigit():
+                t = _ARABIC.get(t[0], t[0]) + t[1:]
+            if t == "X" or t.startswith(("X",)):
+                continue
+            if t not in out:
+                out.append(t)
+        span = span or (m.start(), m.end())
+    return out, span
+
+
+def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
+    lower = ctx.lower
+    crx, cancers, hrx, hist, sites = _vocab()
+    mentions = [(m.start(), m.end(), cancers.get(_key(m.group()))) for m in crx.finditer(lower)]
+    mentions = [(s, e, c) for s, e, c in mentions if c]
+    hists = [(m.start(), m.end(), hist.get(_key(m.group()))) for m in hrx.finditer(lower)]
+    hists = [(s, e, h) for s, e, h in hists if h]
+    out: list[Criterion] = []
+    malig = bool(_PRIOR_MALIG.search(lower))
+    confirmed = True if _CONFIRMED.search(lower) else None
+    dx_cue = bool(_DX_CUE.search(lower))
+    agents = find_agents(lower) if mentions else []
+    names: list[str] = []
+    if not malig:
+        for s, _e, c in mentions:
+            if c is None:
+                continue
+            if any(a.end <= s for a in agents) and not dx_cue:
+                continue  # "prior chemotherapy for metastatic breast cancer": a therapy setting
+            if _THERAPY_BEFORE.search(lower, max(0, s - 60), s) and not dx_cue:
+                continue
+            if ctx.is_exclusion and s > 60 and not dx_cue:
+                continue
+            if _DX_FF.search(lower, max(0, s - 40), s) or (not dx_cue and s > 80):
+                continue
+            # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
+            pre = lower[max(0, s - 60) : s]
+            for w in re.findall(r"([a-z]+)\s*(?:,|\bor\b|\band\b|and/or|/)\s*", pre):
+                if w in sites and sites[w] not in names and sites[w] != c:
+                    names.append(sites[w])
+            if c not in names:
+                names.append(c)
+        if not names and hists and confirmed and not agents:
+            s, _e, h = hists[0]
+            pre = lower[max(0, s - 50) : s]
+            for w in re.findall(r"([a-z]+)\s*(?:,|\bor\b|\band\b|and/or|/|$)\s*", pre):
+                if w in sites and sites[w] not in names:
+                    names.append(sites[w])
+            if not names and h:
+                names.append(h)
+    histology = hists[0][2] if hists else None
+    for c in names[:6]:
+        out.append(ctx.make(Diagnosis, cancer=c, histology=histology, histologically_confirmed=confirmed))
+    # stage
+    stages, _span = _stages(ctx.clean)
+    met = _METASTATIC.search(lower)
+    loc = _LOCALLY.search(lower)
+    rec = _RECURRENT.search(lower)
+    if not (stages or met or loc or rec):
+        return out
+    if malig and not names:
+        return out
+    if not stages:
+        first = min(m.start() for m in (met, loc, rec) if m is not None)
+        if not names and not _EXTENT_START.match(lower):
+            return out
+        if any(a.end <= first for a in (agents or find_agents(lower[:first]))) and not names:
+            return out
+        if _THERAPY_BEFORE.search(lower, max(0, first - 50), first) and not names:
+            return out
+
+    def flag(m: re.Match[str] | None) -> bool | None:
+        if m is None:
+            return None
+        return not _NOT_BEFORE.search(lower, max(0, m.start() - 40), m.start())
+
+    out.append(ctx.make(Stage, stages=stages, metastatic=flag(met), locally_advanced=flag(loc), recurrent=flag(rec)))
+    return out
+
+
+# ---------------------------------------------------------------- measurable disease
+
+_STANDARD: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\birecist"), "iRECIST"),
+    (re.compile(r"\bmrecist"), "mRECIST"),
+    (re.compile(r"\brecist\b[^.;]{0,25}?1\.0\b"), "RECIST 1.0"),
+    (re.compile(r"\brecist"), "RECIST 1.1"),
+    (re.compile(r"\brano[\s-]?bm\b"), "RANO-BM"),
+    (re.compile(r"\brano\b"), "RANO"),
+    (re.compile(r"\bpcwg\s*-?\s*3"), "PCWG3"),
+    (re.compile(r"\bpcwg\s*-?\s*2"), "PCWG2"),
+    (re.compile(r"\blugano\b"), "Lugano"),
+    (re.compile(r"\bimwg\b"), "IMWG"),
+    (re.compile(r"\biwcll\b"), "iwCLL"),
+    (re.compile(r"\bgcig\b"), "GCIG"),
+    (re.compile(r"\bchoi\b"), "Choi"),
+)
+_MEAS_BOTH = re.compile(
+    r"measurable\s*(?:disease\s+|lesions?\s+)?(?:and/or|or|and|/)\s*(?:non[\s-]?measurable|evaluable|assessable)|"
+    r"(?:evaluable|assessable)\s*(?:disease\s+)?(?:and/or|or|/)\s*measurable|"
+    r"non[\s-]?measurable\s*(?:disease\s+)?(?:and/or|or|/)\s*measurable|measurable\s+or\s+non[\s-]?measurable"
+)
+_NONMEAS = re.compile(r"non[\s-]?measurable|not\s+measurable|unmeasurable")
+_MEAS = re.compile(
+    r"(?<!non-)(?<!non )(?<!un)measurable(?!\s+residual)|(?:can|could)\s+be\s+(?:accurately\s+)?measured"
+)
+_EVAL = re.compile(r"(?<!non-)(?<!non )evaluable\s+(?:disease|lesion|tumou?r|site)|(?<!non-)assessable\s+disease")
+_MEAS_NEG = re.compile(r"\b(?:no|without|lack\s+of|absence\s+of|not\s+have)\s+(?:\w+\s+){0,2}$")
+
+
+def _measurable(ctx: ItemContext) -> list[Criterion]:
+    lower = ctx.lower
+    if "measurab" not in lower and "evaluable" not in lower and "assessable" not in lower and "measured" not in lower:
+        return []
+    both = _MEAS_BOTH.search(lower)
+    non = _NONMEAS.search(lower)
+    meas = _MEAS.search(lower)
+    ev = _EVAL.search(lower)
+    level: str | None = None
+    m = None
+    if both:
+        level, m = "measurable_or_evaluable", both
+    elif non and not meas:
+        level, m = ("measurable" if ctx.is_exclusion else "non_measurable"), non
+    elif meas:
+        negated = bool(_MEAS_NEG.search(lower, max(0, meas.start() - 30), meas.start()))
+        if ctx.is_exclusion and not negated and "only" not in lower:
+            return []
+        level, m = ("non_measurable" if negated and not ctx.is_exclusion else "measurable"), meas
+    elif ev:
+        level, m = "evaluable", ev
+    if level is None or m is None:
+        return []
+    if "residual disease" in lower and "recist" not in lower:
+        return []
+    standard = next((name for rx, name in _STANDARD if rx.search(lower)), None)
+    return [ctx.make(MeasurableDisease, level=level, standard=standard)]
+
+
+# ---------------------------------------------------------------- metastatic burden
+
+_LESION_AFTER = re.compile(
+    r"\s*(?:(?:total|individual|distant|metastatic|extracranial|extra-cranial|separate|discrete|visible|radiographically|"
+    r"detectable|sites?\s+of|active|bone|osseous|visceral|body|synchronous|metachronous|new|(?P<fewer>or\s+fewer|"
+    r"or\s+less)|\(\w+\))\s+){0,4}"
+    r"(?P<u>metastases|metastasis|metastatic\s+(?:lesions?|sites?|deposits?)|lesions?|sites?\s+of\s+(?:metastatic\s+)?"
+    r"disease|metastatic\s+tumou?rs|deposits|mets)\b"
+)
+_ORGAN_AFTER = re.compile(
+    r"\s*(?:(?:different|distinct|separate|involved|distant|metastatic|or\s+fewer)\s+){0,2}"
+    r"(?P<u>organs?(?:\s+systems?|\s+sites?)?|organ-systems?|anatomic(?:al)?\s+sites?)\b"
+)
+_RANGE_AFTER = re.compile(r"\s*(?:-|–|to|or)\s*(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b")
+_LIMIT_TAIL = re.compile(r"(?:limited\s+to|maximum(?:\s+of)?|max\.?|up\s+to|total\s+of|no\s+more\s+than|between)\s*$")
+_LESION_FF = re.compile(r"(?:measurable|target|evaluable|biops\w*|brain|cns|intracranial|index|irradiated)\s+$")
+_CLUSTER = re.compile(
+    r"[^.;]*(?:cluster|counted\s+as|count\s+as|considered\s+(?:as\s+)?(?:a\s+)?(?:single|one)|"
+    r"defined\s+as\s+(?:a\s+)?single)[^.;]*"
+)
+
+
+def _bounds(lower: str, ns: int, ne: int, n1: float, exclusion: bool) -> tuple[float | None, float | None, int]:
+    r = _RANGE_AFTER.match(lower, ne)
+    if r:
+        n2 = _num(r.group("n2"))
+        if n2 is not None:
+            return min(n1, n2), max(n1, n2), r.end()
+    back = max(0, ns - 30)
+    if _LIMIT_TAIL.search(lower, back, ns):
+        op: Comparator | None = "<="
+    else:
+        c = _CMP_TAIL.search(lower, back, ns)
+        op = op_of(c.group("cmp")) if c else None
+    if exclusion and op is not None:
+        op = negate(op)
+    if op is None:
+        return n1, n1, ne
+    if op == "<=":
+        return None, n1, ne
+    if op == "<":
+        return None, n1 - 1, ne
+    if op == ">=":
+        return n1, None, ne
+    if op == ">":
+        return n1 + 1, None, ne
+    return n1, n1, ne
+
+
+def _burden(ctx: ItemContext) -> list[Criterion]:
+    lower = ctx.lower
+    oligo = "oligo" in lower and bool(re.search(r"oligo[\s-]?(?:metasta|progress|recurr)", lower))
+    if not oligo and "metasta" not in lower and "organ" not in lower:
+        return []
+    les: list[tuple[float | None, float | None]] = []
+    org: list[tuple[float | None, float | None]] = []
+    for m in _NUMTOK.finditer(lower):
+        n = _num(m.group("n"))
+        if n is None or n > 50:
+            continue
+        r = _RANGE_AFTER.match(lower, m.end())
+        tail = r.end() if r else m.end()
+        lm = _LESION_AFTER.match(lower, tail)
+        om = _ORGAN_AFTER.match(lower, tail) if not lm else None
+        if lm:
+            if _LESION_FF.search(lower, max(0, m.start() - 25), m.start()):
+                continue
+            if "metasta" not in lm.group(0) and "mets" not in lm.group(0) and not oligo:
+                continue
+            if re.search(r"brain|cns|intracranial", lower[m.start() : lm.end()]):
+                continue
+            if re.search(r"\bas\s+$", lower[max(0, m.start() - 4) : m.start()]):
+                continue  # "counted as 1 lesion"
+            lo, hi, _ = _bounds(lower, m.start(), m.end(), n, ctx.is_exclusion)
+            if lm.group("fewer"):
+                lo, hi = (None, n) if not ctx.is_exclusion else (n + 1, None)
+            les.append((lo, hi))
+        elif om:
+            lo, hi, _ = _bounds(lower, m.start(), m.end(), n, ctx.is_exclusion)
+            org.append((lo, hi))
+    if not oligo and not les and not org:
+        return []
+    if not oligo and not org and all(lo is not None and hi is None for lo, hi in les):
+        return []  # "at least one metastatic lesion": a presence requirement, not a burden limit
+
+    def span(vals: list[tuple[float | None, float | None]]) -> tuple[int | None, int | None]:
+        if not vals:
+            return None, None
+        los = [lo for lo, _ in vals]
+        his = [hi for _, hi in vals]
+        lo = int(min(x for x in los if x is not None)) if all(x is not None for x in los) else None
+        hi = int(max(x for x in his if x is not None)) if all(x is not None for x in his) else None
+        return lo, hi
+
+    min_l, max_l = span(les)
+    min_o, max_o = span(org)
+    if min_l is not None and max_l is not None and min_l == max_l and len(les) == 1:
+        min_l = None  # "limited to 5 metastases" read without a comparator: 5 is the limit
+    if min_o is not None and max_o is not None and min_o == max_o and len(org) == 1:
+        min_o = None
+    notes = None
+    cm = _CLUSTER.search(lower)
+    if cm:
+        if "cluster" in cm.group() and "node" in cm.group():
+            notes = "clustered lymph nodes in a single radiation field count as one lesion"
+        else:
+            notes = " ".join(cm.group().split())[:160]
+    return [
+        ctx.make(
+            MetastaticBurden,
+            max_lesions=max_l,
+            min_lesions=min_l,
+            min_organs=min_o,
+            max_organs=max_o,
+            counting_notes=notes,
+        )
+    ]
+
+
+# ---------------------------------------------------------------- brain metastases
+
+_BRAIN = re.compile(
+    r"(?:brain|cns|central\s+nervous\s+system|intracranial|intra-cranial|cerebral)\s*(?:\(cns\)\s*)?"
+    r"(?:parenchymal\s+)?(?:metasta\w*|mets\b|lesions?|disease|involvement|foci)|"
+    r"metasta\w*\s+(?:\w+\s+)?(?:to|in|of|within)\s+(?:the\s+)?(?:brain|cns|central\s+nervous)|"
+    r"metastatic\s+brain\s+(?:foci|lesions?|disease|tumou?rs?)|"
+    r"(?:brain|cns)\s+(?:or|and|and/or|/)\s+(?:\w+\s+){0,2}?(?:metasta\w*|disease|involvement)"
+)
+_LEPTO = re.compile(
+    r"leptomening\w*|carcinomatous\s+mening\w*|meningeal\s+(?:carcinomatosis|disease|metasta\w*|involvement)|"
+    r"lymphomatous\s+meningitis|neoplastic\s+meningitis"
+)
+_BRAIN_FF = re.compile(
+    r"(?:biopsy|removal|resection|imaging|mri|scan|ct|evaluation|assessment|screening|if)\s+(?:\w+\s+){0,3}$"
+)
+_NEG_BEFORE = re.compile(
+    r"\b(?:no|not|without|free\s+of|absence\s+of|none|nor|neither|exclud\w*)\b(?![^.;]*\b(?:unless|except|however|but)\b)"
+)
+_ALLOW_CUE = re.compile(
+    r"\b(?:eligible|allowed|permitted|may\s+(?:be\s+)?(?:enrol|includ|participat|eligib|allow|permit|enter)|can\s+be\s+"
+    r"(?:enrol|includ)|are\s+acceptable|provided|unless|except|if\s+(?:they|the|patients?|participants?|subjects?|"
+    r"treated|stable|asymptomatic|clinically|radiolog|neurolog)|however|as\s+long\s+as|acceptable)\b"
+)
+# (regex, condition named when the text is *positive*, condition required when the text names it as *bad*)
+_DESCRIPTORS: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = (
+    (
+        re.compile(
+            r"\buntreated\b|\bnot\s+(?:been\s+)?(?:previously\s+)?treated\b|\bnot\s+received\s+(?:\w+\s+)?"
+            r"(?:treatment|therapy)"
+        ),
+        "untreated",
+        "treated",
+    ),
+    (
+        re.compile(
+            r"\b(?:previously\s+|adequately\s+|definitively\s+|locally\s+)?treated\b|\bfollowing\s+(?:local\s+)?"
+            r"(?:therapy|treatment)|\bafter\s+(?:local\s+|definitive\s+)?(?:therapy|treatment|radiotherapy|"
+            r"radiation|surgery|srs)|\bcompleted\s+(?:\w+\s+){0,3}(?:therapy|treatment|radiotherapy|radiation)|"
+            r"\bresected\b|\birradiated\b|\bradiosurgery\b|\bsrs\b|\bwbrt\b|\bradiotherapy\b|\bradiation\b|"
+            r"\bsurgery\b|\bsurgical\b|\bdirected\s+therapy"
+        ),
+        "treated",
+        None,
+    ),
+    (re.compile(r"\bactive\b|\bactively\b"), None, "treated+stable"),
+    (
+        re.compile(
+            r"\b(?:unstable|progressive|progressing|progression|growing|uncontrolled|poorly[\s-]controlled|"
+            r"not\s+(?:well\s+)?controlled|worsening|enlarging|increasing\s+in\s+size|new\b)"
+        ),
+        None,
+        "stable",
+    ),
+    (
+        re.compile(
+            r"\b(?:stable|stability|controlled|no\s+evidence\s+of\s+progression|without\s+(?:evidence\s+of\s+)?"
+            r"progression|not\s+progress\w*)"
+        ),
+        "stable",
+        None,
+    ),
+    (
+        re.compile(
+            r"\basymptomatic\b|\bno\s+(?:neurologic\w*\s+)?symptoms\b|\bwithout\s+(?:neurologic\w*\s+)?symptoms\b|"
+            r"\bneurologically\s+stable"
+        ),
+        "asymptomatic",
+        None,
+    ),
+    (re.compile(r"(?<!a)symptomatic\b"), None, "asymptomatic"),
+    (
+        re.compile(
+            r"\b(?:off|not\s+(?:be\s+)?(?:on|requir\w*|receiv\w*|using|taking)|no\s+(?:longer\s+)?(?:requir\w*|need\w*)|"
+            r"without(?:\s+the\s+need\s+for)?|discontinu\w*|free\s+of|no)\s+(?:\w+\s+){0,6}?(?:steroids?|"
+            r"corticosteroids?|dexamethasone)|(?:steroids?|corticosteroids?)\s+(?:\w+\s+){0,2}"
+            r"(?:discontinued|tapered|stopped|free)|stable\s+(?:or\s+decreasing\s+)?(?:dose\s+of\s+)?"
+            r"(?:steroids?|corticosteroids?)"
+        ),
+        "off_steroids",
+        None,
+    ),
+    (
+        re.compile(
+            r"\b(?:requir\w*|need\w*|on|receiving|use\s+of|dependent\s+on|treatment\s+with)\s+(?:\w+\s+){0,3}?"
+            r"(?:steroids?|corticosteroids?|dexamethasone)"
+        ),
+        None,
+        "off_steroids",
+    ),
+)
+_STABLE_TIME = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|eight|twelve)\s*(?:\s*(?:-|–|to)\s*\d+)?\s*[\s-]?"
+    r"(?P<unit>days?|weeks?|wks?|months?)\b"
+)
+_NOT_ALLOWED_BEFORE = re.compile(r"(?:\bnot\s+(?:be\s+)?|\bin)$")
+_REQUIRED_CUE = re.compile(
+    r"\b(?:must\s+have|presence\s+of|at\s+least\s+(?:one|1)|required|documented|evidence\s+of|confirmed|measurable|"
+    r"newly\s+diagnosed|with\s+(?:new|untreated|active|progressive)|cohort)\b"
+)
+
+
+def _brain(ctx: ItemContext) -> list[Criterion]:
+    lower = ctx.lower
+    if not any(w in lower for w in ("brain", "cns", "central nervous", "cranial", "cerebr", "mening")):
+        return []
+    bm = [m for m in _BRAIN.finditer(lower) if not _BRAIN_FF.search(lower, max(0, m.start() - 40), m.start())]
+    lm = _LEPTO.search(lower)
+    if not bm and not lm:
+        return []
+    lepto: str | None = None
+    if lm:
+        neg_l = bool(_NEG_BEFORE.search(lower, max(0, lm.start() - 40), lm.start()))
+        allowed_l = bool(re.search(r"allowed|permitted|eligible", lower[lm.end() : lm.end() + 60])) and not re.search(
+            r"not\s+(?:be\s+)?(?:allowed|permitted|eligible)", lower[lm.end() : lm.end() + 60]
+        )
+        if ctx.is_exclusion or neg_l:
+            lepto = "excluded"
+        elif allowed_l or not bm:
+            lepto = "allowed"
+    if not bm:
+        return [ctx.make(BrainMetastases, allowed="allowed", leptomeningeal=lepto)]
+    first = bm[0]
+    # split at the first allowance cue: before it the text names what is bad (in exclusions), after it what is ok
+    cue = _ALLOW_CUE.search(lower, first.start())
+    disallowed = False
+    while cue and _NOT_ALLOWED_BEFORE.search(lower, max(0, cue.start() - 8), cue.start()):
+        disallowed = True
+        cue = _ALLOW_CUE.search(lower, cue.end())
+    cut = len(lower)
+    if cue:
+        stop = max(lower.rfind(". ", 0, cue.start()), lower.rfind(";", 0, cue.start()))
+        cut = stop + 1 if stop > first.end() else cue.start()
+    head = lower[:cut]
+    tail = lower[cut:]
+    neg = disallowed or bool(_NEG_BEFORE.search(lower, max(0, first.start() - 40), first.start()))
+    conds: list[str] = []
+
+    def add(c: str) -> None:
+        for part in c.split("+"):
+            if part not in conds:
+                conds.append(part)
+
+    bad_side = ctx.is_exclusion or neg
+    # the window around the first mention (its qualifiers) is read as bad or good by section / negation
+    near = head[max(0, first.start() - 80) :]
+    for rx, good, bad in _DESCRIPTORS:
+        if rx.search(near):
+            if bad_side and bad:
+                add(bad)
+            elif not bad_side and good:
+                add(good)
+    if cue:
+        for rx, good, _bad in _DESCRIPTORS:
+            if good and good != "untreated" and rx.search(tail):
+                add(good)
+    # stability window
+    weeks = None
+    base = max(0, first.start() - 40)
+    sm = re.search(r"stab|progress|treat|therapy|radi|surg|srs", lower[base:])
+    if sm:
+        for tm in _STABLE_TIME.finditer(lower, base + sm.start()):
+            ctx_before = lower[max(0, tm.start() - 40) : tm.start()]
+            if re.search(r"steroid|dexameth|anticonvuls", ctx_before) and "stab" not in ctx_before:
+                continue
+            if re.search(
+                r"\b(?:within|registration|enrol\w*|prior\s+to\s+screening)\b", lower[tm.end() : tm.end() + 3]
+            ):
+                continue
+            n = _num(tm.group("n"))
+            if n is not None:
+                weeks = round(n * _WEEKS_PER[_unit_key(tm.group("unit"))], 2)
+            break
+    if bad_side and not conds:
+        allowed = "excluded"
+    elif conds == ["untreated"]:
+        allowed = "allowed"
+    elif conds:
+        allowed = "conditional"
+    elif not ctx.is_exclusion and cue and not neg:
+        allowed = "allowed"
+    elif not ctx.is_exclusion and _REQUIRED_CUE.search(lower):
+        allowed = "required"
+    else:
+        allowed = "allowed"
+    if allowed in ("excluded", "allowed", "required") and "untreated" not in conds:
+        weeks = None if allowed == "excluded" else weeks
+    return [
+        ctx.make(
+            BrainMetastases,
+            allowed=allowed,
+            conditions=conds,
+            stable_weeks_min=weeks,
+            leptomeningeal=lepto,
+        )
+    ]
 
 
 def extract(ctx: ItemContext) -> list[Criterion]:
-    """Typed criteria this family finds in one item."""
-    return []
+    """Diagnosis, stage, measurable-disease, metastatic-burden and brain-metastases criteria of one item."""
+    if not ctx.lower.strip():
+        return []
+    out: list[Criterion] = []
+    out.extend(_diagnosis_stage(ctx))
+    out.extend(_measurable(ctx))
+    out.extend(_burden(ctx))
+    out.extend(_brain(ctx))
+    return out

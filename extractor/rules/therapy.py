@@ -1,11 +1,691 @@
-"""Rule family `therapy` (being written; returns nothing yet)."""
+"""Rule family ``therapy``: prior treatment (drugs, classes, radiotherapy, surgery) -> ``prior_therapy``.
+
+Per sentence of an item: agent mentions (one trie regex compiled from ``vocab/drugs.yaml``), dropped when a
+false-friend word precedes them ("hypersensitivity to", "eligible for", "toxicity from"); then requirement
+(required / excluded / allowed, effective-rule convention), setting, line limits, minimum duration, washout
+window and response. Agents with different washout windows ("chemotherapy within 3 weeks or radiotherapy within
+2 weeks") or different requirements ("... except adjuvant endocrine therapy") become separate criteria.
+"""
 
 from __future__ import annotations
 
-from extractor.models import Criterion
-from extractor.rules._common import ItemContext
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from extractor.models import Comparator, Criterion, PriorTherapy
+from extractor.rules._common import ItemContext, negate, op_of, parse_number
+from extractor.vocab import load
+
+__all__ = ["extract", "find_agents"]
+
+_SEP = "\x00"
+_SEP_RE = re.compile(r"[\s\-]+")
+
+
+def _key(text: str) -> str:
+    return _SEP_RE.sub("", text.lower())
+
+
+def _trie_regex(words: list[str]) -> str:
+    """Regex matching any of ``words`` (a trie, so one pass; spaces/hyphens match any run of them or none)."""
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for w in words:
+        node = root
+        for ch in re.sub(r"[\s\-]+", _SEP, w.strip().lower()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        alts = [(r"[\s\-]*" if ch == _SEP else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(root)
+
+
+@cache
+def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    data = load("drugs")
+    table: dict[str, str] = {}
+    words: list[str] = []
+    for generic, spec in data["drugs"].items():
+        for alias in [generic, *(spec.get("aliases") or [])]:
+            table.setdefault(_key(alias), generic)
+            words.append(alias)
+    for cls, aliases in data["classes"].items():
+        for alias in aliases:
+            table.setdefault(_key(alias), cls)
+            words.append(alias)
+    rx = re.compile(r"(?<![a-z0-9])" + _trie_regex(words) + r"(?![a-z0-9])")
+    extra = [(re.compile(p), name) for name, pats in (data.get("patterns") or {}).items() for p in pats]
+    return rx, table, extra
+
+
+@dataclass
+class _Agent:
+    start: int
+    end: int
+    name: str
+
+
+def find_agents(lower: str) -> list[_Agent]:
+    """Every agent mention in lower-cased text, longest match first, non-overlapping, in order."""
+    rx, table, extra = _lexicon()
+    found: list[_Agent] = []
+    for m in rx.finditer(lower):
+        name = table.get(_key(m.group()))
+        if name is not None:
+            found.append(_Agent(m.start(), m.end(), name))
+    for prx, name in extra:
+        for m in prx.finditer(lower):
+            found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
+            found.append(_Agent(m.start(), m.end(), name))
+    found.sort(key=lambda a: a.start)
+    return found
+
+
+@cache
+def _cmp_trie() -> str:
+    table: dict[str, list[str]] = load("comparators")
+    return "(?:" + _trie_regex([p for phrases in table.values() for p in phrases if p != "of"]) + ")"
+
+
+_NUMW = r"(?:\d+(?:[.,]\d+)?|" + _trie_regex(list(load("numbers"))) + ")"
+_CMP = _cmp_trie()
+_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?)"
+
+# Numbers are found first (cheap), then the words around them are read with anchored look-back / look-ahead.
+_NUMTOK = re.compile(rf"(?<![\w.,/-])(?P<n>{_NUMW})(?![\w.,]\d|[a-z])")
+_TIME_AFTER = re.compile(rf"\)?\s*(?:\(\s*{_NUMW}\s*\)\s*)?[\s-]?{_UNIT}\b")
+_CMP_TAIL = re.compile(rf"(?<![a-z])(?P<cmp>{_CMP})\s*\(?$")
+_PRE_TAIL = re.compile(
+    r"(?P<pre>\bwithin(?:\s+(?:the\s+)?(?:last|past|previous|preceding|prior))?|\bin\s+the\s+(?:last|past|previous|"
+    r"preceding|prior)|\bduring\s+the\s+(?:last|past|previous|preceding)|\bwash[\s-]?out(?:\s+period)?\s+of)"
+    rf"\s*(?:{_CMP})?\s*\(?$"
+)
+_DUR_TAIL = re.compile(rf"(?:\bfor|\bduration\s+of|\blasting)\s+(?:{_CMP}\s*)?\(?$")
+_WPOST = re.compile(
+    rf"(?:\s*\([^)]{{0,40}}\))?\s*(?:or\s+{_NUMW}\s+half[\s-]lives\s*(?:\([^)]*\)\s*)?,?\s*"
+    r"(?:whichever\s+is\s+(?:shorter|longer)\s*,?\s*)?)?(?P<post>prior|before|of\b|preceding|from|since|after|ago|"
+    r"wash[\s-]?out|window|must\s+(?:have\s+)?(?:elapsed|passed)|have\s+(?:elapsed|passed)|has\s+(?:elapsed|passed)|"
+    r"elapsed)?"
+)
+_DUR_OF = re.compile(
+    r"\s+(?:of|on)\s+(?!(?:the\s+)?(?:last|completion|completing|start|starting|first\s+dose|initiation|end|"
+    r"discontinu|diagnosis|registration|enrol|randomi|study|surgery|cycle|day))"
+)
+_AFTER_DURATION = re.compile(r"\s*(?:after|following|prior|before|since|from|post)\b")
+
+_LINE_UNIT = r"(?:lines?|regimens?)\b"
+_LINES_AFTER = re.compile(
+    rf"(?:\s*(?:-|–|to|or)\s*(?P<n2>{_NUMW}))?(?P<post>\s+or\s+(?:more|fewer|less|greater|higher))?\s*\+?\s+"
+    rf"(?:(?P<prior>(?:prior|previous)\s+(?:[a-z0-9/()+-]+\s+){{0,4}}?(?:{_LINE_UNIT}|therap(?:y|ies)\b|"
+    rf"treatments?\b|chemotherap(?:y|ies)\b|agents?\b|(?:anti-?cancer|systemic)\s+\w+))"
+    rf"|(?:[a-z0-9/()+-]+\s+){{0,3}}?{_LINE_UNIT})"
+)
+_TIME_WORD = re.compile(r"\b(?:days?|weeks?|months?|years?|cycles?|doses?|hours?|mg|courses?)\b")
+
+_SENT_END = re.compile(r"[;.]|   +")
+_SENT_NEXT = re.compile(r"\s*[A-Z(\d]")
+_ABBREV = ("e.g", "i.e", " vs", " no", "etc", " al", " dr", "approx")
+
+_CUE = re.compile(
+    r"\b(?:prior|previous(?:ly)?|pre-?treated|heavily|received|receiving|treated|treatments?\s+with|"
+    r"therap(?:y|ies)\s+with|exposure|exposed|progress\w*|refractory|resistant|relaps\w*|recurr\w*|fail\w*|"
+    r"intoleran\w*|na[iï]ve|history|undergone|underwent|had|lines?|regimens?|within|wash[\s-]?out|since|elapsed|"
+    r"last\s+dose|complet\w*|discontinu\w*|after|following|before|ago|administered|administration|use\s+of|"
+    r"used|taken|given|recent(?:ly)?|treatment-free|interval|pretreatment|maintenance)\b"
+)
+_FALSE_FRIEND = re.compile(
+    r"(?:hypersensitiv|allerg|contraindicat|sensitivity\s+to|candidates?\s+for|(?<!in)eligible\s+(?:for|to)|"
+    r"suitable\s+for|appropriate\s+for|amenable\s+to|planned|plann?ing|plans?\s+to|scheduled|will\s+(?:be\s+)?receiv|"
+    r"to\s+(?:be\s+)?receive\b|to\s+be\s+treated|to\s+undergo|concurrent|concomitant|simultaneous|"
+    r"toxicit|adverse|side[\s-]effects?|complications?|due\s+to|related\s+to|attributed|induced\s+by|"
+    r"recover\w*\s+from|resolution|resolved|unable\s+to|inability|refus|declin|unwilling|willing|requir\w*|"
+    r"need\s+for|needs?\s+|indicat\w*\s+for|standard\s+of\s+care|physician'?s\s+choice|investigator'?s\s+choice|"
+    r"anticipat\w*|expected\s+to|intend\w*|candidate|fit\s+for|access\s+to|option|available|response\s+to\s+"
+    r"(?:prior\s+)?|reaction|infusion|mixed\s+with|dose\s+of\s+study)[^.;]{0,45}$"
+)
+_AFTER_FF = re.compile(
+    r"[\s-]*(?:induced|related|associated|pneumonitis|fields?|dermatitis|recall|necrosis|injury|exposure|"
+    r"oncologist|damage|port|planning|toxicit\w*|is\s+(?:planned|indicated|required)|candidates?|naive\s+to)"
+)
+_SKIP_SENTENCE = re.compile(
+    r"contracept|pregnan|breast[\s-]?feed|lactat|childbearing|sperm|birth\s+control|abstinen|"
+    r"\bwilling\b|\bconsent\b"
+)
+_BRAIN = re.compile(
+    r"(?:brain|cns|cerebral|intracranial|leptomening\w*)\s+(?:\w+\s+){0,2}?(?:metast|lesion|disease)|"
+    r"(?:metastas[ie]s|lesions?)\s+(?:to|in|of)\s+(?:the\s+)?(?:brain|cns)"
+)
+_LOCAL_AGENTS = frozenset({"radiotherapy", "surgery", "major surgery", "minor surgery", "corticosteroid"})
+
+_NEG = re.compile(r"\b(?:no|not|never|without|none|nor|neither)\b|n't\b|\bfree\s+(?:of|from)\b|na[iï]ve")
+_NEG_STRIP = re.compile(
+    r"\b(?:no|not)\s+(?:more|less|greater|fewer|longer)\s+than|\bnot\s+exceed\w*|\bwith\s+or\s+without|"
+    r"\bwhether\s+or\s+not|\bnot\s+limited\s+to|\bno\s+(?:evidence\s+of\s+)?(?:disease\s+|radiographic\s+)?"
+    r"progression|\bwithout\s+(?:evidence\s+of\s+)?(?:disease\s+|radiographic\s+)?progression|"
+    r"\bnot\s+(?:have\s+)?progressed|\bno\s+(?:other|alternative|further|available|standard|approved)\b[^.;]*"
+    r"(?:option|therap|treatment)|\bnot\s+(?:a\s+)?candidates?|\bno\s+longer"
+)
+_NAIVE_AFTER = re.compile(r"[\s-]*na[iï]ve")
+_ALLOWED = re.compile(
+    r"\b(?:allowed|permitted|acceptable|accepted|eligible|permissible|allowable|"
+    r"may\s+(?:have\s+)?(?:received|had|be\s+(?:included|enrolled|eligible)|participate|enrol|enter)|"
+    r"can\s+(?:have\s+)?(?:received|be\s+(?:included|enrolled))|is\s+ok|are\s+ok)\b"
+)
+_DISALLOWED = re.compile(
+    r"\b(?:not|n't|never|no)\s+(?:be\s+)?(?:allowed|permitted|acceptable|eligible|permissible)\b|"
+    r"\b(?:prohibited|ineligible|disallowed|excluded)\b"
+)
+_EXCEPT = re.compile(
+    r"\b(?:except(?:\s+for)?|excluding|other\s+than|with\s+the\s+exception\s+of|apart\s+from|besides|"
+    r"but\s+not|save\s+for)\b"
+)
+_PROGRESSED = re.compile(r"progress\w*\s+(?:on|after|following|during|despite)|refractory|relapsed\s+after|failed")
+
+_SETTING_ANY = re.compile(
+    r"\bany\s+(?:line|setting|treatment\s+setting|disease\s+setting)|regardless\s+of\s+(?:the\s+)?setting"
+)
+_SETTING_MET = re.compile(
+    r"\b(?:metastatic|advanced|recurrent|unresectable|incurable|palliative|non[\s-]?curative)\s+(?:or\s+\w+\s+)?"
+    r"(?:[\w/()-]+\s+){0,3}?(?:setting|disease|stage)\b|\bfor\s+(?:the\s+treatment\s+of\s+)?(?:their\s+)?"
+    r"(?:(?:locally\s+)?advanced|metastatic|recurrent)\b|\b(?:m(?:bc|crpc|hspc|nsclc|crc))\b|"
+    r"\b(?:first|second|third|1st|2nd|3rd|later)[\s-]line\b"
+)
+_SETTING_NEO = re.compile(r"neo[\s-]?adjuvant|\(neo\)\s*-?adjuvant|neo/adjuvant|peri[\s-]?operative|pre[\s-]?operative")
+_SETTING_ADJ = re.compile(r"(?<![\w)/-])adjuvant|post[\s-]?operative")
+_SETTING_EARLY = re.compile(r"\bearly[\s-](?:stage|breast|disease|setting)|\bcurative[\s-](?:intent|setting)")
+_RESPONSE = re.compile(
+    r"\b(?:complete\s+(?:or\s+partial\s+)?(?:response|remission)|partial\s+(?:response|remission)|stable\s+disease|"
+    r"(?:without|no)\s+(?:evidence\s+of\s+)?(?:(?:disease|radiographic|radiological)\s+)?progression|"
+    r"not\s+(?:have\s+)?progressed|disease\s+control|controlled\s+disease|responding|responded|responsive|"
+    r"non[\s-]?progressive|clinical\s+benefit|(?:objective|radiologic\w*)\s+response)\b"
+)
+
+_WEEKS_PER = {"d": 1 / 7, "w": 1.0, "m": 4.345, "y": 52.14}
+_MONTHS_PER = {"d": 1 / 30.44, "w": 1 / 4.345, "m": 1.0, "y": 12.0}
+
+
+def _unit_key(unit: str) -> str:
+    u = unit.lower()
+    if u.startswith("mo") or u.startswith("mth"):
+        return "m"
+    return u[0]
+
+
+def _num(text: str | None) -> float | None:
+    if not text:
+        return None
+    return parse_number(text.replace("–", "-"))
+
+
+@dataclass
+class _Window:
+    start: int
+    end: int
+    weeks: float
+    gap: bool  # "at least N weeks since": the rule is "not within N weeks"
+
+
+@dataclass
+class _Group:
+    agents: list[_Agent] = field(default_factory=list)
+    window: _Window | None = None
+    mode: str = "base"  # base | allowed | exception | excluded
+
+
+@dataclass
+class _Qty:
+    start: int
+    end: int
+    n: float
+    unit: str
+    cmp: str | None
+    pre: str | None
+    post: str
+    dur: bool
+    unit_end: int
+
+
+def _tokens(lower: str, s: int, e: int) -> list[tuple[int, int, float]]:
+    out = []
+    for m in _NUMTOK.finditer(lower, s, e):
+        n = _num(m.group("n"))
+        if n is not None:
+            out.append((m.start(), m.end(), n))
+    return out
+
+
+def _quantities(lower: str, s: int, e: int, toks: list[tuple[int, int, float]]) -> list[_Qty]:
+    out: list[_Qty] = []
+    for ns, ne, n in toks:
+        u = _TIME_AFTER.match(lower, ne, e)
+        if not u:
+            continue
+        back = max(s, ns - 45)
+        c = _CMP_TAIL.search(lower, back, ns)
+        p = _PRE_TAIL.search(lower, back, ns)
+        d = _DUR_TAIL.search(lower, back, ns)
+        post = _WPOST.match(lower, u.end(), e)
+        start = min(x.start() for x in (c, p, d, u) if x is not None) if (c or p or d) else ns
+        end = post.end() if post and post.group("post") else u.end()
+        out.append(
+            _Qty(
+                start,
+                end,
+                n,
+                u.group("unit"),
+                c.group("cmp") if c else None,
+                p.group("pre") if p else None,
+                (post.group("post") or "") if post else "",
+                bool(d),
+                u.end(),
+            )
+        )
+    return out
+
+
+def _windows(lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
+    out: list[_Window] = []
+    for q in qtys:
+        pre, cmp, post = q.pre, q.cmp, q.post
+        if q.n > 1000 or (q.dur and not pre):
+            continue
+        before = lower[max(s, q.start - 25) : q.start]
+        washout = "wash" in (pre or "") or "wash" in post or bool(re.search(r"wash[\s-]?out|elapsed|interval", before))
+        if not (pre or cmp or post or washout):
+            continue
+        if not pre and not cmp and post.startswith("of") and not washout:
+            continue  # "6 months of therapy" is a duration
+        if post.startswith("after") and not cmp:
+            continue  # "4 weeks after the last dose" (contraception, follow-up)
+        op = op_of(cmp) if cmp else None
+        gap = op in (">=", ">") or (op is None and not pre and bool(re.search(r"since|elapsed|passed|ago|wash", post)))
+        gap = gap or (washout and op not in ("<", "<="))
+        weeks = round(q.n * _WEEKS_PER[_unit_key(q.unit)], 2)
+        out.append(_Window(q.start, q.end, weeks, gap))
+    return out
+
+
+def _duration(lower: str, qtys: list[_Qty], windows: list[_Window], e: int) -> float | None:
+    for q in qtys:
+        if any(w.start < q.end and q.start < w.end for w in windows):
+            continue
+        unit_end = q.unit_end
+        if q.dur or (q.cmp and _DUR_OF.match(lower, unit_end, e)):
+            if _AFTER_DURATION.match(lower, unit_end, e):
+                continue
+            return round(q.n * _MONTHS_PER[_unit_key(q.unit)], 2)
+    return None
+
+
+def _lines(
+    lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
+) -> tuple[int | None, int | None, int, int] | None:
+    """Line limits of the sentence: (min, max, start, end), combining statements ("at least 1 ... no more than 3")."""
+    found = [x for x in _line_statements(lower, s, e, toks, exclusion)]
+    if not found:
+        return None
+    los = [x[0] for x in found if x[0] is not None]
+    his = [x[1] for x in found if x[1] is not None]
+    return (min(los) if los else None, max(his) if his else None, found[0][2], found[-1][3])
+
+
+def _line_statements(
+    lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
+) -> list[tuple[int | None, int | None, int, int]]:
+    out: list[tuple[int | None, int | None, int, int]] = []
+    skip_to = -1
+    for ns, ne, n1 in toks:
+        if ns < skip_to:
+            continue
+        m = _LINES_AFTER.match(lower, ne, e)
+        if not m:
+            continue
+        skip_to = m.end()
+        words = lower[m.end("n2") if m.group("n2") else ne : m.end()]
+        if _TIME_WORD.search(words):
+            continue
+        n2 = _num(m.group("n2"))
+        if n1 > 20 or (n2 is not None and n2 > 20):
+            continue
+        c = _CMP_TAIL.search(lower, max(s, ns - 30), ns)
+        op: Comparator | None = op_of(c.group("cmp")) if c else None
+        post = (m.group("post") or "").strip()
+        if "more" in post or "greater" in post or "higher" in post:
+            op = ">="
+        elif post:
+            op = "<="
+        lo: float | None
+        hi: float | None
+        if n2 is not None and op is None:
+            lo, hi = min(n1, n2), max(n1, n2)
+        else:
+            if exclusion:
+                op = negate(op) if op else "<"
+            lo = hi = None
+            if op in (None, ">="):
+                lo = n1
+            elif op == ">":
+                lo = n1 + 1
+            elif op == "<=":
+                hi = n1
+            elif op == "<":
+                hi = n1 - 1
+            elif op == "=":
+                lo = hi = n1
+        out.append(
+            (int(lo) if lo is not None else None, int(hi) if hi is not None else None, c.start() if c else ns, m.end())
+        )
+    return out
+
+
+def _setting(lower: str, s: int, e: int) -> str | None:
+    seg = lower[s:e]
+    if _SETTING_ANY.search(seg):
+        return "any"
+    met = _SETTING_MET.search(seg)
+    neo = _SETTING_NEO.search(seg)
+    adj = _SETTING_ADJ.search(seg)
+    early = _SETTING_EARLY.search(seg)
+    hits = [(m.start(), name) for m, name in ((met, "metastatic"), (neo, "neoadjuvant"), (adj, "adjuvant")) if m]
+    if neo and adj:
+        hits = [(min(neo.start(), adj.start()), "early")] + ([(met.start(), "metastatic")] if met else [])
+    if not hits:
+        return "early" if early else None
+    hits.sort()
+    return hits[0][1]
+
+
+def _sentences(clean: str) -> list[tuple[int, int]]:
+    """Sentence spans: cut at ";", at ". " before a capital / digit, and at runs of 3+ spaces before a capital."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENT_END.finditer(clean):
+        i = m.start()
+        c = m.group()
+        if c == ".":
+            if not clean.startswith(" ", i + 1) or not _SENT_NEXT.match(clean, i + 1):
+                continue
+            if clean[max(0, i - 4) : i].lower().endswith(_ABBREV) or (i > 0 and clean[i - 1].isdigit()):
+                continue
+            out.append((pos, i + 1))
+        elif c == ";":
+            out.append((pos, i))
+        else:
+            if not _SENT_NEXT.match(clean, m.end()):
+                continue
+            out.append((pos, i))
+        pos = m.end()
+    out.append((pos, len(clean)))
+    return [(s, e) for s, e in out if clean[s:e].strip()]
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " ,;:-–)(":
+        s += 1
+    while e > s and text[e - 1] in " ,;:-–(":
+        e -= 1
+    if e > s and text[e - 1] == ")" and text[s:e].count("(") < text[s:e].count(")"):
+        e -= 1
+    return s, e
+
+
+def _paren_depth_open(lower: str, s: int, pos: int) -> int:
+    """Start of the innermost parenthesis open at ``pos`` (or -1)."""
+    depth = 0
+    for i in range(pos - 1, s - 1, -1):
+        c = lower[i]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            if depth == 0:
+                return i
+            depth -= 1
+    return -1
+
+
+@dataclass
+class _Flags:
+    """Which optional cues occur anywhere in the item (so sentences skip the searches that cannot hit)."""
+
+    skip: bool
+    brain: bool
+    modes: bool
+    digits: bool
+    response: bool
+    lines: bool
+    setting: bool
+
+
+def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
+    """exception (after "except", or in an allowed parenthesis) / allowed / excluded (a not-allowed clause) / base."""
+    if not flags.modes:
+        return "base"
+    po = _paren_depth_open(lower, s, a.start)
+    if po >= 0:
+        pc = lower.find(")", a.end, e)
+        inner = lower[po + 1 : pc if pc >= 0 else e]
+        if _EXCEPT.search(lower, po, a.start):
+            return "exception"
+        if _DISALLOWED.search(inner):
+            return "excluded"
+        if _ALLOWED.search(inner):
+            return "exception"
+    exc = None
+    for m in _EXCEPT.finditer(lower, s, a.start):
+        exc = m
+    if exc is not None and ")" not in lower[exc.end() : a.start]:
+        return "exception"
+    outside = re.sub(r"\([^)]*\)", " ", lower[s:e])
+    if _DISALLOWED.search(outside):
+        return "excluded"
+    if _ALLOWED.search(outside):
+        return "allowed"
+    return "base"
+
+
+def _keep(lower: str, s: int, a: _Agent, brain: bool) -> bool:
+    if brain and a.name in _LOCAL_AGENTS:
+        return False
+    if _FALSE_FRIEND.search(lower, max(s, a.start - 60), a.start):
+        return False
+    return not _AFTER_FF.match(lower, a.end)
+
+
+def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent], flags: _Flags) -> list[Criterion]:
+    lower = ctx.lower
+    agents = [a for a in all_agents if a.start >= s and a.end <= e]
+    if not agents and not flags.lines:
+        return []
+    if flags.skip and _SKIP_SENTENCE.search(lower, s, e):
+        return []
+    brain = flags.brain and bool(_BRAIN.search(lower, s, e))
+    agents = [a for a in agents if _keep(lower, s, a, brain)]
+    toks = _tokens(lower, s, e) if flags.digits else []
+    lines = _lines(lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
+    if not agents and lines is None:
+        return []
+    lead_excl = ctx.is_exclusion and agents and agents[0].start - s <= 30
+    if not _CUE.search(lower, s, e) and not lead_excl:
+        return []
+    qtys = _quantities(lower, s, e, toks) if toks else []
+    windows = _windows(lower, s, qtys)
+    # group agents by window (first window after the agent, else the last one before) and mode
+    groups: dict[tuple[int, str], _Group] = {}
+    for a in agents:
+        wi = next((i for i, w in enumerate(windows) if w.start >= a.end), len(windows) - 1)
+        if wi >= 0 and len({w.weeks for w in windows}) == 1:
+            wi = 0
+        mode = _mode(lower, s, e, a, flags)
+        g = groups.setdefault((wi, mode), _Group(window=windows[wi] if wi >= 0 else None, mode=mode))
+        if a.name not in {x.name for x in g.agents}:
+            g.agents.append(a)
+    if not groups:
+        groups[(-1, "base")] = _Group(window=None, mode=_mode(lower, s, e, _Agent(e, e, ""), flags))
+    first_agent = agents[0].start if agents else (lines[2] if lines else s)
+    prefix = _NEG_STRIP.sub(" ", lower[s:first_agent])
+    neg = bool(_NEG.search(prefix)) or bool(agents and _NAIVE_AFTER.match(lower, agents[0].end))
+    response = True if flags.response and _RESPONSE.search(lower, s, e) else None
+    duration = _duration(lower, qtys, windows, e)
+    ordered = sorted(groups.values(), key=lambda g: g.agents[0].start if g.agents else s)
+    out: list[Criterion] = []
+    prev_end = s
+    for gi, g in enumerate(ordered):
+        if g.mode == "allowed" and neg:
+            requirement = "excluded"  # "No prior radiotherapy is allowed"
+        elif g.mode in ("allowed", "exception"):
+            requirement = "allowed"
+        elif g.mode == "excluded":
+            requirement = "excluded"
+        else:
+            gap = g.window.gap if g.window else False
+            excluded = neg ^ ctx.is_exclusion ^ gap
+            requirement = "excluded" if excluded else "required"
+        min_l = max_l = None
+        if lines is not None and gi == 0:
+            min_l, max_l = lines[0], lines[1]
+            if (
+                requirement == "required"
+                and min_l is None
+                and max_l is not None
+                and not _PROGRESSED.search(lower, s, e)
+            ):
+                requirement = "allowed"
+        if len(ordered) == 1:
+            cs, ce = s, e
+        else:
+            cs = prev_end if gi else s
+            ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
+            if g.window and g.window.start < cs:
+                cs = min(cs, *(a.start for a in g.agents))
+            prev_end = ce
+        cs, ce = _trim(ctx.clean, cs, ce)
+        if ce <= cs:
+            cs, ce = s, e
+        setting = None if not flags.setting else _setting(lower, cs, ce) if len(ordered) > 1 else _setting(lower, s, e)
+        out.append(
+            ctx.make(
+                PriorTherapy,
+                cs,
+                ce,
+                agents=[a.name for a in g.agents],
+                requirement=requirement,
+                setting=setting,
+                min_lines=min_l,
+                max_lines=max_l,
+                min_duration_months=duration if gi == 0 else None,
+                within_weeks=g.window.weeks if g.window else None,
+                response_required=response if requirement != "excluded" else None,
+            )
+        )
+    return out
+
+
+# Substring prefilters: which optional cue families can occur in the item at all (cheap, not exact).
+_FLAG_WORDS: dict[str, tuple[str, ...]] = {
+    "skip": (
+        "contracept",
+        "pregnan",
+        "feed",
+        "lactat",
+        "childbearing",
+        "sperm",
+        "birth control",
+        "abstinen",
+        "willing",
+        "consent",
+    ),
+    "brain": ("brain", "cns", "cerebr", "intracran", "leptomen"),
+    "modes": (
+        "allow",
+        "permi",
+        "accept",
+        "eligib",
+        "except",
+        "excluding",
+        "other than",
+        "apart from",
+        "besides",
+        "but not",
+        "save for",
+        "prohibit",
+        "excluded",
+        "may ",
+        "can ",
+        "ok",
+    ),
+    "digits": (
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "twelve",
+        "single",
+        "twenty",
+    ),
+    "response": ("complete", "partial", "stable", "progress", "control", "respon", "benefit"),
+    "lines": ("line", "regimen", "prior", "previous"),
+    "setting": (
+        "metasta",
+        "advanced",
+        "recurr",
+        "unresect",
+        "incurable",
+        "palliat",
+        "curative",
+        "adjuvant",
+        "operative",
+        "early",
+        "setting",
+        "mbc",
+        "mcrpc",
+        "mhspc",
+        "mnsclc",
+        "mcrc",
+        "line",
+        "regardless",
+    ),
+}
+
+
+def _flags(lower: str) -> _Flags:
+    f = {name: any(w in lower for w in words) for name, words in _FLAG_WORDS.items()}
+    return _Flags(**f)
 
 
 def extract(ctx: ItemContext) -> list[Criterion]:
-    """Typed criteria this family finds in one item."""
-    return []
+    """``prior_therapy`` criteria stated in one item (one per requirement statement)."""
+    lower = ctx.lower
+    if not lower.strip():
+        return []
+    agents = find_agents(lower)
+    if not agents and "line" not in lower and "regimen" not in lower and "prior" not in lower:
+        return []
+    flags = _flags(lower)
+    out: list[Criterion] = []
+    for s, e in _sentences(ctx.clean):
+        out.extend(_sentence_criteria(ctx, s, e, agents, flags))
+    return out

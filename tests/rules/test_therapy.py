@@ -1,0 +1,293 @@
+"""Rule family ``therapy``: prior_therapy from real corpus / seed phrasings (ids cite the source trial)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from extractor.models import PriorTherapy
+from extractor.rules import therapy
+from extractor.rules._common import ItemContext
+from extractor.segment import segment
+
+_BASE = {"polarity", "evidence", "cohort", "item", "backend", "kind"}
+
+
+def _run(section: str, text: str) -> tuple[str, list[dict[str, Any]]]:
+    head = "Inclusion Criteria:" if section == "inc" else "Exclusion Criteria:"
+    seg = segment(f"{head}\n* {text}")
+    ctx = ItemContext(item=seg.items[0], source=seg.text)
+    out = []
+    for c in therapy.extract(ctx):
+        assert c.kind == "prior_therapy"
+        assert c.evidence.is_grounded_in(seg.text)
+        assert c.polarity == ("inclusion" if section == "inc" else "exclusion")
+        out.append({k: v for k, v in c.model_dump(exclude=_BASE).items() if v not in (None, [])})
+    return seg.text, out
+
+
+def _pt(agents: list[str], requirement: str, **kw: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {"requirement": requirement, **kw}
+    if agents:
+        d["agents"] = agents
+    return d
+
+
+CASES = [
+    # seeds
+    pytest.param(
+        "inc",
+        "Patients with HER2+ inoperable locally advanced or metastatic breast cancer who previously "
+        "received taxanes and trastuzumab;",
+        [_pt(["taxane", "trastuzumab"], "required")],
+        id="seed-001",
+    ),
+    pytest.param(
+        "exc",
+        "History of local breast radiotherapy after diagnosis;",
+        [_pt(["radiotherapy"], "excluded")],
+        id="seed-003-radiotherapy",
+    ),
+    pytest.param(
+        "exc",
+        "Have undergone a major breast cancer-free surgical procedure within 4 weeks before "
+        "randomization, or the patient has not fully recovered from such a surgical procedure;",
+        [_pt(["major surgery"], "excluded", within_weeks=4.0)],
+        id="seed-003-surgery",
+    ),
+    pytest.param(
+        "inc",
+        "Patient must have received continuous anti-HER2 targeted therapy (including Trastuzumab, "
+        "Trastuzumab/Pertuzumab, Trastuzumab-Deruxtecan or T-DM1) treatment for at least 2 years in any line "
+        "setting, for their locally advanced inoperable or metastatic HER2 + breast cancer (prior treatment "
+        "interruption of 3 months maximum is allowed), with complete response or partial response at last "
+        "radiological assessment",
+        [
+            _pt(
+                ["anti-her2 therapy", "trastuzumab", "pertuzumab", "trastuzumab deruxtecan", "trastuzumab emtansine"],
+                "required",
+                setting="any",
+                min_duration_months=24.0,
+                response_required=True,
+            )
+        ],
+        id="seed-002",
+    ),
+    # lines
+    pytest.param(
+        "inc",
+        "Patients must have received (or been intolerant to or ineligible for) at least 1 prior line "
+        "of chemotherapy and received no more than 2 prior lines of systemic treatments for treatment of "
+        "unresectable and/or metastatic disease.",
+        [_pt(["chemotherapy", "systemic therapy"], "required", setting="metastatic", min_lines=1, max_lines=2)],
+        id="NCT04429542",
+    ),
+    pytest.param(
+        "inc",
+        "Arm C: Patients with relapsed advanced or metastatic cSCC who have received no more than 2 "
+        "prior lines of systemic therapy",
+        [_pt(["systemic therapy"], "allowed", max_lines=2)],
+        id="NCT05479812",
+    ),
+    pytest.param(
+        "inc",
+        "Patients must have received 1-3 prior systemic therapies",
+        [_pt(["systemic therapy"], "required", min_lines=1, max_lines=3)],
+        id="NCT04633239",
+    ),
+    pytest.param(
+        "inc",
+        "Monotherapy Cohort M5:        Has metastatic uveal melanoma, and has received ≤ 2 prior lines "
+        "of prior systemic therapy.",
+        [_pt(["systemic therapy"], "allowed", max_lines=2)],
+        id="NCT04130516",
+    ),
+    pytest.param(
+        "inc",
+        "Has received at least one prior line of therapy with progression or intolerance",
+        [_pt([], "required", min_lines=1)],
+        id="NCT04511039",
+    ),
+    pytest.param(
+        "inc",
+        "Patients must have had at least one prior line of cytotoxic chemotherapy",
+        [_pt(["chemotherapy"], "required", min_lines=1)],
+        id="NCT04585958",
+    ),
+    pytest.param(
+        "inc",
+        "Module B arm 1: patients who have progressed on ≤ 2 prior lines of endocrine therapy, "
+        "including a prior CDK4/6 inhibitor.",
+        [_pt(["endocrine therapy", "cdk4/6 inhibitor"], "required", max_lines=2)],
+        id="NCT05573126",
+    ),
+    pytest.param(
+        "inc",
+        "no more than 2 prior line of cytotoxic chemotherapy in the metastatic setting allowed",
+        [_pt(["chemotherapy"], "allowed", setting="metastatic", max_lines=2)],
+        id="NCT05095207",
+    ),
+    # washouts (days / 7; comparators; exclusion polarity -> excluded)
+    pytest.param(
+        "exc", "Major surgery within 4 weeks", [_pt(["major surgery"], "excluded", within_weeks=4.0)], id="NCT02366819"
+    ),
+    pytest.param(
+        "exc",
+        "Major surgery within 4 weeks of start of repotrectinib treatment. Radiation therapy (except "
+        "palliative to relieve bone pain) within 2 weeks of study entry.",
+        [_pt(["major surgery"], "excluded", within_weeks=4.0), _pt(["radiotherapy"], "excluded", within_weeks=2.0)],
+        id="NCT03093116",
+    ),
+    pytest.param(
+        "exc",
+        "Patients receiving any systemic chemotherapy or radiotherapy (except for palliative reasons) "
+        "within 3 weeks prior to study treatment.",
+        [_pt(["chemotherapy", "radiotherapy"], "excluded", within_weeks=3.0)],
+        id="NCT03786796",
+    ),
+    pytest.param(
+        "exc",
+        "Received a live vaccine within 30 days of planned start of study medication",
+        [_pt(["live vaccine"], "excluded", within_weeks=4.29)],
+        id="NCT02332668",
+    ),
+    pytest.param(
+        "exc",
+        "Major surgery ≤ 1 week prior to starting study drug.",
+        [_pt(["major surgery"], "excluded", within_weeks=1.0)],
+        id="NCT06216938",
+    ),
+    pytest.param(
+        "exc",
+        "Treatment with investigational therapy within 28 days prior to initiation of study treatment",
+        [_pt(["investigational agent"], "excluded", within_weeks=4.0)],
+        id="NCT05200559",
+    ),
+    pytest.param(
+        "inc",
+        "Participants must be ≥2 weeks since any major surgery (excluding vascular access placement, "
+        "mediastinoscopy, or biopsies performed by an interventional service)",
+        [_pt(["major surgery"], "excluded", within_weeks=2.0)],
+        id="NCT03586453",
+    ),
+    # required / excluded / allowed wording
+    pytest.param(
+        "inc",
+        "Prior treatment with T-DXd (discontinued for progression and/or intolerance), which does not "
+        "have to be the treatment immediately prior to enrollment on trial.",
+        [_pt(["trastuzumab deruxtecan"], "required")],
+        id="NCT06263543",
+    ),
+    pytest.param(
+        "inc",
+        "No prior radiation therapy or systemic treatment is allowed for patients undergoing resection "
+        "of stage I, II, or III colon cancer.",
+        [_pt(["radiotherapy", "systemic therapy"], "excluded")],
+        id="NCT02172651-no",
+    ),
+    pytest.param(
+        "inc",
+        "Prior systemic treatment or radiation therapy is allowed for patients with resectable liver metastases.",
+        [_pt(["systemic therapy", "radiotherapy"], "allowed")],
+        id="NCT02172651-allowed",
+    ),
+    pytest.param(
+        "inc",
+        "No prior treatment with PD-1 or PD-L1 inhibitors in the metastatic/advanced setting.",
+        [_pt(["pd-1/pd-l1 inhibitor"], "excluded", setting="metastatic")],
+        id="NCT04981509",
+    ),
+    pytest.param(
+        "exc",
+        "Prior therapy with an anti-PD-1, anti-PD-L-1, or anti-PD-L2 agent.",
+        [_pt(["pd-1 inhibitor", "pd-l1 inhibitor", "pd-l2 inhibitor"], "excluded")],
+        id="NCT06385262",
+    ),
+    pytest.param(
+        "inc",
+        "be venetoclax naive (required for dose expansion) or",
+        [_pt(["venetoclax"], "excluded")],
+        id="NCT03331198",
+    ),
+]
+
+
+@pytest.mark.parametrize(("section", "text", "expected"), CASES)
+def test_prior_therapy(section: str, text: str, expected: list[dict[str, Any]]) -> None:
+    _source, got = _run(section, text)
+    assert got == expected
+
+
+NEGATIVES = [
+    pytest.param("exc", "Hypersensitivity to pembrolizumab or any of its excipients", id="NCT03428802"),
+    pytest.param(
+        "exc",
+        "Has any history of interstitial lung disease (ILD) (including pulmonary fibrosis or severe "
+        "radiation pneumonitis), has current ILD/pneumonitis, or is suspected to have such disease by "
+        "imaging at screening.",
+        id="NCT03260491",
+    ),
+    pytest.param("inc", "Patient is not a candidate for potentially curative surgery or radiation.", id="NCT03476681"),
+    pytest.param(
+        "inc",
+        "Female participant is not a woman of childbearing potential (WOCBP) or is a WOCBP who is "
+        "abstinent from heterosexual intercourse or using contraception during the intervention period and "
+        "for at least 120 days after the last dose of study intervention.",
+        id="NCT02332668-contraception",
+    ),
+    pytest.param(
+        "exc",
+        "Any unresolved toxicities from prior therapy, including commercial osimertinib, greater than "
+        "Common Terminology Criteria for Adverse Events (CTCAE) grade 1 at the time of starting study "
+        "treatment",
+        id="NCT03586453-toxicity",
+    ),
+    pytest.param(
+        "inc", "Absolute neutrophil count (ANC) ≥ 1000/mm\\^3 (≤ 15 days prior to registration)", id="NCT06639074"
+    ),
+]
+
+
+@pytest.mark.parametrize(("section", "text"), NEGATIVES)
+def test_false_friends(section: str, text: str) -> None:
+    _source, got = _run(section, text)
+    assert got == []
+
+
+def test_evidence_is_the_clause() -> None:
+    source, _ = _run(
+        "exc",
+        "Major surgery within 4 weeks of start of repotrectinib treatment. Radiation therapy "
+        "(except palliative to relieve bone pain) within 2 weeks of study entry.",
+    )
+    seg = segment(source)
+    ctx = ItemContext(item=seg.items[0], source=seg.text)
+    first, second = therapy.extract(ctx)
+    assert first.evidence.text == "Major surgery within 4 weeks of start of repotrectinib treatment."
+    assert second.evidence.text.startswith("Radiation therapy")
+
+
+def test_escaped_comparator_and_hard_wrap() -> None:
+    text = "Exclusion Criteria:\n\n* Chemotherapy \\< 3 weeks\n  prior to first dose of study drug"
+    seg = segment(text)
+    got = therapy.extract(ItemContext(item=seg.items[0], source=seg.text))
+    assert all(isinstance(c, PriorTherapy) for c in got)
+    assert [(c.agents, c.requirement, c.within_weeks) for c in got if isinstance(c, PriorTherapy)] == [
+        (["chemotherapy"], "excluded", 3.0)
+    ]
+
+
+def test_word_numbers() -> None:
+    _source, got = _run("inc", "Patients must have received no more than two prior regimens for metastatic disease")
+    assert got == [_pt([], "allowed", setting="metastatic", max_lines=2)]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\\", "((((", "within within 3 3 weeks weeks", "no more than - prior lines", "T-DXd" * 50]
+)
+def test_never_raises(text: str) -> None:
+    seg = segment("Exclusion Criteria:\n* " + text)
+    for item in seg.items:
+        for c in therapy.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)
