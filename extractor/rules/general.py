@@ -23,7 +23,31 @@ __all__ = ["extract"]
 _WORD = re.compile(r"[a-z0-9]+")
 
 # --- pregnancy ----------------------------------------------------------------------------------------------
-_PREG_GATE = ("pregnan", "breast", "lactat", "nursing", "contracep", "birth control", "hcg", "childbearing")
+_PREG_GATE = frozenset(
+    [
+        "pregnant",
+        "pregnancy",
+        "pregnancies",
+        "breastfeeding",
+        "feeding",
+        "feed",
+        "fed",
+        "lactating",
+        "lactation",
+        "nursing",
+        "contraception",
+        "contraceptive",
+        "contraceptives",
+        "contraceptions",
+        "birth",
+        "hcg",
+        "childbearing",
+        "abstinence",
+        "abstain",
+        "barrier",
+        "gravid",
+    ]
+)
 _PREGNANT = re.compile(r"\b(?:pregnan(?:t|cy|cies)|gravid)\b")
 _BREASTFEEDING = re.compile(
     r"\b(?:breast[\s-]?feed(?:ing|s)?|breast[\s-]?fed|lactat(?:ing|ion)|nursing(?!\s+(?:homes?|facilit|staff|care|assess))"
@@ -59,10 +83,10 @@ def _status(low: str, rx: re.Pattern[str], exclusion: bool) -> tuple[int, int] |
     return None
 
 
-def _pregnancy(ctx: ItemContext) -> list[Criterion]:
-    low = ctx.lower
-    if not any(k in low for k in _PREG_GATE):
+def _pregnancy(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+    if _PREG_GATE.isdisjoint(words):
         return []
+    low = ctx.lower
     fields: dict[str, Any] = {}
     spans: list[tuple[int, int]] = []
     preg = _status(low, _PREGNANT, ctx.is_exclusion)
@@ -88,7 +112,53 @@ def _pregnancy(ctx: ItemContext) -> list[Criterion]:
 
 
 # --- prior malignancy -----------------------------------------------------------------------------------------
-_MAL_GATE = ("malignan", "cancer", "neoplas", "carcinoma", "tumo")
+_MAL_NOUNS = frozenset(
+    [
+        "malignancy",
+        "malignancies",
+        "malignant",
+        "cancer",
+        "cancers",
+        "neoplasm",
+        "neoplasms",
+        "neoplasia",
+        "neoplasias",
+        "carcinoma",
+        "carcinomas",
+        "tumor",
+        "tumors",
+        "tumour",
+        "tumours",
+    ]
+)
+_MAL_LEADS = frozenset(
+    [
+        "other",
+        "another",
+        "second",
+        "secondary",
+        "prior",
+        "previous",
+        "past",
+        "concurrent",
+        "concomitant",
+        "additional",
+        "synchronous",
+        "metachronous",
+        "coexisting",
+        "co",
+        "existing",
+        "separate",
+        "different",
+        "double",
+        "primary",
+        "history",
+        "active",
+        "any",
+        "free",
+        "following",
+    ]
+)
 _MALIGNANT = (
     r"(?:malignanc(?:y|ies)|cancers?|neoplasms?|neoplasias?|carcinomas?|malignant\s+(?:diseases?|neoplasms?|tumou?rs?))"
 )
@@ -102,8 +172,9 @@ _PRIOR_MAL = re.compile(
     r"sites?|research|center|centre|trials?|stud(?:y|ies)|care|patients?|survivors?|diagnosis\s+of\s+the\s+breast))"
     r"|\bprimary\s+tumou?rs?\s+other\s+than|\bhistory\s+of\s+(?:any\s+)?(?:other\s+|another\s+|prior\s+|previous\s+|invasive\s+)?"
     r"(?:malignanc(?:y|ies)|invasive\s+cancer)|\b(?:active|any)\s+(?:other\s+)?(?:invasive\s+)?malignanc(?:y|ies)|"
-    r"\bmalignanc(?:y|ies)\s+(?:other\s+than|within\s+(?:the\s+)?(?:past|last|previous|prior)?\s*\w+\s+years?)|"
-    r"(?:cancer|disease|malignancy)[\s-]free\s+(?:for|interval)"
+    r"\b(?:malignanc(?:y|ies)|cancers?|carcinomas?)\s+(?:other\s+than(?!\s+(?:the\s+)?(?:one|those|that)\s+(?:being\s+)?(?:treated|studied|under))|within\s+(?:the\s+)?(?:past|last|previous|prior)?\s*\w+\s+years?)|"
+    r"(?:cancer|disease|malignancy)[\s-]free\s+(?:for|interval)|"
+    r"\bfollowing\s+(?:cancers|malignancies)\s+(?:are|is)\s+(?:eligible|allowed|permitted)"
 )
 
 
@@ -122,10 +193,10 @@ def _exceptions_rx() -> tuple[re.Pattern[str], tuple[str, ...]]:
     return re.compile("|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat))), names
 
 
-def _prior_malignancy(ctx: ItemContext) -> list[Criterion]:
-    low = ctx.lower
-    if not any(k in low for k in _MAL_GATE):
+def _prior_malignancy(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+    if _MAL_NOUNS.isdisjoint(words) or _MAL_LEADS.isdisjoint(words):
         return []
+    low = ctx.lower
     m = _PRIOR_MAL.search(low)
     if m is None:
         return []
@@ -156,12 +227,8 @@ def _infection_rx() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern
         if not isinstance(spec, dict):
             continue
         alts = [f"(?:{p})" for p in spec.get("names", [])] + [f"(?-i:{p})" for p in spec.get("abbrev", [])]
-        out.append((name, re.compile(r"(?<![\w-])(?i:" + "|".join(alts) + r")(?![\w])")))
-        for p in spec.get("names", []) + spec.get("abbrev", []):
-            w = re.match(r"[A-Za-z0-9]+", p)
-            if w:
-                gate.add(w.group(0).lower())
-    gate |= {"infection", "infections", "infectious"}
+        out.append((name, re.compile(r"(?<!\w)(?i:" + "|".join(alts) + r")(?!\w)")))
+        gate.update(w.lower() for w in spec.get("gate", []))
     return tuple(out), re.compile(table.get("not_after", "(?!)")), frozenset(gate)
 
 
@@ -187,6 +254,21 @@ def _infection(ctx: ItemContext, words: set[str]) -> list[Criterion]:
 
 
 # --- consent ------------------------------------------------------------------------------------------------
+_CONSENT_GATE = frozenset(
+    [
+        "consent",
+        "consented",
+        "consenting",
+        "comply",
+        "complying",
+        "compliance",
+        "compliant",
+        "adhere",
+        "adherence",
+        "willing",
+        "willingness",
+    ]
+)
 _CONSENT = re.compile(
     r"\b(?:informed\s+consent|consent)\b|"
     r"\b(?:comply|compliance|compliant|adhere|adherence)\s+(?:with|to)\s+(?:the\s+|all\s+|any\s+)?(?:planned\s+|required\s+)?"
@@ -194,8 +276,9 @@ _CONSENT = re.compile(
     r"\bwilling(?:ness)?\s+(?:and\s+(?:able|ability)\s+)?to\s+(?:participate|comply|adhere|follow\s+(?:the\s+)?(?:study|protocol))"
 )
 _ANCHOR_BEFORE = re.compile(
-    r"\b(?:from|after|since|prior\s+to|before|time\s+of|date\s+of|until|following|upon|of|at|withdraw\w*|revoke\w*)\s+"
-    r"(?:(?:signing|signature|obtaining|obtained|provision|providing|the|of|written|signed|main|study)\s+)*(?:informed\s+)?$"
+    r"(?:\b(?:from|after|since|prior\s+to|before|time\s+of|date\s+of|until|following|upon|withdraw\w*|revoke\w*)\s+"
+    r"(?:(?:signing|signature|obtaining|obtained|provision|providing|the|of|written|signed|main|study)\s+)*"
+    r"|\bat\s+(?:the\s+)?(?:signing|signature|obtaining)\s+(?:of\s+)?(?:the\s+)?(?:written\s+)?)(?:informed\s+)?$"
 )
 _LIMITS = re.compile(
     r"(?:limit|interfer|compromis|impair|affect|preclud|prevent|hinder|jeopardi[sz])\w*\s+(?:with\s+)?(?:the\s+)?"
@@ -204,16 +287,10 @@ _LIMITS = re.compile(
 )
 
 
-def _consent(ctx: ItemContext) -> list[Criterion]:
-    low = ctx.lower
-    if (
-        "consent" not in low
-        and "compl" not in low
-        and "adhere" not in low
-        and "willing" not in low
-        and "assent" not in low
-    ):
+def _consent(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+    if _CONSENT_GATE.isdisjoint(words):
         return []
+    low = ctx.lower
     m = next(
         (c for c in _CONSENT.finditer(low) if not _ANCHOR_BEFORE.search(low, max(0, c.start() - 45), c.start())), None
     )
@@ -249,4 +326,4 @@ def _clause(clean: str, start: int, end: int) -> tuple[int, int]:
 def extract(ctx: ItemContext) -> list[Criterion]:
     """Typed ``pregnancy``, ``prior_malignancy``, ``infection`` and ``consent`` criteria of one item."""
     words = set(_WORD.findall(ctx.lower))
-    return _pregnancy(ctx) + _prior_malignancy(ctx) + _infection(ctx, words) + _consent(ctx)
+    return _pregnancy(ctx, words) + _prior_malignancy(ctx, words) + _infection(ctx, words) + _consent(ctx, words)

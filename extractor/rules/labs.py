@@ -97,6 +97,7 @@ class _Analyte:
     names: tuple[str, ...]
     bound: str | None
     cells: bool
+    percent: bool
 
 
 @dataclass
@@ -128,7 +129,7 @@ def _analytes() -> tuple[dict[str, list[tuple[re.Pattern[str], _Analyte]]], froz
     index: dict[str, list[tuple[int, re.Pattern[str], _Analyte]]] = {}
     needs_unit: set[str] = set()
     for key, spec in table.items():
-        a = _Analyte(tuple(key.split(",")), spec.get("bound"), bool(spec.get("cells")))
+        a = _Analyte(tuple(key.split(",")), spec.get("bound"), bool(spec.get("cells")), bool(spec.get("percent")))
         phrases = [(n, re.compile(_phrase(n) + r"s?(?![\w-])", re.IGNORECASE)) for n in spec.get("names", [])]
         phrases += [(n, re.compile(re.escape(n) + r"(?![\w-])")) for n in spec.get("abbrev", [])]
         needs_unit.update(spec.get("needs_unit", []))
@@ -170,6 +171,7 @@ def _body_rx() -> tuple[re.Pattern[str], dict[str, str]]:
 _ANCHOR = re.compile(
     r"(?<![\w.^])(?:\d|[.,]\d)|\b(?:i?uln|upper\s+(?:limits?|normal)|normal\s+upper|lln|lower\s+(?:limits?|normal))\b"
 )
+_GRADE_BEFORE = re.compile(r"\b(?:grade|grades|g)\s*[<>=≤≥]*\s*$")
 _ULN_AT = re.compile(rf"{_ULN}|(?P<lln>{_LLN})")
 _FILLER = frozenset(
     [
@@ -297,7 +299,7 @@ def _thresholds(text: str, start: int, end: int, cells: bool) -> list[_Threshold
             out.append(_Threshold(a.start(), u.end(), op, None, None, None if lln else 1.0, lln, True))
             continue
         m = body.match(text, a.start(), end)
-        if m is None:
+        if m is None or _GRADE_BEFORE.search(text, max(0, a.start() - 14), a.start()):
             continue
         pos = m.end()
         post = m.group("post")
@@ -339,6 +341,7 @@ class _Mention:
     analytes: list[str]
     bound: str | None
     cells: bool
+    percent: bool
 
 
 @cache
@@ -387,7 +390,7 @@ def _mentions(ctx: ItemContext, hits: set[str]) -> list[_Mention]:
             last.cells = last.cells or a.cells
             last.bound = last.bound or a.bound
             continue
-        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells))
+        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent))
     return found
 
 
@@ -408,7 +411,7 @@ def _labs(ctx: ItemContext, words: set[str]) -> list[Criterion]:
     for i, mention in enumerate(mentions):
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         ths = _thresholds(text, mention.end, win_end, mention.cells)
-        ths = [t for t in ths if t.explicit or t.unit or t.uln is not None]
+        ths = [t for t in ths if (t.explicit or t.unit or t.uln is not None) and (t.unit != "%" or mention.percent)]
         if not ths or ths[0].start - mention.end > 70:
             wnl = _WNL.match(text, mention.end, win_end)
             if wnl and not re.search(r"\d", text[mention.end : wnl.end()]):
@@ -436,7 +439,9 @@ def _labs(ctx: ItemContext, words: set[str]) -> list[Criterion]:
         # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
         cond: str | None = None
         before = _condition_in(text, max(prev_end, consumed_until), mention.start)
-        if before is not None and re.fullmatch(r"[\s:,;)-]*(?:[a-z/]+\s+){0,6}", text[before[1] : mention.start]):
+        if before is not None and re.fullmatch(
+            r"[\s:,;)-]*(?:(?!and\b|or\b)[a-z/]+\s+){0,6}", text[before[1] : mention.start]
+        ):
             cond = before[0]
             consumed_until = mention.start
         nxt = ths[1].start if len(ths) > 1 else win_end
@@ -458,7 +463,8 @@ def _labs(ctx: ItemContext, words: set[str]) -> list[Criterion]:
             if found is None:
                 continue
             consumed_until = max(consumed_until, found[1])
-            out.extend(_lab(ctx, mention, t, cond=found[0], span=(t.start, max(t.end, found[1])), seen=seen))
+            span = (mention.start, max(t.end, found[1]))
+            out.extend(_lab(ctx, mention, t, cond=found[0], span=span, seen=seen))
         prev_end = ths[-1].end
     return out
 
@@ -478,6 +484,10 @@ def _lab(
     out = []
     direction = op[0] if op else ""
     for a in mention.analytes:
+        key = f"{a}|{direction}|{t.value}|{t.uln}|{cond}"
+        if key in seen:
+            continue  # the same threshold restated
+        seen[key] = direction
         # a later, opposite-direction threshold on the same analyte is a condition ("for subjects with ... > 1.5")
         if direction in "<>" and direction and seen.get(a, direction) != direction:
             continue
