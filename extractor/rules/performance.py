@@ -324,9 +324,13 @@ _AGE_SKIP_KEYS = ("menopaus", "amenorr", "fsh", "since the age", "maximum serum 
 _AGE_SKIP_ITEM = re.compile(r"\bmale\s+\d|creat\w*\b[^.]*(?:mg/dl|µmol|umol)")
 _COND_BEFORE = re.compile(r"\b(?:for|if|in|when|among|whose|unless|except)\s+(?:\w+\s+){0,2}(?:\(\s*)?$")
 _COND_AFTER = re.compile(
-    r"^\s*(?:\)\s*)?(?::|,?\s*(?:must|should)\s+(?:have|be)\s+(?:an?\s+)?(?:karnofsky|lansky|zubrod|ecog|kps|"
+    r"\s*(?:\)\s*)?(?::|,?\s*(?:must|should)\s+(?:have|be)\s+(?:an?\s+)?(?:karnofsky|lansky|zubrod|ecog|kps|"
     r"performance|creatinine)|\s*(?:mg|ml|µmol|umol)|[;:,]?\s*(?:maximum\s+)?(?:serum\s+)?(?:creat\w*\s+)?"
     r"\d+(?:\.\d+)?\s*(?:mg|µmol|umol|\(?male))"
+)
+_OTHER_PERSON = re.compile(
+    r"\b(?:death|died|sudden|relatives?|family|siblings?|parents?|offspring|diagnosed|onset|caregivers?)\b"
+    r"[^.;:]{0,25}$"
 )
 _HEAD = re.compile(
     r"\W*(?:(?:male|female|men|women|adults?|patients?|participants?|subjects?|and|or|must|be|is|are|\()\s*)*$"
@@ -462,7 +466,9 @@ def _age(ctx: ItemContext) -> tuple[list[Criterion], int | None]:
             if b is None:
                 continue
             digit = b.start()
-            for st in _start_re().finditer(low, max(0, digit - 45), digit + 1):
+            for st in _start_re().finditer(low, max(0, digit - 45), min(len(low), digit + 9)):
+                if st.start() > digit:
+                    break
                 m = are.match(low, st.start())
                 if m is None or m.end() <= digit:
                     continue
@@ -473,7 +479,14 @@ def _age(ctx: ItemContext) -> tuple[list[Criterion], int | None]:
     for start, stop, exempt, bounds in cands:
         if bounds is None:
             continue
-        if not exempt and _COND_BEFORE.search(low, max(0, start - 30), start):
+        cond = _COND_BEFORE.search(low, max(0, start - 30), start)
+        if (
+            cond
+            and not exempt
+            and not re.search(r"(?:excluded|eligible)\s*$", low[max(0, cond.start() - 15) : cond.start()])
+        ):
+            continue
+        if _OTHER_PERSON.search(low, max(0, start - 45), start):
             continue
         ym = _YEARS_AFTER.match(low, stop)
         end = ym.end() if ym else stop
@@ -509,7 +522,7 @@ def _sex_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[
         r"\b(?:" + alls + r")\b(?!\s+(?:of\s+(?:childbearing|child-bearing|reproductive)|who|must|"
         r"partners?|participants?\s+of))"
     )
-    after_age = re.compile(r"^\s*[,;]?\s*(?:and\s+)?(?:" + phrase + r")\s*(?:$|[.;,])")
+    after_age = re.compile(r"\s*[,;]?\s*(?:and\s+)?(?:" + phrase + r")\s*(?:$|[.;,])")
     return head, anywhere, after_age, words
 
 
@@ -569,7 +582,8 @@ def _sex(ctx: ItemContext, age_end: int | None) -> list[Criterion]:
 @cache
 def _life_re() -> re.Pattern[str]:
     anchor = (
-        r"life[\s-]*expectancy|(?:expected|estimated|anticipated|predicted|projected)\s+(?:overall\s+)?survival"
+        r"life[\s-]*expectancy|(?:expected|estimated|anticipated|predicted|projected)\s+(?:patients?'?s?\s+|overall\s+)?"
+        r"survival"
         r"(?:\s+time)?|survival\s+(?:expectancy|time|prognosis)|expected\s+to\s+(?:live|survive)|prognosis"
     )
     cmp = cmp_regex()
