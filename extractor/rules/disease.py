@@ -29,28 +29,32 @@ __all__ = ["extract"]
 
 
 @cache
-def _vocab() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], dict[str, str], dict[str, str]]:
+def _vocab() -> tuple[re.Pattern[str], dict[str, tuple[str | None, str | None]], dict[str, str]]:
+    """One trie over cancer and histology names: key -> (cancer, histology named inside it)."""
     data = load("cancers")
-    cancers: dict[str, str] = {}
-    for name, aliases in data["cancers"].items():
-        for a in [name, *aliases]:
-            cancers.setdefault(_key(a), name)
     hist: dict[str, str] = {}
     for name, aliases in data["histologies"].items():
         for a in [name, *aliases]:
             hist.setdefault(_key(a), name)
-    crx = re.compile(
-        r"(?<![a-z0-9])"
-        + _trie_regex([a for name, al in data["cancers"].items() for a in [name, *al]])
-        + r"(?![a-z0-9+]|-[a-z])"
-    )
     hrx = re.compile(
         r"(?<![a-z0-9])"
         + _trie_regex([a for name, al in data["histologies"].items() for a in [name, *al]])
         + r"(?![a-z0-9])"
     )
+    table: dict[str, tuple[str | None, str | None]] = {}
+    words: list[str] = []
+    for name, aliases in data["cancers"].items():
+        for a in [name, *aliases]:
+            inner = hrx.search(a.lower())
+            table.setdefault(_key(a), (name, hist.get(_key(inner.group())) if inner else None))
+            words.append(a)
+    for name, aliases in data["histologies"].items():
+        for a in [name, *aliases]:
+            table.setdefault(_key(a), (None, name))
+            words.append(a)
+    rx = re.compile(r"(?<![a-z0-9])" + _trie_regex(words) + r"(?![a-z0-9+]|-[a-z])")
     sites: dict[str, str] = dict(data.get("sites") or {})
-    return crx, cancers, hrx, hist, sites
+    return rx, table, sites
 
 
 # ---------------------------------------------------------------- diagnosis and stage
@@ -80,6 +84,7 @@ _METASTATIC = re.compile(
     r"\bdistant\s+metasta\w*|\bstage\s+iv\b|"
     r"\bmetastas[ie]s\b(?=\s*(?:disease|$|[,;.]))"
 )
+_LOCALLY_WORDS = ("locally", "resect", "operab", "amenable", "suitable", "eligible")
 _LOCALLY = re.compile(
     r"locally[\s-]+advanced|unresectable|inoperable|non[\s-]?resectable|not\s+(?:be\s+)?(?:amenable|suitable|eligible)"
     r"\s+(?:to|for)\s+(?:curative|radical|complete)?\s*(?:surg|resect|treatment|therap|local)"
@@ -113,18 +118,25 @@ def _stages(clean: str) -> tuple[list[str], tuple[int, int] | None]:
 
 def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
     lower = ctx.lower
-    crx, cancers, hrx, hist, sites = _vocab()
-    mentions = [(m.start(), m.end(), cancers.get(_key(m.group()))) for m in crx.finditer(lower)]
-    mentions = [(s, e, c) for s, e, c in mentions if c]
-    hists = [(m.start(), m.end(), hist.get(_key(m.group()))) for m in hrx.finditer(lower)]
-    hists = [(s, e, h) for s, e, h in hists if h]
+    rx, table, sites = _vocab()
+    mentions: list[tuple[int, int, str]] = []
+    hists: list[tuple[int, int, str]] = []
+    for m in rx.finditer(lower):
+        c, h = table.get(_key(m.group()), (None, None))
+        if c:
+            mentions.append((m.start(), m.end(), c))
+        if h:
+            hists.append((m.start(), m.end(), h))
+    if not mentions and not hists and "stage" not in lower and not _EXTENT_START.match(lower):
+        return []
     out: list[Criterion] = []
-    malig = bool(_PRIOR_MALIG.search(lower))
-    confirmed = True if _CONFIRMED.search(lower) else None
-    dx_cue = bool(_DX_CUE.search(lower))
+    any_dx = bool(mentions or hists)
+    malig = any_dx and bool(_PRIOR_MALIG.search(lower))
+    confirmed = True if any_dx and _CONFIRMED.search(lower) else None
+    dx_cue = any_dx and bool(_DX_CUE.search(lower))
     agents = find_agents(lower) if mentions else []
     names: list[str] = []
-    if not malig:
+    if any_dx and not malig:
         for s, _e, c in mentions:
             if c is None:
                 continue
@@ -155,13 +167,13 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
     for c in names[:6]:
         out.append(ctx.make(Diagnosis, cancer=c, histology=histology, histologically_confirmed=confirmed))
     # stage
-    stages, _span = _stages(ctx.clean)
-    met = _METASTATIC.search(lower)
-    loc = _LOCALLY.search(lower)
-    rec = _RECURRENT.search(lower)
+    stages, _span = _stages(ctx.clean) if "stage" in lower else ([], None)
+    met = _METASTATIC.search(lower) if "metasta" in lower or "stage iv" in lower else None
+    loc = _LOCALLY.search(lower) if any(w in lower for w in _LOCALLY_WORDS) else None
+    rec = _RECURRENT.search(lower) if "recur" in lower else None
     if not (stages or met or loc or rec):
         return out
-    if malig and not names:
+    if not names and "malignan" in lower and _PRIOR_MALIG.search(lower):
         return out
     if not stages:
         first = min(m.start() for m in (met, loc, rec) if m is not None)

@@ -24,7 +24,8 @@ _SEP_RE = re.compile(r"[\s\-]+")
 
 
 def _key(text: str) -> str:
-    return _SEP_RE.sub("", text.lower())
+    """Lookup key of a name: lower case without spaces and hyphens ("T-DM1" -> "tdm1")."""
+    return text.lower().replace(" ", "").replace("-", "").replace("\t", "").replace("\n", "")
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -49,7 +50,7 @@ def _trie_regex(words: list[str]) -> str:
 
 
 @cache
-def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[re.Pattern[str], str]]]:
+def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, re.Pattern[str], str]]]:
     data = load("drugs")
     table: dict[str, str] = {}
     words: list[str] = []
@@ -62,7 +63,11 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[re.Pattern[s
             table.setdefault(_key(alias), cls)
             words.append(alias)
     rx = re.compile(r"(?<![a-z0-9])" + _trie_regex(words) + r"(?![a-z0-9])")
-    extra = [(re.compile(p), name) for name, pats in (data.get("patterns") or {}).items() for p in pats]
+    extra = [
+        (re.match(r"[a-z]*", p).group(), re.compile(p), name)  # type: ignore[union-attr]
+        for name, pats in (data.get("patterns") or {}).items()
+        for p in pats
+    ]
     return rx, table, extra
 
 
@@ -73,15 +78,28 @@ class _Agent:
     name: str
 
 
+_LAST: list[tuple[str, list[_Agent]]] = []  # one-entry memo: therapy and disease both look up the same item
+
+
 def find_agents(lower: str) -> list[_Agent]:
     """Every agent mention in lower-cased text, longest match first, non-overlapping, in order."""
+    if _LAST and _LAST[0][0] is lower:
+        return list(_LAST[0][1])
+    found = _find_agents(lower)
+    _LAST[:] = [(lower, found)]
+    return list(found)
+
+
+def _find_agents(lower: str) -> list[_Agent]:
     rx, table, extra = _lexicon()
     found: list[_Agent] = []
     for m in rx.finditer(lower):
         name = table.get(_key(m.group()))
         if name is not None:
             found.append(_Agent(m.start(), m.end(), name))
-    for prx, name in extra:
+    for gate, prx, name in extra:
+        if gate not in lower:
+            continue
         for m in prx.finditer(lower):
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(_Agent(m.start(), m.end(), name))
@@ -134,30 +152,158 @@ _SENT_END = re.compile(r"[;.]|   +")
 _SENT_NEXT = re.compile(r"\s*[A-Z(\d]")
 _ABBREV = ("e.g", "i.e", " vs", " no", "etc", " al", " dr", "approx")
 
-_CUE = re.compile(
-    r"\b(?:prior|previous(?:ly)?|pre-?treated|heavily|received|receiving|treated|treatments?\s+with|"
-    r"therap(?:y|ies)\s+with|exposure|exposed|progress\w*|refractory|resistant|relaps\w*|recurr\w*|fail\w*|"
-    r"intoleran\w*|na[iï]ve|history|undergone|underwent|had|lines?|regimens?|within|wash[\s-]?out|since|elapsed|"
-    r"last\s+dose|complet\w*|discontinu\w*|after|following|before|ago|administered|administration|use\s+of|"
-    r"used|taken|given|recent(?:ly)?|treatment-free|interval|pretreatment|maintenance)\b"
+
+def _lex(stems: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Fast alternation of literal phrases (a trie): ``stems`` match as word starts, ``words`` as whole words."""
+    alts = []
+    if stems:
+        alts.append(_trie_regex(list(stems)))
+    if words:
+        alts.append("(?:" + _trie_regex(list(words)) + ")(?![a-z0-9])")
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + ")")
+
+
+_CUE = _lex(
+    stems=(
+        "prior",
+        "previous",
+        "pretreated",
+        "pre-treated",
+        "heavily",
+        "received",
+        "receiving",
+        "treated",
+        "treatment with",
+        "treatments with",
+        "therapy with",
+        "therapies with",
+        "exposure",
+        "exposed",
+        "progress",
+        "refractory",
+        "resistant",
+        "relaps",
+        "recurr",
+        "fail",
+        "intoleran",
+        "naive",
+        "naïve",
+        "history",
+        "undergone",
+        "underwent",
+        "within",
+        "washout",
+        "wash-out",
+        "wash out",
+        "since",
+        "elapsed",
+        "last dose",
+        "complet",
+        "discontinu",
+        "following",
+        "before",
+        "administered",
+        "administration",
+        "use of",
+        "taken",
+        "given",
+        "recent",
+        "treatment-free",
+        "interval",
+        "pretreatment",
+        "maintenance",
+    ),
+    words=("had", "line", "lines", "regimen", "regimens", "after", "ago", "used"),
 )
-_FALSE_FRIEND = re.compile(
-    r"(?:hypersensitiv|allerg|contraindicat|sensitivity\s+to|candidates?\s+for|(?<!in)eligible\s+(?:for|to)|"
-    r"suitable\s+for|appropriate\s+for|amenable\s+to|planned|plann?ing|plans?\s+to|scheduled|will\s+(?:be\s+)?receiv|"
-    r"to\s+(?:be\s+)?receive\b|to\s+be\s+treated|to\s+undergo|concurrent|concomitant|simultaneous|"
-    r"toxicit|adverse|side[\s-]effects?|complications?|due\s+to|related\s+to|attributed|induced\s+by|"
-    r"recover\w*\s+from|resolution|resolved|unable\s+to|inability|refus|declin|unwilling|willing|requir\w*|"
-    r"need\s+for|needs?\s+|indicat\w*\s+for|standard\s+of\s+care|physician'?s\s+choice|investigator'?s\s+choice|"
-    r"anticipat\w*|expected\s+to|intend\w*|candidate|fit\s+for|access\s+to|option|available|response\s+to\s+"
-    r"(?:prior\s+)?|reaction|infusion|mixed\s+with|dose\s+of\s+study)[^.;]{0,45}$"
+_FALSE_FRIEND = _lex(
+    stems=(
+        "hypersensitiv",
+        "allerg",
+        "contraindicat",
+        "sensitivity to",
+        "candidates for",
+        "candidate for",
+        "eligible for",
+        "eligible to",
+        "suitable for",
+        "appropriate for",
+        "amenable to",
+        "planned",
+        "planning",
+        "plan to",
+        "plans to",
+        "scheduled",
+        "will receiv",
+        "will be receiv",
+        "to receive ",
+        "to be receive",
+        "to be treated",
+        "to undergo",
+        "concurrent",
+        "concomitant",
+        "simultaneous",
+        "toxicit",
+        "adverse",
+        "side effect",
+        "complication",
+        "due to",
+        "related to",
+        "attributed",
+        "induced by",
+        "recovered from",
+        "recovery from",
+        "recover from",
+        "resolution",
+        "resolved",
+        "unable to",
+        "inability",
+        "refus",
+        "declin",
+        "unwilling",
+        "willing",
+        "requir",
+        "need for",
+        "need ",
+        "needs ",
+        "indicated for",
+        "indication for",
+        "standard of care",
+        "physician's choice",
+        "physicians choice",
+        "investigator's choice",
+        "anticipat",
+        "expected to",
+        "intend",
+        "candidate",
+        "fit for",
+        "access to",
+        "option",
+        "available",
+        "response to",
+        "reaction",
+        "infusion",
+        "mixed with",
+        "dose of study",
+    ),
 )
 _AFTER_FF = re.compile(
     r"[\s-]*(?:induced|related|associated|pneumonitis|fields?|dermatitis|recall|necrosis|injury|exposure|"
     r"oncologist|damage|port|planning|toxicit\w*|is\s+(?:planned|indicated|required)|candidates?|naive\s+to)"
 )
-_SKIP_SENTENCE = re.compile(
-    r"contracept|pregnan|breast[\s-]?feed|lactat|childbearing|sperm|birth\s+control|abstinen|"
-    r"\bwilling\b|\bconsent\b"
+_SKIP_SENTENCE = _lex(
+    stems=(
+        "contracept",
+        "pregnan",
+        "breastfeed",
+        "breast feed",
+        "breast-feed",
+        "lactat",
+        "childbearing",
+        "sperm",
+        "birth control",
+        "abstinen",
+    ),
+    words=("willing", "consent"),
 )
 _BRAIN = re.compile(
     r"(?:brain|cns|cerebral|intracranial|leptomening\w*)\s+(?:\w+\s+){0,2}?(?:metast|lesion|disease)|"
@@ -165,7 +311,10 @@ _BRAIN = re.compile(
 )
 _LOCAL_AGENTS = frozenset({"radiotherapy", "surgery", "major surgery", "minor surgery", "corticosteroid"})
 
-_NEG = re.compile(r"\b(?:no|not|never|without|none|nor|neither)\b|n't\b|\bfree\s+(?:of|from)\b|na[iï]ve")
+_NEG = _lex(
+    stems=("naive", "naïve"),
+    words=("no", "not", "never", "without", "none", "nor", "neither", "free of", "free from", "cannot"),
+)
 _NEG_STRIP = re.compile(
     r"\b(?:no|not)\s+(?:more|less|greater|fewer|longer)\s+than|\bnot\s+exceed\w*|\bwith\s+or\s+without|"
     r"\bwhether\s+or\s+not|\bnot\s+limited\s+to|\bno\s+(?:evidence\s+of\s+)?(?:disease\s+|radiographic\s+)?"
@@ -174,18 +323,43 @@ _NEG_STRIP = re.compile(
     r"(?:option|therap|treatment)|\bnot\s+(?:a\s+)?candidates?|\bno\s+longer"
 )
 _NAIVE_AFTER = re.compile(r"[\s-]*na[iï]ve")
-_ALLOWED = re.compile(
-    r"\b(?:allowed|permitted|acceptable|accepted|eligible|permissible|allowable|"
-    r"may\s+(?:have\s+)?(?:received|had|be\s+(?:included|enrolled|eligible)|participate|enrol|enter)|"
-    r"can\s+(?:have\s+)?(?:received|be\s+(?:included|enrolled))|is\s+ok|are\s+ok)\b"
+_OK_WORDS = ("allowed", "permitted", "acceptable", "eligible", "permissible")
+_ALLOWED = _lex(
+    words=(
+        *_OK_WORDS,
+        "accepted",
+        "allowable",
+        "is ok",
+        "are ok",
+        *(
+            f"{m} {h}{v}"
+            for m in ("may", "can")
+            for h in ("", "have ")
+            for v in ("received", "had", "be included", "be enrolled", "be eligible", "participate", "enrol", "enter")
+        ),
+    ),
 )
-_DISALLOWED = re.compile(
-    r"\b(?:not|n't|never|no)\s+(?:be\s+)?(?:allowed|permitted|acceptable|eligible|permissible)\b|"
-    r"\b(?:prohibited|ineligible|disallowed|excluded)\b"
+_DISALLOWED = _lex(
+    words=(
+        *(f"{n} {b}{w}" for n in ("not", "never", "no") for b in ("", "be ") for w in _OK_WORDS),
+        "prohibited",
+        "ineligible",
+        "disallowed",
+        "excluded",
+    ),
 )
-_EXCEPT = re.compile(
-    r"\b(?:except(?:\s+for)?|excluding|other\s+than|with\s+the\s+exception\s+of|apart\s+from|besides|"
-    r"but\s+not|save\s+for)\b"
+_EXCEPT = _lex(
+    words=(
+        "except",
+        "except for",
+        "excluding",
+        "other than",
+        "with the exception of",
+        "apart from",
+        "besides",
+        "but not",
+        "save for",
+    ),
 )
 _PROGRESSED = re.compile(r"progress\w*\s+(?:on|after|following|during|despite)|refractory|relapsed\s+after|failed")
 
@@ -198,14 +372,48 @@ _SETTING_MET = re.compile(
     r"(?:(?:locally\s+)?advanced|metastatic|recurrent)\b|\b(?:m(?:bc|crpc|hspc|nsclc|crc))\b|"
     r"\b(?:first|second|third|1st|2nd|3rd|later)[\s-]line\b"
 )
+_MET_WORDS = (
+    "metasta",
+    "advanced",
+    "recurr",
+    "unresect",
+    "incurable",
+    "palliat",
+    "curative",
+    "line",
+    "mbc",
+    "mcrpc",
+    "mhspc",
+    "mnsclc",
+    "mcrc",
+)
 _SETTING_NEO = re.compile(r"neo[\s-]?adjuvant|\(neo\)\s*-?adjuvant|neo/adjuvant|peri[\s-]?operative|pre[\s-]?operative")
 _SETTING_ADJ = re.compile(r"(?<![\w)/-])adjuvant|post[\s-]?operative")
 _SETTING_EARLY = re.compile(r"\bearly[\s-](?:stage|breast|disease|setting)|\bcurative[\s-](?:intent|setting)")
-_RESPONSE = re.compile(
-    r"\b(?:complete\s+(?:or\s+partial\s+)?(?:response|remission)|partial\s+(?:response|remission)|stable\s+disease|"
-    r"(?:without|no)\s+(?:evidence\s+of\s+)?(?:(?:disease|radiographic|radiological)\s+)?progression|"
-    r"not\s+(?:have\s+)?progressed|disease\s+control|controlled\s+disease|responding|responded|responsive|"
-    r"non[\s-]?progressive|clinical\s+benefit|(?:objective|radiologic\w*)\s+response)\b"
+_RESPONSE = _lex(
+    words=(
+        *(f"{a}{r}" for a in ("complete ", "complete or partial ", "partial ") for r in ("response", "remission")),
+        "stable disease",
+        "disease control",
+        "controlled disease",
+        "responding",
+        "responded",
+        "responsive",
+        "nonprogressive",
+        "non-progressive",
+        "clinical benefit",
+        "objective response",
+        "radiologic response",
+        "radiological response",
+        "not progressed",
+        "not have progressed",
+        *(
+            f"{n} {e}{d}progression"
+            for n in ("without", "no")
+            for e in ("", "evidence of ")
+            for d in ("", "disease ", "radiographic ", "radiological ")
+        ),
+    ),
 )
 
 _WEEKS_PER = {"d": 1 / 7, "w": 1.0, "m": 4.345, "y": 52.14}
@@ -388,12 +596,13 @@ def _line_statements(
 
 def _setting(lower: str, s: int, e: int) -> str | None:
     seg = lower[s:e]
-    if _SETTING_ANY.search(seg):
+    if ("any " in seg or "regardless" in seg) and _SETTING_ANY.search(seg):
         return "any"
-    met = _SETTING_MET.search(seg)
-    neo = _SETTING_NEO.search(seg)
-    adj = _SETTING_ADJ.search(seg)
-    early = _SETTING_EARLY.search(seg)
+    met = _SETTING_MET.search(seg) if any(w in seg for w in _MET_WORDS) else None
+    adjuvant = "adjuvant" in seg or "operative" in seg
+    neo = _SETTING_NEO.search(seg) if adjuvant else None
+    adj = _SETTING_ADJ.search(seg) if adjuvant else None
+    early = _SETTING_EARLY.search(seg) if "early" in seg or "curative" in seg else None
     hits = [(m.start(), name) for m, name in ((met, "metastatic"), (neo, "neoadjuvant"), (adj, "adjuvant")) if m]
     if neo and adj:
         hits = [(min(neo.start(), adj.start()), "early")] + ([(met.start(), "metastatic")] if met else [])
@@ -405,6 +614,8 @@ def _setting(lower: str, s: int, e: int) -> str | None:
 
 def _sentences(clean: str) -> list[tuple[int, int]]:
     """Sentence spans: cut at ";", at ". " before a capital / digit, and at runs of 3+ spaces before a capital."""
+    if ";" not in clean and ". " not in clean and "   " not in clean:
+        return [(0, len(clean))] if clean.strip() else []
     out: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END.finditer(clean):
@@ -494,7 +705,9 @@ def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
 def _keep(lower: str, s: int, a: _Agent, brain: bool) -> bool:
     if brain and a.name in _LOCAL_AGENTS:
         return False
-    if _FALSE_FRIEND.search(lower, max(s, a.start - 60), a.start):
+    lo = max(s, a.start - 60)
+    ff = _FALSE_FRIEND.search(lower, lo, a.start)
+    if ff and "." not in lower[ff.end() : a.start] and ";" not in lower[ff.end() : a.start]:
         return False
     return not _AFTER_FF.match(lower, a.end)
 
@@ -530,7 +743,9 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
     if not groups:
         groups[(-1, "base")] = _Group(window=None, mode=_mode(lower, s, e, _Agent(e, e, ""), flags))
     first_agent = agents[0].start if agents else (lines[2] if lines else s)
-    prefix = _NEG_STRIP.sub(" ", lower[s:first_agent])
+    prefix = lower[s:first_agent]
+    if _NEG.search(prefix):
+        prefix = _NEG_STRIP.sub(" ", prefix)
     neg = bool(_NEG.search(prefix)) or bool(agents and _NAIVE_AFTER.match(lower, agents[0].end))
     response = True if flags.response and _RESPONSE.search(lower, s, e) else None
     duration = _duration(lower, qtys, windows, e)
