@@ -68,8 +68,8 @@ _LLN = (
 )
 _TIME_AFTER = re.compile(r"\s*(?:-\s*)?(?:days?|weeks?|wks?|months?|years?|hours?|hrs?|h|cycles?|doses?)(?![a-z])")
 _WNL = re.compile(
-    r"^[\s:(),a-z-]{0,30}?(?:(?:is|are|be|must\s+be|should\s+be|levels?|values?)\s+)?"
-    r"(?:within\s+(?:the\s+)?(?:(?:institutional|normal|laboratory|local|reference)\s+){0,3}"
+    r"[\s:(),-]{0,5}(?:(?:\([a-z]+\)|levels?|values?|concentrations?|is|are|be|must|should|count)[\s:,-]+){0,4}"
+    r"(?:within\s+(?:the\s+)?(?:(?:institutional|normal|laboratory|local|reference|upper)\s+){0,3}"
     r"(?:normal\s+)?(?:limits?|ranges?|values?)|\bwnl\b|normal\b)"
 )
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
@@ -517,17 +517,24 @@ _LVEF_LLN = re.compile(
     r"normal\s+(?:limits?|range)|\bnormal\b"
 )
 _DECLINE = re.compile(r"decreas|declin|drop|reduc|fall|change|points|absolute|relative|from\s+baseline")
-_PCT = re.compile(rf"(?P<cmp>{_SYMBOLS}|{{words}}|\bwithin\b)?[\s:]*(?P<num>\d{{2}}(?:[.,]\d+)?)\s*(?:%|percent)")
+_PCT = re.compile(
+    rf"(?P<cmp>{_SYMBOLS}|{{words}}|\bwithin\b)?[\s:]*(?:(?P<num>\d{{2}}(?:[.,]\d+)?)\s*(?P<pct>%|percent)?|0?[.,](?P<frac>\d{{2}})\b)"
+    rf"(?:\s*(?P<post>or\s+(?:greater|more|higher|above)))?"
+)
 _QTC = re.compile(
     r"(?i:\bqt\s*c\s*[fb]?\b|\bqtc[fb]?\b|\bqtc\s*\(?[fb]\)?|corrected\s+qt\b|qt\s+interval\s+corrected|"
     r"\bqt\s+interval\b|fridericia|\bqt\b)"
 )
 _MS = re.compile(rf"(?P<cmp>{_SYMBOLS}|{{words}})?[\s:]*(?P<num>[3-6]\d{{2}})\s*(?:ms|msec|milliseconds?|millisec)?\b")
+_CARDIAC_FUNCTION = re.compile(
+    r"\b(?:adequate|sufficient|normal|acceptable|satisfactory|good|inadequate|insufficient|abnormal|poor|impaired)\s+"
+    r"(?:[a-z-]+[\s,/]+){0,4}?(?:cardiac|heart|cardiovascular)\s+function\b"
+)
 _NYHA = re.compile(r"(?i:\bnyha\b|new\s+york\s+heart\s+association)")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_CLASS = re.compile(r"(?<![a-z])(iv|iii|ii|i|[1-4])(?![a-z\d])")
+_CLASS = re.compile(r"(?<![a-z])(iv|iii|ii|i|[1-4])(?:(?<=\d)[ab])?(?![a-z\d])")
 _CLASS_BEFORE = re.compile(
-    r"class(?:es)?\s+((?:iv|iii|ii|i|[1-4])(?:\s*(?:-|/|or|to|and|,)\s*(?:iv|iii|ii|i|[1-4]))*)\b"
+    r"(?:class(?:es)?|grade)\s+((?:iv|iii|ii|i|[1-4])(?:\s*(?:-|/|or|to|and|,)\s*(?:iv|iii|ii|i|[1-4]))*)\b"
 )
 _NEGATED_ITEM = re.compile(r"\b(?:no|not|without|absence\s+of|none\s+of|free\s+of)\b")
 _CARDIAC_GATE = frozenset(
@@ -604,9 +611,15 @@ def _lvef(ctx: ItemContext) -> list[Criterion]:
     fields: dict[str, Any] = {}
     ev_end = m.end()
     for p in pct.finditer(text, m.end(), end):
+        if not (p.group("pct") or p.group("frac") or p.group("cmp") or p.group("post")):
+            continue
         if _DECLINE.search(text, m.end(), p.start()):
             break
-        fields["lvef_min_percent"] = float(p.group("num").replace(",", "."))
+        num = p.group("num")
+        value = float(num.replace(",", ".")) if num else float(p.group("frac"))
+        if not 15 <= value <= 80:
+            continue
+        fields["lvef_min_percent"] = value
         ev_end = p.end()
         break
     ln = _LVEF_LLN.search(text, m.end(), min(end, m.end() + 80))
@@ -638,7 +651,8 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     if not _CLASS.search(window[:45]):
         before = list(_CLASS_BEFORE.finditer(text, max(0, m.start() - 80), m.start()))
         if before:
-            window = before[-1].group(1)
+            b = before[-1]
+            window = text[max(0, b.start() - 4) : b.start()] + " " + b.group(1) + " " + window[:25]
     cut = re.search(r"[;.]\s|\b(?:heart\s+failure|chf|and\s+(?!iv|iii|ii)[a-z])", window)
     if cut is not None and cut.start() > 0 and _CLASS.search(window[: cut.start()]):
         window = window[: cut.start()]
@@ -701,6 +715,10 @@ def _cardiac(ctx: ItemContext, words: set[str]) -> list[Criterion]:
     qtc = _qtc(ctx)
     out = _lvef(ctx) + qtc
     out.extend(_history(ctx, has_qtc=bool(qtc)))
+    if not out and "function" in words:
+        m = _CARDIAC_FUNCTION.search(ctx.lower)
+        if m is not None:
+            out.append(ctx.make(Cardiac, m.start(), m.end()))
     return out
 
 
