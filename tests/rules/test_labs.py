@@ -305,3 +305,66 @@ CARDIAC_CASES = [
 @pytest.mark.parametrize(("text", "exclusion", "expected"), CARDIAC_CASES)
 def test_cardiac(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
     assert cardiac_rows(run(text, exclusion)) == expected
+
+
+MORE_LAB_CASES = [
+    pytest.param(
+        "Total bilirubin within normal institutional limits",
+        False,
+        [lab("total_bilirubin", "<=", uln=1.0)],
+        id="NCT06047379",
+    ),
+    pytest.param(
+        "Aspartate aminotransferase and alanine aminotransferase ≤ 3.0 x ULN (Grade ≤1) unless liver "
+        "metastases are present, in which case they must be ≤ 5 x ULN (Grade ≤2).",
+        False,
+        [
+            lab("ast", "<=", uln=3.0),
+            lab("alt", "<=", uln=3.0),
+            lab("ast", "<=", uln=5.0, cond="liver metastases"),
+            lab("alt", "<=", uln=5.0, cond="liver metastases"),
+        ],
+        id="NCT07237100",
+    ),
+    pytest.param(
+        "Part 2: Hemoglobin concentration ≥5.0 mmol/L (≥8.0 g/dL); ANC ≥1000 cells/µL (≥1000 cells/mm3); "
+        "platelets ≥75 x 109/L (75 x 103/mm3).",
+        False,
+        [lab("hemoglobin", ">=", 5.0, "mmol/L"), lab("anc", ">=", 1000, "/uL"), lab("platelets", ">=", 75, "x10^9/L")],
+        id="NCT05477576",
+    ),
+    pytest.param("CD4+ count is ≥ 350/μL", False, [lab("cd4", ">=", 350, "/uL")], id="NCT03803553"),
+]
+
+
+@pytest.mark.parametrize(("text", "exclusion", "expected"), MORE_LAB_CASES)
+def test_lab_more(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
+    assert lab_rows(run(text, exclusion)) == expected
+
+
+MORE_CARDIAC_CASES = [
+    pytest.param(
+        "Cardiac ejection fraction ≥ 0.45 by Multiple-Gated Acquisition (MUGA) or echocardiography.",
+        False,
+        [card(lvef=45)],
+        id="NCT07192900",
+    ),
+    pytest.param(
+        "Heart insufficiency (\\> Grade II, New York Heart Association (NYHA) criteria).",
+        True,
+        [card(nyha=2, conditions=["heart failure"])],
+        id="NCT03567889",
+    ),
+    pytest.param(
+        "Patients should be New York Heart Association Functional Classification of class 2B or better",
+        False,
+        [card(nyha=2)],
+        id="NCT05053971",
+    ),
+    pytest.param("adequate cardiac function according to guidelines hospital", False, [card()], id="seed-002"),
+]
+
+
+@pytest.mark.parametrize(("text", "exclusion", "expected"), MORE_CARDIAC_CASES)
+def test_cardiac_more(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
+    assert cardiac_rows(run(text, exclusion)) == expected
