@@ -93,7 +93,7 @@ _HER2_ANY = re.compile(
     re.IGNORECASE,
 )
 _HER2_ANY_AFTER = re.compile(
-    r"[\s-]*(?:\(\s*)?(?:status\s+)?(?:positive\s+or\s+negative|negative\s+or\s+positive|\+\s*or\s*-|any\b|"
+    r"[\s-]*(?:\(\s*)?(?:status\s+)?(?:positive\s*(?:,|or)\s*negative|negative\s*(?:,|or)\s*positive|\+\s*or\s*-|any\b|"
     r"(?:status\s+)?(?:is\s+|must\s+be\s+)?known|status\s+(?:positive|negative)\s+or)",
     re.IGNORECASE,
 )
@@ -135,7 +135,7 @@ _ISH_POS = re.compile(
     re.IGNORECASE,
 )
 _ISH_NEG = re.compile(
-    rf"{_ISH_WORD}[\s:/()-]*(?:\w+[\s/-]+){{0,2}}?(?:negative|-(?![\w])|non[\s-]?amplified|not\s+amplified)"
+    rf"{_ISH_WORD}[\s:/()-]*(?:\w+[\s/-]+){{0,4}}?(?:negative|-(?![\w])|non[\s-]?amplified|not\s+amplified)"
     rf"|(?:negative|non[\s-]?amplified|not\s+amplified)\s+(?:by|on|per|with|via|using)\s+(?:\w+[\s-]+){{0,3}}?"
     rf"{_ISH_WORD}|not\s+(?:\w+\s+)?amplified",
     re.IGNORECASE,
@@ -151,6 +151,9 @@ def _guideline_re() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(groups) + r")\b", re.IGNORECASE)
 
 
+_YEAR = re.compile(r"\b(20[0-3]\d)\b")
+
+
 def _guideline(text: str) -> str | None:
     m = _guideline_re().search(text)
     if not m:
@@ -159,7 +162,7 @@ def _guideline(text: str) -> str | None:
     name = list(table)[int((m.lastgroup or "g0")[1:])]
     if name == "ASCO" and re.search(r"college\s+of\s+american\s+pathologists|\bcap\b", text, re.IGNORECASE):
         name = "ASCO/CAP"
-    year = re.compile(r"\b(20[0-3]\d)\b").search(text, m.end(), m.end() + 60)
+    year = _YEAR.search(text, m.end(), m.end() + 60) or _YEAR.search(text, max(0, m.start() - 10), m.start())
     return f"{name} {year.group(1)}" if year else name
 
 
@@ -253,12 +256,15 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
     scores = _ihc_scores(blanked) if _IHC_CTX.search(text) else []
     ratio = copy = None
     ish_at: int | None = None
+    ratio_negative: int | None = None
     rm = _ISH_RATIO.search(text)
     if rm:
         v = parse_number(rm.group("v"))
         op = normalise_op(rm.group("cmp"))
         if v is not None and 1.0 <= v <= 3.0 and op in (">=", ">"):
             ratio, ish_at = v, rm.start()
+        elif v is not None and 1.0 <= v <= 3.0 and op in ("<", "<="):
+            ratio_negative = rm.start()
     cm = _ISH_COPY.search(text)
     if cm:
         v = parse_number(cm.group("v") or cm.group("v2") or "")
@@ -276,6 +282,8 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
             ish_status, ish_at = "negative", neg_m.start()
     if pos_m and neg_m and ratio is None and copy is None and neg_m.start() < pos_m.start():
         ish_status, ish_at = "negative", neg_m.start()
+    if ish_status is None and ratio is None and ratio_negative is not None:
+        ish_status, ish_at = "negative", ratio_negative
     if not statuses:
         if scores == ["3+"] or (("3+" in scores or not scores) and (ratio or copy or ish_status == "positive")):
             statuses["positive"] = spans[0][0]
@@ -295,6 +303,8 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
     if therapy_only and not statuses:
         return []
     status_set = set(statuses)
+    if status_set & {"low", "ultralow"}:
+        status_set.discard("negative")
     if {"positive", "negative"} <= status_set or "any" in status_set:
         final: list[str] = ["any"]
     else:
@@ -487,7 +497,7 @@ def _marker_res() -> tuple[dict[str, str], re.Pattern[str], tuple[str, ...]]:
                 named.append(syn.lower())
             else:
                 canon[syn] = canon[syn.upper()] = sym
-    tail = r"(?![a-z0-9]|-(?:targeted|directed|like))"
+    tail = r"(?![a-z0-9]|-(?:targeted|directed|like)|[\s-]*2\b)"
     gate: tuple[str, ...] = tuple(_vocab()["name_gate"])  # type: ignore[arg-type]
     return canon, re.compile(f"(?:{_literal_alt(named)}){tail}"), gate
 
@@ -598,17 +608,24 @@ _PLURAL = re.compile(
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*")
 
 
-def _skip_list(clean: str, pos: int, end: int) -> int:
+def _skip_list(ctx: ItemContext, pos: int, end: int) -> int:
     """Skip "[, or] <marker>" runs after a marker, so "ALK, ROS1 or RET fusion" reaches "fusion"."""
-    canon, _named, _gate = _marker_res()
+    canon, named, _gate = _marker_res()
+    clean = ctx.clean
     while True:
         m = _LIST_SEP.match(clean, pos, end)
         if not m:
             return pos
         mk = _TOKEN.match(clean, m.end(), end)
-        if not mk or not _lookup(canon, clean, mk.start(), mk.end()):
-            return pos
-        pos = mk.end()
+        if mk and _lookup(canon, clean, mk.start(), mk.end()):
+            nxt = mk.end()
+        else:
+            nm = named.match(ctx.lower, m.end(), end)
+            if not nm:
+                return pos
+            nxt = nm.end()
+        p = _PAREN.match(clean, nxt, end)
+        pos = p.end() if p else nxt
         var = _VARIANT.match(clean, pos, end)
         if var:
             pos = var.end()
@@ -655,9 +672,15 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
         if alteration is None:
             alteration = _alteration_after(clean, vend, e)
         if alteration is None:
-            lend = _skip_list(clean, vend, e)
+            lend = _skip_list(ctx, vend, e)
             if lend > vend:
                 alteration = _alteration_after(clean, lend, e)
+        name_low = clean[m_start:m_end].lower()
+        suffix = re.match(r"[\s-]*(?:h|high)\b", clean[m_end : m_end + 6], re.IGNORECASE)
+        if alteration is None and (suffix or name_low.endswith(("-h", "-high", " high"))):
+            alteration = "high"
+        if alteration is None and sym == "MMR" and name_low.startswith("d"):
+            alteration = "deficient"
         if alteration is None:
             before_alt = None
             for bm in alt_re.finditer(clause, 0, rel):
@@ -678,16 +701,12 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
             and re.search(r"%|/\s*mb|megabase|tps|cps|score|\b(?:tc|ic)\b", thr.group(0), re.I)
         ):
             threshold = thr.group(0).strip()
-        name_low = clean[m_start:m_end].lower()
-        suffix = re.match(r"[\s-]*(?:h|high)\b", clean[m_end : m_end + 6], re.IGNORECASE)
-        if alteration is None and (suffix or name_low.endswith(("-h", "-high", " high"))):
-            alteration = "high"
-        if alteration is None and sym == "MMR" and name_low.startswith("d"):
-            alteration = "deficient"
         absent = wm is not None
         if _norm(name_low) in ("mss", "microsatellite stable", "pmmr", "mismatch repair proficient"):
             absent, alteration = True, ("high" if sym == "MSI" else "deficient")
         if alteration is None and not absent and threshold is None:
+            continue
+        if _COHORT_LABEL.match(clean, vend) or _COHORT_LABEL.search(clean[vend : vend + 30]):
             continue
         if sym in mutation_only and not (alteration and _MUTATION_LIKE.search(alteration)):
             continue
@@ -712,6 +731,7 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
     return out
 
 
+_COHORT_LABEL = re.compile(r"^[\s-]*(?:\w+[\s-]+)?(?:cohort|arm|group|stratum|subgroup)\b", re.IGNORECASE)
 _STATUS_MARKERS = frozenset({"PD-L1", "MSI", "TMB", "MMR", "HRD", "ctDNA", "HLA-A*02", "SSTR", "PSMA", "Ki-67"})
 
 
