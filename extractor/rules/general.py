@@ -29,6 +29,10 @@ _PREG_GATE = frozenset(
         "pregnancy",
         "pregnancies",
         "breastfeeding",
+        "breastfeed",
+        "breastfed",
+        "breastfeeds",
+        "gonadotropin",
         "feeding",
         "feed",
         "fed",
@@ -55,18 +59,24 @@ _BREASTFEEDING = re.compile(
 )
 _CONTRACEPTION = re.compile(
     r"contracept|birth\s+control|barrier\s+method|\babstinen|\babstain\s+from\s+(?:heterosexual|sex)|"
+    r"\b(?:avoid|prevent)\w*\s+(?:becoming\s+|getting\s+)?pregnan|pregnancy\s+prevention|"
     r"(?:effective|acceptable|reliable|adequate|highly\s+effective)\s+(?:methods?\s+of\s+)?(?:contraception|birth)"
 )
 _NEG_TEST = re.compile(
-    r"negative[^.;]{0,50}?(?:pregnancy|hcg)|(?:pregnancy|hcg)\s+tests?[^.;]{0,60}?negative|"
-    r"positive[^.;]{0,30}?(?:pregnancy|hcg)|(?:pregnancy|hcg)\s+tests?[^.;]{0,30}?positive"
+    r"negative[^.;]{0,50}?(?:pregnancy|hcg|gonadotropin)|(?:pregnancy|hcg)\s+tests?[^.;]{0,60}?negative|"
+    r"positive[^.;]{0,60}?(?:pregnancy|hcg|gonadotropin)|(?:pregnancy|hcg)\s+tests?[^.;]{0,30}?positive"
 )
+_TEST_REQUIRED = re.compile(r"(?:pregnancy|hcg)\s+test\b|rule\s+out\s+pregnan")
 _NOT_STATUS_BEFORE = re.compile(
     r"(?:avoid(?:ing)?|prevent(?:ing|ion\s+of)?|contracept\w*|risk\s+of|cause|causing|harm)\s+(?:\w+\s+){0,2}$"
 )
-_INC_NEGATION = re.compile(r"\b(?:not|non|no|neither|nor|never)\b[^.;]{0,30}$|non-$")
+_INC_NEGATION = re.compile(
+    r"\b(?:not|non|no|neither|nor|never)\b[^.;]{0,30}$|non-$|"
+    r"\b(?:discontinu\w*|stop|cease|postpone|refrain\s+from|interrupt)\s+(?:\w+\s+){0,2}$"
+)
 _INC_EXCLUDED_AFTER = re.compile(
-    r"^[^.;]{0,60}\b(?:excluded|not\s+(?:be\s+)?eligible|ineligible|not\s+(?:be\s+)?(?:allowed|permitted))"
+    r"[^.;]{0,60}\b(?:excluded|not\s+(?:be\s+)?eligible|ineligible|not\s+(?:be\s+)?(?:allowed|permitted)|"
+    r"(?:should|must)\s+be\s+(?:discontinued|stopped|interrupted))"
 )
 
 
@@ -102,6 +112,8 @@ def _pregnancy(ctx: ItemContext, words: set[str]) -> list[Criterion]:
         fields["contraception_required"] = True
         spans.append((m.start(), m.end()))
     m = _NEG_TEST.search(low)
+    if m is None and not ctx.is_exclusion:
+        m = _TEST_REQUIRED.search(low)
     if m is not None:
         fields["negative_test_required"] = True
         spans.append((m.start(), m.end()))

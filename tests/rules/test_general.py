@@ -58,7 +58,7 @@ CASES = [
         "Female participant is not pregnant confirmed by pregnancy test and medical evaluation by interview, "
         "and at least 1 of the following conditions apply:",
         False,
-        [("pregnancy", T, None, None, None)],
+        [("pregnancy", T, None, None, T)],
         id="NCT07094204",
     ),
     pytest.param(
