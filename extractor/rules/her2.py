@@ -114,9 +114,9 @@ _IHC_RANGE = re.compile(r"(?<![\d.])([0-3])\s*\+?\s*(?:-|–|to)\s*([1-3])\s*(?:
 _IHC_LESS = re.compile(rf"(?:{cmp_regex()})\s*(?:\(\s*[<≤]\s*\)\s*)?([1-3])\s*(?:\+|plus\b)")
 _IHC_ONE = re.compile(r"(?<![A-Za-z\d.])([0-3])\s*(?:\+|plus\b)(?!\d)")
 _IHC_LISTED = re.compile(
-    r"(?<![\d.,])([0-3])(?:\s*\+)?\s*(?:,|\bor\b|\band\b|/)\s*(?=(?:ihc\s*)?[0-3]\s*(?:\+|plus\b))"
+    r"(?<![\d.,])([0-3])(?:\s*\+)?\s*(?:,|\bor\b|\band\b|/)\s*(?=(?:ihc\s*)?[0-3]\s*(?:\+|plus\b))", re.I
 )
-_IHC_ZERO = re.compile(r"(?:\bihc|\bscore|\bof|\bis|\bas)\s*(?:score\s*)?(?:of\s*)?(0)(?![\d.,%])(?:\s*\+)?")
+_IHC_ZERO = re.compile(r"(?:\bihc|\bscore|\bof|\bis|\bas)\s*(?:score\s*)?(?:of\s*)?(0)(?![\d.,%])(?:\s*\+)?", re.I)
 _ISH_WORD = r"(?:ish|fish|cish|sish|ddish|in[\s-]situ\s+hybridi[sz]ation|ngs)"
 _ISH_RATIO = re.compile(
     rf"(?:ratio|cep\s*17|amplification)[^.;]{{0,40}}?(?P<cmp>{cmp_regex()})\s*(?P<v>\d(?:[.,]\d+)?)(?!\s*(?:%|x\b))",
@@ -316,6 +316,8 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
     guideline = _guideline(text) if re.search(r"asco|american society|toga", text, re.I) else None
     out: list[Criterion] = []
     flip = ctx.is_exclusion and not _ALLOWED.search(text)
+    if flip and _tn_re().search(clean):
+        final = [f for f in final if f != "negative"]
     for st_name in final:
         eff = _FLIP.get(st_name, st_name) if flip else st_name
         detailed = not flip
