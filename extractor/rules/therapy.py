@@ -62,7 +62,7 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, re.Patt
         for alias in aliases:
             table.setdefault(_key(alias), cls)
             words.append(alias)
-    rx = re.compile(r"(?<![a-z0-9])" + _trie_regex(words) + r"(?![a-z0-9])")
+    rx = re.compile(r"(?<![a-z0-9-])" + _trie_regex(words) + r"(?![a-z0-9])")
     extra = [
         (re.match(r"[a-z]*", p).group(), re.compile(p), name)  # type: ignore[union-attr]
         for name, pats in (data.get("patterns") or {}).items()
@@ -284,6 +284,15 @@ _FALSE_FRIEND = _lex(
         "infusion",
         "mixed with",
         "dose of study",
+        "starting",
+        "start of",
+        "initiation of",
+        "initiating",
+        "first dose of",
+        "in combination with",
+        "combined with",
+        "explained by",
+        "receiving study",
     ),
 )
 _AFTER_FF = re.compile(
@@ -302,6 +311,12 @@ _SKIP_SENTENCE = _lex(
         "sperm",
         "birth control",
         "abstinen",
+        "swallow",
+        "grapefruit",
+        "hypersensitiv",
+        "allergic",
+        "allergy",
+        "malignanc",
     ),
     words=("willing", "consent"),
 )
@@ -331,6 +346,9 @@ _ALLOWED = _lex(
         "allowable",
         "is ok",
         "are ok",
+        "may be receiving",
+        "may receive",
+        "may continue",
         *(
             f"{m} {h}{v}"
             for m in ("may", "can")
@@ -342,10 +360,9 @@ _ALLOWED = _lex(
 _DISALLOWED = _lex(
     words=(
         *(f"{n} {b}{w}" for n in ("not", "never", "no") for b in ("", "be ") for w in _OK_WORDS),
+        *(f"{v} {w}" for v in ("is", "are", "will be") for w in ("excluded", "ineligible")),
         "prohibited",
-        "ineligible",
         "disallowed",
-        "excluded",
     ),
 )
 _EXCEPT = _lex(
@@ -361,6 +378,7 @@ _EXCEPT = _lex(
         "save for",
     ),
 )
+_STARTED = re.compile(r"\b(?:started|initiated|stable\s+dose|been\s+on|been\s+receiving)\b")
 _PROGRESSED = re.compile(r"progress\w*\s+(?:on|after|following|during|despite)|refractory|relapsed\s+after|failed")
 
 _SETTING_ANY = re.compile(
@@ -446,6 +464,8 @@ class _Group:
     agents: list[_Agent] = field(default_factory=list)
     window: _Window | None = None
     mode: str = "base"  # base | allowed | exception | excluded
+    neg: bool = False  # the clause negates the agents ("no prior ...", "must not have received ...")
+    clause: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -503,7 +523,7 @@ def _windows(lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
     out: list[_Window] = []
     for q in qtys:
         pre, cmp, post = q.pre, q.cmp, q.post
-        if q.n > 1000 or (q.dur and not pre):
+        if q.n > 1000 or (q.dur and not pre and post not in ("prior", "before", "preceding")):
             continue
         before = lower[max(s, q.start - 25) : q.start]
         washout = "wash" in (pre or "") or "wash" in post or bool(re.search(r"wash[\s-]?out|elapsed|interval", before))
@@ -533,22 +553,38 @@ def _duration(lower: str, qtys: list[_Qty], windows: list[_Window], e: int) -> f
     return None
 
 
-def _lines(
-    lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
-) -> tuple[int | None, int | None, int, int] | None:
-    """Line limits of the sentence: (min, max, start, end), combining statements ("at least 1 ... no more than 3")."""
-    found = [x for x in _line_statements(lower, s, e, toks, exclusion)]
+@dataclass
+class _LineInfo:
+    lo: int | None
+    hi: int | None
+    start: int
+    end: int
+    negated_at: list[int]  # starts of limits read through a negation right before them
+
+
+def _lines(lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool) -> _LineInfo | None:
+    """Line limits of the sentence, combining statements ("at least 1 ... no more than 3")."""
+    found = _line_statements(lower, s, e, toks, exclusion)
     if not found:
         return None
     los = [x[0] for x in found if x[0] is not None]
     his = [x[1] for x in found if x[1] is not None]
-    return (min(los) if los else None, max(his) if his else None, found[0][2], found[-1][3])
+    return _LineInfo(
+        min(los) if los else None,
+        max(his) if his else None,
+        found[0][2],
+        found[-1][3],
+        [x[2] for x in found if x[4]],
+    )
+
+
+_NEG_TAIL = re.compile(r"\b(?:not|no|never)\b(?:\s+\w+){0,3}\s*$")
 
 
 def _line_statements(
     lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
-) -> list[tuple[int | None, int | None, int, int]]:
-    out: list[tuple[int | None, int | None, int, int]] = []
+) -> list[tuple[int | None, int | None, int, int, bool]]:
+    out: list[tuple[int | None, int | None, int, int, bool]] = []
     skip_to = -1
     for ns, ne, n1 in toks:
         if ns < skip_to:
@@ -570,12 +606,14 @@ def _line_statements(
             op = ">="
         elif post:
             op = "<="
+        st = c.start() if c else ns
+        negated = bool(_NEG_TAIL.search(lower, max(s, st - 25), st))
         lo: float | None
         hi: float | None
         if n2 is not None and op is None:
             lo, hi = min(n1, n2), max(n1, n2)
         else:
-            if exclusion:
+            if exclusion != negated:
                 op = negate(op) if op else "<"
             lo = hi = None
             if op in (None, ">="):
@@ -588,9 +626,7 @@ def _line_statements(
                 hi = n1 - 1
             elif op == "=":
                 lo = hi = n1
-        out.append(
-            (int(lo) if lo is not None else None, int(hi) if hi is not None else None, c.start() if c else ns, m.end())
-        )
+        out.append((int(lo) if lo is not None else None, int(hi) if hi is not None else None, st, m.end(), negated))
     return out
 
 
@@ -705,11 +741,41 @@ def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
 def _keep(lower: str, s: int, a: _Agent, brain: bool) -> bool:
     if brain and a.name in _LOCAL_AGENTS:
         return False
-    lo = max(s, a.start - 60)
-    ff = _FALSE_FRIEND.search(lower, lo, a.start)
-    if ff and "." not in lower[ff.end() : a.start] and ";" not in lower[ff.end() : a.start]:
+    ff = None
+    for m in _FALSE_FRIEND.finditer(lower, max(s, a.start - 90), a.start):
+        ff = m
+    if ff is not None and ". " not in lower[ff.end() : a.start] and ";" not in lower[ff.end() : a.start]:
         return False
     return not _AFTER_FF.match(lower, a.end)
+
+
+_CLAUSE_BREAK = _lex(words=("but", "however", "whereas", "although", "provided", "as long as", "unless", "if"))
+
+
+def _clauses(lower: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Clause spans of a sentence, cut before contrast / condition words ("..., but no prior X")."""
+    out: list[tuple[int, int]] = []
+    pos = s
+    for m in _CLAUSE_BREAK.finditer(lower, s, e):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+            pos = m.start()
+    out.append((pos, e))
+    return out
+
+
+def _negated(lower: str, cs: int, a: _Agent | None, lines: _LineInfo | None) -> bool:
+    """Whether the clause negates its agents: a negation before the first agent (not one a line limit consumed)."""
+    end = a.start if a is not None else (lines.start if lines else cs)
+    prefix = lower[cs:end]
+    neg = False
+    if _NEG.search(prefix):
+        prefix = _NEG_STRIP.sub(lambda m: " " * len(m.group()), prefix)
+        for m in _NEG.finditer(prefix):
+            if lines is not None and any(0 <= st - (cs + m.end()) <= 25 for st in lines.negated_at):
+                continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
+            neg = True
+    return neg or bool(a is not None and _NAIVE_AFTER.match(lower, a.end))
 
 
 def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent], flags: _Flags) -> list[Criterion]:
@@ -730,42 +796,53 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
         return []
     qtys = _quantities(lower, s, e, toks) if toks else []
     windows = _windows(lower, s, qtys)
-    # group agents by window (first window after the agent, else the last one before) and mode
-    groups: dict[tuple[int, str], _Group] = {}
+    clauses = _clauses(lower, s, e)
+    # group agents by window (first window after the agent, else the last one before), mode and negation
+    groups: dict[tuple[int, str, bool], _Group] = {}
+    seen: set[str] = set()
+    clause_neg: dict[int, bool] = {}
     for a in agents:
         wi = next((i for i, w in enumerate(windows) if w.start >= a.end), len(windows) - 1)
         if wi >= 0 and len({w.weeks for w in windows}) == 1:
             wi = 0
-        mode = _mode(lower, s, e, a, flags)
-        g = groups.setdefault((wi, mode), _Group(window=windows[wi] if wi >= 0 else None, mode=mode))
-        if a.name not in {x.name for x in g.agents}:
+        cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
+        mode = _mode(lower, cs, ce, a, flags)
+        if cs not in clause_neg:
+            clause_neg[cs] = _negated(lower, cs, a, lines)
+        neg = clause_neg[cs]
+        g = groups.setdefault(
+            (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
+        )
+        if a.name not in seen:
             g.agents.append(a)
+            seen.add(a.name)
+    groups = {k: g for k, g in groups.items() if g.agents}
     if not groups:
-        groups[(-1, "base")] = _Group(window=None, mode=_mode(lower, s, e, _Agent(e, e, ""), flags))
-    first_agent = agents[0].start if agents else (lines[2] if lines else s)
-    prefix = lower[s:first_agent]
-    if _NEG.search(prefix):
-        prefix = _NEG_STRIP.sub(" ", prefix)
-    neg = bool(_NEG.search(prefix)) or bool(agents and _NAIVE_AFTER.match(lower, agents[0].end))
+        neg = _negated(lower, s, None, lines)
+        groups[(-1, "base", neg)] = _Group(window=None, mode=_mode(lower, s, e, _Agent(e, e, ""), flags), neg=neg)
     response = True if flags.response and _RESPONSE.search(lower, s, e) else None
     duration = _duration(lower, qtys, windows, e)
     ordered = sorted(groups.values(), key=lambda g: g.agents[0].start if g.agents else s)
+    sentence_ok = flags.modes and bool(_ALLOWED.search(lower, s, e))
+    by_clause = len(ordered) > 1 and len({g.clause for g in ordered}) == len(ordered)
     out: list[Criterion] = []
     prev_end = s
     for gi, g in enumerate(ordered):
-        if g.mode == "allowed" and neg:
+        neg = g.neg
+        if neg and g.mode == "base" and (any(x.mode in ("allowed", "exception") for x in ordered) or sentence_ok):
+            requirement = "excluded"  # "X is allowed, but no prior Y" (either section)
+        elif g.mode == "allowed" and neg:
             requirement = "excluded"  # "No prior radiotherapy is allowed"
         elif g.mode in ("allowed", "exception"):
             requirement = "allowed"
         elif g.mode == "excluded":
             requirement = "excluded"
         else:
-            gap = g.window.gap if g.window else False
-            excluded = neg ^ ctx.is_exclusion ^ gap
-            requirement = "excluded" if excluded else "required"
+            gap = bool(g.window and g.window.gap) and not _STARTED.search(lower, s, e)
+            requirement = "excluded" if gap or (neg ^ ctx.is_exclusion) else "required"
         min_l = max_l = None
         if lines is not None and gi == 0:
-            min_l, max_l = lines[0], lines[1]
+            min_l, max_l = lines.lo, lines.hi
             if (
                 requirement == "required"
                 and min_l is None
@@ -775,6 +852,8 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
                 requirement = "allowed"
         if len(ordered) == 1:
             cs, ce = s, e
+        elif by_clause:
+            cs, ce = g.clause
         else:
             cs = prev_end if gi else s
             ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
@@ -805,18 +884,6 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
 
 # Substring prefilters: which optional cue families can occur in the item at all (cheap, not exact).
 _FLAG_WORDS: dict[str, tuple[str, ...]] = {
-    "skip": (
-        "contracept",
-        "pregnan",
-        "feed",
-        "lactat",
-        "childbearing",
-        "sperm",
-        "birth control",
-        "abstinen",
-        "willing",
-        "consent",
-    ),
     "brain": ("brain", "cns", "cerebr", "intracran", "leptomen"),
     "modes": (
         "allow",
@@ -888,7 +955,7 @@ _FLAG_WORDS: dict[str, tuple[str, ...]] = {
 
 def _flags(lower: str) -> _Flags:
     f = {name: any(w in lower for w in words) for name, words in _FLAG_WORDS.items()}
-    return _Flags(**f)
+    return _Flags(skip=bool(_SKIP_SENTENCE.search(lower)), **f)
 
 
 def extract(ctx: ItemContext) -> list[Criterion]:
