@@ -70,7 +70,8 @@ _PRIOR_MALIG = re.compile(
     r"(?:other|second|prior|previous|another|additional|concurrent|secondary|synchronous)\s+(?:\w+\s+)?"
     r"(?:primary\s+)?(?:malignan|cancer|tumou?r|neoplas)|history\s+of\s+(?:a\s+|an\s+|any\s+)?(?:other\s+|invasive\s+)?"
     r"(?:cancer|malignan)|in\s+situ|curatively|non-melanoma|nonmelanoma|skin\s+cancer|within\s+(?:the\s+)?(?:past|last)"
-    r"\s+\S+\s+years|disease[\s-]free\s+for|family\s+history|risk\s+of"
+    r"\s+\S+\s+years|disease[\s-]free\s+for|family\s+history|risk\s+of|history\s+of\s+(?:\w+\s+){0,3}"
+    r"(?:cancer|malignan|carcinoma)"
 )
 _STAGE = re.compile(
     r"\bstages?\s*(?P<list>(?:[0IV]{1,4}[A-D]?[0-9]?|[0-4][A-D]?)(?![A-Za-z])(?:(?:\s*(?:-|–|to|/|,|or|and|and/or|"
@@ -391,8 +392,8 @@ _NEG_BEFORE = re.compile(
     r"\b(?:no|not|without|free\s+of|absence\s+of|none|nor|neither|exclud\w*)\b(?![^.;]*\b(?:unless|except|however|but)\b)"
 )
 _ALLOW_CUE = re.compile(
-    r"\b(?:eligible|allowed|permitted|may\s+(?:be\s+)?(?:enrol|includ|participat|eligib|allow|permit|enter)|can\s+be\s+"
-    r"(?:enrol|includ)|are\s+acceptable|provided|unless|except|if\s+(?:they|the|patients?|participants?|subjects?|"
+    r"\b(?:eligible|allowed|permitted|may\s+(?:be\s+)?(?:enrol|includ|participat|eligib|allow|permit|enter|consider)\w*|"
+    r"can\s+be\s+(?:enrol|includ)\w*|are\s+acceptable|provided|unless|except|if\s+(?:they|the|patients?|participants?|subjects?|"
     r"treated|stable|asymptomatic|clinically|radiolog|neurolog)|however|as\s+long\s+as|acceptable)\b"
 )
 # (regex, condition named when the text is *positive*, condition required when the text names it as *bad*)
@@ -466,6 +467,8 @@ _STABLE_TIME = re.compile(
     r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|eight|twelve)\s*(?:\s*(?:-|–|to)\s*\d+)?\s*[\s-]?"
     r"(?P<unit>days?|weeks?|wks?|months?)\b"
 )
+_PERMIT = re.compile(r"eligible|allowed|permitted|may|can|are\s+acceptable|acceptable")
+_CONTINUATION = re.compile(r"\s*(?:are|have|has|is|be|were|had|must|should)\b")
 _NOT_ALLOWED_BEFORE = re.compile(r"(?:\bnot\s+(?:be\s+)?|\bin)$")
 _REQUIRED_CUE = re.compile(
     r"\b(?:must\s+have|presence\s+of|at\s+least\s+(?:one|1)|required|documented|evidence\s+of|confirmed|measurable|"
@@ -515,6 +518,13 @@ def _brain(ctx: ItemContext) -> list[Criterion]:
                 conds.append(part)
 
     bad_side = ctx.is_exclusion or neg
+    same_sentence = cue is not None and cut == cue.start()
+    if (
+        ctx.is_exclusion
+        and not disallowed
+        and ((same_sentence and cue is not None and _PERMIT.match(cue.group())) or _CONTINUATION.match(ctx.clean))
+    ):
+        bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
     # the window around the first mention (its qualifiers) is read as bad or good by section / negation
     near = head[max(0, first.start() - 80) :]
     for rx, good, bad in _DESCRIPTORS:
@@ -529,7 +539,7 @@ def _brain(ctx: ItemContext) -> list[Criterion]:
                 add(good)
     # stability window
     weeks = None
-    base = max(0, first.start() - 40)
+    base = 0 if _CONTINUATION.match(ctx.clean) else max(0, first.start() - 60)
     sm = re.search(r"stab|progress|treat|therapy|radi|surg|srs", lower[base:])
     if sm:
         for tm in _STABLE_TIME.finditer(lower, base + sm.start()):
