@@ -468,6 +468,7 @@ _STABLE_TIME = re.compile(
     r"(?P<unit>days?|weeks?|wks?|months?)\b"
 )
 _PERMIT = re.compile(r"eligible|allowed|permitted|may|can|are\s+acceptable|acceptable")
+_SUBJECT = re.compile(r"\b(?:patients|participants|subjects|those|individuals)\s+(?:\w+\s+){0,2}?(?:with|who|having)\b")
 _CONTINUATION = re.compile(r"\s*(?:are|have|has|is|be|were|had|must|should)\b")
 _NOT_ALLOWED_BEFORE = re.compile(r"(?:\bnot\s+(?:be\s+)?|\bin)$")
 _REQUIRED_CUE = re.compile(
@@ -519,11 +520,14 @@ def _brain(ctx: ItemContext) -> list[Criterion]:
 
     bad_side = ctx.is_exclusion or neg
     same_sentence = cue is not None and cut == cue.start()
-    if (
-        ctx.is_exclusion
-        and not disallowed
-        and ((same_sentence and cue is not None and _PERMIT.match(cue.group())) or _CONTINUATION.match(ctx.clean))
-    ):
+    permissive = (
+        same_sentence
+        and cue is not None
+        and bool(_PERMIT.match(cue.group()))
+        and "(" not in lower[first.end() : cue.start()]
+        and bool(_SUBJECT.search(lower, max(0, first.start() - 60), first.start()))
+    )
+    if ctx.is_exclusion and not disallowed and (permissive or _CONTINUATION.match(ctx.clean)):
         bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
     # the window around the first mention (its qualifiers) is read as bad or good by section / negation
     near = head[max(0, first.start() - 80) :]

@@ -140,6 +140,27 @@ CASES = [
         [bm("excluded")],
         id="NCT03678025",
     ),
+    pytest.param(
+        "exc",
+        "In Part D, participants with untreated, asymptomatic CNS metastases smaller than 1 cm may be enrolled "
+        "without definitive treatment as long as they have no neurological symptoms, no or minimal surrounding "
+        "edema, and no requirements for corticosteroids",
+        [bm("conditional", conditions=["untreated", "asymptomatic", "off_steroids"])],
+        id="NCT04389632-permissive",
+    ),
+    pytest.param(
+        "exc",
+        "are clinically stable for at least 4 weeks prior to study entry after brain metastasis treatment,",
+        [bm("conditional", conditions=["stable"], stable_weeks_min=4.0)],
+        id="NCT04389632-continuation",
+    ),
+    pytest.param(
+        "exc",
+        "Patients with spinal cord compression, impending spinal cord compression, or parenchymal brain metastases "
+        "(patients with epidural disease without cord compression are eligible)",
+        [bm("excluded")],
+        id="NCT05079698",
+    ),
     # measurable disease
     pytest.param(
         "inc",

@@ -210,6 +210,35 @@ CASES = [
         [_pt(["venetoclax"], "excluded")],
         id="NCT03331198",
     ),
+    # clauses: "allowed, but no prior X"; "as long as ... has not received"; negated line limits
+    pytest.param(
+        "exc",
+        "Prior tamoxifen for history of ductal breast carcinoma in situ (DCIS) allowed, but no prior aromatase "
+        "inhibitor, no prior chemotherapy and no prior HER2-targeted therapy",
+        [_pt(["tamoxifen"], "allowed"), _pt(["aromatase inhibitor", "chemotherapy", "anti-her2 therapy"], "excluded")],
+        id="NCT04553770-but",
+    ),
+    pytest.param(
+        "exc",
+        "Prior history of DCIS is allowed as long as patient has not received an aromatase inhibitor, has not "
+        "received ipsilateral breast/chest radiation",
+        [_pt(["aromatase inhibitor", "radiotherapy"], "excluded")],
+        id="NCT04553770-as-long-as",
+    ),
+    pytest.param(
+        "inc",
+        "Participants must have not received more than 3 lines of systemic therapies including up to 1 line of "
+        "cytotoxic chemotherapy for visceral disease in advanced or metastatic setting",
+        [_pt(["systemic therapy", "chemotherapy"], "allowed", setting="metastatic", max_lines=3)],
+        id="NCT04606446",
+    ),
+    pytest.param(
+        "inc",
+        "Participant has completed any radiotherapy (including stereotactic radiosurgery) at least 14 days prior to "
+        "the start of study intervention administration.",
+        [_pt(["radiotherapy"], "excluded", within_weeks=2.0)],
+        id="NCT05382559",
+    ),
 ]
 
 
@@ -221,6 +250,11 @@ def test_prior_therapy(section: str, text: str, expected: list[dict[str, Any]]) 
 
 NEGATIVES = [
     pytest.param("exc", "Hypersensitivity to pembrolizumab or any of its excipients", id="NCT03428802"),
+    pytest.param(
+        "exc",
+        "Consumed grapefruit, grapefruit products, Seville oranges, or star fruit within 7 days of starting venetoclax",
+        id="NCT04169737",
+    ),
     pytest.param(
         "exc",
         "Has any history of interstitial lung disease (ILD) (including pulmonary fibrosis or severe "
