@@ -16,11 +16,11 @@ from typing import Any
 
 from extractor.models import Consent, Criterion, Infection, Pregnancy, PriorMalignancy
 from extractor.rules._common import ItemContext, number_pattern, parse_number
+from extractor.rules.labs import item_words, word_starts
 from extractor.vocab import load
 
 __all__ = ["extract"]
 
-_WORD = re.compile(r"[a-z0-9]+")
 
 # --- pregnancy ----------------------------------------------------------------------------------------------
 _PREG_GATE = frozenset(
@@ -93,7 +93,7 @@ def _status(low: str, rx: re.Pattern[str], exclusion: bool) -> tuple[int, int] |
     return None
 
 
-def _pregnancy(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+def _pregnancy(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     if _PREG_GATE.isdisjoint(words):
         return []
     low = ctx.lower
@@ -205,11 +205,15 @@ def _exceptions_rx() -> tuple[re.Pattern[str], tuple[str, ...]]:
     return re.compile("|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat))), names
 
 
-def _prior_malignancy(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+def _prior_malignancy(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     if _MAL_NOUNS.isdisjoint(words) or _MAL_LEADS.isdisjoint(words):
         return []
     low = ctx.lower
-    m = _PRIOR_MAL.search(low)
+    m = None
+    for pos, word in word_starts(low, words & _MAL_NOUNS):
+        m = _PRIOR_MAL.search(low, max(0, pos - 80), min(len(low), pos + len(word) + 60))
+        if m is not None:
+            break
     if m is None:
         return []
     within: float | None = None
@@ -231,7 +235,7 @@ def _prior_malignancy(ctx: ItemContext, words: set[str]) -> list[Criterion]:
 
 # --- infections -------------------------------------------------------------------------------------------
 @cache
-def _infection_rx() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str], frozenset[str]]:
+def _infection_rx() -> tuple[tuple[tuple[str, re.Pattern[str], frozenset[str]], ...], re.Pattern[str], frozenset[str]]:
     table: dict[str, Any] = load("infections")
     out = []
     gate: set[str] = set()
@@ -239,26 +243,38 @@ def _infection_rx() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern
         if not isinstance(spec, dict):
             continue
         alts = [f"(?:{p})" for p in spec.get("names", [])] + [f"(?-i:{p})" for p in spec.get("abbrev", [])]
-        out.append((name, re.compile(r"(?<!\w)(?i:" + "|".join(alts) + r")(?!\w)")))
-        gate.update(w.lower() for w in spec.get("gate", []))
+        words = frozenset(w.lower() for w in spec.get("gate", []))
+        out.append((name, re.compile(r"(?<!\w)(?i:" + "|".join(alts) + r")(?!\w)"), words))
+        gate |= words
     return tuple(out), re.compile(table.get("not_after", "(?!)")), frozenset(gate)
 
 
-def _infection(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+def _infection(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     rxs, not_after, gate = _infection_rx()
-    if gate.isdisjoint(words):
+    hits = words & gate
+    if not hits:
         return []
+    starts = word_starts(ctx.lower, hits)
     found: list[str] = []
     first, last = -1, -1
-    for name, rx in rxs:
-        for m in rx.finditer(ctx.clean):
-            if not_after.match(ctx.lower, m.end()):
+    for name, rx, own in rxs:
+        if own.isdisjoint(hits):
+            continue
+        m = None
+        for pos, word in starts:
+            if word not in own:
                 continue
-            if name not in found:
-                found.append(name)
-            first = m.start() if first < 0 else min(first, m.start())
-            last = max(last, m.end())
-            break
+            for cand in rx.finditer(ctx.clean, max(0, pos - 150), min(len(ctx.clean), pos + 80)):
+                if cand.start() <= pos < cand.end() and not not_after.match(ctx.lower, cand.end()):
+                    m = cand
+                    break
+            if m is not None:
+                break
+        if m is None:
+            continue
+        found.append(name)
+        first = m.start() if first < 0 else min(first, m.start())
+        last = max(last, m.end())
     if not found:
         return []
     start, end = _clause(ctx.clean, first, last)
@@ -299,7 +315,7 @@ _LIMITS = re.compile(
 )
 
 
-def _consent(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+def _consent(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     if _CONSENT_GATE.isdisjoint(words):
         return []
     low = ctx.lower
@@ -337,5 +353,5 @@ def _clause(clean: str, start: int, end: int) -> tuple[int, int]:
 
 def extract(ctx: ItemContext) -> list[Criterion]:
     """Typed ``pregnancy``, ``prior_malignancy``, ``infection`` and ``consent`` criteria of one item."""
-    words = set(_WORD.findall(ctx.lower))
+    words = item_words(ctx)
     return _pregnancy(ctx, words) + _prior_malignancy(ctx, words) + _infection(ctx, words) + _consent(ctx, words)

@@ -13,6 +13,7 @@ Cardiac: LVEF (percent or institutional LLN), QTc maximum, NYHA class limit and 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,7 +22,7 @@ from extractor.models import Cardiac, Comparator, Criterion, Lab
 from extractor.rules._common import ItemContext, comparator_pattern, negate
 from extractor.vocab import load
 
-__all__ = ["extract"]
+__all__ = ["extract", "item_words", "word_starts"]
 
 # --- structural patterns -------------------------------------------------------------------------------------
 
@@ -350,7 +351,7 @@ def _gate_words() -> frozenset[str]:
     return frozenset(index) | frozenset(k + "s" for k in index)
 
 
-def _word_starts(low: str, words: set[str]) -> list[tuple[int, str]]:
+def word_starts(low: str, words: AbstractSet[str]) -> list[tuple[int, str]]:
     """Offsets of the whole-word occurrences of ``words`` in ``low``."""
     out = []
     n = len(low)
@@ -365,12 +366,12 @@ def _word_starts(low: str, words: set[str]) -> list[tuple[int, str]]:
     return out
 
 
-def _mentions(ctx: ItemContext, hits: set[str]) -> list[_Mention]:
+def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
     index, needs_unit = _analytes()
     clean = ctx.clean
     found: list[_Mention] = []
     skip_to = 0
-    for start, word in _word_starts(ctx.lower, hits):
+    for start, word in word_starts(ctx.lower, hits):
         if start < skip_to:
             continue
         cands = index.get(word, [])
@@ -394,7 +395,7 @@ def _mentions(ctx: ItemContext, hits: set[str]) -> list[_Mention]:
     return found
 
 
-def _labs(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     hits = words & _gate_words()
     if not hits:
         return []
@@ -536,7 +537,10 @@ _CLASS = re.compile(r"(?<![a-z])(iv|iii|ii|i|[1-4])(?:(?<=\d)[ab])?(?![a-z\d])")
 _CLASS_BEFORE = re.compile(
     r"(?:class(?:es)?|grade)\s+((?:iv|iii|ii|i|[1-4])(?:\s*(?:-|/|or|to|and|,)\s*(?:iv|iii|ii|i|[1-4]))*)\b"
 )
+_DRUG_AFTER = re.compile(r"\s*(?:drugs?|medications?|agents?|therap|treatment|prophyla)")
 _NEGATED_ITEM = re.compile(r"\b(?:no|not|without|absence\s+of|none\s+of|free\s+of)\b")
+_QTC_WORDS = frozenset(["qt", "qtc", "qtcf", "qtcb", "fridericia", "fredericia", "bazett"])
+_LVEF_WORDS = frozenset(["lvef", "ejection", "ef", "lv"])
 _CARDIAC_GATE = frozenset(
     {
         "cardiac",
@@ -593,10 +597,41 @@ def _compiled_cardiac() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @cache
-def _cardiac_conditions() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    table: dict[str, list[str]] = load("cardiac_conditions")
-    alts = [f"(?P<k{i}>" + "|".join(pats) + ")" for i, pats in enumerate(table.values())]
-    return re.compile(r"\b(?:" + "|".join(alts) + ")"), tuple(table)
+def _cardiac_conditions() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """Trigger word -> (condition, pattern) pairs to try around it."""
+    table: dict[str, dict[str, list[str]]] = load("cardiac_conditions")
+    index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for name, spec in table.items():
+        rx = re.compile("|".join(f"(?:{p})" for p in spec["patterns"]))
+        for word in spec["triggers"]:
+            index.setdefault(word, []).append((name, rx))
+    return index
+
+
+@cache
+def _condition_words() -> frozenset[str]:
+    return frozenset(_cardiac_conditions())
+
+
+def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Cardiac conditions named in ``text``: (start, end, name), leftmost-longest, non-overlapping."""
+    hits = words & _condition_words()
+    if not hits:
+        return []
+    index = _cardiac_conditions()
+    found: set[tuple[int, int, str]] = set()
+    for pos, word in word_starts(text, hits):
+        lo, hi = max(0, pos - 40), min(len(text), pos + len(word) + 60)
+        for name, rx in index[word]:
+            for m in rx.finditer(text, lo, hi):
+                if m.start() <= pos < m.end() or m.start() == pos:
+                    found.add((m.start(), m.end(), name))
+    out: list[tuple[int, int, str]] = []
+    for start, end, name in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+        if out and start < out[-1][1]:
+            continue
+        out.append((start, end, name))
+    return out
 
 
 def _lvef(ctx: ItemContext) -> list[Criterion]:
@@ -678,25 +713,19 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     return max(values), m.start(), end
 
 
-def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Criterion]:
+def _history(ctx: ItemContext, words: frozenset[str], *, has_qtc: bool) -> list[Criterion]:
     text = ctx.lower
-    rx, names = _cardiac_conditions()
     conditions: list[str] = []
     first, last = -1, -1
-    for m in rx.finditer(text):
-        idx = next(i for i, v in enumerate(m.groups()) if v)
-        name = names[idx]
-        if re.match(r"\s*(?:drugs?|medications?|agents?|therap|treatment|prophyla)", text[m.end() :]) and name in (
-            "arrhythmia",
-            "angina",
-        ):
+    for start, end, name in _find_conditions(text, words):
+        if name in ("arrhythmia", "angina") and _DRUG_AFTER.match(text, end):
             continue
         if name == "qtc prolongation" and has_qtc:
             continue
         if name not in conditions:
             conditions.append(name)
-        first = m.start() if first < 0 else first
-        last = m.end()
+        first = start if first < 0 else first
+        last = end
     prefix = text[: text.find("nyha")] if "nyha" in text else text[: max(text.find("new york"), 0)]
     excluded = ctx.is_exclusion or bool(_NEGATED_ITEM.search(prefix))
     nyha, ns, ne = _nyha(text, excluded) if ("nyha" in text or "new york" in text) else (None, 0, 0)
@@ -709,12 +738,13 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Criterion]:
     return [ctx.make(Cardiac, None, None, nyha_max=nyha, conditions=conditions)]
 
 
-def _cardiac(ctx: ItemContext, words: set[str]) -> list[Criterion]:
+def _cardiac(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     if _CARDIAC_GATE.isdisjoint(words):
         return []
-    qtc = _qtc(ctx)
-    out = _lvef(ctx) + qtc
-    out.extend(_history(ctx, has_qtc=bool(qtc)))
+    qtc = _qtc(ctx) if not _QTC_WORDS.isdisjoint(words) else []
+    out = _lvef(ctx) if not _LVEF_WORDS.isdisjoint(words) else []
+    out.extend(qtc)
+    out.extend(_history(ctx, words, has_qtc=bool(qtc)))
     if not out and "function" in words:
         m = _CARDIAC_FUNCTION.search(ctx.lower)
         if m is not None:
@@ -722,9 +752,24 @@ def _cardiac(ctx: ItemContext, words: set[str]) -> list[Criterion]:
     return out
 
 
+_last_words: tuple[str, frozenset[str]] = ("", frozenset())
+
+
+def item_words(ctx: ItemContext) -> frozenset[str]:
+    """The lower-case words of the item (cached for the last item, shared by the ``labs`` and ``general`` gates)."""
+    global _last_words  # noqa: PLW0603 - a one-slot cache, swapped atomically
+    low = ctx.lower
+    last = _last_words
+    if last[0] is low:
+        return last[1]
+    words = frozenset(_WORD.findall(low))
+    _last_words = (low, words)
+    return words
+
+
 def extract(ctx: ItemContext) -> list[Criterion]:
     """Typed ``lab`` and ``cardiac`` criteria of one item."""
-    words = set(_WORD.findall(ctx.lower))
+    words = item_words(ctx)
     labs = _labs(ctx, words)
     if not labs and ("function" in words or "functions" in words or "reserve" in words):
         labs = _organ(ctx)
