@@ -68,7 +68,8 @@ class RunOptions(BaseModel):
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=0,
-        description="Processes for the rules backend (0 or 1: in-process).",
+        description="Processes for the rules backend (0 or 1: in-process). Worker processes are spawned: "
+        "a script that runs the rules backend with workers > 1 needs the ``if __name__ == '__main__':`` guard.",
     )
     chunk_size: int = Field(default=32, ge=1, description="Trials per task sent to a worker process.")
     concurrency: int = Field(default=8, ge=1, description="LLM trials in flight at once.")

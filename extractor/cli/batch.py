@@ -1,14 +1,175 @@
-"""``extractor batch`` (being written)."""
+"""``extractor batch``: the provider's Batch API (half price, 24 h window): submit, status, collect.
+
+Local state (batch ids, files, LLM settings) lives in ``--out-dir`` (default ``./extractor-batch``); run all three
+commands with the same ``--out-dir``. Collected records are the same JSONL records as ``extractor extract``.
+Exit status: 0 done, 2 bad options / configuration / provider errors, 3 (collect) no batch has finished yet.
+"""
 
 from __future__ import annotations
 
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="Provider Batch API: submit, status, collect.", no_args_is_help=True)
+from extractor.batch.cache import ResultCache, default_cache_path
+from extractor.batch.openai_batch import (
+    FINAL_STATUSES,
+    BatchState,
+    collect_batch,
+    finish_summary,
+    prepare_batches,
+    refresh_status,
+    submit_batches,
+)
+from extractor.batch.runner import RunSummary
+from extractor.errors import ConfigError, ExtractorError
+from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, read_inputs
+from extractor.io.writers import RecordWriter, scan_output
+from extractor.llm.config import LLMConfig
+
+app = typer.Typer(help="Provider Batch API (OpenAI): submit, status, collect.", no_args_is_help=True)
+
+OutDir = Annotated[Path, typer.Option("--out-dir", help="Where request files and state.json live.")]
+BaseUrl = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")]
+DEFAULT_DIR = Path("extractor-batch")
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _config(model: str | None = None, base_url: str | None = None, mode: str | None = None) -> LLMConfig:
+    try:
+        return LLMConfig.from_env(model=model, base_url=base_url, mode=mode)
+    except ValueError as e:
+        raise ConfigError(f"invalid LLM option: {e}") from e
+
+
+def _guard(fn_name: str, exc: BaseException) -> typer.Exit:
+    if isinstance(exc, ExtractorError):
+        _err(f"error: {exc}")
+        return typer.Exit(2)
+    _err(f"error: {fn_name}: {exc}")
+    return typer.Exit(1)
+
+
+@app.command("submit")
+def submit(  # noqa: PLR0917 - typer maps parameters to options
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs, or - (as for extract).", show_default=False)
+    ],
+    model: Annotated[str | None, typer.Option(help="Model (default: EXTRACTOR_MODEL or gpt-4o-mini).")] = None,
+    out_dir: OutDir = DEFAULT_DIR,
+    base_url: BaseUrl = None,
+    id_field: Annotated[str, typer.Option(help="Trial id field of JSON/JSONL/CSV records.")] = DEFAULT_ID_FIELD,
+    text_field: Annotated[str, typer.Option(help="Criteria text field.")] = DEFAULT_TEXT_FIELD,
+    max_requests: Annotated[int, typer.Option(min=1, max=50_000, help="Requests per batch file.")] = 50_000,
+    no_upload: Annotated[bool, typer.Option("--no-upload", help="Only write the request files.")] = False,
+) -> None:
+    """Write Batch API request files for INPUT, upload them and create the batches."""
+    try:
+        config = _config(model, base_url)
+        if not no_upload and not config.configured:
+            raise ConfigError("set OPENAI_API_KEY (or OPENAI_BASE_URL / --base-url) to submit batches")
+        run_dir = out_dir / datetime.now(UTC).strftime("run-%Y%m%dT%H%M%S")
+        items = read_inputs(inputs, ReaderOptions(id_field=id_field, text_field=text_field))
+        parts = prepare_batches(items, config, run_dir, max_requests=max_requests)
+        total = sum(p.requests for p in parts)
+        _err(
+            f"prepared {sum(p.trials for p in parts)} trials, {total} requests in {len(parts)} file(s) under {run_dir}"
+        )
+        if no_upload:
+            return
+        state_path = out_dir / "state.json"
+        state = BatchState.load(state_path)
+        created = submit_batches(parts, config, state, state_path)
+    except (ExtractorError, OSError) as e:
+        raise _guard("submit", e) from None
+    for rec in created:
+        typer.echo(f"{rec.batch_id}\t{rec.status}\t{rec.part.requests} requests\t{rec.part.requests_path}")
+    _err(f"submitted {len(created)} batch(es); state in {state_path}")
 
 
 @app.command("status")
-def status() -> None:
-    """Show the state of submitted batches (not yet available)."""
-    typer.echo("extractor batch is not available yet", err=True)
-    raise typer.Exit(2)
+def status(
+    batch_id: Annotated[str | None, typer.Argument(help="One batch (default: all in the state file).")] = None,
+    out_dir: OutDir = DEFAULT_DIR,
+    base_url: BaseUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False,
+) -> None:
+    """Show the provider's status of submitted batches (and update the state file)."""
+    try:
+        state_path = out_dir / "state.json"
+        state = BatchState.load(state_path)
+        records = state.find(batch_id)
+        if not records:
+            _err(f"no batches in {state_path}")
+            return
+        refresh_status(records, _config(base_url=base_url), state, state_path)
+    except (ExtractorError, OSError) as e:
+        raise _guard("status", e) from None
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in records], indent=2))
+        return
+    for r in records:
+        c = r.request_counts
+        counts = f"{c.get('completed', 0)}/{c.get('total', r.part.requests)} done, {c.get('failed', 0)} failed"
+        collected = f"\tcollected into {', '.join(r.collected_into)}" if r.collected_into else ""
+        typer.echo(f"{r.batch_id}\t{r.status}\t{counts}\t{r.part.trials} trials{collected}")
+
+
+@app.command("collect")
+def collect(  # noqa: PLR0917 - typer maps parameters to options
+    batch_id: Annotated[str | None, typer.Argument(help="One batch (default: every finished batch).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output JSONL (default: stdout); an existing file is resumed.")
+    ] = None,
+    out_dir: OutDir = DEFAULT_DIR,
+    base_url: BaseUrl = None,
+    cache: Annotated[Path | None, typer.Option(help="Result cache to fill (default: the user cache).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not write results to the cache.")] = False,
+    include_text: Annotated[bool, typer.Option("--include-text", help="Add source_text to each record.")] = False,
+    summary: Annotated[Path | None, typer.Option(help="Also write the summary (JSON) here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    """Download finished batches, validate and ground every answer, write the output records."""
+    t0 = time.perf_counter()
+    cache_db: ResultCache | None = None
+    try:
+        config = _config(base_url=base_url)
+        state_path = out_dir / "state.json"
+        state = BatchState.load(state_path)
+        records = refresh_status(state.find(batch_id), config, state, state_path)
+        ready = [r for r in records if r.status in FINAL_STATUSES]
+        for r in records:
+            if r.status not in FINAL_STATUSES:
+                _err(f"{r.batch_id}: {r.status}, not finished yet")
+        if not ready:
+            raise typer.Exit(3)
+        skip = scan_output(output, "jsonl").ids if output is not None and output.exists() else set()
+        cache_db = None if no_cache else ResultCache(cache or default_cache_path())
+        result = RunSummary(backend="llm", model=str(ready[0].llm.get("model")), output=str(output) if output else None)
+        with RecordWriter(output, "jsonl") as writer:
+            for rec in ready:
+                collect_batch(rec, config, writer, result, skip_ids=skip, cache=cache_db, include_text=include_text)
+                state.save(state_path)
+        finish_summary(result, t0)
+    except (ExtractorError, OSError) as e:
+        raise _guard("collect", e) from None
+    finally:
+        if cache_db is not None:
+            cache_db.close()
+    if not quiet:
+        cost = "unknown" if result.cost_usd is None else f"${result.cost_usd:.4f} (batch price)"
+        _err(
+            f"collected {len(ready)} batch(es): {result.written} written ({result.ok} ok, {result.error} errors), "
+            f"{result.skipped} already in the output; {result.usage.total_tokens} tokens, cost {cost}"
+        )
+        if result.error:
+            _err("error records can be re-run online: extractor extract ... -o OUT --retry-errors")
+    if summary is not None:
+        summary.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
