@@ -91,9 +91,12 @@ _LOCALLY = re.compile(
     r"\s+(?:to|for)\s+(?:curative|radical|complete)?\s*(?:surg|resect|treatment|therap|local)"
 )
 _RECURRENT = re.compile(r"\brecurrent\b|\brecurred\b|\blocal(?:ly)?\s+recurrence\b|\blocoregional\s+recurrence\b")
-_NOT_BEFORE = re.compile(r"\b(?:no|not|non|without|free\s+of|absence\s+of)\b[^.;]{0,35}$")
+_NOT_BEFORE = re.compile(
+    r"\b(?:no|non|without|free\s+of|absence\s+of)\b(?:\s+(?:evidence|history|signs?)\s+of)?(?:\s+[\w/-]+){0,3}\s*$"
+)
 _DX_FF = re.compile(r"(?:criteria\s+(?:in|for)|recist[^.;]{0,30}for|for)\s+$")
-_THERAPY_BEFORE = re.compile(r"(?:therap\w*|treatment|regimens?|lines?|setting|chemotherapy)\s+(?:\w+\s+){0,4}$")
+_DX_AFTER_FF = re.compile(r"[\s-]*(?:screening|survivors?|risk|specialists?|clinics?|registry|patient\s+advocacy)\b")
+_THERAPY_BEFORE = re.compile(r"(?:therap\w*|treatment|regimens?|lines?|setting|chemotherapy)\s+(?:[\w/-]+\s+){0,4}$")
 _EXTENT_START = re.compile(
     r"^\W*(?:(?:patients|participants|subjects)\s+(?:with|must\s+have)\s+|(?:documented|confirmed|evidence\s+of|"
     r"radiolog\w*|clinical\w*|histolog\w*)\s+)*(?:(?:de\s+novo|recurrent|unresectable|inoperable|locally|advanced|"
@@ -147,7 +150,7 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
                 continue
             if ctx.is_exclusion and s > 60 and not dx_cue:
                 continue
-            if _DX_FF.search(lower, max(0, s - 40), s) or (not dx_cue and s > 80):
+            if _DX_FF.search(lower, max(0, s - 40), s) or (not dx_cue and s > 80) or _DX_AFTER_FF.match(lower, _e):
                 continue
             # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
             pre = lower[max(0, s - 60) : s]
@@ -176,6 +179,10 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
         return out
     if not names and "malignan" in lower and _PRIOR_MALIG.search(lower):
         return out
+    if stages and not names and _span and _THERAPY_BEFORE.search(lower, max(0, _span[0] - 50), _span[0]):
+        stages = []  # "systemic therapy for Stage I-III disease": a therapy setting
+        if not (met or loc or rec):
+            return out
     if not stages:
         first = min(m.start() for m in (met, loc, rec) if m is not None)
         if not names and not _EXTENT_START.match(lower):
@@ -200,7 +207,8 @@ _STANDARD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\birecist"), "iRECIST"),
     (re.compile(r"\bmrecist"), "mRECIST"),
     (re.compile(r"\brecist\b[^.;]{0,25}?1\.0\b"), "RECIST 1.0"),
-    (re.compile(r"\brecist"), "RECIST 1.1"),
+    (re.compile(r"\brecist|response\s+evaluation\s+criteria\s+in\s+solid\s+tumou?rs?"), "RECIST 1.1"),
+    (re.compile(r"\brecil\b"), "RECIL"),
     (re.compile(r"\brano[\s-]?bm\b"), "RANO-BM"),
     (re.compile(r"\brano\b"), "RANO"),
     (re.compile(r"\bpcwg\s*-?\s*3"), "PCWG3"),
@@ -212,7 +220,8 @@ _STANDARD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bchoi\b"), "Choi"),
 )
 _MEAS_BOTH = re.compile(
-    r"measurable\s*(?:disease\s+|lesions?\s+)?(?:and/or|or|and|/)\s*(?:non[\s-]?measurable|evaluable|assessable)|"
+    r"measurable\s*(?:disease\s+|lesions?\s+)?(?:\([^)]{0,40}\)\s*)?(?:and/or|or|and|/)\s*"
+    r"(?:non[\s-]?measurable|evaluable|assessable)|"
     r"(?:evaluable|assessable)\s*(?:disease\s+)?(?:and/or|or|/)\s*measurable|"
     r"non[\s-]?measurable\s*(?:disease\s+)?(?:and/or|or|/)\s*measurable|measurable\s+or\s+non[\s-]?measurable"
 )
