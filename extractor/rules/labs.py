@@ -76,8 +76,10 @@ _WNL = re.compile(
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
 _CONNECTOR = re.compile(r"(?:[\s/,()\[\]&:+\-]|and/or\b|and\b|or\b|levels?\b|values?\b|serum\b|and\s+/\s+or\b)*")
 _NEG_CUE = re.compile(r"(?:without|\bno\b|\bnot\b|absence\s+of|non-?)\s*(?:[a-z'’]+\s+){0,4}$")
-_COND_CUE = re.compile(
-    r"^[\s,;(\[]*(?:or\s+)?(?:\(|\b(?:for|in|if|with|among|when|where|who|patients|subjects|participants)\b)"
+_COND_CUE = re.compile(r"[\s,;(\[]*(?:or\s+)?\b(?:for|in|if|with|among|when|where|patients|subjects|participants)\b")
+_NOT_ANALYTE_AFTER = re.compile(
+    r"[\s-]*(?:infusions?|transfusions?|rich|derived|inhibitors?|aggregation|antibod|depleting|products?|"
+    r"subsets?|function\s+(?:test|assay)|disorders?|dysfunction)"
 )
 _UNIT_AHEAD = re.compile(r"[^;.]{0,40}?\d[\d.,\s]*m[lL]\s*/\s*min")
 _ORGAN = re.compile(
@@ -173,6 +175,10 @@ _ANCHOR = re.compile(
     r"(?<![\w.^])(?:\d|[.,]\d)|\b(?:i?uln|upper\s+(?:limits?|normal)|normal\s+upper|lln|lower\s+(?:limits?|normal))\b"
 )
 _GRADE_BEFORE = re.compile(r"\b(?:grade|grades|g)\s*[<>=≤≥]*\s*$")
+_ENTITY = re.compile(r"&(?:amp;)*(gt|lt|ge|le);")
+_ENTITIES = {"gt": ">", "lt": "<", "ge": "≥", "le": "≤"}
+_SENTENCE = re.compile(r"\.\s+[A-Z]")
+_RANGE_AFTER = re.compile(r"\s*(?:to|-|–)\s*\d")
 _ULN_AT = re.compile(rf"{_ULN}|(?P<lln>{_LLN})")
 _FILLER = frozenset(
     [
@@ -193,6 +199,7 @@ _FILLER = frozenset(
         "should",
         ":",
         "(",
+        ")",
         "count",
         "to",
     ]
@@ -223,7 +230,7 @@ def _word_comparators() -> tuple[tuple[str, Comparator], ...]:
 
 def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
     """The comparator written just before ``anchor`` (symbols or words), if any."""
-    words = text[max(start, anchor - 50) : anchor].replace("(", " ( ").split()
+    words = text[max(start, anchor - 50) : anchor].replace("(", " ( ").replace(")", " ) ").split()
     keep_to = len(words)
     while keep_to and words[keep_to - 1] in _FILLER:
         keep_to -= 1
@@ -307,7 +314,7 @@ def _thresholds(text: str, start: int, end: int, cells: bool) -> list[_Threshold
         if post:
             op = _POST_OPS.get(post.split()[-1], op)
         num = m.group("num")
-        if not m.group("unit") and _TIME_AFTER.match(text, m.end("num")):
+        if not m.group("unit") and (_TIME_AFTER.match(text, m.end("num")) or _RANGE_AFTER.match(text, m.end("num"))):
             continue
         value = _number(num)
         if value is None:
@@ -383,6 +390,8 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
         m, a = hit
         if m.group(0) in needs_unit and not _UNIT_AHEAD.match(clean, m.end()):
             continue
+        if _NOT_ANALYTE_AFTER.match(ctx.lower, m.end()):
+            continue
         skip_to = m.end()
         if found and _CONNECTOR.fullmatch(clean, found[-1].end, m.start()):
             last = found[-1]
@@ -404,7 +413,7 @@ def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
         return []
     text = ctx.lower
     if "&" in text:
-        text = text.replace("&gt;", ">   ").replace("&lt;", "<   ").replace("&ge;", "≥   ").replace("&le;", "≤   ")
+        text = _ENTITY.sub(lambda e: _ENTITIES[e.group(1)] + " " * (len(e.group(0)) - 1), text)
     out: list[Criterion] = []
     seen: dict[str, str] = {}
     consumed_until = 0
@@ -413,7 +422,7 @@ def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         ths = _thresholds(text, mention.end, win_end, mention.cells)
         ths = [t for t in ths if (t.explicit or t.unit or t.uln is not None) and (t.unit != "%" or mention.percent)]
-        if not ths or ths[0].start - mention.end > 70:
+        if not ths or not _near(text[mention.end : ths[0].start]):
             wnl = _WNL.match(text, mention.end, win_end)
             if wnl and not re.search(r"\d", text[mention.end : wnl.end()]):
                 upper = mention.bound == "upper"
@@ -446,7 +455,13 @@ def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
             cond = before[0]
             consumed_until = mention.start
         nxt = ths[1].start if len(ths) > 1 else win_end
-        if cond is None and _COND_CUE.match(text, primary.end, nxt):
+        restated = i + 1 < len(mentions) and not set(mentions[i + 1].analytes).isdisjoint(mention.analytes)
+        if (
+            cond is None
+            and not restated
+            and not any(t.explicit for t in ths[1:])
+            and _COND_CUE.match(text, primary.end, nxt)
+        ):
             after = _condition_in(text, primary.end, min(nxt, primary.end + 60))
             if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
                 cond = after[0]
@@ -458,9 +473,15 @@ def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
             if not t.explicit:
                 continue
             nxt = ths[j + 1].start if j + 1 < len(ths) else win_end
-            found = _condition_in(text, t.end, min(nxt, t.end + 80))
+            stop = _SENTENCE.search(ctx.clean, t.end, min(nxt, t.end + 80))
+            found = None
+            if _COND_CUE.match(text, t.end, nxt):
+                found = _condition_in(text, t.end, stop.start() if stop else min(nxt, t.end + 80))
             if found is None:
-                found = _condition_in(text, max(ths[j - 1].end, consumed_until), t.start)
+                lo = max(ths[j - 1].end, consumed_until)
+                for b in _SENTENCE.finditer(ctx.clean, lo, t.start):
+                    lo = b.start() + 1
+                found = _condition_in(text, lo, t.start)
             if found is None:
                 continue
             consumed_until = max(consumed_until, found[1])
@@ -468,6 +489,13 @@ def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
             out.extend(_lab(ctx, mention, t, cond=found[0], span=span, seen=seen))
         prev_end = ths[-1].end
     return out
+
+
+def _near(gap: str) -> bool:
+    """Whether a threshold after ``gap`` still belongs to the analyte before it."""
+    if re.search(r";[^;]*[a-z]", gap):
+        return False
+    return len(gap) <= 70 or (len(gap) <= 130 and gap.lstrip().startswith(("(", "[")))
 
 
 def _lab(

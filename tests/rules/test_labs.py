@@ -166,7 +166,10 @@ LAB_CASES = [
     ),
     pytest.param("a PSA of 2.0 ng/mL or above", False, [lab("psa", ">=", 2.0, "ng/mL")], id="NCT06457919"),
     pytest.param(
-        "Ca \\> 12 mg/dl or corrected serum calcium \\> ULN", True, [lab("calcium", "<=", uln=1.0)], id="NCT03786692"
+        "Ca \\> 12 mg/dl or corrected serum calcium \\> ULN",
+        True,
+        [lab("calcium", "<=", 12, "mg/dL"), lab("calcium", "<=", uln=1.0)],
+        id="NCT03786692",
     ),
     # exclusion polarity: the effective rule is stated
     pytest.param(
@@ -368,3 +371,61 @@ MORE_CARDIAC_CASES = [
 @pytest.mark.parametrize(("text", "exclusion", "expected"), MORE_CARDIAC_CASES)
 def test_cardiac_more(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
     assert cardiac_rows(run(text, exclusion)) == expected
+
+
+EDGE_CASES = [
+    # a second mention of the same analyte carries the exception
+    pytest.param(
+        "Total serum bilirubin level =\\< 1.5 x ULN (patients with known Gilbert's disease who have bilirubin "
+        "level =\\< 3 x ULN may be enrolled) (within 14 days prior to registration)",
+        False,
+        [lab("total_bilirubin", "<=", uln=1.5), lab("total_bilirubin", "<=", uln=3.0, cond="gilbert's syndrome")],
+        id="NCT05256225",
+    ),
+    # double-escaped HTML entity, exception introduced by "if"
+    pytest.param(
+        "Total serum bilirubin \\&amp;amp;lt;1.5 x upper limit of normal (ULN), less than 2.0 x ULN if "
+        "suspected Gilbert's syndrome;",
+        False,
+        [lab("total_bilirubin", "<", uln=1.5), lab("total_bilirubin", "<", uln=2.0, cond="gilbert's syndrome")],
+        id="NCT06631521",
+    ),
+    pytest.param(
+        "Serum alanine aminotransferase (ALT) and aspartate aminotransferase (AST) ≤ 3 times the upper limit "
+        "of normal (≤ 3 × ULN); patients with liver metastasis ≤ 5 × ULN",
+        False,
+        [
+            lab("alt", "<=", uln=3.0),
+            lab("ast", "<=", uln=3.0),
+            lab("alt", "<=", uln=5.0, cond="liver metastases"),
+            lab("ast", "<=", uln=5.0, cond="liver metastases"),
+        ],
+        id="NCT05607095",
+    ),
+    # a parenthetical between the analyte and its threshold
+    pytest.param(
+        "Estimated glomerular filtration rate (estimated by Modification of Diet in Renal Disease Study "
+        "equation \\[MDRD\\] method) ≥ 90 mL/min/1.73 m²",
+        False,
+        [lab("egfr", ">=", 90, "mL/min/1.73m2")],
+        id="NCT07221240",
+    ),
+    pytest.param(
+        "Serum testosterone levels less than or equal to (\\<=) 0.5 nanograms per millilitre (ng/mL) (\\<=1.73 "
+        "nanomoles per litre \\[nmol/L\\]) at screening if on anti-hormonal therapy.",
+        False,
+        [lab("testosterone", "<=", 0.5, "ng/mL")],
+        id="NCT06533644",
+    ),
+    pytest.param(
+        "PSA \\< 20 ng/ml or PSA \\>20 with a PSA density \\<0.15.",
+        False,
+        [lab("psa", "<", 20, "ng/mL"), lab("psa_density", "<", 0.15)],
+        id="NCT04808427",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "exclusion", "expected"), EDGE_CASES)
+def test_lab_edges(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
+    assert lab_rows(run(text, exclusion)) == expected
