@@ -95,7 +95,7 @@ class RichProgress:
         )
         self._task = self._progress.add_task("extract", total=None, rate="0.0", errors=0)
         self._done = self._errors = 0
-        self._t0 = time.monotonic()
+        self._t0 = self._last = time.monotonic()
 
     def start(self, total: int | None) -> None:
         self._t0 = time.monotonic()
@@ -105,8 +105,10 @@ class RichProgress:
     def advance(self, status: str) -> None:
         self._done += 1
         self._errors += status == "error"
-        if self._done % 16 == 0 or status == "error":
-            rate = self._done / max(time.monotonic() - self._t0, 1e-9)
+        now = time.monotonic()
+        if now - self._last >= 0.1 or status == "error":
+            self._last = now
+            rate = self._done / max(now - self._t0, 1e-9)
             self._progress.update(self._task, completed=self._done, rate=f"{rate:.1f}", errors=self._errors)
 
     def stop(self) -> None:
