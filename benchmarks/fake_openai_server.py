@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.batch.fake_openai import FakeOpenAI  # noqa: E402
+from tests.batch.fake_openai import FakeOpenAI
 
 
 def main() -> None:
