@@ -177,6 +177,11 @@ _ANCHOR = re.compile(
 _GRADE_BEFORE = re.compile(r"\b(?:grade|grades|g)\s*[<>=≤≥]*\s*$")
 _ENTITY = re.compile(r"&(?:amp;)*(gt|lt|ge|le);")
 _ENTITIES = {"gt": ">", "lt": "<", "ge": "≥", "le": "≤"}
+_REQUIREMENT = re.compile(
+    r"\b(?:must|should|required|requires?|eligible|allowed|permitted|acceptable|"
+    r"may\s+(?:be\s+)?(?:enrolled|included|eligible|participate|enroll))\b"
+)
+_UNLESS = re.compile(r"\b(?:unless|except|but\s+not|excluding)\b")
 _SENTENCE = re.compile(r"\.\s+[A-Z]")
 _RANGE_AFTER = re.compile(r"\s*(?:to|-|–)\s*\d")
 _ULN_AT = re.compile(rf"{_ULN}|(?P<lln>{_LLN})")
@@ -498,11 +503,23 @@ def _near(gap: str) -> bool:
     return len(gap) <= 70 or (len(gap) <= 130 and gap.lstrip().startswith(("(", "[")))
 
 
+def _states_requirement(text: str, start: int, end: int) -> bool:
+    """An exclusion clause that states what is required ("... are eligible if CD4 > 350") is already the rule."""
+    lo = max(text.rfind(c, 0, start) for c in ".;:") + 1
+    stops = [i for i in (text.find(". ", end), text.find(";", end)) if i >= 0]
+    hi = min(stops) if stops else len(text)
+    req = _REQUIREMENT.search(text, lo, hi)
+    if req is None:
+        return False
+    a, b = (req.end(), start) if req.start() < start else (end, req.start())
+    return _UNLESS.search(text, a, b) is None
+
+
 def _lab(
     ctx: ItemContext, mention: _Mention, t: _Threshold, *, cond: str | None, span: tuple[int, int], seen: dict[str, str]
 ) -> list[Lab]:
     op = t.op
-    if op is not None and ctx.is_exclusion:
+    if op is not None and ctx.is_exclusion and not _states_requirement(ctx.lower, mention.start, t.start):
         op = negate(op)
     fields: dict[str, Any] = {"op": op, "condition": cond}
     if t.uln is not None:

@@ -429,3 +429,27 @@ EDGE_CASES = [
 @pytest.mark.parametrize(("text", "exclusion", "expected"), EDGE_CASES)
 def test_lab_edges(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
     assert lab_rows(run(text, exclusion)) == expected
+
+
+REQUIREMENT_IN_EXCLUSION = [
+    # "eligible unless X < 350": still negated into the rule CD4 >= 350
+    pytest.param(
+        "Patients with HIV are eligible unless their CD4+ T-cell counts are \\< 350 cells/mcL or they have a "
+        "history of AIDS-defining opportunistic infection within the 12 months prior to registration.",
+        [lab("cd4", ">=", 350, "/uL")],
+        id="NCT05187182",
+    ),
+    # an exclusion item that states what is allowed keeps its comparator
+    pytest.param(
+        "Note: Participants with clinically diagnosed diabetes mellitus who do not have diabetic peripheral "
+        "neuropathy and who have adequate glycemic control with hemoglobin A1c \\[HbA1c\\] level of less than "
+        "(\\<) 7.5% at screening will be eligible for the trial",
+        [lab("hba1c", "<", 7.5, "%")],
+        id="NCT06747351",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REQUIREMENT_IN_EXCLUSION)
+def test_requirement_in_exclusion(text: str, expected: list[tuple[Any, ...]]) -> None:
+    assert lab_rows(run(text, exclusion=True)) == expected
