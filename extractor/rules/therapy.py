@@ -137,6 +137,9 @@ _DUR_OF = re.compile(
     r"\s+(?:of|on)\s+(?!(?:the\s+)?(?:last|completion|completing|start|starting|first\s+dose|initiation|end|"
     r"discontinu|diagnosis|registration|enrol|randomi|study|surgery|cycle|day))"
 )
+_WASH_BEFORE = re.compile(r"wash[\s-]?out|elapsed|interval")
+_GAP_POST = re.compile(r"since|elapsed|passed|ago|wash")
+_PARENS = re.compile(r"\([^)]*\)")
 _AFTER_DURATION = re.compile(r"\s*(?:after|following|prior|before|since|from|post)\b")
 
 _LINE_UNIT = r"(?:lines?|regimens?)\b"
@@ -526,7 +529,7 @@ def _windows(lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
         if q.n > 1000 or (q.dur and not pre and post not in ("prior", "before", "preceding")):
             continue
         before = lower[max(s, q.start - 25) : q.start]
-        washout = "wash" in (pre or "") or "wash" in post or bool(re.search(r"wash[\s-]?out|elapsed|interval", before))
+        washout = "wash" in (pre or "") or "wash" in post or bool(_WASH_BEFORE.search(before))
         if not (pre or cmp or post or washout):
             continue
         if not pre and not cmp and post.startswith("of") and not washout:
@@ -534,7 +537,7 @@ def _windows(lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
         if post.startswith("after") and not cmp:
             continue  # "4 weeks after the last dose" (contraception, follow-up)
         op = op_of(cmp) if cmp else None
-        gap = op in (">=", ">") or (op is None and not pre and bool(re.search(r"since|elapsed|passed|ago|wash", post)))
+        gap = op in (">=", ">") or (op is None and not pre and bool(_GAP_POST.search(post)))
         gap = gap or (washout and op not in ("<", "<="))
         weeks = round(q.n * _WEEKS_PER[_unit_key(q.unit)], 2)
         out.append(_Window(q.start, q.end, weeks, gap))
@@ -698,17 +701,128 @@ def _paren_depth_open(lower: str, s: int, pos: int) -> int:
     return -1
 
 
-@dataclass
-class _Flags:
-    """Which optional cues occur anywhere in the item (so sentences skip the searches that cannot hit)."""
+# Substring prefilters: which optional cue families can occur in the item at all (cheap, not exact).
+_FLAG_WORDS: dict[str, tuple[str, ...]] = {
+    "brain": ("brain", "cns", "cerebr", "intracran", "leptomen"),
+    "modes": (
+        "allow",
+        "permi",
+        "accept",
+        "eligib",
+        "except",
+        "excluding",
+        "other than",
+        "apart from",
+        "besides",
+        "but not",
+        "save for",
+        "prohibit",
+        "excluded",
+        "may ",
+        "can ",
+        "ok",
+    ),
+    "digits": (
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "twelve",
+        "single",
+        "twenty",
+    ),
+    "response": ("complete", "partial", "stable", "progress", "control", "respon", "benefit"),
+    "lines": ("line", "regimen", "prior", "previous"),
+    "setting": (
+        "metasta",
+        "advanced",
+        "recurr",
+        "unresect",
+        "incurable",
+        "palliat",
+        "curative",
+        "adjuvant",
+        "operative",
+        "early",
+        "setting",
+        "mbc",
+        "mcrpc",
+        "mhspc",
+        "mnsclc",
+        "mcrc",
+        "line",
+        "regardless",
+    ),
+}
 
-    skip: bool
-    brain: bool
-    modes: bool
-    digits: bool
-    response: bool
-    lines: bool
-    setting: bool
+
+_FLAG_RX: dict[str, re.Pattern[str]] = {
+    name: re.compile(_trie_regex([w for w in words if not w.isdigit()]) + ("|[0-9]" if name == "digits" else ""))
+    for name, words in _FLAG_WORDS.items()
+}
+
+
+class _Flags:
+    """Which optional cues occur anywhere in the item, computed on first use (sentences skip searches that
+    cannot hit)."""
+
+    __slots__ = ("_lower", "_memo")
+
+    def __init__(self, lower: str) -> None:
+        self._lower = lower
+        self._memo: dict[str, bool] = {}
+
+    def _get(self, name: str) -> bool:
+        v = self._memo.get(name)
+        if v is None:
+            rx = _SKIP_SENTENCE if name == "skip" else _FLAG_RX[name]
+            v = bool(rx.search(self._lower))
+            self._memo[name] = v
+        return v
+
+    @property
+    def skip(self) -> bool:
+        return self._get("skip")
+
+    @property
+    def brain(self) -> bool:
+        return self._get("brain")
+
+    @property
+    def modes(self) -> bool:
+        return self._get("modes")
+
+    @property
+    def digits(self) -> bool:
+        return self._get("digits")
+
+    @property
+    def response(self) -> bool:
+        return self._get("response")
+
+    @property
+    def lines(self) -> bool:
+        return self._get("lines")
+
+    @property
+    def setting(self) -> bool:
+        return self._get("setting")
 
 
 def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
@@ -730,7 +844,7 @@ def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
         exc = m
     if exc is not None and ")" not in lower[exc.end() : a.start]:
         return "exception"
-    outside = re.sub(r"\([^)]*\)", " ", lower[s:e])
+    outside = _PARENS.sub(" ", lower[s:e]) if "(" in lower[s:e] else lower[s:e]
     if _DISALLOWED.search(outside):
         return "excluded"
     if _ALLOWED.search(outside):
@@ -882,82 +996,6 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
     return out
 
 
-# Substring prefilters: which optional cue families can occur in the item at all (cheap, not exact).
-_FLAG_WORDS: dict[str, tuple[str, ...]] = {
-    "brain": ("brain", "cns", "cerebr", "intracran", "leptomen"),
-    "modes": (
-        "allow",
-        "permi",
-        "accept",
-        "eligib",
-        "except",
-        "excluding",
-        "other than",
-        "apart from",
-        "besides",
-        "but not",
-        "save for",
-        "prohibit",
-        "excluded",
-        "may ",
-        "can ",
-        "ok",
-    ),
-    "digits": (
-        "0",
-        "1",
-        "2",
-        "3",
-        "4",
-        "5",
-        "6",
-        "7",
-        "8",
-        "9",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "twelve",
-        "single",
-        "twenty",
-    ),
-    "response": ("complete", "partial", "stable", "progress", "control", "respon", "benefit"),
-    "lines": ("line", "regimen", "prior", "previous"),
-    "setting": (
-        "metasta",
-        "advanced",
-        "recurr",
-        "unresect",
-        "incurable",
-        "palliat",
-        "curative",
-        "adjuvant",
-        "operative",
-        "early",
-        "setting",
-        "mbc",
-        "mcrpc",
-        "mhspc",
-        "mnsclc",
-        "mcrc",
-        "line",
-        "regardless",
-    ),
-}
-
-
-def _flags(lower: str) -> _Flags:
-    f = {name: any(w in lower for w in words) for name, words in _FLAG_WORDS.items()}
-    return _Flags(skip=bool(_SKIP_SENTENCE.search(lower)), **f)
-
-
 def extract(ctx: ItemContext) -> list[Criterion]:
     """``prior_therapy`` criteria stated in one item (one per requirement statement)."""
     lower = ctx.lower
@@ -966,7 +1004,9 @@ def extract(ctx: ItemContext) -> list[Criterion]:
     agents = find_agents(lower)
     if not agents and "line" not in lower and "regimen" not in lower and "prior" not in lower:
         return []
-    flags = _flags(lower)
+    if not _CUE.search(lower) and not (ctx.is_exclusion and agents):
+        return []
+    flags = _Flags(lower)
     out: list[Criterion] = []
     for s, e in _sentences(ctx.clean):
         out.extend(_sentence_criteria(ctx, s, e, agents, flags))
