@@ -249,6 +249,9 @@ def _infection_rx() -> tuple[tuple[tuple[str, re.Pattern[str], frozenset[str]], 
     return tuple(out), re.compile(table.get("not_after", "(?!)")), frozenset(gate)
 
 
+_NAMED_AFTER = re.compile(r"\s*(?:with|of|due\s+to|caused\s+by)\b")
+
+
 def _infection(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     rxs, not_after, gate = _infection_rx()
     hits = words & gate
@@ -257,6 +260,7 @@ def _infection(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
     starts = word_starts(ctx.lower, hits)
     found: list[str] = []
     first, last = -1, -1
+    generic = False
     for name, rx, own in rxs:
         if own.isdisjoint(hits):
             continue
@@ -275,6 +279,10 @@ def _infection(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
         found.append(name)
         first = m.start() if first < 0 else min(first, m.start())
         last = max(last, m.end())
+        if name == "active infection" and _NAMED_AFTER.match(ctx.lower, m.end()):
+            generic = True
+    if generic and len(found) > 1:
+        found.remove("active infection")  # "active infection with hepatitis B": the named one is the fact
     if not found:
         return []
     start, end = _clause(ctx.clean, first, last)

@@ -680,35 +680,33 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
 
 
 def _lvef(ctx: ItemContext) -> list[Criterion]:
-    m = _LVEF.search(ctx.clean)
-    if m is None:
-        return []
     pct, _ms = _compiled_cardiac()
     text = ctx.lower
-    end = min(len(text), m.end() + 120)
-    semi = text.find(";", m.end(), end)
-    end = semi if semi >= 0 else end
-    fields: dict[str, Any] = {}
-    ev_end = m.end()
-    for p in pct.finditer(text, m.end(), end):
-        if not (p.group("pct") or p.group("frac") or p.group("cmp") or p.group("post")):
-            continue
-        if _DECLINE.search(text, m.end(), p.start()):
+    for m in _LVEF.finditer(ctx.clean):
+        end = min(len(text), m.end() + 120)
+        semi = text.find(";", m.end(), end)
+        end = semi if semi >= 0 else end
+        fields: dict[str, Any] = {}
+        ev_end = m.end()
+        for p in pct.finditer(text, m.end(), end):
+            if not (p.group("pct") or p.group("frac") or p.group("cmp") or p.group("post")):
+                continue
+            if _DECLINE.search(text, m.end(), p.start()):
+                break
+            num = p.group("num")
+            value = float(num.replace(",", ".")) if num else float(p.group("frac"))
+            if not 15 <= value <= 80:
+                continue
+            fields["lvef_min_percent"] = value
+            ev_end = p.end()
             break
-        num = p.group("num")
-        value = float(num.replace(",", ".")) if num else float(p.group("frac"))
-        if not 15 <= value <= 80:
-            continue
-        fields["lvef_min_percent"] = value
-        ev_end = p.end()
-        break
-    ln = _LVEF_LLN.search(text, m.end(), min(end, m.end() + 80))
-    if ln is not None and not _DECLINE.search(text, m.end(), ln.start()):
-        fields["lvef_lln"] = True
-        ev_end = max(ev_end, ln.end())
-    if not fields:
-        return []
-    return [ctx.make(Cardiac, m.start(), ev_end, **fields)]
+        ln = _LVEF_LLN.search(text, m.end(), min(end, m.end() + 80))
+        if ln is not None and not _DECLINE.search(text, m.end(), ln.start()):
+            fields["lvef_lln"] = True
+            ev_end = max(ev_end, ln.end())
+        if fields:
+            return [ctx.make(Cardiac, m.start(), ev_end, **fields)]
+    return []
 
 
 def _qtc(ctx: ItemContext) -> list[Criterion]:

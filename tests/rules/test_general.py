@@ -206,3 +206,20 @@ NOTHING = [
 def test_nothing(text: str) -> None:
     """Compliance limited by illness is not consent; a COVID-19 vaccine is not an infection."""
     assert run(text, exclusion=True) == []
+
+
+INFECTION_EDGES = [
+    # "hepatitis B or C" names both; "active infection with X" is X
+    pytest.param(
+        "Obinutuzumab has been associated with hepatitis reactivation. Participants must not have uncontrolled "
+        "active infection with hepatitis B or C.",
+        [("infection", ["hepatitis b", "hepatitis c"])],
+        id="NCT04269902",
+    ),
+    pytest.param("Anti-HCV antibodies.", [("infection", ["hepatitis c"])], id="NCT06290141"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INFECTION_EDGES)
+def test_infection_edges(text: str, expected: list[tuple[Any, ...]]) -> None:
+    assert rows(run(text)) == expected
