@@ -137,8 +137,12 @@ _DUR_OF = re.compile(
     r"\s+(?:of|on)\s+(?!(?:the\s+)?(?:last|completion|completing|start|starting|first\s+dose|initiation|end|"
     r"discontinu|diagnosis|registration|enrol|randomi|study|surgery|cycle|day))"
 )
+_WINDOW_OF = re.compile(
+    r"\s*(?:after|from|since|of)?\s*(?:the\s+)?(?:(?:last|final)\s+(?:dose|administration|cycle|treatment)\s+(?:of|with)\s+|"
+    r"(?:completion|end|discontinuation)\s+of\s+)?(?:a|an|any|prior|previous|the)?\s*"
+)
 _WASH_BEFORE = re.compile(r"wash[\s-]?out|elapsed|interval")
-_GAP_POST = re.compile(r"since|elapsed|passed|ago|wash")
+_GAP_POST = re.compile(r"since|elapsed|passed|ago|wash|from|after")
 _PARENS = re.compile(r"\([^)]*\)")
 _AFTER_DURATION = re.compile(r"\s*(?:after|following|prior|before|since|from|post)\b")
 
@@ -287,6 +291,11 @@ _FALSE_FRIEND = _lex(
         "infusion",
         "mixed with",
         "dose of study",
+        "prior to ",
+        "time of",
+        "feasib",
+        "provide",
+        "consultation",
         "starting",
         "start of",
         "initiation of",
@@ -300,7 +309,8 @@ _FALSE_FRIEND = _lex(
 )
 _AFTER_FF = re.compile(
     r"[\s-]*(?:induced|related|associated|pneumonitis|fields?|dermatitis|recall|necrosis|injury|exposure|"
-    r"oncologist|damage|port|planning|toxicit\w*|is\s+(?:planned|indicated|required)|candidates?|naive\s+to)"
+    r"oncolog\w*|damage|port|planning|toxicit\w*|is\s+(?:planned|indicated|required|feasible)|candidates?|naive\s+to|"
+    r"infusion|product|manufactur\w*|must\s+be\s+feasible)"
 )
 _SKIP_SENTENCE = _lex(
     stems=(
@@ -352,6 +362,9 @@ _ALLOWED = _lex(
         "may be receiving",
         "may receive",
         "may continue",
+        "may have undergone",
+        "may have been treated",
+        "may have been previously treated",
         *(
             f"{m} {h}{v}"
             for m in ("may", "can")
@@ -919,6 +932,11 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
         wi = next((i for i, w in enumerate(windows) if w.start >= a.end), len(windows) - 1)
         if wi >= 0 and len({w.weeks for w in windows}) == 1:
             wi = 0
+        elif len(windows) > 1:  # "7 days after last dose of a biologic agent": the window right before the agent
+            wi = next(
+                (i for i, w in enumerate(windows) if w.end <= a.start and _WINDOW_OF.fullmatch(lower, w.end, a.start)),
+                wi,
+            )
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
         mode = _mode(lower, cs, ce, a, flags)
         if cs not in clause_neg:
