@@ -392,6 +392,8 @@ _EXCEPT = _lex(
         "besides",
         "but not",
         "save for",
+        "not including",
+        "with exception of",
     ),
 )
 _STARTED = re.compile(r"\b(?:started|initiated|stable\s+dose|been\s+on|been\s+receiving)\b")
@@ -729,6 +731,8 @@ _FLAG_WORDS: dict[str, tuple[str, ...]] = {
         "besides",
         "but not",
         "save for",
+        "not including",
+        "with exception of",
         "prohibit",
         "excluded",
         "may ",
@@ -869,7 +873,7 @@ def _keep(lower: str, s: int, a: _Agent, brain: bool) -> bool:
     if brain and a.name in _LOCAL_AGENTS:
         return False
     ff = None
-    for m in _FALSE_FRIEND.finditer(lower, max(s, a.start - 90), a.start):
+    for m in _FALSE_FRIEND.finditer(lower, max(s, a.start - 70), a.start):
         ff = m
     if ff is not None and ". " not in lower[ff.end() : a.start] and ";" not in lower[ff.end() : a.start]:
         return False
