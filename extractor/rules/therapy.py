@@ -126,7 +126,10 @@ _PRE_TAIL = re.compile(
     r"preceding|prior)|\bduring\s+the\s+(?:last|past|previous|preceding)|\bwash[\s-]?out(?:\s+period)?\s+of)"
     rf"\s*(?:{_CMP})?\s*\(?$"
 )
-_DUR_TAIL = re.compile(rf"(?:\bfor|\bduration\s+of|\blasting)\s+(?:{_CMP}\s*)?\(?$")
+_DUR_TAIL = re.compile(
+    rf"(?:\bfor|\bduration\s+of|\blasting|\b(?:time|duration|period)\s+(?:is|was|of|must\s+be|should\s+be))\s+"
+    rf"(?:{_CMP}\s*)?\(?$"
+)
 _WPOST = re.compile(
     rf"(?:\s*\([^)]{{0,40}}\))?\s*(?:or\s+{_NUMW}\s+half[\s-]lives\s*(?:\([^)]*\)\s*)?,?\s*"
     r"(?:whichever\s+is\s+(?:shorter|longer)\s*,?\s*)?)?(?P<post>prior|before|of\b|preceding|from|since|after|ago|"
@@ -178,6 +181,7 @@ _CUE = _lex(
         "pre-treated",
         "heavily",
         "received",
+        "receives",
         "receiving",
         "treated",
         "treatment with",
