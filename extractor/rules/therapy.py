@@ -62,6 +62,10 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, re.Patt
         for alias in aliases:
             table.setdefault(_key(alias), cls)
             words.append(alias)
+    for cls, aliases in (data.get("negated") or {}).items():
+        for alias in aliases:
+            table.setdefault(_key(alias), "!" + cls)  # "treatment-naive": the class, negated
+            words.append(alias)
     rx = re.compile(r"(?<![a-z0-9-])" + _trie_regex(words) + r"(?![a-z0-9])")
     extra = [
         (re.match(r"[a-z]*", p).group(), re.compile(p), name)  # type: ignore[union-attr]
@@ -76,6 +80,7 @@ class _Agent:
     start: int
     end: int
     name: str
+    neg: bool = False  # named through a negated phrase ("treatment-naive", "previously untreated")
 
 
 _LAST: list[tuple[str, list[_Agent]]] = []  # one-entry memo: therapy and disease both look up the same item
@@ -96,7 +101,8 @@ def _find_agents(lower: str) -> list[_Agent]:
     for m in rx.finditer(lower):
         name = table.get(_key(m.group()))
         if name is not None:
-            found.append(_Agent(m.start(), m.end(), name))
+            neg = name.startswith("!")
+            found.append(_Agent(m.start(), m.end(), name[1:] if neg else name, neg))
     for gate, prx, name in extra:
         if gate not in lower:
             continue
@@ -874,7 +880,7 @@ def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
 
 
 def _keep(lower: str, s: int, a: _Agent, brain: bool) -> bool:
-    if brain and a.name in _LOCAL_AGENTS:
+    if brain and (a.name in _LOCAL_AGENTS or a.neg):
         return False
     ff = None
     for m in _FALSE_FRIEND.finditer(lower, max(s, a.start - 70), a.start):
@@ -910,7 +916,7 @@ def _negated(lower: str, cs: int, a: _Agent | None, lines: _LineInfo | None) -> 
             if lines is not None and any(0 <= st - (cs + m.end()) <= 25 for st in lines.negated_at):
                 continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
             neg = True
-    return neg or bool(a is not None and _NAIVE_AFTER.match(lower, a.end))
+    return neg or bool(a is not None and (a.neg or _NAIVE_AFTER.match(lower, a.end)))
 
 
 def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent], flags: _Flags) -> list[Criterion]:

@@ -239,6 +239,30 @@ CASES = [
         [_pt(["radiotherapy"], "excluded", within_weeks=2.0)],
         id="NCT05382559",
     ),
+    pytest.param(
+        "inc",
+        "Must be treatment naïve or have had treatment no less than 6 months prior to enrollment",
+        [_pt(["systemic therapy"], "excluded", within_weeks=26.07)],
+        id="NCT04513028",
+    ),
+    pytest.param(
+        "inc",
+        "Arm 1: Must be treatment naive (no prior cancer directed therapy)",
+        [_pt(["systemic therapy"], "excluded")],
+        id="NCT05170399",
+    ),
+    pytest.param(
+        "exc",
+        "Receipt of chemotherapy within 21 days prior to enrollment; hormonal therapy (not including LHRH analogs) "
+        "within 7 days prior to enrollment; palliative radiation therapy within 7 days prior to enrollment",
+        [
+            _pt(["chemotherapy"], "excluded", within_weeks=3.0),
+            _pt(["endocrine therapy"], "excluded", within_weeks=1.0),
+            _pt(["androgen deprivation therapy"], "allowed", within_weeks=1.0),
+            _pt(["radiotherapy"], "excluded", within_weeks=1.0),
+        ],
+        id="NCT04662580",
+    ),
 ]
 
 
