@@ -312,13 +312,13 @@ _CONSENT = re.compile(
     r"\bwilling(?:ness)?\s+(?:and\s+(?:able|ability)\s+)?to\s+(?:participate|comply|adhere|follow\s+(?:the\s+)?(?:study|protocol))"
 )
 _ANCHOR_BEFORE = re.compile(
-    r"(?:\b(?:from|after|since|prior\s+to|before|time\s+of|date\s+of|until|following|upon|withdraw\w*|revoke\w*)\s+"
+    r"(?:\b(?:from|after|since|prior\s+to|before|time\s+of|date\s+of|day\s+of|days\s+of|weeks?\s+of|months?\s+of|"
+    r"age\s+of|until|following|upon|withdraw\w*|revoke\w*)\s+"
     r"(?:(?:signing|signature|obtaining|obtained|provision|providing|the|of|written|signed|main|study)\s+)*"
     r"|\bat\s+(?:the\s+)?(?:signing|signature|obtaining)\s+(?:of\s+)?(?:the\s+)?(?:written\s+)?)(?:informed\s+)?$"
 )
 _LIMITS = re.compile(
-    r"(?:limit|interfer|compromis|impair|affect|preclud|prevent|hinder|jeopardi[sz])\w*\s+(?:with\s+)?(?:the\s+)?"
-    r"(?:(?:patient|subject|participant)(?:'|’)?s?\s+|their\s+|his\s+or\s+her\s+)?(?:ability\s+to\s+)?"
+    r"(?:limit|interfer|compromis|impair|affect|preclud|prevent|hinder|jeopardi[sz])\w*[^.;]{0,80}?"
     r"(?:comply|compliance|adhere|adherence|participat|give|provide|sign|understand|obtain)"
 )
 
