@@ -395,7 +395,8 @@ _LEPTO = re.compile(
     r"lymphomatous\s+meningitis|neoplastic\s+meningitis"
 )
 _BRAIN_FF = re.compile(
-    r"(?:biopsy|removal|resection|imaging|mri|scan|ct|evaluation|assessment|screening|if)\s+(?:\w+\s+){0,3}$"
+    r"\b(?:biopsy|removal|resection|imaging|mri|scan|ct|evaluation|assessment|screening)\s+(?:\w+\s+){0,3}$|"
+    r"\bif\s+(?:known|clinically|suspected|there\s+is)\s+(?:\w+\s+){0,2}$"
 )
 _NEG_BEFORE = re.compile(
     r"\b(?:no|not|without|free\s+of|absence\s+of|none|nor|neither|exclud\w*)\b(?![^.;]*\b(?:unless|except|however|but)\b)"
@@ -514,7 +515,18 @@ def _brain(ctx: ItemContext) -> list[Criterion]:
         disallowed = True
         cue = _ALLOW_CUE.search(lower, cue.end())
     cut = len(lower)
-    if cue:
+    sent = max(lower.rfind(". ", 0, first.start()), lower.rfind(";", 0, first.start())) + 1
+    before = _ALLOW_CUE.search(lower, sent, first.start())
+    if (
+        before
+        and _PERMIT.match(before.group())
+        and not _NOT_ALLOWED_BEFORE.search(lower, max(0, before.start() - 8), before.start())
+    ):
+        cue, cut = (
+            before,
+            sent,
+        )  # "Subjects are eligible if CNS metastases are treated ...": the whole sentence is positive
+    elif cue:
         stop = max(lower.rfind(". ", 0, cue.start()), lower.rfind(";", 0, cue.start()))
         cut = stop + 1 if stop > first.end() else cue.start()
     head = lower[:cut]
