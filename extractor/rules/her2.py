@@ -111,7 +111,12 @@ _ANTI_BEFORE = re.compile(r"(?:anti|targeting|directed\s+against)[\s-]*(?:\w+[\s
 
 _IHC_CTX = re.compile(r"\bihc\b|immunohisto|\bscore|staining|expression|\bher2\b|\berbb2\b", re.IGNORECASE)
 _IHC_RANGE = re.compile(r"(?<![\d.])([0-3])\s*\+?\s*(?:-|–|to)\s*([1-3])\s*(?:\+|plus\b)")
-_IHC_LESS = re.compile(rf"(?:{cmp_regex()})\s*(?:\(\s*[<≤]\s*\)\s*)?([1-3])\s*(?:\+|plus\b)")
+_LEAN_CMP = (
+    r"(?:[<>≤≥≦≧⩾⩽]\s*=?|=\s*[<>]|=>|&[lg]t;\s*=?|(?:greater|more|less|fewer|higher|lower)\s+than"
+    r"(?:\s+or\s+equal(?:\s+to)?)?|(?:equal\s+to\s+or\s+)?(?:greater|more|less)\s+than|at\s+least|"
+    r"(?:no|not)\s+(?:less|more|greater)\s+than|exceeding|above|below|over|under)"
+)
+_IHC_LESS = re.compile(rf"(?:{_LEAN_CMP})\s*(?:\(\s*[<≤]\s*\)\s*)?([1-3])\s*(?:\+|plus\b)")
 _IHC_ONE = re.compile(r"(?<![A-Za-z\d.])([0-3])\s*(?:\+|plus\b)(?!\d)")
 _IHC_LISTED = re.compile(
     r"(?<![\d.,])([0-3])(?:\s*\+)?\s*(?:,|\bor\b|\band\b|/)\s*(?=(?:ihc\s*)?[0-3]\s*(?:\+|plus\b))", re.I
@@ -119,12 +124,12 @@ _IHC_LISTED = re.compile(
 _IHC_ZERO = re.compile(r"(?:\bihc|\bscore|\bof|\bis|\bas)\s*(?:score\s*)?(?:of\s*)?(0)(?![\d.,%])(?:\s*\+)?", re.I)
 _ISH_WORD = r"(?:ish|fish|cish|sish|ddish|in[\s-]situ\s+hybridi[sz]ation|ngs)"
 _ISH_RATIO = re.compile(
-    rf"(?:ratio|cep\s*17|amplification)[^.;]{{0,40}}?(?P<cmp>{cmp_regex()})\s*(?P<v>\d(?:[.,]\d+)?)(?!\s*(?:%|x\b))",
+    rf"(?:ratio|cep\s*17|amplification)[^.;]{{0,40}}?(?P<cmp>{_LEAN_CMP})\s*(?P<v>\d(?:[.,]\d+)?)(?!\s*(?:%|x\b))",
     re.IGNORECASE,
 )
 _ISH_COPY = re.compile(
-    rf"(?:copy\s+numbers?|gene\s+cop(?:y|ies)|copies)[^.;]{{0,40}}?(?P<cmp>{cmp_regex()})\s*(?P<v>\d{{1,2}}(?:[.,]\d+)?)"
-    rf"|(?P<cmp2>{cmp_regex()})\s*(?P<v2>\d{{1,2}}(?:[.,]\d+)?)\s*(?:signals?|copies|her2\s+signals?)\s*(?:/|per)\s*"
+    rf"(?:copy\s+numbers?|gene\s+cop(?:y|ies)|copies)[^.;]{{0,40}}?(?P<cmp>{_LEAN_CMP})\s*(?P<v>\d{{1,2}}(?:[.,]\d+)?)"
+    rf"|(?P<cmp2>{_LEAN_CMP})\s*(?P<v2>\d{{1,2}}(?:[.,]\d+)?)\s*(?:signals?|copies|her2\s+signals?)\s*(?:/|per)\s*"
     r"(?:cell|nucle)",
     re.IGNORECASE,
 )
@@ -482,7 +487,7 @@ def _literal_alt(phrases: list[str]) -> str:
     return "|".join(re.escape(p).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?") for p in alts)
 
 
-_TOKEN = re.compile(r"[A-Z][A-Za-z0-9]*(?:[-*:./][A-Za-z0-9]+)*")
+_TOKEN = re.compile(r"(?:[A-Z](?:[A-Z0-9]|-[A-Za-z0-9])|Ki)[A-Za-z0-9α]*(?:[-*:./][A-Za-z0-9]+)*")
 
 
 @cache
@@ -582,7 +587,7 @@ _ALLOWED = re.compile(
 )
 _THRESH = re.compile(
     rf"(?:(?:tps|cps|tc|ic|tumou?r\s+proportion\s+score|combined\s+positive\s+score|score|expression|level|"
-    rf"burden|tmb|vaf)\s*(?:\(\w+\)\s*)?(?:of\s+)?)?(?:{cmp_regex()})\s*\d+(?:[.,]\d+)?\s*(?:%|mut(?:ations)?\s*/\s*mb|"
+    rf"burden|tmb|vaf)\s*(?:\(\w+\)\s*)?(?:of\s+)?)?(?:{_LEAN_CMP})\s*\d+(?:[.,]\d+)?\s*(?:%|mut(?:ations)?\s*/\s*mb|"
     rf"muts?/mb|/mb|mutations\s+per\s+megabase)?",
     re.IGNORECASE,
 )
@@ -597,10 +602,20 @@ _NEG_NEAR = re.compile(r"\b(?:no|not|negative\s+for)\b(?:(?!\bwith\b)[^.;:,]){0,
 _NEG_FAR = re.compile(
     r"\b(?:without|absence\s+of|absent|lack\s+of|lacking|must\s+not\s+(?:have|harbou?r|carry)|"
     r"does\s+not\s+(?:have|harbou?r)|do\s+not\s+(?:have|harbou?r)|no\s+known|no\s+documented|not\s+harbou?r\w*|"
-    r"no\s+evidence\s+of)\b"
-    r"[^.;:]{0,150}$",
+    r"no\s+evidence\s+of)\b",
     re.IGNORECASE,
 )
+
+
+def _negated_far(pre: str) -> bool:
+    """A negation word ("without", "absence of", "no known") earlier in the same clause, at most 150 chars back."""
+    window = pre[-170:]
+    last = None
+    for m in _NEG_FAR.finditer(window):
+        last = m
+    return last is not None and len(window) - last.end() <= 150 and not re.search(r"[.;:]", window[last.end() :])
+
+
 _PLURAL = re.compile(
     r"(mutation|variant|alteration|aberration|fusion|rearrangement|amplification|deletion|"
     r"insertion|carrier)s\b"
@@ -695,7 +710,8 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
             wm2 = wild_re.search(after)
             if wm2 and not re.search(r"[.;:,]|\b(?:and|or|but|who|in|of)\b", after[: wm2.start()]):
                 wm = wm2
-        thr = _THRESH.search(clause, rel)
+        seg_end = min(len(clause), rel + 120)
+        thr = _THRESH.search(clause, rel, seg_end) if _DIGIT.search(clause, rel, seg_end) else None
         threshold = None
         if (
             thr
@@ -713,7 +729,7 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
         if sym in mutation_only and not (alteration and _MUTATION_LIKE.search(alteration)):
             continue
         pre = clean[s:m_start]
-        if _NEG_NEAR.search(pre[-60:]) or _NEG_FAR.search(pre):
+        if _NEG_NEAR.search(pre[-60:]) or _negated_far(pre):
             absent = not absent if wm is None else absent
         if alteration in (None, "negative") and absent:
             alteration = "positive" if sym in _STATUS_MARKERS else "mutation"
@@ -733,6 +749,7 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
     return out
 
 
+_DIGIT = re.compile(r"\d")
 _COHORT_LABEL = re.compile(r"^[\s-]*(?:\w+[\s-]+)?(?:cohort|arm|group|stratum|subgroup)\b", re.IGNORECASE)
 _STATUS_MARKERS = frozenset({"PD-L1", "MSI", "TMB", "MMR", "HRD", "ctDNA", "HLA-A*02", "SSTR", "PSMA", "Ki-67"})
 
@@ -742,12 +759,20 @@ _STATUS_MARKERS = frozenset({"PD-L1", "MSI", "TMB", "MMR", "HRD", "ctDNA", "HLA-
 _HER2_KEYS = ("her2", "her-2", "her 2", "erbb", "neu", "epidermal grow")
 
 
+_HR_SYMBOL = re.compile(r"(?:ER|PR|HR|AR|PgR)(?![A-Za-z0-9])")
+
+
+def _hr_symbol(clean: str) -> bool:
+    """A stand-alone ER / PR / HR / AR / PgR in the item (fast: the pattern starts with literals)."""
+    return any(m.start() == 0 or not clean[m.start() - 1].isalpha() for m in _HR_SYMBOL.finditer(clean))
+
+
 def extract(ctx: ItemContext) -> list[Criterion]:
     """HER2, hormone-receptor and biomarker criteria of one item."""
     low = ctx.lower
     out: list[Criterion] = []
     tn = False
-    if "receptor" in low or "triple" in low or "tnbc" in low or re.search(r"\b(?:ER|PR|PgR|HR|AR)\b", ctx.clean):
+    if "receptor" in low or "triple" in low or "tnbc" in low or _hr_symbol(ctx.clean):
         hr, tn = _hormone(ctx)
         out.extend(hr)
     her: list[Criterion] = []

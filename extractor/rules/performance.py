@@ -206,8 +206,10 @@ def _value_after(low: str, start: int, end: int) -> re.Match[str] | None:
         if fm is None:
             return None
         found: re.Match[str] | None = None
-        for p in range(pos, fm.end() + 1):
-            found = vre.match(low, p, end)
+        for st in _start_re().finditer(low, pos, min(end, fm.end() + 12)):
+            if st.start() > fm.end():
+                break
+            found = vre.match(low, st.start(), end)
             if found:
                 break
         if found is None:
@@ -356,6 +358,7 @@ def _start_re() -> re.Pattern[str]:
     table: dict[str, list[str]] = load("comparators")
     firsts = {p.split()[0].lower() for ps in table.values() for p in ps if p[0].isalpha()}
     firsts |= {"between", "from", "eighteen", "twenty", "sixteen", "twelve", "thirty", "sixty"}
+    firsts |= {"zero", "one", "two", "three", "four", "five"}
     words = "|".join(sorted(firsts, key=len, reverse=True))
     return re.compile(rf"[<>≤≥≦≧=&⩾⩽]|\b(?:{words})\b|(?<![\d.])\d")
 
@@ -526,8 +529,7 @@ def _sex_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[
     return head, anywhere, after_age, words
 
 
-_SEX_KEYS = ("male", "men", "man", "sex", "gender", "girls", "boys", "ladies")
-_SEX_GATE = re.compile(r"\b(?:fe)?males?\b|\b(?:wo)?m[ae]n\b|\bsex|\bgender|\bgirls|\bboys|\bladies")
+_SEX_KEYS = ("male", "women", "woman", " men", " man", "sex", "gender", "girls", "boys", "ladies")
 _SEX_NOT = re.compile(
     r"childbearing|child-bearing|reproductive|contracep|pregnan|sperm|lactat|breast-?\s?feed|nursing|steril|vasectom"
 )
@@ -537,7 +539,7 @@ _OPPOSITE: dict[str, Literal["female", "male"]] = {"female": "male", "male": "fe
 
 def _sex(ctx: ItemContext, age_end: int | None) -> list[Criterion]:
     low = ctx.lower
-    if not any(k in low for k in _SEX_KEYS) or not _SEX_GATE.search(low):
+    if not low.startswith(("men", "man")) and not any(k in low for k in _SEX_KEYS):
         return []
     if any(k in low for k in _SEX_KILL):
         return []
