@@ -184,7 +184,9 @@ _PRIOR_MAL = re.compile(
     r"sites?|research|center|centre|trials?|stud(?:y|ies)|care|patients?|survivors?|diagnosis\s+of\s+the\s+breast))"
     r"|\bprimary\s+tumou?rs?\s+other\s+than|\bhistory\s+of\s+(?:any\s+)?(?:other\s+|another\s+|prior\s+|previous\s+|invasive\s+)?"
     r"(?:malignanc(?:y|ies)|invasive\s+cancer)|\b(?:active|any)\s+(?:other\s+)?(?:invasive\s+)?malignanc(?:y|ies)|"
-    r"\b(?:malignanc(?:y|ies)|cancers?|carcinomas?)\s+(?:other\s+than(?!\s+(?:the\s+)?(?:one|those|that)\s+(?:being\s+)?(?:treated|studied|under))|within\s+(?:the\s+)?(?:past|last|previous|prior)?\s*\w+\s+years?)|"
+    r"\b(?:malignanc(?:y|ies)|cancers?|carcinomas?)\s+other\s+than"
+    r"(?!\s+(?:the\s+)?(?:one|those|that)\s+(?:being\s+)?(?:treated|studied|under))|"
+    r"\bmalignanc(?:y|ies)\s+within\s+(?:the\s+)?(?:past|last|previous|prior)?\s*\w+\s+years?|"
     r"(?:cancer|disease|malignancy)[\s-]free\s+(?:for|interval)|"
     r"\bfollowing\s+(?:cancers|malignancies)\s+(?:are|is)\s+(?:eligible|allowed|permitted)"
 )
