@@ -278,6 +278,7 @@ _ORGAN_AFTER = re.compile(
 _RANGE_AFTER = re.compile(r"\s*(?:-|–|to|or)\s*(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b")
 _LIMIT_TAIL = re.compile(r"(?:limited\s+to|maximum(?:\s+of)?|max\.?|up\s+to|total\s+of|no\s+more\s+than|between)\s*$")
 _LESION_FF = re.compile(r"(?:measurable|target|evaluable|biops\w*|brain|cns|intracranial|index|irradiated)\s+$")
+_OLIGO = re.compile(r"(?:oligo|poly)[\s-]?(?:metasta|progress|recurr)|(?:tumou?r|disease|metastatic)\s+burden")
 _CLUSTER = re.compile(
     r"[^.;]*(?:cluster|counted\s+as|count\s+as|considered\s+(?:as\s+)?(?:a\s+)?(?:single|one)|"
     r"defined\s+as\s+(?:a\s+)?single)[^.;]*"
@@ -313,7 +314,7 @@ def _bounds(lower: str, ns: int, ne: int, n1: float, exclusion: bool) -> tuple[f
 
 def _burden(ctx: ItemContext) -> list[Criterion]:
     lower = ctx.lower
-    oligo = "oligo" in lower and bool(re.search(r"oligo[\s-]?(?:metasta|progress|recurr)", lower))
+    oligo = ("oligo" in lower or "poly" in lower or "burden" in lower) and bool(_OLIGO.search(lower))
     if not oligo and "metasta" not in lower and "organ" not in lower:
         return []
     les: list[tuple[float | None, float | None]] = []
