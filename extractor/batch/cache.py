@@ -1,10 +1,10 @@
 """A local SQLite cache of extraction results, shared by runs and processes.
 
 Key: sha256 over (criteria text sha256, backend, model, endpoint, instructor mode, prompt hash, library version,
-rules vocabulary hash); value: the :class:`~extractor.models.CriteriaSet` JSON without its source text. A rerun, or
-a run over overlapping trials, reuses what is already done. The database runs in WAL mode so that concurrent runs
-can read while one writes; writes are committed in small batches (a crash loses at most the last batch, which is
-simply recomputed). Errors are never cached.
+rules vocabulary hash for ``rules`` / ``hybrid``); value: the :class:`~extractor.models.CriteriaSet` JSON without
+its source text. A rerun, or a run over overlapping trials, reuses what is already done. The database runs in WAL
+mode so that concurrent runs can read while one writes; writes are committed in small batches (a crash loses at
+most the last batch, which is simply recomputed). Errors are never cached.
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def text_sha256(text: str) -> str:
 def cache_key(
     text_sha: str, backend: str, *, model: str = "", base_url: str = "", mode: str = "", prompt_hash: str = ""
 ) -> str:
-    """The cache key of one extraction; library version and rules vocabulary hash are always part of it."""
-    parts = (text_sha, backend, model, base_url, mode, prompt_hash, __version__, vocab_hash())
+    """The cache key of one extraction. The library version is always part of it; the rules vocabulary hash
+    for the backends that run the rules (``rules``, ``hybrid``): editing a vocabulary does not throw away paid-for
+    ``llm`` results."""
+    rules_version = vocab_hash() if backend in ("rules", "hybrid") else ""
+    parts = (text_sha, backend, model, base_url, mode, prompt_hash, __version__, rules_version)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -182,3 +182,16 @@ def test_input_error_records_are_resumable(tmp_path: Path) -> None:
         iter([InputError("bad", file="f.jsonl", line=3)]), handle_sigint=False
     )
     assert s.skipped == 1 and s.error == 0
+
+
+def test_cache_key_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.batch import cache as cache_mod
+
+    k_rules = cache_mod.cache_key("s" * 64, "rules")
+    k_llm = cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="p")
+    assert k_rules != k_llm != cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="q")
+    monkeypatch.setattr(cache_mod, "vocab_hash", lambda: "edited")
+    assert cache_mod.cache_key("s" * 64, "rules") != k_rules  # rules results follow the vocabulary
+    assert cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="p") == k_llm  # llm results survive it
+    monkeypatch.setattr(cache_mod, "__version__", "9.9")
+    assert cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="p") != k_llm
