@@ -210,6 +210,7 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
     spans: list[tuple[int, int]] = []
     therapy_only = False
     negated = False
+    restated = False
     for m in _her2_re().finditer(clean):
         name = m.group(0)
         if name.lower() == "her 2" and not name.startswith("H"):
@@ -234,6 +235,7 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
             kind = st.lastgroup
             if kind == "pos" and _NEGATED.search(before):
                 kind = "neg"
+                restated = restated or (ctx.is_exclusion and bool(_MUST_NOT.search(before)))
         else:
             bm = _HER2_BEFORE.search(before)
             if bm:
@@ -320,7 +322,7 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
         logic = _logic(blanked, first, ish_at)
     guideline = _guideline(text) if re.search(r"asco|american society|toga", text, re.I) else None
     out: list[Criterion] = []
-    flip = ctx.is_exclusion and not _ALLOWED.search(text)
+    flip = ctx.is_exclusion and not _ALLOWED.search(text) and not restated
     if flip and _tn_re().search(clean):
         final = [f for f in final if f != "negative"]
     for st_name in final:
@@ -607,9 +609,13 @@ _NEG_FAR = re.compile(
 )
 
 
+_MUST_NOT = re.compile(r"\b(?:must|should|shall|may|can)\s*not\b|\bcannot\b", re.IGNORECASE)
+_ABBREV = re.compile(r"\b(?:i\.e|e\.g|vs|etc|approx)\.", re.IGNORECASE)
+
+
 def _negated_far(pre: str) -> bool:
     """A negation word ("without", "absence of", "no known") earlier in the same clause, at most 150 chars back."""
-    window = pre[-170:]
+    window = _ABBREV.sub(lambda m: m.group(0).replace(".", " "), pre[-170:])
     last = None
     for m in _NEG_FAR.finditer(window):
         last = m
@@ -729,8 +735,11 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
         if sym in mutation_only and not (alteration and _MUTATION_LIKE.search(alteration)):
             continue
         pre = clean[s:m_start]
+        restated = False
         if _NEG_NEAR.search(pre[-60:]) or _negated_far(pre):
             absent = not absent if wm is None else absent
+            # an exclusion item saying "must not have X" restates the rule: X is excluded, not required
+            restated = ctx.is_exclusion and bool(_MUST_NOT.search(pre))
         if alteration in (None, "negative") and absent:
             alteration = "positive" if sym in _STATUS_MARKERS else "mutation"
         if alteration in ("positivity",):
@@ -742,6 +751,8 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
             requirement = "allowed"
         else:
             requirement = "required" if (not absent) != ctx.is_exclusion else "excluded"
+            if restated:
+                requirement = "excluded"
         seen.add(sym)
         out.append(
             ctx.make(Biomarker, s, e, marker=sym, alteration=alteration, requirement=requirement, threshold=threshold)

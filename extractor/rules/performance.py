@@ -341,7 +341,7 @@ _AGE_FILL = re.compile(
     r"(?:\s|[:=(),\[]|\b(?:is|of|the|will|be|must|from|range|participants|patients|subjects|limit)\b)*"
 )
 _ANCHOR_SKIP = re.compile(
-    r"(?:\b(?:since|before|after|at|by|until|reach|reached|onset|of|for|diagnosed|diagnosis)\s+(?:the\s+)?|-|"
+    r"(?:\b(?:since|before|after|at|by|until|reach|reached|onset|for|diagnosed|diagnosis)\s+(?:the\s+)?|-|"
     r"gestational\s+|\bthan\s+(?:the\s+)?predicted\s+for\s+|for\s+)$"
 )
 _BARE_AGE = re.compile(rf"({_AGE_N})(?!\s*(?:months?|weeks?|days?|%|mg|\.\d|\d|[-–]))")
@@ -509,7 +509,8 @@ def _sex_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[
     words: dict[str, str] = {w.lower(): sex for sex, ws in data["sex"].items() for w in ws}
     alls = _phrase_alt(data["sex_all"])
     single = _phrase_alt(list(words))
-    phrase = rf"(?P<all>{alls})|(?P<one>{single})"
+    pair = rf"(?:{single})\s*(?:or|and|/|&)\s*(?:{single})"
+    phrase = rf"(?P<all>{alls}|{pair})|(?P<one>{single})"
     lead = (
         r"^\W*(?:(?:the\s+)?(?:patients?|participants?|subjects?|individuals?)\s+(?:must\s+be|is|are|should\s+be)\s+"
         r"(?:an?\s+)?|be\s+an?\s+|sex\s*:\s*|gender\s*:\s*|biologically\s+born\s+|this\s+study\s+will\s+enroll\s+|"
@@ -518,7 +519,8 @@ def _sex_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[
     tail = (
         r"(?:\s+(?:patients?|participants?|subjects?|adults?|volunteers?|individuals?|sex|gender))?"
         r"(?=\s*(?:$|[.,;)]|\(?\s*(?:aged?|ages|between|\d|≥|>|=|at\s+least|older|over|who\s+(?:are|is)\s+(?:at\s+least|"
-        r"\d|≥|>|aged?|older|over))|of\s+any\s+age))"
+        r"\d|≥|>|aged?|older|over))|of\s+(?:any\s+)?age|and\s+(?:≥|>|\d|aged?)|"
+        r"with\s+(?!(?:[^.]*\b(?:eligible|allowed|permitted)\s+if|[^.]*\b(?:must|should|will)\b))))"
     )
     head = re.compile(lead + "(?:" + phrase + ")" + tail)
     anywhere = re.compile(
@@ -531,7 +533,8 @@ def _sex_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[
 
 _SEX_KEYS = ("male", "women", "woman", " men", " man", "sex", "gender", "girls", "boys", "ladies")
 _SEX_NOT = re.compile(
-    r"childbearing|child-bearing|reproductive|contracep|pregnan|sperm|lactat|breast-?\s?feed|nursing|steril|vasectom"
+    r"childbearing|child-bearing|reproductive|contracep|pregnan|sperm|lactat|breast-?\s?feed|nursing|steril|vasectom|"
+    r"oophorectom|hysterectom|amenorr|menopaus|ovarian\s+suppression"
 )
 _SEX_KILL = ("creatinine", "mg/dl", "qtc", "msec")
 _OPPOSITE: dict[str, Literal["female", "male"]] = {"female": "male", "male": "female"}
