@@ -76,7 +76,10 @@ _WNL = re.compile(
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
 _CONNECTOR = re.compile(r"(?:[\s/,()\[\]&:+\-]|and/or\b|and\b|or\b|levels?\b|values?\b|serum\b|and\s+/\s+or\b)*")
 _NEG_CUE = re.compile(r"(?:without|\bno\b|\bnot\b|absence\s+of|non-?)\s*(?:[a-z'’]+\s+){0,4}$")
-_COND_CUE = re.compile(r"[\s,;(\[]*(?:or\s+)?\b(?:for|in|if|with|among|when|where|patients|subjects|participants)\b")
+_COND_CUE = re.compile(
+    r"[\s,;(\[]*(?:\)?\s*(?:is\s+|are\s+)?(?:can|may|will)\s+be\s+(?:allowed|permitted|acceptable|accepted|eligible)\s+)?"
+    r"(?:or\s+)?\b(?:for|in|if|with|among|when|where|patients|subjects|participants)\b"
+)
 _NOT_ANALYTE_AFTER = re.compile(
     r"[\s-]*(?:infusions?|transfusions?|rich|derived|inhibitors?|aggregation|antibod|depleting|products?|"
     r"subsets?|function\s+(?:test|assay)|disorders?|dysfunction)"
@@ -159,13 +162,13 @@ def _body_rx() -> tuple[re.Pattern[str], dict[str, str]]:
     counts, count_names = _unit_alternation(units["counts"], "d")
     others, other_names = _unit_alternation(units["units"], "u")
     sup = "".join(units.get("superscripts", {}))
-    mult = rf"[x×*]\s*10\s*(?:\\?\^|\*\*|e|')?\s*\(?(?P<{{g}}>\d{{{{1,2}}}}|[{sup}]{{{{1,2}}}})\)?"
+    mult = rf"[x×*]\s*10\s*(?:\\?\^|\*\*?|e|')?\s*\(?(?P<{{g}}>\d{{{{1,2}}}}|[{sup}]{{{{1,2}}}})\)?"
     count_unit = (
         rf"(?:(?P<mult>{mult.format(g='exp')})\s*)?(?:cells?\s*)?(?:/|per\s+)\s*{counts}"
         rf"|(?P<mult_only>{mult.format(g='exp2')})(?:\s*cells?)?"
     )
     rx = re.compile(
-        rf"(?P<num>{_LNUM})\s*(?:(?P<uln>(?:[x×*]|times|-?\s*fold)?\s*{_ULN})|(?P<unit>{count_unit}|{others}))?"
+        rf"(?P<num>{_LNUM})\s*(?:(?P<uln>(?:(?:[x×*]|times|-?\s*fold)(?:\s+of)?)?\s*{_ULN})|(?P<unit>{count_unit}|{others}))?"
         rf"(?:\s*\)?\s*(?P<post>{_POST}))?",
     )
     return rx, {**count_names, **other_names}
@@ -467,7 +470,7 @@ def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
             and not any(t.explicit for t in ths[1:])
             and _COND_CUE.match(text, primary.end, nxt)
         ):
-            after = _condition_in(text, primary.end, min(nxt, primary.end + 60))
+            after = _condition_in(text, primary.end, min(nxt, primary.end + 90))
             if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
                 cond = after[0]
                 consumed_until = after[1]

@@ -453,3 +453,35 @@ REQUIREMENT_IN_EXCLUSION = [
 @pytest.mark.parametrize(("text", "expected"), REQUIREMENT_IN_EXCLUSION)
 def test_requirement_in_exclusion(text: str, expected: list[tuple[Any, ...]]) -> None:
     assert lab_rows(run(text, exclusion=True)) == expected
+
+
+UNIT_CASES = [
+    pytest.param(
+        "Platelets greater than or equal to ≥ 50 x 10⁹/liter (L) or ≥30 x 10⁹/L in participants with "
+        "documented bone marrow involvement considered to impair hematopoiesis,",
+        False,
+        [lab("platelets", ">=", 50, "x10^9/L"), lab("platelets", ">=", 30, "x10^9/L", cond="bone marrow involvement")],
+        id="NCT05254743",
+    ),
+    pytest.param(
+        "Absolute neutrophil count (ANC) ≥1,500 cells/mm³", False, [lab("anc", ">=", 1500, "/mm3")], id="NCT05826964"
+    ),
+    pytest.param(
+        "Total bilirubin ≤ 1.5 fold of the institutional upper limit of normal Note: Higher total bilirubin "
+        "levels (≤ 3 mg/dL) can be allowed if due to known benign liver condition such as Gilbert's",
+        False,
+        [lab("total_bilirubin", "<=", uln=1.5), lab("total_bilirubin", "<=", 3.0, "mg/dL", cond="gilbert's syndrome")],
+        id="NCT06378398",
+    ),
+    pytest.param(
+        "Hemoglobin \\>= 9 g/dL or \\>= 5.6 mmol/L without transfusion or erythropoietin (EPO) dependency",
+        False,
+        [lab("hemoglobin", ">=", 9.0, "g/dL")],
+        id="NCT03428802",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "exclusion", "expected"), UNIT_CASES)
+def test_units(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
+    assert lab_rows(run(text, exclusion)) == expected
