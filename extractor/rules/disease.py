@@ -81,7 +81,8 @@ _STAGE = re.compile(
 _STAGE_TOKEN = re.compile(r"[0IVivx]{1,4}[A-Da-d]?[0-9]?|[0-4][A-Da-d]?")
 _ARABIC = {"0": "0", "1": "I", "2": "II", "3": "III", "4": "IV"}
 _METASTATIC = re.compile(
-    r"(?<!non-)(?<!non )\bmetastatic\b(?!\s+(?:to\s+the\s+)?(?:brain|cns|bone|liver|lung|progression|lesion|site))|"
+    r"(?<!non-)(?<!non )(?<!oligo-)(?<!oligo )(?<!poly-)\bmetastatic\b"
+    r"(?!\s+(?:to\s+the\s+)?(?:brain|cns|bone|liver|lung|progression|lesion|site))|"
     r"\bdistant\s+metasta\w*|\bstage\s+iv\b|"
     r"\bmetastas[ie]s\b(?=\s*(?:disease|$|[,;.]))"
 )
@@ -96,7 +97,15 @@ _NOT_BEFORE = re.compile(
 )
 _DX_FF = re.compile(r"(?:criteria\s+(?:in|for)|recist[^.;]{0,30}for|for)\s+$")
 _DX_AFTER_FF = re.compile(r"[\s-]*(?:screening|survivors?|risk|specialists?|clinics?|registry|patient\s+advocacy)\b")
-_THERAPY_BEFORE = re.compile(r"(?:therap\w*|treatment|regimens?|lines?|setting|chemotherapy)\s+(?:[\w/-]+\s+){0,4}$")
+_EXTENT_WORDS = ("metasta", "unresect", "inoperab", "locally", "recurr", "advanced")
+# an extent word tied to a disease noun ("metastatic cancer", "disease that is unresectable or metastatic")
+_EXTENT_NEAR = re.compile(
+    r"(?:metastatic|unresectable|inoperable|locally\s+advanced|recurrent|advanced)[\s,/]+(?:(?:and|or|and/or|[\w-]+)[\s,/]+){0,4}?"
+    r"(?:disease|cancer|carcinoma|tumou?rs?|malignanc\w*|neoplasm)\b|"
+    r"(?:disease|cancer|carcinoma|tumou?r|malignancy)\s+(?:that\s+is|which\s+is|is)\s+(?:[\w-]+[\s,]+){0,3}?"
+    r"(?:metastatic|unresectable|inoperable|locally\s+advanced|recurrent)"
+)
+_THERAPY_BEFORE = re.compile(r"\b(?:therap\w*|treatment|regimens?|lines?|setting|chemotherapy)\s+(?:[\w/-]+\s+){0,4}$")
 _EXTENT_START = re.compile(
     r"^\W*(?:(?:patients|participants|subjects)\s+(?:with|must\s+have)\s+|(?:documented|confirmed|evidence\s+of|"
     r"radiolog\w*|clinical\w*|histolog\w*)\s+)*(?:(?:de\s+novo|recurrent|unresectable|inoperable|locally|advanced|"
@@ -131,7 +140,13 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
             mentions.append((m.start(), m.end(), c))
         if h:
             hists.append((m.start(), m.end(), h))
-    if not mentions and not hists and "stage" not in lower and not _EXTENT_START.match(lower):
+    if (
+        not mentions
+        and not hists
+        and "stage" not in lower
+        and not _EXTENT_START.match(lower)
+        and (not any(w in lower for w in _EXTENT_WORDS) or not _EXTENT_NEAR.search(lower))
+    ):
         return []
     out: list[Criterion] = []
     any_dx = bool(mentions or hists)
@@ -150,7 +165,11 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
                 continue
             if ctx.is_exclusion and s > 60 and not dx_cue:
                 continue
-            if _DX_FF.search(lower, max(0, s - 40), s) or (not dx_cue and s > 80) or _DX_AFTER_FF.match(lower, _e):
+            if (
+                _DX_FF.search(lower, max(0, s - 40), s)
+                or (not dx_cue and s > (80 if ctx.is_exclusion else 130))
+                or _DX_AFTER_FF.match(lower, _e)
+            ):
                 continue
             # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
             pre = lower[max(0, s - 60) : s]
@@ -185,7 +204,7 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
             return out
     if not stages:
         first = min(m.start() for m in (met, loc, rec) if m is not None)
-        if not names and not _EXTENT_START.match(lower):
+        if not names and not _EXTENT_START.match(lower) and not _EXTENT_NEAR.search(lower, max(0, first - 60)):
             return out
         if any(a.end <= first for a in (agents or find_agents(lower[:first]))) and not names:
             return out
