@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.rules import disease
 from extractor.rules._common import ItemContext
@@ -161,6 +163,21 @@ CASES = [
         [bm("excluded")],
         id="NCT05079698",
     ),
+    pytest.param(
+        "exc",
+        "Subjects are eligible if CNS metastases are adequately treated and subjects are neurologically returned to "
+        "baseline (except for residual signs or symptoms related to the CNS treatment) for at least 2 weeks prior to "
+        "randomization.",
+        [bm("conditional", conditions=["treated"], stable_weeks_min=2.0)],
+        id="NCT05715229",
+    ),
+    pytest.param(
+        "inc",
+        "Patients must have at least 1 and up to 8 total intact brain metastases detected on a contrast-enhanced MRI "
+        "performed ≤ 21 days prior to registration",
+        [bm("required")],
+        id="NCT06500455",
+    ),
     # measurable disease
     pytest.param(
         "inc",
@@ -227,6 +244,25 @@ CASES = [
         [dx("pancreatic cancer"), stage(metastatic=False, recurrent=False)],
         id="NCT04858334",
     ),
+    pytest.param(
+        "inc",
+        "Women age greater than 18 years with advanced/metastatic HER2 negative, BRCA germline positive breast cancer.",
+        [dx("breast cancer"), stage(metastatic=True)],
+        id="NCT04090567",
+    ),
+    pytest.param(
+        "inc",
+        "Participants must have disease that is unresectable or metastatic and not eligible for definitive therapy as "
+        "deemed per the treating investigator",
+        [stage(metastatic=True, locally_advanced=True)],
+        id="NCT05058651",
+    ),
+    pytest.param(
+        "inc",
+        "Patient is allowed up to one (1) prior chemotherapy for their metastatic disease.",
+        [],
+        id="NCT05455619-therapy-setting",
+    ),
     # metastatic burden
     pytest.param(
         "inc",
@@ -276,6 +312,16 @@ NEGATIVES = [
 @pytest.mark.parametrize(("section", "text"), NEGATIVES)
 def test_false_friends(section: str, text: str) -> None:
     assert _run(section, text) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300), st.booleans())
+def test_property_never_raises_and_grounded(text: str, exclusion: bool) -> None:
+    head = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
+    seg = segment(f"{head}\n* {text}")
+    for item in seg.items:
+        for c in disease.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)
 
 
 def test_no_solid_tumor_from_recist_name() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.models import PriorTherapy
 from extractor.rules import therapy
@@ -311,6 +313,44 @@ NEGATIVES = [
 def test_false_friends(section: str, text: str) -> None:
     _source, got = _run(section, text)
     assert got == []
+
+
+_WORDS = [
+    "prior",
+    "no",
+    "within",
+    "weeks",
+    "2",
+    "≥",
+    "\\>=",
+    "chemotherapy",
+    "T-DXd",
+    "lines",
+    "except",
+    "allowed",
+    "(",
+    ")",
+    ";",
+    ".",
+    "not",
+    "more than",
+    "trastuzumab",
+    "radiotherapy",
+    "days",
+    "metastatic",
+    "naive",
+    "\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=8), max_size=40), st.booleans())
+def test_property_never_raises_and_grounded(words: list[str], exclusion: bool) -> None:
+    head = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
+    seg = segment(f"{head}\n* " + " ".join(words))
+    for item in seg.items:
+        for c in therapy.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)
 
 
 def test_evidence_is_the_clause() -> None:
