@@ -1,0 +1,351 @@
+"""LLM backend: segmented items -> instructor call(s) -> typed criteria -> grounding.
+
+Items are sent in chunks (``items_per_call``); the model answers :class:`LLMCriteria` (kind fields + item number +
+verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) or the
+criterion is rejected and reported in ``CriteriaSet.rejected``. Items the model leaves untyped become ``other``:
+nothing is dropped. ``hybrid`` sends only the items the rules backend left as ``other``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from instructor.core import IncompleteOutputException, InstructorRetryException
+from instructor.v2.core.hooks import Hooks
+from pydantic import ValidationError
+
+from extractor._version import __version__
+from extractor.errors import (
+    ConfigError,
+    LLMError,
+    OutputValidationError,
+    TransportError,
+    TruncatedOutputError,
+    redact,
+)
+from extractor.ground import find_span, make_evidence
+from extractor.llm.client import build_client, is_transport_error, transport_retrying
+from extractor.llm.config import LLMConfig
+from extractor.llm.prompts import RenderedPrompt, load_prompt
+from extractor.llm.schema import LLMCriteria
+from extractor.models import KIND_TYPES, CriteriaSet, Criterion, Item, Other, Provenance, Rejected, TokenUsage, Trial
+from extractor.segment import segment
+
+__all__ = ["build_requests", "llm_extract", "parse_responses", "prompt_hash", "to_criteria"]
+
+_MAX_CHARS_PER_CALL = 12_000
+
+
+def prompt_hash(config: LLMConfig) -> str:
+    """sha256 of the prompt template files in use."""
+    return load_prompt(config.prompt, config.prompt_version).sha256
+
+
+def _chunks(items: Sequence[Item], per_call: int) -> list[list[Item]]:
+    out: list[list[Item]] = []
+    cur: list[Item] = []
+    size = 0
+    for it in items:
+        if cur and (len(cur) >= per_call or size + len(it.text) > _MAX_CHARS_PER_CALL):
+            out.append(cur)
+            cur, size = [], 0
+        cur.append(it)
+        size += len(it.text)
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _render(trial_id: str, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
+    prompt = load_prompt(config.prompt, config.prompt_version)
+    return prompt.render(
+        trial_id=trial_id,
+        items=[{"index": it.index, "polarity": it.polarity, "cohort": it.cohort, "text": it.text} for it in items],
+    )
+
+
+def _sampling(config: LLMConfig) -> dict[str, Any]:
+    kw: dict[str, Any] = {"model": config.model, "temperature": config.temperature, "max_tokens": config.max_tokens}
+    if config.seed is not None:
+        kw["seed"] = config.seed
+    return kw
+
+
+def to_criteria(answer: LLMCriteria, source: str, items: Sequence[Item]) -> tuple[list[Criterion], list[Rejected]]:
+    """Turn the model's answer into grounded criteria; quotes not found in the text are rejected."""
+    by_index = {it.index: it for it in items}
+    kept: list[Criterion] = []
+    rejected: list[Rejected] = []
+    for c in answer.criteria:
+        item = by_index.get(c.item)
+        span = find_span(source, c.quote, item.start, item.end) if item else None
+        if span is None:  # wrong item number: accept only if the quote is verbatim in one of this call's items
+            for other in items:
+                span = find_span(source, c.quote, other.start, other.end)
+                if span is not None:
+                    item = other
+                    break
+        if span is None or item is None:
+            reason = "quote is not in the item text" if item else f"item [{c.item}] was not sent"
+            rejected.append(Rejected(kind=c.kind, quote=c.quote[:500], item=c.item, reason=reason))
+            continue
+        fields = c.model_dump(exclude={"item", "quote"})
+        fields.update(
+            polarity=item.polarity,
+            cohort=item.cohort,
+            item=item.index,
+            backend="llm",
+            evidence=make_evidence(source, *span),
+        )
+        try:
+            kept.append(KIND_TYPES[c.kind].model_validate(fields))  # type: ignore[arg-type]
+        except ValidationError as e:
+            rejected.append(Rejected(kind=c.kind, quote=c.quote[:500], item=item.index, reason=f"invalid: {e}"))
+    return kept, rejected
+
+
+def _fill_uncovered(criteria: list[Criterion], items: Sequence[Item], source: str) -> list[Criterion]:
+    covered = {c.item for c in criteria}
+    out = list(criteria)
+    for it in items:
+        if it.index not in covered:
+            out.append(
+                Other(
+                    polarity=it.polarity,
+                    cohort=it.cohort,
+                    item=it.index,
+                    backend="llm",
+                    evidence=make_evidence(source, it.start, it.end),
+                )
+            )
+    out.sort(key=lambda c: (c.evidence.start, c.item if c.item is not None else -1))
+    return out
+
+
+class _Call:
+    """Outcome of one request: answer, usage and how many attempts it took."""
+
+    def __init__(self) -> None:
+        self.answer = LLMCriteria()
+        self.usage = TokenUsage()
+        self.attempts = 0
+
+
+async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, trial_id: str) -> _Call:
+    result = _Call()
+    hooks = Hooks()
+    hooks.on("completion:kwargs", lambda *a, **k: setattr(result, "attempts", result.attempts + 1))
+    last_output: str | None = None
+    try:
+        async for attempt in transport_retrying(config):
+            with attempt:
+                answer, completion = await client.chat.completions.create_with_completion(
+                    response_model=LLMCriteria,
+                    messages=rendered.messages(),
+                    max_retries=config.validation_retries,
+                    hooks=hooks,
+                    **_sampling(config),
+                )
+    except IncompleteOutputException as e:
+        last_output = _content(e.last_completion)
+        raise TruncatedOutputError(
+            f"model output hit max_tokens={config.max_tokens} before the JSON was complete",
+            trial_id=trial_id,
+            attempts=result.attempts,
+            last_output=last_output,
+        ) from e
+    except InstructorRetryException as e:
+        if is_transport_error(e):
+            raise TransportError(
+                f"LLM request failed after retries: {redact(str(e.__cause__))}",
+                trial_id=trial_id,
+                attempts=result.attempts,
+            ) from e
+        cause = e.__cause__
+        if isinstance(cause, IncompleteOutputException):
+            raise TruncatedOutputError(
+                "model output hit max_tokens before the JSON was complete",
+                trial_id=trial_id,
+                attempts=result.attempts,
+                last_output=_content(cause.last_completion),
+            ) from e
+        if cause is not None and not isinstance(cause, ValidationError | json.JSONDecodeError | ValueError):
+            raise LLMError(
+                f"LLM request failed: {redact(str(cause))}", trial_id=trial_id, attempts=result.attempts
+            ) from e
+        raise OutputValidationError(
+            f"model output did not validate after {e.n_attempts} attempt(s): {redact(str(e))[:500]}",
+            trial_id=trial_id,
+            attempts=e.n_attempts,
+            last_output=_content(e.last_completion),
+        ) from e
+    except Exception as e:
+        if is_transport_error(e):
+            raise TransportError(
+                f"LLM request failed after retries: {redact(str(e))}", trial_id=trial_id, attempts=result.attempts
+            ) from e
+        raise
+    result.answer = answer
+    usage = getattr(completion, "usage", None)
+    if usage is not None:
+        result.usage = TokenUsage(
+            prompt_tokens=usage.prompt_tokens or 0,
+            completion_tokens=usage.completion_tokens or 0,
+            total_tokens=usage.total_tokens or 0,
+        )
+    finish = completion.choices[0].finish_reason if getattr(completion, "choices", None) else None
+    if finish == "length":  # instructor parsed something, but the answer is cut: do not trust it
+        raise TruncatedOutputError(
+            "model output hit max_tokens", trial_id=trial_id, attempts=result.attempts, last_output=_content(completion)
+        )
+    return result
+
+
+def _content(completion: Any) -> str | None:
+    try:
+        text = completion.choices[0].message.content
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return redact(text)[:4000] if isinstance(text, str) else None
+
+
+async def llm_extract(
+    trial: Trial,
+    seg: Any,
+    config: LLMConfig | None = None,
+    *,
+    rules_result: CriteriaSet | None = None,
+    client: Any = None,
+    http_client: Any = None,
+) -> CriteriaSet:
+    """Extract with the LLM (``rules_result`` given: hybrid, only the items rules left as ``other``)."""
+    config = config or LLMConfig.from_env()
+    if not config.configured and client is None and http_client is None:
+        raise ConfigError("the llm backend needs an endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY")
+    client = client or build_client(config, http_client)
+    items: list[Item] = list(seg.items)
+    keep: list[Criterion] = []
+    if rules_result is not None:
+        typed_items = {c.item for c in rules_result.criteria if c.kind != "other"}
+        keep = [c for c in rules_result.criteria if c.item in typed_items]
+        items = [it for it in items if it.index not in typed_items]
+    t0 = time.perf_counter()
+    calls = [
+        _call(client, _render(trial.trial_id, chunk, config), config, trial.trial_id)
+        for chunk in _chunks(items, config.items_per_call)
+    ]
+    results = await asyncio.gather(*calls)
+    llm_s = time.perf_counter() - t0
+    found: list[Criterion] = []
+    rejected: list[Rejected] = []
+    usage = TokenUsage()
+    for r in results:
+        k, rej = to_criteria(r.answer, trial.text, items)
+        found += k
+        rejected += rej
+        usage = usage + r.usage
+    criteria = (
+        _fill_uncovered(keep + found, [*items], trial.text)
+        if rules_result is None
+        else _merge_hybrid(keep, found, items, rules_result)
+    )
+    prov = Provenance(
+        backend="hybrid" if rules_result is not None else "llm",
+        library_version=__version__,
+        model=config.model,
+        prompt_name=load_prompt(config.prompt, config.prompt_version).id,
+        prompt_hash=prompt_hash(config),
+        instructor_mode=config.mode,
+        usage=usage,
+        llm_calls=len(results),
+        attempts=sum(r.attempts for r in results),
+        rules_version=rules_result.provenance.rules_version if rules_result else None,
+        timings={**(rules_result.provenance.timings if rules_result else {}), "llm": llm_s},
+    )
+    return CriteriaSet(
+        trial_id=trial.trial_id,
+        source_text=trial.text,
+        criteria=criteria,
+        provenance=prov,
+        rejected=rejected,
+        items=len(seg.items),
+    )
+
+
+def _merge_hybrid(
+    keep: list[Criterion], found: list[Criterion], sent: list[Item], rules_result: CriteriaSet
+) -> list[Criterion]:
+    """Rules' typed criteria + the LLM's criteria for the items rules left as ``other`` (rules' other kept when
+    the LLM typed nothing for that item)."""
+    llm_typed = {c.item for c in found if c.kind != "other"}
+    sent_idx = {it.index for it in sent}
+    out = list(keep)
+    out += [c for c in found if c.item in llm_typed]
+    out += [c for c in rules_result.criteria if c.item in sent_idx and c.item not in llm_typed]
+    out.sort(key=lambda c: (c.evidence.start, c.item if c.item is not None else -1))
+    return out
+
+
+def build_requests(trial: Trial, config: LLMConfig) -> list[dict[str, Any]]:
+    """Chat-completions request bodies for one trial (one per chunk), e.g. for the OpenAI Batch API."""
+    seg = segment(trial.text)
+    schema = LLMCriteria.model_json_schema()
+    bodies = []
+    for chunk in _chunks(seg.items, config.items_per_call):
+        rendered = _render(trial.trial_id, chunk, config)
+        bodies.append(
+            {
+                **_sampling(config),
+                "messages": rendered.messages(),
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "LLMCriteria", "schema": schema, "strict": False},
+                },
+            }
+        )
+    return bodies
+
+
+def parse_responses(
+    trial: Trial, contents: Sequence[str], config: LLMConfig, usage: TokenUsage | None = None
+) -> CriteriaSet:
+    """Validate and ground the message contents answering :func:`build_requests` (same order)."""
+    seg = segment(trial.text)
+    chunks = _chunks(seg.items, config.items_per_call)
+    if len(contents) != len(chunks):
+        raise OutputValidationError(f"expected {len(chunks)} responses, got {len(contents)}", trial_id=trial.trial_id)
+    found: list[Criterion] = []
+    rejected: list[Rejected] = []
+    for content, chunk in zip(contents, chunks, strict=True):
+        try:
+            answer = LLMCriteria.model_validate_json(content)
+        except ValidationError as e:
+            raise OutputValidationError(
+                f"batch output did not validate: {e}", trial_id=trial.trial_id, last_output=content[:4000]
+            ) from e
+        k, rej = to_criteria(answer, trial.text, chunk)
+        found += k
+        rejected += rej
+    prov = Provenance(
+        backend="llm",
+        library_version=__version__,
+        model=config.model,
+        prompt_name=load_prompt(config.prompt, config.prompt_version).id,
+        prompt_hash=prompt_hash(config),
+        instructor_mode="batch",
+        usage=usage or TokenUsage(),
+        llm_calls=len(chunks),
+        attempts=len(chunks),
+    )
+    return CriteriaSet(
+        trial_id=trial.trial_id,
+        source_text=trial.text,
+        criteria=_fill_uncovered(found, seg.items, trial.text),
+        provenance=prov,
+        rejected=rejected,
+        items=len(seg.items),
+    )

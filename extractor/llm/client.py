@@ -1,0 +1,146 @@
+"""The one place that builds LLM clients and the transport retry policy.
+
+Two retry layers, never on the same failure:
+
+* transport (429 honouring ``Retry-After``, timeouts, connection errors, 5xx): :func:`transport_retrying`, a
+  tenacity policy bounded in attempts and total time; the openai client's own retries are off (``max_retries=0``);
+* invalid output (JSON that does not parse or validate): instructor re-asks, ``LLMConfig.validation_retries``.
+
+instructor does not retry transport errors: it wraps them in ``InstructorRetryException`` with the original as
+``__cause__``, which :func:`is_transport_error` unwraps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+import weakref
+from typing import Any
+
+import instructor
+import openai
+from instructor.core import InstructorRetryException
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity.wait import wait_exponential_jitter
+
+from extractor.errors import ConfigError
+from extractor.llm.config import LLMConfig
+
+__all__ = ["build_client", "build_openai", "instructor_mode", "is_transport_error", "transport_retrying"]
+
+_MODES = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "tools": instructor.Mode.TOOLS,
+    "md_json": instructor.Mode.MD_JSON,
+}
+_PLACEHOLDER_KEY = "not-needed"  # local servers (llama.cpp, vLLM, Ollama) ignore the key, openai requires one
+
+
+def instructor_mode(config: LLMConfig) -> instructor.Mode:
+    """The instructor mode for ``config.mode``."""
+    try:
+        return _MODES[config.mode]
+    except KeyError as e:  # pragma: no cover - LLMConfig validates the literal
+        raise ConfigError(f"unknown instructor mode {config.mode!r}") from e
+
+
+_PER_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[LLMConfig, openai.AsyncOpenAI]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def build_openai(config: LLMConfig, http_client: Any = None) -> openai.AsyncOpenAI:
+    """An async OpenAI client for ``config``.
+
+    Clients are shared per (event loop, config), so a batch reuses one connection pool; ``http_client`` (an
+    ``httpx2.AsyncClient``, e.g. with a ``MockTransport`` in tests) gives a fresh client on that transport.
+    """
+    if config.base_url is None and config.api_key is None:
+        raise ConfigError(
+            "no LLM endpoint configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
+            "(any OpenAI-compatible server), or pass LLMConfig(base_url=..., api_key=...)"
+        )
+    key = config.api_key.get_secret_value() if config.api_key else _PLACEHOLDER_KEY
+
+    def new() -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(
+            api_key=key, base_url=config.base_url, timeout=config.timeout_s, max_retries=0, http_client=http_client
+        )
+
+    if http_client is not None:
+        return new()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return new()
+    per_loop = _PER_LOOP.setdefault(loop, {})
+    if config not in per_loop:
+        per_loop[config] = new()
+    return per_loop[config]
+
+
+def build_client(config: LLMConfig, http_client: Any = None) -> Any:
+    """An instructor-patched async client in ``config.mode``."""
+    return instructor.from_openai(build_openai(config, http_client), mode=instructor_mode(config))
+
+
+def is_transport_error(exc: BaseException) -> bool:
+    """True for failures worth retrying at the transport level (after unwrapping instructor's wrapper)."""
+    cause = _unwrap(exc)
+    if isinstance(cause, openai.APITimeoutError | openai.APIConnectionError | openai.RateLimitError):
+        return True
+    if isinstance(cause, openai.APIStatusError):
+        return cause.status_code >= 500 or cause.status_code in (408, 409)
+    return False
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    if isinstance(exc, InstructorRetryException) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms`` / ``retry-after``), if it said."""
+    cause = _unwrap(exc)
+    response = getattr(cause, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return float(ms) / 1000.0
+        except ValueError:
+            pass
+    if (value := headers.get("retry-after")) is not None:
+        try:
+            return float(value)
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+            if parsed is not None:
+                return max(0.0, parsed.timestamp() - time.time())
+    return None
+
+
+class _WaitRetryAfter:
+    """Honour Retry-After when given (capped), else exponential backoff with jitter."""
+
+    def __init__(self, cap: float) -> None:
+        self.cap = cap
+        self.backoff = wait_exponential_jitter(multiplier=0.5, max=min(30.0, cap), jitter=0.5)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = retry_after_seconds(exc) if exc else None
+        return min(self.cap, hinted) if hinted is not None else float(self.backoff(state))
+
+
+def transport_retrying(config: LLMConfig) -> AsyncRetrying:
+    """The transport retry policy: bounded by ``transport_attempts`` and ``max_wait_s``."""
+    return AsyncRetrying(
+        stop=stop_after_attempt(config.transport_attempts) | stop_after_delay(config.max_wait_s),
+        wait=_WaitRetryAfter(cap=min(60.0, config.max_wait_s)),
+        retry=retry_if_exception(is_transport_error),
+        reraise=True,
+    )
