@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -46,8 +47,17 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+CPU: dict[str, float] = {"last": 0.0}
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_cli(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run the CLI; return (wall seconds, peak tree RSS in MB, stderr)."""
+    """Run the CLI; return (wall seconds, peak tree RSS in MB, stderr). CPU["last"]: its CPU seconds."""
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [*CLI, *args],
@@ -65,6 +75,7 @@ def run_cli(args: list[str], env: dict[str, str] | None = None) -> tuple[float, 
         peak = max(peak, _tree_rss_kb(proc.pid))
         time.sleep(0.05)
     wall = time.perf_counter() - t0
+    CPU["last"] = _children_cpu() - cpu0
     reader.join()
     if proc.stderr:
         proc.stderr.close()
@@ -116,7 +127,10 @@ def bench_rules(corpus: Path, tmp: Path) -> None:
             "--quiet",
         ]
     )
-    print(f"rules, in-process (1 worker): {wall1:.2f} s wall, {n / wall1:.0f} trials/s, peak RSS {peak1} MB")
+    print(
+        f"rules, in-process (1 worker): {wall1:.2f} s wall, {n / wall1:.0f} trials/s, peak RSS {peak1} MB, "
+        f"CPU {CPU['last']:.1f} s"
+    )
 
 
 def _server() -> tuple[subprocess.Popen[str], str]:
@@ -167,7 +181,8 @@ def bench_llm(corpus: Path, tmp: Path) -> None:
         print(
             f"llm path, 1000 trials ({calls} requests), concurrency 32, instant fake server: {wall:.2f} s wall "
             f"({summ['ok']} ok, {summ['error']} errors), {1000 * wall / max(calls, 1):.1f} ms per request "
-            f"end to end, peak RSS {peak} MB"
+            f"end to end, peak RSS {peak} MB, "
+            f"client CPU {CPU['last']:.1f} s = {1000 * CPU['last'] / max(calls, 1):.1f} ms CPU per request"
         )
     finally:
         _stop(srv)
@@ -190,12 +205,14 @@ def bench_runner_overhead(corpus: Path, tmp: Path) -> None:
 
     opts = RunOptions(backend="llm", llm=LLMConfig(base_url="http://127.0.0.1:9/v1"), concurrency=32)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     with RecordWriter(tmp / "noop.jsonl") as w:
         s = BatchRunner(opts, w, extract_fn=noop).run(read_inputs([str(corpus)]), handle_sigint=False)
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     print(
         f"runner alone (no-op async extract, concurrency 32): {s.ok} trials in {wall:.2f} s, "
-        f"{1000 * wall / max(s.ok, 1):.2f} ms per trial"
+        f"{1000 * wall / max(s.ok, 1):.2f} ms per trial, {1000 * cpu / max(s.ok, 1):.2f} ms CPU per trial"
     )
 
 
@@ -241,7 +258,8 @@ def bench_cache(corpus: Path, tmp: Path) -> None:
         summ = _summary(s)
         print(
             f"cache: first llm run over {n} trials {wall1:.2f} s; rerun into a new file from the cache "
-            f"{wall2:.2f} s wall ({summ['cached']} cached, engine {summ['wall_s']} s), peak RSS {peak} MB"
+            f"{wall2:.2f} s wall ({summ['cached']} cached, engine {summ['wall_s']} s), peak RSS {peak} MB, "
+            f"CPU {CPU['last']:.1f} s"
         )
         wall3, _, _ = run_cli(
             ["extract", str(corpus), "-o", str(tmp / "c2.jsonl"), "--backend", "llm", "--cache", cache, "--quiet"], env
