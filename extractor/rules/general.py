@@ -200,11 +200,13 @@ def _years_rx() -> re.Pattern[str]:
 
 
 @cache
-def _exceptions_rx() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    table: dict[str, list[str]] = load("malignancy_exceptions")
+def _exceptions_rx() -> tuple[re.Pattern[str], tuple[str, ...], frozenset[str]]:
+    spec: dict[str, Any] = load("malignancy_exceptions")
+    table: dict[str, list[str]] = spec["exceptions"]
     flat = sorted(((p, name) for name, pats in table.items() for p in pats), key=lambda x: -len(x[0]))
     names = tuple(name for _, name in flat)
-    return re.compile("|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat))), names
+    rx = re.compile("|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat)))
+    return rx, names, frozenset(spec.get("gate", []))
 
 
 def _prior_malignancy(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
@@ -224,9 +226,9 @@ def _prior_malignancy(ctx: ItemContext, words: frozenset[str]) -> list[Criterion
         n = parse_number(y.group("n"))
         if n is not None and 0 < n <= 100:
             within = n if y.group("u").startswith(("y", "yr")) else round(n / 12, 2)
-    rx, names = _exceptions_rx()
+    rx, names, gate = _exceptions_rx()
     exceptions: list[str] = []
-    for e in rx.finditer(low):
+    for e in rx.finditer(low) if not gate.isdisjoint(words) else ():
         if m.start() <= e.start() < m.end():
             continue
         name = names[int(next(k for k, v in e.groupdict().items() if v)[1:])]
