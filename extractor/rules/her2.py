@@ -27,6 +27,7 @@ Vocabularies (names, synonyms, guideline names, alteration words) live in ``voca
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 from typing import Literal
@@ -38,6 +39,8 @@ from extractor.rules.performance import cmp_regex, normalise_op, sentence_bounds
 from extractor.vocab import load
 
 __all__ = ["extract"]
+
+_MAX_MENTIONS = 60  # pathological items (thousands of names) stay linear
 
 HER2Status = Literal["positive", "negative", "low", "ultralow", "any"]
 HRStatus = Literal["positive", "negative", "low", "any", "known"]
@@ -211,7 +214,7 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
     therapy_only = False
     negated = False
     restated = False
-    for m in _her2_re().finditer(clean):
+    for m in itertools.islice(_her2_re().finditer(clean), _MAX_MENTIONS):
         name = m.group(0)
         if name.lower() == "her 2" and not name.startswith("H"):
             continue
@@ -391,7 +394,7 @@ def _hormone(ctx: ItemContext) -> tuple[list[Criterion], bool]:
     """Hormone-receptor criteria and whether the item names triple-negative disease."""
     clean = ctx.clean
     mentions: list[tuple[Receptor, int, int, str | None, float | None]] = []
-    for m in _hr_re().finditer(clean):
+    for m in itertools.islice(_hr_re().finditer(clean), _MAX_MENTIONS):
         rec: Receptor = m.lastgroup  # type: ignore[assignment]
         sym = m.group(0)
         if _HR_THERAPY.match(clean, m.end()) or _SELECTIVE.search(clean, max(0, m.start() - 12), m.start()):
@@ -672,9 +675,11 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
     mutation_only: list[str] = _vocab()["mutation_only"]  # type: ignore[assignment]
     out: list[Criterion] = []
     seen: set[str] = set()
-    for m_start, m_end, sym in mentions:
-        if sym in seen:
+    tries: dict[str, int] = {}
+    for m_start, m_end, sym in mentions[:_MAX_MENTIONS]:
+        if sym in seen or tries.get(sym, 0) >= 4:
             continue
+        tries[sym] = tries.get(sym, 0) + 1
         end = m_end
         p = _PAREN.match(clean, end)
         if p and len(p.group(0)) < 20 and not re.search(r"[<>≥≤=]|\d+\s*%", p.group(0)):

@@ -52,9 +52,9 @@ _SENT_END = re.compile(r"(?:\.(?=\s+[A-Z(\[]|\s*$)|;|\s\d{1,2}\s?\.\s(?=[A-Z]))"
 
 
 def sentence_bounds(clean: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the sentence / semicolon clause around ``clean[start:end]``."""
-    s = 0
-    for m in _SENT_END.finditer(clean, 0, start):
+    """Bounds of the sentence / semicolon clause around ``clean[start:end]`` (looks back at most 800 chars)."""
+    s = max(0, start - 800)
+    for m in _SENT_END.finditer(clean, s, start):
         s = m.end()
     m2 = _SENT_END.search(clean, end)
     e = m2.start() + (1 if m2.group(0) == "." else 0) if m2 else len(clean)
@@ -600,6 +600,17 @@ def _life_re() -> re.Pattern[str]:
     )
 
 
+@cache
+def _life_first_re() -> re.Pattern[str]:
+    """Value first: "a minimum of 3 months life expectancy", "at least a 6-month or greater life expectancy"."""
+    num = r"(?:\d{1,3}(?:[.,]\d)?|one|two|three|four|five|six|eight|nine|ten|twelve|sixteen|twenty)"
+    unit = r"(?P<unit>weeks?|wks?|months?|mos?|mths?|years?|yrs?|days?)\b"
+    return re.compile(
+        rf"(?:(?P<cmp>{cmp_regex()})\s*)?(?:an?\s+)?\b(?P<v>{num})[\s-]*{unit}(?:\s*(?:or|and)\s+(?:more|longer|greater))?"
+        r"(?P<fill>\s+(?:of\s+)?(?:anticipated\s+|estimated\s+|expected\s+|predicted\s+)?)life[\s-]*expectancy"
+    )
+
+
 _LIFE_KEYS = ("expectancy", "survival", "expected to", "prognosis")
 _LIFE_NOT_BEFORE = re.compile(r"malignan|cancer that|associated with|affect|shorten|limit|poor\s*$|other")
 
@@ -608,7 +619,10 @@ def _life(ctx: ItemContext) -> list[Criterion]:
     low = ctx.lower
     if not any(k in low for k in _LIFE_KEYS):
         return []
-    for m in _life_re().finditer(low):
+    matches = list(_life_re().finditer(low))
+    if not matches and "expectancy" in low:
+        matches = list(_life_first_re().finditer(low))
+    for m in matches:
         if _LIFE_NOT_BEFORE.search(low[max(0, m.start() - 40) : m.start()]):
             continue
         fill = m.group("fill")
