@@ -104,6 +104,7 @@ class _Analyte:
     bound: str | None
     cells: bool
     percent: bool
+    units: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -135,7 +136,13 @@ def _analytes() -> tuple[dict[str, list[tuple[re.Pattern[str], _Analyte]]], froz
     index: dict[str, list[tuple[int, re.Pattern[str], _Analyte]]] = {}
     needs_unit: set[str] = set()
     for key, spec in table.items():
-        a = _Analyte(tuple(key.split(",")), spec.get("bound"), bool(spec.get("cells")), bool(spec.get("percent")))
+        a = _Analyte(
+            tuple(key.split(",")),
+            spec.get("bound"),
+            bool(spec.get("cells")),
+            bool(spec.get("percent")),
+            frozenset(spec.get("units", [])),
+        )
         phrases = [(n, re.compile(_phrase(n) + r"s?(?![\w-])", re.IGNORECASE)) for n in spec.get("names", [])]
         phrases += [(n, re.compile(re.escape(n) + r"(?![\w-])")) for n in spec.get("abbrev", [])]
         needs_unit.update(spec.get("needs_unit", []))
@@ -358,6 +365,7 @@ class _Mention:
     bound: str | None
     cells: bool
     percent: bool
+    units: dict[str, frozenset[str]]
 
 
 @cache
@@ -405,10 +413,12 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
             last = found[-1]
             last.end = m.end()
             last.analytes.extend(x for x in a.names if x not in last.analytes)
+            last.units.update(dict.fromkeys(a.names, a.units))
             last.cells = last.cells or a.cells
             last.bound = last.bound or a.bound
             continue
-        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent))
+        units = dict.fromkeys(a.names, a.units)
+        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units))
     return found
 
 
@@ -532,7 +542,11 @@ def _lab(
         fields["unit"] = t.unit
     out = []
     direction = op[0] if op else ""
-    for a in mention.analytes:
+    analytes = mention.analytes
+    if len(analytes) > 1 and t.unit:
+        fit = [a for a in analytes if not mention.units.get(a) or t.unit in mention.units[a]]
+        analytes = fit or analytes
+    for a in analytes:
         key = f"{a}|{direction}|{t.value}|{t.uln}|{cond}"
         if key in seen:
             continue  # the same threshold restated
