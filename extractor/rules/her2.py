@@ -514,6 +514,9 @@ def _marker_res() -> tuple[dict[str, str], re.Pattern[str], tuple[str, ...]]:
     return canon, re.compile(f"(?:{_literal_alt(named)}){tail}"), gate
 
 
+_GLUED_VARIANT = re.compile(r"[A-Z]\d{2,4}[A-Z]?")
+
+
 def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Markers named by the token ``clean[start:end]`` (with a lower-case prefix such as c-, g-, d-)."""
     if start > 0:
@@ -529,7 +532,20 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[tup
     sym = exact.get(tok)
     if sym:
         return [(start, end, sym)]
+    if any(c.isdigit() for c in tok):
+        # a variant glued to the gene: "BRAFV600E", "KRASG12C"
+        for cut in range(len(tok) - 2, 2, -1):
+            if tok[:cut] in exact and _GLUED_VARIANT.fullmatch(tok, cut):
+                return [(start, start + cut, exact[tok[:cut]])]
     if "-" not in tok and "/" not in tok:
+        return []
+    if "/" not in tok:
+        # longest hyphen-joined prefix that names a marker: "PD-L1-positive", "EGFR-activating"
+        parts = tok.split("-")
+        for k in range(len(parts) - 1, 0, -1):
+            head = "-".join(parts[:k])
+            if head in exact:
+                return [(start, start + len(head), exact[head])]
         return []
     out: list[tuple[int, int, str]] = []
     pos = start
@@ -538,7 +554,7 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[tup
             sym = exact.get(part)
             if sym:
                 out.append((pos, pos + len(part), sym))
-            elif k == 0 or "/" not in tok:
+            elif k == 0:
                 break
         pos += len(part)
     return out
@@ -601,7 +617,7 @@ _LAB_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:of\s+)?(?:[<>≤≥=]|&[lg]t;|ml/
 
 _MUTATION_LIKE = re.compile(r"mutat|variant|alter|aberr|insert|exon|deletion|pathogenic|deleterious|carrier|[A-Z]\d")
 _CONNECT_ONLY = re.compile(
-    r"(?:s|\s|\[s\s*\]|\(s\)|in|of|or|and|at|the|following|genes?|any|one|:|,|/|[A-Z0-9/-]{2,12}|\(\w+\))*"
+    r"(?:s|\s|\[s\s*\]|\(s\)|in|of|or|and|at|the|following|genes?|any|one|:|,|/|[A-Z0-9/-]{2,12}|\(\w+\)|\()*"
 )
 _NEG_NEAR = re.compile(r"\b(?:no|not|negative\s+for)\b(?:(?!\bwith\b)[^.;:,]){0,40}$", re.IGNORECASE)
 _NEG_FAR = re.compile(
@@ -660,6 +676,9 @@ def _skip_list(ctx: ItemContext, pos: int, end: int) -> int:
 def _alteration_after(clean: str, pos: int, end: int) -> str | None:
     alt_re, _w, _t = _word_res()
     window = clean[pos : min(end, pos + 45)]
+    close = re.match(r"\s*\)", window)
+    if close:
+        window = window[close.end() :]
     am = alt_re.search(window)
     if am is None or re.search(r"[.;:,()]|\b(?:and|or|but|who|which|that|with|in|of|for)\b", window[: am.start()]):
         return None
