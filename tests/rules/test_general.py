@@ -223,3 +223,9 @@ INFECTION_EDGES = [
 @pytest.mark.parametrize(("text", "expected"), INFECTION_EDGES)
 def test_infection_edges(text: str, expected: list[tuple[Any, ...]]) -> None:
     assert rows(run(text)) == expected
+
+
+def test_tb_as_total_bilirubin_is_not_tuberculosis() -> None:
+    """NCT06566443: "TB" followed by a comparator is total bilirubin, not tuberculosis."""
+    text = "Serum total bilirubin (TB) ≤1.5 x institutional upper limit of normal"
+    assert [c.kind for c in run(text)] == []
