@@ -176,7 +176,7 @@ _MALIGNANT = (
 )
 _PRIOR_MAL = re.compile(
     r"\b(?:other|another|second|secondary|prior|previous|past|concurrent|concomitant|additional|synchronous|metachronous|"
-    r"co-?existing|separate|different|second\s+primary|other\s+primary|double)\s+"
+    r"co-?existing|separate|different|second\s+primary|other\s+primary|double|treated)\s+"
     r"(?:(?:active|invasive|primary|known|systemic|solid|hematologic|haematologic|malignant|diagnosed|"
     r"(?:and|or)\s+(?:active|invasive|other|prior|previous|concurrent))\s+){0,3}"
     + _MALIGNANT
@@ -310,7 +310,7 @@ _CONSENT_GATE = frozenset(
     ]
 )
 _CONSENT = re.compile(
-    r"\b(?:informed\s+consent|consent)\b|"
+    r"\b(?:informed\s+consent|consent(?:ed|s)?)\b|"
     r"\b(?:comply|compliance|compliant|adhere|adherence)\s+(?:with|to)\s+(?:the\s+|all\s+|any\s+)?(?:planned\s+|required\s+)?"
     r"(?:study|protocol|trial|scheduled|requirements?|procedures?|visits?|follow|research|treatment\s+(?:and|plan|schedule))|"
     r"\bwilling(?:ness)?\s+(?:and\s+(?:able|ability)\s+)?to\s+(?:participate|comply|adhere|follow\s+(?:the\s+)?(?:study|protocol))"
@@ -322,7 +322,8 @@ _ANCHOR_BEFORE = re.compile(
     r"|\bat\s+(?:the\s+)?(?:signing|signature|obtaining)\s+(?:of\s+)?(?:the\s+)?(?:written\s+)?)(?:informed\s+)?$"
 )
 _LIMITS = re.compile(
-    r"(?:limit|interfer|compromis|impair|affect|preclud|prevent|hinder|jeopardi[sz])\w*[^.;]{0,80}?"
+    r"(?:limit\w*|interfer\w*|compromis\w*|impair(?:s|ing)?\b|affect\w*|preclud\w*|prevent\w*|hinder\w*|"
+    r"jeopardi[sz]\w*)[^.;]{0,80}?"
     r"(?:comply|compliance|adhere|adherence|participat|give|provide|sign|understand|obtain)"
 )
 
