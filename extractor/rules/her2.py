@@ -532,6 +532,8 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[tup
     sym = exact.get(tok)
     if sym:
         return [(start, end, sym)]
+    if len(tok) > 24:
+        return []
     if any(c.isdigit() for c in tok):
         # a variant glued to the gene: "BRAFV600E", "KRASG12C"
         for cut in range(len(tok) - 2, 2, -1):
@@ -616,9 +618,41 @@ _LAB_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:of\s+)?(?:[<>≤≥=]|&[lg]t;|ml/
 
 
 _MUTATION_LIKE = re.compile(r"mutat|variant|alter|aberr|insert|exon|deletion|pathogenic|deleterious|carrier|[A-Z]\d")
-_CONNECT_ONLY = re.compile(
-    r"(?:s|\s|\[s\s*\]|\(s\)|in|of|or|and|at|the|following|genes?|any|one|:|,|/|[A-Z0-9/-]{2,12}|\(\w+\)|\()*"
+_SYMBOLISH = re.compile(r"[A-Z0-9/-]{2,12}")
+_CONNECT_TOKEN = re.compile(r"\[s\s*\]|\(s\)|\(\w+\)|[A-Za-z0-9/-]+|\S")
+_CONNECT_WORDS = frozenset(
+    [
+        "s",
+        "in",
+        "of",
+        "or",
+        "and",
+        "and/or",
+        "at",
+        "the",
+        "following",
+        "gene",
+        "genes",
+        "any",
+        "one",
+        ":",
+        ",",
+        "/",
+        "(",
+    ]
 )
+
+
+def _connect_only(between: str) -> bool:
+    """True when ``between`` holds only list glue and other marker symbols ("in any of the following genes: EGFR,")."""
+    if len(between) > 150:
+        return False
+    for tok in _CONNECT_TOKEN.findall(between):
+        if tok not in _CONNECT_WORDS and not _SYMBOLISH.fullmatch(tok) and not tok.startswith(("[", "(")):
+            return False
+    return True
+
+
 _NEG_NEAR = re.compile(r"\b(?:no|not|negative\s+for)\b(?:(?!\bwith\b)[^.;:,]){0,40}$", re.IGNORECASE)
 _NEG_FAR = re.compile(
     r"\b(?:without|absence\s+of|absent|lack\s+of|lacking|must\s+not\s+(?:have|harbou?r|carry)|"
@@ -732,7 +766,7 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
             before_alt = None
             for bm in alt_re.finditer(clause, 0, rel):
                 before_alt = bm
-            if before_alt is not None and _CONNECT_ONLY.fullmatch(clause[before_alt.end() : rel].strip()):
+            if before_alt is not None and _connect_only(clause[before_alt.end() : rel]):
                 alteration = before_alt.group(0).lower()
         wm = wild_re.match(clean, vend)
         if wm is None:
