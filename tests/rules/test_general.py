@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.models import Criterion
 from extractor.rules import general
@@ -229,3 +231,42 @@ def test_tb_as_total_bilirubin_is_not_tuberculosis() -> None:
     """NCT06566443: "TB" followed by a comparator is total bilirubin, not tuberculosis."""
     text = "Serum total bilirubin (TB) ≤1.5 x institutional upper limit of normal"
     assert [c.kind for c in run(text)] == []
+
+
+_PIECES = st.sampled_from(
+    [
+        "pregnant",
+        "breastfeeding",
+        "not",
+        "negative pregnancy test",
+        "contraception",
+        "other malignancy",
+        "within",
+        "5 years",
+        "except",
+        "non-melanoma skin cancer",
+        "HIV",
+        "hepatitis B or C",
+        "TB",
+        "\\<",
+        "active infection",
+        "requiring",
+        "informed consent",
+        "comply with the protocol",
+        "limit compliance",
+        ";",
+        "\n",
+        "(",
+        ")",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=30).map(" ".join)), st.booleans())
+def test_never_raises_and_grounded(text: str, exclusion: bool) -> None:
+    """Any text: no exception, every criterion grounded verbatim."""
+    seg = segment(("Exclusion" if exclusion else "Inclusion") + " Criteria:\n* " + text)
+    for item in seg.items:
+        for c in general.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)

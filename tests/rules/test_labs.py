@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.models import Criterion
 from extractor.rules import labs
@@ -485,3 +487,42 @@ UNIT_CASES = [
 @pytest.mark.parametrize(("text", "exclusion", "expected"), UNIT_CASES)
 def test_units(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
     assert lab_rows(run(text, exclusion)) == expected
+
+
+_PIECES = st.sampled_from(
+    [
+        "ANC",
+        "≥",
+        "1.5",
+        "x 10\\^9/L",
+        "ULN",
+        "AST/ALT",
+        "=\\<",
+        "\\>=",
+        "QTcF",
+        "\\> 470 ms",
+        "LVEF",
+        "NYHA class III",
+        "(",
+        ")",
+        "Gilbert's",
+        "liver metastases",
+        "&gt;",
+        ";",
+        "\n",
+        "1,500/mm\\^3",
+        "or",
+        "G/L",
+        "adequate organ function",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=30).map(" ".join)), st.booleans())
+def test_never_raises_and_grounded(text: str, exclusion: bool) -> None:
+    """Any text: no exception, every criterion grounded verbatim."""
+    seg = segment(("Exclusion" if exclusion else "Inclusion") + " Criteria:\n* " + text)
+    for item in seg.items:
+        for c in labs.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)
