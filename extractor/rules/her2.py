@@ -532,9 +532,7 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[tup
     sym = exact.get(tok)
     if sym:
         return [(start, end, sym)]
-    if len(tok) > 24:
-        return []
-    if any(c.isdigit() for c in tok):
+    if len(tok) <= 24 and any(c.isdigit() for c in tok):
         # a variant glued to the gene: "BRAFV600E", "KRASG12C"
         for cut in range(len(tok) - 2, 2, -1):
             if tok[:cut] in exact and _GLUED_VARIANT.fullmatch(tok, cut):
@@ -542,6 +540,8 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[tup
     if "-" not in tok and "/" not in tok:
         return []
     if "/" not in tok:
+        if len(tok) > 40:
+            return []
         # longest hyphen-joined prefix that names a marker: "PD-L1-positive", "EGFR-activating"
         parts = tok.split("-")
         for k in range(len(parts) - 1, 0, -1):
