@@ -794,8 +794,9 @@ def _history(ctx: ItemContext, words: frozenset[str], *, has_qtc: bool) -> list[
     if nyha is not None:
         first = ns if first < 0 else min(first, ns)
         last = max(last, ne)
-    # whole item when conditions are spread over a list, else the clause that names them
-    return [ctx.make(Cardiac, None, None, nyha_max=nyha, conditions=conditions)]
+    # the whole item, or in a long item the stretch from the first to the last condition named
+    span = (first, last) if len(text) > 300 and 0 <= first < last else (None, None)
+    return [ctx.make(Cardiac, span[0], span[1], nyha_max=nyha, conditions=conditions)]
 
 
 def _cardiac(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
