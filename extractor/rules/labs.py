@@ -73,7 +73,6 @@ _WNL = re.compile(
     r"(?:within\s+(?:the\s+)?(?:(?:institutional|normal|laboratory|local|reference|upper)\s+){0,3}"
     r"(?:normal\s+)?(?:limits?|ranges?|values?)|\bwnl\b|normal\b)"
 )
-_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
 _CONNECTOR = re.compile(r"(?:[\s/,()\[\]&:+\-]|and/or\b|and\b|or\b|levels?\b|values?\b|serum\b|and\s+/\s+or\b)*")
 _NEG_CUE = re.compile(r"(?:without|\bno\b|\bnot\b|absence\s+of|non-?)\s*(?:[a-z'’]+\s+){0,4}$")
 _COND_CUE = re.compile(
@@ -293,7 +292,8 @@ def _unit(m: re.Match[str], names: dict[str, str], cells: bool) -> str | None:
         return None
     exp = m.group("exp") or m.group("exp2")
     if exp:
-        exp = "".join(_SUPERSCRIPTS.get(c, c) for c in exp)
+        sup: dict[str, str] = load("units").get("superscripts", {})
+        exp = "".join(sup.get(c, c) for c in exp)
     denom = next((names[k] for k, v in m.groupdict().items() if v and k[0] == "d" and k[1:].isdigit()), None)
     if denom is not None:
         return f"x10^{exp}/{denom}" if exp else f"/{denom}"
