@@ -365,10 +365,11 @@ def _tn_re() -> re.Pattern[str]:
 
 
 _HR_STATUS = re.compile(
-    r"""(?:\s*\((?:[^()]{0,12})\))?[\s:-]*(?:\(\s*)?(?:status\s*(?:is\s+|of\s+|:\s*)?)?(?:
+    r"""(?:\s*\((?:[^()]{0,12})\))?[\s:-]*(?:\(\s*)?(?:status\s*(?:is\s+|of\s+|:\s*)?)?
+    (?:(?:is|are|must\s+be)\s+(?:considered\s+)?)?(?:
       (?P<any>any\b|positive\s+or\s+negative|negative\s+or\s+positive|\+\s*or\s*-)
     | (?P<low>low\b|weakly\s+positive)
-    | (?P<negative>negative|neg\b|poor|-(?![a-z0-9])|−|\(-\))
+    | (?P<negative>negative|negativity|neg\b|poor|-(?![a-z0-9])|−|\(-\))
     | (?P<positive>positive|pos\b|positivity|rich|expressing|\+|\(\+\))
     | (?P<known>known|status\s+known)
     )""",
@@ -377,7 +378,7 @@ _HR_STATUS = re.compile(
 _HR_PCT = re.compile(
     rf"(?:\s*\(?\s*|[^.;]{{0,40}}?)(?P<cmp>{cmp_regex()})\s*(?P<v>\d{{1,3}}(?:[.,]\d+)?)\s*(?:%|percent)"
 )
-_HR_CONNECT = re.compile(r"\s*(?:and/or|and|or|/|,|&|\+\s*/?)\s*$")
+_HR_CONNECT = re.compile(r"[\s()\[\]]*(?:(?:and/or|and|or|/|,|&|\+\s*/?)[\s()\[\]]*)?$")
 _HR_THERAPY = re.compile(
     r"[\s-]*(?:\(\w+\)\s*)?(?:degrader|modulator|antagonist|agonist|inhibitor|signaling|signalling|blocker|targeted|"
     r"directed|pathway|therapy|down-?regulator|ligand)",
@@ -385,6 +386,7 @@ _HR_THERAPY = re.compile(
 )
 _HR_NEG_BEFORE = re.compile(r"(?:not\s+express|lack\s+of|absence\s+of|negative\s+for)\s*(?:\w+\s+){0,2}$", re.I)
 _HR_ANY_BEFORE = re.compile(r"\b(?:any|regardless\s+of|irrespective\s+of|independent\s+of)\s+(?:\w+\s+){0,2}$", re.I)
+_HR_POS_BEFORE = re.compile(r"\b(?:expression\s+of|positive\s+for|positivity\s+for|expressing)\s+(?:the\s+)?$", re.I)
 _HR_KNOWN_BEFORE = re.compile(r"\b(?:known|documented|available)\s+(?:\w+[\s,/]+){0,4}$", re.I)
 _RESPONSE = re.compile(r"\b(?:CR|SD|PD|ORR|response|RECIST|hazard|heart\s+rate|bpm)\b", re.IGNORECASE)
 _SELECTIVE = re.compile(r"selective\s*$|\bhormone\s*$", re.I)
@@ -427,6 +429,8 @@ def _hormone(ctx: ItemContext) -> tuple[list[Criterion], bool]:
                 status = "any"
             elif _HR_KNOWN_BEFORE.search(before):
                 status = "known"
+            elif _HR_POS_BEFORE.search(before):
+                status = "positive"
         if status == "positive" and re.search(r"\b(?:not|non)[\s-]*$", before, re.I):
             status = "negative"
         mentions.append((rec, m.start(), end, status, pct))
@@ -441,6 +445,8 @@ def _hormone(ctx: ItemContext) -> tuple[list[Criterion], bool]:
                 if mentions[j][3] is not None:
                     status, pct = mentions[j][3], mentions[j][4] if pct is None else pct
                     break
+        if status is None and resolved and resolved[-1][0] != rec and _HR_CONNECT.match(clean[resolved[-1][2] : s]):
+            status = resolved[-1][3]
         if status is not None:
             resolved.append((rec, s, e, status, pct))
     tn = list(_tn_re().finditer(clean))
