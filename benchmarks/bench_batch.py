@@ -110,7 +110,8 @@ def bench_rules(corpus: Path, tmp: Path) -> None:
     summ = _summary(s)
     print(
         f"rules, 2 workers, {n} trials end to end: {wall:.2f} s wall, {n / wall:.0f} trials/s "
-        f"(engine {summ['trials_per_s']} trials/s after start-up), peak RSS {peak} MB (CLI + workers)"
+        f"(engine {summ['trials_per_s']} trials/s after start-up), peak RSS {peak} MB (CLI + workers), "
+        f"CPU {CPU['last']:.1f} s"
     )
     # the same in-process, for reference: the extraction itself
     wall1, peak1, _ = run_cli(
