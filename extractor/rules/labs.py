@@ -603,51 +603,8 @@ _DRUG_AFTER = re.compile(r"\s*(?:drugs?|medications?|agents?|therap|treatment|pr
 _NEGATED_ITEM = re.compile(r"\b(?:no|not|without|absence\s+of|none\s+of|free\s+of)\b")
 _QTC_WORDS = frozenset(["qt", "qtc", "qtcf", "qtcb", "fridericia", "fredericia", "bazett"])
 _LVEF_WORDS = frozenset(["lvef", "ejection", "ef", "lv"])
-_CARDIAC_GATE = frozenset(
-    {
-        "cardiac",
-        "cardiovascular",
-        "heart",
-        "myocardial",
-        "angina",
-        "arrhythmia",
-        "arrhythmias",
-        "dysrhythmia",
-        "dysrhythmias",
-        "qt",
-        "qtc",
-        "qtcf",
-        "qtcb",
-        "nyha",
-        "ejection",
-        "lvef",
-        "ef",
-        "infarction",
-        "infarctions",
-        "coronary",
-        "atrial",
-        "ventricular",
-        "valvular",
-        "torsades",
-        "bradycardia",
-        "chf",
-        "pericarditis",
-        "cardiomyopathy",
-        "myocarditis",
-        "mi",
-        "cabg",
-        "lbbb",
-        "pci",
-        "acs",
-        "cad",
-        "hf",
-        "fridericia",
-        "york",
-        "cardiomyopathies",
-        "stemi",
-        "nstemi",
-    }
-)
+_NYHA_WORDS = frozenset(["nyha", "york"])
+_FUNCTION_WORDS = frozenset(["cardiac", "heart", "cardiovascular"])
 
 
 @cache
@@ -673,6 +630,11 @@ def _cardiac_conditions() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
 @cache
 def _condition_words() -> frozenset[str]:
     return frozenset(_cardiac_conditions())
+
+
+@cache
+def _cardiac_gate() -> frozenset[str]:
+    return _condition_words() | _QTC_WORDS | _LVEF_WORDS | _NYHA_WORDS | _FUNCTION_WORDS
 
 
 def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
@@ -800,7 +762,7 @@ def _history(ctx: ItemContext, words: frozenset[str], *, has_qtc: bool) -> list[
 
 
 def _cardiac(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
-    if _CARDIAC_GATE.isdisjoint(words):
+    if _cardiac_gate().isdisjoint(words):
         return []
     qtc = _qtc(ctx) if not _QTC_WORDS.isdisjoint(words) else []
     out = _lvef(ctx) if not _LVEF_WORDS.isdisjoint(words) else []
