@@ -495,8 +495,18 @@ def _age(ctx: ItemContext) -> tuple[list[Criterion], int | None]:
         end = ym.end() if ym else stop
         if _COND_AFTER.match(low, end):
             continue
+        lo, hi = bounds
+        # "at least 18 years of age and less than or equal to age 75": a second, complementary bound close by
+        for start2, stop2, _ex2, b2 in cands:
+            if b2 is None or start2 < end or start2 > end + 40 or low[end:start2].count(",") > 1:
+                continue
+            if lo is not None and hi is None and b2[0] is None and b2[1] is not None and b2[1] > lo:
+                hi, end = b2[1], stop2
+            elif hi is not None and lo is None and b2[1] is None and b2[0] is not None and b2[0] < hi:
+                lo, end = b2[0], stop2
+            break
         s, e = sentence_bounds(ctx.clean, start, end)
-        return [ctx.make(Age, s, e, min_years=bounds[0], max_years=bounds[1])], end
+        return [ctx.make(Age, s, e, min_years=lo, max_years=hi)], end
     return [], None
 
 

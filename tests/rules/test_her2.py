@@ -158,6 +158,14 @@ HR_CASES = [
         id="NCT05673200",
     ),
     pytest.param(
+        "inc",
+        "Estrogen Receptor (ER) or Progesterone Receptor (PR) are considered positive when expressed ≥1% on "
+        "immunohistochemistry (IHC).",
+        [hr(["ER", "PR"], "positive", min_percent=1.0)],
+        id="NCT06691035",
+    ),
+    pytest.param("exc", "Progesterone receptor negativity", [hr(["PR"], "positive")], id="NCT05150652"),
+    pytest.param(
         "exc",
         "Has any cancer that is known to be estrogen receptor-positive (ERalpha+).",
         [hr(["ER"], "negative")],
@@ -224,6 +232,19 @@ BIOMARKER_CASES = [
         "Patients with CRC with mismatch repair deficient (dMMR) or microsatellite instability-high (MSI-H) status",
         [bm("MMR", "required", alteration="deficient"), bm("MSI", "required", alteration="high")],
         id="NCT04314401",
+    ),
+    pytest.param(
+        "inc",
+        "Advanced melanoma or PD-L1-positive advanced, relapsed, or refractory solid tumor or lymphoma",
+        [bm("PD-L1", "required", alteration="positive")],
+        id="NCT02332668",
+    ),
+    pytest.param(
+        "inc",
+        "Patients must have non-neurofibromatosis type 1 (non-NF1) low-grade glioma (LGG) without a BRAFV600E "
+        "mutation as confirmed by Rapid Central Pathology and Molecular Screening Reviews",
+        [bm("BRAF", "excluded", alteration="V600E")],
+        id="NCT04166409",
     ),
     pytest.param(
         "inc",

@@ -161,6 +161,20 @@ CASES = [
         id="NCT04196595",
     ),
     pytest.param(
+        "inc",
+        "Greater than or equal to 18 years of age and less than or equal to age 75",
+        [age(18, 75)],
+        id="NCT03935893",
+    ),
+    pytest.param("inc", "At least a 6-month or greater life expectancy", [life(6.0)], id="NCT06615752"),
+    pytest.param(
+        "inc",
+        "Male/female patients who are at least 18 years of age on the day of signing informed consent with "
+        "histologically or cytologically confirmed TNBC (Cohort 1), NSCLC (Cohort 2)",
+        [age(18), sex("all")],
+        id="NCT05064280",
+    ),
+    pytest.param(
         "exc",
         "inability to obtain reliable pulmonary function testing. As clarification, healthy volunteers, relatives "
         "of patients (except as noted for an ADP-ribosylation defect), and asthmatic patients from Suburban "
