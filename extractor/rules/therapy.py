@@ -50,7 +50,9 @@ def _trie_regex(words: list[str]) -> str:
 
 
 @cache
-def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, re.Pattern[str], str]]]:
+def _lexicon() -> tuple[
+    re.Pattern[str], dict[str, str], list[tuple[str, re.Pattern[str], str]], re.Pattern[str], tuple[str, ...]
+]:
     data = load("drugs")
     table: dict[str, str] = {}
     words: list[str] = []
@@ -72,7 +74,9 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, re.Patt
         for name, pats in (data.get("patterns") or {}).items()
         for p in pats
     ]
-    return rx, table, extra
+    suffixes = tuple(data.get("generic_suffixes") or ())
+    srx = re.compile(_trie_regex(list(suffixes)) + r"(?![a-z0-9])")
+    return rx, table, extra, srx, suffixes
 
 
 @dataclass
@@ -96,7 +100,7 @@ def find_agents(lower: str) -> list[_Agent]:
 
 
 def _find_agents(lower: str) -> list[_Agent]:
-    rx, table, extra = _lexicon()
+    rx, table, extra, srx, _suffixes = _lexicon()
     found: list[_Agent] = []
     for m in rx.finditer(lower):
         name = table.get(_key(m.group()))
@@ -109,6 +113,15 @@ def _find_agents(lower: str) -> list[_Agent]:
         for m in prx.finditer(lower):
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(_Agent(m.start(), m.end(), name))
+    if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:
+        for m in srx.finditer(lower):  # unknown INN-like drug names ("ceralasertib"): suffix, then the word start
+            start = m.start()
+            while start > 0 and lower[start - 1].isalpha():
+                start -= 1
+            if m.start() - start < 3 or (start > 0 and lower[start - 1] in "-0123456789"):
+                continue
+            if all(a.end <= start or a.start >= m.end() for a in found):
+                found.append(_Agent(start, m.end(), lower[start : m.end()]))
     found.sort(key=lambda a: a.start)
     return found
 

@@ -255,6 +255,12 @@ CASES = [
     ),
     pytest.param(
         "exc",
+        "Prior exposure to Ceralasertib",
+        [_pt(["ceralasertib"], "excluded")],
+        id="NCT04090567-unknown-drug-name",
+    ),
+    pytest.param(
+        "exc",
         "Receipt of chemotherapy within 21 days prior to enrollment; hormonal therapy (not including LHRH analogs) "
         "within 7 days prior to enrollment; palliative radiation therapy within 7 days prior to enrollment",
         [
