@@ -68,7 +68,8 @@ _NEG_TEST = re.compile(
 )
 _TEST_REQUIRED = re.compile(r"(?:pregnancy|hcg)\s+test\b|rule\s+out\s+pregnan")
 _NOT_STATUS_BEFORE = re.compile(
-    r"(?:avoid(?:ing)?|prevent(?:ing|ion\s+of)?|contracept\w*|risk\s+of|cause|causing|harm)\s+(?:\w+\s+){0,2}$"
+    r"(?:avoid(?:ing)?|prevent(?:ing|ion\s+of)?|contracept\w*|risk\s+of|cause|causing|harm|rule\s+out|"
+    r"(?:capable|incapable)\s+of|able\s+to)\s+(?:\w+\s+){0,2}$"
 )
 _INC_NEGATION = re.compile(
     r"\b(?:not|non|no|neither|nor|never)\b[^.;]{0,30}$|non-$|"
@@ -83,7 +84,7 @@ _INC_EXCLUDED_AFTER = re.compile(
 def _status(low: str, rx: re.Pattern[str], exclusion: bool) -> tuple[int, int] | None:
     """Span of a mention saying pregnant / breastfeeding patients are excluded."""
     for m in rx.finditer(low):
-        if re.match(r"\s*(?:tests?|testing|potential|prevention|screen)", low[m.end() :]):
+        if re.match(r"\s*(?:tests?|testing|potential|prevention|screen|partners?|spouses?)", low[m.end() :]):
             continue
         before = low[max(0, m.start() - 40) : m.start()]
         if _NOT_STATUS_BEFORE.search(before):
@@ -112,7 +113,7 @@ def _pregnancy(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
         fields["contraception_required"] = True
         spans.append((m.start(), m.end()))
     m = _NEG_TEST.search(low)
-    if m is None and not ctx.is_exclusion:
+    if m is None and (not ctx.is_exclusion or "rule out" in low):
         m = _TEST_REQUIRED.search(low)
     if m is not None:
         fields["negative_test_required"] = True

@@ -270,3 +270,36 @@ def test_never_raises_and_grounded(text: str, exclusion: bool) -> None:
     for item in seg.items:
         for c in general.extract(ItemContext(item=item, source=seg.text)):
             assert c.evidence.is_grounded_in(seg.text)
+
+
+PREGNANCY_EDGES = [
+    # a pregnant partner is not a pregnant participant; abstinence / condom counts as contraception
+    pytest.param(
+        "\\[\\*\\]Male subjects with a pregnant partner who are unwilling to practice sexual abstinence or use "
+        "a condom during heterosexual intercourse during treatment with:",
+        True,
+        [("pregnancy", None, None, T, None)],
+        id="NCT05118854",
+    ),
+    # "rule out pregnancy" asks for a test
+    pytest.param(
+        "Pregnant or lactating. The agents used in this study are known to be teratogenic to a fetus and there "
+        "is no information on the excretion of agents into breast milk. All females of childbearing potential "
+        "must have a blood test or urine study within 7 days prior to registration to rule out pregnancy.",
+        True,
+        [("pregnancy", T, T, None, T)],
+        id="NCT05388773",
+    ),
+    pytest.param(
+        "Breastfeeding participants must be willing to discontinue breastfeeding from study enrollment through "
+        "6 months after study treatment discontinuation",
+        False,
+        [("pregnancy", None, T, None, None)],
+        id="NCT05665361",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "exclusion", "expected"), PREGNANCY_EDGES)
+def test_pregnancy_edges(text: str, exclusion: bool, expected: list[tuple[Any, ...]]) -> None:
+    assert rows(run(text, exclusion)) == expected
