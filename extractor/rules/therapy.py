@@ -99,6 +99,26 @@ def find_agents(lower: str) -> list[_Agent]:
     return list(found)
 
 
+_COORD = re.compile(r"([a-z0-9][a-z0-9()/-]{1,12})\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*$")
+
+
+def _coordinated_targets(lower: str, found: list[_Agent], table: dict[str, str]) -> None:
+    """'PD-1, PD-L1, or CTLA-4 inhibitors': the class word also applies to the bare targets before it."""
+    for a in list(found):
+        if not a.name.endswith("inhibitor"):
+            continue
+        pos = a.start
+        for _ in range(4):
+            m = _COORD.search(lower, max(0, pos - 30), pos)
+            if m is None:
+                break
+            name = table.get(_key(m.group(1) + " inhibitor"))
+            if name is None or any(x.start <= m.start(1) < x.end for x in found):
+                break
+            found.append(_Agent(m.start(1), m.end(1), name))
+            pos = m.start(1)
+
+
 def _find_agents(lower: str) -> list[_Agent]:
     rx, table, extra, srx, _suffixes = _lexicon()
     found: list[_Agent] = []
@@ -113,6 +133,8 @@ def _find_agents(lower: str) -> list[_Agent]:
         for m in prx.finditer(lower):
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(_Agent(m.start(), m.end(), name))
+    if "inhibitor" in lower:
+        _coordinated_targets(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:
         for m in srx.finditer(lower):  # unknown INN-like drug names ("ceralasertib"): suffix, then the word start
             start = m.start()
@@ -168,7 +190,7 @@ _GAP_POST = re.compile(r"since|elapsed|passed|ago|wash|from|after")
 _PARENS = re.compile(r"\([^)]*\)")
 _AFTER_DURATION = re.compile(r"\s*(?:after|following|prior|before|since|from|post)\b")
 
-_LINE_UNIT = r"(?:lines?|regimens?)\b"
+_LINE_UNIT = r"(?<![a-z])(?:lines?|regimens?)\b"
 _LINES_AFTER = re.compile(
     rf"(?:\s*(?:-|–|to|or)\s*(?P<n2>{_NUMW}))?(?P<post>\s+or\s+(?:more|fewer|less|greater|higher))?\s*\+?\s+"
     rf"(?:(?P<prior>(?:prior|previous)\s+(?:[a-z0-9/()+-]+\s+){{0,4}}?(?:{_LINE_UNIT}|therap(?:y|ies)\b|"

@@ -207,6 +207,13 @@ CASES = [
         id="NCT06385262",
     ),
     pytest.param(
+        "exc",
+        "Prior therapy with PD-1, PD-L1, or CTLA-4 inhibitors, or any other antibody or drug specifically targeting "
+        "T-cell co-stimulation or immune checkpoint pathways.",
+        [_pt(["pd-1 inhibitor", "pd-l1 inhibitor", "ctla-4 inhibitor"], "excluded")],
+        id="NCT04840589",
+    ),
+    pytest.param(
         "inc",
         "be venetoclax naive (required for dose expansion) or",
         [_pt(["venetoclax"], "excluded")],
@@ -282,6 +289,12 @@ def test_prior_therapy(section: str, text: str, expected: list[dict[str, Any]]) 
 
 NEGATIVES = [
     pytest.param("exc", "Hypersensitivity to pembrolizumab or any of its excipients", id="NCT03428802"),
+    pytest.param(
+        "exc",
+        "Patients who have not recovered from adverse events due to prior systemic anti-cancer therapy (i.e., have "
+        "residual toxicities  > grade 1 of the Common Terminology Criteria for Adverse Events  [CTCAE ] v5) or baseline",
+        id="NCT04981509",
+    ),
     pytest.param(
         "exc",
         "Consumed grapefruit, grapefruit products, Seville oranges, or star fruit within 7 days of starting venetoclax",
