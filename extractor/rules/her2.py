@@ -10,16 +10,23 @@ Vocabularies (names, synonyms, guideline names, alteration words) live in ``voca
   negative named ("HER2-positive or -negative", "known HER2 status") -> ``any``. Therapy names ("anti-HER2",
   "HER2-targeted", "HER2-directed") and HER2 *mutations* (a biomarker, ``ERBB2``) are not HER2 status.
   Exclusion items state the effective rule: exclusion "HER2-positive" -> ``negative`` (and vice versa); the
-  IHC/ISH details of the excluded category are then dropped.
+  IHC/ISH details of the excluded category are then dropped. Not flipped: an exclusion clause that *allows*
+  ("... is allowed provided lesions are HER2 1+ or 2+") or restates ("must not have HER2-positive disease"), and
+  the HER2- of a triple-negative definition in an exclusion item. A HER2 qualifier of an excluded therapy
+  ("prior therapy for HER2-positive disease") is not a HER2 rule.
 * ``hormone_receptor``: ER / PR / HR / AR with positive, negative, low, known or any; "ER+/PR-", "ER and/or PR
   positive", ">= 1% of tumour cells" -> ``min_percent``; "ER <= 10%" -> negative; triple-negative / TNBC -> ER, PR
-  negative plus ``her2`` negative. One criterion per status. Exclusion items flip positive <-> negative.
+  negative plus ``her2`` negative (not in exclusion items: "not triple-negative" has no single status). Receptors
+  without their own status take the linked one's ("ER or PR (...) positive"). One criterion per status. Exclusion
+  items flip positive <-> negative unless the clause allows it.
 * ``biomarker``: any other marker named with an alteration or status (mutation, fusion, amplification,
   expression, high, positive, wild-type, negative) or a threshold ("PD-L1 TPS >= 50%"); one criterion per marker.
   Rule for ``requirement``: the item states the marker *present* ("EGFR mutation", "MSI-H") or *absent*
   ("EGFR wild-type", "no known EGFR mutation", "BRAF V600E-negative"); present in an inclusion item -> required,
-  absent in an inclusion item -> excluded, and the reverse in an exclusion item. A clause that says the marker is
-  "allowed", "permitted", "not excluded", "regardless of", "irrespective of", "known or unknown" -> allowed.
+  absent in an inclusion item -> excluded, and the reverse in an exclusion item, except that an exclusion item
+  saying "must not have X" restates the rule (-> excluded). A clause that says the marker is "allowed",
+  "permitted", "not excluded", "regardless of", "irrespective of", "known or unknown", "positive or negative"
+  -> allowed. A marker naming a cohort ("the ctDNA positive cohort") is not a requirement of the item.
   Marker names used as therapy ("EGFR TKI", "anti-PD-L1", "KRAS G12C inhibitor", "targeting KRAS") are skipped.
   ``alteration``: the variant as written ("G12C", "V600E", "exon 19 deletion") else the alteration word
   ("mutation", "fusion", "high", "expression"); absent-marker statements use "mutation" unless a variant is named.
@@ -315,6 +322,12 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
     status_set = set(statuses)
     if status_set & {"low", "ultralow"}:
         status_set.discard("negative")
+    flip = ctx.is_exclusion and not _ALLOWED.search(text) and not restated
+    if flip and _tn_re().search(clean):
+        # "triple-negative (ER-/PR-/HER2-) or HER2+" excluded: the HER2- of the TNBC definition is not a rule
+        status_set.discard("negative")
+        if not status_set:
+            return []
     if {"positive", "negative"} <= status_set or "any" in status_set:
         final: list[str] = ["any"]
     else:
@@ -325,9 +338,6 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
         logic = _logic(blanked, first, ish_at)
     guideline = _guideline(text) if re.search(r"asco|american society|toga", text, re.I) else None
     out: list[Criterion] = []
-    flip = ctx.is_exclusion and not _ALLOWED.search(text) and not restated
-    if flip and _tn_re().search(clean):
-        final = [f for f in final if f != "negative"]
     for st_name in final:
         eff = _FLIP.get(st_name, st_name) if flip else st_name
         detailed = not flip
