@@ -134,6 +134,12 @@ HER2_CASES = [
     ),
 ]
 
+HER2_CASES += [
+    pytest.param(
+        "exc", "Has triple negative (ER-/PR-/Her2-) or HER2+ breast cancer.", [h2("negative")], id="NCT05736367"
+    ),
+]
+
 HR_CASES = [
     pytest.param("inc", "ER and/or PR positive", [hr(["ER", "PR"], "positive")], id="NCT04985032"),
     pytest.param(
@@ -232,6 +238,12 @@ BIOMARKER_CASES = [
         "Patients with CRC with mismatch repair deficient (dMMR) or microsatellite instability-high (MSI-H) status",
         [bm("MMR", "required", alteration="deficient"), bm("MSI", "required", alteration="high")],
         id="NCT04314401",
+    ),
+    pytest.param(
+        "exc",
+        "Patient must not have microsatellite instability-high (MSI-H) colorectal cancer.",
+        [bm("MSI", "excluded", alteration="high")],
+        id="NCT05863195",
     ),
     pytest.param(
         "inc",
