@@ -104,6 +104,7 @@ class _Analyte:
     cells: bool
     percent: bool
     units: frozenset[str] = frozenset()
+    unit_required: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -141,6 +142,7 @@ def _analytes() -> tuple[dict[str, list[tuple[re.Pattern[str], _Analyte]]], froz
             bool(spec.get("cells")),
             bool(spec.get("percent")),
             frozenset(spec.get("units", [])),
+            frozenset(n.lower() for n in spec.get("unit_required", [])),
         )
         phrases = [(n, re.compile(_phrase(n) + r"s?(?![\w-])", re.IGNORECASE)) for n in spec.get("names", [])]
         phrases += [(n, re.compile(re.escape(n) + r"(?![\w-])")) for n in spec.get("abbrev", [])]
@@ -187,7 +189,7 @@ _GRADE_BEFORE = re.compile(r"\b(?:grade|grades|g)\s*[<>=≤≥]*\s*$")
 _ENTITY = re.compile(r"&(?:amp;)*(gt|lt|ge|le);")
 _ENTITIES = {"gt": ">", "lt": "<", "ge": "≥", "le": "≤"}
 _REQUIREMENT = re.compile(
-    r"\b(?:must|should|required|requires?|eligible|allowed|permitted|acceptable|"
+    r"\b(?:must(?!\s+not)|should(?!\s+not)|required|requires?|eligible|allowed|permitted|acceptable|"
     r"may\s+(?:be\s+)?(?:enrolled|included|eligible|participate|enroll))\b"
 )
 _UNLESS = re.compile(r"\b(?:unless|except|but\s+not|excluding)\b")
@@ -366,6 +368,7 @@ class _Mention:
     cells: bool
     percent: bool
     units: dict[str, frozenset[str]]
+    unit_required: bool = False
 
 
 @cache
@@ -418,7 +421,8 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
             last.bound = last.bound or a.bound
             continue
         units = dict.fromkeys(a.names, a.units)
-        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units))
+        needs = m.group(0).lower() in a.unit_required
+        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs))
     return found
 
 
@@ -440,6 +444,8 @@ def _labs(ctx: ItemContext, words: frozenset[str]) -> list[Criterion]:
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         ths = _thresholds(text, mention.end, win_end, mention.cells)
         ths = [t for t in ths if (t.explicit or t.unit or t.uln is not None) and (t.unit != "%" or mention.percent)]
+        if mention.unit_required:
+            ths = [t for t in ths if t.unit or t.uln is not None or (t.value or 0) >= 1000]
         if not ths or not _near(text[mention.end : ths[0].start]):
             wnl = _WNL.match(text, mention.end, win_end)
             if wnl and not re.search(r"\d", text[mention.end : wnl.end()]):
