@@ -526,3 +526,25 @@ def test_never_raises_and_grounded(text: str, exclusion: bool) -> None:
     for item in seg.items:
         for c in labs.extract(ItemContext(item=item, source=seg.text)):
             assert c.evidence.is_grounded_in(seg.text)
+
+
+MORE_EXCLUSION_CASES = [
+    pytest.param(
+        "Must not have uncontrolled diabetes (fasting blood sugar \\> 200 mg/dL or inability to safely hold "
+        "diabetes medication or fast 6 hours prior to FDG PET scan)",
+        [lab("glucose", "<=", 200, "mg/dL")],
+        id="NCT05647564",
+    ),
+    # a condition name ("thrombocytopenia") followed by a steroid dose is not a platelet threshold
+    pytest.param(
+        "Active, uncontrolled autoimmune phenomenon (autoimmune hemolytic anemia or immune thrombocytopenia) "
+        "requiring steroid therapy with \\>20mg daily of prednisone dose or equivalent",
+        [],
+        id="NCT04169737",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_EXCLUSION_CASES)
+def test_more_exclusions(text: str, expected: list[tuple[Any, ...]]) -> None:
+    assert lab_rows(run(text, exclusion=True)) == expected
