@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.rules import her2
 from extractor.rules._common import ItemContext
@@ -364,3 +366,53 @@ def test_never_raises_on_odd_text() -> None:
     for text in ["HER2", "ER", "3+ 2+ 1+ 0", "HER2 \\>= ratio", "EGFR EGFR EGFR", "x" * 5000, "ER-PR-HER2-"]:
         _run("inc", text)
         _run("exc", text)
+
+
+_PIECES = st.sampled_from(
+    [
+        "HER2",
+        "ER+",
+        "PR-",
+        "IHC 3+",
+        "ISH",
+        "ratio ≥ 2.0",
+        "EGFR ",
+        "KRAS G12C",
+        "wild-type",
+        "ECOG ",
+        "0-1",
+        "KPS",
+        "≥ 70%",
+        "age ",
+        "18 years",
+        "women",
+        "life expectancy",
+        "weeks",
+        "\\>=",
+        "=\\<",
+        "(",
+        ")",
+        ",",
+        ";",
+        ". ",
+        "\n",
+        "no ",
+        "not ",
+        "or ",
+        "and ",
+        "İ",
+        "ß",
+        "٣",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=40).map("".join)), st.booleans())
+def test_arbitrary_text_never_raises_and_stays_grounded(text: str, exclusion: bool) -> None:
+    head = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
+    seg = segment(f"{head}\n* {text}")
+    for item in seg.items:
+        for c in her2.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.rules import performance
 from extractor.rules._common import ItemContext
@@ -281,3 +283,53 @@ def test_never_raises_on_odd_text() -> None:
     for text in ["", "ECOG", "age", "≥≥≥ 18 18 years", "Life expectancy \\> weeks", "KPS 100-0", "x" * 5000]:
         _run("inc", text or ".")
         _run("exc", text or ".")
+
+
+_PIECES = st.sampled_from(
+    [
+        "HER2",
+        "ER+",
+        "PR-",
+        "IHC 3+",
+        "ISH",
+        "ratio ≥ 2.0",
+        "EGFR ",
+        "KRAS G12C",
+        "wild-type",
+        "ECOG ",
+        "0-1",
+        "KPS",
+        "≥ 70%",
+        "age ",
+        "18 years",
+        "women",
+        "life expectancy",
+        "weeks",
+        "\\>=",
+        "=\\<",
+        "(",
+        ")",
+        ",",
+        ";",
+        ". ",
+        "\n",
+        "no ",
+        "not ",
+        "or ",
+        "and ",
+        "İ",
+        "ß",
+        "٣",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=40).map("".join)), st.booleans())
+def test_arbitrary_text_never_raises_and_stays_grounded(text: str, exclusion: bool) -> None:
+    head = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
+    seg = segment(f"{head}\n* {text}")
+    for item in seg.items:
+        for c in performance.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)
