@@ -195,3 +195,24 @@ def test_cache_key_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="p") == k_llm  # llm results survive it
     monkeypatch.setattr(cache_mod, "__version__", "9.9")
     assert cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="p") != k_llm
+
+
+def test_rate_limiter_paces_the_run(tmp_path: Path) -> None:
+    """rpm=60 (burst 6, then 0.9 request/s): 12 one-request trials wait (12 - 6) / 0.9 s on the fake clock."""
+    from extractor.batch import RateLimiter
+
+    now = {"t": 0.0}
+
+    async def fake_sleep(s: float) -> None:
+        now["t"] += s
+
+    limiter = RateLimiter(rpm=60, tpm=10**9, clock=lambda: now["t"], sleep=fake_sleep)
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(12))
+    fake = FakeLLM(delay=0)
+    with RecordWriter(tmp_path / "out.jsonl") as w:
+        s = BatchRunner(
+            RunOptions(backend="llm", llm=LLM, concurrency=1, rpm=60), w, extract_fn=fake, limiter=limiter
+        ).run(read_inputs([str(inp)]), handle_sigint=False)
+    assert s.ok == 12
+    assert now["t"] == pytest.approx((12 - 6) / 0.9)
+    assert s.rate_limit_wait_s == pytest.approx((12 - 6) / 0.9, abs=1e-3)
