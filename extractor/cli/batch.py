@@ -16,15 +16,6 @@ from typing import Annotated
 import typer
 
 from extractor.batch.cache import ResultCache, default_cache_path
-from extractor.batch.openai_batch import (
-    FINAL_STATUSES,
-    BatchState,
-    collect_batch,
-    finish_summary,
-    prepare_batches,
-    refresh_status,
-    submit_batches,
-)
 from extractor.batch.runner import RunSummary
 from extractor.errors import ConfigError, ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, read_inputs
@@ -71,6 +62,8 @@ def submit(  # noqa: PLR0917 - typer maps parameters to options
     no_upload: Annotated[bool, typer.Option("--no-upload", help="Only write the request files.")] = False,
 ) -> None:
     """Write Batch API request files for INPUT, upload them and create the batches."""
+    from extractor.batch.openai_batch import BatchState, prepare_batches, submit_batches
+
     try:
         config = _config(model, base_url)
         if not no_upload and not config.configured:
@@ -102,6 +95,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False,
 ) -> None:
     """Show the provider's status of submitted batches (and update the state file)."""
+    from extractor.batch.openai_batch import BatchState, refresh_status
+
     try:
         state_path = out_dir / "state.json"
         state = BatchState.load(state_path)
@@ -137,6 +132,8 @@ def collect(  # noqa: PLR0917 - typer maps parameters to options
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
     """Download finished batches, validate and ground every answer, write the output records."""
+    from extractor.batch.openai_batch import FINAL_STATUSES, BatchState, collect_batch, finish_summary, refresh_status
+
     t0 = time.perf_counter()
     cache_db: ResultCache | None = None
     try:
