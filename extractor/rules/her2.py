@@ -119,6 +119,7 @@ _EXCL_CONTEXT = re.compile(
 )
 _ANTI_BEFORE = re.compile(r"(?:anti|targeting|directed\s+against)[\s-]*(?:\w+[\s/-]+)?$", re.IGNORECASE)
 
+_IHC_SCORE_OR_ISH = re.compile(r"(?<![A-Za-z\d.])[0-3]\s*\+|\b(?:ISH|FISH|CISH|SISH)\b|in situ hybridi", re.I)
 _IHC_CTX = re.compile(r"\bihc\b|immunohisto|\bscore|staining|expression|\bher2\b|\berbb2\b", re.IGNORECASE)
 _IHC_RANGE = re.compile(r"(?<![\d.])([0-3])\s*\+?\s*(?:-|–|to)\s*([1-3])\s*(?:\+|plus\b)")
 _LEAN_CMP = (
@@ -127,7 +128,7 @@ _LEAN_CMP = (
     r"(?:no|not)\s+(?:less|more|greater)\s+than|exceeding|above|below|over|under)"
 )
 _IHC_LESS = re.compile(rf"(?:{_LEAN_CMP})\s*(?:\(\s*[<≤]\s*\)\s*)?([1-3])\s*(?:\+|plus\b)")
-_IHC_ONE = re.compile(r"(?<![A-Za-z\d.])([0-3])\s*(?:\+|plus\b)(?!\d)")
+_IHC_ONE = re.compile(r"(?:(?<![A-Za-z\d.])|(?<=IHC)|(?<=ihc))([0-3])\s*(?:\+|plus\b)(?!\d)")
 _IHC_LISTED = re.compile(
     r"(?<![\d.,])([0-3])(?:\s*\+)?\s*(?:,|\bor\b|\band\b|/)\s*(?=(?:ihc\s*)?[0-3]\s*(?:\+|plus\b))", re.I
 )
@@ -146,7 +147,8 @@ _ISH_COPY = re.compile(
 _ISH_POS = re.compile(
     rf"{_ISH_WORD}[\s:/()-]*(?:\w+[\s/-]+){{0,2}}?(?:positive|\+(?!\w)|amplified|amplification)"
     rf"|(?:positive|amplified|amplification)\s+(?:by|on|per|with|via|using)\s+(?:\w+[\s-]+){{0,3}}?{_ISH_WORD}"
-    r"|\b(?:her2|erbb2)[\s-]+(?:gene\s+)?amplif",
+    r"|\b(?:her2|erbb2)[\s-]+(?:gene\s+)?amplif"
+    rf"|\bpositive\s+(?:\w+\s+)?{_ISH_WORD}\b",
     re.IGNORECASE,
 )
 _ISH_NEG = re.compile(
@@ -214,6 +216,21 @@ def _logic(text: str, ihc_at: int, ish_start: int) -> Literal["or", "and"] | Non
 _FLIP: dict[str, str] = {"positive": "negative", "negative": "positive"}
 
 
+_LEAD_IN = re.compile(r":\s*$")
+
+
+def _parent_names_her2(ctx: ItemContext) -> bool:
+    """A nested item whose lead-in line (the last line ending in ':' just above it) names HER2."""
+    if ctx.item.depth == 0 or not _IHC_SCORE_OR_ISH.search(ctx.clean):
+        return False
+    before = ctx.source[max(0, ctx.item.start - 600) : ctx.item.start]
+    lines = [ln for ln in before.splitlines() if ln.strip()]
+    for ln in reversed(lines[-6:]):
+        if _LEAD_IN.search(ln):
+            return bool(_her2_re().search(ln))
+    return False
+
+
 def _her2(ctx: ItemContext) -> list[Criterion]:
     clean = ctx.clean
     statuses: dict[str, int] = {}
@@ -261,7 +278,10 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
         statuses.setdefault(status, m.start())
         spans.append((m.start(), (st.end() if st else m.end())))
     if not spans:
-        return []
+        if not _parent_names_her2(ctx):
+            return []
+        # a child of "HER2 positivity is defined as any of the following:" -> details only, whole item
+        spans = [(0, 0)]
     low = ctx.lower
     # Details: scores and ISH results in the sentences that name HER2.
     s0, e0 = sentence_bounds(clean, spans[0][0], spans[-1][1])
@@ -302,7 +322,8 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
     if ish_status is None and ratio is None and ratio_negative is not None:
         ish_status, ish_at = "negative", ratio_negative
     if not statuses:
-        if scores == ["3+"] or (("3+" in scores or not scores) and (ratio or copy or ish_status == "positive")):
+        ish_pos = bool(ratio or copy or ish_status == "positive")
+        if scores == ["3+"] or (set(scores) <= {"2+", "3+"} and ish_pos):
             statuses["positive"] = spans[0][0]
         elif scores and set(scores) <= {"1+", "2+"} and ish_status != "positive":
             statuses["low"] = spans[0][0]
@@ -861,7 +882,9 @@ def extract(ctx: ItemContext) -> list[Criterion]:
         hr, tn = _hormone(ctx)
         out.extend(hr)
     her: list[Criterion] = []
-    if any(k in low for k in _HER2_KEYS):
+    if any(k in low for k in _HER2_KEYS) or (
+        ctx.item.depth > 0 and ("ihc" in low or "immunohisto" in low or "ish" in low or "in situ" in low)
+    ):
         her = _her2(ctx)
     if tn and not any(isinstance(c, HER2) for c in her):
         m = _tn_re().search(ctx.clean)

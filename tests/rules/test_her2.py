@@ -416,3 +416,25 @@ def test_arbitrary_text_never_raises_and_stays_grounded(text: str, exclusion: bo
     for item in seg.items:
         for c in her2.extract(ItemContext(item=item, source=seg.text)):
             assert c.evidence.is_grounded_in(seg.text)
+
+
+def test_nested_items_under_a_her2_lead_in() -> None:
+    # NCT05274048: the children of "... must have HER2-overexpressing:" state IHC/ISH without naming HER2
+    text = (
+        "Inclusion Criteria:\n\n"
+        "3. 4.1.3 Patients' tumors must have HER2-overexpressing:\n\n"
+        "   1. (IHC 3+ or IHC2+/ISH+) advanced gastroesophageal cancer (including gastroesophageal junction "
+        "adenocarcinoma).\n"
+        "   2. IHC 3+ for other GI cancers\n"
+    )
+    seg = segment(text)
+    got = []
+    for item in seg.items:
+        for c in her2.extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)
+            got.append({k: v for k, v in c.model_dump(exclude=_BASE).items() if v not in (None, [])})
+    assert got == [
+        h2("positive"),
+        h2("positive", ihc_scores=["2+", "3+"], ish_status="positive", logic="or"),
+        h2("positive", ihc_scores=["3+"]),
+    ]
