@@ -4,7 +4,8 @@ Vocabularies (names, synonyms, guideline names, alteration words) live in ``voca
 
 * ``her2``: a HER2/ERBB2 name with a status ("HER2-positive", "HER2+", "HER2-low", "ultralow", "HER2 amplification",
   "ERBB2 overexpression", "positive for HER2"), or IHC / ISH details in an item naming HER2 ("HER2 expression of 3+
-  by IHC and/or amplification >= 2.0 by ISH"). IHC scores, ISH ratio / copy-number minimums, ISH status without
+  by IHC and/or amplification >= 2.0 by ISH"), or IHC / ISH details in a nested item whose lead-in line names HER2
+  ("HER2 positivity is defined as:" / "IHC 3+"). IHC scores, ISH ratio / copy-number minimums, ISH status without
   numbers, and/or logic and the guideline (ASCO/CAP + year) are filled in. Without a status word the status comes
   from the IHC/ISH details (3+ or ISH+ -> positive; 1+/2+ -> low; 0/1+ and ISH- -> negative). Both positive and
   negative named ("HER2-positive or -negative", "known HER2 status") -> ``any``. Therapy names ("anti-HER2",
