@@ -501,10 +501,7 @@ _PERMIT = re.compile(r"eligible|allowed|permitted|may|can|are\s+acceptable|accep
 _SUBJECT = re.compile(r"\b(?:patients|participants|subjects|those|individuals)\s+(?:\w+\s+){0,2}?(?:with|who|having)\b")
 _CONTINUATION = re.compile(r"\s*(?:are|have|has|is|be|were|had|must|should)\b")
 _NOT_ALLOWED_BEFORE = re.compile(r"(?:\bnot\s+(?:be\s+)?|\bin)$")
-_REQUIRED_CUE = re.compile(
-    r"\b(?:must\s+have|presence\s+of|at\s+least\s+(?:one|1)|required|documented|evidence\s+of|confirmed|measurable|"
-    r"newly\s+diagnosed|with\s+(?:new|untreated|active|progressive)|cohort)\b"
-)
+_INCLUDING = re.compile(r"\b(?:including|includ\w+|regardless|with\s+or\s+without|irrespective)\b")
 
 
 def _brain(ctx: ItemContext) -> list[Criterion]:
@@ -605,10 +602,10 @@ def _brain(ctx: ItemContext) -> list[Criterion]:
         allowed = "allowed"
     elif conds:
         allowed = "conditional"
-    elif not ctx.is_exclusion and cue and not neg:
+    elif not ctx.is_exclusion and ((cue and not neg) or _INCLUDING.search(lower, max(0, first.start() - 40))):
         allowed = "allowed"
-    elif not ctx.is_exclusion and _REQUIRED_CUE.search(lower):
-        allowed = "required"
+    elif not ctx.is_exclusion:
+        allowed = "required"  # an inclusion item naming brain metastases without allowing words: the cohort needs them
     else:
         allowed = "allowed"
     if allowed in ("excluded", "allowed", "required") and "untreated" not in conds:
