@@ -527,9 +527,10 @@ def _sex_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[
         r"(?:patients?|participants?|subjects?)\s*\(\s*)?(?:(?:healthy|adult)\s+)?"
     )
     tail = (
-        r"(?:\s+(?:patients?|participants?|subjects?|adults?|volunteers?|individuals?|sex|gender))?"
+        r"(?:\s+(?:patients?|participants?|subjects?|adults?|volunteers?|individuals?|sex|gender))?(?:\s+only)?"
         r"(?=\s*(?:$|[.,;)]|\(?\s*(?:aged?|ages|between|\d|≥|>|=|at\s+least|older|over|who\s+(?:are|is)\s+(?:at\s+least|"
         r"\d|≥|>|aged?|older|over))|of\s+(?:any\s+)?age|and\s+(?:≥|>|\d|aged?)|"
+        r"must\s+be\s+(?:at\s+least|\d|≥|>|=|greater|older|over|aged?)|"
         r"with\s+(?!(?:[^.]*\b(?:eligible|allowed|permitted)\s+if|[^.]*\b(?:must|should|will)\b))))"
     )
     head = re.compile(lead + "(?:" + phrase + ")" + tail)
