@@ -3,7 +3,8 @@
 Speaks ``POST /v1/chat/completions`` (answers instantly), ``POST /v1/files`` (multipart upload),
 ``GET /v1/files/{id}``, ``GET /v1/files/{id}/content``, ``POST /v1/batches`` and ``GET /v1/batches/{id}``. A batch
 runs when created: every request line of its input file is answered by ``responder`` and the output file is
-ready; ``polls_until_done`` keeps it ``in_progress`` for that many status reads first.
+ready; ``polls_until_done`` keeps it ``in_progress`` for that many status reads first; ``delay_s`` slows every
+answer down.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.requests: list[tuple[str, str]] = []  # (method, path)
         self.chat_calls = 0
         self.polls_until_done = 0
+        self.delay_s = 0.0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -71,6 +73,8 @@ class FakeOpenAI(ThreadingHTTPServer):
     # -- the model ---------------------------------------------------------------------------------------
 
     def completion(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.delay_s:
+            time.sleep(self.delay_s)
         content = self.responder(body)
         if content is None:
             return 500, {"error": {"message": "fake server error", "type": "server_error"}}

@@ -334,3 +334,52 @@ def test_directory_input(tmp_path: Path) -> None:
         "NCT00033137",
         "NCT_TXT_1",
     ]
+
+
+def test_sigint_on_the_llm_path(tmp_path: Path, fake_server: FakeOpenAI) -> None:
+    """Ctrl-C stops reading, lets the requests in flight finish, writes them, exits 130; a rerun completes."""
+    fake_server.delay_s = 0.1
+    n = 60
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(n))
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "OPENAI_BASE_URL": fake_server.base_url}
+    args = [
+        "extract",
+        str(inp),
+        "-o",
+        str(out),
+        "--no-cache",
+        "--concurrency",
+        "4",
+        "--summary",
+        str(tmp_path / "s.json"),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from extractor.cli import main; main()", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for_lines(out, 4, proc)
+        assert proc.poll() is None, "the run finished before it could be interrupted"
+        calls_at_signal = fake_server.chat_calls
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert code == 130, err
+    s = json.loads((tmp_path / "s.json").read_text())
+    written = [json.loads(line)["trial_id"] for line in out.read_text().splitlines()]
+    assert s["interrupted"] and s["ok"] == len(written) < n
+    assert fake_server.chat_calls <= calls_at_signal + 4  # nothing new started after Ctrl-C
+    res = cli(*args, env=env)
+    assert res.returncode == 0, res.stderr
+    ids = [json.loads(line)["trial_id"] for line in out.read_text().splitlines()]
+    assert len(ids) == len(set(ids)) == n
