@@ -557,7 +557,8 @@ _GLUED_VARIANT = re.compile(r"[A-Z]\d{2,4}[A-Z]?")
 
 def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Markers named by the token ``clean[start:end]`` (with a lower-case prefix such as c-, g-, d-)."""
-    if start > 0:
+    non = start >= 4 and clean[start - 4 : start].lower() == "non-"
+    if start > 0 and not non:
         prev = clean[start - 1]
         if prev.isalnum() or prev == "-":
             for back in (1, 2):
@@ -700,6 +701,7 @@ _NEG_FAR = re.compile(
 )
 
 
+_NON_PREFIX = re.compile(r"\bnon[\s-]*[a-z]?$", re.IGNORECASE)
 _MUST_NOT = re.compile(r"\b(?:must|should|shall|may|can)\s*not\b|\bcannot\b", re.IGNORECASE)
 _ABBREV = re.compile(r"\b(?:i\.e|e\.g|vs|etc|approx)\.", re.IGNORECASE)
 
@@ -832,7 +834,9 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
             continue
         pre = clean[s:m_start]
         restated = False
-        if _NEG_NEAR.search(pre[-60:]) or _negated_far(pre):
+        if _NON_PREFIX.search(pre[-6:]):
+            absent = True
+        elif _NEG_NEAR.search(pre[-60:]) or _negated_far(pre):
             absent = not absent if wm is None else absent
             # an exclusion item saying "must not have X" restates the rule: X is excluded, not required
             restated = ctx.is_exclusion and bool(_MUST_NOT.search(pre))

@@ -249,6 +249,12 @@ BIOMARKER_CASES = [
     ),
     pytest.param(
         "inc",
+        "Non-microsatellite instability high (non-MSI high).",
+        [bm("MSI", "excluded", alteration="high")],
+        id="NCT04291105",
+    ),
+    pytest.param(
+        "inc",
         "Advanced melanoma or PD-L1-positive advanced, relapsed, or refractory solid tumor or lymphoma",
         [bm("PD-L1", "required", alteration="positive")],
         id="NCT02332668",
