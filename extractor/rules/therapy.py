@@ -181,6 +181,7 @@ _DUR_OF = re.compile(
     r"\s+(?:of|on)\s+(?!(?:the\s+)?(?:last|completion|completing|start|starting|first\s+dose|initiation|end|"
     r"discontinu|diagnosis|registration|enrol|randomi|study|surgery|cycle|day))"
 )
+_FOR_TREATMENT = re.compile(r"\s+(?:for|to\s+receive|to\s+undergo)\b")
 _WINDOW_OF = re.compile(
     r"\s*(?:after|from|since|of)?\s*(?:the\s+)?(?:(?:last|final)\s+(?:dose|administration|cycle|treatment)\s+(?:of|with)\s+|"
     r"(?:completion|end|discontinuation)\s+of\s+)?(?:a|an|any|prior|previous|the)?\s*"
@@ -264,6 +265,8 @@ _CUE = _lex(
         "interval",
         "pretreatment",
         "maintenance",
+        "continuous",
+        "duration",
     ),
     words=("had", "line", "lines", "regimen", "regimens", "after", "ago", "used"),
 )
@@ -291,6 +294,10 @@ _FALSE_FRIEND = _lex(
         "to be receive",
         "to be treated",
         "to undergo",
+        "that undergo",
+        "who undergo",
+        "undergoing",
+        "will undergo",
         "concurrent",
         "concomitant",
         "simultaneous",
@@ -907,10 +914,12 @@ def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
     if exc is not None and ")" not in lower[exc.end() : a.start]:
         return "exception"
     outside = _PARENS.sub(" ", lower[s:e]) if "(" in lower[s:e] else lower[s:e]
-    if _DISALLOWED.search(outside):
-        return "excluded"
-    if _ALLOWED.search(outside):
-        return "allowed"
+    for m in _DISALLOWED.finditer(outside):  # "not eligible for transplant" is not a prohibition
+        if "eligible" not in m.group() or not _FOR_TREATMENT.match(outside, m.end()):
+            return "excluded"
+    for m in _ALLOWED.finditer(outside):
+        if "eligible" not in m.group() or not _FOR_TREATMENT.match(outside, m.end()):
+            return "allowed"
     return "base"
 
 
@@ -925,7 +934,24 @@ def _keep(lower: str, s: int, a: _Agent, brain: bool) -> bool:
     return not _AFTER_FF.match(lower, a.end)
 
 
-_CLAUSE_BREAK = _lex(words=("but", "however", "whereas", "although", "provided", "as long as", "unless", "if"))
+_CLAUSE_BREAK = _lex(
+    words=(
+        "but",
+        "however",
+        "whereas",
+        "although",
+        "provided",
+        "as long as",
+        "unless",
+        "if",
+        "except",
+        "except for",
+        "with the exception of",
+        "with exception of",
+        "excluding",
+        "not including",
+    )
+)
 
 
 def _clauses(lower: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -962,7 +988,8 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
     if flags.skip and _SKIP_SENTENCE.search(lower, s, e):
         return []
     brain = flags.brain and bool(_BRAIN.search(lower, s, e))
-    agents = [a for a in agents if _keep(lower, s, a, brain)]
+    clauses = _clauses(lower, s, e) if agents else [(s, e)]
+    agents = [a for a in agents if _keep(lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain)]
     toks = _tokens(lower, s, e) if flags.digits else []
     lines = _lines(lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:
@@ -972,10 +999,9 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
         return []
     qtys = _quantities(lower, s, e, toks) if toks else []
     windows = _windows(lower, s, qtys)
-    clauses = _clauses(lower, s, e)
     # group agents by window (first window after the agent, else the last one before), mode and negation
     groups: dict[tuple[int, str, bool], _Group] = {}
-    seen: set[str] = set()
+    seen: set[object] = set()
     clause_neg: dict[int, bool] = {}
     for a in agents:
         wi = next((i for i, w in enumerate(windows) if w.start >= a.end), len(windows) - 1)
@@ -994,9 +1020,10 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
         g = groups.setdefault(
             (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
         )
-        if a.name not in seen:
+        if a.name not in seen or (mode == "exception" and (a.name, mode) not in seen):
             g.agents.append(a)
             seen.add(a.name)
+            seen.add((a.name, mode))
     groups = {k: g for k, g in groups.items() if g.agents}
     if not groups:
         neg = _negated(lower, s, None, lines)
@@ -1056,7 +1083,9 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
                 min_lines=min_l,
                 max_lines=max_l,
                 min_duration_months=duration if gi == 0 else None,
-                within_weeks=g.window.weeks if g.window else None,
+                within_weeks=g.window.weeks
+                if g.window and not (g.mode == "exception" and g.window.end <= g.clause[0])
+                else None,
                 response_required=response if requirement != "excluded" else None,
             )
         )

@@ -214,6 +214,18 @@ CASES = [
         id="NCT04840589",
     ),
     pytest.param(
+        "exc",
+        "Use of systemic corticosteroids within 15 days or other immunosuppressive drugs within 30 days prior to start "
+        "of the study, with the exception of corticosteroids as replacement therapy up to an equivalent of prednisone "
+        "10 mg/day, which are allowed.",
+        [
+            _pt(["corticosteroid"], "excluded", within_weeks=2.14),
+            _pt(["immunosuppressive therapy"], "excluded", within_weeks=4.29),
+            _pt(["corticosteroid", "prednisone"], "allowed"),
+        ],
+        id="NCT06090266",
+    ),
+    pytest.param(
         "inc",
         "be venetoclax naive (required for dose expansion) or",
         [_pt(["venetoclax"], "excluded")],
