@@ -360,20 +360,28 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
         logic = _logic(blanked, first, ish_at)
     guideline = _guideline(text) if re.search(r"asco|american society|toga", text, re.I) else None
     out: list[Criterion] = []
+    starts = sorted(statuses[f] for f in final if f in statuses)
     for st_name in final:
         eff = _FLIP.get(st_name, st_name) if flip else st_name
         detailed = not flip
+        own_scores, own_ish, own_logic = scores, ish_status, logic
+        if len(final) > 1 and st_name in statuses:
+            # "HER2-low (IHC 1+ or 2+/ISH-) or HER2-ultralow (IHC 0 ...)": each status keeps the details after it
+            a, b = statuses[st_name] - s0, min((x for x in starts if x > statuses[st_name]), default=len(clean)) - s0
+            own_scores = _ihc_scores(blanked[max(0, a) : max(0, b)]) or scores
+            if ish_at is not None and not a <= ish_at < b:
+                own_ish, own_logic = None, None
         out.append(
             ctx.make(
                 HER2,
                 s0,
                 e0,
                 status=eff,
-                ihc_scores=scores if detailed else [],
+                ihc_scores=own_scores if detailed else [],
                 ish_ratio_min=ratio if detailed else None,
                 ish_copy_number_min=copy if detailed else None,
-                ish_status=ish_status if detailed else None,
-                logic=logic if detailed else None,
+                ish_status=own_ish if detailed else None,
+                logic=own_logic if detailed else None,
                 guideline=guideline,
             )
         )
@@ -494,6 +502,11 @@ def _hormone(ctx: ItemContext) -> tuple[list[Criterion], bool]:
         by_status["negative"].append(("PR", tn[0].start(), tn[0].end(), "negative", None))
     if ctx.is_exclusion and tn:
         return [], False
+    pos, neg = by_status.get("positive", []), by_status.get("negative", [])
+    if pos and neg and not tn_ok and {r[0] for r in pos} & {r[0] for r in neg}:
+        # "HR+/HER2- or HR-/HER2+": the same receptor both ways -> any status
+        by_status["any"] = by_status.get("any", []) + [(r[0], r[1], r[2], "any", None) for r in pos + neg]
+        del by_status["positive"], by_status["negative"]
     out: list[Criterion] = []
     for status, rs in by_status.items():
         recs: list[Receptor] = []
