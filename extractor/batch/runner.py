@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -52,6 +53,9 @@ __all__ = [
     "estimate_requests",
     "model_prices",
 ]
+
+SMALL_RUN = 64
+"""Fewer trials than this to extract: the rules backend runs in-process (no worker start-up)."""
 
 Status = Literal["ok", "error", "cached", "skipped", "duplicate"]
 ExtractFn = Callable[[Trial], Awaitable[CriteriaSet]]
@@ -439,15 +443,17 @@ class BatchRunner:
 
     def _run_rules(self, items: Iterator[ReadItem]) -> None:
         opts = self.options
-        if opts.workers <= 1:
-            for trial, sha, key in self._pending(items):
+        pending = self._pending(items)
+        head = list(itertools.islice(pending, SMALL_RUN)) if opts.workers > 1 else []
+        if opts.workers <= 1 or len(head) < SMALL_RUN:  # small inputs: starting processes costs more than it saves
+            for trial, sha, key in itertools.chain(head, pending):
                 self._write(_rules_one(trial, sha, opts.fmt, opts.include_text), key=key)
             return
         window: deque[tuple[Future[list[_Outcome]], list[str | None]]] = deque()
         with ProcessPoolExecutor(opts.workers, mp_context=get_context("spawn"), initializer=_worker_init) as pool:
             chunk: list[tuple[Trial, str]] = []
             keys: list[str | None] = []
-            for trial, sha, key in self._pending(items):
+            for trial, sha, key in itertools.chain(head, pending):
                 chunk.append((trial, sha))
                 keys.append(key)
                 if len(chunk) >= opts.chunk_size:

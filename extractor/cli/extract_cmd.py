@@ -330,7 +330,7 @@ def _run(
     opts = RunOptions(
         backend=chosen,
         llm=llm if chosen != "rules" else None,
-        workers=os.cpu_count() or 1 if workers is None else workers,
+        workers=(os.cpu_count() or 1) if workers is None else workers,
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,

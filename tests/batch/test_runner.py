@@ -145,7 +145,7 @@ def test_duplicates_and_bad_records(tmp_path: Path) -> None:
 
 
 def test_pool_and_in_process_write_the_same_records(tmp_path: Path) -> None:
-    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(40))
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(100))
     outs = []
     for workers in (0, 2):
         out = tmp_path / f"out{workers}.jsonl"
@@ -153,7 +153,7 @@ def test_pool_and_in_process_write_the_same_records(tmp_path: Path) -> None:
             s = BatchRunner(RunOptions(workers=workers, chunk_size=8), w).run(
                 read_inputs([str(inp)]), handle_sigint=False
             )
-        assert s.ok == 40 and s.criteria > 0
+        assert s.ok == 100 and s.criteria > 0
         outs.append([json.loads(line) for line in out.read_text().splitlines()])
     # same order and shape (content is compared loosely: worker processes import the rules afresh)
     assert [r["trial_id"] for r in outs[0]] == [r["trial_id"] for r in outs[1]]
@@ -216,3 +216,15 @@ def test_rate_limiter_paces_the_run(tmp_path: Path) -> None:
     assert s.ok == 12
     assert now["t"] == pytest.approx((12 - 6) / 0.9)
     assert s.rate_limit_wait_s == pytest.approx((12 - 6) / 0.9, abs=1e-3)
+
+
+def test_small_runs_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.batch.runner as runner_mod
+
+    def no_pool(*a: object, **k: object) -> None:
+        raise AssertionError("no worker processes for a small run")
+
+    monkeypatch.setattr(runner_mod, "ProcessPoolExecutor", no_pool)
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(runner_mod.SMALL_RUN - 1))
+    s = BatchRunner(RunOptions(workers=2), None).run(read_inputs([str(inp)]), handle_sigint=False)
+    assert s.ok == runner_mod.SMALL_RUN - 1
