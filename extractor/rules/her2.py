@@ -203,11 +203,11 @@ def _ihc_scores(text: str) -> list[IHC]:
     return [order[i] for i in sorted(found) if 0 <= i <= 3]
 
 
-def _logic(text: str, ihc_at: int, ish_start: int) -> Literal["or", "and"] | None:
-    """How the IHC and ISH conditions combine, from the words between them."""
+def _logic(text: str, ihc_at: int, ish_start: int, last_at: int) -> Literal["or", "and"] | None:
+    """How the IHC and ISH conditions combine, from the words between them ("IHC 2+/ISH- or IHC 1+" -> or)."""
     lo, hi = sorted((ihc_at, ish_start))
     between = text[lo:hi].lower()
-    if re.search(r"\bor\b|and/or", between):
+    if re.search(r"\bor\b|and/or", between) or re.search(r"\bor\b", text[lo : max(hi, last_at)].lower()):
         return "or"
     if re.search(r"\band\b|\bwith\b|\bplus\b|/", between):
         return "and"
@@ -356,8 +356,9 @@ def _her2(ctx: ItemContext) -> list[Criterion]:
         final = sorted(status_set, key=lambda s: statuses[s])
     logic: Literal["or", "and"] | None = None
     if scores and (ratio is not None or copy is not None or ish_status is not None) and ish_at is not None:
-        first = min((blanked.find(sc) for sc in scores if blanked.find(sc) >= 0), default=0)
-        logic = _logic(blanked, first, ish_at)
+        found_at = [blanked.find(sc) for sc in scores if blanked.find(sc) >= 0]
+        first = min(found_at, default=0)
+        logic = _logic(blanked, first, ish_at, max(found_at, default=0))
     guideline = _guideline(text) if re.search(r"asco|american society|toga", text, re.I) else None
     out: list[Criterion] = []
     starts = sorted(statuses[f] for f in final if f in statuses)

@@ -138,6 +138,17 @@ HER2_CASES = [
 
 HER2_CASES += [
     pytest.param(
+        "inc",
+        "4\\. Histologically confirmed metastatic or advanced and unresectable breast cancer that is HER2 LOW/ULTRA "
+        "LOW by local testing on either the primary or any metastatic site. HER2 LOW is defined as: (IHC 2+/ISH- or "
+        "IHC 1+ (ISH- or untested)) and HER2 ULTRA LOW is defined as: IHC0+ (faint membrane staining up to 10%)",
+        [
+            h2("low", ihc_scores=["1+", "2+"], ish_status="negative", logic="or"),
+            h2("ultralow", ihc_scores=["0"]),
+        ],
+        id="NCT06263543",
+    ),
+    pytest.param(
         "exc", "Has triple negative (ER-/PR-/Her2-) or HER2+ breast cancer.", [h2("negative")], id="NCT05736367"
     ),
 ]
