@@ -399,7 +399,7 @@ _NEG_STRIP = re.compile(
     r"\b(?:no|not)\s+(?:more|less|greater|fewer|longer)\s+than|\bnot\s+exceed\w*|\bwith\s+or\s+without|"
     r"\bwhether\s+or\s+not|\bnot\s+limited\s+to|\bno\s+(?:evidence\s+of\s+)?(?:disease\s+|radiographic\s+)?"
     r"progression|\bwithout\s+(?:evidence\s+of\s+)?(?:disease\s+|radiographic\s+)?progression|"
-    r"\bnot\s+(?:have\s+)?progressed|\bno\s+(?:other|alternative|further|available|standard|approved)\b[^.;]*"
+    r"\bnot\s+(?:have\s+)?progressed|\bfree\s+(?:of|from)\s+(?:disease\s+)?progression|\bno\s+(?:other|alternative|further|available|standard|approved)\b[^.;]*"
     r"(?:option|therap|treatment)|\bnot\s+(?:a\s+)?candidates?|\bno\s+longer"
 )
 _NAIVE_AFTER = re.compile(r"[\s-]*na[iï]ve")
@@ -493,6 +493,10 @@ _RESPONSE = _lex(
         "objective response",
         "radiologic response",
         "radiological response",
+        "free of progression",
+        "free of disease progression",
+        "free from progression",
+        "free from disease progression",
         "not progressed",
         "not have progressed",
         *(
@@ -599,8 +603,8 @@ def _windows(lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
         washout = "wash" in (pre or "") or "wash" in post or bool(_WASH_BEFORE.search(before))
         if not (pre or cmp or post or washout):
             continue
-        if not pre and not cmp and post.startswith("of") and not washout:
-            continue  # "6 months of therapy" is a duration
+        if not pre and post.startswith("of") and not washout and (not cmp or _DUR_OF.match(lower, q.unit_end)):
+            continue  # "6 months of therapy", "at least 3 years of first-line treatment": a duration
         if post.startswith("after") and not cmp:
             continue  # "4 weeks after the last dose" (contraception, follow-up)
         op = op_of(cmp) if cmp else None
