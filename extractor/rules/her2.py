@@ -855,7 +855,7 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
             # an exclusion item saying "must not have X" restates the rule: X is excluded, not required
             restated = ctx.is_exclusion and bool(_MUST_NOT.search(pre))
         if alteration in (None, "negative") and absent:
-            alteration = "positive" if sym in _STATUS_MARKERS else "mutation"
+            alteration = "positive" if sym in _status_markers() else "mutation"
         if alteration in ("positivity",):
             alteration = "positive"
         if alteration:
@@ -876,7 +876,13 @@ def _biomarkers(ctx: ItemContext) -> list[Criterion]:
 
 _DIGIT = re.compile(r"\d")
 _COHORT_LABEL = re.compile(r"^[\s-]*(?:\w+[\s-]+)?(?:cohort|arm|group|stratum|subgroup)\b", re.IGNORECASE)
-_STATUS_MARKERS = frozenset({"PD-L1", "MSI", "TMB", "MMR", "HRD", "ctDNA", "HLA-A*02", "SSTR", "PSMA", "Ki-67"})
+
+
+@cache
+def _status_markers() -> frozenset[str]:
+    """Markers whose absence is a status ("PD-L1 negative"), not a missing mutation."""
+    names: list[str] = _vocab()["status_markers"]  # type: ignore[assignment]
+    return frozenset(names)
 
 
 # ------------------------------------------------------------------------------------------------------ family
