@@ -199,7 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = self.path.split("?")[0].rstrip("/").split("/")
         if len(parts) >= 4 and parts[-2] == "batches" and parts[-1] in srv.batches:
             batch = srv.batches[parts[-1]]
-            if batch["status"] != "completed":
+            if batch["status"] in ("validating", "in_progress"):
                 if batch["polls"] > 0:
                     batch["polls"] -= 1
                     batch["status"] = "in_progress"

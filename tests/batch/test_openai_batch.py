@@ -169,3 +169,25 @@ def test_submit_needs_an_endpoint(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "OPENAI_API_KEY" in res.stderr
     res = _run_cli("batch", "submit", str(inp), "--out-dir", str(tmp_path / "b"), "--no-upload")
     assert res.exit_code == 0 and list((tmp_path / "b").glob("run-*/requests-0001.jsonl"))
+
+
+def test_expired_batch_missing_answers_become_error_records(
+    tmp_path: Path, fake_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_server.base_url)
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(4))
+    out_dir = tmp_path / "b"
+    assert _run_cli("batch", "submit", str(inp), "--out-dir", str(out_dir)).exit_code == 0
+    (batch,) = fake_server.batches.values()
+    fake_server.run_batch(batch)  # the provider answered 3 of 4 before the window closed
+    output = fake_server.files[batch["output_file_id"]]
+    output["content"] = b"\n".join(output["content"].splitlines()[:3]) + b"\n"
+    batch["status"] = "expired"
+    out = tmp_path / "o.jsonl"
+    res = _run_cli("batch", "collect", "-o", str(out), "--out-dir", str(out_dir), "--no-cache")
+    assert res.exit_code == 0, res.output
+    recs = {json.loads(x)["trial_id"]: json.loads(x) for x in out.read_text().splitlines()}
+    assert len(recs) == 4
+    (missing,) = [r for r in recs.values() if r["error"]]
+    assert missing["trial_id"] == "SYN00003" and missing["error"]["type"] == "LLMError"
+    assert "expired" in missing["error"]["message"]
