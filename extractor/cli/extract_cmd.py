@@ -204,7 +204,7 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
         typer.Option(
             "--output",
             "-o",
-            help="Output file (default: stdout). An existing file is resumed: trials already in it are skipped.",
+            help="Output file (default, or -: stdout). An existing file is resumed: trials already in it are skipped.",
         ),
     ] = None,
     fmt: Annotated[
@@ -319,6 +319,8 @@ def _run(
     quiet: bool,
     dry_run: bool,
 ) -> int:
+    if output is not None and str(output) == "-":
+        output = None
     out_fmt = _infer_format(fmt, output)
     try:
         llm = LLMConfig.from_env(model=model, base_url=base_url, mode=mode)
