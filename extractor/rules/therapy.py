@@ -179,8 +179,9 @@ _WPOST = re.compile(
 )
 _DUR_OF = re.compile(
     r"\s+(?:of|on)\s+(?!(?:the\s+)?(?:last|completion|completing|start|starting|first\s+dose|initiation|end|"
-    r"discontinu|diagnosis|registration|enrol|randomi|study|surgery|cycle|day))"
+    r"discontinu|diagnosis|registration|enrol|randomi|study|surgery|cycle|day|age\b))"
 )
+_AGE_AFTER = re.compile(r"\s*(?:of\s+age|old|or\s+older|of\s+life)\b")
 _FOR_TREATMENT = re.compile(r"\s+(?:for|to\s+receive|to\s+undergo)\b")
 _WINDOW_OF = re.compile(
     r"\s*(?:after|from|since|of)?\s*(?:the\s+)?(?:(?:last|final)\s+(?:dose|administration|cycle|treatment)\s+(?:of|with)\s+|"
@@ -414,6 +415,8 @@ _ALLOWED = _lex(
         "may be receiving",
         "may receive",
         "may continue",
+        "could have received",
+        "could have had",
         "may have undergone",
         "may have been treated",
         "may have been previously treated",
@@ -568,7 +571,7 @@ def _quantities(lower: str, s: int, e: int, toks: list[tuple[int, int, float]]) 
     out: list[_Qty] = []
     for ns, ne, n in toks:
         u = _TIME_AFTER.match(lower, ne, e)
-        if not u:
+        if not u or _AGE_AFTER.match(lower, u.end()):
             continue
         back = max(s, ns - 45)
         c = _CMP_TAIL.search(lower, back, ns)
@@ -687,6 +690,8 @@ def _line_statements(
         if n2 is not None and op is None:
             lo, hi = min(n1, n2), max(n1, n2)
         else:
+            if exclusion and op is None and not negated:
+                continue  # a bare count in an exclusion ("count as single lines") states no limit
             if exclusion != negated:
                 op = negate(op) if op else "<"
             lo = hi = None
@@ -793,6 +798,7 @@ _FLAG_WORDS: dict[str, tuple[str, ...]] = {
         "excluded",
         "may ",
         "can ",
+        "could ",
         "ok",
     ),
     "digits": (
@@ -1056,12 +1062,13 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
         if lines is not None and gi == 0:
             min_l, max_l = lines.lo, lines.hi
             if (
-                requirement == "required"
+                g.mode == "base"
+                and not neg
                 and min_l is None
                 and max_l is not None
-                and not _PROGRESSED.search(lower, s, e)
+                and not (requirement == "required" and _PROGRESSED.search(lower, s, e))
             ):
-                requirement = "allowed"
+                requirement = "allowed"  # "no more than 2 prior lines" / exclusion "more than 2 prior lines"
         if len(ordered) == 1:
             cs, ce = s, e
         elif by_clause:

@@ -226,6 +226,19 @@ CASES = [
         id="NCT06090266",
     ),
     pytest.param(
+        "exc",
+        "Has received four or more systemic anticancer regimens for mCRPC.",
+        [_pt(["systemic therapy"], "allowed", setting="metastatic", max_lines=3)],
+        id="NCT03574571",
+    ),
+    pytest.param(
+        "inc",
+        "Participants in Cohort B must have received at least 4 weeks of either abiraterone or enzalutamide treatment "
+        "(but not both)",
+        [_pt(["abiraterone", "enzalutamide"], "required", min_duration_months=0.92)],
+        id="NCT02861573",
+    ),
+    pytest.param(
         "inc",
         "be venetoclax naive (required for dose expansion) or",
         [_pt(["venetoclax"], "excluded")],
@@ -304,7 +317,8 @@ NEGATIVES = [
     pytest.param(
         "exc",
         "Patients who have not recovered from adverse events due to prior systemic anti-cancer therapy (i.e., have "
-        "residual toxicities  > grade 1 of the Common Terminology Criteria for Adverse Events  [CTCAE ] v5) or baseline",
+        "residual toxicities  > grade 1 of the Common Terminology Criteria for Adverse Events  [CTCAE ] v5) or "
+        "baseline",
         id="NCT04981509",
     ),
     pytest.param(
