@@ -288,6 +288,10 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130) from None
+    except BrokenPipeError:  # e.g. `extractor extract ... | head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(141) from None
     except OSError as e:
         _err(f"error: {e}")
         raise typer.Exit(1) from None
