@@ -129,6 +129,26 @@ def _stages(clean: str) -> tuple[list[str], tuple[int, int] | None]:
     return out, span
 
 
+def _histology(
+    hists: list[tuple[int, int, str]], span: tuple[int, int], n_names: int, spans: list[tuple[int, int]]
+) -> str | None:
+    """The histology named with a cancer: inside or next to its mention, no other cancer in between (any in the
+    item when it names one cancer)."""
+    best = None
+    for s, e, h in hists:
+        gap = max(s - span[1], span[0] - e, 0)
+        lo, hi = min(e, span[1]), max(s, span[0])
+        if any(lo <= a and b <= hi for a, b in spans if (a, b) != span):
+            continue
+        if e <= span[0] and gap > 3:  # before the mention only when it qualifies it ("squamous NSCLC")
+            continue
+        if gap <= 30 and (best is None or gap < best[0]):
+            best = (gap, h)
+    if best is not None:
+        return best[1]
+    return hists[0][2] if hists and n_names == 1 else None
+
+
 def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
     lower = ctx.lower
     rx, table, sites = _vocab()
@@ -155,6 +175,7 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
     dx_cue = any_dx and bool(_DX_CUE.search(lower))
     agents = find_agents(lower) if mentions else []
     names: list[str] = []
+    where: dict[str, tuple[int, int]] = {}
     if any_dx and not malig:
         for s, _e, c in mentions:
             if c is None:
@@ -176,19 +197,29 @@ def _diagnosis_stage(ctx: ItemContext) -> list[Criterion]:
             for w in re.findall(r"([a-z]+)\s*(?:,|\bor\b|\band\b|and/or|/)\s*", pre):
                 if w in sites and sites[w] not in names and sites[w] != c:
                     names.append(sites[w])
+                    where[sites[w]] = (s, _e)
             if c not in names:
                 names.append(c)
+                where[c] = (s, _e)
         if not names and hists and confirmed and not agents:
             s, _e, h = hists[0]
             pre = lower[max(0, s - 50) : s]
             for w in re.findall(r"([a-z]+)\s*(?:,|\bor\b|\band\b|and/or|/|$)\s*", pre):
                 if w in sites and sites[w] not in names:
                     names.append(sites[w])
+                    where[sites[w]] = (s, _e)
             if not names and h:
                 names.append(h)
-    histology = hists[0][2] if hists else None
-    for c in names[:6]:
-        out.append(ctx.make(Diagnosis, cancer=c, histology=histology, histologically_confirmed=confirmed))
+                where[h] = (s, _e)
+    for c in names[:10]:
+        out.append(
+            ctx.make(
+                Diagnosis,
+                cancer=c,
+                histology=_histology(hists, where[c], len(names), [(a, b) for a, b, _ in mentions]),
+                histologically_confirmed=confirmed,
+            )
+        )
     # stage
     stages, _span = _stages(ctx.clean) if "stage" in lower else ([], None)
     met = _METASTATIC.search(lower) if "metasta" in lower or "stage iv" in lower else None

@@ -259,6 +259,22 @@ CASES = [
     ),
     pytest.param(
         "inc",
+        "Locally advanced unresectable or metastatic triple negative breast cancer, ovarian cancer (high-grade serous "
+        "histology), anal cancer (squamous), MSI-H CRC, esophagogastric cancer, mesothelioma, and HNSCC.",
+        [
+            dx("breast cancer"),
+            dx("ovarian cancer", histology="serous carcinoma"),
+            dx("anal cancer", histology="squamous cell carcinoma"),
+            dx("colorectal cancer"),
+            dx("gastric cancer"),
+            dx("mesothelioma"),
+            dx("head and neck cancer"),
+            stage(metastatic=True, locally_advanced=True),
+        ],
+        id="NCT05544929",
+    ),
+    pytest.param(
+        "inc",
         "Patient is allowed up to one (1) prior chemotherapy for their metastatic disease.",
         [],
         id="NCT05455619-therapy-setting",
