@@ -182,10 +182,11 @@ _DUR_OF = re.compile(
     r"discontinu|diagnosis|registration|enrol|randomi|study|surgery|cycle|day|age\b))"
 )
 _AGE_AFTER = re.compile(r"\s*(?:of\s+age|old|or\s+older|of\s+life)\b")
+_EXCEPT_TREATED = re.compile(r"\b(?:previously|treated|received|exposed|pretreated|those\s+who|patients\s+who)\b")
 _FOR_TREATMENT = re.compile(r"\s+(?:for|to\s+receive|to\s+undergo)\b")
 _WINDOW_OF = re.compile(
     r"\s*(?:after|from|since|of)?\s*(?:the\s+)?(?:(?:last|final)\s+(?:dose|administration|cycle|treatment)\s+(?:of|with)\s+|"
-    r"(?:completion|end|discontinuation)\s+of\s+)?(?:a|an|any|prior|previous|the)?\s*"
+    r"(?:completion|end|discontinuation)\s+of\s+)?(?:(?:a|an|any|prior|previous|the|other)\s+){0,3}"
 )
 _WASH_BEFORE = re.compile(r"wash[\s-]?out|elapsed|interval")
 _GAP_POST = re.compile(r"since|elapsed|passed|ago|wash|from|after")
@@ -604,7 +605,8 @@ def _windows(lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
             continue
         before = lower[max(s, q.start - 25) : q.start]
         washout = "wash" in (pre or "") or "wash" in post or bool(_WASH_BEFORE.search(before))
-        if not (pre or cmp or post or washout):
+        paren_for = lower[max(s, q.start - 2) : q.start].strip().endswith("(") and lower.startswith(" for ", q.unit_end)
+        if not (pre or cmp or post or washout or paren_for):  # "(6 weeks for nitrosoureas)" restates a window
             continue
         if not pre and post.startswith("of") and not washout and (not cmp or _DUR_OF.match(lower, q.unit_end)):
             continue  # "6 months of therapy", "at least 3 years of first-line treatment": a duration
@@ -904,16 +906,19 @@ class _Flags:
         return self._get("setting")
 
 
-def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
-    """exception (after "except", or in an allowed parenthesis) / allowed / excluded (a not-allowed clause) / base."""
+def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags, exclusion: bool = False) -> str:  # noqa: PLR0917
+    """exception (after "except", or in an allowed parenthesis) / allowed / excluded (a not-allowed clause) / base.
+
+    "except previously treated with X" names who is left out: X is excluded in an inclusion item."""
     if not flags.modes:
         return "base"
     po = _paren_depth_open(lower, s, a.start)
     if po >= 0:
         pc = lower.find(")", a.end, e)
         inner = lower[po + 1 : pc if pc >= 0 else e]
-        if _EXCEPT.search(lower, po, a.start):
-            return "exception"
+        m = _EXCEPT.search(lower, po, a.start)
+        if m:
+            return "excluded" if not exclusion and _EXCEPT_TREATED.search(lower, m.end(), a.start) else "exception"
         if _DISALLOWED.search(inner):
             return "excluded"
         if _ALLOWED.search(inner):
@@ -922,6 +927,8 @@ def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
     for m in _EXCEPT.finditer(lower, s, a.start):
         exc = m
     if exc is not None and ")" not in lower[exc.end() : a.start]:
+        if not exclusion and _EXCEPT_TREATED.search(lower, exc.end(), a.start):
+            return "excluded"
         return "exception"
     outside = _PARENS.sub(" ", lower[s:e]) if "(" in lower[s:e] else lower[s:e]
     for m in _DISALLOWED.finditer(outside):  # "not eligible for transplant" is not a prohibition
@@ -933,13 +940,20 @@ def _mode(lower: str, s: int, e: int, a: _Agent, flags: _Flags) -> str:
     return "base"
 
 
+def _closed_paren(lower: str, s: int, pos: int, until: int) -> bool:
+    """Whether ``pos`` sits in a parenthesis that closes before ``until``."""
+    po = _paren_depth_open(lower, s, pos)
+    return po >= 0 and lower.find(")", pos, until) >= 0
+
+
 def _keep(lower: str, s: int, a: _Agent, brain: bool) -> bool:
     if brain and (a.name in _LOCAL_AGENTS or a.neg):
         return False
     ff = None
     for m in _FALSE_FRIEND.finditer(lower, max(s, a.start - 70), a.start):
         ff = m
-    if ff is not None and ". " not in lower[ff.end() : a.start] and ";" not in lower[ff.end() : a.start]:
+    between = lower[ff.end() : a.start] if ff is not None else ""
+    if ff is not None and ". " not in between and ";" not in between and ")" not in between:
         return False
     return not _AFTER_FF.match(lower, a.end)
 
@@ -1014,7 +1028,12 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
     seen: set[object] = set()
     clause_neg: dict[int, bool] = {}
     for a in agents:
-        wi = next((i for i, w in enumerate(windows) if w.start >= a.end), len(windows) - 1)
+        wi = next((i for i, w in enumerate(windows) if w.start >= a.end), -1)
+        if wi < 0:  # no window after it: the last one before it that is not shut in a parenthesis
+            wi = next(
+                (i for i in range(len(windows) - 1, -1, -1) if not _closed_paren(lower, s, windows[i].start, a.start)),
+                len(windows) - 1,
+            )
         if wi >= 0 and len({w.weeks for w in windows}) == 1:
             wi = 0
         elif len(windows) > 1:  # "7 days after last dose of a biologic agent": the window right before the agent
@@ -1023,7 +1042,7 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
                 wi,
             )
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
-        mode = _mode(lower, cs, ce, a, flags)
+        mode = _mode(lower, cs, ce, a, flags, ctx.is_exclusion)
         if cs not in clause_neg:
             clause_neg[cs] = _negated(lower, cs, a, lines)
         neg = clause_neg[cs]
@@ -1051,6 +1070,8 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
             requirement = "excluded"  # "X is allowed, but no prior Y" (either section)
         elif g.mode == "allowed" and neg:
             requirement = "excluded"  # "No prior radiotherapy is allowed"
+        elif g.mode == "exception" and g.window and g.window.start >= g.agents[0].end and g.window.gap:
+            requirement = "excluded"  # "(except mitomycin C, requiring a minimum of 6 weeks)": its own washout
         elif g.mode in ("allowed", "exception"):
             requirement = "allowed"
         elif g.mode == "excluded":

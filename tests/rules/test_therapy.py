@@ -232,6 +232,36 @@ CASES = [
         id="NCT03574571",
     ),
     pytest.param(
+        "exc",
+        "Participants who have had chemotherapy, immune therapy, other investigational therapy, or major surgery "
+        "within 4 weeks (6 weeks for nitrosoureas or mitomycin C) prior to the first dose of study medication.",
+        [
+            _pt(
+                ["chemotherapy", "immunotherapy", "investigational agent", "major surgery"],
+                "excluded",
+                within_weeks=4.0,
+            ),
+            _pt(["nitrosourea", "mitomycin"], "excluded", within_weeks=6.0),
+        ],
+        id="NCT03675893",
+    ),
+    pytest.param(
+        "inc",
+        "There should be a minimum of 4 weeks from any prior chemotherapy (except for the nitrosoureas and mitomycin "
+        "C, requiring a minimum of 6 weeks), immunotherapy and/or radiation.",
+        [
+            _pt(["chemotherapy", "immunotherapy", "radiotherapy"], "excluded", within_weeks=4.0),
+            _pt(["nitrosourea", "mitomycin"], "excluded", within_weeks=6.0),
+        ],
+        id="NCT06634875",
+    ),
+    pytest.param(
+        "inc",
+        "KRAS mutations of any variant except previously treated with any KRAS inhibitor",
+        [_pt(["kras inhibitor"], "excluded")],
+        id="NCT06704724",
+    ),
+    pytest.param(
         "inc",
         "Participants in Cohort B must have received at least 4 weeks of either abiraterone or enzalutamide treatment "
         "(but not both)",
