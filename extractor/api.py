@@ -42,8 +42,6 @@ def as_trial(source: str | bytes | Trial, trial_id: str | None = None) -> Trial:
         raise InputError(
             f"criteria text is {len(source)} characters; the limit is {MAX_TEXT_CHARS}", field="text", trial_id=trial_id
         )
-    if "\x00" in source:
-        raise InputError("criteria text contains NUL bytes (binary input?)", field="text", trial_id=trial_id)
     return Trial(trial_id=trial_id or "trial", text=source)
 
 

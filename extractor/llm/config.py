@@ -1,7 +1,7 @@
 """LLM backend configuration: endpoint, model, instructor mode, retry and size limits.
 
 Values come from explicit arguments, else the environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``,
-``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``), else defaults. The API key is a ``SecretStr``: it never shows
+``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``, ``EXTRACTOR_MAX_TOKENS``), else defaults. The API key is a ``SecretStr``: it never shows
 in ``repr``, logs or error messages.
 """
 
@@ -50,6 +50,8 @@ class LLMConfig(BaseModel):
             env["model"] = model
         if mode := os.environ.get("EXTRACTOR_INSTRUCTOR_MODE"):
             env["mode"] = mode.lower()
+        if max_tokens := os.environ.get("EXTRACTOR_MAX_TOKENS"):
+            env["max_tokens"] = int(max_tokens)
         env.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(env.get("api_key"), str):
             env["api_key"] = SecretStr(env["api_key"])

@@ -1,0 +1,75 @@
+"""Eval of the LLM backend on the gold trials, replaying recorded traffic (CI) or recording it (dev).
+
+    python evals/eval_llm_replay.py --baseline evals/baselines/llm.json --report-dir reports/eval-llm   # replay
+    python evals/eval_llm_replay.py --record                                                          # record
+
+Replay needs no network and no key: every request is answered from ``evals/cassettes/llm_gold.yaml`` (matched on
+its body; a prompt or schema change makes replay fail until the cassette is re-recorded). Recording talks to the
+real OpenAI-compatible server at ``--base-url`` (see ``evals/record_cassettes.sh``). Exit codes are those of
+``extractor eval``: 0 ok, 1 regression against the baseline, 2 could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import vcr
+from vcr.record_mode import RecordMode
+
+HERE = Path(__file__).resolve().parent
+CASSETTE = HERE / "cassettes" / "llm_gold.yaml"
+#: The recorded run's settings: replay must send byte-identical requests.
+RECORDED = {
+    "OPENAI_BASE_URL": "http://127.0.0.1:8766/v1",
+    "EXTRACTOR_MODEL": "gemma-3-270m",
+    "EXTRACTOR_MAX_TOKENS": "768",
+    "EXTRACTOR_INSTRUCTOR_MODE": "json_schema",
+}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--record", action="store_true", help="record against the live server (overwrites the cassette)")
+    p.add_argument("--base-url", default=RECORDED["OPENAI_BASE_URL"])
+    p.add_argument("--baseline", type=Path, default=None)
+    p.add_argument("--report-dir", type=Path, default=Path("reports/eval-llm"))
+    p.add_argument("--backend", default="llm", choices=["llm", "hybrid"])
+    p.add_argument("--update-baseline", action="store_true")
+    args = p.parse_args()
+    if not args.record and not CASSETTE.exists():
+        print(f"no cassette at {CASSETTE}: record it first (evals/record_cassettes.sh)", file=sys.stderr)
+        return 2
+    os.environ.update({**RECORDED, "OPENAI_BASE_URL": args.base_url})
+    os.environ.pop("OPENAI_API_KEY", None)  # never recorded, never needed for replay
+    recorder = vcr.VCR(
+        record_mode=RecordMode.ALL if args.record else RecordMode.NONE,
+        match_on=["method", "scheme", "host", "port", "path", "query", "body"],
+        filter_headers=["authorization", "x-api-key", "openai-organization", "openai-project"],
+        decode_compressed_response=True,
+    )
+    from extractor.cli import app
+
+    cli = ["eval", "--backend", args.backend, "--report-dir", str(args.report_dir)]
+    if args.baseline:
+        cli += ["--baseline", str(args.baseline)]
+    if args.update_baseline:
+        cli.append("--update-baseline")
+    CASSETTE.parent.mkdir(parents=True, exist_ok=True)
+    with recorder.use_cassette(str(CASSETTE)):
+        try:
+            app(cli, standalone_mode=False)
+        except SystemExit as e:  # typer.Exit is turned into SystemExit by click in some paths
+            return int(e.code or 0)
+        except Exception as e:  # click.exceptions.Exit carries the exit code
+            code = getattr(e, "exit_code", None)
+            if code is None:
+                raise
+            return int(code)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The contract: schema round-trips, discriminated union, JSON Schema export, public API surface."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+from typer.testing import CliRunner
+
+import extractor
+from extractor.cli import app
+from extractor.models import CRITERION_TYPES, KINDS, CriteriaSet, Criterion, GoldTrial, OutputRecord
+
+
+def _example() -> CriteriaSet:
+    return extractor.extract(
+        "Inclusion Criteria:\n* HER2-positive (IHC 3+ or ISH ratio >= 2.0)\n* ECOG 0-1\n"
+        "* ANC >= 1.5 x 10^9/L\nExclusion Criteria:\n* Pregnancy\n* Keeps a paper diary",
+        trial_id="T-roundtrip",
+    )
+
+
+def test_criteria_set_json_round_trip() -> None:
+    result = _example()
+    assert len({c.kind for c in result.criteria}) >= 4
+    again = CriteriaSet.model_validate_json(result.model_dump_json())
+    assert again == result
+    assert again.criteria[0].__class__ is result.criteria[0].__class__
+
+
+def test_every_kind_round_trips_through_the_union() -> None:
+    adapter: TypeAdapter[Criterion] = TypeAdapter(Criterion)
+    for cls in CRITERION_TYPES:
+        required = {n: f for n, f in cls.model_fields.items() if f.is_required() and n not in {"polarity", "evidence"}}
+        data = {
+            "kind": cls.model_fields["kind"].default,
+            "polarity": "exclusion",
+            "evidence": {"text": "x", "start": 0, "end": 1},
+        }
+        for name, field in required.items():
+            data[name] = {"str": "ER", "float": 1.0}.get(getattr(field.annotation, "__name__", ""))
+        if cls.__name__ == "HormoneReceptor":
+            data.update(receptors=["ER"], status="positive")
+        elif cls.__name__ == "HER2":
+            data["status"] = "positive"
+        elif cls.__name__ == "Biomarker":
+            data.update(marker="EGFR", requirement="required")
+        elif cls.__name__ == "PerformanceStatus":
+            data["scale"] = "ECOG"
+        elif cls.__name__ == "BrainMetastases":
+            data["allowed"] = "excluded"
+        elif cls.__name__ == "PriorTherapy":
+            data["requirement"] = "excluded"
+        elif cls.__name__ == "Sex":
+            data["sex"] = "female"
+        elif cls.__name__ == "Diagnosis":
+            data["cancer"] = "breast cancer"
+        elif cls.__name__ == "MeasurableDisease":
+            data["level"] = "measurable"
+        elif cls.__name__ == "Lab":
+            data["analyte"] = "anc"
+        elif cls.__name__ == "LifeExpectancy":
+            data["min_months"] = 3
+        obj = adapter.validate_python(data)
+        assert type(obj) is cls
+        assert adapter.validate_json(adapter.dump_json(obj)) == obj
+
+
+def test_unknown_fields_and_kinds_are_rejected() -> None:
+    adapter: TypeAdapter[Criterion] = TypeAdapter(Criterion)
+    base = {"polarity": "inclusion", "evidence": {"text": "x", "start": 0, "end": 1}}
+    with pytest.raises(ValidationError):
+        adapter.validate_python({**base, "kind": "age", "min_years": 18, "typo_field": 1})
+    with pytest.raises(ValidationError):
+        adapter.validate_python({**base, "kind": "horoscope"})
+    with pytest.raises(ValidationError):
+        adapter.validate_python({**base, "kind": "performance_status", "scale": "made-up"})
+
+
+def test_schema_command_exports_json_schema() -> None:
+    out = CliRunner().invoke(app, ["schema"])
+    assert out.exit_code == 0
+    schema = json.loads(out.stdout)
+    union = schema["$defs"]["CriteriaSet"] if "CriteriaSet" in schema.get("$defs", {}) else schema
+    assert union["properties"]["criteria"]["items"]["discriminator"]["propertyName"] == "kind"
+    assert set(schema["$defs"]) >= {"HER2", "Lab", "PriorTherapy", "Evidence", "Provenance"}
+    assert len(KINDS) == 20
+
+
+def test_output_record_and_gold_models_forbid_extras() -> None:
+    with pytest.raises(ValidationError):
+        OutputRecord.model_validate({"trial_id": "x", "surprise": 1})
+    with pytest.raises(ValidationError):
+        GoldTrial.model_validate(
+            {"trial_id": "x", "origin": "corpus", "source": "s", "text_sha256": "0" * 64, "extra": True}
+        )
+
+
+def test_public_api_is_small_and_complete() -> None:
+    public = {n for n in dir(extractor) if not n.startswith("_")}
+    exported = set(extractor.__all__) - {"__version__"}
+    modules = {"api", "errors", "models", "segment", "ground", "rules", "vocab", "llm", "evals", "cli", "io", "batch"}
+    assert exported <= public
+    assert public - exported <= modules, public - exported - modules
+    for name in ("extract", "aextract", "CriteriaSet", "ExtractorError", "segment"):
+        assert name in extractor.__all__
