@@ -1,8 +1,8 @@
 """LLM backend configuration: endpoint, model, instructor mode, retry and size limits.
 
 Values come from explicit arguments, else the environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``,
-``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``, ``EXTRACTOR_MAX_TOKENS``), else defaults. The API key is a ``SecretStr``: it never shows
-in ``repr``, logs or error messages.
+``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``, ``EXTRACTOR_MAX_TOKENS``), else defaults. The API key is a
+``SecretStr``: it never shows in ``repr``, logs or error messages.
 """
 
 from __future__ import annotations
