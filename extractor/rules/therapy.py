@@ -345,6 +345,8 @@ _FALSE_FRIEND = _lex(
         "infusion",
         "mixed with",
         "dose of study",
+        "effects of",
+        "effect of",
         "prior to ",
         "time of",
         "feasib",
@@ -446,7 +448,6 @@ _EXCEPT = _lex(
         "with the exception of",
         "apart from",
         "besides",
-        "but not",
         "save for",
         "not including",
         "with exception of",
@@ -616,6 +617,8 @@ def _windows(lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
         gap = op in (">=", ">") or (op is None and not pre and bool(_GAP_POST.search(post)))
         gap = gap or (washout and op not in ("<", "<="))
         weeks = round(q.n * _WEEKS_PER[_unit_key(q.unit)], 2)
+        if paren_for and not (pre or cmp or post) and out:
+            gap = out[-1].gap  # "> 4 weeks (6 weeks for nitrosoureas)": same kind of window as the one it restates
         out.append(_Window(q.start, q.end, weeks, gap))
     return out
 
@@ -792,7 +795,6 @@ _FLAG_WORDS: dict[str, tuple[str, ...]] = {
         "other than",
         "apart from",
         "besides",
-        "but not",
         "save for",
         "not including",
         "with exception of",
