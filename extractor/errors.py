@@ -53,8 +53,11 @@ class ExtractorError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly description, as stored in error records."""
-        return {"type": type(self).__name__, "message": self.message,
-                **{k: _short(v, 2000) for k, v in self.context.items()}}
+        return {
+            "type": type(self).__name__,
+            "message": self.message,
+            **{k: _short(v, 2000) for k, v in self.context.items()},
+        }
 
 
 def _short(value: Any, limit: int = 200) -> Any:
@@ -67,8 +70,15 @@ def _short(value: Any, limit: int = 200) -> Any:
 class InputError(ExtractorError):
     """Input that cannot be processed. ``file``, ``line`` and ``field`` say where."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None, trial_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        trial_id: str | None = None,
+    ) -> None:
         self.file, self.line, self.field, self.trial_id = file, line, field, trial_id
         super().__init__(message, file=file, line=line, field=field, trial_id=trial_id)
 
@@ -84,8 +94,15 @@ class PromptError(ExtractorError):
 class LLMError(ExtractorError):
     """The LLM backend failed. ``attempts`` and ``last_output`` describe the last try."""
 
-    def __init__(self, message: str, *, trial_id: str | None = None, attempts: int | None = None,
-                 last_output: str | None = None, **context: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        trial_id: str | None = None,
+        attempts: int | None = None,
+        last_output: str | None = None,
+        **context: Any,
+    ) -> None:
         self.trial_id, self.attempts, self.last_output = trial_id, attempts, last_output
         super().__init__(message, trial_id=trial_id, attempts=attempts, last_output=last_output, **context)
 

@@ -50,8 +50,9 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
-def find_span(source: str, quote: str, lo: int = 0, hi: int | None = None,
-              near: int | None = None) -> tuple[int, int] | None:
+def find_span(
+    source: str, quote: str, lo: int = 0, hi: int | None = None, near: int | None = None
+) -> tuple[int, int] | None:
     """Find ``quote`` in ``source[lo:hi]``: verbatim first, then modulo case/whitespace/escapes.
 
     Returns the verbatim ``(start, end)`` in ``source`` or None. With several matches the one closest to ``near``
@@ -100,8 +101,7 @@ def ground_criteria(
         if span is None:
             span = find_span(source, ev.text, near=ev.start)
         if span is None:
-            rejected.append(Rejected(kind=c.kind, quote=ev.text, item=c.item,
-                                     reason="quote is not in the source text"))
+            rejected.append(Rejected(kind=c.kind, quote=ev.text, item=c.item, reason="quote is not in the source text"))
             continue
         kept.append(c.model_copy(update={"evidence": make_evidence(source, *span)}))
     return kept, rejected

@@ -18,7 +18,10 @@ __all__ = ["clean_text", "segment"]
 _HEADWORD = re.compile(r"\b(inclusion|exclusion|eligibility|ineligibility)s?\b", re.IGNORECASE)
 _CRITERIA = re.compile(r"^\s*(?:criteria|criterion)\b", re.IGNORECASE)
 _SENTENCE_WORDS = frozenset(
-    ["must", "meet", "meets", "met", "have", "has", "had", "should", "will", "be", "are", "is", "all", "any", "per", "see", "protocol", "satisfy", "fulfil", "fulfill", "patients", "patient", "participants", "subjects", "who", "not", "no"]
+    (
+        "must meet meets met have has had should will be are is all any per see protocol satisfy fulfil "
+        "fulfill patients patient participants subjects who not no "
+    ).split()
 )
 _BULLET = re.compile(
     r"""^(?P<indent>[ \t]*)
@@ -84,7 +87,7 @@ def _heading(stripped: str) -> tuple[Polarity, str] | None:
     if len(stripped) > 200:
         return None
     bullet = _BULLET.match(stripped)
-    body = stripped[bullet.end():] if bullet else stripped
+    body = stripped[bullet.end() :] if bullet else stripped
     body = body.lstrip("*-•\\ \t")
     m = _HEADWORD.search(body)
     if not m:
@@ -92,7 +95,7 @@ def _heading(stripped: str) -> tuple[Polarity, str] | None:
     prefix, suffix = body[: m.start()], body[m.end() :]
     prefix_words = re.findall(r"[A-Za-z]+", prefix)
     crit = _CRITERIA.match(suffix)
-    tail = suffix[crit.end():] if crit else suffix
+    tail = suffix[crit.end() :] if crit else suffix
     colon = tail.find(":")
     after = tail[colon + 1 :].strip() if colon >= 0 else ""
     before_colon = tail[:colon] if colon >= 0 else tail
@@ -113,7 +116,11 @@ def _heading(stripped: str) -> tuple[Polarity, str] | None:
 
 
 _PLAIN_HEADING_WORDS = frozenset(
-    ["key", "main", "major", "general", "additional", "selected", "specific", "other", "study", "subject", "subjects", "patient", "patients", "participant", "participants", "principal", "the", "inclusion", "exclusion", "eligibility", "ineligibility", "inclusions", "exclusions", "criteria", "criterion", "for", "all"]
+    (
+        "key main major general additional selected specific other study subject subjects patient patients "
+        "participant participants principal the inclusion exclusion eligibility ineligibility inclusions "
+        "exclusions criteria criterion for all "
+    ).split()
 )
 
 
@@ -155,9 +162,16 @@ def segment(text: str) -> Segmentation:
         if stripped_end > start:
             items.append(
                 Item(
-                    index=len(items), text=text[start:stripped_end], start=start, end=stripped_end,
-                    polarity=current.polarity, section=current.section, cohort=current.cohort,
-                    depth=current.depth, parent=current.parent, marker=current.marker,
+                    index=len(items),
+                    text=text[start:stripped_end],
+                    start=start,
+                    end=stripped_end,
+                    polarity=current.polarity,
+                    section=current.section,
+                    cohort=current.cohort,
+                    depth=current.depth,
+                    parent=current.parent,
+                    marker=current.marker,
                 )
             )
             stack.append((current.indent, len(items) - 1))
@@ -177,8 +191,9 @@ def segment(text: str) -> Segmentation:
             blank_before = True
             continue
         head = _heading(s)
-        if head is not None and not (current is not None and not blank_before and line.indent > current.indent
-                                     and not _BULLET.match(line.raw)):
+        if head is not None and not (
+            current is not None and not blank_before and line.indent > current.indent and not _BULLET.match(line.raw)
+        ):
             close()
             stack.clear()
             pol, after = head
@@ -187,8 +202,7 @@ def segment(text: str) -> Segmentation:
             heading_text = s if not after else s[: len(s) - len(after)].rstrip()
             section = heading_text.rstrip(": ").lstrip("*-•\\ ").strip() or heading_text
             cohort = _heading_cohort(section)
-            sections.append(Section(heading=heading_text, start=lead, end=lead + len(heading_text),
-                                    polarity=pol))
+            sections.append(Section(heading=heading_text, start=lead, end=lead + len(heading_text), polarity=pol))
             if after.strip():
                 a_start = line.start + line.raw.rindex(after)
                 open_item(a_start, a_start + len(after), line.indent, line.indent, None)
@@ -221,7 +235,12 @@ def segment(text: str) -> Segmentation:
         if current is not None and not blank_before:
             current.end = line.end  # hard-wrapped continuation line
             continue
-        if current is not None and blank_before and current.marker is not None and line.indent >= current.content_indent > 0:
+        if (
+            current is not None
+            and blank_before
+            and current.marker is not None
+            and line.indent >= current.content_indent > 0
+        ):
             current.end = line.end  # indented paragraph continuing a bullet (markdown lazy continuation)
             blank_before = False
             continue

@@ -37,9 +37,7 @@ class Evidence(BaseModel):
         if self.end < self.start:
             raise ValueError(f"evidence end ({self.end}) is before start ({self.start})")
         if self.end - self.start != len(self.text):
-            raise ValueError(
-                f"evidence span length {self.end - self.start} differs from quote length {len(self.text)}"
-            )
+            raise ValueError(f"evidence span length {self.end - self.start} differs from quote length {len(self.text)}")
         return self
 
     def is_grounded_in(self, source: str) -> bool:
@@ -54,9 +52,7 @@ class _CriterionBase(BaseModel):
 
     polarity: Polarity = Field(description="The section the item sits in: inclusion or exclusion.")
     evidence: Evidence = Field(description="Where in the source text this criterion is stated.")
-    cohort: str | None = Field(
-        default=None, description="Cohort, part or arm sub-heading the item belongs to, if any."
-    )
+    cohort: str | None = Field(default=None, description="Cohort, part or arm sub-heading the item belongs to, if any.")
     item: int | None = Field(default=None, ge=0, description="Index of the segmented item it came from.")
     backend: Backend | None = Field(default=None, description="Which backend produced this criterion.")
 
@@ -240,7 +236,8 @@ class Lab(_CriterionBase):
     unit: str | None = Field(default=None, description="Unit as normalised text, e.g. 'x10^9/L', 'g/dL', 'mL/min'.")
     uln_multiple: float | None = Field(default=None, description="Multiple of the upper limit of normal, e.g. 2.5.")
     condition: str | None = Field(
-        default=None, description="Population the threshold applies to, e.g. \"gilbert's syndrome\", 'liver metastases'."
+        default=None,
+        description="Population the threshold applies to, e.g. \"gilbert's syndrome\", 'liver metastases'.",
     )
 
 
@@ -283,7 +280,8 @@ class PriorMalignancy(_CriterionBase):
     )
     exceptions: list[str] = Field(
         default_factory=list,
-        description="Allowed exceptions, lower case, e.g. 'non-melanoma skin cancer', 'carcinoma in situ of the cervix'.",
+        description="Allowed exceptions, lower case, e.g. 'non-melanoma skin cancer', "
+        "'carcinoma in situ of the cervix'.",
     )
 
 
@@ -335,9 +333,26 @@ Criterion = Annotated[
 ]
 
 CRITERION_TYPES: tuple[type[_CriterionBase], ...] = (
-    HER2, HormoneReceptor, Biomarker, PerformanceStatus, MetastaticBurden, BrainMetastases, PriorTherapy, Age,
-    Sex, Diagnosis, Stage, MeasurableDisease, Lab, Cardiac, LifeExpectancy, Pregnancy, PriorMalignancy,
-    Infection, Consent, Other,
+    HER2,
+    HormoneReceptor,
+    Biomarker,
+    PerformanceStatus,
+    MetastaticBurden,
+    BrainMetastases,
+    PriorTherapy,
+    Age,
+    Sex,
+    Diagnosis,
+    Stage,
+    MeasurableDisease,
+    Lab,
+    Cardiac,
+    LifeExpectancy,
+    Pregnancy,
+    PriorMalignancy,
+    Infection,
+    Consent,
+    Other,
 )
 
 KINDS: tuple[str, ...] = tuple(t.model_fields["kind"].default for t in CRITERION_TYPES)

@@ -156,11 +156,18 @@ class OutputRecord(BaseModel):
     source_text: str | None = Field(default=None, description="The criteria text, when requested.")
 
     @classmethod
-    def from_result(cls, result: CriteriaSet, trial: Trial, text_sha256: str | None = None,
-                    include_text: bool = False) -> OutputRecord:
+    def from_result(
+        cls, result: CriteriaSet, trial: Trial, text_sha256: str | None = None, include_text: bool = False
+    ) -> OutputRecord:
         """The record for a successful extraction."""
         return cls(
-            trial_id=result.trial_id, text_sha256=text_sha256, source=trial.source, registry=trial.registry,
-            criteria=result.criteria, rejected=result.rejected, items=result.items,
-            provenance=result.provenance, source_text=result.source_text if include_text else None,
+            trial_id=result.trial_id,
+            text_sha256=text_sha256,
+            source=trial.source,
+            registry=trial.registry,
+            criteria=result.criteria,
+            rejected=result.rejected,
+            items=result.items,
+            provenance=result.provenance,
+            source_text=result.source_text if include_text else None,
         )

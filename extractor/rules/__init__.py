@@ -21,7 +21,12 @@ log = logging.getLogger("extractor.rules")
 
 Family = Callable[[ItemContext], list[Criterion]]
 FAMILIES: tuple[Family, ...] = (
-    her2.extract, performance.extract, labs.extract, general.extract, therapy.extract, disease.extract,
+    her2.extract,
+    performance.extract,
+    labs.extract,
+    general.extract,
+    therapy.extract,
+    disease.extract,
 )
 
 

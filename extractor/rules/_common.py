@@ -72,8 +72,12 @@ class ItemContext:
     def make(self, cls: type[C], start: int | None = None, end: int | None = None, **fields: Any) -> C:
         """Build a criterion of ``cls`` with this item's polarity, cohort, index and evidence."""
         return cls(
-            polarity=self.item.polarity, cohort=self.item.cohort, item=self.item.index, backend="rules",
-            evidence=self.evidence(start, end), **fields,
+            polarity=self.item.polarity,
+            cohort=self.item.cohort,
+            item=self.item.index,
+            backend="rules",
+            evidence=self.evidence(start, end),
+            **fields,
         )
 
 
