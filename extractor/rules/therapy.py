@@ -404,7 +404,8 @@ _NEG_STRIP = re.compile(
     r"\bwhether\s+or\s+not|\bnot\s+limited\s+to|\bno\s+(?:evidence\s+of\s+)?(?:disease\s+|radiographic\s+)?"
     r"progression|\bwithout\s+(?:evidence\s+of\s+)?(?:disease\s+|radiographic\s+)?progression|"
     r"\bnot\s+(?:have\s+)?progressed|\bfree\s+(?:of|from)\s+(?:disease\s+)?progression|\bno\s+(?:other|alternative|further|available|standard|approved)\b[^.;]*"
-    r"(?:option|therap|treatment)|\bnot\s+(?:a\s+)?candidates?|\bno\s+longer"
+    r"(?:option|therap|treatment)|\bnot\s+(?:a\s+)?candidates?|\bno\s+longer|"
+    r"\bnot\s+(?:be\s+)?(?:amenable|suitable|eligible|appropriate|fit|considered)\b"
 )
 _NAIVE_AFTER = re.compile(r"[\s-]*na[iï]ve")
 _OK_WORDS = ("allowed", "permitted", "acceptable", "eligible", "permissible")
