@@ -316,18 +316,21 @@ def _measurable(ctx: ItemContext) -> list[Criterion]:
 
 _LESION_AFTER = re.compile(
     r"\s*(?:(?:total|individual|distant|metastatic|extracranial|extra-cranial|separate|discrete|visible|radiographically|"
-    r"detectable|sites?\s+of|active|bone|osseous|visceral|body|synchronous|metachronous|new|(?P<fewer>or\s+fewer|"
+    r"detectable|sites?\s+of|active|bone|osseous|visceral|body|synchronous|metachronous|new|oligometastatic|"
+    r"(?P<fewer>or\s+fewer|"
     r"or\s+less)|\(\w+\))\s+){0,4}"
     r"(?P<u>metastases|metastasis|metastatic\s+(?:lesions?|sites?|deposits?)|lesions?|sites?\s+of\s+(?:metastatic\s+)?"
-    r"disease|metastatic\s+tumou?rs|deposits|mets)\b"
+    r"disease|metastatic\s+tumou?rs|tumou?rs|deposits|mets)\b"
 )
 _ORGAN_AFTER = re.compile(
     r"\s*(?:(?:different|distinct|separate|involved|distant|metastatic|or\s+fewer)\s+){0,2}"
     r"(?P<u>organs?(?:\s+systems?|\s+sites?)?|organ-systems?|anatomic(?:al)?\s+sites?)\b"
 )
-_RANGE_AFTER = re.compile(r"\s*(?:-|–|to|or)\s*(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b")
-_LIMIT_TAIL = re.compile(r"(?:limited\s+to|maximum(?:\s+of)?|max\.?|up\s+to|total\s+of|no\s+more\s+than|between)\s*$")
+_RANGE_AFTER = re.compile(r"\s*(?:-|–|to|or|and)\s*(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b")
+_LIMIT_TAIL = re.compile(r"(?:limited\s+to|maximum(?:\s+of)?|max\.?|up\s+to|total\s+of|no\s+more\s+than)\s*$")
 _LESION_FF = re.compile(r"(?:measurable|target|evaluable|biops\w*|brain|cns|intracranial|index|irradiated)\s+$")
+_OLIGO_STRONG = re.compile(r"oligo[\s-]?(?:metasta|progress|recurr)\w*|poly[\s-]?metasta\w*")
+_OLIGO_CONTEXT_FF = re.compile(r"\b(?:for|to|of|previous|prior|after|in\s+the)\s+(?:\w+\s+){0,2}$")
 _OLIGO = re.compile(r"(?:oligo|poly)[\s-]?(?:metasta|progress|recurr)|(?:tumou?r|disease|metastatic)\s+burden")
 _CLUSTER = re.compile(
     r"[^.;]*(?:cluster|counted\s+as|count\s+as|considered\s+(?:as\s+)?(?:a\s+)?(?:single|one)|"
@@ -393,8 +396,10 @@ def _burden(ctx: ItemContext) -> list[Criterion]:
         elif om:
             lo, hi, _ = _bounds(lower, m.start(), m.end(), n, ctx.is_exclusion)
             org.append((lo, hi))
-    if not oligo and not les and not org:
-        return []
+    if not les and not org:
+        strong = _OLIGO_STRONG.search(lower) if oligo else None
+        if strong is None or _OLIGO_CONTEXT_FF.search(lower, max(0, strong.start() - 25), strong.start()):
+            return []  # a bare "oligometastatic disease" as the subject, not "radiation for oligometastatic disease"
     if not oligo and not org and all(lo is not None and hi is None for lo, hi in les):
         return []  # "at least one metastatic lesion": a presence requirement, not a burden limit
 
@@ -403,8 +408,10 @@ def _burden(ctx: ItemContext) -> list[Criterion]:
             return None, None
         los = [lo for lo, _ in vals]
         his = [hi for _, hi in vals]
-        lo = int(min(x for x in los if x is not None)) if all(x is not None for x in los) else None
-        hi = int(max(x for x in his if x is not None)) if all(x is not None for x in his) else None
+        known_lo = [x for x in los if x is not None]
+        known_hi = [x for x in his if x is not None]
+        lo = int(min(known_lo)) if known_lo else None
+        hi = int(max(known_hi)) if known_hi else None
         return lo, hi
 
     min_l, max_l = span(les)

@@ -293,6 +293,26 @@ CASES = [
         [burden(max_lesions=3, counting_notes="multiple mediastinal lesions will be counted as 1 lesion")],
         id="NCT04892953",
     ),
+    pytest.param(
+        "inc",
+        "Patient must have a total of between 2 and 5 metastatic lesions, as defined by Response Evaluation Criteria "
+        "in Solid Tumors (RECIST) criteria",
+        [burden(min_lesions=2, max_lesions=5)],
+        id="NCT05863351",
+    ),
+    pytest.param(
+        "inc",
+        "Patient must have 1-5 oligometastatic tumors or lesions of the bone or soft tissue that are detectable on a "
+        "PSMA PET scan.",
+        [burden(min_lesions=1, max_lesions=5)],
+        id="NCT05079698-oligo",
+    ),
+    pytest.param(
+        "exc",
+        "Patients with previous radiation therapy for oligometastatic disease are still eligible",
+        [],
+        id="NCT05079698-therapy-context",
+    ),
 ]
 
 
