@@ -19,6 +19,8 @@ import itertools
 import json
 import os
 import signal
+import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from types import FrameType
 from typing import Any, Literal, Protocol
 
@@ -72,8 +75,13 @@ class RunOptions(BaseModel):
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=0,
-        description="Processes for the rules backend (0 or 1: in-process). Worker processes are spawned: "
-        "a script that runs the rules backend with workers > 1 needs the ``if __name__ == '__main__':`` guard.",
+        description="Processes for the rules backend (0 or 1: in-process).",
+    )
+    start_method: Literal["auto", "fork", "spawn"] = Field(
+        default="auto",
+        description="How worker processes start. auto: fork on Linux when the process has a single thread (workers "
+        "inherit the warmed-up rules: fastest), else spawn (a script using spawn needs the "
+        "``if __name__ == '__main__':`` guard).",
     )
     chunk_size: int = Field(default=32, ge=1, description="Trials per task sent to a worker process.")
     concurrency: int = Field(default=8, ge=1, description="LLM trials in flight at once.")
@@ -255,6 +263,12 @@ def _rules_chunk(chunk: list[tuple[Trial, str]], fmt: OutputFormat, include_text
     return [_rules_one(t, sha, fmt, include_text) for t, sha in chunk]
 
 
+def _warm_up() -> None:
+    from extractor.api import extract
+
+    extract("Inclusion Criteria:\n* Age >= 18 years\n* ECOG 0-1\n* ANC >= 1.5 x 10^9/L\n", trial_id="warm-up")
+
+
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
 
@@ -289,6 +303,8 @@ class BatchRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stop = False
         self._sigints = 0
+        self._total: int | None = None
+        self._progress_started = False
         llm = options.llm if options.backend != "rules" else None
         self.summary = RunSummary(
             backend=options.backend,
@@ -415,8 +431,7 @@ class BatchRunner:
     def run(self, items: Iterable[ReadItem], *, total: int | None = None, handle_sigint: bool = True) -> RunSummary:
         """Process every item; return the summary. Installs a SIGINT handler for the duration when asked."""
         t0 = time.perf_counter()
-        if self.progress is not None:
-            self.progress.start(total)
+        self._total = total
         previous = None
         if handle_sigint:
             with contextlib.suppress(ValueError):  # not the main thread
@@ -425,13 +440,19 @@ class BatchRunner:
             if self.options.backend == "rules" and self._extract_fn is None:
                 self._run_rules(iter(items))
             else:
+                self._start_progress()
                 asyncio.run(self._run_async(iter(items)))
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
-            if self.progress is not None:
+            if self.progress is not None and self._progress_started:
                 self.progress.stop()
         return self._finish_summary(t0)
+
+    def _start_progress(self) -> None:
+        if self.progress is not None and not self._progress_started:
+            self._progress_started = True
+            self.progress.start(self._total)
 
     def _pending(self, items: Iterator[ReadItem]) -> Iterator[tuple[Trial, str, str | None]]:
         for item in items:
@@ -446,25 +467,45 @@ class BatchRunner:
         pending = self._pending(items)
         head = list(itertools.islice(pending, SMALL_RUN)) if opts.workers > 1 else []
         if opts.workers <= 1 or len(head) < SMALL_RUN:  # small inputs: starting processes costs more than it saves
+            self._start_progress()
             for trial, sha, key in itertools.chain(head, pending):
                 self._write(_rules_one(trial, sha, opts.fmt, opts.include_text), key=key)
             return
+        context = self._mp_context()
         window: deque[tuple[Future[list[_Outcome]], list[str | None]]] = deque()
-        with ProcessPoolExecutor(opts.workers, mp_context=get_context("spawn"), initializer=_worker_init) as pool:
-            chunk: list[tuple[Trial, str]] = []
-            keys: list[str | None] = []
-            for trial, sha, key in itertools.chain(head, pending):
-                chunk.append((trial, sha))
-                keys.append(key)
+        with ProcessPoolExecutor(opts.workers, mp_context=context, initializer=_worker_init) as pool:
+            # the first task starts the workers; with fork that happens here, before the progress thread exists
+            chunk, head = head[: opts.chunk_size], head[opts.chunk_size :]
+            window.append(self._submit(pool, chunk))
+            self._start_progress()
+            chunk = []
+            for todo in itertools.chain(head, pending):
+                chunk.append(todo)
                 if len(chunk) >= opts.chunk_size:
-                    window.append((pool.submit(_rules_chunk, chunk, opts.fmt, opts.include_text), keys))
-                    chunk, keys = [], []
+                    window.append(self._submit(pool, chunk))
+                    chunk = []
                     while len(window) >= opts.workers * 3:
                         self._drain(window.popleft())
             if chunk:
-                window.append((pool.submit(_rules_chunk, chunk, opts.fmt, opts.include_text), keys))
+                window.append(self._submit(pool, chunk))
             while window:
                 self._drain(window.popleft())
+
+    def _mp_context(self) -> BaseContext:
+        method = self.options.start_method
+        if method == "auto":
+            fork_ok = sys.platform == "linux" and threading.active_count() == 1
+            method = "fork" if fork_ok else "spawn"
+        if method == "fork":
+            _warm_up()  # compile the rules once; forked workers inherit them
+        return get_context(method)
+
+    def _submit(
+        self, pool: ProcessPoolExecutor, todo: list[tuple[Trial, str, str | None]]
+    ) -> tuple[Future[list[_Outcome]], list[str | None]]:
+        chunk = [(trial, sha) for trial, sha, _ in todo]
+        future = pool.submit(_rules_chunk, chunk, self.options.fmt, self.options.include_text)
+        return future, [key for _, _, key in todo]
 
     def _drain(self, entry: tuple[Future[list[_Outcome]], list[str | None]]) -> None:
         future, keys = entry
