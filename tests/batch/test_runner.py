@@ -144,15 +144,15 @@ def test_duplicates_and_bad_records(tmp_path: Path) -> None:
     assert _ids(tmp_path / "out.jsonl")[-1] == f"{inp}:7"
 
 
-def test_pool_and_in_process_write_the_same_records(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_pool_and_in_process_write_the_same_records(tmp_path: Path, start_method: str) -> None:
     inp = write_jsonl(tmp_path / "in.jsonl", synthetic(100))
     outs = []
     for workers in (0, 2):
         out = tmp_path / f"out{workers}.jsonl"
+        opts = RunOptions(workers=workers, chunk_size=8, start_method=start_method)  # type: ignore[arg-type]
         with RecordWriter(out) as w:
-            s = BatchRunner(RunOptions(workers=workers, chunk_size=8), w).run(
-                read_inputs([str(inp)]), handle_sigint=False
-            )
+            s = BatchRunner(opts, w).run(read_inputs([str(inp)]), handle_sigint=False)
         assert s.ok == 100 and s.criteria > 0
         outs.append([json.loads(line) for line in out.read_text().splitlines()])
     # same order and shape (content is compared loosely: worker processes import the rules afresh)
