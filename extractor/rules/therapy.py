@@ -1127,14 +1127,20 @@ def _sentence_criteria(ctx: ItemContext, s: int, e: int, all_agents: list[_Agent
     return out
 
 
+_ANY_DIGIT = re.compile(r"\d|\b(?:one|two|three|four|five|six|single)\b")
+
+
 def extract(ctx: ItemContext) -> list[Criterion]:
     """``prior_therapy`` criteria stated in one item (one per requirement statement)."""
     lower = ctx.lower
     if not lower.strip():
         return []
     agents = find_agents(lower)
-    if not agents and "line" not in lower and "regimen" not in lower and "prior" not in lower:
-        return []
+    if not agents and not (
+        ("line" in lower or "regimen" in lower or "therap" in lower or "treatment" in lower)
+        and _ANY_DIGIT.search(lower)
+    ):
+        return []  # without agents only a line limit can be stated, and it needs a number
     if not _CUE.search(lower) and not (ctx.is_exclusion and agents):
         return []
     flags = _Flags(lower)
