@@ -1137,7 +1137,7 @@ def extract(ctx: ItemContext) -> list[Criterion]:
         return []
     agents = find_agents(lower)
     if not agents and not (
-        ("line" in lower or "regimen" in lower or "therap" in lower or "treatment" in lower)
+        ("line" in lower or "regimen" in lower or "therap" in lower or "treatment" in lower or "agent" in lower)
         and _ANY_DIGIT.search(lower)
     ):
         return []  # without agents only a line limit can be stated, and it needs a number
