@@ -14,20 +14,11 @@ from hypothesis import strategies as st
 from extractor.rules import disease
 from extractor.rules._common import ItemContext
 from extractor.segment import segment
-
-_BASE = {"polarity", "evidence", "cohort", "item", "backend"}
+from tests.rules._support import as_dicts, run_family
 
 
 def _run(section: str, text: str) -> list[dict[str, Any]]:
-    head = "Inclusion Criteria:" if section == "inc" else "Exclusion Criteria:"
-    seg = segment(f"{head}\n* {text}")
-    ctx = ItemContext(item=seg.items[0], source=seg.text)
-    out = []
-    for c in disease.extract(ctx):
-        assert c.evidence.is_grounded_in(seg.text)
-        assert c.polarity == ("inclusion" if section == "inc" else "exclusion")
-        out.append({k: v for k, v in c.model_dump(exclude=_BASE).items() if v not in (None, [])})
-    return out
+    return as_dicts(run_family(disease.extract, text, exclusion=section == "exc")[1])
 
 
 def dx(cancer: str, **kw: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from extractor.models import Criterion
 from extractor.rules import general
 from extractor.rules._common import ItemContext
 from extractor.segment import segment
+from tests.rules._support import run_family
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "pregnancy": ("pregnancy_excluded", "breastfeeding_excluded", "contraception_required", "negative_test_required"),
@@ -22,13 +23,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def run(text: str, exclusion: bool = False) -> list[Criterion]:
-    heading = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
-    seg = segment(f"{heading}\n* {text}")
-    found = general.extract(ItemContext(item=seg.items[0], source=seg.text))
-    for c in found:
-        assert c.evidence.is_grounded_in(seg.text)
-        assert c.polarity == ("exclusion" if exclusion else "inclusion")
-    return found
+    return run_family(general.extract, text, exclusion)[1]
 
 
 def rows(found: list[Criterion]) -> list[tuple[Any, ...]]:

@@ -15,20 +15,11 @@ from hypothesis import strategies as st
 from extractor.rules import her2
 from extractor.rules._common import ItemContext
 from extractor.segment import segment
-
-_BASE = {"polarity", "evidence", "cohort", "item", "backend"}
+from tests.rules._support import BASE_FIELDS, as_dicts, run_family
 
 
 def _run(section: str, text: str) -> list[dict[str, Any]]:
-    head = "Inclusion Criteria:" if section == "inc" else "Exclusion Criteria:"
-    seg = segment(f"{head}\n* {text}")
-    ctx = ItemContext(item=seg.items[0], source=seg.text)
-    out = []
-    for c in her2.extract(ctx):
-        assert c.evidence.is_grounded_in(seg.text)
-        assert c.polarity == ("inclusion" if section == "inc" else "exclusion")
-        out.append({k: v for k, v in c.model_dump(exclude=_BASE).items() if v not in (None, [])})
-    return out
+    return as_dicts(run_family(her2.extract, text, exclusion=section == "exc")[1])
 
 
 def h2(status: str, **kw: Any) -> dict[str, Any]:
@@ -449,7 +440,7 @@ def test_nested_items_under_a_her2_lead_in() -> None:
     for item in seg.items:
         for c in her2.extract(ItemContext(item=item, source=seg.text)):
             assert c.evidence.is_grounded_in(seg.text)
-            got.append({k: v for k, v in c.model_dump(exclude=_BASE).items() if v not in (None, [])})
+            got.append({k: v for k, v in c.model_dump(exclude=set(BASE_FIELDS)).items() if v not in (None, [])})
     assert got == [
         h2("positive"),
         h2("positive", ihc_scores=["2+", "3+"], ish_status="positive", logic="or"),

@@ -12,20 +12,14 @@ from extractor.models import Criterion
 from extractor.rules import labs
 from extractor.rules._common import ItemContext
 from extractor.segment import segment
+from tests.rules._support import run_family
 
 LAB_FIELDS = ("analyte", "op", "value", "unit", "uln_multiple", "condition")
 CARDIAC_FIELDS = ("lvef_min_percent", "lvef_lln", "qtc_max_ms", "nyha_max", "conditions")
 
 
 def run(text: str, exclusion: bool = False) -> list[Criterion]:
-    heading = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
-    seg = segment(f"{heading}\n* {text}")
-    found = labs.extract(ItemContext(item=seg.items[0], source=seg.text))
-    for c in found:
-        assert c.evidence.is_grounded_in(seg.text)
-        assert c.polarity == ("exclusion" if exclusion else "inclusion")
-        assert c.backend == "rules"
-    return found
+    return run_family(labs.extract, text, exclusion)[1]
 
 
 def lab_rows(found: list[Criterion]) -> list[tuple[Any, ...]]:

@@ -15,20 +15,11 @@ from hypothesis import strategies as st
 from extractor.rules import performance
 from extractor.rules._common import ItemContext
 from extractor.segment import segment
-
-_BASE = {"polarity", "evidence", "cohort", "item", "backend"}
+from tests.rules._support import as_dicts, run_family
 
 
 def _run(section: str, text: str) -> list[dict[str, Any]]:
-    head = "Inclusion Criteria:" if section == "inc" else "Exclusion Criteria:"
-    seg = segment(f"{head}\n* {text}")
-    ctx = ItemContext(item=seg.items[0], source=seg.text)
-    out = []
-    for c in performance.extract(ctx):
-        assert c.evidence.is_grounded_in(seg.text)
-        assert c.polarity == ("inclusion" if section == "inc" else "exclusion")
-        out.append({k: v for k, v in c.model_dump(exclude=_BASE).items() if v not in (None, [])})
-    return out
+    return as_dicts(run_family(performance.extract, text, exclusion=section == "exc")[1])
 
 
 def ps(scale: str, lo: int | None = None, hi: int | None = None) -> dict[str, Any]:

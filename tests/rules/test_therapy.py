@@ -12,21 +12,13 @@ from extractor.models import PriorTherapy
 from extractor.rules import therapy
 from extractor.rules._common import ItemContext
 from extractor.segment import segment
-
-_BASE = {"polarity", "evidence", "cohort", "item", "backend", "kind"}
+from tests.rules._support import BASE_FIELDS, as_dicts, run_family
 
 
 def _run(section: str, text: str) -> tuple[str, list[dict[str, Any]]]:
-    head = "Inclusion Criteria:" if section == "inc" else "Exclusion Criteria:"
-    seg = segment(f"{head}\n* {text}")
-    ctx = ItemContext(item=seg.items[0], source=seg.text)
-    out = []
-    for c in therapy.extract(ctx):
-        assert c.kind == "prior_therapy"
-        assert c.evidence.is_grounded_in(seg.text)
-        assert c.polarity == ("inclusion" if section == "inc" else "exclusion")
-        out.append({k: v for k, v in c.model_dump(exclude=_BASE).items() if v not in (None, [])})
-    return seg.text, out
+    source, found = run_family(therapy.extract, text, exclusion=section == "exc")
+    assert {c.kind for c in found} <= {"prior_therapy"}
+    return source, as_dicts(found, BASE_FIELDS | {"kind"})
 
 
 def _pt(agents: list[str], requirement: str, **kw: Any) -> dict[str, Any]:
