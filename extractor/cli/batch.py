@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -68,7 +69,7 @@ def submit(  # noqa: PLR0917 - typer maps parameters to options
         config = _config(model, base_url)
         if not no_upload and not config.configured:
             raise ConfigError("set OPENAI_API_KEY (or OPENAI_BASE_URL / --base-url) to submit batches")
-        run_dir = out_dir / datetime.now(UTC).strftime("run-%Y%m%dT%H%M%S")
+        run_dir = out_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         items = read_inputs(inputs, ReaderOptions(id_field=id_field, text_field=text_field))
         parts = prepare_batches(items, config, run_dir, max_requests=max_requests)
         total = sum(p.requests for p in parts)
