@@ -232,7 +232,8 @@ class _JsonStream:
         self._f = f
         self._buf = ""
         self._pos = 0
-        self._line = 1  # line number of self._buf[0]
+        self._line = 1  # line number at self._counted
+        self._counted = 0
         self._eof = False
 
     def _more(self, size: int = 0) -> bool:
@@ -244,14 +245,17 @@ class _JsonStream:
             self._buf += self._reader.decode(b"", final=True)
             return False
         chunk = self._reader.decode(data)
-        if self._pos > _CHUNK:
-            self._line += self._buf.count("\n", 0, self._pos)
-            self._buf, self._pos = self._buf[self._pos :], 0
+        if self._pos > _CHUNK:  # drop what was consumed
+            self.line()
+            self._buf, self._pos, self._counted = self._buf[self._pos :], 0, 0
         self._buf += chunk
         return True
 
     def line(self) -> int:
-        return self._line + self._buf.count("\n", 0, self._pos)
+        """Line number of the cursor (counted incrementally: the cursor only moves forward)."""
+        self._line += self._buf.count("\n", self._counted, self._pos)
+        self._counted = self._pos
+        return self._line
 
     def peek(self) -> str:
         while True:

@@ -56,9 +56,11 @@ def test_ctgov_list_and_search_page_are_streamed_with_lines() -> None:
 def test_json_stream_across_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     from extractor.io import readers
 
+    expected = [t.source for t in _split(list(read_inputs([str(DATA / "ctgov_page.json")])))[0]]
     monkeypatch.setattr(readers, "_CHUNK", 7)
     trials, errors = _split(list(read_inputs([str(DATA / "ctgov_page.json")])))
     assert not errors and len(trials) == 3
+    assert [t.source for t in trials] == expected  # line numbers survive buffer trimming
 
 
 def test_csv_with_custom_fields() -> None:
