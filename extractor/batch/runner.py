@@ -185,15 +185,44 @@ def estimate_cost(model: str | None, usage: TokenUsage, *, batch: bool = False) 
     return round(cost, 6)
 
 
-def estimate_requests(trial: Trial, config: LLMConfig) -> tuple[int, int]:
-    """(requests, estimated prompt tokens) the LLM backend would send for ``trial`` (requests rendered by
-    ``build_requests``, tokens estimated as characters / 4)."""
+_PROBE_ITEM = "Age >= 18 years"
+_ITEM_OVERHEAD_CHARS = 48  # index, polarity, cohort and JSON quoting around each item's text
+_MAX_CHARS_PER_CALL = 12_000  # as the LLM backend chunks items
+
+
+def _body_chars(body: dict[str, Any]) -> int:
+    chars = len(json.dumps(body.get("messages", []), ensure_ascii=False))
+    return chars + len(json.dumps(body.get("response_format") or body.get("tools") or {}))
+
+
+@cache
+def _request_overhead_chars(config: LLMConfig) -> int:
+    """Characters of one request besides its items (instructions, schema), measured once per config by rendering
+    a one-item request with the LLM backend's ``build_requests``."""
     from extractor.llm.backend import build_requests
 
-    bodies = build_requests(trial, config)
-    chars = sum(len(json.dumps(b.get("messages", []), ensure_ascii=False)) for b in bodies)
-    chars += sum(len(json.dumps(b.get("response_format") or b.get("tools") or {})) for b in bodies)
-    return len(bodies), estimate_tokens(chars)
+    probe = Trial(trial_id="probe", text=f"Inclusion Criteria:\n* {_PROBE_ITEM}\n")
+    bodies = build_requests(probe, config)
+    return max(0, sum(map(_body_chars, bodies)) - len(_PROBE_ITEM)) if bodies else 0
+
+
+def estimate_requests(trial: Trial, config: LLMConfig) -> tuple[int, int]:
+    """(requests, estimated prompt tokens) the LLM backend would send for ``trial``: items chunked as the backend
+    does, each request's fixed part measured once from ``build_requests``, tokens as characters / 4. Cheap enough
+    for a dry run over a whole registry."""
+    from extractor.segment import segment
+
+    items = segment(trial.text).items
+    if not items:
+        return 0, 0
+    n, count, size = 1, 0, 0
+    for it in items:
+        if count and (count >= config.items_per_call or size + len(it.text) > _MAX_CHARS_PER_CALL):
+            n, count, size = n + 1, 0, 0
+        count += 1
+        size += len(it.text)
+    chars = sum(len(it.text) + _ITEM_OVERHEAD_CHARS for it in items) + n * _request_overhead_chars(config)
+    return n, estimate_tokens(chars)
 
 
 def _prompt_hash(config: LLMConfig) -> str:
