@@ -228,3 +228,21 @@ def test_small_runs_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     inp = write_jsonl(tmp_path / "in.jsonl", synthetic(runner_mod.SMALL_RUN - 1))
     s = BatchRunner(RunOptions(workers=2), None).run(read_inputs([str(inp)]), handle_sigint=False)
     assert s.ok == runner_mod.SMALL_RUN - 1
+
+
+def test_request_estimate_tracks_the_backend() -> None:
+    """The cheap estimate counts the requests build_requests renders and their size within a few percent."""
+    from extractor.batch.ratelimit import estimate_tokens
+    from extractor.batch.runner import _body_chars, estimate_requests
+    from extractor.llm.backend import build_requests
+
+    config = LLMConfig(items_per_call=3)
+    long_item = "* " + "Adequate organ function with many conditions listed here. " * 250 + "\n"
+    texts = [synthetic(1)[0]["eligibility_criteria"], "Inclusion Criteria:\n" + long_item * 3, "no items?", ""]
+    for i, text in enumerate(texts):
+        trial = Trial(trial_id=f"T{i}", text=text or " ")
+        bodies = build_requests(trial, config)
+        n, tokens = estimate_requests(trial, config)
+        assert n == len(bodies)
+        real = estimate_tokens(sum(map(_body_chars, bodies)))
+        assert tokens == pytest.approx(real, rel=0.05, abs=5)
