@@ -285,7 +285,17 @@ def _rules_one(trial: Trial, sha: str, fmt: OutputFormat, include_text: bool) ->
         result: CriteriaSet | BaseException = extract(trial, backend="rules")
     except Exception as e:  # a batch never dies on one record
         result = e
-    return _outcome(trial, sha, result, fmt, include_text)
+    return _safe_outcome(trial, sha, result, fmt, include_text)
+
+
+def _safe_outcome(
+    trial: Trial, sha: str, result: CriteriaSet | BaseException, fmt: OutputFormat, include_text: bool
+) -> _Outcome:
+    """The outcome of a trial; a result that cannot be turned into a record becomes an error record."""
+    try:
+        return _outcome(trial, sha, result, fmt, include_text)
+    except Exception as e:
+        return _outcome(trial, sha, e, fmt, include_text)
 
 
 def _rules_chunk(chunk: list[tuple[Trial, str]], fmt: OutputFormat, include_text: bool) -> list[_Outcome]:
@@ -333,6 +343,7 @@ class BatchRunner:
         self._stop = False
         self._sigints = 0
         self._total: int | None = None
+        self._fatal: BaseException | None = None
         self._progress_started = False
         llm = options.llm if options.backend != "rules" else None
         self.summary = RunSummary(
@@ -559,6 +570,8 @@ class BatchRunner:
                 task.add_done_callback(self._tasks.discard)
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
+            if self._fatal is not None:
+                raise self._fatal
         finally:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signal.SIGINT)
@@ -590,10 +603,15 @@ class BatchRunner:
         except Exception as e:  # a batch never dies on one record
             result = e
         sem.release()
-        out = _outcome(trial, sha, result, opts.fmt, opts.include_text)
+        out = _safe_outcome(trial, sha, result, opts.fmt, opts.include_text)
         if est and out.ok:
             self.limiter.settle(est, out.prompt_tokens + out.completion_tokens)
-        self._write(out, key=key)
+        try:
+            self._write(out, key=key)
+        except BaseException as e:  # the output cannot be written (disk full...): stop the run, report it
+            self._fatal = self._fatal or e
+            self.request_stop()
+            raise
 
     # -- dry run ---------------------------------------------------------------------------------------
 

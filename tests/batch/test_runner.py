@@ -246,3 +246,22 @@ def test_request_estimate_tracks_the_backend() -> None:
         assert n == len(bodies)
         real = estimate_tokens(sum(map(_body_chars, bodies)))
         assert tokens == pytest.approx(real, rel=0.05, abs=5)
+
+
+def test_an_unwritable_output_stops_the_async_run(tmp_path: Path) -> None:
+    """A write failure (disk full...) is not swallowed by the task group: the run stops and raises it."""
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(30))
+
+    class Full(RecordWriter):
+        def write_body(self, body: str) -> None:
+            if self.written >= 5:
+                raise OSError(28, "No space left on device")
+            super().write_body(body)
+
+    fake = FakeLLM()
+    with Full(tmp_path / "out.jsonl") as w, pytest.raises(OSError, match="No space"):
+        BatchRunner(RunOptions(backend="llm", llm=LLM, concurrency=3), w, extract_fn=fake).run(
+            read_inputs([str(inp)]), handle_sigint=False
+        )
+    assert fake.calls < 30  # it stopped reading
+    assert len(_ids(tmp_path / "out.jsonl")) == 5
