@@ -25,6 +25,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -39,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.api import BACKENDS, Backend, aextract
 from extractor.batch.cache import ResultCache, cache_key, dump_result, text_sha256
 from extractor.batch.ratelimit import RateLimiter, estimate_tokens
-from extractor.errors import ConfigError, InputError
+from extractor.errors import ConfigError, ExtractorError, InputError
 from extractor.io.readers import ReadItem
 from extractor.io.writers import OutputFormat, RecordWriter, error_record, format_record
 from extractor.llm.config import LLMConfig
@@ -302,6 +303,10 @@ def _rules_chunk(chunk: list[tuple[Trial, str]], fmt: OutputFormat, include_text
     return [_rules_one(t, sha, fmt, include_text) for t, sha in chunk]
 
 
+_Pending = tuple[Future[list[_Outcome]], list[tuple[Trial, str, str | None]]]
+"""A chunk sent to a worker: its future and the trials (with text hash and cache key) it holds."""
+
+
 def _warm_up() -> None:
     from extractor.api import extract
 
@@ -512,8 +517,9 @@ class BatchRunner:
                 self._write(_rules_one(trial, sha, opts.fmt, opts.include_text), key=key)
             return
         context = self._mp_context()
-        window: deque[tuple[Future[list[_Outcome]], list[str | None]]] = deque()
-        with ProcessPoolExecutor(opts.workers, mp_context=context, initializer=_worker_init) as pool:
+        window: deque[_Pending] = deque()
+        pool = self._pool(context, opts.workers)
+        try:
             # the first task starts the workers; with fork that happens here, before the progress thread exists
             chunk, head = head[: opts.chunk_size], head[opts.chunk_size :]
             window.append(self._submit(pool, chunk))
@@ -525,11 +531,58 @@ class BatchRunner:
                     window.append(self._submit(pool, chunk))
                     chunk = []
                     while len(window) >= opts.workers * 3:
-                        self._drain(window.popleft())
+                        pool = self._drain(window, pool, context)
             if chunk:
                 window.append(self._submit(pool, chunk))
             while window:
-                self._drain(window.popleft())
+                pool = self._drain(window, pool, context)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pool(self, context: BaseContext, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+
+    def _drain(self, window: deque[_Pending], pool: ProcessPoolExecutor, context: BaseContext) -> ProcessPoolExecutor:
+        """Write the oldest chunk's records; if a worker died, isolate the culprit and go on with a new pool."""
+        future, todo = window.popleft()
+        try:
+            outcomes = future.result()
+        except BrokenProcessPool:
+            broken = list(todo)
+            for other, chunk in window:  # chunks finished before the crash keep their results
+                if other.exception(timeout=60) is None:
+                    for out, (_, _, key) in zip(other.result(), chunk, strict=True):
+                        self._write(out, key=key)
+                else:
+                    broken += chunk
+            window.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._isolate(broken, context)
+            return self._pool(context, self.options.workers)
+        for out, (_, _, key) in zip(outcomes, todo, strict=True):
+            self._write(out, key=key)
+        return pool
+
+    def _isolate(self, todo: list[tuple[Trial, str, str | None]], context: BaseContext) -> None:
+        """Extract ``todo`` one trial at a time in a single worker: a trial that kills its worker process becomes
+        an error record instead of stopping the run (rerunning would only crash again)."""
+        opts = self.options
+        queue = deque(todo)
+        while queue:
+            with self._pool(context, 1) as solo:
+                while queue:
+                    trial, sha, key = queue[0]
+                    try:
+                        (out,) = solo.submit(_rules_chunk, [(trial, sha)], opts.fmt, opts.include_text).result()
+                    except BrokenProcessPool:
+                        queue.popleft()
+                        crash = ExtractorError(
+                            "the worker process died while extracting this trial", trial_id=trial.trial_id
+                        )
+                        self._write(_outcome(trial, sha, crash, opts.fmt, opts.include_text))
+                        break  # a fresh worker for the rest
+                    queue.popleft()
+                    self._write(out, key=key)
 
     def _mp_context(self) -> BaseContext:
         method = self.options.start_method
@@ -540,17 +593,9 @@ class BatchRunner:
             _warm_up()  # compile the rules once; forked workers inherit them
         return get_context(method)
 
-    def _submit(
-        self, pool: ProcessPoolExecutor, todo: list[tuple[Trial, str, str | None]]
-    ) -> tuple[Future[list[_Outcome]], list[str | None]]:
+    def _submit(self, pool: ProcessPoolExecutor, todo: list[tuple[Trial, str, str | None]]) -> _Pending:
         chunk = [(trial, sha) for trial, sha, _ in todo]
-        future = pool.submit(_rules_chunk, chunk, self.options.fmt, self.options.include_text)
-        return future, [key for _, _, key in todo]
-
-    def _drain(self, entry: tuple[Future[list[_Outcome]], list[str | None]]) -> None:
-        future, keys = entry
-        for out, key in zip(future.result(), keys, strict=True):
-            self._write(out, key=key)
+        return pool.submit(_rules_chunk, chunk, self.options.fmt, self.options.include_text), todo
 
     async def _run_async(self, items: Iterator[ReadItem]) -> None:
         opts = self.options

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from extractor import extract
 from extractor.batch import BatchRunner, ResultCache, RunOptions
+from extractor.batch.runner import _rules_one as _real_rules_one
 from extractor.errors import InputError, TransportError
 from extractor.io import RecordWriter, read_inputs, scan_output
 from extractor.llm.config import LLMConfig
@@ -265,3 +267,24 @@ def test_an_unwritable_output_stops_the_async_run(tmp_path: Path) -> None:
         )
     assert fake.calls < 30  # it stopped reading
     assert len(_ids(tmp_path / "out.jsonl")) == 5
+
+
+def _crashing_rules_one(trial: Trial, sha: str, fmt: str, include_text: bool) -> object:
+    if trial.trial_id == "SYN00070":
+        os._exit(3)  # a worker process dying (segfault, OOM kill) on this trial
+    return _real_rules_one(trial, sha, fmt, include_text)  # type: ignore[arg-type]
+
+
+def test_a_trial_that_kills_its_worker_becomes_an_error_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.batch.runner as runner_mod
+
+    monkeypatch.setattr(runner_mod, "_rules_one", _crashing_rules_one)  # inherited by forked workers
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(200))
+    out = tmp_path / "out.jsonl"
+    with RecordWriter(out) as w:
+        s = BatchRunner(RunOptions(workers=2, chunk_size=16, start_method="fork"), w).run(
+            read_inputs([str(inp)]), handle_sigint=False
+        )
+    recs = {json.loads(line)["trial_id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert len(recs) == 200 and (s.ok, s.error) == (199, 1)
+    assert recs["SYN00070"]["error"]["message"].startswith("the worker process died")
