@@ -540,6 +540,8 @@ class BatchRunner:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _pool(self, context: BaseContext, workers: int) -> ProcessPoolExecutor:
+        if context.get_start_method() == "fork" and threading.active_count() > 1:
+            context = get_context("spawn")  # never fork a multi-threaded process (a pool rebuilt mid-run)
         return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
 
     def _drain(self, window: deque[_Pending], pool: ProcessPoolExecutor, context: BaseContext) -> ProcessPoolExecutor:

@@ -276,9 +276,12 @@ def _crashing_rules_one(trial: Trial, sha: str, fmt: str, include_text: bool) ->
 
 
 def test_a_trial_that_kills_its_worker_becomes_an_error_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from multiprocessing import get_context
+
     import extractor.batch.runner as runner_mod
 
     monkeypatch.setattr(runner_mod, "_rules_one", _crashing_rules_one)  # inherited by forked workers
+    monkeypatch.setattr(runner_mod, "get_context", lambda method: get_context("fork"))  # rebuilt pools too
     inp = write_jsonl(tmp_path / "in.jsonl", synthetic(200))
     out = tmp_path / "out.jsonl"
     with RecordWriter(out) as w:
