@@ -197,26 +197,13 @@ def prepare_batches(
                 seen.add(item.trial_id)
                 sha = text_sha256(item.text)
                 bodies = build_requests(item, config)
+                ids = [custom_id(item.trial_id, sha, i, len(bodies)) for i in range(len(bodies))]
                 lines = [
-                    json.dumps(
-                        {
-                            "custom_id": custom_id(item.trial_id, sha, i, len(bodies)),
-                            "method": "POST",
-                            "url": ENDPOINT,
-                            "body": body,
-                        },
-                        ensure_ascii=False,
-                    )
+                    json.dumps({"custom_id": cid, "method": "POST", "url": ENDPOINT, "body": body}, ensure_ascii=False)
                     + "\n"
-                    for i, body in enumerate(bodies)
+                    for cid, body in zip(ids, bodies, strict=True)
                 ]
-                sidecar = json.dumps(
-                    {
-                        "trial": item.model_dump(mode="json"),
-                        "sha": sha,
-                        "custom_ids": [json.loads(x)["custom_id"] for x in lines],
-                    }
-                )
+                sidecar = json.dumps({"trial": item.model_dump(mode="json"), "sha": sha, "custom_ids": ids})
             else:
                 rec = error_record(item)
                 if rec.trial_id in seen:
