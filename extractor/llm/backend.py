@@ -31,7 +31,7 @@ from extractor.ground import find_span, make_evidence
 from extractor.llm.client import build_client, is_transport_error, transport_retrying
 from extractor.llm.config import LLMConfig
 from extractor.llm.prompts import RenderedPrompt, load_prompt
-from extractor.llm.schema import LLMCriteria
+from extractor.llm.schema import LLMCriteria, response_model
 from extractor.models import KIND_TYPES, CriteriaSet, Criterion, Item, Other, Provenance, Rejected, TokenUsage, Trial
 from extractor.segment import segment
 
@@ -135,7 +135,7 @@ class _Call:
         self.attempts = 0
 
 
-async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, trial_id: str) -> _Call:
+async def _call(client: Any, rendered: RenderedPrompt, n_items: int, config: LLMConfig, trial_id: str) -> _Call:
     result = _Call()
     hooks = Hooks()
     hooks.on("completion:kwargs", lambda *a, **k: setattr(result, "attempts", result.attempts + 1))
@@ -144,7 +144,7 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, trial_
         async for attempt in transport_retrying(config):
             with attempt:
                 answer, completion = await client.chat.completions.create_with_completion(
-                    response_model=LLMCriteria,
+                    response_model=response_model(n_items),
                     messages=rendered.messages(),
                     max_retries=config.validation_retries,
                     hooks=hooks,
@@ -235,7 +235,7 @@ async def llm_extract(
         items = [it for it in items if it.index not in typed_items]
     t0 = time.perf_counter()
     calls = [
-        _call(client, _render(trial.trial_id, chunk, config), config, trial.trial_id)
+        _call(client, _render(trial.trial_id, chunk, config), len(chunk), config, trial.trial_id)
         for chunk in _chunks(items, config.items_per_call)
     ]
     results = await asyncio.gather(*calls)
@@ -293,10 +293,10 @@ def _merge_hybrid(
 def build_requests(trial: Trial, config: LLMConfig) -> list[dict[str, Any]]:
     """Chat-completions request bodies for one trial (one per chunk), e.g. for the OpenAI Batch API."""
     seg = segment(trial.text)
-    schema = LLMCriteria.model_json_schema()
     bodies = []
     for chunk in _chunks(seg.items, config.items_per_call):
         rendered = _render(trial.trial_id, chunk, config)
+        schema = response_model(len(chunk)).model_json_schema()
         bodies.append(
             {
                 **_sampling(config),
@@ -322,7 +322,7 @@ def parse_responses(
     rejected: list[Rejected] = []
     for content, chunk in zip(contents, chunks, strict=True):
         try:
-            answer = LLMCriteria.model_validate_json(content)
+            answer = response_model(len(chunk)).model_validate_json(content)
         except ValidationError as e:
             raise OutputValidationError(
                 f"batch output did not validate: {e}", trial_id=trial.trial_id, last_output=content[:4000]

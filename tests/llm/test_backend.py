@@ -131,6 +131,8 @@ def test_success_grounds_repairs_and_rejects() -> None:
     assert prov.usage.total_tokens == 120
     body = json.loads(server.requests[0].content)
     assert body["response_format"]["type"] == "json_schema"  # instructor JSON_SCHEMA mode by default
+    # a looping model is stopped by the schema itself: at most 8 criteria per item sent
+    assert body["response_format"]["json_schema"]["schema"]["properties"]["criteria"]["maxItems"] == 3 * 8
     assert body["messages"][0]["role"] == "system"
     assert "[2] (exclusion) Known active brain metastases" in body["messages"][1]["content"]
 
