@@ -238,8 +238,12 @@ async def llm_extract(
         _call(client, _render(trial.trial_id, chunk, config), len(chunk), config, trial.trial_id)
         for chunk in _chunks(items, config.items_per_call)
     ]
-    results = await asyncio.gather(*calls)
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
     llm_s = time.perf_counter() - t0
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if failures and (rules_result is None or not all(isinstance(f, LLMError) for f in failures)):
+        raise failures[0]  # llm backend: the typed error; hybrid: only LLM failures are survivable
+    results = [o for o in outcomes if isinstance(o, _Call)]
     found: list[Criterion] = []
     rejected: list[Rejected] = []
     usage = TokenUsage()
@@ -261,8 +265,9 @@ async def llm_extract(
         prompt_hash=prompt_hash(config),
         instructor_mode=config.mode,
         usage=usage,
-        llm_calls=len(results),
-        attempts=sum(r.attempts for r in results),
+        llm_calls=len(outcomes),
+        attempts=sum(r.attempts for r in results) + sum(getattr(f, "attempts", 0) or 0 for f in failures),
+        errors=[f"{type(f).__name__}: {f}"[:500] for f in failures],
         rules_version=rules_result.provenance.rules_version if rules_result else None,
         timings={**(rules_result.provenance.timings if rules_result else {}), "llm": llm_s},
     )

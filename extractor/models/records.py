@@ -91,6 +91,10 @@ class Provenance(BaseModel):
     usage: TokenUsage = Field(default_factory=TokenUsage)
     llm_calls: int = 0
     attempts: int = 0
+    errors: list[str] = Field(
+        default_factory=list,
+        description="LLM calls that failed in a hybrid run (their items kept the rules result), as 'Type: message'.",
+    )
 
 
 class Rejected(BaseModel):

@@ -299,3 +299,20 @@ def test_other_instructor_modes(mode: str) -> None:
     result = run(Server(answer), mode=mode)
     assert result.criteria[0].kind == "performance_status"
     assert result.provenance.instructor_mode == mode
+
+
+def test_hybrid_survives_llm_failure_with_rules_result_and_records_it() -> None:
+    text = "Inclusion Criteria:\n* ECOG performance status 0-1\n* Willing to keep a daily symptom diary on paper\n"
+    server = Server(httpx2.Response(503, headers={"retry-after": "0"}, json={"error": {"message": "down"}}))
+    result = run(server, text=text, backend="hybrid", transport_attempts=2)
+    assert len(server.requests) == 2
+    assert [c.kind for c in result.criteria] == ["performance_status", "other"]
+    assert [c.backend for c in result.criteria] == ["rules", "rules"]
+    assert len(result.provenance.errors) == 1 and result.provenance.errors[0].startswith("TransportError")
+    assert KEY not in result.provenance.errors[0]
+
+
+def test_llm_backend_does_not_hide_failures() -> None:
+    server = Server(httpx2.Response(503, headers={"retry-after": "0"}, json={"error": {"message": "down"}}))
+    with pytest.raises(TransportError):
+        run(server, transport_attempts=2)
