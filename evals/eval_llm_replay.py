@@ -25,7 +25,7 @@ CASSETTE = HERE / "cassettes" / "llm_gold.yaml"
 RECORDED = {
     "OPENAI_BASE_URL": "http://127.0.0.1:8766/v1",
     "EXTRACTOR_MODEL": "gemma-3-270m",
-    "EXTRACTOR_MAX_TOKENS": "768",
+    "EXTRACTOR_MAX_TOKENS": "512",
     "EXTRACTOR_INSTRUCTOR_MODE": "json_schema",
 }
 
