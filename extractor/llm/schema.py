@@ -6,12 +6,11 @@ comes from the item's section and offsets from grounding the quote inside the it
 
 from __future__ import annotations
 
-import copy
 from functools import cache
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, Union
 
 from instructor import OpenAISchema
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model, field_validator
 
 from extractor.models import BASE_FIELDS, CRITERION_TYPES
 
@@ -50,39 +49,66 @@ def _union() -> Any:
 
 
 _SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
-
-
-class LLMCriteria(OpenAISchema):
-    """The model's whole answer for one request.
+_DOC = """The model's whole answer for one request.
 
     Based on instructor's public ``OpenAISchema`` so instructor uses the class as is instead of wrapping it anew on
     every request, and the JSON schema below is generated once per class.
     """
 
+
+@cache
+def _criteria_adapter(limit: int | None) -> TypeAdapter[list[Any]]:
+    shape: Any = Annotated[list[_union()], Field(max_length=limit)]  # type: ignore[misc]
+    return TypeAdapter(shape)
+
+
+class LLMCriteria(OpenAISchema):
+    """The model's whole answer for one request.
+
+    instructor sees one plain field (its per-request model walks stay cheap); the field is validated against the
+    discriminated union of the kinds (invalid answers raise, so instructor re-asks), and ``model_json_schema``
+    returns the full schema of that union, generated once per class.
+    """
+
     model_config = ConfigDict(extra="ignore")
+
+    max_criteria: ClassVar[int | None] = None
+
+    criteria: list[Any] = Field(default_factory=list)
+
+    @field_validator("criteria", mode="before")
+    @classmethod
+    def _typed(cls, value: Any) -> list[Any]:
+        try:
+            return _criteria_adapter(cls.max_criteria).validate_python(value)
+        except ValidationError as e:
+            raise ValueError(str(e)) from None
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """JSON schema, generated once per class (instructor asks for it on every request)."""
-        key = (cls, args, tuple(sorted(kwargs.items())))
+        """JSON schema of the answer (the full union of kinds), generated once per class."""
+        key = (cls.__name__, cls.max_criteria, args, tuple(sorted(kwargs.items())))
         if key not in _SCHEMAS:
-            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
-        return copy.deepcopy(_SCHEMAS[key])
+            _SCHEMAS[key] = _schema_shape(cls.__name__, cls.max_criteria).model_json_schema(*args, **kwargs)
+        return dict(_SCHEMAS[key])
 
-    criteria: list[_union()] = Field(  # type: ignore[valid-type]
-        default_factory=list, description="Every criterion stated by the items, in item order."
+
+def _schema_shape(name: str, limit: int | None) -> type[BaseModel]:
+    """A model with the answer's full field types, used only to generate its JSON schema."""
+    description = "Every criterion stated by the items, in item order" + (f" (at most {limit})." if limit else ".")
+    field: Any = Field(default_factory=list, max_length=limit, description=description)
+    item_type: Any = list[_union()]  # type: ignore[misc]
+    base: Any = create_model(
+        "LLMCriteria", __base__=OpenAISchema, __doc__=_DOC, __config__=None, criteria=(item_type, field)
     )
+    if name == "LLMCriteria":
+        return base
+    derived: type[BaseModel] = create_model(name, __base__=base, criteria=(item_type, field))
+    return derived
 
 
 @cache
 def response_model(n_items: int) -> type[LLMCriteria]:
     """The answer model for a request with ``n_items`` items: at most 8 criteria per item (``maxItems``)."""
     limit = max(1, n_items) * MAX_CRITERIA_PER_ITEM
-    item_type: Any = list[_union()]  # type: ignore[misc]
-    field: Any = Field(
-        default_factory=list,
-        max_length=limit,
-        description=f"Every criterion stated by the items, in item order (at most {limit}).",
-    )
-    model: type[LLMCriteria] = create_model(f"Criteria_max{limit}", __base__=LLMCriteria, criteria=(item_type, field))
-    return model
+    return type(f"Criteria_max{limit}", (LLMCriteria,), {"max_criteria": limit, "__module__": __name__})
