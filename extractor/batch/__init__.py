@@ -1,6 +1,7 @@
 """Batch processing at registry scale: the run engine, result cache, rate limiter and the provider Batch API."""
 
 from extractor.batch.cache import ResultCache, cache_key, default_cache_path, text_sha256
+from extractor.batch.estimate import estimate_cost, estimate_requests
 from extractor.batch.ratelimit import RateLimiter, TokenBucket, estimate_tokens
 from extractor.batch.runner import (
     BatchRunner,
@@ -9,8 +10,6 @@ from extractor.batch.runner import (
     ProgressSink,
     RunOptions,
     RunSummary,
-    estimate_cost,
-    estimate_requests,
 )
 
 __all__ = [

@@ -28,7 +28,8 @@ import openai
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.batch.cache import ResultCache, cache_key, dump_result, text_sha256
-from extractor.batch.runner import RunSummary, estimate_cost
+from extractor.batch.estimate import estimate_cost
+from extractor.batch.runner import RunSummary
 from extractor.errors import ConfigError, ExtractorError, LLMError, TransportError, TruncatedOutputError, redact
 from extractor.io.readers import ReadItem
 from extractor.io.writers import RecordWriter, error_record, format_record

@@ -16,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
-import os
 import signal
 import sys
 import threading
@@ -27,19 +25,15 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from types import FrameType
-from typing import Any, Literal, Protocol
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
-
-from extractor.api import BACKENDS, Backend, aextract
+from extractor.api import BACKENDS, aextract
 from extractor.batch.cache import ResultCache, cache_key, dump_result, text_sha256
-from extractor.batch.ratelimit import RateLimiter, estimate_tokens
+from extractor.batch.estimate import estimate_cost, estimate_requests
+from extractor.batch.models import DryRunReport, ProgressSink, RunOptions, RunSummary, Status
+from extractor.batch.ratelimit import RateLimiter
 from extractor.errors import ConfigError, ExtractorError, InputError
 from extractor.io.readers import ReadItem
 from extractor.io.writers import OutputFormat, RecordWriter, error_record, format_record
@@ -53,177 +47,13 @@ __all__ = [
     "ProgressSink",
     "RunOptions",
     "RunSummary",
-    "estimate_cost",
-    "estimate_requests",
-    "model_prices",
 ]
 
 SMALL_RUN = 64
 """Fewer trials than this to extract: the rules backend runs in-process (no worker start-up)."""
 
-Status = Literal["ok", "error", "cached", "skipped", "duplicate"]
 ExtractFn = Callable[[Trial], Awaitable[CriteriaSet]]
 """An async extraction function (injectable for tests and alternative backends)."""
-
-
-class RunOptions(BaseModel):
-    """How a batch run extracts and writes."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    backend: Backend = "rules"
-    llm: LLMConfig | None = None
-    workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1,
-        ge=0,
-        description="Processes for the rules backend (0 or 1: in-process).",
-    )
-    start_method: Literal["auto", "fork", "spawn"] = Field(
-        default="auto",
-        description="How worker processes start. auto: fork on Linux when the process has a single thread (workers "
-        "inherit the warmed-up rules: fastest), else spawn (a script using spawn needs the "
-        "``if __name__ == '__main__':`` guard).",
-    )
-    chunk_size: int = Field(default=32, ge=1, description="Trials per task sent to a worker process.")
-    concurrency: int = Field(default=8, ge=1, description="LLM trials in flight at once.")
-    rpm: int | None = Field(default=None, gt=0, description="Requests per minute limit (client side).")
-    tpm: int | None = Field(default=None, gt=0, description="Tokens per minute limit (client side).")
-    fmt: OutputFormat = "jsonl"
-    include_text: bool = False
-
-
-class RunSummary(BaseModel):
-    """What a run did: counts, criteria per kind, tokens, estimated cost, time."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    backend: str
-    model: str | None = None
-    output: str | None = None
-    read: int = Field(default=0, description="Input records read (trials and bad records).")
-    ok: int = Field(default=0, description="Trials written with criteria (cached ones included).")
-    error: int = Field(default=0, description="Error records written (bad input or failed extraction).")
-    cached: int = Field(default=0, description="Trials answered from the cache (part of ok).")
-    skipped: int = Field(default=0, description="Trials already in the output file (resume).")
-    duplicates: int = Field(default=0, description="Trial ids seen twice in the input (second one ignored).")
-    criteria: int = 0
-    criteria_per_kind: dict[str, int] = Field(default_factory=dict)
-    error_types: dict[str, int] = Field(default_factory=dict)
-    usage: TokenUsage = Field(default_factory=TokenUsage)
-    llm_calls: int = 0
-    cost_usd: float | None = Field(default=None, description="Estimated cost of this run's tokens; null: unknown.")
-    rate_limit_wait_s: float = 0.0
-    wall_s: float = 0.0
-    trials_per_s: float = 0.0
-    interrupted: bool = False
-
-    @property
-    def written(self) -> int:
-        """Records written by this run."""
-        return self.ok + self.error
-
-
-class DryRunReport(BaseModel):
-    """What a run would send, computed without calling anything."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    backend: str
-    model: str | None = None
-    read: int = 0
-    trials: int = Field(default=0, description="Valid trials in the input.")
-    bad_records: int = 0
-    skipped: int = Field(default=0, description="Already in the output file.")
-    cached: int = 0
-    to_extract: int = 0
-    requests: int = 0
-    estimated_prompt_tokens: int = 0
-    estimated_prompt_cost_usd: float | None = Field(
-        default=None, description="Prompt-side cost only (completion tokens depend on the answers)."
-    )
-
-
-class ProgressSink(Protocol):
-    """Receives progress events (the CLI renders them)."""
-
-    def start(self, total: int | None) -> None: ...
-
-    def advance(self, status: Status) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-# ------------------------------------------------------------------------------------------------- prices
-
-
-@cache
-def model_prices() -> dict[str, Any]:
-    """The price table (``extractor/batch/prices.yaml``)."""
-    text = resources.files("extractor.batch").joinpath("prices.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
-
-
-def _price(model: str | None) -> dict[str, float] | None:
-    if not model:
-        return None
-    models: dict[str, dict[str, float]] = model_prices()["models"]
-    if model in models:
-        return models[model]
-    name = model.rsplit("/", 1)[-1]
-    best = max((m for m in models if name == m or name.startswith(m + "-20")), key=len, default=None)
-    return models[best] if best else None
-
-
-def estimate_cost(model: str | None, usage: TokenUsage, *, batch: bool = False) -> float | None:
-    """USD for ``usage`` on ``model`` (None for an unknown model); ``batch`` applies the Batch API discount."""
-    price = _price(model)
-    if price is None:
-        return None
-    cost = (usage.prompt_tokens * price["input"] + usage.completion_tokens * price["output"]) / 1e6
-    if batch:
-        cost *= float(model_prices().get("batch_discount", 0.5))
-    return round(cost, 6)
-
-
-_PROBE_ITEM = "Age >= 18 years"
-_ITEM_OVERHEAD_CHARS = 48  # index, polarity, cohort and JSON quoting around each item's text
-_MAX_CHARS_PER_CALL = 12_000  # as the LLM backend chunks items
-
-
-def _body_chars(body: dict[str, Any]) -> int:
-    chars = len(json.dumps(body.get("messages", []), ensure_ascii=False))
-    return chars + len(json.dumps(body.get("response_format") or body.get("tools") or {}))
-
-
-@cache
-def _request_overhead_chars(config: LLMConfig) -> int:
-    """Characters of one request besides its items (instructions, schema), measured once per config by rendering
-    a one-item request with the LLM backend's ``build_requests``."""
-    from extractor.llm.backend import build_requests
-
-    probe = Trial(trial_id="probe", text=f"Inclusion Criteria:\n* {_PROBE_ITEM}\n")
-    bodies = build_requests(probe, config)
-    return max(0, sum(map(_body_chars, bodies)) - len(_PROBE_ITEM)) if bodies else 0
-
-
-def estimate_requests(trial: Trial, config: LLMConfig) -> tuple[int, int]:
-    """(requests, estimated prompt tokens) the LLM backend would send for ``trial``: items chunked as the backend
-    does, each request's fixed part measured once from ``build_requests``, tokens as characters / 4. Cheap enough
-    for a dry run over a whole registry."""
-    from extractor.segment import segment
-
-    items = segment(trial.text).items
-    if not items:
-        return 0, 0
-    n, count, size = 1, 0, 0
-    for it in items:
-        if count and (count >= config.items_per_call or size + len(it.text) > _MAX_CHARS_PER_CALL):
-            n, count, size = n + 1, 0, 0
-        count += 1
-        size += len(it.text)
-    chars = sum(len(it.text) + _ITEM_OVERHEAD_CHARS for it in items) + n * _request_overhead_chars(config)
-    return n, estimate_tokens(chars)
 
 
 def _prompt_hash(config: LLMConfig) -> str:

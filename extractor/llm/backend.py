@@ -35,7 +35,7 @@ from extractor.llm.schema import LLMCriteria, response_model
 from extractor.models import KIND_TYPES, CriteriaSet, Criterion, Item, Other, Provenance, Rejected, TokenUsage, Trial
 from extractor.segment import segment
 
-__all__ = ["build_requests", "llm_extract", "parse_responses", "prompt_hash", "to_criteria"]
+__all__ = ["build_requests", "chunk_items", "llm_extract", "parse_responses", "prompt_hash", "to_criteria"]
 
 _MAX_CHARS_PER_CALL = 12_000
 
@@ -45,7 +45,8 @@ def prompt_hash(config: LLMConfig) -> str:
     return load_prompt(config.prompt, config.prompt_version).sha256
 
 
-def _chunks(items: Sequence[Item], per_call: int) -> list[list[Item]]:
+def chunk_items(items: Sequence[Item], per_call: int) -> list[list[Item]]:
+    """Items in request-sized groups: at most ``per_call`` items and about 12,000 characters each."""
     out: list[list[Item]] = []
     cur: list[Item] = []
     size = 0
@@ -236,7 +237,7 @@ async def llm_extract(
     t0 = time.perf_counter()
     calls = [
         _call(client, _render(trial.trial_id, chunk, config), len(chunk), config, trial.trial_id)
-        for chunk in _chunks(items, config.items_per_call)
+        for chunk in chunk_items(items, config.items_per_call)
     ]
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
     llm_s = time.perf_counter() - t0
@@ -299,7 +300,7 @@ def build_requests(trial: Trial, config: LLMConfig) -> list[dict[str, Any]]:
     """Chat-completions request bodies for one trial (one per chunk), e.g. for the OpenAI Batch API."""
     seg = segment(trial.text)
     bodies = []
-    for chunk in _chunks(seg.items, config.items_per_call):
+    for chunk in chunk_items(seg.items, config.items_per_call):
         rendered = _render(trial.trial_id, chunk, config)
         schema = response_model(len(chunk)).model_json_schema()
         bodies.append(
@@ -320,7 +321,7 @@ def parse_responses(
 ) -> CriteriaSet:
     """Validate and ground the message contents answering :func:`build_requests` (same order)."""
     seg = segment(trial.text)
-    chunks = _chunks(seg.items, config.items_per_call)
+    chunks = chunk_items(seg.items, config.items_per_call)
     if len(contents) != len(chunks):
         raise OutputValidationError(f"expected {len(chunks)} responses, got {len(contents)}", trial_id=trial.trial_id)
     found: list[Criterion] = []

@@ -234,8 +234,8 @@ def test_small_runs_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_request_estimate_tracks_the_backend() -> None:
     """The cheap estimate counts the requests build_requests renders and their size within a few percent."""
+    from extractor.batch.estimate import _body_chars, estimate_requests
     from extractor.batch.ratelimit import estimate_tokens
-    from extractor.batch.runner import _body_chars, estimate_requests
     from extractor.llm.backend import build_requests
 
     config = LLMConfig(items_per_call=3)

@@ -1,0 +1,104 @@
+"""The batch run's data: options, the end-of-run summary, the dry-run report and the progress protocol."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor.api import Backend
+from extractor.io.writers import OutputFormat
+from extractor.llm.config import LLMConfig
+from extractor.models import TokenUsage
+
+__all__ = ["DryRunReport", "ProgressSink", "RunOptions", "RunSummary", "Status"]
+
+Status = Literal["ok", "error", "cached", "skipped", "duplicate"]
+
+
+class RunOptions(BaseModel):
+    """How a batch run extracts and writes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: Backend = "rules"
+    llm: LLMConfig | None = None
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        description="Processes for the rules backend (0 or 1: in-process).",
+    )
+    start_method: Literal["auto", "fork", "spawn"] = Field(
+        default="auto",
+        description="How worker processes start. auto: fork on Linux when the process has a single thread (workers "
+        "inherit the warmed-up rules: fastest), else spawn (a script using spawn needs the "
+        "``if __name__ == '__main__':`` guard).",
+    )
+    chunk_size: int = Field(default=32, ge=1, description="Trials per task sent to a worker process.")
+    concurrency: int = Field(default=8, ge=1, description="LLM trials in flight at once.")
+    rpm: int | None = Field(default=None, gt=0, description="Requests per minute limit (client side).")
+    tpm: int | None = Field(default=None, gt=0, description="Tokens per minute limit (client side).")
+    fmt: OutputFormat = "jsonl"
+    include_text: bool = False
+
+
+class RunSummary(BaseModel):
+    """What a run did: counts, criteria per kind, tokens, estimated cost, time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str
+    model: str | None = None
+    output: str | None = None
+    read: int = Field(default=0, description="Input records read (trials and bad records).")
+    ok: int = Field(default=0, description="Trials written with criteria (cached ones included).")
+    error: int = Field(default=0, description="Error records written (bad input or failed extraction).")
+    cached: int = Field(default=0, description="Trials answered from the cache (part of ok).")
+    skipped: int = Field(default=0, description="Trials already in the output file (resume).")
+    duplicates: int = Field(default=0, description="Trial ids seen twice in the input (second one ignored).")
+    criteria: int = 0
+    criteria_per_kind: dict[str, int] = Field(default_factory=dict)
+    error_types: dict[str, int] = Field(default_factory=dict)
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    llm_calls: int = 0
+    cost_usd: float | None = Field(default=None, description="Estimated cost of this run's tokens; null: unknown.")
+    rate_limit_wait_s: float = 0.0
+    wall_s: float = 0.0
+    trials_per_s: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def written(self) -> int:
+        """Records written by this run."""
+        return self.ok + self.error
+
+
+class DryRunReport(BaseModel):
+    """What a run would send, computed without calling anything."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str
+    model: str | None = None
+    read: int = 0
+    trials: int = Field(default=0, description="Valid trials in the input.")
+    bad_records: int = 0
+    skipped: int = Field(default=0, description="Already in the output file.")
+    cached: int = 0
+    to_extract: int = 0
+    requests: int = 0
+    estimated_prompt_tokens: int = 0
+    estimated_prompt_cost_usd: float | None = Field(
+        default=None, description="Prompt-side cost only (completion tokens depend on the answers)."
+    )
+
+
+class ProgressSink(Protocol):
+    """Receives progress events (the CLI renders them)."""
+
+    def start(self, total: int | None) -> None: ...
+
+    def advance(self, status: Status) -> None: ...
+
+    def stop(self) -> None: ...
