@@ -7,7 +7,7 @@ import re
 
 from extractor.models import BrainMetastases, Comparator, Criterion, MetastaticBurden
 from extractor.rules._common import ItemContext, negate, op_of
-from extractor.rules.therapy import _CMP_TAIL, _NUMTOK, _WEEKS_PER, _num, _unit_key
+from extractor.rules._therapy_numbers import _CMP_TAIL, _NUMTOK, _WEEKS_PER, _num, _unit_key
 
 __all__ = ["brain_metastases", "metastatic_burden"]
 

@@ -8,7 +8,7 @@ from functools import cache
 
 from extractor.models import Criterion, Diagnosis, MeasurableDisease, Stage
 from extractor.rules._common import ItemContext
-from extractor.rules.therapy import _key, _trie_regex, find_agents
+from extractor.rules._therapy_agents import _key, _trie_regex, find_agents
 from extractor.vocab import load
 
 __all__ = ["diagnosis_stage", "measurable_disease"]
