@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from hypothesis import strategies as st
+
 from extractor.models import Criterion
 from extractor.rules._common import ItemContext
 from extractor.segment import segment
@@ -29,3 +31,55 @@ def run_family(
 def as_dicts(found: Iterable[Criterion], drop: Iterable[str] = BASE_FIELDS) -> list[dict[str, Any]]:
     """Criteria as dicts of their set fields (None and empty lists left out)."""
     return [{k: v for k, v in c.model_dump(exclude=set(drop)).items() if v not in (None, [])} for c in found]
+
+
+CRITERIA_PIECES = st.sampled_from(
+    [
+        "HER2",
+        "ER+",
+        "PR-",
+        "IHC 3+",
+        "ISH",
+        "ratio ≥ 2.0",
+        "EGFR ",
+        "KRAS G12C",
+        "wild-type",
+        "ECOG ",
+        "0-1",
+        "KPS",
+        "≥ 70%",
+        "age ",
+        "18 years",
+        "women",
+        "life expectancy",
+        "weeks",
+        "\\>=",
+        "=\\<",
+        "(",
+        ")",
+        ",",
+        ";",
+        ". ",
+        "\n",
+        "no ",
+        "not ",
+        "or ",
+        "and ",
+        "İ",
+        "ß",
+        "٣",
+        " ",
+    ]
+)
+
+#: Arbitrary text, or text built from criteria-like fragments, for the families' property tests.
+ARBITRARY_TEXT = st.one_of(st.text(max_size=200), st.lists(CRITERIA_PIECES, max_size=40).map("".join))
+
+
+def assert_grounded_on(extract: Callable[[ItemContext], list[Criterion]], text: str, exclusion: bool) -> None:
+    """Run the family over every item of ``text`` (as one bullet): it must not raise, evidence must be verbatim."""
+    heading = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
+    seg = segment(f"{heading}\n* {text}")
+    for item in seg.items:
+        for c in extract(ItemContext(item=item, source=seg.text)):
+            assert c.evidence.is_grounded_in(seg.text)

@@ -13,9 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.rules import performance
-from extractor.rules._common import ItemContext
-from extractor.segment import segment
-from tests.rules._support import as_dicts, run_family
+from tests.rules._support import ARBITRARY_TEXT, as_dicts, assert_grounded_on, run_family
 
 
 def _run(section: str, text: str) -> list[dict[str, Any]]:
@@ -276,51 +274,7 @@ def test_never_raises_on_odd_text() -> None:
         _run("exc", text or ".")
 
 
-_PIECES = st.sampled_from(
-    [
-        "HER2",
-        "ER+",
-        "PR-",
-        "IHC 3+",
-        "ISH",
-        "ratio ≥ 2.0",
-        "EGFR ",
-        "KRAS G12C",
-        "wild-type",
-        "ECOG ",
-        "0-1",
-        "KPS",
-        "≥ 70%",
-        "age ",
-        "18 years",
-        "women",
-        "life expectancy",
-        "weeks",
-        "\\>=",
-        "=\\<",
-        "(",
-        ")",
-        ",",
-        ";",
-        ". ",
-        "\n",
-        "no ",
-        "not ",
-        "or ",
-        "and ",
-        "İ",
-        "ß",
-        "٣",
-        " ",
-    ]
-)
-
-
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=40).map("".join)), st.booleans())
+@given(ARBITRARY_TEXT, st.booleans())
 def test_arbitrary_text_never_raises_and_stays_grounded(text: str, exclusion: bool) -> None:
-    head = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
-    seg = segment(f"{head}\n* {text}")
-    for item in seg.items:
-        for c in performance.extract(ItemContext(item=item, source=seg.text)):
-            assert c.evidence.is_grounded_in(seg.text)
+    assert_grounded_on(performance.extract, text, exclusion)
