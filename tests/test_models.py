@@ -100,7 +100,21 @@ def test_output_record_and_gold_models_forbid_extras() -> None:
 def test_public_api_is_small_and_complete() -> None:
     public = {n for n in dir(extractor) if not n.startswith("_")}
     exported = set(extractor.__all__) - {"__version__"}
-    modules = {"api", "errors", "models", "segment", "ground", "rules", "vocab", "llm", "evals", "cli", "io", "batch"}
+    modules = {
+        "api",
+        "errors",
+        "models",
+        "segment",
+        "ground",
+        "rules",
+        "vocab",
+        "llm",
+        "evals",
+        "cli",
+        "io",
+        "batch",
+        "units",
+    }
     assert exported <= public
     assert public - exported <= modules, public - exported - modules
     for name in ("extract", "aextract", "CriteriaSet", "ExtractorError", "segment"):

@@ -1,6 +1,7 @@
 """``extractor eval``: score predictions (or a backend's live output) against the gold labels, gate on a baseline.
 
-Exit codes: 0 ok, 1 a tracked metric fell more than ``--tolerance`` below the baseline, 2 could not run.
+Exit codes: 0 ok, 1 the gate failed (gold set changed, a gold trial without a prediction, a tracked metric more than
+``--tolerance`` below the baseline, or a trial that newly fails), 2 could not run.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Annotated, cast, get_args
 import typer
 
 from extractor.api import Backend
-from extractor.errors import ExtractorError
+from extractor.errors import ExtractorError, InputError
 from extractor.evals import (
     Baseline,
+    GoldCase,
     build_report,
     load_baseline,
     load_gold,
@@ -40,6 +42,26 @@ def _describe(e: ExtractorError) -> str:
     field = getattr(e, "field", None)
     prefix = ":".join(where) + (f": {field}" if field else "")
     return f"{prefix}: {e.message}" if prefix else e.message
+
+
+def _select(cases: list[GoldCase], trials: str | None) -> list[GoldCase]:
+    """The gold cases named by ``--trials`` (all when None); an unknown id is an error naming it."""
+    if trials is None:
+        return cases
+    if trials.startswith("@"):
+        path = Path(trials[1:])
+        try:
+            wanted = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
+        except OSError as e:
+            raise InputError(f"cannot read the trials file: {e.strerror or e}", file=str(path)) from e
+    else:
+        wanted = [w.strip() for w in trials.split(",")]
+    wanted = [w for w in wanted if w and not w.startswith("#")]
+    by_id = {c.trial_id: c for c in cases}
+    unknown = [w for w in wanted if w not in by_id]
+    if unknown:
+        raise InputError(f"--trials names trials without gold: {', '.join(unknown[:10])}", field="--trials")
+    return [by_id[w] for w in sorted(set(wanted))]
 
 
 def _label(predictions: dict[str, OutputRecord], pred: Path) -> str:
@@ -75,6 +97,13 @@ def eval_(
         Path | None, typer.Option("--baseline", help="Baseline JSON to gate on (or to write with --update-baseline).")
     ] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", min=0.0, help="Allowed drop of a tracked metric.")] = 0.02,
+    trials: Annotated[
+        str | None,
+        typer.Option(
+            "--trials",
+            help="Score only these gold trials: comma-separated ids, or @FILE with one id a line.",
+        ),
+    ] = None,
     update_baseline: Annotated[
         bool,
         typer.Option(
@@ -82,8 +111,11 @@ def eval_(
         ),
     ] = False,
 ) -> None:
-    """Score predictions (--pred) or a backend (--backend) against the gold labels, write the reports and gate on a
-    baseline. Exit codes: 0 ok, 1 a tracked metric fell more than --tolerance below the baseline, 2 could not run."""
+    """Score predictions (--pred) or a backend (--backend) against the gold labels (strict matching, lenient and
+    kind-only beside), write the reports (report.md, report-full.md, report.json, junit.xml, report.html) and gate on
+    a baseline. Prints the compact summary. Exit codes: 0 ok; 1 the gate failed (gold set changed, a gold trial
+    without a prediction, a tracked metric more than --tolerance below the baseline, a trial that newly fails);
+    2 could not run."""
     if (pred is None) == (backend is None):
         raise _fail("give exactly one of --pred PRED.jsonl or --backend rules|llm|hybrid")
     if backend is not None and backend not in get_args(Backend):
@@ -100,7 +132,7 @@ def eval_(
         files: dict[str, str] = {}
         if backend is not None:
             label = backend
-            cases = load_gold(gold, texts)
+            cases = _select(load_gold(gold, texts), trials)
             typer.echo(f"extracting {len(cases)} gold trials with the {backend} backend", err=True)
             progress = None if backend == "rules" else (lambda tid: typer.echo(f"  {tid}", err=True))
             records = predict_gold(cast(Backend, backend), cases, progress=progress)
@@ -109,11 +141,11 @@ def eval_(
         else:
             assert pred is not None
             predictions = read_predictions(pred)
-            cases = load_gold(gold, texts)
+            cases = _select(load_gold(gold, texts), trials)
             label = _label(predictions, pred)
         result = score(predictions, cases, label=label)
         report = build_report(result, old, tolerance)
-        files = render_reports(report) | files
+        files = render_reports(report, {c.trial_id: c.text for c in cases}) | files
         out_dir = report_dir if report_dir is not None else Path("reports") / f"eval-{label}"
         write_reports(files, out_dir)
         if update_baseline:
@@ -129,6 +161,6 @@ def eval_(
         typer.echo(f"baseline written to {baseline_path}", err=True)
         raise typer.Exit(EXIT_OK)
     if report.comparison is not None and report.comparison.failed:
-        names = ", ".join(r.metric for r in report.comparison.regressions)
-        typer.echo(f"extractor eval: regression beyond tolerance {tolerance:g}: {names}", err=True)
+        for reason in report.comparison.reasons():
+            typer.echo(f"extractor eval: gate failed: {reason}", err=True)
         raise typer.Exit(EXIT_REGRESSION)

@@ -1,11 +1,11 @@
 """Evaluation harness: gold -> match -> metrics -> reports, and the baseline gate.
 
 load_gold(gold_dir)              validated gold trials with their texts (GoldError on any bad file)
-score(predictions, gold)         pure: trial id -> CriteriaSet | OutputRecord, scored into an EvalResult
+score(predictions, gold)         pure: trial id -> CriteriaSet | OutputRecord, scored (strict, lenient, kind-only)
 evaluate_backend(backend, dir)   extract every gold text with a backend, then score
 read_predictions(path)           JSONL of OutputRecord (InputError with file and line)
 build_report(result, baseline)   the report model; render_reports -> report.md / .json / junit.xml / .html
-compare(result, baseline)        tracked metrics that fell more than a tolerance below the baseline
+compare_all(result, baseline)    the gate: gold set changed, missing predictions, metric and per-trial regressions
 """
 
 from extractor.evals.baseline import (
@@ -18,8 +18,16 @@ from extractor.evals.baseline import (
     make_baseline,
     write_baseline,
 )
-from extractor.evals.gold import GoldCase, load_gold
-from extractor.evals.match import CORE_FIELDS, CriterionRef, FieldCheck, MatchedPair, TrialMatch, match_trial
+from extractor.evals.gold import GoldCase, GoldFingerprint, fingerprint, load_gold
+from extractor.evals.match import (
+    COMPARED_FIELDS,
+    CORE_KINDS,
+    CriterionRef,
+    FieldCheck,
+    MatchedPair,
+    TrialMatch,
+    match_trial,
+)
 from extractor.evals.metrics import PRF, EvalResult, FieldAccuracy, KindMetrics, Metrics, TrialResult, compute_metrics
 from extractor.evals.report import Report, build_report, render_json, render_junit
 from extractor.evals.report_html import render_html
@@ -35,7 +43,8 @@ from extractor.evals.run import (
 )
 
 __all__ = [
-    "CORE_FIELDS",
+    "COMPARED_FIELDS",
+    "CORE_KINDS",
     "PRF",
     "Baseline",
     "Comparison",
@@ -44,6 +53,7 @@ __all__ = [
     "FieldAccuracy",
     "FieldCheck",
     "GoldCase",
+    "GoldFingerprint",
     "KindMetrics",
     "MatchedPair",
     "Metrics",
@@ -56,6 +66,7 @@ __all__ = [
     "compare_all",
     "compute_metrics",
     "evaluate_backend",
+    "fingerprint",
     "load_baseline",
     "load_gold",
     "make_baseline",

@@ -2,7 +2,7 @@
 
 * ``fill FILE...``: set each criterion's evidence ``start``/``end`` from its verbatim quote (an existing ``start``
   is used as a hint to pick among repeated quotes); fails on quotes that are not verbatim in the text.
-* ``check FILE...``: validate gold files (schema, text hash, evidence grounded).
+* ``check FILE...``: validate gold files (schema, text hash, evidence grounded and inside one segmented item).
 * ``add-corpus --corpus trials.jsonl NCT...``: append corpus texts to ``evals/data/gold_texts.jsonl``.
 * ``add-seed ID SEED_FILE START END``: append the verbatim slice ``[START:END)`` of a seed document.
 
@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from extractor.models import GoldText, GoldTrial
+from extractor.segment import segment
 
 TEXTS = Path("evals/data/gold_texts.jsonl")
 
@@ -94,9 +95,16 @@ def check(path: Path, texts: dict[str, GoldText]) -> list[str]:
     problems = []
     if gold.text_sha256 != sha256(text):
         problems.append(f"{path}: text_sha256 does not match the text")
+    items = segment(text).items
     for i, c in enumerate(gold.criteria):
-        if not c.evidence.is_grounded_in(text):
+        ev = c.evidence
+        if not ev.is_grounded_in(text):
             problems.append(f"{path}: criteria[{i}].evidence is not verbatim at its offsets")
+        elif not any(it.start <= ev.start and ev.end <= it.end for it in items):
+            problems.append(
+                f"{path}: criteria[{i}].evidence [{ev.start}:{ev.end}] lies in no single segmented item "
+                "(a heading, or a span across two items): strict matching can never pair it"
+            )
     return problems
 
 

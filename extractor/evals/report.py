@@ -19,6 +19,7 @@ __all__ = [
     "HEADLINE",
     "Report",
     "build_report",
+    "by_severity",
     "describe_ref",
     "describe_wrong",
     "fmt",
@@ -30,14 +31,18 @@ __all__ = [
 ]
 
 HEADLINE: tuple[tuple[str, str], ...] = (
-    ("micro.precision", "Micro precision"),
-    ("micro.recall", "Micro recall"),
-    ("micro.f1", "Micro F1"),
-    ("macro.f1", "Macro F1 (kinds in gold)"),
-    ("typed.f1", "Typed F1 (without other)"),
-    ("coverage", "Coverage"),
-    ("grounding", "Grounding rate"),
-    ("field_accuracy", "Field accuracy (core fields)"),
+    ("micro.precision", "Micro precision (strict)"),
+    ("micro.recall", "Micro recall (strict)"),
+    ("micro.f1", "Micro F1 (strict)"),
+    ("lenient.f1", "Micro F1, lenient (one shared character)"),
+    ("kind_only.f1", "Micro F1, kind-only (counts, no spans)"),
+    ("exact.f1", "Exact F1 (strict pair, every field right)"),
+    ("typed.f1", "Typed F1 (strict, without other)"),
+    ("macro.f1", "Macro F1 (strict, kinds in gold)"),
+    ("field_accuracy", "Field accuracy (all compared fields)"),
+    ("core_wrong_rate", "Wrong-value rate, matched core criteria"),
+    ("coverage", "Coverage (sanity)"),
+    ("grounding", "Grounding rate (sanity)"),
 )
 """Headline metrics, in display order: (metric name, label)."""
 
@@ -47,7 +52,7 @@ class Report(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     result: EvalResult
     current: Baseline = Field(description="This run's tracked and info metrics (what --update-baseline writes).")
     baseline: Baseline | None = None
@@ -63,6 +68,11 @@ class Report(BaseModel):
     def value(self, metric: str) -> float | None:
         """A current metric by name."""
         return self.current.get(metric)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the gate fails (empty when it passes or there is no baseline)."""
+        return self.comparison.reasons() if self.comparison is not None else []
 
     def base(self, metric: str) -> float | None:
         """A baseline metric by name (None without a baseline or when it was not recorded)."""
@@ -138,6 +148,17 @@ def trial_summary(t: TrialResult) -> str:
     return f"{len(t.match.missed)} missed, {len(t.match.spurious)} spurious, {len(t.wrong)} wrong-field"
 
 
+def by_severity(report: Report) -> list[TrialResult]:
+    """Trials worst first: newly failing, then failed predictions, then by missed + spurious + wrong-field count."""
+    regressed = {c.trial_id for c in report.comparison.trial_regressions} if report.comparison else set()
+
+    def key(t: TrialResult) -> tuple[int, int, int, str]:
+        bad = len(t.match.missed) + len(t.match.spurious) + len(t.wrong)
+        return (t.trial_id not in regressed, t.status == "ok", -bad, t.trial_id)
+
+    return sorted(report.result.per_trial, key=key)
+
+
 def trial_kinds(t: TrialResult) -> list[str]:
     """Kinds occurring in a trial's gold or predictions, in first-seen order."""
     seen: dict[str, None] = {}
@@ -151,61 +172,76 @@ def trial_kinds(t: TrialResult) -> list[str]:
 # -- JUnit XML -----------------------------------------------------------------------------------------------------
 
 
+def _details(t: TrialResult) -> str:
+    lines = [trial_summary(t)]
+    lines += [f"MISSED {describe_ref(r)}" for r in t.match.missed]
+    lines += [f"SPURIOUS {describe_ref(r)}" for r in t.match.spurious]
+    lines += [f"WRONG {describe_wrong(p)}" for p in t.wrong]
+    return "\n".join(lines)
+
+
 def render_junit(report: Report) -> str:
-    """JUnit XML: one test case per trial x kind (failure when that kind has misses, spurious or wrong fields in
-    that trial), and one per tracked metric when a baseline is compared (failure on regression)."""
-    result = report.result
+    """JUnit XML for CI test-report tools.
+
+    Suite ``eval.<label>``: one test case per gold trial, failing only when the trial regressed against the baseline
+    (its mismatches are listed in ``system-out`` either way, so an unchanged run shows no failure). Suite
+    ``eval.<label>.gate``: the gate's other checks (gold set unchanged, every gold trial predicted, each tracked
+    metric within tolerance). Without a baseline nothing fails.
+    """
+    result, comp = report.result, report.comparison
     name = f"eval.{result.label or 'predictions'}"
     root = ET.Element("testsuites", name="extractor eval")
     suite = ET.SubElement(root, "testsuite", name=name)
-    tests = failures = 0
+    props = ET.SubElement(suite, "properties")
+    for key, _label in HEADLINE:
+        value = report.value(key)
+        if value is not None:
+            ET.SubElement(props, "property", name=key, value=f"{value:.6f}")
+    regressed = {c.trial_id: c for c in comp.trial_regressions} if comp is not None else {}
+    failures = 0
     for t in result.per_trial:
-        for kind in trial_kinds(t):
-            tests += 1
-            case = ET.SubElement(suite, "testcase", classname=f"{name}.{t.trial_id}", name=kind, time="0")
-            missed = [r for r in t.match.missed if r.kind == kind]
-            spurious = [r for r in t.match.spurious if r.kind == kind]
-            wrong = [p for p in t.wrong if p.gold.kind == kind]
-            if not (missed or spurious or wrong):
-                continue
+        case = ET.SubElement(suite, "testcase", classname=name, name=t.trial_id, time="0")
+        change = regressed.get(t.trial_id)
+        if change is not None:
             failures += 1
-            if t.status != "ok":
-                msg = trial_summary(t)
-            else:
-                msg = f"{len(missed)} missed, {len(spurious)} spurious, {len(wrong)} wrong-field"
-            lines = (
-                [f"MISSED {describe_ref(r)}" for r in missed]
-                + [f"SPURIOUS {describe_ref(r)}" for r in spurious]
-                + [f"WRONG {describe_wrong(p)}" for p in wrong]
-            )
-            fail = ET.SubElement(case, "failure", message=msg, type="EvalMismatch")
-            fail.text = "\n".join(lines)
-    suite.set("tests", str(tests))
-    suite.set("failures", str(failures))
-    total_tests, total_failures = tests, failures
-    if report.comparison is not None and report.baseline is not None:
-        gate = ET.SubElement(root, "testsuite", name=f"{name}.baseline")
-        regressed = {r.metric: r for r in report.comparison.regressions}
-        n = 0
+            fail = ET.SubElement(case, "failure", type="TrialRegression", message=f"newly fails: {change.describe()}")
+            fail.text = change.describe()
+        ET.SubElement(case, "system-out").text = _details(t)
+    _counts(suite, len(result.per_trial), failures)
+    total_tests, total_failures = len(result.per_trial), failures
+    if comp is not None and report.baseline is not None:
+        gate = ET.SubElement(root, "testsuite", name=f"{name}.gate")
+        checks: list[tuple[str, str | None]] = [
+            ("gold set unchanged", comp.gold_changed),
+            ("every gold trial predicted", ", ".join(comp.missing) or None),
+        ]
+        by_metric = {r.metric: r for r in comp.regressions}
         for metric in sorted(report.baseline.tracked):
-            n += 1
-            case = ET.SubElement(gate, "testcase", classname=f"{name}.baseline", name=metric, time="0")
-            if metric in regressed:
-                r = regressed[metric]
-                ET.SubElement(
-                    case,
-                    "failure",
-                    type="Regression",
-                    message=f"{metric} {fmt(r.current)} < baseline {fmt(r.baseline)} "
-                    f"({fmt_delta(r.current, r.baseline)}, tolerance {report.comparison.tolerance})",
+            r = by_metric.get(metric)
+            msg = None
+            if r is not None:
+                msg = (
+                    f"{metric} {fmt(r.current)} < baseline {fmt(r.baseline)} "
+                    f"({fmt_delta(r.current, r.baseline)}, tolerance {comp.tolerance:g})"
                 )
-            elif metric in report.comparison.skipped:
-                ET.SubElement(case, "skipped", message="not present in this run")
-        gate.set("tests", str(n))
-        gate.set("failures", str(len(regressed)))
-        total_tests += n
-        total_failures += len(regressed)
-    root.set("tests", str(total_tests))
-    root.set("failures", str(total_failures))
+            checks.append((f"metric {metric}", msg))
+        n_fail = 0
+        for check, problem in checks:
+            case = ET.SubElement(gate, "testcase", classname=f"{name}.gate", name=check, time="0")
+            if problem:
+                n_fail += 1
+                ET.SubElement(case, "failure", type="GateFailure", message=problem)
+        _counts(gate, len(checks), n_fail)
+        total_tests += len(checks)
+        total_failures += n_fail
+    _counts(root, total_tests, total_failures)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _counts(element: ET.Element, tests: int, failures: int) -> None:
+    element.set("tests", str(tests))
+    element.set("failures", str(failures))
+    element.set("errors", "0")
+    if element.tag == "testsuite":
+        element.set("skipped", "0")

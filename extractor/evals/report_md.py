@@ -1,5 +1,6 @@
-"""Markdown report, sized for a CI job summary: gate and regressions first, headline, per-kind and per-field tables,
-then per-trial diffs (missed / spurious / wrong-field criteria with their quotes) in collapsible blocks."""
+"""Markdown reports. ``render_markdown(report)`` is the compact summary sized for a CI job summary (gate, headline,
+per-kind table, regressions; well under 100 KB for hundreds of trials); ``full=True`` adds every trial's missed,
+spurious and wrong-field criteria in collapsible blocks."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import html
 import re
 
 from extractor.evals.baseline import Regression
+from extractor.evals.metrics import KindMetrics, SubsetResult
 from extractor.evals.report import (
     HEADLINE,
     Report,
+    by_severity,
     describe_ref,
     describe_wrong,
     fmt,
@@ -20,16 +23,19 @@ from extractor.evals.report import (
 __all__ = ["render_markdown"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_MAX_LINE = 300
 
 
-def _md(text: str) -> str:
-    """Plain text made safe inside Markdown (tables included): one line, specials escaped, HTML escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+def _md(text: str, limit: int = _MAX_LINE) -> str:
+    """Plain text made safe inside Markdown (tables included): one line, specials escaped, HTML escaped, capped."""
+    one = " ".join(text.split())
+    if len(one) > limit:
+        one = one[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one, quote=False))
 
 
-def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
-    aligns = align or "l" + "r" * (len(header) - 1)
-    sep = ["---:" if a == "r" else ":---" for a in aligns]
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    sep = [":---"] + ["---:"] * (len(header) - 1)
     return [
         "| " + " | ".join(header) + " |",
         "| " + " | ".join(sep) + " |",
@@ -42,26 +48,64 @@ def _regression_rows(rows: list[Regression]) -> list[list[str]]:
     return [[f"`{r.metric}`", fmt(r.baseline), fmt(r.current), fmt_delta(r.current, r.baseline)] for r in rows]
 
 
-def render_markdown(report: Report) -> str:
-    """The Markdown report."""
-    res, m = report.result, report.result.metrics
-    title = f"## Eval: {_md(res.label)}" if res.label else "## Eval"
-    gold_n = m.micro.tp + m.micro.fn
-    out = [title, "", f"{res.trials} gold trials, {gold_n} gold criteria, {m.predicted} predicted criteria.", ""]
+def _kind_rows(report: Report, kinds: list[KindMetrics], with_base: bool) -> list[list[str]]:
+    rows = []
+    for k in kinds:
+        row = [
+            f"`{k.kind}`",
+            str(k.gold),
+            str(k.predicted),
+            fmt(k.precision),
+            fmt(k.recall),
+            f"**{fmt(k.f1)}**",
+            fmt(k.lenient_f1),
+            fmt(k.kind_only_f1),
+            str(k.wrong),
+        ]
+        if with_base:
+            base = report.base(f"kind.{k.kind}.f1")
+            row += [fmt(base), fmt_delta(k.f1, base)]
+        rows.append(row)
+    return rows
+
+
+_KIND_HEADER = ["Kind", "Gold", "Pred", "P", "R", "F1", "Lenient F1", "Kind-only F1", "Wrong"]
+
+
+def _gate(report: Report) -> list[str]:
     comp = report.comparison
     if comp is None:
-        out += ["**Gate: no baseline** (pass `--baseline FILE` to compare).", ""]
-    elif comp.failed:
-        out += [
-            f"**Gate: FAIL** — {len(comp.regressions)} tracked metric(s) fell more than "
-            f"{comp.tolerance:g} below the baseline.",
-            "",
-            "### Regressions",
-            "",
-        ]
-        out += _table(["Metric", "Baseline", "Current", "Δ"], _regression_rows(comp.regressions))
-    else:
-        out += [f"**Gate: pass** — no tracked metric fell more than {comp.tolerance:g} below the baseline.", ""]
+        return ["**Gate: no baseline** (pass `--baseline FILE` to compare).", ""]
+    if not comp.failed:
+        return [f"**Gate: pass** (metric tolerance {comp.tolerance:g}; no trial newly fails; gold set unchanged).", ""]
+    return ["**Gate: FAIL**", "", *(f"- {_md(r)}" for r in comp.reasons()), ""]
+
+
+def _seeds(seeds: SubsetResult) -> list[str]:
+    m = seeds.metrics
+    return [
+        "### Seed documents (development fixtures, scored apart)",
+        "",
+        f"{seeds.trials} seeds, {m.micro.tp + m.micro.fn} gold criteria: strict F1 {fmt(m.micro.f1)}, "
+        f"lenient {fmt(m.lenient.f1)}, kind-only {fmt(m.kind_only.f1)}, exact {fmt(m.exact.f1)}.",
+        "",
+    ]
+
+
+def render_markdown(report: Report, *, full: bool = False) -> str:
+    """The Markdown report: compact by default, every trial's diff with ``full=True``."""
+    res, m = report.result, report.result.metrics
+    comp = report.comparison
+    title = f"## Eval: {_md(res.label)}" if res.label else "## Eval"
+    gold_n = m.micro.tp + m.micro.fn
+    out = [
+        title,
+        "",
+        f"{res.trials} corpus gold trials, {gold_n} gold criteria, {m.predicted} predicted criteria; strict "
+        "matching (the prediction lies in the gold criterion's item and covers at least half its span).",
+        "",
+        *_gate(report),
+    ]
     if report.baseline is not None:
         b = report.baseline
         out += [
@@ -69,10 +113,6 @@ def render_markdown(report: Report) -> str:
             + (f", written {_md(b.created)}." if b.created else "."),
             "",
         ]
-    if res.failed:
-        out += ["### Prediction errors", ""]
-        out += [f"- **{_md(t.trial_id)}**: {_md(trial_summary(t))}" for t in res.failed]
-        out.append("")
 
     out += ["### Headline", ""]
     rows = [
@@ -81,59 +121,68 @@ def render_markdown(report: Report) -> str:
     ]
     out += _table(["Metric", "Current", "Baseline", "Δ"], rows)
     out += [
-        f"Coverage: {m.covered_spans}/{m.gold_spans} gold spans; grounding: {m.grounded}/{m.predicted} "
-        f"predictions; fields: {m.fields_correct}/{m.fields_compared} correct.",
+        f"Strict coverage {m.covered_spans}/{m.gold_spans} gold spans; grounding {m.grounded}/{m.predicted}; fields "
+        f"{m.fields_correct}/{m.fields_compared} right; core criteria with a wrong value {m.core_wrong}/"
+        f"{m.core_matched}.",
         "",
     ]
 
-    out += ["### Per kind", ""]
-    rows = []
-    for k in res.kinds:
-        base_f1 = report.base(f"kind.{k.kind}.f1")
-        rows.append(
-            [
-                f"`{k.kind}`",
-                str(k.gold),
-                str(k.predicted),
-                str(k.tp),
-                str(k.fp),
-                str(k.fn),
-                str(k.wrong),
-                fmt(k.precision),
-                fmt(k.recall),
-                fmt(k.f1),
-                fmt(base_f1),
-                fmt_delta(k.f1, base_f1),
-            ]
-        )
-    out += _table(["Kind", "Gold", "Pred", "TP", "FP", "FN", "Wrong", "P", "R", "F1", "Base F1", "Δ F1"], rows)
-    out += ["Wrong: matched criteria with at least one wrong core field (they still count as TP).", ""]
+    if comp is not None and comp.regressions:
+        out += ["### Metric regressions", ""]
+        out += _table(["Metric", "Baseline", "Current", "Δ"], _regression_rows(comp.regressions))
+    if comp is not None and comp.trial_regressions:
+        out += [f"### Trials that newly fail ({len(comp.trial_regressions)})", ""]
+        out += [f"- **{_md(c.trial_id)}**: {_md(c.describe())}" for c in comp.trial_regressions]
+        out.append("")
+    if res.failed:
+        out += [f"### Prediction errors ({len(res.failed)})", ""]
+        out += [f"- **{_md(t.trial_id)}**: {_md(trial_summary(t))}" for t in res.failed]
+        out.append("")
 
-    if res.fields:
-        out += ["### Field accuracy", ""]
-        rows = []
-        for f in res.fields:
-            base = report.base(f"field.{f.field}")
-            rows.append(
-                [f"`{f.field}`", f"{f.correct}/{f.compared}", fmt(f.accuracy), fmt(base), fmt_delta(f.accuracy, base)]
-            )
-        out += _table(["Field", "Correct", "Accuracy", "Baseline", "Δ"], rows)
+    out += ["### Per kind (strict; lenient and kind-only beside)", ""]
+    with_base = report.baseline is not None
+    header = _KIND_HEADER + (["Base F1", "Δ F1"] if with_base else [])
+    out += _table(header, _kind_rows(report, res.kinds, with_base))
+    out += ["Wrong: strict pairs with at least one wrong field (they still count in F1; `exact.f1` does not).", ""]
 
+    if comp is not None and comp.trial_fixes:
+        out += [f"<details><summary>Trials newly fixed ({len(comp.trial_fixes)})</summary>", ""]
+        out += [f"- {_md(c.trial_id)}: {_md(c.describe())}" for c in comp.trial_fixes]
+        out += ["", "</details>", ""]
     if comp is not None and comp.improvements:
         out += [
-            "<details><summary>Improvements over the baseline "
-            f"({len(comp.improvements)}; update it with --update-baseline)</summary>",
+            f"<details><summary>Metrics above the baseline ({len(comp.improvements)}; update it with "
+            "--update-baseline)</summary>",
             "",
         ]
         out += _table(["Metric", "Baseline", "Current", "Δ"], _regression_rows(comp.improvements))
         out += ["</details>", ""]
+    if res.seeds is not None:
+        out += _seeds(res.seeds)
+    if res.fields:
+        out += ["<details><summary>Field accuracy (every compared field)</summary>", ""]
+        frows = []
+        for f in res.fields:
+            base = report.base(f"field.{f.field}")
+            frows.append(
+                [f"`{f.field}`", f"{f.correct}/{f.compared}", fmt(f.accuracy), fmt(base), fmt_delta(f.accuracy, base)]
+            )
+        out += _table(["Field", "Right", "Accuracy", "Baseline", "Δ"], frows)
+        out += ["</details>", ""]
     if comp is not None and comp.skipped:
         out += ["Tracked metrics not in this run: " + ", ".join(f"`{s}`" for s in comp.skipped), ""]
+    if res.unscored:
+        out += [f"Predictions without gold (not scored): {len(res.unscored)}.", ""]
+    if full:
+        out += _per_trial(report)
+    return "\n".join(out).rstrip() + "\n"
 
-    out += ["### Per-trial errors", ""]
-    dirty = [t for t in res.per_trial if not t.clean]
+
+def _per_trial(report: Report) -> list[str]:
+    out = ["### Per trial (worst first)", ""]
+    dirty = [t for t in by_severity(report) if not t.clean]
     if not dirty:
-        out += ["No missed, spurious or wrong-field criteria.", ""]
+        return [*out, "No missed, spurious or wrong-field criteria.", ""]
     for t in dirty:
         out += [f"<details><summary>{html.escape(t.trial_id)}: {html.escape(trial_summary(t))}</summary>", ""]
         for heading, lines in (
@@ -142,8 +191,6 @@ def render_markdown(report: Report) -> str:
             ("Wrong fields", [describe_wrong(p) for p in t.wrong]),
         ):
             if lines:
-                out += [f"**{heading}**", "", *(f"- {_md(line)}" for line in lines), ""]
+                out += [f"**{heading}**", "", *(f"- {_md(line, 1000)}" for line in lines), ""]
         out += ["</details>", ""]
-    if res.unscored:
-        out += ["Predictions without gold (not scored): " + ", ".join(_md(u) for u in res.unscored), ""]
-    return "\n".join(out).rstrip() + "\n"
+    return out

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from extractor.errors import ConfigError, InputError
-from extractor.evals.gold import GoldCase, field_path, load_gold
+from extractor.evals.gold import GoldCase, field_path, fingerprint, load_gold
 from extractor.evals.match import match_trial
 from extractor.evals.metrics import EvalResult, TrialResult, compute_metrics
 from extractor.evals.report import Report, render_json, render_junit
@@ -74,13 +74,16 @@ def score(
         trials.append(
             TrialResult(
                 trial_id=case.trial_id,
+                origin=case.gold.origin,
                 status=status,
                 error=error,
-                match=match_trial(case.trial_id, case.gold.criteria, criteria, case.text, rel_tol),
+                match=match_trial(case.trial_id, case.gold.criteria, criteria, case.text, rel_tol=rel_tol),
             )
         )
     known = {c.trial_id for c in gold}
-    return compute_metrics(trials, label=label, unscored=[t for t in predictions if t not in known])
+    return compute_metrics(
+        trials, label=label, unscored=[t for t in predictions if t not in known], gold=fingerprint(gold)
+    )
 
 
 def read_predictions(path: str | Path) -> dict[str, OutputRecord]:
@@ -205,16 +208,18 @@ def records_jsonl(records: Sequence[OutputRecord]) -> str:
     return "".join(r.model_dump_json(exclude_none=True) + "\n" for r in records)
 
 
-def render_reports(report: Report) -> dict[str, str]:
-    """All report files by name: report.md, report.json, junit.xml, report.html."""
+def render_reports(report: Report, texts: Mapping[str, str] | None = None) -> dict[str, str]:
+    """All report files by name: report.md (compact summary), report-full.md (with every trial's diff),
+    report.json, junit.xml, report.html (with highlighted source texts when ``texts`` is given)."""
     from extractor.evals.report_html import render_html
     from extractor.evals.report_md import render_markdown
 
     return {
         "report.md": render_markdown(report),
+        "report-full.md": render_markdown(report, full=True),
         "report.json": render_json(report),
         "junit.xml": render_junit(report),
-        "report.html": render_html(report),
+        "report.html": render_html(report, dict(texts) if texts is not None else None),
     }
 
 

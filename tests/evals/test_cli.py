@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from extractor.cli import app
 from extractor.models import OutputRecord
 
-REPORTS = {"report.md", "report.json", "junit.xml", "report.html"}
+REPORTS = {"report.md", "report-full.md", "report.json", "junit.xml", "report.html"}
 
 
 def _run(data: Path, *args: str) -> tuple[int, str, str]:
@@ -34,6 +34,8 @@ def test_scores_predictions_prints_markdown_and_writes_reports(data: Path) -> No
     report = json.loads((data / "out" / "report.json").read_text())
     assert report["result"]["metrics"]["micro"]["tp"] == 4
     assert report["comparison"] is None
+    assert "MISSED" not in out  # stdout gets the compact summary; per-trial diffs are in report-full.md
+    assert "Known untreated brain metastases" in (data / "out" / "report-full.md").read_text()
 
 
 def test_baseline_round_trip_gate_passes(data: Path) -> None:
@@ -71,9 +73,9 @@ def test_regression_beyond_tolerance_exits_1(data: Path) -> None:
     code, out, err = _run(data, *_pred(data, "--baseline", str(base)))
     assert code == 1
     assert "Gate: FAIL" in out and "micro.f1" in err
-    assert out.index("### Regressions") < out.index("### Headline")
+    assert out.index("### Headline") < out.index("### Metric regressions") < out.index("### Per kind")
     junit = (data / "out" / "junit.xml").read_text()
-    assert 'name="micro.f1"' in junit and "Regression" in junit
+    assert 'name="metric micro.f1"' in junit and "GateFailure" in junit
 
 
 def test_drop_within_tolerance_exits_0(data: Path) -> None:
@@ -185,3 +187,30 @@ def test_llm_backend_without_configuration_exit_2(data: Path, monkeypatch: pytes
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     code, _out, err = _run(data, "--backend", "llm", "--report-dir", str(data / "o"))
     assert code == 2 and "OPENAI" in err
+
+
+def test_trials_option_scores_a_subset_and_rejects_unknown_ids(data: Path) -> None:
+    code, _out, _err = _run(data, *_pred(data, "--trials", "T1"))
+    report = json.loads((data / "out" / "report.json").read_text())
+    assert code == 0 and [t["trial_id"] for t in report["result"]["per_trial"]] == ["T1"]
+    (data / "ids.txt").write_text("# the error trial only\nT2\n")
+    code, _out, _err = _run(data, *_pred(data, "--trials", f"@{data / 'ids.txt'}"))
+    report = json.loads((data / "out" / "report.json").read_text())
+    assert code == 0 and [t["trial_id"] for t in report["result"]["per_trial"]] == ["T2"]
+    code, _out, err = _run(data, *_pred(data, "--trials", "T1,NCT00000000"))
+    assert code == 2 and "NCT00000000" in err
+
+
+def test_gate_fails_through_the_cli_when_a_trial_newly_fails(data: Path) -> None:
+    base = data / "base.json"
+    _run(data, *_pred(data, "--baseline", str(base), "--update-baseline"))
+    lines = (data / "preds.jsonl").read_text().splitlines()
+    t1 = json.loads(lines[0])
+    assert t1["trial_id"] == "T1"
+    t1["criteria"] = [c for c in t1["criteria"] if c["kind"] != "performance_status"]
+    (data / "preds.jsonl").write_text("\n".join([json.dumps(t1), *lines[1:]]) + "\n")
+    code, out, err = _run(data, *_pred(data, "--baseline", str(base), "--tolerance", "1"))
+    assert code == 1 and "1 trial(s) newly fail: T1" in err
+    assert "### Trials that newly fail (1)" in out
+    junit = (data / "out" / "junit.xml").read_text()
+    assert junit.count("<failure") == 1 and "TrialRegression" in junit

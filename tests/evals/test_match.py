@@ -36,15 +36,52 @@ def test_different_kind_is_not_matched_but_covers_the_span() -> None:
     assert m.covered_spans == m.gold_spans == 1
 
 
-def test_partial_span_overlap_matches_and_disjoint_does_not() -> None:
+def test_strict_pairing_needs_half_the_gold_span_inside_its_item() -> None:
     g = [crit("prior_therapy", TEXT, "Prior trastuzumab and T-DM1", agents=["trastuzumab"], requirement="required")]
-    overlapping = [crit("prior_therapy", TEXT, "T-DM1", agents=["trastuzumab"], requirement="required")]
+    half = [crit("prior_therapy", TEXT, "Prior trastuzumab", agents=["trastuzumab"], requirement="required")]
+    sliver = [crit("prior_therapy", TEXT, "T-DM1", agents=["trastuzumab"], requirement="required")]
     disjoint = [crit("prior_therapy", TEXT, "ECOG 0-1", agents=["trastuzumab"], requirement="required")]
-    m = match_trial("t", g, overlapping, TEXT)
+    m = match_trial("t", g, half, TEXT)
     assert len(m.pairs) == 1 and 0 < m.pairs[0].iou < 1
+    m = match_trial("t", g, sliver, TEXT)  # 5 of 27 characters: lenient pairs it, strict does not
+    assert not m.pairs and len(m.missed) == 1 and len(m.spurious) == 1
+    assert m.lenient["prior_therapy"] == [1, 0, 0]
     m = match_trial("t", g, disjoint, TEXT)
     assert not m.pairs and len(m.missed) == 1 and len(m.spurious) == 1
-    assert m.covered_spans == 0
+    assert m.covered_spans == 0 and m.lenient["prior_therapy"] == [0, 1, 1]
+
+
+def test_a_span_wider_than_the_item_never_pairs() -> None:
+    g = [crit("performance_status", TEXT, "ECOG 0-1", scale="ECOG", min=0, max=1)]
+    whole = [crit("performance_status", TEXT, TEXT, scale="ECOG", min=0, max=1)]
+    two_items = [crit("performance_status", TEXT, "ECOG 0-1\n* Prior", scale="ECOG", min=0, max=1)]
+    for pred in (whole, two_items):
+        m = match_trial("t", g, pred, TEXT)
+        assert not m.pairs and m.covered_spans == 0
+        assert m.lenient["performance_status"] == [1, 0, 0]  # the old rule paired them
+        assert m.kind_only["performance_status"] == [1, 0, 0]
+
+
+def test_best_overlap_wins_one_to_one() -> None:
+    g = [crit("prior_therapy", TEXT, "Prior trastuzumab and T-DM1", agents=["trastuzumab"], requirement="required")]
+    p = [
+        crit("prior_therapy", TEXT, "Prior trastuzumab", agents=["trastuzumab"], requirement="required"),
+        crit("prior_therapy", TEXT, "Prior trastuzumab and T-DM1", agents=["x"], requirement="excluded"),
+    ]
+    m = match_trial("t", g, p, TEXT)
+    assert [pair.pred.index for pair in m.pairs] == [1]  # full cover beats field agreement
+    assert [r.index for r in m.spurious] == [0]
+
+
+def test_kind_only_counts_ignore_spans() -> None:
+    g = [
+        crit("performance_status", TEXT, "ECOG 0-1", scale="ECOG"),
+        crit("other", TEXT, "Organ transplant", "exclusion"),
+    ]
+    p = [crit("performance_status", TEXT, "Organ transplant", scale="ECOG"), crit("lab", TEXT, "ECOG 0-1", analyte="x")]
+    m = match_trial("t", g, p, TEXT)
+    assert m.kind_only == {"lab": [0, 1, 0], "other": [0, 0, 1], "performance_status": [1, 0, 0]}
+    assert not m.pairs
 
 
 def test_adjacent_spans_do_not_overlap() -> None:
@@ -60,7 +97,42 @@ def test_numeric_tolerance() -> None:
     far = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.6)]
     assert all(c.ok for c in match_trial("t", g, close, TEXT).pairs[0].checks)
     wrong = match_trial("t", g, far, TEXT).pairs[0].wrong
-    assert [(c.field, c.expected, c.got) for c in wrong] == [("lab.value", 1.5, 1.6)]
+    assert [(c.field, c.expected, c.got) for c in wrong] == [("lab.value", "1.5", "1.6")]
+
+
+def test_lab_values_are_compared_as_quantities_with_units() -> None:
+    g = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5, unit="x10^9/L")]
+    same = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1500, unit="/mm3")]
+    also = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5, unit="G/L")]
+    other = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5, unit="/mm3")]
+    no_unit = [crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5)]
+    for pred, ok in ((same, True), (also, True), (other, False), (no_unit, False)):
+        checks = {c.field: c for c in match_trial("t", g, pred, TEXT).pairs[0].checks}
+        assert checks["lab.value"].ok is ok, pred
+    assert checks["lab.value"].expected == "1.5 x10^9/L"
+
+
+def test_false_is_a_value_and_none_is_not() -> None:
+    g = [crit("stage", TEXT, "Organ transplant", "exclusion", metastatic=False)]
+    unset = [crit("stage", TEXT, "Organ transplant", "exclusion")]
+    true = [crit("stage", TEXT, "Organ transplant", "exclusion", metastatic=True)]
+    same = [crit("stage", TEXT, "Organ transplant", "exclusion", metastatic=False)]
+    assert [c.ok for c in match_trial("t", g, unset, TEXT).pairs[0].checks] == [False]
+    assert [c.ok for c in match_trial("t", g, true, TEXT).pairs[0].checks] == [False]
+    assert [c.ok for c in match_trial("t", g, same, TEXT).pairs[0].checks] == [True]
+    assert not match_trial("t", unset, unset, TEXT).pairs[0].checks  # unset on both sides: not compared
+
+
+def test_every_field_of_every_kind_is_compared_unless_listed() -> None:
+    from extractor.evals.match import COMPARED_FIELDS, NOT_COMPARED
+    from extractor.models import BASE_FIELDS, KIND_TYPES
+
+    for kind, model in KIND_TYPES.items():
+        compared = {s.name for s in COMPARED_FIELDS[kind]}
+        expected = set(model.model_fields) - BASE_FIELDS - set(NOT_COMPARED.get(kind, ()))
+        assert compared == expected, kind
+    assert {s.name: s.how for s in COMPARED_FIELDS["brain_metastases"]}["conditions"] == "set"
+    assert {s.name: s.how for s in COMPARED_FIELDS["pregnancy"]}["pregnancy_excluded"] == "bool"
 
 
 def test_life_expectancy_tolerance_is_absolute_0_3_months() -> None:
