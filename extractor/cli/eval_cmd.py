@@ -127,8 +127,13 @@ def eval_(
         baseline_path = Path("evals/baselines") / f"{backend}.json"
     try:
         old: Baseline | None = None
-        if baseline_path is not None and (not update_baseline or baseline_path.exists()):
+        if baseline_path is not None and not update_baseline:
             old = load_baseline(baseline_path)
+        elif baseline_path is not None and baseline_path.exists():
+            try:  # shown beside the new figures; an unreadable old file is simply replaced
+                old = load_baseline(baseline_path)
+            except InputError as e:
+                typer.echo(f"extractor eval: replacing {baseline_path}: {_describe(e)}", err=True)
         files: dict[str, str] = {}
         if backend is not None:
             label = backend

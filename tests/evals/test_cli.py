@@ -214,3 +214,13 @@ def test_gate_fails_through_the_cli_when_a_trial_newly_fails(data: Path) -> None
     assert "### Trials that newly fail (1)" in out
     junit = (data / "out" / "junit.xml").read_text()
     assert junit.count("<failure") == 1 and "TrialRegression" in junit
+
+
+def test_update_baseline_replaces_an_old_schema_file(data: Path) -> None:
+    base = data / "base.json"
+    base.write_text(json.dumps({"schema_version": 1, "tracked": {"micro.f1": 0.8}}))
+    code, _out, err = _run(data, *_pred(data, "--baseline", str(base)))
+    assert code == 2 and "--update-baseline" in err
+    code, _out, err = _run(data, *_pred(data, "--baseline", str(base), "--update-baseline"))
+    assert code == 0 and "replacing" in err
+    assert json.loads(base.read_text())["schema_version"] == 2
