@@ -256,3 +256,16 @@ def test_html_pairs_gold_and_predictions_over_the_source(
 def test_html_escapes_hostile_label(result: EvalResult) -> None:
     page = render_html(build_report(result.model_copy(update={"label": "<script>x</script>"})))
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_gate_fails_when_a_field_is_garbled(
+    gold: list[GoldCase], preds: dict[str, OutputRecord], result: EvalResult
+) -> None:
+    """A wrong value in any field (not just the former "core" ones) makes its trial newly fail."""
+    rec = preds["T1"]
+    garbled = [
+        c.model_copy(update={"scale": "Karnofsky"}) if c.kind == "performance_status" else c for c in rec.criteria
+    ]
+    worse = score({**preds, "T1": rec.model_copy(update={"criteria": garbled})}, gold, label="fixture")
+    comp = compare_all(worse, make_baseline(result), tolerance=1.0)
+    assert [c.describe() for c in comp.trial_regressions] == ["performance_status: wrong 0→1"]
