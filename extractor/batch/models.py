@@ -39,6 +39,12 @@ class RunOptions(BaseModel):
     concurrency: int = Field(default=8, ge=1, description="LLM trials in flight at once.")
     rpm: int | None = Field(default=None, gt=0, description="Requests per minute limit (client side).")
     tpm: int | None = Field(default=None, gt=0, description="Tokens per minute limit (client side).")
+    circuit_breaker: int = Field(
+        default=5,
+        ge=0,
+        description="Stop the run after this many trials in a row failed on transport (the LLM server is down or "
+        "unreachable); records already written stay. 0: never stop.",
+    )
     fmt: OutputFormat = "jsonl"
     include_text: bool = False
 
@@ -52,8 +58,16 @@ class RunSummary(BaseModel):
     model: str | None = None
     output: str | None = None
     read: int = Field(default=0, description="Input records read (trials and bad records).")
-    ok: int = Field(default=0, description="Trials written with criteria (cached ones included).")
+    ok: int = Field(default=0, description="Trials written with criteria (cached and degraded ones included).")
+    degraded: int = Field(
+        default=0,
+        description="Trials written with a partial result: an LLM call failed and its items kept the rules result "
+        "(``provenance.errors``). Part of ok; never cached, so a rerun asks the LLM again.",
+    )
     error: int = Field(default=0, description="Error records written (bad input or failed extraction).")
+    failed: int = Field(
+        default=0, description="Error records of trials whose extraction failed (part of error; bad input is not)."
+    )
     cached: int = Field(default=0, description="Trials answered from the cache (part of ok).")
     skipped: int = Field(default=0, description="Trials already in the output file (resume).")
     duplicates: int = Field(default=0, description="Trial ids seen twice in the input (second one ignored).")
@@ -61,17 +75,27 @@ class RunSummary(BaseModel):
     criteria_per_kind: dict[str, int] = Field(default_factory=dict)
     error_types: dict[str, int] = Field(default_factory=dict)
     usage: TokenUsage = Field(default_factory=TokenUsage)
-    llm_calls: int = 0
+    llm_calls: int = Field(
+        default=0, description="LLM requests sent (transport retries and re-asks included), or calls reported."
+    )
     cost_usd: float | None = Field(default=None, description="Estimated cost of this run's tokens; null: unknown.")
     rate_limit_wait_s: float = 0.0
     wall_s: float = 0.0
     trials_per_s: float = 0.0
     interrupted: bool = False
+    aborted: str | None = Field(
+        default=None, description="Why the run stopped early on its own (e.g. the circuit breaker); null: it did not."
+    )
 
     @property
     def written(self) -> int:
         """Records written by this run."""
         return self.ok + self.error
+
+    @property
+    def complete(self) -> bool:
+        """True when every trial got a full result: nothing degraded, no extraction failed, not aborted."""
+        return not (self.degraded or self.failed or self.aborted)
 
 
 class DryRunReport(BaseModel):

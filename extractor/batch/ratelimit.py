@@ -4,7 +4,9 @@ Each bucket holds at most ``burst`` (10%) of the per-minute limit and refills at
 minute, so any 60-second window sees at most the limit. Callers *reserve* before they send: the bucket may go into
 debt, and the caller waits until the debt is repaid; that keeps callers in arrival order and makes the arithmetic a
 pure function of the clock (:meth:`RateLimiter.reserve`), testable without sleeping. After a call, :meth:`settle`
-corrects the token estimate (chars / 4) with the usage the server reported.
+corrects the token estimate (chars / 4) with the usage the server reported, and :meth:`refund` returns requests
+reserved but never sent. Requests beyond the reservation (transport retries, re-asks) wait here too, one by one:
+the LLM clients' metering hooks (:mod:`extractor.llm.metering`) call :meth:`acquire` before each of them.
 """
 
 from __future__ import annotations
@@ -105,3 +107,8 @@ class RateLimiter:
         """Correct a reservation of ``estimated`` tokens with the ``actual`` usage."""
         if self.tokens is not None and actual > 0:
             self.tokens.give_back(estimated - actual, self._clock())
+
+    def refund(self, requests: int) -> None:
+        """Give back ``requests`` reserved requests that were never sent."""
+        if self.requests is not None and requests > 0:
+            self.requests.give_back(requests, self._clock())

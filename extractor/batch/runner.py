@@ -4,7 +4,9 @@
                                                                         \\-> cache
 
 * ``rules``: CPU-bound, run in a :class:`~concurrent.futures.ProcessPoolExecutor` (``workers``) on chunks of
-  trials; workers format the records, the parent writes them (one writer, no interleaving).
+  trials; workers format the records, the parent writes them (one writer, no interleaving). Each trial has a time
+  budget (``trial_timeout_s``, SIGALRM in the process that runs it); a worker that dies costs only its trial (the
+  lost chunks are redone one trial at a time), and workers die with the parent.
 * ``llm`` / ``hybrid``: asyncio with at most ``concurrency`` trials in flight and a client-side
   :class:`~extractor.batch.ratelimit.RateLimiter`; transport retries are the LLM backend's business.
 * A failure of one trial becomes an error record; the run goes on. :meth:`BatchRunner.request_stop` (SIGINT)
@@ -15,7 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import itertools
+import math
+import os
 import signal
 import sys
 import threading
@@ -29,15 +34,16 @@ from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from types import FrameType
 
-from extractor.api import BACKENDS, aextract
+from extractor.api import BACKENDS, MAX_TEXT_CHARS, aextract
 from extractor.batch.cache import ResultCache, cache_key, dump_result, text_sha256
 from extractor.batch.estimate import estimate_cost, estimate_requests
 from extractor.batch.models import DryRunReport, ProgressSink, RunOptions, RunSummary, Status
 from extractor.batch.ratelimit import RateLimiter
-from extractor.errors import ConfigError, ExtractorError, InputError
+from extractor.errors import ConfigError, ExtractorError, InputError, TransportError, TrialTimeoutError
 from extractor.io.readers import ReadItem
 from extractor.io.writers import OutputFormat, RecordWriter, error_record, format_record
 from extractor.llm.config import LLMConfig
+from extractor.llm.metering import CallMeter, metering
 from extractor.models import CriteriaSet, OutputRecord, TokenUsage, Trial
 
 __all__ = [
@@ -51,6 +57,9 @@ __all__ = [
 
 SMALL_RUN = 64
 """Fewer trials than this to extract: the rules backend runs in-process (no worker start-up)."""
+
+DEFAULT_TRIAL_TIMEOUT_S = 10.0
+"""The rules backend's default time budget per trial; a trial that runs longer becomes a TrialTimeoutError record."""
 
 ExtractFn = Callable[[Trial], Awaitable[CriteriaSet]]
 """An async extraction function (injectable for tests and alternative backends)."""
@@ -109,11 +118,65 @@ def _outcome(
     )
 
 
+class _Expired(BaseException):
+    """Raised by SIGALRM inside a trial. Not an ``Exception``, so the rules' per-family ``except Exception`` lets it
+    through; :func:`_rules_one` turns it into a :class:`TrialTimeoutError`."""
+
+
+@dataclass
+class _Watchdog:
+    """This process's per-trial budget, and the trial it currently times (None between trials)."""
+
+    budget_s: float | None = None
+    trial_id: str | None = None
+    warm: bool = False
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    if _WATCHDOG.trial_id is not None:  # a late alarm after the trial ended is ignored
+        raise _Expired
+
+
+def _set_budget(budget_s: float | None) -> Callable[[], None]:
+    """Time every trial this process runs with ``budget_s``; return the undo. SIGALRM works in the main thread
+    only: elsewhere (and without a budget) trials run untimed."""
+    main = threading.current_thread() is threading.main_thread()
+    if budget_s is None or not main or not hasattr(signal, "setitimer"):
+        return lambda: None
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _WATCHDOG.budget_s = budget_s
+
+    def undo() -> None:
+        _WATCHDOG.budget_s = None
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+    return undo
+
+
 def _rules_one(trial: Trial, sha: str, fmt: OutputFormat, include_text: bool) -> _Outcome:
     from extractor.api import extract
 
+    budget = _WATCHDOG.budget_s
+    result: CriteriaSet | BaseException
     try:
-        result: CriteriaSet | BaseException = extract(trial, backend="rules")
+        try:
+            if budget is not None and not _WATCHDOG.warm:
+                _warm_up()  # loading the vocabularies and units (1-2 s) is not this trial's time
+            if budget is not None:  # the alarm is one-shot, and raises only while trial_id is set: inside this try
+                _WATCHDOG.trial_id = trial.trial_id
+                signal.setitimer(signal.ITIMER_REAL, budget)
+            result = extract(trial, backend="rules")
+        finally:
+            if budget is not None:
+                _WATCHDOG.trial_id = None
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Expired:
+        result = TrialTimeoutError(
+            f"the rules backend took longer than the per-trial budget of {budget:g} s", trial_id=trial.trial_id
+        )
     except Exception as e:  # a batch never dies on one record
         result = e
     return _safe_outcome(trial, sha, result, fmt, include_text)
@@ -141,17 +204,53 @@ def _warm_up() -> None:
     from extractor.api import extract
 
     extract("Inclusion Criteria:\n* Age >= 18 years\n* ECOG 0-1\n* ANC >= 1.5 x 10^9/L\n", trial_id="warm-up")
+    _WATCHDOG.warm = True
 
 
-def _worker_init() -> None:
+def _worker_init(budget_s: float | None = None, parent_pid: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
+    _set_budget(budget_s)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when its parent dies, kill -9 included: the kernel's parent-death signal on Linux, else a
+    thread that polls the parent's pid."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+                if os.getppid() != parent_pid:  # the parent died before the signal was armed
+                    os._exit(1)
+                return
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _failed(exc: BaseException) -> Future[list[_Outcome]]:
+    future: Future[list[_Outcome]] = Future()
+    future.set_exception(exc)
+    return future
 
 
 # --------------------------------------------------------------------------------------------------- runner
 
 
 class BatchRunner:
-    """Runs one batch: reads items, skips what is done, extracts the rest, writes one record per trial."""
+    """Runs one batch: reads items, skips what is done, extracts the rest, writes one record per trial.
+
+    ``trial_timeout_s`` is the rules backend's time budget per trial (None: unbounded); a trial that runs longer
+    becomes a :class:`~extractor.errors.TrialTimeoutError` record and the run goes on.
+    """
 
     def __init__(
         self,
@@ -163,9 +262,16 @@ class BatchRunner:
         progress: ProgressSink | None = None,
         extract_fn: ExtractFn | None = None,
         limiter: RateLimiter | None = None,
+        trial_timeout_s: float | None = DEFAULT_TRIAL_TIMEOUT_S,
     ) -> None:
         if options.backend not in BACKENDS:
             raise ConfigError(f"unknown backend {options.backend!r}; choose one of {', '.join(BACKENDS)}")
+        if trial_timeout_s is not None and not (trial_timeout_s > 0 and math.isfinite(trial_timeout_s)):
+            raise ConfigError(
+                f"trial_timeout_s must be a positive number of seconds or None, got {trial_timeout_s!r}",
+                field="trial_timeout_s",
+            )
+        self.trial_timeout_s = trial_timeout_s
         self.options = options
         self.writer = writer
         self.cache = cache
@@ -224,26 +330,30 @@ class BatchRunner:
         if self.progress is not None:
             self.progress.advance(status)
 
-    def _write(self, out: _Outcome, *, cached: bool = False, key: str | None = None) -> None:
+    def _write(self, out: _Outcome, *, cached: bool = False, key: str | None = None, degraded: bool = False) -> None:
+        """Write one record and count it. Tokens count for failed trials too (they were spent); a ``degraded``
+        result (an LLM call failed, its items kept the rules result) is counted as such and never cached."""
         if self.writer is not None:
             self.writer.write_body(out.body)
         s = self.summary
+        if not cached:
+            self._usage += TokenUsage(
+                prompt_tokens=out.prompt_tokens,
+                completion_tokens=out.completion_tokens,
+                total_tokens=out.prompt_tokens + out.completion_tokens,
+            )
+            s.llm_calls += out.llm_calls
         if out.ok:
             s.ok += 1
+            s.degraded += degraded
             self._kinds.update(out.kinds)
             if cached:
                 s.cached += 1
-            else:
-                self._usage += TokenUsage(
-                    prompt_tokens=out.prompt_tokens,
-                    completion_tokens=out.completion_tokens,
-                    total_tokens=out.prompt_tokens + out.completion_tokens,
-                )
-                s.llm_calls += out.llm_calls
-                if self.cache is not None and key is not None and out.cache_value is not None:
-                    self.cache.put_raw(key, out.cache_value)
+            elif self.cache is not None and key is not None and out.cache_value is not None and not degraded:
+                self.cache.put_raw(key, out.cache_value)
         else:
             s.error += 1
+            s.failed += out.error_type != "InputError"
             self._errors[out.error_type or "Error"] += 1
         self._advance("cached" if cached else ("ok" if out.ok else "error"))
 
@@ -273,6 +383,17 @@ class BatchRunner:
             return None
         self._seen.add(tid)
         sha = text_sha256(item.text)
+        if len(item.text) > MAX_TEXT_CHARS:  # the library's limit (extractor.api): refused before any work
+            path, _, line = (item.source or "").rpartition(":")
+            too_big = InputError(
+                f"criteria text is {len(item.text)} characters; the limit is {MAX_TEXT_CHARS}",
+                file=path if line.isdigit() else item.source,
+                line=int(line) if line.isdigit() else None,
+                field="text",
+                trial_id=tid,
+            )
+            self._write(_outcome(item, sha, too_big, self.options.fmt, self.options.include_text))
+            return None
         key = self._key(sha) if self.cache is not None else None
         if self.cache is not None and key is not None:
             hit = self.cache.get(key, item)
@@ -296,7 +417,7 @@ class BatchRunner:
             s.cost_usd = 0.0
         else:
             s.cost_usd = estimate_cost(s.model, self._usage)
-        s.interrupted = self._stop
+        s.interrupted = self._stop and s.aborted is None
         if self.cache is not None:
             self.cache.commit()
         return s
@@ -343,8 +464,12 @@ class BatchRunner:
         head = list(itertools.islice(pending, SMALL_RUN)) if opts.workers > 1 else []
         if opts.workers <= 1 or len(head) < SMALL_RUN:  # small inputs: starting processes costs more than it saves
             self._start_progress()
-            for trial, sha, key in itertools.chain(head, pending):
-                self._write(_rules_one(trial, sha, opts.fmt, opts.include_text), key=key)
+            restore = _set_budget(self.trial_timeout_s)
+            try:
+                for trial, sha, key in itertools.chain(head, pending):
+                    self._write(_rules_one(trial, sha, opts.fmt, opts.include_text), key=key)
+            finally:
+                restore()
             return
         context = self._mp_context()
         window: deque[_Pending] = deque()
@@ -352,18 +477,18 @@ class BatchRunner:
         try:
             # the first task starts the workers; with fork that happens here, before the progress thread exists
             chunk, head = head[: opts.chunk_size], head[opts.chunk_size :]
-            window.append(self._submit(pool, chunk))
+            pool = self._send(window, pool, context, chunk)
             self._start_progress()
             chunk = []
             for todo in itertools.chain(head, pending):
                 chunk.append(todo)
                 if len(chunk) >= opts.chunk_size:
-                    window.append(self._submit(pool, chunk))
+                    pool = self._send(window, pool, context, chunk)
                     chunk = []
                     while len(window) >= opts.workers * 3:
                         pool = self._drain(window, pool, context)
             if chunk:
-                window.append(self._submit(pool, chunk))
+                pool = self._send(window, pool, context, chunk)
             while window:
                 pool = self._drain(window, pool, context)
         finally:
@@ -372,7 +497,9 @@ class BatchRunner:
     def _pool(self, context: BaseContext, workers: int) -> ProcessPoolExecutor:
         if context.get_start_method() == "fork" and threading.active_count() > 1:
             context = get_context("spawn")  # never fork a multi-threaded process (a pool rebuilt mid-run)
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+        return ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker_init, initargs=(self.trial_timeout_s, os.getpid())
+        )
 
     def _drain(self, window: deque[_Pending], pool: ProcessPoolExecutor, context: BaseContext) -> ProcessPoolExecutor:
         """Write the oldest chunk's records; if a worker died, isolate the culprit and go on with a new pool."""
@@ -400,12 +527,21 @@ class BatchRunner:
         an error record instead of stopping the run (rerunning would only crash again)."""
         opts = self.options
         queue = deque(todo)
+        lost = 0  # fresh workers in a row found dead before they got a trial
         while queue:
             with self._pool(context, 1) as solo:
                 while queue:
                     trial, sha, key = queue[0]
                     try:
-                        (out,) = solo.submit(_rules_chunk, [(trial, sha)], opts.fmt, opts.include_text).result()
+                        future = solo.submit(_rules_chunk, [(trial, sha)], opts.fmt, opts.include_text)
+                    except BrokenProcessPool as e:
+                        lost += 1
+                        if lost <= 3:
+                            break  # the worker died between trials, not on this one: a fresh worker for it
+                        future = _failed(e)  # workers that never live: blame the trial so the run still ends
+                    lost = 0
+                    try:
+                        (out,) = future.result()
                     except BrokenProcessPool:
                         queue.popleft()
                         crash = ExtractorError(
@@ -426,8 +562,30 @@ class BatchRunner:
         return get_context(method)
 
     def _submit(self, pool: ProcessPoolExecutor, todo: list[tuple[Trial, str, str | None]]) -> _Pending:
+        """Send a chunk. A pool that broke since the last drain (a worker died) raises here: the chunk then gets a
+        failed future, so the crash takes the drain's path (isolate, rebuild) like any other."""
         chunk = [(trial, sha) for trial, sha, _ in todo]
-        return pool.submit(_rules_chunk, chunk, self.options.fmt, self.options.include_text), todo
+        try:
+            future = pool.submit(_rules_chunk, chunk, self.options.fmt, self.options.include_text)
+        except BrokenProcessPool as e:
+            future = _failed(e)
+        return future, todo
+
+    def _send(
+        self,
+        window: deque[_Pending],
+        pool: ProcessPoolExecutor,
+        context: BaseContext,
+        todo: list[tuple[Trial, str, str | None]],
+    ) -> ProcessPoolExecutor:
+        """Submit a chunk into the window; if the pool turned out broken, drain the window now (which rebuilds it),
+        so the next chunk goes to a live pool."""
+        pending = self._submit(pool, todo)
+        window.append(pending)
+        if pending[0].done() and isinstance(pending[0].exception(), BrokenProcessPool):
+            while window:
+                pool = self._drain(window, pool, context)
+        return pool
 
     async def _run_async(self, items: Iterator[ReadItem]) -> None:
         opts = self.options
@@ -436,6 +594,7 @@ class BatchRunner:
             loop.add_signal_handler(signal.SIGINT, self._async_sigint)
         extract_fn = self._extract_fn or self._default_extract
         sem = asyncio.Semaphore(opts.concurrency)
+        self._transport_failures = 0  # trials in a row that failed on transport (the circuit breaker)
         try:
             for trial, sha, key in self._pending(items):
                 await sem.acquire()
@@ -452,6 +611,10 @@ class BatchRunner:
         finally:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signal.SIGINT)
+            if self._extract_fn is None and opts.llm is not None:  # the run's connection pools
+                from extractor.llm.client import close_clients
+
+                await close_clients()
 
     def _async_sigint(self) -> None:
         self._sigints += 1
@@ -466,14 +629,19 @@ class BatchRunner:
     async def _one(
         self, extract_fn: ExtractFn, trial: Trial, sha: str, key: str | None, sem: asyncio.Semaphore
     ) -> None:
+        """Extract one trial and write it. The trial's estimated requests are reserved up front; its meter
+        (:mod:`extractor.llm.metering`) makes every further request (retries, re-asks) wait for the limiter too, and
+        counts what was really sent and the tokens reported, failed attempts included."""
         opts = self.options
         est = 0
+        meter = CallMeter(pacer=self.limiter if self.limiter.active else None)
         try:
             if self.limiter.active and opts.llm is not None:
-                n, est = estimate_requests(trial, opts.llm)
-                if n:
-                    await self.limiter.acquire(n, est)
-            result: CriteriaSet | BaseException = await extract_fn(trial)
+                meter.reserved_requests, est = estimate_requests(trial, opts.llm)
+                if meter.reserved_requests:
+                    await self.limiter.acquire(meter.reserved_requests, est)
+            with metering(meter):
+                result: CriteriaSet | BaseException = await extract_fn(trial)
         except asyncio.CancelledError:
             sem.release()
             raise
@@ -481,14 +649,41 @@ class BatchRunner:
             result = e
         sem.release()
         out = _safe_outcome(trial, sha, result, opts.fmt, opts.include_text)
-        if est and out.ok:
-            self.limiter.settle(est, out.prompt_tokens + out.completion_tokens)
+        degraded = isinstance(result, CriteriaSet) and bool(result.provenance.errors)
+        if meter.requests:  # the wire's count beats the backend's report (a failed trial reports nothing)
+            out.prompt_tokens, out.completion_tokens = meter.usage.prompt_tokens, meter.usage.completion_tokens
+            out.llm_calls = meter.requests
+            self.limiter.refund(meter.unused_reservation)
+        if self.limiter.active:
+            self.limiter.settle(est + meter.extra_tokens, out.prompt_tokens + out.completion_tokens)
+        self._circuit(trial, result, meter)
         try:
-            self._write(out, key=key)
+            self._write(out, key=key, degraded=degraded)
         except BaseException as e:  # the output cannot be written (disk full...): stop the run, report it
             self._fatal = self._fatal or e
             self.request_stop()
             raise
+
+    def _circuit(self, trial: Trial, result: CriteriaSet | BaseException, meter: CallMeter) -> None:
+        """The circuit breaker: ``circuit_breaker`` trials in a row that failed on transport stop the run (no new
+        trials start; those in flight finish and are written), with the reason in ``summary.aborted``."""
+        if isinstance(result, TransportError):
+            last = str(result)
+        elif isinstance(result, CriteriaSet) and any(e.startswith("TransportError") for e in result.provenance.errors):
+            last = next(e for e in result.provenance.errors if e.startswith("TransportError"))
+        else:
+            if meter.ok_responses or (not meter.requests and self._extract_fn is not None):
+                self._transport_failures = 0  # the server answered (or, injected, the trial went through)
+            return
+        self._transport_failures += 1
+        limit = self.options.circuit_breaker
+        if limit and self._transport_failures >= limit and self.summary.aborted is None:
+            self.summary.aborted = (
+                f"{self._transport_failures} trials in a row failed to reach the LLM server, the last one "
+                f"{trial.trial_id}: {last[:300]}. Stopped starting new trials; the records written so far are kept. "
+                "Rerun the same command with --retry-errors once the server answers again."
+            )
+            self.request_stop()
 
     # -- dry run ---------------------------------------------------------------------------------------
 

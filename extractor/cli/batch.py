@@ -7,6 +7,7 @@ Exit status: 0 done, 2 bad options / configuration / provider errors, 3 (collect
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -20,7 +21,7 @@ from extractor.batch.cache import ResultCache, default_cache_path
 from extractor.batch.runner import RunSummary
 from extractor.errors import ConfigError, ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, read_inputs
-from extractor.io.writers import RecordWriter, scan_output
+from extractor.io.writers import OutputLock, RecordWriter, check_output, scan_output
 from extractor.llm.config import LLMConfig
 
 app = typer.Typer(help="Provider Batch API (OpenAI): submit, status, collect.", no_args_is_help=True)
@@ -148,13 +149,18 @@ def collect(  # noqa: PLR0917 - typer maps parameters to options
                 _err(f"{r.batch_id}: {r.status}, not finished yet")
         if not ready:
             raise typer.Exit(3)
-        skip = scan_output(output, "jsonl").ids if output is not None and output.exists() else set()
-        cache_db = None if no_cache else ResultCache(cache or default_cache_path())
-        result = RunSummary(backend="llm", model=str(ready[0].llm.get("model")), output=str(output) if output else None)
-        with RecordWriter(output, "jsonl") as writer:
-            for rec in ready:
-                collect_batch(rec, config, writer, result, skip_ids=skip, cache=cache_db, include_text=include_text)
-                state.save(state_path)
+        with contextlib.ExitStack() as held:
+            if output is not None:  # the same guards as `extract`: not an input, a regular file, one run at a time
+                check_output(output, [str(state_path)])
+                held.enter_context(OutputLock(output))
+            skip = scan_output(output, "jsonl").ids if output is not None and output.exists() else set()
+            cache_db = None if no_cache else ResultCache(cache or default_cache_path())
+            model = str(ready[0].llm.get("model"))
+            result = RunSummary(backend="llm", model=model, output=str(output) if output else None)
+            with RecordWriter(output, "jsonl") as writer:
+                for rec in ready:
+                    collect_batch(rec, config, writer, result, skip_ids=skip, cache=cache_db, include_text=include_text)
+                    state.save(state_path)
         finish_summary(result, t0)
     except (ExtractorError, OSError) as e:
         raise _guard("collect", e) from None

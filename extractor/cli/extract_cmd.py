@@ -3,8 +3,10 @@
 Thin: parses options, opens the reader / writer / cache, runs :class:`~extractor.batch.BatchRunner` and prints
 progress and the summary to stderr. Data goes to ``--output`` (or stdout), never to stderr.
 
-Exit status: 0 when the run completed (error records are data, counted in the summary), 2 for bad options or
-configuration, 130 when interrupted (rerun the same command to resume).
+Exit status: 0 when every trial got a full result (bad input records are data, counted in the summary); 1 when
+some did not: a degraded result (an LLM call failed, its items kept the rules result), a failed extraction (error
+record), or the run stopped early on its own (circuit breaker: the LLM server kept failing); 2 for bad options or
+configuration; 130 when interrupted (rerun the same command to resume; ``--retry-errors`` redoes failed trials).
 """
 
 from __future__ import annotations
@@ -20,11 +22,20 @@ import typer
 
 from extractor.api import BACKENDS, Backend
 from extractor.batch.cache import ResultCache, default_cache_path
-from extractor.batch.runner import BatchRunner, DryRunReport, RunOptions, RunSummary
+from extractor.batch.runner import DEFAULT_TRIAL_TIMEOUT_S, BatchRunner, DryRunReport, RunOptions, RunSummary
 from extractor.errors import ConfigError, ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, count_records, read_inputs
-from extractor.io.writers import FORMATS, OutputFormat, RecordWriter, drop_records, scan_output
+from extractor.io.writers import (
+    FORMATS,
+    OutputFormat,
+    OutputLock,
+    RecordWriter,
+    check_output,
+    drop_records,
+    scan_output,
+)
 from extractor.llm.config import LLMConfig
+from extractor.llm.secrets import display_url
 
 __all__ = ["PlainProgress", "RichProgress", "extract", "make_progress", "resolve_backend"]
 
@@ -141,7 +152,8 @@ def _err(msg: str) -> None:
 def format_summary(s: RunSummary) -> str:
     """A few human-readable lines for stderr."""
     lines = [
-        f"{'interrupted' if s.interrupted else 'done'}: {s.written} written ({s.ok} ok, {s.error} errors, "
+        f"{'interrupted' if s.interrupted else 'stopped' if s.aborted else 'done'}: {s.written} written "
+        f"({s.ok} ok{f', {s.degraded} degraded' if s.degraded else ''}, {s.error} errors, "
         f"{s.cached} cached), {s.skipped} already done, {s.duplicates} duplicate ids; "
         f"{s.wall_s:.1f} s, {s.trials_per_s:.1f} trials/s",
         f"criteria: {s.criteria} ({', '.join(f'{k} {v}' for k, v in s.criteria_per_kind.items()) or 'none'})",
@@ -152,8 +164,15 @@ def format_summary(s: RunSummary) -> str:
         cost = "unknown (model not in the price table)" if s.cost_usd is None else f"${s.cost_usd:.4f}"
         lines.append(
             f"tokens: {s.usage.prompt_tokens} prompt + {s.usage.completion_tokens} completion "
-            f"in {s.llm_calls} calls; estimated cost {cost}"
+            f"in {s.llm_calls} requests (retries and re-asks included); estimated cost {cost}"
         )
+    if s.degraded:
+        lines.append(
+            f"degraded: {s.degraded} trials kept the rules result for items whose LLM call failed (not cached; a "
+            "rerun with --retry-errors does not redo them: use a new --output or --overwrite)"
+        )
+    if s.aborted:
+        lines.append(f"error: {s.aborted}")
     if s.interrupted:
         lines.append("rerun the same command to resume")
     return "\n".join(lines)
@@ -234,6 +253,20 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
     concurrency: Annotated[int, typer.Option(min=1, help="LLM requests in flight.")] = 8,
     rpm: Annotated[int | None, typer.Option(min=1, help="Client-side limit, requests per minute.")] = None,
     tpm: Annotated[int | None, typer.Option(min=1, help="Client-side limit, tokens per minute.")] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(min=0.001, help="Seconds per LLM HTTP request (default: EXTRACTOR_TIMEOUT or 120)."),
+    ] = None,
+    attempts: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=20, help="Tries per LLM request on 429/5xx/timeouts (default: EXTRACTOR_ATTEMPTS or 4)."
+        ),
+    ] = None,
+    trial_timeout: Annotated[
+        float | None,
+        typer.Option(min=0, help="Seconds the rules backend may spend on one trial (default: 10; 0: no limit)."),
+    ] = None,
     cache: Annotated[
         Path | None,
         typer.Option(help="Result cache (SQLite; default: $XDG_CACHE_HOME/eligibility-extractor/cache.sqlite)."),
@@ -273,6 +306,9 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
             concurrency=concurrency,
             rpm=rpm,
             tpm=tpm,
+            timeout=timeout,
+            attempts=attempts,
+            trial_timeout=trial_timeout,
             cache=cache,
             no_cache=no_cache,
             overwrite=overwrite,
@@ -314,6 +350,9 @@ def _run(
     concurrency: int,
     rpm: int | None,
     tpm: int | None,
+    timeout: float | None,
+    attempts: int | None,
+    trial_timeout: float | None,
     cache: Path | None,
     no_cache: bool,
     overwrite: bool,
@@ -327,7 +366,9 @@ def _run(
         output = None
     out_fmt = _infer_format(fmt, output)
     try:
-        llm = LLMConfig.from_env(model=model, base_url=base_url, mode=mode)
+        llm = LLMConfig.from_env(
+            model=model, base_url=base_url, mode=mode, timeout_s=timeout, transport_attempts=attempts
+        )
     except ValueError as e:
         raise ConfigError(f"invalid LLM option: {e}") from e
     chosen = resolve_backend(backend, llm)
@@ -344,25 +385,30 @@ def _run(
         include_text=include_text,
     )
     if not quiet and chosen != "rules":
-        where = llm.base_url or "api.openai.com"
+        where = display_url(llm.base_url) or "api.openai.com"  # never user:password@
         _err(f"backend {chosen}: model {llm.model} at {where}")
 
+    lock: OutputLock | None = None
+    if output is not None:
+        check_output(output, inputs)  # not an input, not a FIFO/device/directory: before anything is opened
+        if not dry_run:
+            lock = OutputLock(output).acquire()  # one run per output, from the resume scan to the last record
     skip: set[str] = set()
-    if output is not None and output.exists() and not overwrite:
-        scan = scan_output(output, out_fmt, repair=not dry_run)
-        if scan.truncated_bytes and not quiet:
-            _err(f"{output}: removed a torn trailing record ({scan.truncated_bytes} bytes); it will be redone")
-        skip = scan.ids
-        if retry_errors and scan.error_ids:
-            if not dry_run:
-                drop_records(output, out_fmt, scan.error_ids)
-            skip = scan.ids - scan.error_ids
-        if skip and not quiet:
-            _err(f"{output}: resuming, {len(skip)} trials already done")
-
     reader_opts = ReaderOptions(id_field=id_field, text_field=text_field)
-    cache_db = None if no_cache else ResultCache(cache or default_cache_path())
+    cache_db: ResultCache | None = None
     try:
+        if output is not None and output.exists() and not overwrite:
+            scan = scan_output(output, out_fmt, repair=not dry_run)
+            if scan.truncated_bytes and not quiet:
+                _err(f"{output}: removed a torn trailing record ({scan.truncated_bytes} bytes); it will be redone")
+            skip = scan.ids
+            if retry_errors and scan.error_ids:
+                if not dry_run:
+                    drop_records(output, out_fmt, scan.error_ids)
+                skip = scan.ids - scan.error_ids
+            if skip and not quiet:
+                _err(f"{output}: resuming, {len(skip)} trials already done")
+        cache_db = None if no_cache else ResultCache(cache or default_cache_path())
         if dry_run:
             runner = BatchRunner(opts, None, cache=cache_db, skip_ids=skip)
             report = runner.dry_run(read_inputs(inputs, reader_opts))
@@ -377,14 +423,19 @@ def _run(
         total = None if quiet else count_records(inputs)
         progress = make_progress(quiet)
         with RecordWriter(output, out_fmt, overwrite=overwrite) as writer:
-            runner = BatchRunner(opts, writer, cache=cache_db, skip_ids=skip, progress=progress)
+            budget = DEFAULT_TRIAL_TIMEOUT_S if trial_timeout is None else (trial_timeout or None)  # 0: no limit
+            runner = BatchRunner(opts, writer, cache=cache_db, skip_ids=skip, progress=progress, trial_timeout_s=budget)
             result = runner.run(read_inputs(inputs, reader_opts), total=total)
     finally:
         if cache_db is not None:
             cache_db.close()
+        if lock is not None:
+            lock.release()
     if not quiet:
         _err(format_summary(result))
     if summary is not None:
         summary.parent.mkdir(parents=True, exist_ok=True)
         summary.write_text(json.dumps(result.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
-    return 130 if result.interrupted else 0
+    if result.interrupted:
+        return 130
+    return 0 if result.complete else 1  # degraded or failed trials, or stopped by the circuit breaker

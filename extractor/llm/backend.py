@@ -1,9 +1,14 @@
 """LLM backend: segmented items -> instructor call(s) -> typed criteria -> grounding.
 
-Items are sent in chunks (``items_per_call``); the model answers :class:`LLMCriteria` (kind fields + item number +
-verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) or the
-criterion is rejected and reported in ``CriteriaSet.rejected``. Items the model leaves untyped become ``other``:
-nothing is dropped. ``hybrid`` sends only the items the rules backend left as ``other``.
+Items are sent in chunks (``items_per_call``), each framed as escaped JSON (:func:`~extractor.llm.prompts.frame_json`);
+the model answers :class:`LLMCriteria` (kind fields + item number + verbatim quote). Each quote is grounded inside its
+item (offsets re-found, escapes/whitespace tolerated) and its typed numbers checked against it
+(:mod:`extractor.llm.verify`), or the criterion is rejected and reported in ``CriteriaSet.rejected``. Items the model
+leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends only the items the rules backend left as
+``other``.
+
+Everything that leaves this module as text (exception messages, ``last_output``, ``provenance.errors``, rejected
+quotes) is redacted with the configured key *before* it is truncated (:func:`~extractor.llm.secrets.redact_secrets`).
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ from extractor.errors import (
     OutputValidationError,
     TransportError,
     TruncatedOutputError,
-    redact,
 )
 from extractor.ground import find_span, make_evidence
 from extractor.llm.client import build_client, is_transport_error, transport_retrying
 from extractor.llm.config import LLMConfig
-from extractor.llm.prompts import RenderedPrompt, load_prompt
+from extractor.llm.prompts import RenderedPrompt, frame_json, load_prompt
 from extractor.llm.schema import LLMCriteria, response_model
+from extractor.llm.secrets import redact_secrets
+from extractor.llm.verify import unsupported_numbers
 from extractor.models import KIND_TYPES, CriteriaSet, Criterion, Item, Other, Provenance, Rejected, TokenUsage, Trial
 from extractor.segment import segment
 
@@ -61,12 +67,17 @@ def chunk_items(items: Sequence[Item], per_call: int) -> list[list[Item]]:
     return out
 
 
+def _frame_item(it: Item) -> str:
+    fields: dict[str, object] = {"item": it.index, "section": it.polarity}
+    if it.cohort:
+        fields["cohort"] = it.cohort
+    fields["text"] = it.text
+    return frame_json(fields)
+
+
 def _render(trial_id: str, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
     prompt = load_prompt(config.prompt, config.prompt_version)
-    return prompt.render(
-        trial_id=trial_id,
-        items=[{"index": it.index, "polarity": it.polarity, "cohort": it.cohort, "text": it.text} for it in items],
-    )
+    return prompt.render(trial_id=frame_json(trial_id), items=[_frame_item(it) for it in items])
 
 
 def _sampling(config: LLMConfig) -> dict[str, Any]:
@@ -76,8 +87,22 @@ def _sampling(config: LLMConfig) -> dict[str, Any]:
     return kw
 
 
-def to_criteria(answer: LLMCriteria, source: str, items: Sequence[Item]) -> tuple[list[Criterion], list[Rejected]]:
-    """Turn the model's answer into grounded criteria; quotes not found in the text are rejected."""
+def to_criteria(
+    answer: LLMCriteria, source: str, items: Sequence[Item], *, secrets: Sequence[str] = ()
+) -> tuple[list[Criterion], list[Rejected]]:
+    """Turn the model's answer into grounded criteria. Rejected (and reported): quotes not found in the text, typed
+    numbers the quote does not support, criteria that do not validate. ``secrets`` are masked in what is reported."""
+
+    def reject(kind: str, quote: str, item: int | None, reason: str) -> None:
+        rejected.append(
+            Rejected(
+                kind=kind,
+                quote=redact_secrets(quote, secrets)[:500],
+                item=item,
+                reason=redact_secrets(reason, secrets)[:1000],
+            )
+        )
+
     by_index = {it.index: it for it in items}
     kept: list[Criterion] = []
     rejected: list[Rejected] = []
@@ -91,10 +116,13 @@ def to_criteria(answer: LLMCriteria, source: str, items: Sequence[Item]) -> tupl
                     item = other
                     break
         if span is None or item is None:
-            reason = "quote is not in the item text" if item else f"item [{c.item}] was not sent"
-            rejected.append(Rejected(kind=c.kind, quote=c.quote[:500], item=c.item, reason=reason))
+            reject(c.kind, c.quote, c.item, "quote is not in the item text" if item else f"item {c.item} was not sent")
             continue
         fields = c.model_dump(exclude={"item", "quote"})
+        if unsupported := unsupported_numbers(fields, source[span[0] : span[1]]):
+            reason = f"unsupported numbers: {', '.join(unsupported)} (not in the quote, nor a documented conversion)"
+            reject(c.kind, c.quote, item.index, reason)
+            continue
         fields.update(
             polarity=item.polarity,
             cohort=item.cohort,
@@ -105,7 +133,7 @@ def to_criteria(answer: LLMCriteria, source: str, items: Sequence[Item]) -> tupl
         try:
             kept.append(KIND_TYPES[c.kind].model_validate(fields))  # type: ignore[arg-type]
         except ValidationError as e:
-            rejected.append(Rejected(kind=c.kind, quote=c.quote[:500], item=item.index, reason=f"invalid: {e}"))
+            reject(c.kind, c.quote, item.index, f"invalid: {e}")
     return kept, rejected
 
 
@@ -128,19 +156,43 @@ def _fill_uncovered(criteria: list[Criterion], items: Sequence[Item], source: st
 
 
 class _Call:
-    """Outcome of one request: answer, usage and how many attempts it took."""
+    """One request's outcome so far: answer, tokens of every response (failed attempts too), attempts."""
 
     def __init__(self) -> None:
         self.answer = LLMCriteria()
         self.usage = TokenUsage()
         self.attempts = 0
 
+    def count_response(self, completion: Any) -> None:
+        usage = getattr(completion, "usage", None)
+        if usage is not None:
+            self.usage = self.usage + TokenUsage(
+                prompt_tokens=usage.prompt_tokens or 0,
+                completion_tokens=usage.completion_tokens or 0,
+                total_tokens=usage.total_tokens or 0,
+            )
 
-async def _call(client: Any, rendered: RenderedPrompt, n_items: int, config: LLMConfig, trial_id: str) -> _Call:
-    result = _Call()
+
+def _clean(e: BaseException, secrets: Sequence[str]) -> BaseException | None:
+    """``e`` as the cause of our error, unless its text (or its cause's) carries a secret: then no cause at all, so
+    no traceback prints it."""
+    for exc in (e, e.__cause__):
+        if exc is not None and redact_secrets(str(exc), secrets) != str(exc):
+            return None
+    return e
+
+
+async def _call(
+    client: Any, rendered: RenderedPrompt, n_items: int, config: LLMConfig, *, trial_id: str, result: _Call
+) -> _Call:
     hooks = Hooks()
     hooks.on("completion:kwargs", lambda *a, **k: setattr(result, "attempts", result.attempts + 1))
-    last_output: str | None = None
+    hooks.on("completion:response", result.count_response)
+    secrets = config.secrets
+
+    def safe(text: str | None, limit: int) -> str:
+        return redact_secrets(text or "", secrets)[:limit]
+
     try:
         async for attempt in transport_retrying(config):
             with attempt:
@@ -152,66 +204,61 @@ async def _call(client: Any, rendered: RenderedPrompt, n_items: int, config: LLM
                     **_sampling(config),
                 )
     except IncompleteOutputException as e:
-        last_output = _content(e.last_completion)
         raise TruncatedOutputError(
             f"model output hit max_tokens={config.max_tokens} before the JSON was complete",
             trial_id=trial_id,
             attempts=result.attempts,
-            last_output=last_output,
-        ) from e
+            last_output=_content(e.last_completion, secrets),
+        ) from _clean(e, secrets)
     except InstructorRetryException as e:
         if is_transport_error(e):
             raise TransportError(
-                f"LLM request failed after retries: {redact(str(e.__cause__))}",
+                f"LLM request failed after retries: {safe(str(e.__cause__), 2000)}",
                 trial_id=trial_id,
                 attempts=result.attempts,
-            ) from e
+            ) from _clean(e, secrets)
         cause = e.__cause__
         if isinstance(cause, IncompleteOutputException):
             raise TruncatedOutputError(
                 "model output hit max_tokens before the JSON was complete",
                 trial_id=trial_id,
                 attempts=result.attempts,
-                last_output=_content(cause.last_completion),
-            ) from e
+                last_output=_content(cause.last_completion, secrets),
+            ) from _clean(e, secrets)
         if cause is not None and not isinstance(cause, ValidationError | json.JSONDecodeError | ValueError):
             raise LLMError(
-                f"LLM request failed: {redact(str(cause))}", trial_id=trial_id, attempts=result.attempts
-            ) from e
+                f"LLM request failed: {safe(str(cause), 2000)}", trial_id=trial_id, attempts=result.attempts
+            ) from _clean(e, secrets)
         raise OutputValidationError(
-            f"model output did not validate after {e.n_attempts} attempt(s): {redact(str(e))[:500]}",
+            f"model output did not validate after {e.n_attempts} attempt(s): {safe(str(e), 500)}",
             trial_id=trial_id,
             attempts=e.n_attempts,
-            last_output=_content(e.last_completion),
-        ) from e
+            last_output=_content(e.last_completion, secrets),
+        ) from _clean(e, secrets)
     except Exception as e:
         if is_transport_error(e):
             raise TransportError(
-                f"LLM request failed after retries: {redact(str(e))}", trial_id=trial_id, attempts=result.attempts
-            ) from e
+                f"LLM request failed after retries: {safe(str(e), 2000)}", trial_id=trial_id, attempts=result.attempts
+            ) from _clean(e, secrets)
         raise
     result.answer = answer
-    usage = getattr(completion, "usage", None)
-    if usage is not None:
-        result.usage = TokenUsage(
-            prompt_tokens=usage.prompt_tokens or 0,
-            completion_tokens=usage.completion_tokens or 0,
-            total_tokens=usage.total_tokens or 0,
-        )
     finish = completion.choices[0].finish_reason if getattr(completion, "choices", None) else None
     if finish == "length":  # instructor parsed something, but the answer is cut: do not trust it
         raise TruncatedOutputError(
-            "model output hit max_tokens", trial_id=trial_id, attempts=result.attempts, last_output=_content(completion)
+            "model output hit max_tokens",
+            trial_id=trial_id,
+            attempts=result.attempts,
+            last_output=_content(completion, secrets),
         )
     return result
 
 
-def _content(completion: Any) -> str | None:
+def _content(completion: Any, secrets: Sequence[str] = ()) -> str | None:
     try:
         text = completion.choices[0].message.content
     except (AttributeError, IndexError, TypeError):
         return None
-    return redact(text)[:4000] if isinstance(text, str) else None
+    return redact_secrets(text, secrets)[:4000] if isinstance(text, str) else None
 
 
 async def llm_extract(
@@ -235,11 +282,22 @@ async def llm_extract(
         keep = [c for c in rules_result.criteria if c.item in typed_items]
         items = [it for it in items if it.index not in typed_items]
     t0 = time.perf_counter()
-    calls = [
-        _call(client, _render(trial.trial_id, chunk, config), len(chunk), config, trial.trial_id)
-        for chunk in chunk_items(items, config.items_per_call)
-    ]
-    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    chunks = chunk_items(items, config.items_per_call)
+    calls = [_Call() for _ in chunks]
+    outcomes = await asyncio.gather(
+        *(
+            _call(
+                client,
+                _render(trial.trial_id, chunk, config),
+                len(chunk),
+                config,
+                trial_id=trial.trial_id,
+                result=call,
+            )
+            for chunk, call in zip(chunks, calls, strict=True)
+        ),
+        return_exceptions=True,
+    )
     llm_s = time.perf_counter() - t0
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     if failures and (rules_result is None or not all(isinstance(f, LLMError) for f in failures)):
@@ -248,11 +306,12 @@ async def llm_extract(
     found: list[Criterion] = []
     rejected: list[Rejected] = []
     usage = TokenUsage()
+    for call in calls:  # failed calls too: their answers were paid for
+        usage = usage + call.usage
     for r in results:
-        k, rej = to_criteria(r.answer, trial.text, items)
+        k, rej = to_criteria(r.answer, trial.text, items, secrets=config.secrets)
         found += k
         rejected += rej
-        usage = usage + r.usage
     criteria = (
         _fill_uncovered(keep + found, [*items], trial.text)
         if rules_result is None
@@ -268,7 +327,7 @@ async def llm_extract(
         usage=usage,
         llm_calls=len(outcomes),
         attempts=sum(r.attempts for r in results) + sum(getattr(f, "attempts", 0) or 0 for f in failures),
-        errors=[f"{type(f).__name__}: {f}"[:500] for f in failures],
+        errors=[redact_secrets(f"{type(f).__name__}: {f}", config.secrets)[:500] for f in failures],
         rules_version=rules_result.provenance.rules_version if rules_result else None,
         timings={**(rules_result.provenance.timings if rules_result else {}), "llm": llm_s},
     )
@@ -333,7 +392,7 @@ def parse_responses(
             raise OutputValidationError(
                 f"batch output did not validate: {e}", trial_id=trial.trial_id, last_output=content[:4000]
             ) from e
-        k, rej = to_criteria(answer, trial.text, chunk)
+        k, rej = to_criteria(answer, trial.text, chunk, secrets=config.secrets)
         found += k
         rejected += rej
     prov = Provenance(

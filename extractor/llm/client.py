@@ -8,11 +8,15 @@ Two retry layers, never on the same failure:
 
 instructor does not retry transport errors: it wraps them in ``InstructorRetryException`` with the original as
 ``__cause__``, which :func:`is_transport_error` unwraps.
+
+Every HTTP client built here carries the metering hooks (:mod:`extractor.llm.metering`: each request, retries and
+re-asks included, is paced and counted) and the log redaction of the configured key (:mod:`extractor.llm.secrets`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import time
 import weakref
@@ -26,8 +30,17 @@ from tenacity.wait import wait_exponential_jitter
 
 from extractor.errors import ConfigError
 from extractor.llm.config import LLMConfig
+from extractor.llm.metering import event_hooks, install_hooks
+from extractor.llm.secrets import protect_logs
 
-__all__ = ["build_client", "build_openai", "instructor_mode", "is_transport_error", "transport_retrying"]
+__all__ = [
+    "build_client",
+    "build_openai",
+    "close_clients",
+    "instructor_mode",
+    "is_transport_error",
+    "transport_retrying",
+]
 
 _MODES = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -54,7 +67,8 @@ def build_openai(config: LLMConfig, http_client: Any = None) -> openai.AsyncOpen
     """An async OpenAI client for ``config``.
 
     Clients are shared per (event loop, config), so a batch reuses one connection pool; ``http_client`` (an
-    ``httpx2.AsyncClient``, e.g. with a ``MockTransport`` in tests) gives a fresh client on that transport.
+    ``httpx2.AsyncClient``, e.g. with a ``MockTransport`` in tests) gives a fresh client on that transport. Either
+    way the HTTP client gets the metering hooks, and the key is registered with the log redaction.
     """
     if config.base_url is None and config.api_key is None:
         raise ConfigError(
@@ -62,10 +76,13 @@ def build_openai(config: LLMConfig, http_client: Any = None) -> openai.AsyncOpen
             "(any OpenAI-compatible server), or pass LLMConfig(base_url=..., api_key=...)"
         )
     key = config.api_key.get_secret_value() if config.api_key else _PLACEHOLDER_KEY
+    protect_logs(*config.secrets)
 
     def new() -> openai.AsyncOpenAI:
+        http = install_hooks(http_client) if http_client is not None else None
+        http = http or openai.DefaultAsyncHttpxClient(timeout=config.timeout_s, event_hooks=event_hooks())
         return openai.AsyncOpenAI(
-            api_key=key, base_url=config.base_url, timeout=config.timeout_s, max_retries=0, http_client=http_client
+            api_key=key, base_url=config.base_url, timeout=config.timeout_s, max_retries=0, http_client=http
         )
 
     if http_client is not None:
@@ -78,6 +95,14 @@ def build_openai(config: LLMConfig, http_client: Any = None) -> openai.AsyncOpen
     if config not in per_loop:
         per_loop[config] = new()
     return per_loop[config]
+
+
+async def close_clients() -> None:
+    """Close the clients shared on the running event loop (their connection pools); call before the loop ends."""
+    with contextlib.suppress(RuntimeError):
+        clients = _PER_LOOP.pop(asyncio.get_running_loop(), {})
+        for client in clients.values():
+            await client.close()
 
 
 def build_client(config: LLMConfig, http_client: Any = None) -> Any:

@@ -1,18 +1,30 @@
 """LLM backend configuration: endpoint, model, instructor mode, retry and size limits.
 
 Values come from explicit arguments, else the environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``,
-``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``, ``EXTRACTOR_MAX_TOKENS``), else defaults. The API key is a
-``SecretStr``: it never shows in ``repr``, logs or error messages.
+``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``, ``EXTRACTOR_MAX_TOKENS``, ``EXTRACTOR_TIMEOUT`` (seconds per HTTP
+request), ``EXTRACTOR_ATTEMPTS`` (transport tries per call)), else defaults. The API key is a ``SecretStr``: it
+never shows in ``repr``, logs or error messages (:attr:`LLMConfig.secrets` lists what must be masked).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-__all__ = ["DEFAULT_MODEL", "LLMConfig", "Mode"]
+from extractor.errors import ConfigError
+
+__all__ = ["DEFAULT_MODEL", "ENV_NUMBERS", "LLMConfig", "Mode"]
+
+ENV_NUMBERS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "EXTRACTOR_MAX_TOKENS": ("max_tokens", int),
+    "EXTRACTOR_TIMEOUT": ("timeout_s", float),
+    "EXTRACTOR_ATTEMPTS": ("transport_attempts", int),
+}
+"""Numeric settings read from the environment: variable -> (field, type)."""
 
 Mode = Literal["json_schema", "tools", "md_json"]
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -50,12 +62,31 @@ class LLMConfig(BaseModel):
             env["model"] = model
         if mode := os.environ.get("EXTRACTOR_INSTRUCTOR_MODE"):
             env["mode"] = mode.lower()
-        if max_tokens := os.environ.get("EXTRACTOR_MAX_TOKENS"):
-            env["max_tokens"] = int(max_tokens)
+        for var, (name, kind) in ENV_NUMBERS.items():
+            if raw := os.environ.get(var, "").strip():
+                try:
+                    env[name] = kind(raw)
+                except ValueError:
+                    raise ConfigError(f"{var}={raw!r} is not a valid {kind.__name__}", field=var) from None
         env.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(env.get("api_key"), str):
             env["api_key"] = SecretStr(env["api_key"])
         return cls(**env)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never be printed: the API key and any credentials inside ``base_url``."""
+        out: list[str] = []
+        if self.api_key is not None:
+            out.append(self.api_key.get_secret_value())
+        if self.base_url:
+            try:
+                parts = urlsplit(self.base_url)
+                out += [unquote(v) for v in (parts.password, parts.username) if v]
+                out += [v for v in (parts.password, parts.username) if v]
+            except ValueError:
+                pass
+        return tuple(dict.fromkeys(s for s in out if s))
 
     @property
     def configured(self) -> bool:

@@ -3,11 +3,18 @@
 One loader renders them with Jinja2's ``StrictUndefined`` (a missing variable is an error, not an empty string).
 Installed wheels carry the prompts as ``extractor/_prompts``; in a source checkout the top-level ``prompts/`` is
 used. Every rendered prompt records its name and the sha256 of its template files (provenance, cache keys).
+
+Data never goes into a prompt raw: :func:`frame_json` turns the trial id and each item into one line of JSON (a
+newline, quote or backslash in the text is escaped, so a text cannot start a new item or close its string), with
+the sequences that chat templates or tag-style delimiters give a meaning escaped too (``<|im_start|>``,
+``<start_of_turn>``, ``</items>``, ``[INST]``); decoding the JSON gives back the exact text.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,7 +27,7 @@ import yaml
 
 from extractor.errors import PromptError
 
-__all__ = ["Prompt", "RenderedPrompt", "load_prompt", "prompts_root"]
+__all__ = ["Prompt", "RenderedPrompt", "frame_json", "load_prompt", "prompts_root"]
 
 _FILES = ("system.j2", "user.j2")
 
@@ -34,6 +41,17 @@ def prompts_root() -> Traversable:
     if checkout.is_dir():
         return checkout
     raise PromptError("prompt templates not found (neither extractor/_prompts nor prompts/)")
+
+
+# "<" opening a tag or a special token (<|im_start|>, <start_of_turn>, </items>, <s>), "|>" closing one, and
+# Llama-2 style [INST] / [/INST] / <<SYS>> markers: written as JSON unicode escapes, which decode to the same text.
+_MARKUP = re.compile(r"<(?=[|/!A-Za-z_][^<>\s]{0,40}>)|<(?=\|)|\|(?=>)|\[(?=/?INST\])|<(?=<SYS>>)|>(?=>)")
+
+
+def frame_json(value: object) -> str:
+    """``value`` as one line of JSON, with chat-template and tag markup escaped (``\\u003c`` for ``<``...)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _MARKUP.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ MAX_CRITERIA_PER_ITEM = 8
 class _LLMBase(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    item: int = Field(description="Number in square brackets of the item this criterion comes from.")
+    item: int = Field(description='The "item" number of the item this criterion comes from.')
     quote: str = Field(description="Words copied exactly from that item that state this criterion.")
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +75,101 @@ def test_inactive_and_invalid() -> None:
     with pytest.raises(ConfigError):
         TokenBucket(0)
     assert estimate_tokens(401) == 101
+
+
+# ------------------------------------------------------------- the real LLM path: every request is paced and counted
+
+_TEXT = "Inclusion Criteria:\n* ECOG performance status 0-1\n* Age >= 18 years\n"
+_VALID = (
+    '{"criteria": [{"kind": "performance_status", "item": 0, "quote": "ECOG performance status 0-1", "scale": "ECOG"}]}'
+)
+
+
+class _Script:
+    """Per trial: a 429 (Retry-After 0), then an answer that does not validate (re-ask), then a valid one; trials
+    named FAIL* never get a valid answer."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.per_trial: dict[str, int] = {}
+
+    def __call__(self, request: Any) -> Any:
+        import httpx2
+
+        body = json.loads(request.content)
+        user = body["messages"][1]["content"]
+        trial = re.findall(r"\b(?:T|FAIL)\d+\b", user)[0]
+        n = self.per_trial[trial] = self.per_trial.get(trial, 0) + 1
+        self.requests.append(trial)
+        if n == 1:
+            return httpx2.Response(429, headers={"retry-after": "0"}, json={"error": {"message": "slow down"}})
+        content = _VALID if n >= 3 and not trial.startswith("FAIL") else '{"criteria": "nope"}'
+        return httpx2.Response(
+            200,
+            json={
+                "id": "c",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "gpt-4o-mini",
+                "choices": [
+                    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+                ],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+            },
+        )
+
+
+def test_retries_and_reasks_wait_for_the_limiter_and_failed_attempts_count(tmp_path: Path) -> None:
+    """Before: the limiter saw one reservation per trial (10), the server got 30 requests (3x the limit), and the
+    failed trials' tokens were reported as 0."""
+    import httpx2
+
+    from extractor.api import aextract
+    from extractor.batch import BatchRunner, RunOptions
+    from extractor.io import RecordWriter
+    from extractor.llm import LLMConfig
+    from extractor.models import CriteriaSet, Trial
+
+    clock = Clock()
+    limiter = RateLimiter(rpm=60, clock=clock, sleep=clock.sleep)
+    script = _Script()
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(script))
+    cfg = LLMConfig(base_url="http://127.0.0.1:9/v1", model="gpt-4o-mini", validation_retries=1, transport_attempts=3)
+
+    async def llm(trial: Trial) -> CriteriaSet:
+        return await aextract(trial, backend="llm", llm=cfg, http_client=client)
+
+    trials = [Trial(trial_id=f"T{i}", text=_TEXT) for i in range(8)] + [
+        Trial(trial_id=f"FAIL{i}", text=_TEXT) for i in range(2)
+    ]
+    opts = RunOptions(backend="llm", llm=cfg, concurrency=1, rpm=60)
+    with RecordWriter(tmp_path / "out.jsonl") as w:
+        s = BatchRunner(opts, w, extract_fn=llm, limiter=limiter).run(iter(trials), handle_sigint=False)
+    assert (s.ok, s.error, s.error_types) == (8, 2, {"OutputValidationError": 2})
+    # 8 trials x (429 + invalid + valid) + 2 trials x (429 + invalid + invalid)
+    assert len(script.requests) == s.llm_calls == 30
+    # every one of the 30 requests went through the bucket: burst 6, then 0.9 a second
+    assert clock.now == pytest.approx((30 - 6) / 0.9)
+    # tokens of every answer received (20 of them), the failed trials' too
+    assert s.usage.prompt_tokens == 20 * 100 and s.usage.completion_tokens == 20 * 20
+    assert s.cost_usd == pytest.approx((2000 * 0.15 + 400 * 0.60) / 1e6)
+
+
+def test_meter_paces_only_past_the_reservation() -> None:
+    from extractor.llm.metering import CallMeter
+
+    clock = Clock()
+    limiter = RateLimiter(rpm=60, clock=clock, sleep=clock.sleep)
+    meter = CallMeter(pacer=limiter, reserved_requests=2)
+
+    async def send(n: int) -> None:
+        for _ in range(n):
+            await meter.before_request(400)
+
+    asyncio.run(send(2))
+    assert limiter.requests is not None and limiter.requests.level == pytest.approx(6)  # reserved ones: not again
+    asyncio.run(send(3))
+    assert meter.requests == 5 and meter.extra_tokens == 300
+    assert limiter.requests.level == pytest.approx(3)
+    limiter.refund(2)
+    assert limiter.requests.level == pytest.approx(5)

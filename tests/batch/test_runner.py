@@ -291,3 +291,38 @@ def test_a_trial_that_kills_its_worker_becomes_an_error_record(tmp_path: Path, m
     recs = {json.loads(line)["trial_id"]: json.loads(line) for line in out.read_text().splitlines()}
     assert len(recs) == 200 and (s.ok, s.error) == (199, 1)
     assert recs["SYN00070"]["error"]["message"].startswith("the worker process died")
+
+
+@pytest.mark.parametrize("backend", ["rules", "llm"])
+def test_a_trial_over_the_size_limit_is_an_error_record_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """The library's text-size limit holds in the batch path too, whatever produced the trial: no extraction."""
+    import extractor.batch.runner as runner_mod
+    from extractor.api import MAX_TEXT_CHARS
+
+    extracted: list[str] = []
+
+    def spy(trial: Trial, sha: str, fmt: str, include_text: bool) -> object:
+        extracted.append(trial.trial_id)
+        small = trial.model_copy(update={"text": trial.text[:100]})
+        return _real_rules_one(small, sha, fmt, include_text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner_mod, "_rules_one", spy)
+    fake = FakeLLM(delay=0)
+    texts = {
+        "BIG": "Inclusion Criteria:\n* Age >= 18 years\n" + "x" * MAX_TEXT_CHARS,  # over the limit
+        "EDGE": ("Inclusion Criteria:\n* Age >= 18 years " + "x" * MAX_TEXT_CHARS)[:MAX_TEXT_CHARS],  # at it
+        "SMALL": "Inclusion Criteria:\n* Age >= 18 years\n",
+    }
+    trials = [Trial(trial_id=tid, text=text, source=f"in.jsonl:{i}") for i, (tid, text) in enumerate(texts.items(), 1)]
+    out = tmp_path / "out.jsonl"
+    opts = RunOptions(backend="llm", llm=LLM) if backend == "llm" else RunOptions(workers=0)
+    with RecordWriter(out) as w:
+        s = BatchRunner(opts, w, extract_fn=fake if backend == "llm" else None).run(iter(trials), handle_sigint=False)
+    assert (s.ok, s.error, s.error_types) == (2, 1, {"InputError": 1})
+    err = json.loads(out.read_text().splitlines()[0])
+    assert err["trial_id"] == "BIG" and err["source"] == "in.jsonl:1"
+    assert (err["error"]["file"], err["error"]["line"], err["error"]["field"]) == ("in.jsonl", 1, "text")
+    assert str(MAX_TEXT_CHARS) in err["error"]["message"]
+    assert "BIG" not in extracted and fake.calls == (2 if backend == "llm" else 0)

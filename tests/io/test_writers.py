@@ -121,3 +121,16 @@ def test_empty_json_array(tmp_path: Path) -> None:
     with RecordWriter(path, "json") as w:
         w.write(_ok("T1"))
     assert [r["trial_id"] for r in json.loads(path.read_text())] == ["T1"]
+
+
+def test_overwrite_starts_the_file_over_and_the_lock_goes_with_close(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    with RecordWriter(out, "json") as w:
+        w.write(_ok("T1"))
+        assert (tmp_path / ".out.json.lock").exists()
+    assert not (tmp_path / ".out.json.lock").exists()
+    with RecordWriter(out, "json", overwrite=True) as w:
+        w.write(_ok("T2"))
+    assert [r["trial_id"] for r in json.loads(out.read_text())] == ["T2"]
+    with RecordWriter(tmp_path / "b.jsonl", lock=False):
+        assert not (tmp_path / ".b.jsonl.lock").exists()

@@ -134,7 +134,9 @@ def test_success_grounds_repairs_and_rejects() -> None:
     # a looping model is stopped by the schema itself: at most 8 criteria per item sent
     assert body["response_format"]["json_schema"]["schema"]["properties"]["criteria"]["maxItems"] == 3 * 8
     assert body["messages"][0]["role"] == "system"
-    assert "[2] (exclusion) Known active brain metastases" in body["messages"][1]["content"]
+    assert (
+        '{"item": 2, "section": "exclusion", "text": "Known active brain metastases"}' in body["messages"][1]["content"]
+    )
 
 
 def test_429_honours_retry_after_then_succeeds() -> None:
@@ -273,7 +275,7 @@ def test_hybrid_sends_only_items_rules_left_as_other() -> None:
     server = Server(ok(answer))
     result = run(server, text=text, backend="hybrid")
     sent = json.loads(server.requests[0].content)["messages"][1]["content"]
-    assert "ECOG" not in sent and "[1]" in sent
+    assert "ECOG" not in sent and '{"item": 1, ' in sent
     by_item = {c.item: c for c in result.criteria}
     assert by_item[0].kind == "performance_status" and by_item[0].backend == "rules"
     assert by_item[1].kind == "other"
