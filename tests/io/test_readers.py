@@ -21,7 +21,7 @@ from extractor.api import MAX_TEXT_CHARS
 from extractor.cli import app
 from extractor.errors import InputError
 from extractor.io import ReaderOptions, count_records, error_record, read_inputs
-from extractor.io import readers as readers_mod
+from extractor.io import _decode as decode_mod
 from extractor.models import Trial
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "batch"
@@ -64,10 +64,10 @@ def test_ctgov_list_and_search_page_are_streamed_with_lines() -> None:
 
 
 def test_json_stream_across_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractor.io import readers
+    from extractor.io import _decode
 
     expected = [t.source for t in _split(list(read_inputs([str(DATA / "ctgov_page.json")])))[0]]
-    monkeypatch.setattr(readers, "_CHUNK", 7)
+    monkeypatch.setattr(_decode, "_CHUNK", 7)
     trials, errors = _split(list(read_inputs([str(DATA / "ctgov_page.json")])))
     assert not errors and len(trials) == 3
     assert [t.source for t in trials] == expected  # line numbers survive buffer trimming
@@ -378,8 +378,8 @@ def test_text_over_the_limit_is_an_error_record_in_every_format(tmp_path: Path) 
 def test_oversized_records_are_skipped_without_reading_them_into_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ext: str
 ) -> None:
-    monkeypatch.setattr(readers_mod, "_MAX_RECORD", 100_000)
-    monkeypatch.setattr(readers_mod, "_CHUNK", 1 << 16)
+    monkeypatch.setattr(decode_mod, "_MAX_RECORD", 100_000)
+    monkeypatch.setattr(decode_mod, "_CHUNK", 1 << 16)
     huge = "y" * 8_000_000
     rec = {"nct_id": "H", "eligibility_criteria": huge}
     path = tmp_path / f"in{ext}"
