@@ -28,6 +28,7 @@ def cfg(**kw: object) -> LLMConfig:
         "max_tokens": 1536,
         "validation_retries": 1,
         "transport_attempts": 2,
+        "timeout_s": 900.0,  # recording only: grammar-constrained decoding on a CPU takes minutes per answer
     }
     base.update(kw)
     return LLMConfig(**base)  # type: ignore[arg-type]
@@ -59,6 +60,10 @@ def test_recorded_seed001_hybrid(vcr: Any) -> None:
     hybrid_rules = {(c.kind, c.evidence.start) for c in result.criteria if c.backend == "rules"}
     assert rules_typed <= hybrid_rules  # hybrid keeps every typed rules criterion
     assert result.provenance.backend == "hybrid" and result.provenance.llm_calls == 1
+    # The recorded answer was replayed: the base model loops until max_tokens, which hybrid survives as a typed
+    # truncation; a request missing from the cassette would show up as a transport error instead.
+    assert result.provenance.errors
+    assert all(e.startswith("TruncatedOutputError") for e in result.provenance.errors)
     assert result.ungrounded() == [] and {c.item for c in result.criteria} == set(range(result.items))
     sent = json.loads(vcr.requests[0].body)
     user = sent["messages"][1]["content"]
