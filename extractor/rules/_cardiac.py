@@ -23,6 +23,8 @@ _LVEF_LLN = re.compile(
     rf"{LLN}|lower\s+limit\s+of\s+(?:the\s+)?(?:institutional|normal|laboratory)|within\s+(?:the\s+)?(?:institutional\s+)?"
     r"normal\s+(?:limits?|range)|\bnormal\b"
 )
+_DIGIT = re.compile(r"\d")
+_LLN_WORD = re.compile(r"lln|lower|normal")  # every alternative of _LVEF_LLN holds one of these
 _DECLINE = re.compile(r"decreas|declin|drop|reduc|fall|change|points|absolute|relative|from\s+baseline")
 _PCT = re.compile(
     rf"(?P<cmp>{SYMBOLS}|{{words}}|\bwithin\b)?[\s:]*(?:(?P<num>\d{{2}}(?:[.,]\d+)?)\s*(?P<pct>%|percent)?|0?[.,](?P<frac>\d{{2}})\b)"
@@ -111,7 +113,8 @@ def _lvef(ctx: ItemContext) -> list[Criterion]:
         end = semi if semi >= 0 else end
         fields: dict[str, Any] = {}
         ev_end = m.end()
-        for p in pct.finditer(text, m.end(), end):
+        # skip the window scans that cannot match (no digit; no normal-limit word): an item can repeat "LVEF"
+        for p in pct.finditer(text, m.end(), end) if _DIGIT.search(text, m.end(), end) else ():
             if not (p.group("pct") or p.group("frac") or p.group("cmp") or p.group("post")):
                 continue
             if _DECLINE.search(text, m.end(), p.start()):
@@ -123,7 +126,8 @@ def _lvef(ctx: ItemContext) -> list[Criterion]:
             fields["lvef_min_percent"] = value
             ev_end = p.end()
             break
-        ln = _LVEF_LLN.search(text, m.end(), min(end, m.end() + 80))
+        near = text[m.end() : min(end, m.end() + 80)]
+        ln = _LVEF_LLN.search(text, m.end(), min(end, m.end() + 80)) if _LLN_WORD.search(near) else None
         if ln is not None and not _DECLINE.search(text, m.end(), ln.start()):
             fields["lvef_lln"] = True
             ev_end = max(ev_end, ln.end())
@@ -137,7 +141,7 @@ def _qtc(ctx: ItemContext) -> list[Criterion]:
     _pct, ms = _compiled_cardiac()
     for m in _QTC.finditer(text):
         end = min(len(text), m.end() + 100)
-        for q in ms.finditer(text, m.end(), end):
+        for q in ms.finditer(text, m.end(), end) if _DIGIT.search(text, m.end(), end) else ():
             if not q.group("cmp") and not re.match(r"\s*(?:ms|msec|millisec)", text[q.end("num") :]):
                 continue
             return [ctx.make(Cardiac, m.start(), q.end(), qtc_max_ms=float(q.group("num")))]

@@ -33,16 +33,18 @@ def _age_re() -> re.Pattern[str]:
     cmp = cmp_regex()
     up = r"(?:or|and)\s+(?:older|over|above|greater|more|higher|up)\b|\+"
     down = r"(?:or|and)\s+(?:younger|under|below|less)\b"
+    # spaces around optional parts are read possessively: overlapping "\s*" read a run of spaces in cubic time
     second = (
-        rf"(?:\s*{_YRS})?\s*(?:,|and|but|to|or)?\s*(?P<cmp2>{cmp})\s*(?P<v2>{_AGE_N})(?!\s*(?:months?|weeks?|days?))"
+        rf"(?:\s*+{_YRS})?\s*+(?:,|and|but|to|or)?\s*+(?P<cmp2>{cmp})\s*+(?P<v2>{_AGE_N})"
+        r"(?!\s*(?:months?|weeks?|days?))"
     )
     return re.compile(
         rf"""(?:
-          (?P<between>between|from)\s+(?:the\s+ages?\s+of\s+)?(?P<ba>{_AGE_N})\s*(?:{_YRS})?\s*(?:and|to|-)\s*(?P<bb>{_AGE_N})
+          (?P<between>between|from)\s+(?:the\s+ages?\s+of\s+)?(?P<ba>{_AGE_N})\s*+(?:{_YRS})?\s*+(?:and|to|-)\s*(?P<bb>{_AGE_N})
         | (?P<cmpa>{cmp})\s*(?:the\s+)?age\s+of\s+(?P<va>{_AGE_N})
-        | (?:{cmp}\s*)?(?P<ra>{_AGE_N})\s*(?:{_YRS})?\s*(?:-|–|to|through|and)\s*(?:{cmp}\s*)?
+        | (?:{cmp}\s*)?(?P<ra>{_AGE_N})\s*+(?:{_YRS})?\s*+(?:-|–|to|through|and)\s*+(?:{cmp}\s*+)?
           (?P<rb>{_AGE_N})(?!\s*(?:months?|weeks?|days?))
-        | (?P<pv>{_AGE_N})\s*(?:{_YRS})?\s*(?:(?P<up>{up})|(?P<down>{down}))
+        | (?P<pv>{_AGE_N})\s*+(?:{_YRS})?\s*+(?:(?P<up>{up})|(?P<down>{down}))
         | (?P<cmp>{cmp})\s*(?P<cv>{_AGE_N})(?!\s*(?:months?|weeks?|days?|%|mg|ml|x|\.\d))(?:{second})?
         | (?P<sv>{_AGE_N})\s*{_YRS}
         )""",
@@ -54,7 +56,9 @@ _AGE_ANCHOR = re.compile(r"\b(?:age[ds]?|ages\s+of)\b\s*[:=]?")
 _YEARS_AFTER = re.compile(rf"\s*{_YRS}")
 _AGE_KEYS = ("age", "year", "yr", "y/o", " yo")
 _AGE_SKIP_KEYS = ("menopaus", "amenorr", "fsh", "since the age", "maximum serum creat", "(male)", "mg/dl (")
-_AGE_SKIP_ITEM = re.compile(r"\bmale\s+\d|creat\w*\b[^.]*(?:mg/dl|µmol|umol)")
+# (creatinine-by-age tables) only the first "creat" of a sentence is tried: one that fails to find a unit fails for
+# every later one, and retrying each re-read the sentence
+_AGE_SKIP_ITEM = re.compile(r"\bmale\s+\d|(?<![^.])(?>[^.]*?creat\w*+)[^.]*?(?:mg/dl|µmol|umol)")
 _COND_BEFORE = re.compile(r"\b(?:for|if|in|when|among|whose|unless|except)\s+(?:\w+\s+){0,2}(?:\(\s*)?$")
 _COND_AFTER = re.compile(
     r"\s*(?:\)\s*)?(?::|,?\s*(?:must|should)\s+(?:have|be)\s+(?:an?\s+)?(?:karnofsky|lansky|zubrod|ecog|kps|"
@@ -66,7 +70,7 @@ _OTHER_PERSON = re.compile(
     r"[^.;:]{0,25}$"
 )
 _HEAD = re.compile(
-    r"\W*(?:(?:male|female|men|women|adults?|patients?|participants?|subjects?|and|or|must|be|is|are|\()\s*)*$"
+    r"\W*+(?:(?:male|female|men|women|adults?|patients?|participants?|subjects?|and|or|must|be|is|are|\()\s*+)*$"
 )
 _AGE_FILL = re.compile(
     r"(?:\s|[:=(),\[]|\b(?:is|of|the|will|be|must|from|range|participants|patients|subjects|limit)\b)*"
@@ -97,7 +101,7 @@ def _age_plausible(low: str, m: re.Match[str]) -> bool:
     if re.search(r"of age|old|\by/?o\b", text):
         return True
     after = low[m.end() + (len(ym.group(0)) if ym else 0) :]
-    return bool(_HEAD.match(low[: m.start()])) and not _DURATION_AFTER.match(after)
+    return bool(_HEAD.match(low, 0, m.start())) and not _DURATION_AFTER.match(after)
 
 
 def _age_value(v: str) -> float | None:

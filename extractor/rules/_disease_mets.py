@@ -31,9 +31,11 @@ _LESION_FF = re.compile(r"(?:measurable|target|evaluable|biops\w*|brain|cns|intr
 _OLIGO_STRONG = re.compile(r"oligo[\s-]?(?:metasta|progress|recurr)\w*|poly[\s-]?metasta\w*")
 _OLIGO_CONTEXT_FF = re.compile(r"\b(?:for|to|of|previous|prior|after|in\s+the)\s+(?:\w+\s+){0,2}$")
 _OLIGO = re.compile(r"(?:oligo|poly)[\s-]?(?:metasta|progress|recurr)|(?:tumou?r|disease|metastatic)\s+burden")
+# the sentence (between "." / ";") that holds a counting rule; it starts only at a sentence start, so a long
+# sentence without one is read once (an unanchored "[^.;]*" re-reads it from every character)
 _CLUSTER = re.compile(
-    r"[^.;]*(?:cluster|counted\s+as|count\s+as|considered\s+(?:as\s+)?(?:a\s+)?(?:single|one)|"
-    r"defined\s+as\s+(?:a\s+)?single)[^.;]*"
+    r"(?<![^.;])[^.;]*(?:cluster|counted\s+as|count\s+as|considered\s+(?:as\s+)?(?:a\s+)?(?:single|one)|"
+    r"defined\s+as\s+(?:a\s+)?single)[^.;]*+"
 )
 
 
@@ -230,8 +232,10 @@ _DESCRIPTORS: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = (
         "off_steroids",
     ),
 )
+# a number starts at the head of its digits, and the spaces, range and hyphen before the unit have one reading each
+# (overlapping "\s*" read a run of spaces or digits in cubic / quadratic time)
 _STABLE_TIME = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|eight|twelve)\s*(?:\s*(?:-|–|to)\s*\d+)?\s*[\s-]?"
+    r"(?P<n>(?<!\d)\d+(?:\.\d+)?|one|two|three|four|five|six|eight|twelve)\s*+(?>(?:-|–|to)\s*+\d++\s*+)?-?"
     r"(?P<unit>days?|weeks?|wks?|months?)\b"
 )
 _PERMIT = re.compile(r"eligible|allowed|permitted|may|can|are\s+acceptable|acceptable")

@@ -59,9 +59,10 @@ _PRIOR_MALIG = re.compile(
     r"\s+\S+\s+years|disease[\s-]free\s+for|family\s+history|risk\s+of|history\s+of\s+(?:\w+\s+){0,3}"
     r"(?:cancer|malignan|carcinoma)"
 )
+# "and/or" is read as "and", "/", "or": overlapping alternatives under a repeat backtrack exponentially.
 _STAGE = re.compile(
-    r"\bstages?\s*(?P<list>(?:[0IV]{1,4}[A-D]?[0-9]?|[0-4][A-D]?)(?![A-Za-z])(?:(?:\s*(?:-|–|to|/|,|or|and|and/or|"
-    r"through))+\s*(?:stage\s*)?(?:[0IV]{1,4}[A-D]?[0-9]?|[0-4][A-D]?)(?![A-Za-z]))*)",
+    r"\bstages?\s*(?P<list>(?:[0IV]{1,4}[A-D]?[0-9]?|[0-4][A-D]?)(?![A-Za-z])(?:(?:\s*+(?:-|–|to|/|,|or|and|"
+    r"through))++\s*+(?:stage\s*+)?(?:[0IV]{1,4}[A-D]?[0-9]?|[0-4][A-D]?)(?![A-Za-z]))*+)",
     re.IGNORECASE,
 )
 _STAGE_TOKEN = re.compile(r"[0IVivx]{1,4}[A-Da-d]?[0-9]?|[0-4][A-Da-d]?")
@@ -92,10 +93,18 @@ _EXTENT_NEAR = re.compile(
     r"(?:metastatic|unresectable|inoperable|locally\s+advanced|recurrent)"
 )
 _THERAPY_BEFORE = re.compile(r"\b(?:therap\w*|treatment|regimens?|lines?|setting|chemotherapy)\s+(?:[\w/-]+\s+){0,4}$")
+# An item opening with extent words then a disease noun ("Metastatic and/or locally advanced disease"). Quantifiers
+# are possessive and no two alternatives match the same text, so a run of "and/or" or commas is read once (the
+# backtracking form took 12 s on "and/or " * 26). The two lookbehinds keep the old reading of a bare run of spaces,
+# "/" or "," as the extent run (after leading punctuation, or after a lead-in followed by two or more spaces).
+_EXTENT_LEAD = (
+    r"(?:(?:patients|participants|subjects)\s++(?:with|must\s++have)|documented|confirmed|evidence\s++of|"
+    r"radiolog\w*+|clinical\w*+|histolog\w*+)\s++"
+)
+_EXTENT_RUN = r"(?:de\s++novo|recurrent|unresectable|inoperable|locally|advanced|metastatic|or|and|[/,\s])++"
 _EXTENT_START = re.compile(
-    r"^\W*(?:(?:patients|participants|subjects)\s+(?:with|must\s+have)\s+|(?:documented|confirmed|evidence\s+of|"
-    r"radiolog\w*|clinical\w*|histolog\w*)\s+)*(?:(?:de\s+novo|recurrent|unresectable|inoperable|locally|advanced|"
-    r"metastatic|or|and|/|,|and/or|\s)+)(?:disease|cancer|carcinoma|solid\s+tumou?r|malignan)"
+    rf"^\W*+(?:(?:{_EXTENT_LEAD})++(?:{_EXTENT_RUN}|(?<=\s\s))|{_EXTENT_RUN}|(?<=[/,\s]))"
+    r"(?:disease|cancer|carcinoma|solid\s+tumou?r|malignan)"
 )
 
 

@@ -22,7 +22,8 @@ _WNL = re.compile(
     r"(?:within\s+(?:the\s+)?(?:(?:institutional|normal|laboratory|local|reference|upper)\s+){0,3}"
     r"(?:normal\s+)?(?:limits?|ranges?|values?)|\bwnl\b|normal\b)"
 )
-_CONNECTOR = re.compile(r"(?:[\s/,()\[\]&:+\-]|and/or\b|and\b|or\b|levels?\b|values?\b|serum\b|and\s+/\s+or\b)*")
+# "and/or" is read as "and", "/", "or" (one reading only, so a long run cannot backtrack exponentially)
+_CONNECTOR = re.compile(r"(?:[\s/,()\[\]&:+\-]|and\b|or\b|levels?\b|values?\b|serum\b)*+")
 _COND_CUE = re.compile(
     r"[\s,;(\[]*(?:\)?\s*(?:is\s+|are\s+)?(?:can|may|will)\s+be\s+(?:allowed|permitted|acceptable|accepted|eligible)\s+)?"
     r"(?:or\s+)?\b(?:for|in|if|with|among|when|where|patients|subjects|participants)\b"

@@ -56,6 +56,7 @@ def _ps_value_re() -> re.Pattern[str]:
 
 
 _NUM_IN = re.compile(rf"\d{{1,3}}|{_WORD_NUMS}")
+_ANY_N = re.compile(r"\d|zero|one|two|three|four|five")  # what every value (``_N``) holds
 _FILL_OK = re.compile(r"[^\d.;<>≤≥≦≧=&]{0,60}")
 _SCALE_BOUNDS: dict[Scale, tuple[int, int, int]] = {  # min, max, step
     "ECOG": (0, 5, 1),
@@ -152,6 +153,8 @@ _BAD_FILL = re.compile(r"appendix|section|table|version|page|\bv\s*$|age|years?|
 
 def _value_after(low: str, start: int, end: int) -> re.Match[str] | None:
     """First performance value after a scale mention, skipping "(Appendix 1)" and age parentheticals."""
+    if not _ANY_N.search(low, start, end):
+        return None  # every value holds a number: no need to walk the window (an item can repeat "ECOG")
     vre = _ps_value_re()
     pos = start
     while pos < end:
@@ -179,6 +182,19 @@ def _infer_scale(lo: int | None, hi: int | None) -> Scale:
     return "Karnofsky" if vals and max(vals) >= 10 else "ECOG"
 
 
+def _next_other_scale(mentions: list[re.Match[str]], end: int) -> list[int]:
+    """For each mention, where the next mention of another named scale starts (``end`` when none): one backward
+    pass, so an item repeating a scale name thousands of times stays linear."""
+    ahead: dict[str, int] = {}  # named scale -> start of its nearest mention after the current one
+    out = [end] * len(mentions)
+    for i in range(len(mentions) - 1, -1, -1):
+        kind = mentions[i].lastgroup or "generic"
+        out[i] = min((s for k, s in ahead.items() if k != kind), default=end)
+        if kind != "generic":
+            ahead[kind] = mentions[i].start()
+    return out
+
+
 def extract_performance_status(ctx: ItemContext) -> list[Criterion]:
     low = ctx.lower
     mentions = list(_scale_re().finditer(low))
@@ -190,17 +206,14 @@ def extract_performance_status(ctx: ItemContext) -> list[Criterion]:
     order: list[Scale] = []
     pending: list[tuple[Scale | None, int, int]] = []
     prev_end = 0
+    next_other = _next_other_scale(mentions, len(low))
     for i, m in enumerate(mentions):
         kind = m.lastgroup or "generic"
         if kind == "generic" and named:
             prev_end = m.end()
             continue  # the generic words belong to a named scale's phrase
         scale: Scale | None = None if kind == "generic" else kind  # type: ignore[assignment]
-        nxt = len(low)
-        for m2 in mentions[i + 1 :]:
-            if m2.lastgroup not in (kind, "generic"):
-                nxt = m2.start()
-                break
+        nxt = next_other[i]
         value: re.Match[str] | None = None
         # value before the scale: "performance status of <= 1 on the ECOG scale"
         before = low[max(prev_end, m.start() - 50) : m.start()]
