@@ -30,6 +30,7 @@ RECORDED = {
     "EXTRACTOR_MODEL": "gemma-3-270m",
     "EXTRACTOR_MAX_TOKENS": "512",
     "EXTRACTOR_INSTRUCTOR_MODE": "json_schema",
+    "EXTRACTOR_TIMEOUT": "900",  # recording: grammar-constrained decoding on a CPU takes minutes per answer
 }
 
 
@@ -46,6 +47,8 @@ def main() -> int:
         print(f"no cassette at {CASSETTE}: record it first (evals/record_cassettes.sh)", file=sys.stderr)
         return 2
     os.environ.update({**RECORDED, "OPENAI_BASE_URL": args.base_url})
+    if not args.record:
+        os.environ["EXTRACTOR_ATTEMPTS"] = "1"  # a request missing from the cassette fails at once, not after retries
     os.environ.pop("OPENAI_API_KEY", None)  # never recorded, never needed for replay
     recorder = vcr.VCR(
         record_mode=RecordMode.ALL if args.record else RecordMode.NONE,
