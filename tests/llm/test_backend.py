@@ -23,6 +23,7 @@ from extractor.errors import (
     TruncatedOutputError,
 )
 from extractor.llm import LLMConfig
+from tests.llm._support import completion
 
 TEXT = (
     "Inclusion Criteria:\n\n"
@@ -35,14 +36,7 @@ KEY = "sk-test-SECRET-abcdefghijklmnop"
 
 
 def _completion(content: str, finish: str = "stop") -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-test",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "test-model",
-        "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-    }
+    return completion(content, finish, prompt_tokens=100, completion_tokens=20)
 
 
 GOOD = json.dumps(

@@ -23,6 +23,7 @@ from extractor.errors import ExtractorError, LLMError
 from extractor.llm import LLMConfig
 from extractor.llm.secrets import RedactingFilter, display_url, redact_secrets
 from extractor.models import OutputRecord, Trial
+from tests.llm._support import completion
 
 TEXT = (
     "Inclusion Criteria:\n* ECOG performance status 0-1\n* Willing to keep a daily symptom diary on paper\n\n"
@@ -45,15 +46,7 @@ def _echo_body(request: httpx2.Request) -> str:
     return f"Authorization was: {request.headers.get('authorization')}"
 
 
-def _completion(content: str) -> dict[str, Any]:
-    return {
-        "id": "c",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "m",
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-    }
+_completion = completion
 
 
 def echo_401(request: httpx2.Request) -> httpx2.Response:
