@@ -30,7 +30,7 @@ TEXT = (
     "Exclusion Criteria:\n* Known active brain metastases\n"
 )
 KEYS = {
-    "sk": "sk-proj-Q7xVb2Lm9TzR4kWp8NcY3HsJ6FgD1AeU",
+    "sk": "sk-test-Q7xVb2Lm9TzR4kWp8NcY3HsJ6FgD1AeU",
     "gsk": "gsk_R4kWp8NcY3HsJ6FgD1AeUQ7xVb2Lm9TzZZ",
     "plain": "Wp8NcY3HsJ6FgD1AeUQ7xVb2Lm9TzR4kQQ",
 }
