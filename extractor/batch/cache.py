@@ -142,11 +142,33 @@ class ResultCache:
             return op(self._db)
         except sqlite3.OperationalError as e:
             if _busy(e):  # another run holds the lock past the timeout: not corruption, just no answer
+                self._abandon()
                 return default
-            self._recover(e)
+            if _damaged(e):
+                self._recover(e)
+            else:  # disk full, read-only file...: the data may be fine, so never delete it; stop using it
+                self._disable(e)
         except sqlite3.DatabaseError as e:  # "database disk image is malformed", "file is not a database"
             self._recover(e)
         return default
+
+    def _abandon(self) -> None:
+        """Roll back this run's uncommitted writes (a busy database refused one), so the next write starts clean."""
+        if self._db is not None and self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+        self._pending = 0
+
+    def _disable(self, error: sqlite3.Error) -> None:
+        """A failure that is not damage: warn once and run on without the cache, leaving the file as it is."""
+        self._abandon()
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+        if not self.disabled:
+            self.disabled = True
+            _log.warning("the cache at %s failed (%s); running without it, the file is left as it is", self.path, error)
 
     def get_raw(self, key: str) -> str | None:
         """The stored JSON for ``key``, or None (a miss, also when the database is damaged)."""
@@ -183,7 +205,7 @@ class ResultCache:
         """Store a CriteriaSet JSON (without ``source_text``)."""
 
         def op(db: sqlite3.Connection) -> None:
-            if self._pending == 0:
+            if not db.in_transaction:
                 db.execute("BEGIN")
             db.execute(
                 "INSERT OR REPLACE INTO results (key, value, created) VALUES (?, ?, ?)", (key, value, time.time())
@@ -226,6 +248,14 @@ class ResultCache:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def _damaged(error: sqlite3.Error) -> bool:
+    """SQLite says the file itself is damaged (not busy, full or read-only)."""
+    name, text = getattr(error, "sqlite_errorname", ""), str(error)
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
+        sign in text for sign in ("malformed", "not a database", "Could not decode")  # the last: a garbled value
+    )
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:

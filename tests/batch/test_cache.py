@@ -135,3 +135,36 @@ def test_degraded_results_are_never_cached_and_are_counted(tmp_path: Path) -> No
             s2 = BatchRunner(opts, w, cache=cache, extract_fn=fake).run(read_inputs([str(inp)]), handle_sigint=False)
         assert (s2.cached, s2.degraded, fake.calls) == (0, 0, 20)  # the recovered server is asked again
         assert len(cache) == 10
+
+
+def test_a_busy_write_neither_wipes_the_cache_nor_blocks_later_writes(tmp_path: Path) -> None:
+    """Two runs share one cache: a write refused as busy is dropped; the next write works and nothing is deleted."""
+    path = tmp_path / "c.sqlite"
+    entries = _filled(path)
+    with ResultCache(path) as cache:
+        assert cache._db is not None
+        blocker = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another run holds the write lock
+        cache._db.execute("PRAGMA busy_timeout = 100")
+        cache.put_raw("busy", "{}")  # refused as busy: dropped, the transaction rolled back
+        blocker.execute("COMMIT")
+        blocker.close()
+        cache.put_raw("after", "{}")
+        cache.commit()
+        assert cache.rebuilt == 0 and not cache.disabled
+        assert cache.get_raw("after") == "{}" and cache.get_raw(entries[0][0]) is not None
+
+
+def test_a_failure_that_is_not_damage_disables_the_cache_without_deleting_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "c.sqlite"
+    entries = _filled(path)
+    caplog.set_level(logging.WARNING, logger="extractor.batch.cache")
+    with ResultCache(path) as cache:
+        cache._guard(lambda db: db.execute("SELECT * FROM no_such_table"), None)  # an OperationalError, not damage
+        assert cache.disabled and cache.rebuilt == 0
+        assert cache.get_raw(entries[0][0]) is None  # running without it
+    with ResultCache(path) as again:  # the file was left as it was
+        assert again.get_raw(entries[0][0]) is not None
+    assert len(_cache_warnings(caplog)) == 1
