@@ -46,7 +46,7 @@ def as_trial(source: str | bytes | Trial, trial_id: str | None = None) -> Trial:
 
 
 def _rules(trial: Trial, seg: Segmentation, seg_s: float) -> CriteriaSet:
-    from extractor.rules import extract_segmentation
+    from extractor.rules.engine import extract_segmentation
 
     t0 = time.perf_counter()
     criteria = extract_segmentation(seg)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from extractor.models import Criterion, Evidence, Rejected
+from extractor.models.criteria import Evidence
+
+if TYPE_CHECKING:  # the kinds' rules import this module while the models package is still loading
+    from extractor.models import Criterion, Rejected
 
 __all__ = ["find_span", "ground_criteria", "make_evidence"]
 
@@ -87,6 +91,8 @@ def ground_criteria(
 
     ``item_spans`` maps item index to its (start, end): a quote is first looked for inside its own item.
     """
+    from extractor.models.records import Rejected
+
     kept: list[Criterion] = []
     rejected: list[Rejected] = []
     for c in criteria:

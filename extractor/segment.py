@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.models import Item, Polarity, Section, Segmentation
+from extractor.models.criteria import Polarity
+from extractor.models.segmentation import Item, Section, Segmentation
 
 __all__ = ["clean_text", "segment"]
 

@@ -114,6 +114,7 @@ def test_public_api_is_small_and_complete() -> None:
         "io",
         "batch",
         "units",
+        "kinds",
     }
     assert exported <= public
     assert public - exported <= modules, public - exported - modules

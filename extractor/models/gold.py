@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.models.criteria import Criterion
+from extractor.kinds import Criterion
 
 
 class GoldTrial(BaseModel):

@@ -1,4 +1,4 @@
-"""Trial input, segmentation, provenance and the per-trial result (``CriteriaSet``)."""
+"""Trial input, provenance and the per-trial result (``CriteriaSet``); items and sections are re-exported."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.models.criteria import Criterion, Polarity
+from extractor.kinds import Criterion
+from extractor.models.criteria import Polarity
+from extractor.models.segmentation import Item, Section, Segmentation
 
 
 class Trial(BaseModel):
@@ -18,44 +20,6 @@ class Trial(BaseModel):
     text: str
     registry: dict[str, Any] = Field(default_factory=dict, description="sex, minimum_age, conditions, phases...")
     source: str | None = Field(default=None, description="Where the text came from (file:line or corpus source).")
-
-
-class Item(BaseModel):
-    """One criteria item (bullet, numbered entry or paragraph) with its verbatim span."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    index: int = Field(ge=0)
-    text: str = Field(description="Verbatim source text of the item, bullet marker excluded.")
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    polarity: Polarity
-    section: str | None = Field(default=None, description="Heading of the inclusion/exclusion section, verbatim.")
-    cohort: str | None = Field(default=None, description="Sub-heading (cohort, part, arm) the item falls under.")
-    depth: int = Field(default=0, ge=0, description="Nesting depth: 0 for top-level bullets.")
-    parent: int | None = Field(default=None, description="Index of the enclosing item for nested bullets.")
-    marker: str | None = Field(default=None, description="The bullet or number marker, e.g. '*', '2.', '-'.")
-
-
-class Section(BaseModel):
-    """A heading of the criteria text and the polarity it sets."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    heading: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    polarity: Polarity | None = Field(description="Polarity set by the heading; None for a cohort sub-heading.")
-
-
-class Segmentation(BaseModel):
-    """The segmenter's output: headings and items, all with offsets into ``text``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: str
-    sections: list[Section] = Field(default_factory=list)
-    items: list[Item] = Field(default_factory=list)
 
 
 class TokenUsage(BaseModel):

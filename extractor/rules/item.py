@@ -1,0 +1,106 @@
+"""One item as the kind extractors see it: its clean text, the kinds it mentions, its context, and evidence.
+
+Rules match against ``ctx.clean`` / ``ctx.lower``: the item text with markdown escapes and line breaks turned
+into spaces, *same length* as the verbatim text, so a match's offsets are offsets into the item and evidence stays
+verbatim (``ctx.evidence(m.start(), m.end())``). One exception bounds what the patterns see: a whitespace run
+longer than ``MAX_SPACE_RUN`` is cut to that length, and ``ctx.evidence`` maps offsets after it back.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from extractor.ground import make_evidence
+from extractor.models.criteria import CriterionBase, Evidence
+from extractor.models.segmentation import Item
+from extractor.rules.context import ContextResult, apply_context
+from extractor.rules.grammar import safe_lower
+from extractor.segment import clean_text
+
+__all__ = ["MAX_SPACE_RUN", "WORD", "ItemContext"]
+
+C = TypeVar("C", bound=CriterionBase)
+
+#: Longest whitespace run the rules see (the longest in the 1,344-trial corpus is 19). The patterns' many
+#: ``\s*`` next to optional parts read a run of n spaces in up to n**3 steps; cut, a hostile run costs nothing.
+MAX_SPACE_RUN = 24
+_LONG_SPACE = re.compile(rf"\s{{{MAX_SPACE_RUN + 1},}}")
+
+#: A word of the item: letters and digits.
+WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass
+class ItemContext:
+    """One segmented item as the rule families see it."""
+
+    item: Item
+    source: str
+    clean: str = field(init=False)
+    lower: str = field(init=False)
+    #: the kinds whose triggers the item mentions (set by the engine's trigger pass)
+    kinds: frozenset[str] = field(default=frozenset(), repr=False)
+    # where ``clean`` resumes after each cut whitespace run, and how many characters were cut up to there
+    _cut_at: list[int] = field(init=False, default_factory=list, repr=False)
+    _cut_total: list[int] = field(init=False, default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        clean = clean_text(self.item.text)
+        if _LONG_SPACE.search(clean):
+            parts: list[str] = []
+            prev = cut = 0
+            for m in _LONG_SPACE.finditer(clean):
+                keep = m.start() + MAX_SPACE_RUN
+                parts.append(clean[prev:keep])
+                self._cut_at.append(keep - cut)
+                cut += m.end() - keep
+                self._cut_total.append(cut)
+                prev = m.end()
+            parts.append(clean[prev:])
+            clean = "".join(parts)
+        self.clean = clean
+        self.lower = safe_lower(clean)
+
+    def _to_item(self, offset: int) -> int:
+        """Offset into ``item.text`` of an offset into ``clean``."""
+        k = bisect_right(self._cut_at, offset)
+        return offset + self._cut_total[k - 1] if k else offset
+
+    @property
+    def polarity(self) -> str:
+        return self.item.polarity
+
+    @property
+    def is_exclusion(self) -> bool:
+        return self.item.polarity == "exclusion"
+
+    def evidence(self, start: int | None = None, end: int | None = None) -> Evidence:
+        """Verbatim evidence for ``item.text[start:end]`` (whole item by default), offsets into the source."""
+        s = 0 if start is None else self._to_item(start)
+        e = len(self.item.text) if end is None else self._to_item(end)
+        return make_evidence(self.source, self.item.start + s, self.item.start + e)
+
+    def make(self, cls: type[C], start: int | None = None, end: int | None = None, **fields: Any) -> C:
+        """Build a criterion of ``cls`` with this item's polarity, cohort, index and evidence."""
+        return cls(
+            polarity=self.item.polarity,
+            cohort=self.item.cohort,
+            item=self.item.index,
+            backend="rules",
+            evidence=self.evidence(start, end),
+            **fields,
+        )
+
+    @cached_property
+    def context(self) -> ContextResult:
+        """The context pass over this item (cues and their scopes), computed on first use."""
+        return apply_context(self.lower)
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The item's lower-case words (letters and digits)."""
+        return frozenset(WORD.findall(self.lower))

@@ -1,0 +1,72 @@
+"""The trigger pass: one compiled pattern of every kind's trigger words decides which kind extractors run on an item.
+
+Each kind lists its triggers (lower-case word starts) in its rule file. They are compiled into one trie-shaped
+alternation, so scanning an item costs about one character test per position whatever the number of triggers, and
+the pass returns the kinds the item mentions; the rules backend's cost follows what the text mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+__all__ = ["TriggerIndex", "registry_index", "trie_regex"]
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, as a trie of nested groups (longest match first at each branch)."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        ends = "" in node
+        branches = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
+class TriggerIndex:
+    """Trigger words of many kinds, compiled once; :meth:`kinds` gives the kinds an item's text mentions."""
+
+    def __init__(self, triggers: dict[str, Iterable[str]]) -> None:
+        self._kinds: dict[str, frozenset[str]] = {}
+        by_word: dict[str, set[str]] = {}
+        for kind, words in triggers.items():
+            for w in words:
+                by_word.setdefault(w.lower(), set()).add(kind)
+        # a match of a longer trigger also stands for the shorter ones it starts with ("brain met" -> "brain")
+        for w in by_word:
+            kinds: set[str] = set()
+            for other, ks in by_word.items():
+                if w.startswith(other):
+                    kinds |= ks
+            self._kinds[w] = frozenset(kinds)
+        # zero-width (a lookahead), so triggers starting inside a longer one's match are still seen
+        self._pattern = re.compile(r"(?<![a-z0-9])(?=(" + trie_regex(by_word) + "))") if by_word else None
+
+    def kinds(self, lower: str) -> frozenset[str]:
+        """The kinds whose triggers stand at a word start in ``lower`` (lower-cased text)."""
+        if self._pattern is None:
+            return frozenset()
+        found: set[str] = set()
+        table = self._kinds
+        for m in self._pattern.finditer(lower):
+            found |= table[m.group(1)]
+        return frozenset(found)
+
+
+@cache
+def registry_index() -> TriggerIndex:
+    """The trigger index of every registered kind that has an extractor."""
+    from extractor.kinds import REGISTRY
+
+    return TriggerIndex({name: rules.triggers for name, spec in REGISTRY.items() if (rules := spec.rules())})
