@@ -16,8 +16,9 @@ CORPUS = SHARED / "corpus" / "trials.jsonl"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--live", action="store_true", default=False,
-                     help="run tests that talk to a real LLM server (OPENAI_BASE_URL)")
+    parser.addoption(
+        "--live", action="store_true", default=False, help="run tests that talk to a real LLM server (OPENAI_BASE_URL)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

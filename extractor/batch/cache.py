@@ -254,7 +254,8 @@ def _damaged(error: sqlite3.Error) -> bool:
     """SQLite says the file itself is damaged (not busy, full or read-only)."""
     name, text = getattr(error, "sqlite_errorname", ""), str(error)
     return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
-        sign in text for sign in ("malformed", "not a database", "Could not decode")  # the last: a garbled value
+        sign in text
+        for sign in ("malformed", "not a database", "Could not decode")  # the last: a garbled value
     )
 
 

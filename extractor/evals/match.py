@@ -26,6 +26,8 @@ from typing import Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.kinds import REGISTRY
+from extractor.kinds._spec import How
 from extractor.models import BASE_FIELDS, KIND_TYPES, Criterion, Evidence
 from extractor.units import same_quantity
 
@@ -48,23 +50,13 @@ __all__ = [
 ]
 
 FieldValue = str | int | float | bool | list[str] | None
-How = Literal["eq", "num", "bool", "set", "agents", "phrases", "text", "tokens", "quantity"]
 Span = tuple[int, int]
 CountsByKind = dict[str, list[int]]
 """``kind -> [tp, fp, fn]``."""
 
-CORE_KINDS: tuple[str, ...] = (
-    "her2",
-    "performance_status",
-    "metastatic_burden",
-    "brain_metastases",
-    "prior_therapy",
-    "age",
-    "lab",
-    "cardiac",
-    "life_expectancy",
-)
-"""The core eligibility facts of the first domain (the wrong-value rate and the gold-support check use these)."""
+CORE_KINDS: tuple[str, ...] = tuple(name for name, spec in REGISTRY.items() if spec.core)
+"""The core eligibility facts of the first domain (``KindSpec.core``; the wrong-value rate and the gold-support
+check use these)."""
 
 MIN_OVERLAP = 0.5
 """Strict pairing: the prediction must cover at least this share of the gold span."""
@@ -72,13 +64,7 @@ MIN_OVERLAP = 0.5
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """How one field is compared; ``abs_tol`` is an absolute tolerance for numbers.
-
-    ``how``: eq (exact), num (tolerance), bool (None differs from False), set (lists of fixed values as sets),
-    agents (sets of normalised agent names), phrases (lists of free phrases, paired one-to-one by content words),
-    text (case/space-insensitive), tokens (a free phrase, compared by content words), quantity (value with unit,
-    converted before comparing).
-    """
+    """How one field is compared (see :class:`extractor.kinds.Compare` for ``how``); ``abs_tol`` for numbers."""
 
     name: str
     how: How = "eq"
@@ -86,26 +72,14 @@ class FieldSpec:
 
 
 NOT_COMPARED: dict[str, tuple[str, ...]] = {
-    "other": ("category",),  # optional free topic, not a fact
-    "metastatic_burden": ("counting_notes",),  # a paraphrase
-    "lab": ("unit",),  # compared together with `value` as a quantity
+    name: tuple(spec.not_compared) for name, spec in REGISTRY.items() if spec.not_compared
 }
-"""Fields deliberately left out of the comparison, with the reason beside each."""
+"""Fields deliberately left out of the comparison (each kind's ``KindSpec.not_compared`` gives the reason)."""
 
 _OVERRIDES: dict[tuple[str, str], FieldSpec] = {
-    ("prior_therapy", "agents"): FieldSpec("agents", "agents"),
-    ("prior_therapy", "within_weeks"): FieldSpec("within_weeks", "num", abs_tol=0.15),  # days / 7, months x 4.345
-    ("life_expectancy", "min_months"): FieldSpec("min_months", "num", abs_tol=0.3),  # weeks x 12 / 52
-    ("lab", "value"): FieldSpec("value", "quantity"),
-    ("diagnosis", "cancer"): FieldSpec("cancer", "tokens"),
-    ("diagnosis", "histology"): FieldSpec("histology", "tokens"),
-    ("lab", "condition"): FieldSpec("condition", "tokens"),
-    ("biomarker", "alteration"): FieldSpec("alteration", "tokens"),
-    ("biomarker", "threshold"): FieldSpec("threshold", "tokens"),
-    ("her2", "guideline"): FieldSpec("guideline", "tokens"),
-    ("cardiac", "conditions"): FieldSpec("conditions", "phrases"),
-    ("prior_malignancy", "exceptions"): FieldSpec("exceptions", "phrases"),
-    ("infection", "infections"): FieldSpec("infections", "phrases"),
+    (name, field): FieldSpec(field, c.how, c.abs_tol)
+    for name, spec in REGISTRY.items()
+    for field, c in spec.compare.items()
 }
 
 

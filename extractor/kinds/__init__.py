@@ -51,9 +51,7 @@ ORDER: tuple[str, ...] = (
 )
 """Kinds in registry order (``other`` last: it is what an item no kind types becomes)."""
 
-REGISTRY: dict[str, KindSpec] = {
-    name: importlib.import_module(f"extractor.kinds.{name}").KIND for name in ORDER
-}
+REGISTRY: dict[str, KindSpec] = {name: importlib.import_module(f"extractor.kinds.{name}").KIND for name in ORDER}
 """kind name -> its spec."""
 
 CRITERION_TYPES: tuple[type[CriterionBase], ...] = tuple(spec.model for spec in REGISTRY.values())

@@ -17,7 +17,7 @@ from extractor.rules.ruledata import RuleFile, load_rules
 if TYPE_CHECKING:
     from extractor.rules.item import ItemContext
 
-__all__ = ["Compare", "Extractor", "KindSpec"]
+__all__ = ["Compare", "Extractor", "How", "KindSpec"]
 
 How = Literal["eq", "num", "bool", "set", "agents", "phrases", "text", "tokens", "quantity"]
 

@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Age"]
 
+
 class Age(CriterionBase):
     """Age limits in years."""
 

@@ -1,4 +1,6 @@
-"""Kind ``biomarker``: any other gene, protein or molecular marker (mutations, fusions, expression, MSI, TMB, PD-L1, ctDNA)."""
+"""Kind ``biomarker``: any other gene, protein or molecular marker (mutations, fusions, expression, MSI, TMB, PD-L1,
+ctDNA).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 
 __all__ = ["KIND", "Biomarker"]
+
 
 class Biomarker(CriterionBase):
     """Any other gene, protein or molecular marker (mutations, fusions, expression, MSI, TMB, PD-L1, ctDNA)."""
@@ -23,4 +26,11 @@ class Biomarker(CriterionBase):
     threshold: str | None = Field(default=None, description="Numeric cut-off as written, e.g. 'TPS >= 50%'.")
 
 
-KIND = KindSpec(Biomarker, core=False)
+KIND = KindSpec(
+    Biomarker,
+    core=False,
+    compare={
+        "alteration": Compare("tokens"),
+        "threshold": Compare("tokens"),
+    },
+)

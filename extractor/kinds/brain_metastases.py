@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "BrainMetastases"]
 
+
 class BrainMetastases(CriterionBase):
     """Which patients with brain (CNS) metastases may enrol, and leptomeningeal disease."""
 

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Cardiac"]
+
 
 class Cardiac(CriterionBase):
     """Cardiac function: LVEF, QTc, NYHA class, cardiac history."""
@@ -24,4 +25,10 @@ class Cardiac(CriterionBase):
     )
 
 
-KIND = KindSpec(Cardiac, core=True)
+KIND = KindSpec(
+    Cardiac,
+    core=True,
+    compare={
+        "conditions": Compare("phrases"),
+    },
+)

@@ -9,6 +9,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Consent"]
 
+
 class Consent(CriterionBase):
     """Informed consent and willingness / ability to comply."""
 

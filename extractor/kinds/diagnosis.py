@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Diagnosis"]
+
 
 class Diagnosis(CriterionBase):
     """Cancer diagnosis, histology and its confirmation."""
@@ -22,4 +23,11 @@ class Diagnosis(CriterionBase):
     )
 
 
-KIND = KindSpec(Diagnosis, core=False)
+KIND = KindSpec(
+    Diagnosis,
+    core=False,
+    compare={
+        "cancer": Compare("tokens"),
+        "histology": Compare("tokens"),
+    },
+)

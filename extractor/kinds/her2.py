@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 
-__all__ = ["KIND", "HER2"]
+__all__ = ["HER2", "KIND"]
+
 
 class HER2(CriterionBase):
     """HER2 (ERBB2) status the trial requires or excludes."""
@@ -37,4 +38,10 @@ class HER2(CriterionBase):
     guideline: str | None = Field(default=None, description="Guideline named, e.g. 'ASCO/CAP 2018'.")
 
 
-KIND = KindSpec(HER2, core=True)
+KIND = KindSpec(
+    HER2,
+    core=True,
+    compare={
+        "guideline": Compare("tokens"),
+    },
+)

@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "HormoneReceptor"]
 
+
 class HormoneReceptor(CriterionBase):
     """Oestrogen / progesterone receptor status."""
 

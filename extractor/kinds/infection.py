@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Infection"]
+
 
 class Infection(CriterionBase):
     """Infections such as HIV, hepatitis B/C, tuberculosis, active infection requiring therapy."""
@@ -21,4 +22,10 @@ class Infection(CriterionBase):
     )
 
 
-KIND = KindSpec(Infection, core=False)
+KIND = KindSpec(
+    Infection,
+    core=False,
+    compare={
+        "infections": Compare("phrases"),
+    },
+)

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 
 __all__ = ["KIND", "Lab"]
+
 
 class Lab(CriterionBase):
     """A laboratory threshold (one analyte, one comparator)."""
@@ -31,4 +32,14 @@ class Lab(CriterionBase):
     )
 
 
-KIND = KindSpec(Lab, core=True)
+KIND = KindSpec(
+    Lab,
+    core=True,
+    compare={
+        "value": Compare("quantity"),
+        "condition": Compare("tokens"),
+    },
+    not_compared={
+        "unit": "compared together with `value` as a quantity",
+    },
+)

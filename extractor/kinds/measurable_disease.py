@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "MeasurableDisease"]
 
+
 class MeasurableDisease(CriterionBase):
     """Measurable / evaluable disease requirement."""
 

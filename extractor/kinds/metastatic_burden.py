@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "MetastaticBurden"]
 
+
 class MetastaticBurden(CriterionBase):
     """Number of metastatic lesions and involved organs (oligometastatic definitions)."""
 
@@ -24,4 +25,10 @@ class MetastaticBurden(CriterionBase):
     )
 
 
-KIND = KindSpec(MetastaticBurden, core=True)
+KIND = KindSpec(
+    MetastaticBurden,
+    core=True,
+    not_compared={
+        "counting_notes": "a paraphrase",
+    },
+)

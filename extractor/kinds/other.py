@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Other"]
 
+
 class Other(CriterionBase):
     """Anything no other kind fits. Its evidence holds the verbatim text."""
 
@@ -18,4 +19,10 @@ class Other(CriterionBase):
     category: str | None = Field(default=None, description="Optional short topic, e.g. 'comorbidity', 'surgery'.")
 
 
-KIND = KindSpec(Other, core=False)
+KIND = KindSpec(
+    Other,
+    core=False,
+    not_compared={
+        "category": "optional free topic, not a fact",
+    },
+)

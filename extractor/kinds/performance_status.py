@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "PerformanceStatus"]
 
+
 class PerformanceStatus(CriterionBase):
     """Performance status range."""
 

@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Pregnancy"]
 
+
 class Pregnancy(CriterionBase):
     """Pregnancy, breastfeeding and contraception."""
 

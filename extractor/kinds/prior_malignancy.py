@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "PriorMalignancy"]
+
 
 class PriorMalignancy(CriterionBase):
     """Other (second) malignancies and their allowed exceptions."""
@@ -25,4 +26,10 @@ class PriorMalignancy(CriterionBase):
     )
 
 
-KIND = KindSpec(PriorMalignancy, core=False)
+KIND = KindSpec(
+    PriorMalignancy,
+    core=False,
+    compare={
+        "exceptions": Compare("phrases"),
+    },
+)

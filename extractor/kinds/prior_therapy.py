@@ -1,4 +1,4 @@
-"""Kind ``prior_therapy``: prior treatment required, excluded or allowed, with lines, settings, durations and washouts."""
+"""Kind ``prior_therapy``: prior treatment required, excluded or allowed; lines, settings, durations, washouts."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from extractor.kinds._spec import KindSpec
+from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 
 __all__ = ["KIND", "PriorTherapy"]
+
 
 class PriorTherapy(CriterionBase):
     """Prior treatment required, excluded or allowed, with lines, settings, durations and washouts."""
@@ -35,4 +36,11 @@ class PriorTherapy(CriterionBase):
     )
 
 
-KIND = KindSpec(PriorTherapy, core=True)
+KIND = KindSpec(
+    PriorTherapy,
+    core=True,
+    compare={
+        "agents": Compare("agents"),
+        "within_weeks": Compare("num", abs_tol=0.15),  # days / 7, months x 4.345
+    },
+)

@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Sex"]
 
+
 class Sex(CriterionBase):
     """Sex or gender required."""
 

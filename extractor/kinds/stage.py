@@ -11,6 +11,7 @@ from extractor.models.criteria import CriterionBase
 
 __all__ = ["KIND", "Stage"]
 
+
 class Stage(CriterionBase):
     """Disease stage / extent."""
 

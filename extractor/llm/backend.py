@@ -131,7 +131,7 @@ def to_criteria(
             evidence=make_evidence(source, *span),
         )
         try:
-            kept.append(KIND_TYPES[c.kind].model_validate(fields))  # type: ignore[arg-type]
+            kept.append(KIND_TYPES[c.kind].model_validate(fields))
         except ValidationError as e:
             reject(c.kind, c.quote, item.index, f"invalid: {e}")
     return kept, rejected

@@ -1,30 +1,28 @@
 """The typed contract: criterion kinds, trial input, segmentation and results."""
 
+from extractor.kinds import CRITERION_TYPES, KIND_TYPES, KINDS, Criterion
+from extractor.kinds.age import Age
+from extractor.kinds.biomarker import Biomarker
+from extractor.kinds.brain_metastases import BrainMetastases
+from extractor.kinds.cardiac import Cardiac
+from extractor.kinds.consent import Consent
+from extractor.kinds.diagnosis import Diagnosis
+from extractor.kinds.her2 import HER2
+from extractor.kinds.hormone_receptor import HormoneReceptor
+from extractor.kinds.infection import Infection
+from extractor.kinds.lab import Lab
+from extractor.kinds.life_expectancy import LifeExpectancy
+from extractor.kinds.measurable_disease import MeasurableDisease
+from extractor.kinds.metastatic_burden import MetastaticBurden
+from extractor.kinds.other import Other
+from extractor.kinds.performance_status import PerformanceStatus
+from extractor.kinds.pregnancy import Pregnancy
+from extractor.kinds.prior_malignancy import PriorMalignancy
+from extractor.kinds.prior_therapy import PriorTherapy
+from extractor.kinds.sex import Sex
+from extractor.kinds.stage import Stage
 from extractor.models.criteria import BASE_FIELDS, Comparator, CriterionBase, Evidence, Polarity
-from extractor.models.segmentation import Item, Section, Segmentation  # before the kinds: their rules read items
-
-from extractor.kinds import CRITERION_TYPES, KIND_TYPES, KINDS, Criterion  # noqa: E402,I001
-from extractor.kinds.her2 import HER2  # noqa: E402
-from extractor.kinds.hormone_receptor import HormoneReceptor  # noqa: E402
-from extractor.kinds.biomarker import Biomarker  # noqa: E402
-from extractor.kinds.performance_status import PerformanceStatus  # noqa: E402
-from extractor.kinds.metastatic_burden import MetastaticBurden  # noqa: E402
-from extractor.kinds.brain_metastases import BrainMetastases  # noqa: E402
-from extractor.kinds.prior_therapy import PriorTherapy  # noqa: E402
-from extractor.kinds.age import Age  # noqa: E402
-from extractor.kinds.sex import Sex  # noqa: E402
-from extractor.kinds.diagnosis import Diagnosis  # noqa: E402
-from extractor.kinds.stage import Stage  # noqa: E402
-from extractor.kinds.measurable_disease import MeasurableDisease  # noqa: E402
-from extractor.kinds.lab import Lab  # noqa: E402
-from extractor.kinds.cardiac import Cardiac  # noqa: E402
-from extractor.kinds.life_expectancy import LifeExpectancy  # noqa: E402
-from extractor.kinds.pregnancy import Pregnancy  # noqa: E402
-from extractor.kinds.prior_malignancy import PriorMalignancy  # noqa: E402
-from extractor.kinds.infection import Infection  # noqa: E402
-from extractor.kinds.consent import Consent  # noqa: E402
-from extractor.kinds.other import Other  # noqa: E402
-from extractor.models.records import (  # noqa: E402
+from extractor.models.records import (
     CriteriaSet,
     ErrorInfo,
     OutputRecord,
@@ -33,6 +31,7 @@ from extractor.models.records import (  # noqa: E402
     TokenUsage,
     Trial,
 )
+from extractor.models.segmentation import Item, Section, Segmentation
 
 __all__ = [
     "BASE_FIELDS",

@@ -13,7 +13,7 @@ Conventions shared by every kind:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -55,6 +55,9 @@ class CriterionBase(BaseModel):
     cohort: str | None = Field(default=None, description="Cohort, part or arm sub-heading the item belongs to, if any.")
     item: int | None = Field(default=None, ge=0, description="Index of the segmented item it came from.")
     backend: Backend | None = Field(default=None, description="Which backend produced this criterion.")
+
+    if TYPE_CHECKING:  # each kind declares its own ``kind: Literal[...]`` tag; code typed with the base reads it
+        kind: str
 
 
 BASE_FIELDS: frozenset[str] = frozenset(CriterionBase.model_fields) | {"kind"}

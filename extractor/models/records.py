@@ -7,8 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds import Criterion
-from extractor.models.criteria import Polarity
-from extractor.models.segmentation import Item, Section, Segmentation
 
 
 class Trial(BaseModel):

@@ -139,21 +139,62 @@ def negate(op: Comparator) -> Comparator:
 # ---------------------------------------------------------------------------------------------------- phrases
 
 
-def phrase_alt(phrases: Iterable[str], *, keep_case: bool = False, loose_hyphen: bool = False) -> str:
-    """The one phrase-list -> regex compiler: an alternation, longest first, escaped.
+_SEP = re.compile(r"[\s-]+")
 
-    A space matches any run of spaces or hyphens. ``loose_hyphen``: a hyphen may also be a space or nothing.
-    ``keep_case``: a phrase with an upper-case letter matches case-sensitively ("ER", "AR"), the others in any
-    case; without it every phrase is lower-cased and the pattern is meant for lower-cased text.
+
+def phrase_alt(
+    phrases: Iterable[str],
+    *,
+    space: str = r"[\s-]+",
+    hyphen: str = r"\-",
+    keep_case: bool = False,
+) -> str:
+    """The one phrase-list -> regex compiler: a trie of the phrases (one pass, the longest phrase wins).
+
+    Inside a phrase, a run of spaces matches ``space`` and a run holding a hyphen matches ``hyphen`` (both
+    regexes). ``keep_case``: a phrase with an upper-case letter matches case-sensitively ("ER", "AR"), the others
+    in any case; without it every phrase is lower-cased and the pattern is meant for lower-cased text.
     """
-    out = []
-    seen = {p for p in phrases} if keep_case else {p.lower() for p in phrases}
-    for p in sorted(seen, key=lambda s: (-len(s), s)):
-        esc = re.escape(p).replace(r"\ ", r"[\s-]+")
-        if loose_hyphen:
-            esc = esc.replace(r"\-", r"[\s-]?")
-        out.append(esc if not keep_case or p != p.lower() else f"(?i:{esc})")
-    return "|".join(out)
+    cased: list[list[str]] = []
+    plain: list[list[str]] = []
+    for phrase in phrases:
+        p = phrase.strip() if keep_case else phrase.strip().lower()
+        if not p:
+            continue
+        tokens: list[str] = []
+        pos = 0
+        for m in _SEP.finditer(p):
+            tokens.extend(re.escape(ch) for ch in p[pos : m.start()])
+            tokens.append(hyphen if "-" in m.group() else space)
+            pos = m.end()
+        tokens.extend(re.escape(ch) for ch in p[pos:])
+        (cased if keep_case and p != p.lower() else plain).append(tokens)
+    parts = []
+    if cased:
+        parts.append(_trie(cased))
+    if plain:
+        parts.append(f"(?i:{_trie(plain)})" if keep_case else _trie(plain))
+    return "|".join(parts)
+
+
+def _trie(token_lists: list[list[str]]) -> str:
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for tokens in token_lists:
+        node = root
+        for tok in tokens:
+            node = node.setdefault(tok, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        alts = [
+            tok + emit(child) for tok, child in sorted(node.items(), key=lambda kv: (len(kv[0]) == 1, kv[0])) if tok
+        ]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 # ---------------------------------------------------------------------------------------------------- clauses

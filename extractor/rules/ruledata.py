@@ -70,8 +70,9 @@ class ContextRule(BaseModel):
     direction: Literal["forward", "backward", "bidirectional", "terminate"] = "forward"
     max_scope: int = Field(default=8, ge=1, le=60, description="Scope length in words.")
     kinds: tuple[str, ...] = Field(
-        default=(), description="Kinds the cue applies to (medspacy's allowed_types); empty: every kind. A cue in "
-        "a kind's rule file applies to that kind only."
+        default=(),
+        description="Kinds the cue applies to (medspacy's allowed_types); empty: every kind. A cue in "
+        "a kind's rule file applies to that kind only.",
     )
 
     @model_validator(mode="after")

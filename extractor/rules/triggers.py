@@ -11,27 +11,9 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-__all__ = ["TriggerIndex", "registry_index", "trie_regex"]
+from extractor.rules.grammar import phrase_alt
 
-
-def trie_regex(words: Iterable[str]) -> str:
-    """A regex matching any of ``words``, as a trie of nested groups (longest match first at each branch)."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-        ends = "" in node
-        branches = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return build(trie)
+__all__ = ["TriggerIndex", "registry_index"]
 
 
 class TriggerIndex:
@@ -51,7 +33,7 @@ class TriggerIndex:
                     kinds |= ks
             self._kinds[w] = frozenset(kinds)
         # zero-width (a lookahead), so triggers starting inside a longer one's match are still seen
-        self._pattern = re.compile(r"(?<![a-z0-9])(?=(" + trie_regex(by_word) + "))") if by_word else None
+        self._pattern = re.compile(r"(?<![a-z0-9])(?=(" + phrase_alt(by_word) + "))") if by_word else None
 
     def kinds(self, lower: str) -> frozenset[str]:
         """The kinds whose triggers stand at a word start in ``lower`` (lower-cased text)."""
