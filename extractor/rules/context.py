@@ -18,24 +18,15 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from extractor.errors import ConfigError
 from extractor.rules.grammar import sentence_bounds
 from extractor.rules.ruledata import ContextRule
+from extractor.vocab import load_model
 
 __all__ = ["Category", "ContextResult", "Modifier", "apply_context", "context_rules"]
 
 Category = str
 
 _WORD = re.compile(r"\S+")
-
-
-class _ContextFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    rules: tuple[ContextRule, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +69,12 @@ class ContextResult:
 @cache
 def context_rules() -> tuple[ContextRule, ...]:
     """Every context rule: ``vocab/context.yaml`` then each kind's own (restricted to that kind)."""
-    from importlib import resources
-
     from extractor.kinds import REGISTRY
+    from extractor.vocab.schemas import Context
 
-    where = "extractor/vocab/context.yaml"
-    try:
-        data = yaml.safe_load(resources.files("extractor.vocab").joinpath("context.yaml").read_text("utf-8"))
-        rules = list(_ContextFile.model_validate(data).rules)
-    except (yaml.YAMLError, OSError) as e:
-        raise ConfigError(f"{where}: cannot be read: {e}") from e
-    except ValidationError as e:
-        err = e.errors()[0]
-        raise ConfigError(f"{where}: key {'.'.join(map(str, err['loc']))!r}: {err['msg']}") from None
+    shared = load_model("context")
+    assert isinstance(shared, Context)
+    rules = list(shared.rules)
     for name, spec in REGISTRY.items():
         own = spec.rules()
         for rule in own.context if own else ():

@@ -3,7 +3,8 @@
 Files: ``comparators.yaml`` (phrase -> operator), ``numbers.yaml`` (number words), ``drugs.yaml`` (drug, brand
 and code names -> generic name and classes), ``units.yaml`` (unit spellings -> canonical unit), ``analytes.yaml``
 (lab analyte synonyms -> canonical analyte), ``biomarkers.yaml``, ``infections.yaml``. Every loader returns
-plain, read-only data; rules compile their patterns from it.
+plain, read-only data, validated against its schema in ``schemas.py`` (``load_model`` returns the typed
+model); rules compile their patterns from it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from extractor.errors import ConfigError
 
-__all__ = ["load", "vocab_hash"]
+__all__ = ["load", "load_model", "vocab_hash"]
 
 
 @cache
@@ -28,9 +30,33 @@ def load(name: str) -> Any:
     except FileNotFoundError as e:
         raise ConfigError(f"vocabulary file {name}.yaml not found") from e
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise ConfigError(f"vocabulary file {name}.yaml is not valid YAML: {e}") from e
+    load_model(name, data)
+    return data
+
+
+_MODELS: dict[str, BaseModel] = {}
+
+
+def load_model(name: str, data: Any = None) -> BaseModel:
+    """``vocab/<name>.yaml`` validated against its schema (``ConfigError`` naming the file and key if invalid)."""
+    from extractor.vocab.schemas import SCHEMAS
+
+    if name in _MODELS:
+        return _MODELS[name]
+    schema = SCHEMAS.get(name)
+    if schema is None:
+        raise ConfigError(f"vocabulary file {name}.yaml has no schema in extractor/vocab/schemas.py")
+    try:
+        model = schema.model_validate(load(name) if data is None else data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"vocabulary file {name}.yaml: key {key!r}: {err['msg']}") from None
+    _MODELS[name] = model
+    return model
 
 
 @cache

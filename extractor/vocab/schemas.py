@@ -1,0 +1,156 @@
+"""Typed schemas of the shared vocabulary files: each ``vocab/<name>.yaml`` is validated at load (a misspelt or
+unknown key fails with the file and the key). A kind's own rule data lives in ``extractor/kinds/<kind>.yaml``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from extractor.rules.ruledata import ContextRule
+
+__all__ = ["SCHEMAS"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Comparators(RootModel[dict[Literal[">=", ">", "<=", "<", "="], list[str]]]):
+    """Comparator phrases (symbols, digraphs, words) per canonical operator."""
+
+
+class Numbers(RootModel[dict[str, int]]):
+    """Number words -> value ("twelve" -> 12)."""
+
+
+class MolarMasses(RootModel[dict[str, float]]):
+    """Analyte -> molar mass in g/mol (mg/dL <-> umol/L conversions)."""
+
+
+class Units(_Strict):
+    """Unit spellings (regexes over lower-cased text) -> canonical units."""
+
+    counts: dict[str, list[str]]
+    superscripts: dict[str, str]
+    units: dict[str, list[str]]
+
+
+class Analyte(_Strict):
+    """One lab analyte: its names, abbreviations and how it is bounded."""
+
+    names: list[str] = Field(min_length=1)
+    abbrev: list[str] = Field(default_factory=list)
+    bound: Literal["lower", "upper"] | None = None
+    cells: bool = False
+    percent: bool = False
+    units: list[str] = Field(default_factory=list)
+    unit_required: list[str] = Field(default_factory=list)
+    needs_unit: list[str] = Field(default_factory=list)
+
+
+class Analytes(RootModel[dict[str, Analyte]]):
+    """Canonical analyte -> its spellings."""
+
+
+class Drug(_Strict):
+    classes: list[str]
+    aliases: list[str]
+
+
+class Drugs(_Strict):
+    """Drugs (generic name -> classes, aliases), class names, generic-name suffixes, negated and pattern phrases."""
+
+    drugs: dict[str, Drug]
+    classes: dict[str, list[str]]
+    generic_suffixes: list[str]
+    negated: dict[str, list[str]]
+    patterns: dict[str, list[str]]
+
+
+class Cancers(_Strict):
+    """Cancer names, organ sites -> cancer, histologies."""
+
+    cancers: dict[str, list[str]]
+    sites: dict[str, str]
+    histologies: dict[str, list[str]]
+
+
+class Biomarkers(_Strict):
+    """HER2 and hormone-receptor names, guidelines, other markers and alteration words."""
+
+    her2_names: list[str]
+    guidelines: dict[str, list[str]]
+    hormone_receptors: dict[str, list[str]]
+    triple_negative: list[str]
+    markers: dict[str, list[str]]
+    alterations: list[str]
+    wild_type: list[str]
+    therapy_words: list[str]
+    mutation_only: list[str]
+    name_gate: list[str]
+    status_markers: list[str]
+
+
+class Scales(_Strict):
+    """Performance-status scale names and sex words."""
+
+    scales: dict[Literal["ECOG", "Karnofsky", "Lansky", "WHO"], list[str]]
+    generic: list[str]
+    sex: dict[Literal["female", "male"], list[str]]
+    sex_all: list[str]
+
+
+class CardiacCondition(_Strict):
+    triggers: list[str]
+    patterns: list[str]
+
+
+class CardiacConditions(RootModel[dict[str, CardiacCondition]]):
+    """Cardiac condition -> trigger words and patterns."""
+
+
+class InfectionNames(_Strict):
+    gate: list[str]
+    names: list[str]
+    abbrev: list[str] = Field(default_factory=list)
+
+
+class Infections(RootModel[dict[str, InfectionNames | str]]):
+    """Infection -> gate words, name patterns, case-sensitive abbreviations; ``not_after``: a pattern (transitional
+    shape, until the ``infection`` kind's rule file holds it)."""
+
+
+class LabConditions(RootModel[dict[str, list[str]]]):
+    """Population a lab threshold applies to -> patterns."""
+
+
+class MalignancyExceptions(_Strict):
+    gate: list[str]
+    exceptions: dict[str, list[str]]
+
+
+class Context(_Strict):
+    """ConText cues for every kind (``extractor.rules.context``)."""
+
+    rules: tuple[ContextRule, ...]
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "comparators": Comparators,
+    "numbers": Numbers,
+    "molar_masses": MolarMasses,
+    "units": Units,
+    "analytes": Analytes,
+    "drugs": Drugs,
+    "cancers": Cancers,
+    "biomarkers": Biomarkers,
+    "scales": Scales,
+    "cardiac_conditions": CardiacConditions,
+    "infections": Infections,
+    "lab_conditions": LabConditions,
+    "malignancy_exceptions": MalignancyExceptions,
+    "context": Context,
+}
+"""Vocabulary file name -> its schema (a test checks every file in ``vocab/`` has one and validates)."""
