@@ -43,6 +43,7 @@ ORDER: tuple[str, ...] = (
     "lab",
     "cardiac",
     "life_expectancy",
+    "bmi",
     "pregnancy",
     "prior_malignancy",
     "infection",
