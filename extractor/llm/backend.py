@@ -14,6 +14,7 @@ quotes) is redacted with the configured key *before* it is truncated (:func:`~ex
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -38,7 +39,18 @@ from extractor.llm.prompts import RenderedPrompt, frame_json, load_prompt
 from extractor.llm.schema import LLMCriteria, response_model
 from extractor.llm.secrets import redact_secrets
 from extractor.llm.verify import unsupported_numbers
-from extractor.models import KIND_TYPES, CriteriaSet, Criterion, Item, Other, Provenance, Rejected, TokenUsage, Trial
+from extractor.models import (
+    KIND_TYPES,
+    KINDS,
+    CriteriaSet,
+    Criterion,
+    Item,
+    Other,
+    Provenance,
+    Rejected,
+    TokenUsage,
+    Trial,
+)
 from extractor.segment import segment
 
 __all__ = ["build_requests", "chunk_items", "llm_extract", "parse_responses", "prompt_hash", "to_criteria"]
@@ -47,8 +59,11 @@ _MAX_CHARS_PER_CALL = 12_000
 
 
 def prompt_hash(config: LLMConfig) -> str:
-    """sha256 of the prompt template files in use."""
-    return load_prompt(config.prompt, config.prompt_version).sha256
+    """sha256 of what shapes the model's answer: the prompt template files and the answer schema (the registry's
+    kinds, their fields and descriptions), so a new kind or a reworded field description is a new prompt."""
+    h = hashlib.sha256(load_prompt(config.prompt, config.prompt_version).sha256.encode())
+    h.update(json.dumps(LLMCriteria.model_json_schema(), sort_keys=True).encode())
+    return h.hexdigest()
 
 
 def chunk_items(items: Sequence[Item], per_call: int) -> list[list[Item]]:
@@ -77,7 +92,7 @@ def _frame_item(it: Item) -> str:
 
 def _render(trial_id: str, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
     prompt = load_prompt(config.prompt, config.prompt_version)
-    return prompt.render(trial_id=frame_json(trial_id), items=[_frame_item(it) for it in items])
+    return prompt.render(kinds=KINDS, trial_id=frame_json(trial_id), items=[_frame_item(it) for it in items])
 
 
 def _sampling(config: LLMConfig) -> dict[str, Any]:
