@@ -47,3 +47,14 @@ def test_gold_evidence_lies_inside_one_segmented_item() -> None:
         items = [(it.start, it.end) for it in segment(case.text).items]
         outside = [c.evidence.text[:60] for c in case.gold.criteria if innermost_item(c.evidence, items) is None]
         assert not outside, (case.file, outside)
+
+
+def test_every_registered_kind_is_measured() -> None:
+    """A kind added to the registry without gold criteria would pass every gate unmeasured: each kind needs some."""
+    from collections import Counter
+
+    from extractor.kinds import KINDS
+
+    support = Counter(crit.kind for c in load_gold(GOLD, TEXTS) for crit in c.gold.criteria)
+    unmeasured = [k for k in KINDS if support[k] < 5]
+    assert not unmeasured, f"kinds with fewer than 5 gold criteria: {unmeasured}"
