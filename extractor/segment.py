@@ -44,19 +44,13 @@ def clean_text(text: str) -> str:
     return _ESCAPE.sub(" ", text).replace("\r", " ").replace("\n", " ").replace("\t", " ")
 
 
-@dataclass
 class _Line:
-    start: int
-    end: int
-    raw: str
+    __slots__ = ("end", "indent", "raw", "start", "stripped")
 
-    @property
-    def stripped(self) -> str:
-        return self.raw.strip()
-
-    @property
-    def indent(self) -> int:
-        return len(self.raw) - len(self.raw.lstrip(" \t"))
+    def __init__(self, start: int, end: int, raw: str) -> None:
+        self.start, self.end, self.raw = start, end, raw
+        self.stripped = raw.strip()
+        self.indent = len(raw) - len(raw.lstrip(" \t"))
 
 
 @dataclass
@@ -86,6 +80,9 @@ def _lines(text: str) -> list[_Line]:
 def _heading(stripped: str) -> tuple[Polarity, str] | None:
     """Classify a line as an inclusion/exclusion heading; return (polarity, inline text after the colon)."""
     if len(stripped) > 200:
+        return None
+    low = stripped.lower()
+    if "clusion" not in low and "ligib" not in low:  # cheap test first: most lines are no heading
         return None
     bullet = _BULLET.match(stripped)
     body = stripped[bullet.end() :] if bullet else stripped

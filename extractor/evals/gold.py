@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractor.errors import GoldError
 from extractor.models import KINDS, GoldText, GoldTrial
+from extractor.vocab import read_yaml
 
 __all__ = [
     "GOLD_SUFFIXES",
@@ -29,7 +30,6 @@ __all__ = [
 ]
 
 GOLD_SUFFIXES = (".yaml", ".yml", ".json")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: 5x faster
 
 
 class GoldCase(BaseModel):
@@ -109,7 +109,7 @@ def _read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as e:
         raise GoldError(f"cannot read gold file: {e}", file=str(path)) from e
     try:
-        return json.loads(raw) if path.suffix == ".json" else yaml.load(raw, Loader=_LOADER)
+        return json.loads(raw) if path.suffix == ".json" else read_yaml(raw)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -7,7 +7,7 @@ generated from the registry in ``extractor.kinds``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -21,7 +21,7 @@ __all__ = ["Compare", "Extractor", "How", "KindSpec"]
 
 How = Literal["eq", "num", "bool", "set", "agents", "phrases", "text", "tokens", "quantity"]
 
-Extractor = Callable[["ItemContext"], "list[CriterionBase]"]
+Extractor = Callable[["ItemContext"], "Sequence[CriterionBase]"]
 """A kind's rules extractor: the criteria of its kind in one item (``[]`` when none)."""
 
 

@@ -1,15 +1,33 @@
-"""Kind ``age``: age limits in years."""
+"""Kind ``age``: age limits in years.
+
+Reads "age >= 18", "aged 18-70", "18 years of age or older", "at least 18 years old", "under the age of 18": values
+after an "age" anchor, or values ending in "years" that say "of age"/"old" or open the item ("Adults >= 18
+years"); a complementary second bound close by joins ("at least 18 years of age and less than or equal to age
+75"). Skipped: conditional ages ("for patients > 16 years of age", "if >= 65 years old"), other people's ages,
+menopause definitions and creatinine-by-age tables. Exclusion "age < 18" -> min 18; exclusion ranges are not
+typed. Patterns: ``age.yaml``. :func:`find_age` also tells ``sex`` where the age phrase ends ("ages 18-70, female").
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import KindSpec
-from extractor.models.criteria import CriterionBase
+from extractor.models.criteria import Comparator, CriterionBase
+from extractor.rules.grammar import (
+    negate,
+    op_of,
+    parse_number,
+    sentence_bounds,
+    value_start_pattern,
+)
+from extractor.rules.item import ItemContext
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "Age"]
+__all__ = ["KIND", "Age", "Rules", "extract", "find_age"]
 
 
 class Age(CriterionBase):
@@ -20,4 +38,208 @@ class Age(CriterionBase):
     max_years: float | None = Field(default=None, description="Maximum age in years.")
 
 
-KIND = KindSpec(Age, core=True)
+class Rules(RuleFile):
+    """``age.yaml``."""
+
+    keys: tuple[str, ...]
+    skip_keys: tuple[str, ...]
+    skip_item_keys: tuple[str, ...]
+    skip_item: Pattern
+    age_number_words: tuple[str, ...]
+    value: Pattern
+    start_words: tuple[str, ...]
+    anchor: Pattern
+    anchor_skip: Pattern
+    anchor_fill: Pattern
+    bare_value: Pattern
+    cmp_before_anchor: Pattern
+    year_hit: Pattern
+    before_year: Pattern
+    years_after: Pattern
+    years_word: Pattern
+    of_age: Pattern
+    head: Pattern
+    duration_after: Pattern
+    condition_before: Pattern
+    condition_kept: Pattern
+    condition_after: Pattern
+    other_person: Pattern
+
+
+RULES = load_rules("age", Rules)
+
+# how far (characters) the rules look: before an anchor, back for another person, to a second bound; from
+# "years" back to its number, and from that number back to where its value may start
+_ANCHOR_BACK = 30
+_PERSON_BACK = 45
+_SECOND_BOUND = 40
+_YEARS_BACK = 12
+_VALUE_BACK = 45
+
+Bounds = tuple[float | None, float | None]
+
+
+def _plausible(low: str, m: re.Match[str]) -> bool:
+    """A match not anchored on "age" must say "years of age/old" or open the item ("Adults >= 18 years")."""
+    if m.group("cmpa"):
+        return True
+    ym = RULES.years_after.match(low, m.end())
+    text = m.group(0) + (ym.group(0) if ym else "")
+    if not RULES.years_word.search(text):
+        return False
+    if RULES.of_age.search(text):
+        return True
+    after = low[m.end() + (len(ym.group(0)) if ym else 0) :]
+    return bool(RULES.head.match(low, 0, m.start())) and not RULES.duration_after.match(after)
+
+
+def _age_value(v: str) -> float | None:
+    n = parse_number(v)
+    return n if n is not None and 0 < n <= 120 else None
+
+
+def _bounds(m: re.Match[str], exclusion: bool) -> Bounds | None:
+    if m.group("between") or m.group("ra"):
+        a = _age_value(m.group("ba") or m.group("ra"))
+        b = _age_value(m.group("bb") or m.group("rb"))
+        if a is None or b is None or a >= b or exclusion:
+            return None
+        return a, b
+    pairs: list[tuple[Comparator, float]] = []
+    if m.group("cmpa"):
+        op, v = op_of(m.group("cmpa")), _age_value(m.group("va"))
+        if op and v is not None:
+            pairs.append((op, v))
+    elif m.group("pv"):
+        v = _age_value(m.group("pv"))
+        if v is not None:
+            pairs.append((">=" if m.group("up") else "<=", v))
+    elif m.group("cmp"):
+        op, v = op_of(m.group("cmp")), _age_value(m.group("cv"))
+        if op and v is not None:
+            pairs.append((op, v))
+        if m.group("cmp2"):
+            op2, v2 = op_of(m.group("cmp2")), _age_value(m.group("v2"))
+            if op2 and v2 is not None:
+                pairs.append((op2, v2))
+    elif m.group("sv"):
+        v = _age_value(m.group("sv"))
+        if v is None or exclusion:
+            return None
+        pairs.append((">=", v))
+    lo: float | None = None
+    hi: float | None = None
+    for op, v in pairs:
+        eff = negate(op) if exclusion else op
+        if eff in (">=", ">"):
+            lo = v
+        elif eff in ("<=", "<"):
+            hi = v
+    if lo is None and hi is None:
+        return None
+    if lo is not None and hi is not None and lo >= hi:
+        return None
+    return lo, hi
+
+
+Candidate = tuple[int, int, bool, Bounds | None]  # start, end, anchored on "age of", bounds
+
+
+def _anchored(low: str, exclusion: bool) -> list[Candidate]:
+    """Values right after an "age" anchor ("age >= 18", "aged 18-70", "age: 18")."""
+    out: list[Candidate] = []
+    for a in RULES.anchor.finditer(low):
+        back = max(0, a.start() - _ANCHOR_BACK)
+        pre = low[back : a.start()]
+        if RULES.anchor_skip.search(pre):
+            continue
+        f = RULES.anchor_fill.match(low, a.end())
+        pos = f.end() if f else a.end()
+        m = RULES.value.match(low, pos)
+        if m:
+            out.append((m.start(), m.end(), bool(m.group("cmpa")), _bounds(m, exclusion)))
+            continue
+        bare = RULES.bare_value.match(low, pos)
+        if bare is None:
+            continue
+        v = _age_value(bare.group(1))
+        pm = RULES.cmp_before_anchor.search(pre)
+        op = op_of(pm.group(1)) if pm else (">=" if not exclusion else None)
+        if v is None or op is None:
+            continue
+        eff = negate(op) if exclusion and pm else op
+        bounds: Bounds | None = None
+        if eff in (">=", ">"):
+            bounds = (v, None)
+        elif eff in ("<=", "<"):
+            bounds = (None, v)
+        out.append((pm.start() + back if pm else a.start(), bare.end(), bool(pm), bounds))
+    return out
+
+
+def _before_years(low: str, exclusion: bool) -> list[Candidate]:
+    """Values that end in "years" ("18 years of age or older", ">= 18 yrs old")."""
+    out: list[Candidate] = []
+    starts = value_start_pattern(RULES.start_words)
+    for hit in RULES.year_hit.finditer(low):
+        b = RULES.before_year.search(low, max(0, hit.start() - _YEARS_BACK), hit.start())
+        if b is None:
+            continue
+        digit = b.start()
+        for st in starts.finditer(low, max(0, digit - _VALUE_BACK), min(len(low), digit + 9)):
+            if st.start() > digit:
+                break
+            m = RULES.value.match(low, st.start())
+            if m is None or m.end() <= digit:
+                continue
+            if _plausible(low, m):
+                out.append((m.start(), m.end(), bool(m.group("cmpa")), _bounds(m, exclusion)))
+            break
+    return out
+
+
+def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
+    """The age criterion of the item and the offset just past its age phrase (``None, None`` when none)."""
+    low = ctx.lower
+    if not any(k in low for k in RULES.keys) or any(k in low for k in RULES.skip_keys):
+        return None, None
+    if any(k in low for k in RULES.skip_item_keys) and RULES.skip_item.search(low):
+        return None, None
+    cands = _anchored(low, ctx.is_exclusion)
+    if "y" in low:
+        cands.extend(_before_years(low, ctx.is_exclusion))
+    cands.sort(key=lambda c: c[0])
+    for start, stop, exempt, bounds in cands:
+        if bounds is None:
+            continue
+        cond = RULES.condition_before.search(low, max(0, start - _ANCHOR_BACK), start)
+        if cond and not exempt and not RULES.condition_kept.search(low[max(0, cond.start() - 15) : cond.start()]):
+            continue
+        if RULES.other_person.search(low, max(0, start - _PERSON_BACK), start):
+            continue
+        ym = RULES.years_after.match(low, stop)
+        end = ym.end() if ym else stop
+        if RULES.condition_after.match(low, end):
+            continue
+        lo, hi = bounds
+        # "at least 18 years of age and less than or equal to age 75": a second, complementary bound close by
+        for start2, stop2, _ex2, b2 in cands:
+            if b2 is None or start2 < end or start2 > end + _SECOND_BOUND or low[end:start2].count(",") > 1:
+                continue
+            if lo is not None and hi is None and b2[0] is None and b2[1] is not None and b2[1] > lo:
+                hi, end = b2[1], stop2
+            elif hi is not None and lo is None and b2[1] is None and b2[0] is not None and b2[0] < hi:
+                lo, end = b2[0], stop2
+            break
+        s, e = sentence_bounds(ctx.clean, start, end)
+        return ctx.make(Age, s, e, min_years=lo, max_years=hi), end
+    return None, None
+
+
+def extract(ctx: ItemContext) -> list[Age]:
+    """The age criterion of one item (at most one)."""
+    age, _end = find_age(ctx)
+    return [age] if age else []
+
+
+KIND = KindSpec(Age, extract=extract, rule_file=Rules, core=True)

@@ -1,17 +1,37 @@
 """Kind ``biomarker``: any other gene, protein or molecular marker (mutations, fusions, expression, MSI, TMB, PD-L1,
 ctDNA).
+
+Reads a marker name (``vocab/biomarkers.yaml``) with an alteration or status (mutation, fusion, amplification,
+expression, high, positive, wild-type, negative) or a threshold ("PD-L1 TPS >= 50%"); one criterion per marker.
+Rules (patterns in ``biomarker.yaml``): ``requirement`` is required when the item states the marker *present*
+("EGFR mutation", "MSI-H") in an inclusion item, excluded when it states it *absent* ("EGFR wild-type", "no known
+EGFR mutation", "non-MSI-high"), the reverse in an exclusion item, except that "must not have X" restates the rule
+(excluded); a marker a permission covers ("allowed", "regardless of", "positive or negative") -> allowed. Negation,
+permission and the restating "must" are the context pass's, read with this kind's own cues (``context:``: a near
+negation of a few words, a far one over a list of markers); only the "non-" glued to a name is read here, since the
+context pass scopes whole words. ``alteration``:
+the variant as written ("G12C", "exon 19 deletion") else the alteration word; absent markers say "mutation"
+(a status marker: "positive") unless a variant is named. Skipped: therapy names ("EGFR TKI", "anti-PD-L1",
+"targeting KRAS"), the lab eGFR, a marker naming a cohort ("the ctDNA positive cohort"), and HER2 without a
+mutation-type alteration (HER2 status is the ``her2`` kind).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
+from extractor.rules.grammar import phrase_alt, sentence_bounds
+from extractor.rules.item import ItemContext
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Biomarkers
 
-__all__ = ["KIND", "Biomarker"]
+__all__ = ["KIND", "Biomarker", "Rules", "extract"]
 
 
 class Biomarker(CriterionBase):
@@ -26,8 +46,314 @@ class Biomarker(CriterionBase):
     threshold: str | None = Field(default=None, description="Numeric cut-off as written, e.g. 'TPS >= 50%'.")
 
 
+@cache
+def _vocab() -> Biomarkers:
+    vocab = load_model("biomarkers")
+    assert isinstance(vocab, Biomarkers)
+    return vocab
+
+
+def _norm(s: str) -> str:
+    """A name for lookup: lower case, each run of spaces and hyphens one space."""
+    return " ".join(s.lower().replace("-", " ").split())
+
+
+@cache
+def _name_table() -> tuple[dict[str, str], tuple[str, ...]]:
+    """Symbol lookup (token as written, in capitals or normalised -> symbol) and the multi-word / lower-case names
+    (lower case), from ``vocab/biomarkers.yaml``."""
+    canon: dict[str, str] = {}
+    named: list[str] = []
+    for sym, syns in _vocab().markers.items():
+        for syn in [sym, *syns]:
+            canon[_norm(syn)] = sym
+            if " " in syn or syn == syn.lower():
+                named.append(syn.lower())
+            else:
+                canon[syn] = canon[syn.upper()] = sym
+    return canon, tuple(named)
+
+
+class Rules(RuleFile):
+    """``biomarker.yaml``: name, alteration, negation and threshold patterns."""
+
+    token: Pattern
+    token_parts: Pattern
+    digit: Pattern
+    glued_variant: Pattern
+    name_gate: Pattern
+    named: Pattern
+    paren: Pattern
+    paren_value: Pattern
+    list_separator: Pattern
+    therapy_after: Pattern
+    anti_before: Pattern
+    lab_markers: tuple[str, ...]
+    lab_value_after: Pattern
+    cohort_label: Pattern
+    variant: Pattern
+    alteration: Pattern
+    wild_type: Pattern
+    alteration_stop: Pattern
+    wild_type_stop: Pattern
+    close_paren: Pattern
+    high_after: Pattern
+    high_suffixes: tuple[str, ...]
+    deficient_prefix: dict[str, str]
+    absent_names: dict[str, str]
+    mutation_like: Pattern
+    plural: Pattern
+    alteration_aliases: dict[str, str]
+    connect_token: Pattern
+    connect_symbol: Pattern
+    connect_words: frozenset[str]
+    threshold: Pattern
+    threshold_unit: Pattern
+    non_prefix: Pattern
+
+    @classmethod
+    def vocabulary(cls) -> dict[str, str]:
+        """The shared pieces of ``vocab/biomarkers.yaml``; ``{{names}}``: the multi-word / lower-case marker names
+        (any case, hyphen optional); ``{{name_gate_words}}``: the gate words, as written."""
+        vocab = _vocab()
+        return {
+            **vocab.pieces(),
+            "names": phrase_alt(_name_table()[1], hyphen=r"[\s-]?"),
+            "name_gate_words": phrase_alt(vocab.name_gate, space=" ", hyphen="-"),
+        }
+
+
+RULES = load_rules("biomarker", Rules)
+
+KIND_NAME = "biomarker"
+MAX_MENTIONS = 60  # pathological items (thousands of names) stay linear
+
+Mention = tuple[int, int, str]  # (start, end, symbol)
+
+
+@cache
+def _status_markers() -> frozenset[str]:
+    """Markers whose absence is a status ("PD-L1 negative"), not a missing mutation."""
+    return frozenset(_vocab().status_markers)
+
+
+def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[Mention]:
+    """Markers named by the token ``clean[start:end]`` (with a lower-case prefix such as c-, g-, d-)."""
+    non = start >= 4 and clean[start - 4 : start].lower() == "non-"
+    if start > 0 and not non:
+        prev = clean[start - 1]
+        if prev.isalnum() or prev == "-":
+            for back in (1, 2):
+                b = start - back
+                cand = clean[b:end]
+                if b >= 0 and cand in exact and (b == 0 or not clean[b - 1].isalnum()):
+                    return [(b, end, exact[cand])]
+            return []
+    tok = clean[start:end]
+    sym = exact.get(tok)
+    if sym:
+        return [(start, end, sym)]
+    if len(tok) <= 24 and RULES.digit.search(tok):
+        # a variant glued to the gene: "BRAFV600E", "KRASG12C"
+        for cut in range(len(tok) - 2, 2, -1):
+            if tok[:cut] in exact and RULES.glued_variant.fullmatch(tok, cut):
+                return [(start, start + cut, exact[tok[:cut]])]
+    if "-" not in tok and "/" not in tok:
+        return []
+    if "/" not in tok:
+        if len(tok) > 40:
+            return []
+        # longest hyphen-joined prefix that names a marker: "PD-L1-positive", "EGFR-activating"
+        parts = tok.split("-")
+        for k in range(len(parts) - 1, 0, -1):
+            head = "-".join(parts[:k])
+            if head in exact:
+                return [(start, start + len(head), exact[head])]
+        return []
+    out: list[Mention] = []
+    pos = start
+    for k, part in enumerate(RULES.token_parts.split(tok)):
+        if part and part not in ("/", "-"):
+            sym = exact.get(part)
+            if sym:
+                out.append((pos, pos + len(part), sym))
+            elif k == 0:
+                break
+        pos += len(part)
+    return out
+
+
+def _marker_mentions(ctx: ItemContext) -> list[Mention]:
+    """(start, end, symbol) of marker names in the item, in order."""
+    canon, named = _name_table()[0], RULES.named
+    clean = ctx.clean
+    found: list[Mention] = []
+    for m in RULES.token.finditer(clean):
+        found.extend(_lookup(canon, clean, m.start(), m.end()))
+    low = ctx.lower
+    if RULES.name_gate.search(low):
+        for m in named.finditer(low):
+            if m.start() > 0 and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-"):
+                continue
+            sym = canon.get(_norm(m.group(0)))
+            if sym and not any(a <= m.start() < b for a, b, _ in found):
+                found.append((m.start(), m.end(), sym))
+        found.sort()
+    return found
+
+
+def _connect_only(between: str) -> bool:
+    """True when ``between`` holds only list glue and other marker symbols ("in any of the following genes: EGFR,")."""
+    if len(between) > 150:
+        return False
+    for tok in RULES.connect_token.findall(between):
+        if (
+            tok not in RULES.connect_words
+            and not RULES.connect_symbol.fullmatch(tok)
+            and not tok.startswith(("[", "("))
+        ):
+            return False
+    return True
+
+
+def _skip_list(ctx: ItemContext, pos: int, end: int) -> int:
+    """Skip "[, or] <marker>" runs after a marker, so "ALK, ROS1 or RET fusion" reaches "fusion"."""
+    canon, named = _name_table()[0], RULES.named
+    clean = ctx.clean
+    while True:
+        m = RULES.list_separator.match(clean, pos, end)
+        if not m:
+            return pos
+        mk = RULES.token.match(clean, m.end(), end)
+        if mk and _lookup(canon, clean, mk.start(), mk.end()):
+            nxt = mk.end()
+        else:
+            nm = named.match(ctx.lower, m.end(), end)
+            if not nm:
+                return pos
+            nxt = nm.end()
+        p = RULES.paren.match(clean, nxt, end)
+        pos = p.end() if p else nxt
+        var = RULES.variant.match(clean, pos, end)
+        if var:
+            pos = var.end()
+
+
+def _alteration_after(clean: str, pos: int, end: int) -> str | None:
+    alt_re = RULES.alteration
+    window = clean[pos : min(end, pos + 45)]
+    close = RULES.close_paren.match(window)
+    if close:
+        window = window[close.end() :]
+    am = alt_re.search(window)
+    if am is None or RULES.alteration_stop.search(window[: am.start()]):
+        return None
+    return am.group(0).lower()
+
+
+def extract(ctx: ItemContext) -> list[Biomarker]:
+    """The biomarker criteria of one item."""
+    clean = ctx.clean
+    mentions = _marker_mentions(ctx)
+    if not mentions:
+        return []
+    alt_re, wild_re, ther_re = RULES.alteration, RULES.wild_type, RULES.therapy_after
+    mutation_only = _vocab().mutation_only
+    out: list[Biomarker] = []
+    seen: set[str] = set()
+    tries: dict[str, int] = {}
+    context = ctx.context
+    for m_start, m_end, sym in mentions[:MAX_MENTIONS]:
+        if sym in seen or tries.get(sym, 0) >= 4:
+            continue
+        tries[sym] = tries.get(sym, 0) + 1
+        end = m_end
+        p = RULES.paren.match(clean, end)
+        if p and len(p.group(0)) < 20 and not RULES.paren_value.search(p.group(0)):
+            end = p.end()
+        var = RULES.variant.match(clean, end)
+        vend = var.end() if var else end
+        if ther_re.match(clean, vend) or RULES.anti_before.search(clean, max(0, m_start - 25), m_start):
+            continue
+        if sym in RULES.lab_markers and RULES.lab_value_after.match(clean[end : end + 25]):
+            continue
+        s, e = sentence_bounds(clean, m_start, vend)
+        clause = clean[s:e]
+        rel = m_start - s
+        variant = (var.group("var") or var.group("exon") or var.group("itd")) if var else None
+        alteration: str | None = variant.strip() if variant else None
+        if alteration is None:
+            alteration = _alteration_after(clean, vend, e)
+        if alteration is None:
+            lend = _skip_list(ctx, vend, e)
+            if lend > vend:
+                alteration = _alteration_after(clean, lend, e)
+        name_low = clean[m_start:m_end].lower()
+        suffix = RULES.high_after.match(clean[m_end : m_end + 6])
+        if alteration is None and (suffix or name_low.endswith(RULES.high_suffixes)):
+            alteration = "high"
+        prefix = RULES.deficient_prefix.get(sym)
+        if alteration is None and prefix and name_low.startswith(prefix):
+            alteration = "deficient"
+        if alteration is None:
+            before_alt = None
+            for bm in alt_re.finditer(clause, 0, rel):
+                before_alt = bm
+            if before_alt is not None and _connect_only(clause[before_alt.end() : rel]):
+                alteration = before_alt.group(0).lower()
+        wm = wild_re.match(clean, vend)
+        if wm is None:
+            after = clean[vend : min(e, vend + 45)]
+            wm2 = wild_re.search(after)
+            if wm2 and not RULES.wild_type_stop.search(after[: wm2.start()]):
+                wm = wm2
+        seg_end = min(len(clause), rel + 120)
+        threshold = None
+        # a threshold has a number and a unit; most clauses have neither after the marker (cheap checks first)
+        if RULES.digit.search(clause, rel, seg_end) and RULES.threshold_unit.search(clause, rel, seg_end):
+            thr = RULES.threshold.search(clause, rel, seg_end)
+            if thr and thr.start() < rel + 80 and RULES.threshold_unit.search(thr.group(0)):
+                threshold = thr.group(0).strip()
+        absent = wm is not None
+        absent_as = RULES.absent_names.get(_norm(name_low))
+        if absent_as:
+            absent, alteration = True, absent_as
+        if alteration is None and not absent and threshold is None:
+            continue
+        if RULES.cohort_label.match(clean, vend) or RULES.cohort_label.search(clean[vend : vend + 30]):
+            continue
+        if sym in mutation_only and not (alteration and RULES.mutation_like.search(alteration)):
+            continue
+        restated = False
+        if RULES.non_prefix.search(clean, max(s, m_start - 6), m_start):
+            absent = True
+        elif context.has("negated", m_start, m_end, kind=KIND_NAME):
+            absent = not absent if wm is None else absent
+            # an exclusion item saying "must not have X" restates the rule: X is excluded, not required
+            restated = ctx.is_exclusion and context.has("required", m_start, m_end, kind=KIND_NAME)
+        if alteration in (None, "negative") and absent:
+            alteration = "positive" if sym in _status_markers() else "mutation"
+        if alteration:
+            alteration = RULES.alteration_aliases.get(alteration, alteration)
+            alteration = RULES.plural.sub(r"\1", alteration)
+        requirement: Requirement
+        if context.has("permitted", m_start, m_end, kind=KIND_NAME):
+            requirement = "allowed"
+        else:
+            requirement = "required" if (not absent) != ctx.is_exclusion else "excluded"
+            if restated:
+                requirement = "excluded"
+        seen.add(sym)
+        out.append(
+            ctx.make(Biomarker, s, e, marker=sym, alteration=alteration, requirement=requirement, threshold=threshold)
+        )
+    return out
+
+
 KIND = KindSpec(
     Biomarker,
+    extract=extract,
+    rule_file=Rules,
     core=False,
     compare={
         "alteration": Compare("tokens"),

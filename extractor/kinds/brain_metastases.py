@@ -1,15 +1,37 @@
-"""Kind ``brain_metastases``: which patients with brain (CNS) metastases may enrol, and leptomeningeal disease."""
+"""Kind ``brain_metastases``: which patients with brain (CNS) metastases may enrol, and leptomeningeal disease.
+
+Reads ``brain_metastases.yaml``; negation, permission and exception come from the context pass with the kind's own
+cues. The first brain / CNS metastases mention (not brain imaging) and the first allowance cue after it (a
+permission read backward, "eligible"; an exception, "unless", "provided"; skipping "not eligible", which makes the
+mention disallowed) split the item: before the cue (or before its sentence, when that follows the mention's;
+sentences as ``grammar.sentence_bounds`` reads them) the text names what is bad, after it what is allowed; a
+permission earlier in the mention's sentence makes the whole sentence allowed. Descriptors near the mention give
+the conditions (an exclusion "untreated or symptomatic brain metastases" -> conditional [treated, asymptomatic]);
+none on the bad side (an exclusion, or the mention negated) -> excluded; an inclusion naming them without allowance
+(or a permission / exception scope over the mention) -> required. A duration after a stability / treatment word
+is ``stable_weeks_min``. Leptomeningeal disease is excluded in an exclusion or when negated, allowed when a
+permission covers it.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import WEEKS_PER, number_value, sentence_bounds, unit_key
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "BrainMetastases"]
+if TYPE_CHECKING:
+    from extractor.rules.context import Modifier
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "BrainMetastases", "Rules", "extract"]
+
+Condition = Literal["treated", "stable", "asymptomatic", "off_steroids", "untreated"]
 
 
 class BrainMetastases(CriterionBase):
@@ -20,7 +42,7 @@ class BrainMetastases(CriterionBase):
         description="excluded: no brain metastases; allowed: any; conditional: allowed only if the conditions "
         "hold; required: the trial needs brain metastases."
     )
-    conditions: list[Literal["treated", "stable", "asymptomatic", "off_steroids", "untreated"]] = Field(
+    conditions: list[Condition] = Field(
         default_factory=list, description="Conditions under which brain metastases are allowed."
     )
     stable_weeks_min: float | None = Field(
@@ -31,4 +53,162 @@ class BrainMetastases(CriterionBase):
     )
 
 
-KIND = KindSpec(BrainMetastases, core=True)
+class Descriptor(BaseModel):
+    """A descriptor of the mention: the condition it names as allowed (``good``), the ones it makes required when
+    the text names it as excluded (``bad``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: Pattern
+    good: Condition | None = None
+    bad: tuple[Condition, ...] = ()
+
+
+class Rules(RuleFile):
+    """``brain_metastases.yaml``."""
+
+    brain: Pattern
+    lepto: Pattern
+    false_friend_before: Pattern
+    subject: Pattern
+    continuation: Pattern
+    descriptors: tuple[Descriptor, ...]
+    stable_time: Pattern
+    stability_word: Pattern
+    steroid_before: Pattern
+    stability_before: tuple[str, ...]
+    window_after: Pattern
+
+
+RULES = load_rules("brain_metastases", Rules)
+
+_NAME = "brain_metastases"
+_BEFORE = 40  # characters before a mention read for false friends; before a duration read for steroids
+_NEAR = 80  # characters before the first mention whose descriptors qualify it
+_SUBJECT_BEFORE = 60
+_STABLE_BEFORE = 60  # characters before the first mention from which the stability window is read
+
+
+def _negated(ctx: ItemContext, m: re.Match[str]) -> bool:
+    return ctx.context.has("negated", m.start(), m.end(), kind=_NAME)
+
+
+def _allowances(ctx: ItemContext) -> list[Modifier]:
+    """The allowance cues in text order: permissions read backward ("are eligible"), exceptions ("unless",
+    "provided") and the cues that do not allow ("not eligible", category negated, read backward)."""
+    return [
+        m
+        for m in ctx.context.modifiers(_NAME)
+        if m.category == "exception" or (m.category in ("permitted", "negated") and m.scope_end <= m.cue_start)
+    ]
+
+
+def _leptomeningeal(ctx: ItemContext, m: re.Match[str], brain: bool) -> Literal["excluded", "allowed"] | None:
+    if ctx.is_exclusion or _negated(ctx, m):
+        return "excluded"
+    if not brain or ctx.context.has("permitted", m.start(), m.end(), kind=_NAME):
+        return "allowed"
+    return None
+
+
+def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
+    lower = ctx.lower
+    base = 0 if RULES.continuation.match(ctx.clean) else max(0, first.start() - _STABLE_BEFORE)
+    sm = RULES.stability_word.search(lower, base)
+    if sm is None:
+        return None
+    for tm in RULES.stable_time.finditer(lower, sm.start()):
+        before = lower[max(0, tm.start() - _BEFORE) : tm.start()]
+        if RULES.steroid_before.search(before) and not any(w in before for w in RULES.stability_before):
+            continue
+        if RULES.window_after.search(lower[tm.end() : tm.end() + 3]):
+            continue
+        n = number_value(tm.group("n"))
+        return round(n * WEEKS_PER[unit_key(tm.group("unit"))], 2) if n is not None else None
+    return None
+
+
+def extract(ctx: ItemContext) -> list[BrainMetastases]:
+    """The item's brain-metastases criterion (at most one)."""
+    lower = ctx.lower
+    bm = [
+        m
+        for m in RULES.brain.finditer(lower)
+        if not RULES.false_friend_before.search(lower, max(0, m.start() - _BEFORE), m.start())
+    ]
+    lm = RULES.lepto.search(lower)
+    if not bm and not lm:
+        return []
+    lepto = _leptomeningeal(ctx, lm, bool(bm)) if lm else None
+    if not bm:
+        return [ctx.make(BrainMetastases, allowed="allowed", leptomeningeal=lepto)]
+    first = bm[0]
+    cues = _allowances(ctx)
+    # split at the first allowance cue: before it the text names what is bad (in exclusions), after it what is ok
+    after = [c for c in cues if c.cue_start >= first.start()]
+    disallowed = bool(after) and after[0].category == "negated"
+    cue = next((c for c in after if c.category != "negated"), None)
+    cut = len(lower)
+    sent = sentence_bounds(ctx.clean, first.start(), first.end())[0]  # the mention's sentence
+    before = next((c for c in cues if c.cue_start >= sent and c.cue_end <= first.start()), None)
+    if before and before.category == "permitted":
+        # "Subjects are eligible if CNS metastases are treated ...": the whole sentence is positive
+        cue, cut = before, sent
+    elif cue:
+        stop = sentence_bounds(ctx.clean, cue.cue_start, cue.cue_end)[0]  # a later sentence allows: cut before it
+        cut = stop if stop > first.end() else cue.cue_start
+    head = lower[:cut]
+    tail = lower[cut:]
+    neg = disallowed or _negated(ctx, first)
+    conds: list[Condition] = []
+
+    def add(cs: tuple[Condition, ...]) -> None:
+        for c in cs:
+            if c not in conds:
+                conds.append(c)
+
+    bad_side = ctx.is_exclusion or neg
+    same_sentence = cue is not None and cut == cue.cue_start
+    permissive = (
+        same_sentence
+        and cue is not None
+        and cue.category == "permitted"
+        and "(" not in lower[first.end() : cue.cue_start]
+        and bool(RULES.subject.search(lower, max(0, first.start() - _SUBJECT_BEFORE), first.start()))
+    )
+    if ctx.is_exclusion and not disallowed and (permissive or RULES.continuation.match(ctx.clean)):
+        bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
+    # the window around the first mention (its qualifiers) is read as bad or good by section / negation
+    near = head[max(0, first.start() - _NEAR) :]
+    for d in RULES.descriptors:
+        if d.pattern.search(near):
+            if bad_side and d.bad:
+                add(d.bad)
+            elif not bad_side and d.good:
+                add((d.good,))
+    if cue:
+        for d in RULES.descriptors:
+            if d.good and d.good != "untreated" and d.pattern.search(tail):
+                add((d.good,))
+    weeks = _stable_weeks(ctx, first)
+    allowed: Literal["excluded", "allowed", "conditional", "required"]
+    if bad_side and not conds:
+        allowed = "excluded"
+    elif conds == ["untreated"]:
+        allowed = "allowed"
+    elif conds:
+        allowed = "conditional"
+    elif not ctx.is_exclusion and (
+        (cue and not neg) or ctx.context.categories(first.start(), first.end(), kind=_NAME) & {"permitted", "exception"}
+    ):
+        allowed = "allowed"
+    elif not ctx.is_exclusion:
+        allowed = "required"  # an inclusion item naming brain metastases without allowing words: the cohort needs them
+    else:
+        allowed = "allowed"
+    if allowed == "excluded" and "untreated" not in conds:
+        weeks = None
+    return [ctx.make(BrainMetastases, allowed=allowed, conditions=conds, stable_weeks_min=weeks, leptomeningeal=lepto)]
+
+
+KIND = KindSpec(BrainMetastases, extract=extract, rule_file=Rules, core=True)

@@ -1,15 +1,29 @@
-"""Kind ``cardiac``: cardiac function: LVEF, QTc, NYHA class, cardiac history."""
+"""Kind ``cardiac``: cardiac function: LVEF, QTc, NYHA class, cardiac history.
+
+Reads (``cardiac.yaml``): a minimum LVEF after an LVEF mention (a percent or fraction in 15-80, or at least the
+LLN, not a decline from baseline), a QTc maximum in ms, the highest NYHA class allowed (the classes an exclusion
+or a negated item names are the excluded ones: "NYHA class III-IV" -> 2), and the cardiac conditions named
+(``conditions``, leftmost-longest around their trigger words). An item that only asks for adequate cardiac
+function gives a criterion without fields. Each reading runs only when the item has one of its words.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import word_starts
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "Cardiac"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "Cardiac", "Rules", "extract"]
 
 
 class Cardiac(CriterionBase):
@@ -25,8 +39,231 @@ class Cardiac(CriterionBase):
     )
 
 
+class Condition(BaseModel):
+    """One cardiac condition: the words that start its search and its patterns."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    triggers: tuple[str, ...] = Field(min_length=1)
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
+
+
+class Rules(RuleFile):
+    """``cardiac.yaml``: LVEF, QTc, NYHA and cardiac-condition readings."""
+
+    qtc_words: frozenset[str]
+    lvef_words: frozenset[str]
+    nyha_words: frozenset[str]
+    function_words: frozenset[str]
+    lvef: Pattern
+    number: Pattern
+    lvef_percent: Pattern
+    lvef_lln: Pattern
+    lvef_lln_word: Pattern
+    decline: Pattern
+    lvef_range: tuple[float, float]
+    qtc: Pattern
+    qtc_value: Pattern
+    qtc_unit: Pattern
+    nyha: Pattern
+    nyha_phrases: tuple[str, ...]
+    classes: dict[str, int]
+    nyha_class: Pattern
+    nyha_class_before: Pattern
+    nyha_cut: Pattern
+    nyha_ge: Pattern
+    nyha_gt: Pattern
+    nyha_le: Pattern
+    nyha_lt: Pattern
+    conditions: dict[str, Condition]
+    condition_window: tuple[int, int]
+    drug_conditions: frozenset[str]
+    drug_after: Pattern
+    qtc_condition: str
+    function_word: str
+    cardiac_function: Pattern
+
+
+RULES = load_rules("cardiac", Rules)
+
+
+@cache
+def _condition_index() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """Trigger word -> (condition, pattern) pairs to try around it."""
+    index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for name, spec in RULES.conditions.items():
+        rx = re.compile("|".join(f"(?:{p.pattern})" for p in spec.patterns))
+        for word in spec.triggers:
+            index.setdefault(word, []).append((name, rx))
+    return index
+
+
+@cache
+def _condition_words() -> frozenset[str]:
+    return frozenset(_condition_index())
+
+
+@cache
+def _gate() -> frozenset[str]:
+    return _condition_words() | RULES.qtc_words | RULES.lvef_words | RULES.nyha_words | RULES.function_words
+
+
+def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Cardiac conditions named in ``text``: (start, end, name), leftmost-longest, non-overlapping."""
+    index = _condition_index()
+    hits = words & _condition_words()
+    if not hits:
+        return []
+    before, after = RULES.condition_window
+    found: set[tuple[int, int, str]] = set()
+    for pos, word in word_starts(text, hits):
+        lo, hi = max(0, pos - before), min(len(text), pos + len(word) + after)
+        for name, rx in index[word]:
+            for m in rx.finditer(text, lo, hi):
+                if m.start() <= pos < m.end() or m.start() == pos:
+                    found.add((m.start(), m.end(), name))
+    out: list[tuple[int, int, str]] = []
+    for start, end, name in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+        if out and start < out[-1][1]:
+            continue
+        out.append((start, end, name))
+    return out
+
+
+def _lvef(ctx: ItemContext) -> list[Cardiac]:
+    text = ctx.lower
+    lo_pct, hi_pct = RULES.lvef_range
+    for m in RULES.lvef.finditer(ctx.clean):
+        end = min(len(text), m.end() + 120)
+        semi = text.find(";", m.end(), end)
+        end = semi if semi >= 0 else end
+        fields: dict[str, Any] = {}
+        ev_end = m.end()
+        # skip the window scans that cannot match (no digit; no normal-limit word): an item can repeat "LVEF"
+        for p in RULES.lvef_percent.finditer(text, m.end(), end) if RULES.number.search(text, m.end(), end) else ():
+            if not (p.group("pct") or p.group("frac") or p.group("cmp") or p.group("post")):
+                continue
+            if RULES.decline.search(text, m.end(), p.start()):
+                break
+            num = p.group("num")
+            value = float(num.replace(",", ".")) if num else float(p.group("frac"))
+            if not lo_pct <= value <= hi_pct:
+                continue
+            fields["lvef_min_percent"] = value
+            ev_end = p.end()
+            break
+        near_end = min(end, m.end() + 80)
+        ln = (
+            RULES.lvef_lln.search(text, m.end(), near_end)
+            if RULES.lvef_lln_word.search(text, m.end(), near_end)
+            else None
+        )
+        if ln is not None and not RULES.decline.search(text, m.end(), ln.start()):
+            fields["lvef_lln"] = True
+            ev_end = max(ev_end, ln.end())
+        if fields:
+            return [ctx.make(Cardiac, m.start(), ev_end, **fields)]
+    return []
+
+
+def _qtc(ctx: ItemContext) -> list[Cardiac]:
+    text = ctx.lower
+    for m in RULES.qtc.finditer(text):
+        end = min(len(text), m.end() + 100)
+        for q in RULES.qtc_value.finditer(text, m.end(), end) if RULES.number.search(text, m.end(), end) else ():
+            if not q.group("cmp") and not RULES.qtc_unit.match(text, q.end("num")):
+                continue
+            return [ctx.make(Cardiac, m.start(), q.end(), qtc_max_ms=float(q.group("num")))]
+    return []
+
+
+def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
+    """The highest NYHA class allowed and the span of the mention and its classes."""
+    m = RULES.nyha.search(text)
+    if m is None:
+        return None, 0, 0
+    window = text[m.end() : m.end() + 60]
+    if not RULES.nyha_class.search(window[:45]):
+        before = list(RULES.nyha_class_before.finditer(text, max(0, m.start() - 80), m.start()))
+        if before:
+            b = before[-1]
+            window = text[max(0, b.start() - 4) : b.start()] + " " + b.group(1) + " " + window[:25]
+    cut = RULES.nyha_cut.search(window)
+    if cut is not None and cut.start() > 0 and RULES.nyha_class.search(window[: cut.start()]):
+        window = window[: cut.start()]
+    classes = [(RULES.classes[c.group(1)], c.start()) for c in RULES.nyha_class.finditer(window)]
+    if not classes:
+        return None, 0, 0
+    values = [c for c, _ in classes]
+    head = window[: classes[0][1]]
+    tail = window[classes[-1][1] :]
+    ge = bool(RULES.nyha_ge.search(tail + head))
+    gt = bool(RULES.nyha_gt.search(head))
+    le = bool(RULES.nyha_le.search(tail + head))
+    lt = bool(RULES.nyha_lt.search(head))
+    end = m.end() + classes[-1][1] + 4
+    if excluded:
+        lowest = min(values) + (1 if gt else 0)
+        return max(lowest - 1, 0), m.start(), end
+    if lt:
+        return max(max(values) - 1, 0), m.start(), end
+    if ge and not le:
+        return None, 0, 0
+    return max(values), m.start(), end
+
+
+def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
+    text = ctx.lower
+    conditions: list[str] = []
+    first, last = -1, -1
+    for start, end, name in _find_conditions(text, ctx.words):
+        if name in RULES.drug_conditions and RULES.drug_after.match(text, end):
+            continue
+        if name == RULES.qtc_condition and has_qtc:
+            continue
+        if name not in conditions:
+            conditions.append(name)
+        first = start if first < 0 else first
+        last = end
+    nyha: int | None = None
+    ns = ne = 0
+    at = next((i for p in RULES.nyha_phrases if (i := text.find(p)) >= 0), -1)
+    if at >= 0:
+        # a negation (a forward cue of the context pass) anywhere before the NYHA mention: "no NYHA class III/IV"
+        excluded = ctx.is_exclusion or any(
+            c.cue_end <= at and c.scope_start >= c.cue_end for c in ctx.context.cues("negated", kind="cardiac")
+        )
+        nyha, ns, ne = _nyha(text, excluded)
+    if not conditions and nyha is None:
+        return []
+    if nyha is not None:
+        first = ns if first < 0 else min(first, ns)
+        last = max(last, ne)
+    # the whole item, or in a long item the stretch from the first to the last condition named
+    span = (first, last) if len(text) > 300 and 0 <= first < last else (None, None)
+    return [ctx.make(Cardiac, span[0], span[1], nyha_max=nyha, conditions=conditions)]
+
+
+def extract(ctx: ItemContext) -> list[Cardiac]:
+    """The cardiac criteria of one item: LVEF, then QTc, then history / NYHA; else adequate cardiac function."""
+    words = ctx.words
+    if _gate().isdisjoint(words):
+        return []
+    qtc = _qtc(ctx) if not RULES.qtc_words.isdisjoint(words) else []
+    out = _lvef(ctx) if not RULES.lvef_words.isdisjoint(words) else []
+    out.extend(qtc)
+    out.extend(_history(ctx, has_qtc=bool(qtc)))
+    if not out and RULES.function_word in words:
+        m = RULES.cardiac_function.search(ctx.lower)
+        if m is not None:
+            out.append(ctx.make(Cardiac, m.start(), m.end()))
+    return out
+
+
 KIND = KindSpec(
     Cardiac,
+    extract=extract,
+    rule_file=Rules,
     core=True,
     compare={
         "conditions": Compare("phrases"),

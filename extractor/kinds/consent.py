@@ -1,13 +1,23 @@
-"""Kind ``consent``: informed consent and willingness / ability to comply."""
+"""Kind ``consent``: informed consent and willingness / ability to comply.
+
+Reads ``consent.yaml``: the first mention of informed consent, of complying / adhering with the study or
+protocol, or of willingness to participate, unless consent is a time anchor ("from signing informed consent")
+or a condition that would limit compliance comes before it. The evidence is the mention's clause.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import sentence_bounds
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "Consent"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "Consent", "Rules", "extract"]
 
 
 class Consent(CriterionBase):
@@ -16,4 +26,39 @@ class Consent(CriterionBase):
     kind: Literal["consent"] = "consent"
 
 
-KIND = KindSpec(Consent, core=False)
+class Rules(RuleFile):
+    """``consent.yaml``."""
+
+    consent: Pattern
+    anchor_before: Pattern
+    limits: Pattern
+
+
+RULES = load_rules("consent", Rules)
+
+#: how far before a mention a time anchor is looked for (characters)
+_ANCHOR_WINDOW = 45
+
+
+def extract(ctx: ItemContext) -> list[Consent]:
+    """The item's consent criterion (at most one)."""
+    low = ctx.lower
+    anchor = RULES.anchor_before
+    m = next(
+        (
+            c
+            for c in RULES.consent.finditer(low)
+            if not anchor.search(low, max(0, c.start() - _ANCHOR_WINDOW), c.start())
+        ),
+        None,
+    )
+    if m is None:
+        return []
+    lim = RULES.limits.search(low)
+    if lim is not None and lim.start() < m.start():
+        return []
+    start, end = sentence_bounds(ctx.clean, m.start(), m.end())
+    return [ctx.make(Consent, start, end)]
+
+
+KIND = KindSpec(Consent, extract=extract, rule_file=Rules, core=False)

@@ -1,15 +1,43 @@
-"""Kind ``diagnosis``: cancer diagnosis, histology and its confirmation."""
+"""Kind ``diagnosis``: cancer diagnosis, histology and its confirmation.
+
+Cancer and histology names come from the shared ``vocab/cancers.yaml`` (one trie; a cancer alias naming a
+histology gives both); ``diagnosis.yaml`` holds the patterns read around them. A cancer named early in the item (or
+anywhere with a diagnosis cue: "histologically confirmed", "diagnosis of") is the trial's diagnosis; a therapy
+setting ("prior chemotherapy for metastatic breast cancer"), "criteria for", "cancer screening" and items about
+another malignancy are not. Bare sites coordinated before a mention ("breast, ovarian or prostate cancer") add
+their cancers; a histology named with a confirmation and no cancer is the diagnosis. :func:`read_diagnosis` is
+the reading the ``stage`` kind also uses.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Cancers
 
-__all__ = ["KIND", "Diagnosis"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = [
+    "KIND",
+    "Diagnosis",
+    "DiagnosisReading",
+    "Rules",
+    "extract",
+    "prior_malignancy",
+    "read_diagnosis",
+    "therapy_before",
+]
 
 
 class Diagnosis(CriterionBase):
@@ -23,8 +51,205 @@ class Diagnosis(CriterionBase):
     )
 
 
+class Rules(RuleFile):
+    """``diagnosis.yaml``."""
+
+    name_start: str
+    name_end: str
+    histology_end: str
+    confirmation_roots: tuple[str, ...]
+    confirmed: Pattern
+    confirmed_gate: tuple[str, ...]
+    diagnosis_cue: Pattern
+    prior_malignancy: Pattern
+    prior_malignancy_gate: tuple[str, ...]
+    false_friend_before: Pattern
+    false_friend_after: Pattern
+    therapy_before: Pattern
+    site_list: Pattern
+    site_list_histology: Pattern
+
+
+RULES = load_rules("diagnosis", Rules)
+
+_MAX_NAMES = 10
+_FF_BEFORE = 40  # characters before a mention read for "criteria for"
+_THERAPY_BEFORE = 60  # characters before a mention read for a therapy word
+_SITES_BEFORE = 60  # characters before a mention read for coordinated site words
+_SITES_BEFORE_HISTOLOGY = 50
+_EARLY = 130  # without a diagnosis cue, a mention must start within this many characters (inclusion) ...
+_EARLY_EXCLUSION = 60  # ... or these (exclusion)
+_HISTOLOGY_GAP = 30  # a histology is read with a cancer within this many characters
+_HISTOLOGY_BEFORE_GAP = 3  # ... or right before it ("squamous NSCLC")
+
+Span = tuple[int, int]
+Mention = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    rx: re.Pattern[str]  # every cancer and histology name, word-bounded
+    table: dict[str, tuple[str | None, str | None]]  # name key -> (cancer, histology it names)
+    sites: dict[str, str]  # bare site word -> cancer
+
+
+@cache
+def _vocab() -> _Vocab:
+    data = load_model("cancers")
+    assert isinstance(data, Cancers)
+    hist_names = [a for name, al in data.histologies.items() for a in [name, *al]]
+    hist: dict[str, str] = {}
+    for name, aliases in data.histologies.items():
+        for a in [name, *aliases]:
+            hist.setdefault(agent_key(a), name)
+    hrx = re.compile(RULES.name_start + name_alt(hist_names) + RULES.histology_end)
+    table: dict[str, tuple[str | None, str | None]] = {}
+    words: list[str] = []
+    for name, aliases in data.cancers.items():
+        for a in [name, *aliases]:
+            inner = hrx.search(a.lower())
+            table.setdefault(agent_key(a), (name, hist.get(agent_key(inner.group())) if inner else None))
+            words.append(a)
+    for name, aliases in data.histologies.items():
+        for a in [name, *aliases]:
+            table.setdefault(agent_key(a), (None, name))
+            words.append(a)
+    # names match as in the drug lexicon: a space / hyphen run inside a name matches any run of them, or none
+    rx = re.compile(RULES.name_start + name_alt(words) + RULES.name_end)
+    return _Vocab(rx, table, dict(data.sites))
+
+
+@dataclass
+class DiagnosisReading:
+    """What an item says of its diagnosis: the cancer and histology mentions, the cancers that are the trial's
+    diagnosis (``names``, each with the mention it came from), whether confirmation is required, and the agents
+    (drugs) it names."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    hists: list[Mention] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    where: dict[str, Span] = field(default_factory=dict)
+    confirmed: bool | None = None
+    agents: list[Agent] = field(default_factory=list)
+
+
+def prior_malignancy(lower: str) -> bool:
+    """The item speaks of another (prior, second, concurrent) malignancy."""
+    return any(w in lower for w in RULES.prior_malignancy_gate) and bool(RULES.prior_malignancy.search(lower))
+
+
+def therapy_before(lower: str, start: int, end: int) -> bool:
+    """A therapy word stands right before ``end`` (read from ``start``): a therapy setting."""
+    return bool(RULES.therapy_before.search(lower, start, end))
+
+
+def _coordinated_sites(pre: str, rx: re.Pattern[str], sites: dict[str, str]) -> list[str]:
+    return [sites[w] for m in rx.finditer(pre) if (w := m.group(1)) in sites]
+
+
+def _read(ctx: ItemContext) -> DiagnosisReading:
+    lower = ctx.lower
+    vocab = _vocab()
+    mentions: list[Mention] = []
+    hists: list[Mention] = []
+    for m in vocab.rx.finditer(lower):
+        c, h = vocab.table.get(agent_key(m.group()), (None, None))
+        if c:
+            mentions.append((m.start(), m.end(), c))
+        if h:
+            hists.append((m.start(), m.end(), h))
+    if not mentions and not hists:
+        return DiagnosisReading()
+    out = DiagnosisReading(mentions, hists)
+    if any(w in lower for w in RULES.confirmed_gate) and RULES.confirmed.search(lower):
+        out.confirmed = True
+    out.agents = find_agents(lower) if mentions else []
+    if prior_malignancy(lower):
+        return out
+    names, where = out.names, out.where
+    dx_cue = bool(RULES.diagnosis_cue.search(lower))
+    early = _EARLY_EXCLUSION if ctx.is_exclusion else _EARLY
+    for s, e, c in mentions:
+        if not dx_cue and (
+            any(a.end <= s for a in out.agents)  # "prior chemotherapy for metastatic breast cancer": a setting
+            or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
+            or s > early
+        ):
+            continue
+        if RULES.false_friend_before.search(lower, max(0, s - _FF_BEFORE), s) or RULES.false_friend_after.match(
+            lower, e
+        ):
+            continue
+        # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
+        for site in _coordinated_sites(lower[max(0, s - _SITES_BEFORE) : s], RULES.site_list, vocab.sites):
+            if site not in names and site != c:
+                names.append(site)
+                where[site] = (s, e)
+        if c not in names:
+            names.append(c)
+            where[c] = (s, e)
+    if not names and hists and out.confirmed and not out.agents:
+        s, e, h = hists[0]
+        pre = lower[max(0, s - _SITES_BEFORE_HISTOLOGY) : s]
+        for site in _coordinated_sites(pre, RULES.site_list_histology, vocab.sites):
+            if site not in names:
+                names.append(site)
+                where[site] = (s, e)
+        if not names:
+            names.append(h)
+            where[h] = (s, e)
+    return out
+
+
+_LAST: list[tuple[ItemContext, DiagnosisReading]] = []  # one-entry memo: diagnosis and stage read the same item
+
+
+def read_diagnosis(ctx: ItemContext) -> DiagnosisReading:
+    """The item's diagnosis reading (computed once per item)."""
+    if _LAST and _LAST[0][0] is ctx:
+        return _LAST[0][1]
+    reading = _read(ctx)
+    _LAST[:] = [(ctx, reading)]
+    return reading
+
+
+def _histology(hists: list[Mention], span: Span, n_names: int, spans: list[Span]) -> str | None:
+    """The histology named with a cancer: inside or next to its mention, no other cancer in between (any in the
+    item when it names one cancer)."""
+    best: tuple[int, str] | None = None
+    for s, e, h in hists:
+        gap = max(s - span[1], span[0] - e, 0)
+        lo, hi = min(e, span[1]), max(s, span[0])
+        if any(lo <= a and b <= hi for a, b in spans if (a, b) != span):
+            continue
+        if e <= span[0] and gap > _HISTOLOGY_BEFORE_GAP:  # before the mention only when it qualifies it
+            continue
+        if gap <= _HISTOLOGY_GAP and (best is None or gap < best[0]):
+            best = (gap, h)
+    if best is not None:
+        return best[1]
+    return hists[0][2] if hists and n_names == 1 else None
+
+
+def extract(ctx: ItemContext) -> list[Diagnosis]:
+    """The item's diagnoses (at most ten)."""
+    dx = read_diagnosis(ctx)
+    spans = [(a, b) for a, b, _ in dx.mentions]
+    return [
+        ctx.make(
+            Diagnosis,
+            cancer=c,
+            histology=_histology(dx.hists, dx.where[c], len(dx.names), spans),
+            histologically_confirmed=dx.confirmed,
+        )
+        for c in dx.names[:_MAX_NAMES]
+    ]
+
+
 KIND = KindSpec(
     Diagnosis,
+    extract=extract,
+    rule_file=Rules,
     core=False,
     compare={
         "cancer": Compare("tokens"),

@@ -1,15 +1,35 @@
-"""Kind ``her2``: hER2 (ERBB2) status the trial requires or excludes."""
+"""Kind ``her2``: HER2 (ERBB2) status the trial requires or excludes, with IHC / ISH details.
+
+Reads a HER2/ERBB2 name (``vocab/biomarkers.yaml``) with a status ("HER2-positive", "HER2+", "HER2-low",
+"ultralow", "ERBB2 amplification", "positive for HER2"), IHC / ISH details in an item naming HER2 or in a nested
+item under a lead-in line naming HER2, and triple-negative disease (-> negative, unless the item has its own HER2
+rule). Rules (patterns in ``her2.yaml``): without a status word the IHC / ISH details state one (3+ or ISH+ ->
+positive; 1+/2+ -> low; 0/1+ and ISH- -> negative); positive and negative both named, or "known HER2 status" ->
+``any``; therapy names ("anti-HER2", "HER2-targeted") and HER2 mutations are not a status. Exclusion items state
+the effective rule (positive <-> negative, details of the excluded category dropped) unless the clause allows or
+restates ("must not have HER2-positive disease"); the HER2- of a triple-negative definition in an exclusion item
+and the HER2 qualifier of an excluded therapy are not rules. Negation ("not HER2-positive"), permission ("regardless
+of HER2 status" -> any; "... is allowed") and the restating "must not" are the context pass's, read with this
+kind's own cues (``context:`` in ``her2.yaml``).
+"""
 
 from __future__ import annotations
 
+import itertools
+from functools import cache
 from typing import Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import op_of, parse_number, phrase_alt, sentence_bounds
+from extractor.rules.item import ItemContext
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Biomarkers
 
-__all__ = ["HER2", "KIND"]
+__all__ = ["HER2", "KIND", "Rules", "extract"]
 
 
 class HER2(CriterionBase):
@@ -38,8 +58,315 @@ class HER2(CriterionBase):
     guideline: str | None = Field(default=None, description="Guideline named, e.g. 'ASCO/CAP 2018'.")
 
 
+@cache
+def _vocab() -> Biomarkers:
+    vocab = load_model("biomarkers")
+    assert isinstance(vocab, Biomarkers)
+    return vocab
+
+
+class Rules(RuleFile):
+    """``her2.yaml``: gates, and the name / status / IHC / ISH patterns."""
+
+    name_gate: tuple[str, ...]
+    nested_gate: tuple[str, ...]
+    her2_name: Pattern
+    triple_negative: Pattern
+    guideline: Pattern
+    neu_before: Pattern
+    paren: Pattern
+    paren_status: Pattern
+    therapy_after: Pattern
+    anti_before: Pattern
+    status_after: Pattern
+    status_before: Pattern
+    any_before: Pattern
+    any_after: Pattern
+    excluded_therapy: Pattern
+    score_or_ish: Pattern
+    lead_in: Pattern
+    ihc_context: Pattern
+    ihc_range: Pattern
+    ihc_compared: Pattern
+    ihc_one: Pattern
+    ihc_listed: Pattern
+    ihc_zero: Pattern
+    ish_words: tuple[str, ...]
+    ish_ratio: Pattern
+    ish_copy: Pattern
+    ish_positive: Pattern
+    ish_negative: Pattern
+    logic_or: Pattern
+    or_word: Pattern
+    logic_and: Pattern
+    guideline_gate: Pattern
+    cap_named: Pattern
+    year: Pattern
+
+    @classmethod
+    def vocabulary(cls) -> dict[str, str]:
+        """The shared pieces of ``vocab/biomarkers.yaml``, and ``{{guidelines}}``: a group ``g<i>`` per guideline."""
+        vocab = _vocab()
+        groups = [f"(?P<g{i}>{phrase_alt(p)})" for i, p in enumerate(vocab.guidelines.values())]
+        return {**vocab.pieces(), "guidelines": "|".join(groups)}
+
+
+RULES = load_rules("her2", Rules)
+
+KIND_NAME = "her2"
+MAX_MENTIONS = 60  # pathological items (thousands of names) stay linear
+IHC = Literal["0", "1+", "2+", "3+"]
+_IHC_ORDER: list[IHC] = ["0", "1+", "2+", "3+"]
+_STATUS = {"pos": "positive", "neg": "negative", "low": "low", "ultra": "ultralow", "any": "any"}
+_FLIP = {"positive": "negative", "negative": "positive"}
+
+
+def _guideline(text: str) -> str | None:
+    m = RULES.guideline.search(text)
+    if not m:
+        return None
+    name = list(_vocab().guidelines)[int((m.lastgroup or "g0")[1:])]
+    if name == "ASCO" and RULES.cap_named.search(text):
+        name = "ASCO/CAP"
+    year = RULES.year.search(text, m.end(), m.end() + 60) or RULES.year.search(text, max(0, m.start() - 10), m.start())
+    return f"{name} {year.group(1)}" if year else name
+
+
+def _ihc_scores(text: str) -> list[IHC]:
+    found: set[int] = set()
+    for m in RULES.ihc_range.finditer(text):
+        a, b = int(m.group(1)), int(m.group(2))
+        found.update(range(min(a, b), max(a, b) + 1))
+    for m in RULES.ihc_compared.finditer(text):
+        op = op_of(text[m.start() : m.start(1)].split("(", 1)[0].strip())
+        v = int(m.group(1))
+        if op in ("<", "<="):
+            found.update(range(0, v + (op == "<=")))
+        elif op in (">", ">="):
+            found.update(range(v + (op == ">"), 4))
+    for rx in (RULES.ihc_one, RULES.ihc_listed, RULES.ihc_zero):
+        for m in rx.finditer(text):
+            found.add(int(m.group(1)))
+    return [_IHC_ORDER[i] for i in sorted(found) if 0 <= i <= 3]
+
+
+def _logic(text: str, ihc_at: int, ish_start: int, last_at: int) -> Literal["or", "and"] | None:
+    """How the IHC and ISH conditions combine, from the words between them ("IHC 2+/ISH- or IHC 1+" -> or)."""
+    lo, hi = sorted((ihc_at, ish_start))
+    between = text[lo:hi].lower()
+    if RULES.logic_or.search(between) or RULES.or_word.search(text[lo : max(hi, last_at)].lower()):
+        return "or"
+    if RULES.logic_and.search(between):
+        return "and"
+    return "or" if RULES.or_word.search(text.lower()) else None
+
+
+def _permitted_forward(ctx: ItemContext, start: int, end: int) -> bool:
+    """A permission cue reading forward over the name: "regardless of HER2 status" (any status)."""
+    return any(
+        m.scope_start >= m.cue_end and m.covers(start, end) for m in ctx.context.cues("permitted", kind=KIND_NAME)
+    )
+
+
+def _parent_names_her2(ctx: ItemContext) -> bool:
+    """A nested item whose lead-in line (the last line ending in ':' just above it) names HER2."""
+    if ctx.item.depth == 0 or not RULES.score_or_ish.search(ctx.clean):
+        return False
+    before = ctx.source[max(0, ctx.item.start - 600) : ctx.item.start]
+    lines = [ln for ln in before.splitlines() if ln.strip()]
+    for ln in reversed(lines[-6:]):
+        if RULES.lead_in.search(ln):
+            return bool(RULES.her2_name.search(ln))
+    return False
+
+
+def _triple_negative(ctx: ItemContext) -> list[HER2]:
+    """Triple-negative disease in an inclusion item: HER2-negative (unless the receptor clause is a long list)."""
+    if ctx.is_exclusion or ("triple" not in ctx.lower and "tnbc" not in ctx.lower):
+        return []
+    m = RULES.triple_negative.search(ctx.clean)
+    if not m:
+        return []
+    s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+    if ctx.clean[s:].count(",") >= 4:
+        return []
+    return [ctx.make(HER2, s, e, status="negative")]
+
+
+def extract(ctx: ItemContext) -> list[HER2]:
+    """The HER2 criteria of one item."""
+    low = ctx.lower
+    her: list[HER2] = []
+    if any(k in low for k in RULES.name_gate) or (ctx.item.depth > 0 and any(k in low for k in RULES.nested_gate)):
+        her = _her2_status(ctx)
+    return her or _triple_negative(ctx)
+
+
+def _her2_status(ctx: ItemContext) -> list[HER2]:
+    clean = ctx.clean
+    statuses: dict[str, int] = {}
+    spans: list[tuple[int, int]] = []
+    therapy_only = False
+    negated = False
+    restated = False
+    context = ctx.context
+    for m in itertools.islice(RULES.her2_name.finditer(clean), MAX_MENTIONS):
+        name = m.group(0)
+        if name.lower() == "her 2" and not name.startswith("H"):
+            continue
+        if name.lower() == "neu" and not RULES.neu_before.search(clean[max(0, m.start() - 12) : m.start()]):
+            continue
+        end = m.end()
+        p = RULES.paren.match(clean, end)
+        if p and not RULES.paren_status.search(p.group(0)):
+            end = p.end()
+        if RULES.therapy_after.match(clean, end) or RULES.anti_before.search(clean, max(0, m.start() - 25), m.start()):
+            therapy_only = True
+            continue
+        st = RULES.status_after.match(clean, end)
+        before = clean[max(0, m.start() - 40) : m.start()]
+        kind: str | None = None
+        if RULES.any_after.match(clean, end) or (
+            not st and (RULES.any_before.search(before) or _permitted_forward(ctx, m.start(), m.end()))
+        ):
+            kind = "any"
+        elif st:
+            kind = st.lastgroup
+            if kind == "pos" and context.has("negated", m.start(), m.end(), kind=KIND_NAME):
+                kind = "neg"
+                restated = restated or (
+                    ctx.is_exclusion and context.has("required", m.start(), m.end(), kind=KIND_NAME)
+                )
+        else:
+            bm = RULES.status_before.search(before)
+            if bm:
+                kind = bm.lastgroup
+        if kind is None:
+            if context.has("negated", m.start(), m.end(), kind=KIND_NAME):
+                negated = True
+            spans.append((m.start(), m.end()))
+            continue
+        if ctx.is_exclusion and RULES.excluded_therapy.search(
+            clean, sentence_bounds(clean, m.start(), m.end())[0], m.start()
+        ):
+            continue
+        statuses.setdefault(_STATUS[kind], m.start())
+        spans.append((m.start(), (st.end() if st else m.end())))
+    if not spans:
+        if not _parent_names_her2(ctx):
+            return []
+        # a child of "HER2 positivity is defined as any of the following:" -> details only, whole item
+        spans = [(0, 0)]
+    low = ctx.lower
+    # Details: scores and ISH results in the sentences that name HER2.
+    s0, e0 = sentence_bounds(clean, spans[0][0], spans[-1][1])
+    if not statuses:
+        # no status word: only IHC / ISH details can state one
+        e0 = len(clean) if e0 < len(clean) and "ihc" in low[e0:] else e0
+    text = clean[s0:e0]
+    blanked = RULES.her2_name.sub(lambda m: " " * len(m.group(0)), text)
+    scores = _ihc_scores(blanked) if RULES.ihc_context.search(text) else []
+    ratio = copy = None
+    ish_at: int | None = None
+    ratio_negative: int | None = None
+    rm = RULES.ish_ratio.search(text)
+    if rm:
+        v = parse_number(rm.group("v"))
+        op = op_of(rm.group("cmp"))
+        if v is not None and 1.0 <= v <= 3.0 and op in (">=", ">"):
+            ratio, ish_at = v, rm.start()
+        elif v is not None and 1.0 <= v <= 3.0 and op in ("<", "<="):
+            ratio_negative = rm.start()
+    cm = RULES.ish_copy.search(text)
+    if cm:
+        v = parse_number(cm.group("v") or cm.group("v2") or "")
+        op = op_of(cm.group("cmp") or cm.group("cmp2") or "")
+        if v is not None and 2.0 <= v <= 12.0 and op in (">=", ">"):
+            copy = v
+            ish_at = cm.start() if ish_at is None else min(ish_at, cm.start())
+    ish_status: Literal["positive", "negative"] | None = None
+    neg_m = RULES.ish_negative.search(text)
+    pos_m = RULES.ish_positive.search(text)
+    if ratio is None and copy is None:
+        if pos_m and not (neg_m and neg_m.start() <= pos_m.start() < neg_m.end()):
+            ish_status, ish_at = "positive", pos_m.start()
+        elif neg_m:
+            ish_status, ish_at = "negative", neg_m.start()
+    if pos_m and neg_m and ratio is None and copy is None and neg_m.start() < pos_m.start():
+        ish_status, ish_at = "negative", neg_m.start()
+    if ish_status is None and ratio is None and ratio_negative is not None:
+        ish_status, ish_at = "negative", ratio_negative
+    if not statuses:
+        ish_pos = bool(ratio or copy or ish_status == "positive")
+        if scores == ["3+"] or (set(scores) <= {"2+", "3+"} and ish_pos):
+            statuses["positive"] = spans[0][0]
+        elif scores and set(scores) <= {"1+", "2+"} and ish_status != "positive":
+            statuses["low"] = spans[0][0]
+        elif scores and set(scores) <= {"0", "1+", "2+"} and ("0" in scores or ish_status == "negative"):
+            statuses["negative"] = spans[0][0]
+        elif scores:
+            statuses["any"] = spans[0][0]
+        elif ish_status == "negative":
+            statuses["negative"] = spans[0][0]
+        else:
+            return []
+        if negated and "positive" in statuses:
+            statuses = {"negative": statuses["positive"]}
+            scores, ratio, copy, ish_status = [], None, None, None
+    if therapy_only and not statuses:
+        return []
+    status_set = set(statuses)
+    if status_set & {"low", "ultralow"}:
+        status_set.discard("negative")
+    flip = ctx.is_exclusion and not restated and not ctx.context.has("permitted", s0, e0, kind=KIND_NAME)
+    if flip and RULES.triple_negative.search(clean):
+        # "triple-negative (ER-/PR-/HER2-) or HER2+" excluded: the HER2- of the TNBC definition is not a rule
+        status_set.discard("negative")
+        if not status_set:
+            return []
+    if {"positive", "negative"} <= status_set or "any" in status_set:
+        final: list[str] = ["any"]
+    else:
+        final = sorted(status_set, key=lambda s: statuses[s])
+    logic: Literal["or", "and"] | None = None
+    if scores and (ratio is not None or copy is not None or ish_status is not None) and ish_at is not None:
+        found_at = [blanked.find(sc) for sc in scores if blanked.find(sc) >= 0]
+        first = min(found_at, default=0)
+        logic = _logic(blanked, first, ish_at, max(found_at, default=0))
+    guideline = _guideline(text) if RULES.guideline_gate.search(text) else None
+    out: list[HER2] = []
+    starts = sorted(statuses[f] for f in final if f in statuses)
+    for st_name in final:
+        eff = _FLIP.get(st_name, st_name) if flip else st_name
+        detailed = not flip
+        own_scores, own_ish, own_logic = scores, ish_status, logic
+        if len(final) > 1 and st_name in statuses:
+            # "HER2-low (IHC 1+ or 2+/ISH-) or HER2-ultralow (IHC 0 ...)": each status keeps the details after it
+            a, b = statuses[st_name] - s0, min((x for x in starts if x > statuses[st_name]), default=len(clean)) - s0
+            own_scores = _ihc_scores(blanked[max(0, a) : max(0, b)]) or scores
+            if ish_at is not None and not a <= ish_at < b:
+                own_ish, own_logic = None, None
+        out.append(
+            ctx.make(
+                HER2,
+                s0,
+                e0,
+                status=eff,
+                ihc_scores=own_scores if detailed else [],
+                ish_ratio_min=ratio if detailed else None,
+                ish_copy_number_min=copy if detailed else None,
+                ish_status=own_ish if detailed else None,
+                logic=own_logic if detailed else None,
+                guideline=guideline,
+            )
+        )
+    return out
+
+
 KIND = KindSpec(
     HER2,
+    extract=extract,
+    rule_file=Rules,
     core=True,
     compare={
         "guideline": Compare("tokens"),

@@ -1,28 +1,232 @@
-"""Kind ``hormone_receptor``: oestrogen / progesterone receptor status."""
+"""Kind ``hormone_receptor``: oestrogen / progesterone / androgen receptor status.
+
+Reads ER / PR / HR / AR names (``vocab/biomarkers.yaml``) with positive, negative, low, known or any ("ER+/PR-",
+"ER and/or PR positive", "known ER, PR status"); ">= 1% of tumour cells" -> ``min_percent``, "ER <= 10%" ->
+negative; triple-negative / TNBC in an inclusion item -> ER, PR negative (the ``her2`` kind gives its HER2-).
+Rules (patterns in ``hormone_receptor.yaml``): receptors without their own status take the linked one's ("ER or PR
+(...) positive"); therapy names ("selective estrogen receptor degrader") and PR / HR meaning a response or a rate
+are skipped; the same receptor both positive and negative -> ``any``; one criterion per status. Exclusion items
+flip positive <-> negative unless the clause allows it; an exclusion item naming triple-negative gives nothing
+("not triple-negative" has no single receptor status). Negation ("negative for ER", "not ER-positive") and
+permission ("regardless of ER status" -> any; "... are allowed") are the context pass's, read with this kind's own
+cues (``context:`` in ``hormone_receptor.yaml``).
+"""
 
 from __future__ import annotations
 
+import itertools
+from functools import cache
 from typing import Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import op_of, parse_number, sentence_bounds
+from extractor.rules.item import ItemContext
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Biomarkers
 
-__all__ = ["KIND", "HormoneReceptor"]
+__all__ = ["KIND", "HormoneReceptor", "Rules", "extract"]
+
+Receptor = Literal["ER", "PR", "HR", "AR"]
 
 
 class HormoneReceptor(CriterionBase):
     """Oestrogen / progesterone receptor status."""
 
     kind: Literal["hormone_receptor"] = "hormone_receptor"
-    receptors: list[Literal["ER", "PR", "HR", "AR"]] = Field(
-        description="Receptors named: ER, PR, HR (hormone receptor, ER and/or PR), AR."
-    )
+    receptors: list[Receptor] = Field(description="Receptors named: ER, PR, HR (hormone receptor, ER and/or PR), AR.")
     status: Literal["positive", "negative", "low", "any", "known"] = Field(
         description="Status required: positive, negative, low, any, or known (status must be known)."
     )
     min_percent: float | None = Field(default=None, description="Minimum % of stained cells, e.g. 1 or 10.")
 
 
-KIND = KindSpec(HormoneReceptor, core=False)
+@cache
+def _vocab() -> Biomarkers:
+    vocab = load_model("biomarkers")
+    assert isinstance(vocab, Biomarkers)
+    return vocab
+
+
+class Rules(RuleFile):
+    """``hormone_receptor.yaml``: gates, and the name and status patterns."""
+
+    gate: tuple[str, ...]
+    symbol: Pattern
+    receptor: Pattern
+    triple_negative: Pattern
+    ambiguous: tuple[str, ...]
+    ambiguous_context: Pattern
+    therapy_after: Pattern
+    therapy_before: Pattern
+    status_after: Pattern
+    dash_next_receptor: Pattern
+    percent: Pattern
+    any_before: Pattern
+    known_before: Pattern
+    positive_before: Pattern
+    connect: Pattern
+
+    @classmethod
+    def vocabulary(cls) -> dict[str, str]:
+        """The shared pieces of ``vocab/biomarkers.yaml``, and ``{{receptors}}``: a group per receptor (ER, PR, HR,
+        AR) of its names."""
+        vocab = _vocab()
+        groups = [f"(?P<{name}>{vocab.alternation(phrases)})" for name, phrases in vocab.hormone_receptors.items()]
+        return {**vocab.pieces(), "receptors": "|".join(groups)}
+
+
+RULES = load_rules("hormone_receptor", Rules)
+
+KIND_NAME = "hormone_receptor"
+MAX_MENTIONS = 60  # pathological items (thousands of names) stay linear
+_FLIP = {"positive": "negative", "negative": "positive"}
+
+# (receptor, start, end, status, min_percent)
+Mention = tuple[Receptor, int, int, str | None, float | None]
+Resolved = tuple[Receptor, int, int, str, float | None]
+
+
+def _gate(low: str, clean: str) -> bool:
+    """A receptor / triple-negative word, or a stand-alone ER / PR / HR / AR / PgR (cheap checks first)."""
+    for word in RULES.gate:
+        if word in low:
+            return True
+    for m in RULES.symbol.finditer(clean):
+        i = m.start()
+        if i == 0 or not clean[i - 1].isalpha():
+            return True
+    return False
+
+
+def _mentions(ctx: ItemContext) -> list[Mention]:
+    """Every receptor name with the status stated next to it (None when there is none)."""
+    clean = ctx.clean
+    mentions: list[Mention] = []
+    for m in itertools.islice(RULES.receptor.finditer(clean), MAX_MENTIONS):
+        rec: Receptor = m.lastgroup  # type: ignore[assignment]
+        sym = m.group(0)
+        if RULES.therapy_after.match(clean, m.end()) or RULES.therapy_before.search(
+            clean, max(0, m.start() - 12), m.start()
+        ):
+            continue
+        if sym in RULES.ambiguous and RULES.ambiguous_context.search(
+            clean, max(0, m.start() - 30), min(len(clean), m.end() + 30)
+        ):
+            continue
+        st = RULES.status_after.match(clean, m.end())
+        status: str | None = st.lastgroup if st else None
+        end = st.end() if st else m.end()
+        if status == "negative" and st and st.group(0).strip() in ("-", "−") and sym.isupper() and len(sym) <= 3:
+            # "ER-" must be followed by a separator, another receptor or HER2, not by a word ("ER-alpha")
+            nxt = clean[st.end() : st.end() + 1]
+            if nxt.isalpha() and not RULES.dash_next_receptor.match(clean[st.end() : st.end() + 3]):
+                status = None
+        pct: float | None = None
+        pm = RULES.percent.match(clean, end)
+        if pm and pm.end() - end < 60:
+            op = op_of(pm.group("cmp"))
+            v = parse_number(pm.group("v"))
+            if v is not None and v <= 100 and op is not None:
+                if op in (">=", ">") and status in (None, "positive"):
+                    status, pct = "positive", v
+                elif op in ("<", "<=") and status in (None, "negative"):
+                    status = "negative"
+        before = clean[max(0, m.start() - 40) : m.start()]
+        negated = status in (None, "positive") and ctx.context.has("negated", m.start(), m.end(), kind=KIND_NAME)
+        if status is None:
+            if negated:
+                status = "negative"
+            elif RULES.any_before.search(before) or _permitted_forward(ctx, m.start(), m.end()):
+                status = "any"
+            elif RULES.known_before.search(before):
+                status = "known"
+            elif RULES.positive_before.search(before):
+                status = "positive"
+        if status == "positive" and negated:
+            status = "negative"
+        mentions.append((rec, m.start(), end, status, pct))
+    return mentions
+
+
+def _permitted_forward(ctx: ItemContext, start: int, end: int) -> bool:
+    """A permission cue reading forward over the name: "regardless of ER status" (any status)."""
+    return any(
+        m.scope_start >= m.cue_end and m.covers(start, end) for m in ctx.context.cues("permitted", kind=KIND_NAME)
+    )
+
+
+def _resolve(clean: str, mentions: list[Mention]) -> list[Resolved]:
+    """Receptors without a status take the next linked receptor's status ("ER and/or PR positive")."""
+    resolved: list[Resolved] = []
+    for i, (rec, s, e, own_status, own_pct) in enumerate(mentions):
+        status, pct = own_status, own_pct
+        if status is None:
+            j = i
+            while j + 1 < len(mentions) and RULES.connect.match(clean[mentions[j][2] : mentions[j + 1][1]]):
+                j += 1
+                if mentions[j][3] is not None:
+                    status, pct = mentions[j][3], mentions[j][4] if pct is None else pct
+                    break
+        if status is None and resolved and resolved[-1][0] != rec and RULES.connect.match(clean[resolved[-1][2] : s]):
+            status = resolved[-1][3]
+        if status is not None:
+            resolved.append((rec, s, e, status, pct))
+    return resolved
+
+
+def extract(ctx: ItemContext) -> list[HormoneReceptor]:
+    """The hormone-receptor criteria of one item."""
+    clean = ctx.clean
+    if not _gate(ctx.lower, clean):
+        return []
+    resolved = _resolve(clean, _mentions(ctx))
+    tn = list(RULES.triple_negative.finditer(clean))
+    if ctx.is_exclusion and tn:
+        return []
+    tn_ok = bool(tn) and clean[sentence_bounds(clean, tn[0].start(), tn[0].end())[0] :].count(",") < 4
+    named_hr = [r for r in resolved if r[0] == "HR"]
+    if named_hr:
+        resolved = named_hr + [r for r in resolved if r[0] == "AR"]
+    by_status: dict[str, list[Resolved]] = {}
+    for r in resolved:
+        by_status.setdefault(r[3], []).append(r)
+    if tn_ok and "negative" not in by_status and not ctx.is_exclusion:
+        by_status["negative"] = [
+            ("ER", tn[0].start(), tn[0].end(), "negative", None),
+            ("PR", tn[0].start(), tn[0].end(), "negative", None),
+        ]
+    pos, neg = by_status.get("positive", []), by_status.get("negative", [])
+    if pos and neg and not tn_ok and {r[0] for r in pos} & {r[0] for r in neg}:
+        # "HR+/HER2- or HR-/HER2+": the same receptor both ways -> any status
+        by_status["any"] = by_status.get("any", []) + [(r[0], r[1], r[2], "any", None) for r in pos + neg]
+        del by_status["positive"], by_status["negative"]
+    out: list[HormoneReceptor] = []
+    for status, rs in by_status.items():
+        recs: list[Receptor] = []
+        for r in rs:
+            if r[0] not in recs:
+                recs.append(r[0])
+        if status == "negative" and tn_ok and recs == ["ER"]:
+            recs.append("PR")
+        pcts = [r[4] for r in rs if r[4] is not None]
+        s, e = sentence_bounds(clean, min(r[1] for r in rs), max(r[2] for r in rs))
+        flip = ctx.is_exclusion and not ctx.context.has("permitted", s, e, kind=KIND_NAME)
+        eff = _FLIP.get(status, status) if flip else status
+        out.append(
+            ctx.make(
+                HormoneReceptor,
+                s,
+                e,
+                receptors=recs,
+                status=eff,
+                min_percent=(pcts[0] if pcts and eff == "positive" and not flip else None),
+            )
+        )
+    return out
+
+
+KIND = KindSpec(HormoneReceptor, extract=extract, rule_file=Rules, core=False)

@@ -1,15 +1,28 @@
-"""Kind ``infection``: infections such as HIV, hepatitis B/C, tuberculosis, active infection requiring therapy."""
+"""Kind ``infection``: infections such as HIV, hepatitis B/C, tuberculosis, active infection requiring therapy.
+
+Reads ``infection.yaml``: each named infection has gate words and name patterns (any case) or abbreviations
+(case-sensitive); it counts when a gate word of the item lies inside a match ("TB <= 1.5 x ULN" is bilirubin, a
+"COVID-19 vaccine" no infection). One criterion per item lists every infection found, in the file's order; the
+generic "active infection" is left out when a named one follows it ("active infection with hepatitis B").
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import sentence_bounds, word_starts
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "Infection"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "Infection", "InfectionRule", "Rules", "extract"]
 
 
 class Infection(CriterionBase):
@@ -22,8 +35,104 @@ class Infection(CriterionBase):
     )
 
 
+class InfectionRule(BaseModel):
+    """One infection: gate words, name patterns (any case), abbreviations (case-sensitive), joined at load into
+    one word-bounded pattern (:attr:`pattern`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    gate: frozenset[str] = Field(min_length=1)
+    names: tuple[Pattern, ...] = ()
+    abbrev: tuple[Pattern, ...] = ()
+    _pattern: re.Pattern[str] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _join(self) -> InfectionRule:
+        alts = [f"(?:{p.pattern})" for p in self.names] + [f"(?-i:{p.pattern})" for p in self.abbrev]
+        if not alts:
+            raise ValueError("an infection needs names or abbrev")
+        try:
+            self._pattern = re.compile(r"(?<!\w)(?i:" + "|".join(alts) + r")(?!\w)")
+        except re.error as e:
+            raise ValueError(f"its patterns do not join into one: {e}") from None
+        return self
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Any of the infection's names or abbreviations, as a whole word."""
+        return self._pattern
+
+
+class Rules(RuleFile):
+    """``infection.yaml``."""
+
+    infections: dict[str, InfectionRule] = Field(min_length=1)
+    generic: str
+    generic_named_after: Pattern
+    vaccine_after: Pattern
+
+    @model_validator(mode="after")
+    def _generic_is_listed(self) -> Rules:
+        if self.generic not in self.infections:
+            raise ValueError(f"generic {self.generic!r} is not one of the infections")
+        return self
+
+
+RULES = load_rules("infection", Rules)
+
+#: how far around a gate word a name pattern may start / end (characters)
+_BEFORE, _AFTER = 150, 80
+
+
+@cache
+def _gate() -> frozenset[str]:
+    """Every infection's gate words."""
+    return frozenset().union(*(rule.gate for rule in RULES.infections.values()))
+
+
+def extract(ctx: ItemContext) -> list[Infection]:
+    """The item's infection criterion (at most one)."""
+    hits = ctx.words & _gate()
+    if not hits:
+        return []
+    starts = word_starts(ctx.lower, hits)
+    clean, low = ctx.clean, ctx.lower
+    found: list[str] = []
+    first, last = -1, -1
+    generic = False
+    for name, rule in RULES.infections.items():
+        if rule.gate.isdisjoint(hits):
+            continue
+        own, rx = rule.gate, rule.pattern
+        m = None
+        for pos, word in starts:
+            if word not in own:
+                continue
+            for cand in rx.finditer(clean, max(0, pos - _BEFORE), min(len(clean), pos + _AFTER)):
+                if cand.start() <= pos < cand.end() and not RULES.vaccine_after.match(low, cand.end()):
+                    m = cand
+                    break
+            if m is not None:
+                break
+        if m is None:
+            continue
+        found.append(name)
+        first = m.start() if first < 0 else min(first, m.start())
+        last = max(last, m.end())
+        if name == RULES.generic and RULES.generic_named_after.match(low, m.end()):
+            generic = True
+    if generic and len(found) > 1:
+        found.remove(RULES.generic)
+    if not found:
+        return []
+    start, end = sentence_bounds(clean, first, last)
+    return [ctx.make(Infection, start, end, infections=found)]
+
+
 KIND = KindSpec(
     Infection,
+    extract=extract,
+    rule_file=Rules,
     core=False,
     compare={
         "infections": Compare("phrases"),

@@ -1,27 +1,55 @@
-"""Kind ``lab``: a laboratory threshold (one analyte, one comparator)."""
+"""Kind ``lab``: a laboratory threshold (one analyte, one comparator).
+
+Reads analyte mentions (``vocab/analytes.yaml``; names joined by "and", "/", "or" make one mention) and the
+thresholds after them (``lab.yaml``: comparator, number, unit from ``vocab/units.yaml`` or a ULN multiple, a
+trailing "or more"). Each mention takes the first threshold that follows it; further thresholds in its stretch
+become extra criteria only when a population is attached to them ("≤ 5 x ULN for patients with liver
+metastases", ``conditions``), otherwise they restate the first in another unit. A mention with no threshold but
+"within normal limits" gives <= 1 x ULN for upper-bounded analytes. Exclusion items are negated into the rule a
+patient must meet, unless the clause states the requirement itself ("eligible if CD4 > 350"). An item with no
+numeric lab that asks for adequate organ / marrow / liver / renal function gives one number-less lab.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import cache
+from itertools import takewhile
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
+from extractor.rules.grammar import negate, op_of, parse_number, phrase_alt, word_starts
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Analytes, Comparators, Units
 
-__all__ = ["KIND", "Lab"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "Lab", "Rules", "extract"]
+
+
+def _analyte_description() -> str:
+    """The ``analyte`` field's description (sent to the LLM), listing the analytes of ``vocab/analytes.yaml``."""
+    model = load_model("analytes")
+    assert isinstance(model, Analytes)
+    names = ", ".join(name for name in model.root if "," not in name)
+    return (
+        f"Normalised analyte: {names}; or organ_function / marrow_function / liver_function / renal_function "
+        "when no number is given."
+    )
 
 
 class Lab(CriterionBase):
     """A laboratory threshold (one analyte, one comparator)."""
 
     kind: Literal["lab"] = "lab"
-    analyte: str = Field(
-        description="Normalised analyte: anc, platelets, hemoglobin, wbc, lymphocytes, total_bilirubin, "
-        "direct_bilirubin, ast, alt, alkaline_phosphatase, albumin, creatinine, creatinine_clearance, egfr, "
-        "inr, aptt, pt, potassium, magnesium, calcium, glucose, hba1c, lipase, amylase, tsh, ldh, psa; or "
-        "organ_function / marrow_function / liver_function / renal_function when no number is given."
-    )
+    analyte: str = Field(description=_analyte_description())
     op: Comparator | None = Field(default=None, description="Comparator: >=, >, <=, <, =.")
     value: float | None = Field(default=None, description="Threshold value in the stated unit (1.5 for 1.5 x 10^9/L).")
     unit: str | None = Field(default=None, description="Unit as normalised text, e.g. 'x10^9/L', 'g/dL', 'mL/min'.")
@@ -32,8 +60,537 @@ class Lab(CriterionBase):
     )
 
 
+# ------------------------------------------------------------------------------------------------ rule file
+
+
+def _units() -> Units:
+    units = load_model("units")
+    assert isinstance(units, Units)
+    return units
+
+
+def _alternation(table: dict[str, list[str]], prefix: str) -> tuple[str, dict[str, str]]:
+    """One named group per canonical unit (``d0``, ``d1``, ... / ``u0``, ...) and the group -> unit map."""
+    alts, names = [], {}
+    for i, (canon, spellings) in enumerate(table.items()):
+        names[f"{prefix}{i}"] = canon
+        alts.append(f"(?P<{prefix}{i}>" + "|".join(spellings) + ")")
+    return "(?:" + "|".join(alts) + ")", names
+
+
+@cache
+def _unit_pieces() -> tuple[dict[str, str], dict[str, str]]:
+    """The ``value`` pattern's unit pieces from ``vocab/units.yaml``, and the unit of each named group."""
+    units = _units()
+    counts, count_names = _alternation(units.counts, "d")
+    others, other_names = _alternation(units.units, "u")
+    sup = "|".join(re.escape(s) for s in units.superscripts)
+    pieces = {"count_units": counts, "units": others, "superscripts": sup}
+    return pieces, {**count_names, **other_names}
+
+
+class Rules(RuleFile):
+    """``lab.yaml``: how mentions, thresholds, populations and organ-function phrases are written."""
+
+    connector: Pattern
+    not_analyte_after: Pattern
+    unit_ahead: Pattern
+    anchor: Pattern
+    limit_at: Pattern
+    value: Pattern
+    grade_before: Pattern
+    range_after: Pattern
+    time_after: Pattern
+    filler: frozenset[str]
+    comparators_before: dict[Comparator, list[str]]
+    comparators_after: dict[Comparator, list[str]]
+    dot_thousands_units: frozenset[str]
+    dot_thousands: Pattern
+    clause_break: Pattern
+    sentence_break: Pattern
+    html_entity: Pattern
+    html_entities: dict[str, str]
+    number: Pattern
+    within_normal: Pattern
+    conditions: dict[str, list[Pattern]]
+    condition_cue: Pattern
+    condition_gap: Pattern
+    condition_negation_reach: int
+    condition_negation_gap: Pattern
+    requirement: Pattern
+    unless: Pattern
+    organ_words: frozenset[str]
+    organ: Pattern
+    organ_kinds: dict[str, Pattern]
+
+    @classmethod
+    def vocabulary(cls) -> dict[str, str]:
+        """``{{count_units}}``, ``{{units}}``, ``{{superscripts}}`` from ``vocab/units.yaml`` (its spellings are not
+        verbose regexes: they keep their spaces in a ``(?x)`` pattern)."""
+        return {name: f"(?-x:{piece})" for name, piece in _unit_pieces()[0].items()}
+
+
+RULES = load_rules("lab", Rules)
+
+# ------------------------------------------------------------------------------------------------- analytes
+
+
+@dataclass(frozen=True)
+class _Analyte:
+    names: tuple[str, ...]
+    bound: str | None
+    cells: bool
+    percent: bool
+    units: frozenset[str] = frozenset()
+    unit_required: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """The names a mention starting with one word may have, longest first, as one ordered alternation: the first
+    name that matches wins (group ``a<i>`` -> ``analytes[i]``)."""
+
+    pattern: re.Pattern[str]
+    analytes: tuple[_Analyte, ...]
+
+
+# how vocab/analytes.yaml names are read: a space any whitespace, "-" an optional hyphen or space, a whole word
+_NAME_SPACE = r"\s+"
+_NAME_HYPHEN = r"[\s-]?"
+_NAME_END = r"(?![\w-])"
+
+
+def _first_word(name: str) -> str:
+    """The leading letters and digits of ``name``, lower-cased ("" when it starts otherwise)."""
+    low = name.lower().lstrip()
+    return "".join(takewhile(lambda c: c.isascii() and c.isalnum(), low))
+
+
+@cache
+def _analyte_index() -> tuple[dict[str, _Candidates], frozenset[str]]:
+    """Word (lower case; a first word of a name, or its plural) -> the names a mention starting there may have;
+    abbreviations that need a unit."""
+    table = load_model("analytes")
+    assert isinstance(table, Analytes)
+    by_word: dict[str, list[tuple[int, str, _Analyte]]] = {}
+    needs_unit: set[str] = set()
+    for key, spec in table.root.items():
+        a = _Analyte(
+            tuple(key.split(",")),
+            spec.bound,
+            spec.cells,
+            spec.percent,
+            frozenset(spec.units),
+            frozenset(n.lower() for n in spec.unit_required),
+        )
+        # names in any case, "-" an optional hyphen or space, plural "s" optional; abbreviations as written
+        phrases = [(n, "(?i:" + phrase_alt([n], space=_NAME_SPACE, hyphen=_NAME_HYPHEN) + "s?)") for n in spec.names]
+        phrases += [(n, re.escape(n)) for n in spec.abbrev]
+        needs_unit.update(spec.needs_unit)
+        for name, rx in phrases:
+            first = _first_word(name)
+            if first:
+                by_word.setdefault(first, []).append((len(name), rx + _NAME_END, a))
+    ordered = {k: sorted(v, key=lambda t: -t[0]) for k, v in by_word.items()}
+    index: dict[str, _Candidates] = {}
+    for word in [*ordered, *(k + "s" for k in ordered)]:
+        # a plural first word ("neutrophils") also tries the names of its singular
+        cands = ordered.get(word, []) + (ordered[word[:-1]] if word.endswith("s") and word[:-1] in ordered else [])
+        alts = "|".join(f"(?P<a{i}>{rx})" for i, (_, rx, _) in enumerate(cands))
+        index[word] = _Candidates(re.compile(alts), tuple(a for _, _, a in cands))
+    return index, frozenset(needs_unit)
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    analytes: list[str]
+    bound: str | None
+    cells: bool
+    percent: bool
+    units: dict[str, frozenset[str]]
+    unit_required: bool = False
+
+
+def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
+    index, needs_unit = _analyte_index()
+    clean = ctx.clean
+    found: list[_Mention] = []
+    skip_to = 0
+    for start, word in word_starts(ctx.lower, hits):
+        if start < skip_to:
+            continue
+        cands = index[word]
+        m = cands.pattern.match(clean, start)
+        if m is None or m.lastgroup is None:
+            continue
+        a = cands.analytes[int(m.lastgroup[1:])]
+        if m.group(0) in needs_unit and not RULES.unit_ahead.match(clean, m.end()):
+            continue
+        if RULES.not_analyte_after.match(ctx.lower, m.end()):
+            continue
+        skip_to = m.end()
+        if found and RULES.connector.fullmatch(clean, found[-1].end, m.start()):
+            last = found[-1]
+            last.end = m.end()
+            last.analytes.extend(x for x in a.names if x not in last.analytes)
+            last.units.update(dict.fromkeys(a.names, a.units))
+            last.cells = last.cells or a.cells
+            last.bound = last.bound or a.bound
+            continue
+        units = dict.fromkeys(a.names, a.units)
+        needs = m.group(0).lower() in a.unit_required
+        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs))
+    return found
+
+
+# ----------------------------------------------------------------------------------------------- thresholds
+
+
+@dataclass
+class _Threshold:
+    start: int
+    end: int
+    op: Comparator | None
+    value: float | None
+    unit: str | None
+    uln: float | None
+    lln: bool
+    explicit: bool  # a comparator was written
+
+
+@cache
+def _comparator_words() -> tuple[tuple[str, Comparator], ...]:
+    """Word comparators read before a number (the shared table and ``comparators_before``), longest first."""
+    table = load_model("comparators")
+    assert isinstance(table, Comparators)
+    pairs: list[tuple[str, Comparator]] = [
+        (phrase.lower(), op)
+        for op, phrases in table.root.items()
+        for phrase in phrases
+        if phrase[0].isalpha() and phrase != "of"
+    ]
+    pairs += [(phrase, op) for op, phrases in RULES.comparators_before.items() for phrase in phrases]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+@cache
+def _sign_chars() -> str:
+    """The characters of the shared table's comparator signs ("<", "≥", "=", "/" of ">/=", ...)."""
+    table = load_model("comparators")
+    assert isinstance(table, Comparators)
+    return "".join(sorted({c for phrases in table.root.values() for p in phrases if not p[0].isalpha() for c in p}))
+
+
+@cache
+def _sign_tail() -> re.Pattern[str]:
+    return re.compile("[" + re.escape(_sign_chars()) + " ]+$")
+
+
+@cache
+def _after_ops() -> dict[str, Comparator]:
+    return {phrase: op for op, phrases in RULES.comparators_after.items() for phrase in phrases}
+
+
+def _post_op(post: str) -> Comparator | None:
+    """The comparator a phrase after the number states ("or more", "and higher")."""
+    phrase = " ".join(post.split())
+    return op_of(phrase) or _after_ops().get(phrase)
+
+
+def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
+    """The comparator written just before ``anchor`` (signs or words), if any."""
+    words = text[max(start, anchor - 50) : anchor].replace("(", " ( ").replace(")", " ) ").split()
+    keep_to = len(words)
+    while keep_to and words[keep_to - 1] in RULES.filler:
+        keep_to -= 1
+    tail = " ".join(words[:keep_to])
+    if not tail:
+        return None
+    if tail[-1] in _sign_chars():
+        sym = _sign_tail().search(tail)
+        key = sym.group(0).replace(" ", "").replace("/", "") if sym else ""
+        return op_of(key[-2:]) or op_of(key[-1:])
+    for phrase, op in _comparator_words():
+        if tail.endswith(phrase) and (len(tail) == len(phrase) or tail[-len(phrase) - 1] == " "):
+            return op
+    return None
+
+
+def _unit(m: re.Match[str], cells: bool) -> str | None:
+    if not m.group("unit"):
+        return None
+    names = _unit_pieces()[1]
+    exp = m.group("exp") or m.group("exp2")
+    if exp:
+        sup = _units().superscripts
+        exp = "".join(sup.get(c, c) for c in exp)
+    groups = m.groupdict()
+    denom = next((names[k] for k, v in groups.items() if v and k[0] == "d" and k[1:].isdigit()), None)
+    if denom is not None:
+        return f"x10^{exp}/{denom}" if exp else f"/{denom}"
+    if m.group("mult_only"):
+        return f"x10^{exp}/L" if exp in ("9", "12") else f"x10^{exp}"
+    unit = next((names[k] for k, v in groups.items() if v and k[0] == "u" and k[1:].isdigit()), None)
+    if unit == "g/L" and cells:
+        return "x10^9/L"  # "G/L" of a cell count
+    return unit
+
+
+def _thresholds(text: str, start: int, end: int, cells: bool) -> list[_Threshold]:
+    """Every threshold in ``text[start:end]``: a comparator (or none), a number with its unit, or a limit."""
+    out: list[_Threshold] = []
+    pos = start
+    for a in RULES.anchor.finditer(text, start, end):
+        if a.start() < pos:
+            continue
+        op = _cmp_before(text, pos, a.start())
+        if not a.group(0)[0].isdigit() and a.group(0)[0] not in ".,":
+            u = RULES.limit_at.match(text, a.start())
+            if op is None or u is None:
+                continue
+            pos = u.end()
+            lln = u.group("lln") is not None
+            out.append(_Threshold(a.start(), u.end(), op, None, None, None if lln else 1.0, lln, True))
+            continue
+        m = RULES.value.match(text, a.start(), end)
+        if m is None or RULES.grade_before.search(text, max(0, a.start() - 14), a.start()):
+            continue
+        pos = m.end()
+        post = m.group("post")
+        if post:
+            op = _post_op(post) or op
+        num = m.group("num")
+        if not m.group("unit") and (
+            RULES.time_after.match(text, m.end("num")) or RULES.range_after.match(text, m.end("num"))
+        ):
+            continue
+        value = parse_number(num)
+        if value is None:
+            continue
+        if m.group("uln"):
+            out.append(_Threshold(a.start(), m.end(), op, None, None, value, False, op is not None))
+            continue
+        unit = _unit(m, cells)
+        if unit in RULES.dot_thousands_units and RULES.dot_thousands.fullmatch(num.strip()):
+            value = float(num.replace(".", ""))  # "100.000/mm3": a European thousands separator
+        out.append(_Threshold(a.start(), m.end(), op, value, unit, None, False, op is not None))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- populations
+
+
+@cache
+def _conditions() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    alts = [f"(?P<c{i}>" + "|".join(p.pattern for p in pats) + ")" for i, pats in enumerate(RULES.conditions.values())]
+    return re.compile("|".join(alts)), tuple(RULES.conditions)
+
+
+def _negated(ctx: ItemContext, text: str, lo: int, at: int) -> bool:
+    """A negation cue of the context pass just before ``at`` (within ``condition_negation_reach`` characters, not
+    before ``lo``, only words between): "without bone marrow involvement", "no liver metastases"."""
+    reach = max(lo, at - RULES.condition_negation_reach)
+    for cue in ctx.context.cues("negated", kind="lab"):
+        forward = cue.scope_start >= cue.cue_end
+        if (
+            forward
+            and reach <= cue.cue_start
+            and cue.cue_end <= at
+            and RULES.condition_negation_gap.fullmatch(text, cue.cue_end, at)
+        ):
+            return True
+    return False
+
+
+def _condition_in(ctx: ItemContext, text: str, start: int, end: int) -> tuple[str, int] | None:
+    """A population named in ``text[start:end]`` (not negated): canonical name and end offset."""
+    if end <= start:
+        return None
+    rx, names = _conditions()
+    for m in rx.finditer(text, start, end):
+        if _negated(ctx, text, start, m.start()):
+            continue
+        idx = next(i for i, v in enumerate(m.groups()) if v)
+        return names[idx], m.end()
+    return None
+
+
+# ------------------------------------------------------------------------------------------------- criteria
+
+
+def _near(gap: str) -> bool:
+    """Whether a threshold after ``gap`` still belongs to the analyte before it."""
+    if RULES.clause_break.search(gap):
+        return False
+    return len(gap) <= 70 or (len(gap) <= 130 and gap.lstrip().startswith(("(", "[")))
+
+
+def _states_requirement(text: str, start: int, end: int) -> bool:
+    """An exclusion clause that states what is required ("... are eligible if CD4 > 350") is already the rule."""
+    lo = max(text.rfind(c, 0, start) for c in ".;:") + 1
+    stops = [i for i in (text.find(". ", end), text.find(";", end)) if i >= 0]
+    hi = min(stops) if stops else len(text)
+    req = RULES.requirement.search(text, lo, hi)
+    if req is None:
+        return False
+    a, b = (req.end(), start) if req.start() < start else (end, req.start())
+    return RULES.unless.search(text, a, b) is None
+
+
+def _lab(
+    ctx: ItemContext,
+    mention: _Mention,
+    t: _Threshold,
+    *,
+    cond: str | None,
+    span: tuple[int, int],
+    seen: dict[str, str],
+) -> list[Lab]:
+    op = t.op
+    if op is not None and ctx.is_exclusion and not _states_requirement(ctx.lower, mention.start, t.start):
+        op = negate(op)
+    fields: dict[str, Any] = {"op": op, "condition": cond}
+    if t.uln is not None:
+        fields["uln_multiple"] = t.uln
+    elif not t.lln:
+        fields["value"] = t.value
+        fields["unit"] = t.unit
+    out = []
+    direction = op[0] if op else ""
+    analytes = mention.analytes
+    if len(analytes) > 1 and t.unit:
+        fit = [a for a in analytes if not mention.units.get(a) or t.unit in mention.units[a]]
+        analytes = fit or analytes
+    for a in analytes:
+        key = f"{a}|{direction}|{t.value}|{t.uln}|{cond}"
+        if key in seen:
+            continue  # the same threshold restated
+        seen[key] = direction
+        # a later, opposite-direction threshold on the same analyte is a condition ("for subjects with ... > 1.5")
+        if direction in "<>" and direction and seen.get(a, direction) != direction:
+            continue
+        seen.setdefault(a, direction)
+        out.append(ctx.make(Lab, span[0], span[1], analyte=a, **fields))
+    return out
+
+
+def _decode_entities(text: str) -> str:
+    """``text`` with "&gt;" (and "&amp;lt;" ...) read as the sign, padded to the same length."""
+    entities = RULES.html_entities
+    return RULES.html_entity.sub(lambda e: entities[e.group(1)] + " " * (len(e.group(0)) - 1), text)
+
+
+def _lab_criteria(ctx: ItemContext) -> list[Lab]:
+    hits = ctx.words & _analyte_index()[0].keys()
+    if not hits:
+        return []
+    mentions = _mentions(ctx, hits)
+    if not mentions:
+        return []
+    text = ctx.lower
+    if "&" in text:
+        text = _decode_entities(text)
+    out: list[Lab] = []
+    seen: dict[str, str] = {}
+    consumed_until = 0
+    prev_end = 0
+    for i, mention in enumerate(mentions):
+        win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        ths = _thresholds(text, mention.end, win_end, mention.cells)
+        ths = [t for t in ths if (t.explicit or t.unit or t.uln is not None) and (t.unit != "%" or mention.percent)]
+        if mention.unit_required:
+            ths = [t for t in ths if t.unit or t.uln is not None or (t.value or 0) >= 1000]
+        if not ths or not _near(text[mention.end : ths[0].start]):
+            wnl = RULES.within_normal.match(text, mention.end, win_end)
+            if wnl and not RULES.number.search(text, mention.end, wnl.end()):
+                upper = mention.bound == "upper"
+                for analyte in mention.analytes:
+                    out.append(
+                        ctx.make(
+                            Lab,
+                            mention.start,
+                            wnl.end(),
+                            analyte=analyte,
+                            op="<=" if upper else None,
+                            uln_multiple=1.0 if upper else None,
+                        )
+                    )
+            prev_end = win_end
+            continue
+        primary = ths[0]
+        if not primary.explicit:
+            op: Comparator | None = ">=" if mention.bound == "lower" else "<=" if mention.bound == "upper" else None
+            if op is None or ctx.is_exclusion:
+                prev_end = win_end
+                continue
+            primary.op = op
+        # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
+        cond: str | None = None
+        before = _condition_in(ctx, text, max(prev_end, consumed_until), mention.start)
+        if before is not None and RULES.condition_gap.fullmatch(text, before[1], mention.start):
+            cond = before[0]
+            consumed_until = mention.start
+        nxt = ths[1].start if len(ths) > 1 else win_end
+        restated = i + 1 < len(mentions) and not set(mentions[i + 1].analytes).isdisjoint(mention.analytes)
+        if (
+            cond is None
+            and not restated
+            and not any(t.explicit for t in ths[1:])
+            and RULES.condition_cue.match(text, primary.end, nxt)
+        ):
+            after = _condition_in(ctx, text, primary.end, min(nxt, primary.end + 90))
+            if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
+                cond = after[0]
+                consumed_until = after[1]
+        out.extend(_lab(ctx, mention, primary, cond=cond, span=(mention.start, primary.end), seen=seen))
+        for j in range(1, len(ths)):
+            t = ths[j]
+            if not t.explicit:
+                continue
+            nxt = ths[j + 1].start if j + 1 < len(ths) else win_end
+            stop = RULES.sentence_break.search(ctx.clean, t.end, min(nxt, t.end + 80))
+            found = None
+            if RULES.condition_cue.match(text, t.end, nxt):
+                found = _condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80))
+            if found is None:
+                lo = max(ths[j - 1].end, consumed_until)
+                for b in RULES.sentence_break.finditer(ctx.clean, lo, t.start):
+                    lo = b.start() + 1
+                found = _condition_in(ctx, text, lo, t.start)
+            if found is None:
+                continue
+            consumed_until = max(consumed_until, found[1])
+            span = (mention.start, max(t.end, found[1]))
+            out.extend(_lab(ctx, mention, t, cond=found[0], span=span, seen=seen))
+        prev_end = ths[-1].end
+    return out
+
+
+def _organ_function(ctx: ItemContext) -> list[Lab]:
+    """One number-less lab for "adequate organ / marrow / liver / renal function"."""
+    m = RULES.organ.search(ctx.lower)
+    if m is None:
+        return []
+    span = ctx.lower[m.start() : m.end()]
+    kinds = [name for name, rx in RULES.organ_kinds.items() if rx.search(span)]
+    analyte = kinds[0] if len(kinds) == 1 else "organ_function"
+    return [ctx.make(Lab, m.start(), m.end(), analyte=analyte)]
+
+
+def extract(ctx: ItemContext) -> list[Lab]:
+    """The lab criteria of one item."""
+    labs = _lab_criteria(ctx)
+    if not labs and not ctx.words.isdisjoint(RULES.organ_words):
+        labs = _organ_function(ctx)
+    return labs
+
+
 KIND = KindSpec(
     Lab,
+    extract=extract,
+    rule_file=Rules,
     core=True,
     compare={
         "value": Compare("quantity"),

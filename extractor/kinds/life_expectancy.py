@@ -1,4 +1,12 @@
-"""Kind ``life_expectancy``: minimum life expectancy."""
+"""Kind ``life_expectancy``: minimum life expectancy.
+
+Reads "life expectancy >= 12 weeks", "estimated survival beyond 1 year", "expected to live at least 3 months" and,
+value first, "a minimum of 3 months life expectancy"; a bare duration is a minimum. Durations convert with
+:func:`extractor.rules.grammar.to_months` (the one unit table: 12 weeks -> 2.76 months). Skipped: another
+disease's life expectancy ("malignancies associated with a life expectancy < 2 years"), a survival time after an
+event, and maxima.
+Exclusion "life expectancy < 3 months" -> min 3. Patterns: ``life_expectancy.yaml``.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,12 @@ from typing import Literal
 from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
-from extractor.models.criteria import CriterionBase
+from extractor.models.criteria import Comparator, CriterionBase
+from extractor.rules.grammar import negate, op_of, parse_number, sentence_bounds, to_months
+from extractor.rules.item import ItemContext
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "LifeExpectancy"]
+__all__ = ["KIND", "LifeExpectancy", "Rules", "extract"]
 
 
 class LifeExpectancy(CriterionBase):
@@ -19,10 +30,56 @@ class LifeExpectancy(CriterionBase):
     min_months: float = Field(description="Minimum life expectancy in months (12 weeks -> 2.77; 1 year -> 12).")
 
 
+class Rules(RuleFile):
+    """``life_expectancy.yaml``."""
+
+    keys: tuple[str, ...]
+    anchored: Pattern
+    value_first: Pattern
+    value_first_key: str
+    not_patient: Pattern
+    event_fill: Pattern
+
+
+RULES = load_rules("life_expectancy", Rules)
+
+_NOT_PATIENT_BACK = 40  # characters before the anchor
+
+
+def extract(ctx: ItemContext) -> list[LifeExpectancy]:
+    """The life expectancy criterion of one item (at most one)."""
+    low = ctx.lower
+    if not any(k in low for k in RULES.keys):
+        return []
+    matches = list(RULES.anchored.finditer(low))
+    if not matches and RULES.value_first_key in low:
+        matches = list(RULES.value_first.finditer(low))
+    for m in matches:
+        if RULES.not_patient.search(low[max(0, m.start() - _NOT_PATIENT_BACK) : m.start()]):
+            continue
+        if RULES.event_fill.search(m.group("fill")):
+            continue
+        v = parse_number(m.group("n"))
+        if v is None:
+            continue
+        op: Comparator | None = op_of(m.group("cmp")) if m.group("cmp") else ">="
+        if op is None:
+            continue
+        if ctx.is_exclusion:
+            op = negate(op)
+        if op not in (">=", ">"):
+            continue
+        s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+        return [ctx.make(LifeExpectancy, s, e, min_months=round(to_months(v, m.group("unit")), 2))]
+    return []
+
+
 KIND = KindSpec(
     LifeExpectancy,
+    extract=extract,
+    rule_file=Rules,
     core=True,
     compare={
-        "min_months": Compare("num", abs_tol=0.3),  # weeks x 12 / 52
+        "min_months": Compare("num", abs_tol=0.3),  # weeks / 4.345 (gold: weeks x 12 / 52)
     },
 )

@@ -1,15 +1,28 @@
-"""Kind ``metastatic_burden``: number of metastatic lesions and involved organs (oligometastatic definitions)."""
+"""Kind ``metastatic_burden``: number of metastatic lesions and involved organs (oligometastatic definitions).
+
+Reads ``metastatic_burden.yaml``: a count (digits or words, up to 50) followed by a lesion noun ("5 distant
+metastases") or an organ noun ("2-3 organ systems"), bounded by a range, a limit word or a comparator before it
+(an exclusion states the opposite bound: "more than 5 metastases" -> max_lesions 5). Lesions of another sort
+(measurable, brain) are left out; a bare "at least one metastatic lesion" is a presence requirement. Without a
+count, an oligometastatic subject gives an empty burden criterion. A counting rule ("... counted as 1 lesion") is
+the counting note.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import KindSpec
-from extractor.models.criteria import CriterionBase
+from extractor.models.criteria import Comparator, CriterionBase
+from extractor.rules.grammar import cmp_tail, negate, number_token, number_value, op_of
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "MetastaticBurden"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "MetastaticBurden", "Rules", "extract"]
 
 
 class MetastaticBurden(CriterionBase):
@@ -25,8 +38,148 @@ class MetastaticBurden(CriterionBase):
     )
 
 
+class Rules(RuleFile):
+    """``metastatic_burden.yaml``."""
+
+    gate: tuple[str, ...]
+    oligo_gate: tuple[str, ...]
+    oligo: Pattern
+    oligo_strong: Pattern
+    oligo_context_before: Pattern
+    lesion_after: Pattern
+    lesion_words: tuple[str, ...]
+    organ_after: Pattern
+    range_after: Pattern
+    limit_before: Pattern
+    lesion_false_friend_before: Pattern
+    brain_in_count: Pattern
+    counted_as_before: Pattern
+    cluster: Pattern
+    clustered_nodes: tuple[str, ...]
+    clustered_nodes_note: str
+
+
+RULES = load_rules("metastatic_burden", Rules)
+
+_MAX_COUNT = 50  # a larger number is not a lesion count
+_CMP_BEFORE = 30  # characters before a count read for a comparator or limit word
+_FF_BEFORE = 25  # characters before a count (or the oligometastatic word) read for false friends
+_AS_BEFORE = 4
+_NOTE_MAX = 160
+
+Bound = tuple[float | None, float | None]
+
+
+def _bounds(lower: str, ns: int, ne: int, n1: float, exclusion: bool) -> Bound:
+    """The (min, max) a count states: a range, or one bound from the comparator / limit word before it."""
+    r = RULES.range_after.match(lower, ne)
+    if r:
+        n2 = number_value(r.group("n2"))
+        if n2 is not None:
+            return min(n1, n2), max(n1, n2)
+    back = max(0, ns - _CMP_BEFORE)
+    op: Comparator | None
+    if RULES.limit_before.search(lower, back, ns):
+        op = "<="
+    else:
+        c = cmp_tail().search(lower, back, ns)
+        op = op_of(c.group("cmp")) if c else None
+    if exclusion and op is not None:
+        op = negate(op)
+    if op == "<=":
+        return None, n1
+    if op == "<":
+        return None, n1 - 1
+    if op == ">=":
+        return n1, None
+    if op == ">":
+        return n1 + 1, None
+    return n1, n1
+
+
+def _span(vals: list[Bound]) -> tuple[int | None, int | None]:
+    """The overall (min, max) of several bounds."""
+    known_lo = [lo for lo, _ in vals if lo is not None]
+    known_hi = [hi for _, hi in vals if hi is not None]
+    return (int(min(known_lo)) if known_lo else None), (int(max(known_hi)) if known_hi else None)
+
+
+def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
+    """The lesion and organ bounds of every count in the item."""
+    lower = ctx.lower
+    les: list[Bound] = []
+    org: list[Bound] = []
+    for m in number_token().finditer(lower):
+        n = number_value(m.group("n"))
+        if n is None or n > _MAX_COUNT:
+            continue
+        r = RULES.range_after.match(lower, m.end())
+        tail = r.end() if r else m.end()
+        lm = RULES.lesion_after.match(lower, tail)
+        if lm:
+            if RULES.lesion_false_friend_before.search(lower, max(0, m.start() - _FF_BEFORE), m.start()):
+                continue
+            if not oligo and not any(w in lm.group(0) for w in RULES.lesion_words):
+                continue
+            if RULES.brain_in_count.search(lower[m.start() : lm.end()]):
+                continue
+            if RULES.counted_as_before.search(lower[max(0, m.start() - _AS_BEFORE) : m.start()]):
+                continue  # "counted as 1 lesion"
+            lo, hi = _bounds(lower, m.start(), m.end(), n, ctx.is_exclusion)
+            if lm.group("fewer"):
+                lo, hi = (None, n) if not ctx.is_exclusion else (n + 1, None)
+            les.append((lo, hi))
+        elif RULES.organ_after.match(lower, tail):
+            org.append(_bounds(lower, m.start(), m.end(), n, ctx.is_exclusion))
+    return les, org
+
+
+def _counting_note(lower: str) -> str | None:
+    cm = RULES.cluster.search(lower)
+    if cm is None:
+        return None
+    if all(w in cm.group() for w in RULES.clustered_nodes):
+        return RULES.clustered_nodes_note
+    return " ".join(cm.group().split())[:_NOTE_MAX]
+
+
+def extract(ctx: ItemContext) -> list[MetastaticBurden]:
+    """The item's metastatic-burden criterion (at most one)."""
+    lower = ctx.lower
+    oligo = any(w in lower for w in RULES.oligo_gate) and bool(RULES.oligo.search(lower))
+    if not oligo and not any(w in lower for w in RULES.gate):
+        return []
+    les, org = _counts(ctx, oligo)
+    if not les and not org:
+        strong = RULES.oligo_strong.search(lower) if oligo else None
+        if strong is None or RULES.oligo_context_before.search(
+            lower, max(0, strong.start() - _FF_BEFORE), strong.start()
+        ):
+            return []  # a bare "oligometastatic disease" as the subject, not "radiation for oligometastatic disease"
+    if not oligo and not org and all(lo is not None and hi is None for lo, hi in les):
+        return []  # "at least one metastatic lesion": a presence requirement, not a burden limit
+    min_l, max_l = _span(les) if les else (None, None)
+    min_o, max_o = _span(org) if org else (None, None)
+    if min_l is not None and min_l == max_l and len(les) == 1:
+        min_l = None  # "limited to 5 metastases" read without a comparator: 5 is the limit
+    if min_o is not None and min_o == max_o and len(org) == 1:
+        min_o = None
+    return [
+        ctx.make(
+            MetastaticBurden,
+            max_lesions=max_l,
+            min_lesions=min_l,
+            min_organs=min_o,
+            max_organs=max_o,
+            counting_notes=_counting_note(lower),
+        )
+    ]
+
+
 KIND = KindSpec(
     MetastaticBurden,
+    extract=extract,
+    rule_file=Rules,
     core=True,
     not_compared={
         "counting_notes": "a paraphrase",

@@ -1,15 +1,28 @@
-"""Kind ``pregnancy``: pregnancy, breastfeeding and contraception."""
+"""Kind ``pregnancy``: pregnancy, breastfeeding and contraception.
+
+Reads one criterion per item from ``pregnancy.yaml``: pregnant / breastfeeding patients excluded (a status
+mention in an exclusion item, or in an inclusion item one the context pass reads as negated: "not pregnant",
+"non-lactating", "pregnant women are not eligible"; "pregnancy test", "avoid becoming pregnant", "pregnant
+partner" are no status), contraception required, and a negative pregnancy test required (a test with its result
+anywhere; a bare "pregnancy test" in an inclusion item or with "rule out"). The evidence is the sentence or clause
+holding every mention.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import sentence_bounds
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "Pregnancy"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "Pregnancy", "Rules", "extract"]
 
 
 class Pregnancy(CriterionBase):
@@ -22,4 +35,65 @@ class Pregnancy(CriterionBase):
     negative_test_required: bool | None = Field(default=None, description="True when a negative test is required.")
 
 
-KIND = KindSpec(Pregnancy, core=False)
+class Rules(RuleFile):
+    """``pregnancy.yaml``."""
+
+    pregnant: Pattern
+    breastfeeding: Pattern
+    not_status_after: Pattern
+    not_status_before: Pattern
+    contraception: Pattern
+    negative_test: Pattern
+    test_named: Pattern
+    test_cue: str
+
+
+RULES = load_rules("pregnancy", Rules)
+
+#: how far before a status word its cues are looked for (characters)
+_BEFORE = 40
+
+
+def _status(ctx: ItemContext, status: Pattern) -> tuple[int, int] | None:
+    """Span of a mention saying pregnant / breastfeeding patients are excluded."""
+    low = ctx.lower
+    for m in status.finditer(low):
+        if RULES.not_status_after.match(low, m.end()):
+            continue
+        if RULES.not_status_before.search(low[max(0, m.start() - _BEFORE) : m.start()]):
+            continue
+        if ctx.is_exclusion or ctx.context.has("negated", m.start(), m.end(), kind="pregnancy"):
+            return m.start(), m.end()
+    return None
+
+
+def extract(ctx: ItemContext) -> list[Pregnancy]:
+    """The item's pregnancy criterion (at most one)."""
+    low = ctx.lower
+    fields: dict[str, Any] = {}
+    spans: list[tuple[int, int]] = []
+    preg = _status(ctx, RULES.pregnant)
+    if preg is not None:
+        fields["pregnancy_excluded"] = True
+        spans.append(preg)
+    bf = _status(ctx, RULES.breastfeeding)
+    if bf is not None:
+        fields["breastfeeding_excluded"] = True
+        spans.append(bf)
+    m = RULES.contraception.search(low)
+    if m is not None:
+        fields["contraception_required"] = True
+        spans.append(m.span())
+    m = RULES.negative_test.search(low)
+    if m is None and (not ctx.is_exclusion or RULES.test_cue in low):
+        m = RULES.test_named.search(low)
+    if m is not None:
+        fields["negative_test_required"] = True
+        spans.append(m.span())
+    if not fields:
+        return []
+    start, end = sentence_bounds(ctx.clean, min(s for s, _ in spans), max(e for _, e in spans))
+    return [ctx.make(Pregnancy, start, end, **fields)]
+
+
+KIND = KindSpec(Pregnancy, extract=extract, rule_file=Rules, core=False)

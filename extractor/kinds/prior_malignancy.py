@@ -1,15 +1,27 @@
-"""Kind ``prior_malignancy``: other (second) malignancies and their allowed exceptions."""
+"""Kind ``prior_malignancy``: other (second) malignancies and their allowed exceptions.
+
+Reads ``prior_malignancy.yaml``: an item holding a malignancy noun and a lead word ("other", "prior", "history",
+...) is searched near each noun for a mention of another malignancy; the look-back window is the first number of
+years (or months) from the mention on, and the allowed exceptions are every exception pattern matched outside
+the mention, by canonical name, in text order. The evidence is the whole item.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import parse_number, word_starts
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
-__all__ = ["KIND", "PriorMalignancy"]
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "PriorMalignancy", "Rules", "extract"]
 
 
 class PriorMalignancy(CriterionBase):
@@ -26,8 +38,87 @@ class PriorMalignancy(CriterionBase):
     )
 
 
+class Rules(RuleFile):
+    """``prior_malignancy.yaml``; the exception patterns are joined at load into :attr:`exception_pattern`."""
+
+    nouns: frozenset[str]
+    leads: frozenset[str]
+    prior_malignancy: Pattern
+    window: Pattern
+    exception_words: frozenset[str]
+    exceptions: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
+    _exception_pattern: re.Pattern[str] = PrivateAttr()
+    _exception_names: tuple[str, ...] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _join(self) -> Rules:
+        # one alternation from a word start, longest pattern first, group e<i> naming its exception; the leading
+        # \b lets the scan skip the inside of words, which is most of its cost
+        flat = sorted(
+            ((p.pattern, name) for name, pats in self.exceptions.items() for p in pats), key=lambda x: -len(x[0])
+        )
+        try:
+            self._exception_pattern = re.compile(
+                r"\b(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat)) + ")"
+            )
+        except re.error as e:
+            raise ValueError(f"exception patterns do not join into one: {e}") from None
+        self._exception_names = tuple(name for _, name in flat)
+        return self
+
+    def exception_of(self, m: re.Match[str]) -> str:
+        """The canonical exception a match of :attr:`exception_pattern` names."""
+        return self._exception_names[int(str(m.lastgroup)[1:])]
+
+    @property
+    def exception_pattern(self) -> re.Pattern[str]:
+        """Every exception pattern, one alternation."""
+        return self._exception_pattern
+
+
+RULES = load_rules("prior_malignancy", Rules)
+
+#: where a mention is looked for around a noun (characters before it, after its end)
+_BEFORE, _AFTER = 80, 60
+#: the largest look-back window read (in the text's unit)
+_MAX_WINDOW = 100
+
+
+def extract(ctx: ItemContext) -> list[PriorMalignancy]:
+    """The item's prior-malignancy criterion (at most one)."""
+    words = ctx.words
+    nouns = words & RULES.nouns
+    if not nouns or RULES.leads.isdisjoint(words):
+        return []
+    low = ctx.lower
+    m = None
+    for pos, word in word_starts(low, nouns):
+        m = RULES.prior_malignancy.search(low, max(0, pos - _BEFORE), min(len(low), pos + len(word) + _AFTER))
+        if m is not None:
+            break
+    if m is None:
+        return []
+    within: float | None = None
+    y = RULES.window.search(low, m.start())
+    if y is not None:
+        n = parse_number(y.group("n"))
+        if n is not None and 0 < n <= _MAX_WINDOW:
+            within = n if y.group("u").startswith("y") else round(n / 12, 2)
+    exceptions: list[str] = []
+    if not RULES.exception_words.isdisjoint(words):
+        for e in RULES.exception_pattern.finditer(low):
+            if m.start() <= e.start() < m.end():
+                continue
+            name = RULES.exception_of(e)
+            if name not in exceptions:
+                exceptions.append(name)
+    return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
+
+
 KIND = KindSpec(
     PriorMalignancy,
+    extract=extract,
+    rule_file=Rules,
     core=False,
     compare={
         "exceptions": Compare("phrases"),

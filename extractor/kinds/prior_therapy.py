@@ -1,26 +1,64 @@
-"""Kind ``prior_therapy``: prior treatment required, excluded or allowed; lines, settings, durations, washouts."""
+"""Kind ``prior_therapy``: prior treatment required, excluded or allowed; lines, settings, durations, washouts.
+
+Reads agent mentions (drugs, classes, radiotherapy, surgery: the shared lexicon :mod:`extractor.rules.drugs`),
+sentence by sentence. An agent is dropped after a false friend ("hypersensitivity to", "eligible for", "toxicity
+from"). A sentence needs a prior-treatment cue ("prior", "received", "within", ...) unless an exclusion opens with
+the agent. Each agent gets a mode (allowed / excluded / exception / plain) and a negation from its clause; the
+requirement follows the effective-rule convention (an exclusion item "Prior X" -> X excluded). Numbers give line
+limits ("no more than 2 prior lines"), a minimum duration ("for at least 6 months") and a washout window ("within
+4 weeks"). Agents with different windows ("chemotherapy within 3 weeks or radiotherapy within 2 weeks") or modes
+("... except adjuvant endocrine therapy") become separate criteria. Word lists and patterns: ``prior_therapy.yaml``.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
-from extractor.models.criteria import CriterionBase, Requirement
+from extractor.models.criteria import Comparator, CriterionBase, Requirement
+from extractor.rules.context import Modifier
+from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
+from extractor.rules.grammar import (
+    cmp_phrase,
+    cmp_tail,
+    negate,
+    num_or_word,
+    number_token,
+    number_value,
+    op_of,
+    sentence_spans,
+    to_months,
+    to_weeks,
+)
+from extractor.rules.item import ItemContext
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Drugs
 
 __all__ = ["KIND", "PriorTherapy"]
+
+
+def _agents_description() -> str:
+    """The ``agents`` field's description (sent to the LLM), naming the agent classes of ``vocab/drugs.yaml``."""
+    model = load_model("drugs")
+    assert isinstance(model, Drugs)
+    return (
+        "Lower-case generic drug names (e.g. trastuzumab, trastuzumab deruxtecan) or agent classes: "
+        + ", ".join(model.classes)
+        + "."
+    )
 
 
 class PriorTherapy(CriterionBase):
     """Prior treatment required, excluded or allowed, with lines, settings, durations and washouts."""
 
     kind: Literal["prior_therapy"] = "prior_therapy"
-    agents: list[str] = Field(
-        default_factory=list,
-        description="Lower-case generic drug names or classes, e.g. trastuzumab, trastuzumab deruxtecan, taxane, "
-        "anti-her2 therapy, chemotherapy, endocrine therapy, radiotherapy, surgery, systemic therapy.",
-    )
+    agents: list[str] = Field(default_factory=list, description=_agents_description())
     requirement: Requirement = Field(description="required, excluded or allowed.")
     setting: Literal["metastatic", "adjuvant", "neoadjuvant", "early", "any"] | None = Field(
         default=None, description="Disease setting of the prior therapy, if stated."
@@ -36,8 +74,802 @@ class PriorTherapy(CriterionBase):
     )
 
 
+# ------------------------------------------------------------------------------------------------- rule file
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Phrases(_Data):
+    """A phrase set: ``stems`` match at a word start and may go on, ``words`` end at a word end."""
+
+    stems: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    @cached_property
+    def rx(self) -> re.Pattern[str]:
+        """The compiled phrase set (for lower-cased text)."""
+        alts = []
+        if self.stems:
+            alts.append(name_alt(self.stems))
+        if self.words:
+            alts.append("(?:" + name_alt(self.words) + ")(?![a-z0-9])")
+        return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + ")")
+
+    @cached_property
+    def anchors(self) -> tuple[str, ...]:
+        """Substrings one of which every match contains (each phrase's first word): a cheap necessary test."""
+        return _anchors((*self.stems, *self.words))[0]
+
+    def maybe(self, text: str) -> bool:
+        """False when no phrase can match in ``text`` (True says little: check with :attr:`rx`)."""
+        return _any_in(self.anchors, text)
+
+
+def _anchors(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The minimal first words of ``phrases`` (a gap inside a phrase may match nothing, so its first word is
+    always in the text a phrase matches), and whether every phrase is one word (then the test is exact)."""
+    words = [p.lower().replace("-", " ").split() for p in phrases if p.replace("-", " ").strip()]
+    firsts = {w[0] for w in words}
+    minimal = tuple(sorted(f for f in firsts if not any(o != f and o in f for o in firsts)))
+    return minimal, all(len(w) == 1 for w in words)
+
+
+class AgentRules(_Data):
+    false_friends: Phrases
+    after_false_friend: Pattern
+    brain: Pattern
+    local_agents: frozenset[str]
+
+
+class SentenceOptions(_Data):
+    """The options of the one splitter (:func:`~extractor.rules.grammar.sentence_spans`) this kind reads with."""
+
+    starts: str
+    after_number: bool
+    not_after: tuple[str, ...]
+    space_run: int
+    markers: bool
+    lead: str
+
+
+class ClauseRules(_Data):
+    sentences: SentenceOptions
+    parenthesis: Pattern
+    breaks: tuple[tuple[str, ...], ...]
+    naive_after: Pattern
+
+    @cached_property
+    def break_words(self) -> Phrases:
+        """The words that open a clause, as one phrase set."""
+        return Phrases(words=tuple(w for words in self.breaks for w in words))
+
+
+class NumberRules(_Data):
+    line_words: tuple[str, ...]
+    any_number: Pattern
+    time_after: Pattern
+    age_after: Pattern
+    pre_tail: Pattern
+    duration_tail: Pattern
+    post: Pattern
+    duration_of: Pattern
+    after_duration: Pattern
+    window_of: Pattern
+    wash_before: Pattern
+    gap_post: Pattern
+    lines_after: Pattern
+    time_word: Pattern
+    negation_tail: Pattern
+
+
+class RequirementRules(_Data):
+    started: Pattern
+    progressed: Pattern
+
+
+class SettingRules(_Data):
+    any: Pattern
+    metastatic_words: tuple[str, ...]
+    metastatic: Pattern
+    neoadjuvant: Pattern
+    adjuvant: Pattern
+    early: Pattern
+
+
+class FlagWords(_Data):
+    """Item prefilters: substrings that say whether a family of optional cues can occur at all."""
+
+    brain: tuple[str, ...]
+    modes: tuple[str, ...]
+    digits: tuple[str, ...]
+    response: tuple[str, ...]
+    lines: tuple[str, ...]
+    setting: tuple[str, ...]
+
+    @cached_property
+    def tests(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]]:
+        """Per list: its one-word entries (tested with ``in``), and for its phrases of several words (a space
+        matches any run of spaces / hyphens, or none) their first words and their pattern."""
+        out: dict[str, tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]] = {}
+        for name in type(self).model_fields:
+            words: tuple[str, ...] = getattr(self, name)
+            single = tuple(w for w in words if _anchors((w,))[1])
+            multi = tuple(w for w in words if w not in single)
+            out[name] = (_anchors(single)[0], _anchors(multi)[0], re.compile(name_alt(multi)) if multi else None)
+        return out
+
+    def has(self, name: str, text: str) -> bool:
+        """Whether an entry of list ``name`` occurs in ``text`` (as a substring)."""
+        single, firsts, rx = self.tests[name]
+        if _any_in(single, text):
+            return True
+        return rx is not None and _any_in(firsts, text) and rx.search(text) is not None
+
+
+class Rules(RuleFile):
+    """``prior_therapy.yaml``: cues, false friends, clause words, number patterns, settings, response words."""
+
+    cues: Phrases
+    skip_sentence: Phrases
+    agents: AgentRules
+    clauses: ClauseRules
+    numbers: NumberRules
+    requirement: RequirementRules
+    setting: SettingRules
+    response: Phrases
+    flags: FlagWords
+
+    @classmethod
+    def vocabulary(cls) -> dict[str, str]:
+        """``{{num_word}}``: a number in digits or words; ``{{cmp_phrase}}``: a comparator phrase (no word
+        bounds)."""
+        return {"num_word": num_or_word(), "cmp_phrase": cmp_phrase()}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _agent_triggers(cls, data: Any) -> Any:
+        """Add the first word of every agent name (``vocab/drugs.yaml``) to the triggers: the drug lexicon stays
+        the one list of names."""
+        if isinstance(data, dict) and isinstance(data.get("triggers"), list):
+            data = {**data, "triggers": [*data["triggers"], *(w for w in trigger_words() if w not in data["triggers"])]}
+        return data
+
+
+@cache
+def _rules() -> Rules:
+    return load_rules("prior_therapy", Rules)
+
+
+# ------------------------------------------------------------------------------------------------- item flags
+
+
+class _Flags:
+    """Which optional cues occur anywhere in the item, computed on first use (sentences skip searches that
+    cannot hit)."""
+
+    __slots__ = ("_ctx", "_cues", "_lower", "_memo", "_rules")
+
+    def __init__(self, ctx: ItemContext, rules: Rules) -> None:
+        self._ctx = ctx
+        self._lower = ctx.lower
+        self._rules = rules
+        self._memo: dict[str, bool] = {}
+        self._cues: dict[str, tuple[Modifier, ...]] = {}
+
+    def cues(self, category: str) -> tuple[Modifier, ...]:
+        """The kind's context cues of one category in the item (the one context pass), in text order."""
+        found = self._cues.get(category)
+        if found is None:
+            found = self._cues[category] = self._ctx.context.cues(category, kind="prior_therapy")
+        return found
+
+    def _get(self, name: str) -> bool:
+        v = self._memo.get(name)
+        if v is None:
+            if name == "skip":  # the exact test, after the cheap one; each sentence checks again
+                skip = self._rules.skip_sentence
+                v = skip.maybe(self._lower) and skip.rx.search(self._lower) is not None
+            else:
+                v = self._rules.flags.has(name, self._lower)
+            self._memo[name] = v
+        return v
+
+    @property
+    def skip(self) -> bool:
+        return self._get("skip")
+
+    @property
+    def brain(self) -> bool:
+        return self._get("brain")
+
+    @property
+    def modes(self) -> bool:
+        return self._get("modes")
+
+    @property
+    def digits(self) -> bool:
+        return self._get("digits")
+
+    @property
+    def response(self) -> bool:
+        return self._get("response")
+
+    @property
+    def lines(self) -> bool:
+        return self._get("lines")
+
+    @property
+    def setting(self) -> bool:
+        return self._get("setting")
+
+
+# ------------------------------------------------------------------------------------------------- extractor
+
+
+def extract(ctx: ItemContext) -> list[PriorTherapy]:
+    """``prior_therapy`` criteria stated in one item (one per requirement statement)."""
+    lower = ctx.lower
+    if not lower.strip():
+        return []
+    rules = _rules()
+    agents = find_agents(lower)
+    if not agents and not (_any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower)):
+        return []  # without agents only a line limit can be stated, and it needs a number
+    cue = rules.cues.rx.search(lower) is not None
+    if not cue and not (ctx.is_exclusion and agents):
+        return []
+    flags = _Flags(ctx, rules)
+    out: list[PriorTherapy] = []
+    for s, e in _sentences(ctx.clean, rules.clauses):
+        out.extend(_sentence_criteria(ctx, rules, s, e, agents, flags, cue))
+    return out
+
+
+def _any_in(words: tuple[str, ...], text: str) -> bool:
+    """Whether one of ``words`` is a substring of ``text`` (a plain loop: faster than ``any()`` here)."""
+    for w in words:  # noqa: SIM110 - any() with a generator costs more on these hot paths
+        if w in text:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------- sentences, clauses
+
+
+def _sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
+    """Sentence spans (the one splitter with this kind's options, ``clauses.sentences``)."""
+    o = rules.sentences
+    return sentence_spans(
+        clean,
+        starts=o.starts,
+        after_number=o.after_number,
+        not_after=o.not_after,
+        space_run=o.space_run,
+        markers=o.markers,
+        lead=o.lead,
+    )
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " ,;:-–)(":
+        s += 1
+    while e > s and text[e - 1] in " ,;:-–(":
+        e -= 1
+    if e > s and text[e - 1] == ")" and text[s:e].count("(") < text[s:e].count(")"):
+        e -= 1
+    return s, e
+
+
+def _paren_open(lower: str, s: int, pos: int) -> int:
+    """Start of the innermost parenthesis open at ``pos`` (or -1), looking back no further than ``s``."""
+    depth = 0
+    while True:
+        o = lower.rfind("(", s, pos)
+        if o < 0:
+            return -1
+        c = lower.rfind(")", o + 1, pos)
+        if c >= 0:  # the nearest parenthesis before pos closes one
+            depth += 1
+            pos = c
+        elif depth == 0:
+            return o
+        else:
+            depth -= 1
+            pos = o
+
+
+def _closes(lower: str, s: int, e: int) -> bool:
+    """Whether ``lower[s:e]`` closes a parenthesis opened before ``s`` (the end of a cue's scope)."""
+    depth = 0
+    for i in range(s, e):
+        c = lower[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
+
+
+def _closed_paren(lower: str, s: int, pos: int, until: int) -> bool:
+    """Whether ``pos`` sits in a parenthesis that closes before ``until``."""
+    po = _paren_open(lower, s, pos)
+    return po >= 0 and lower.find(")", pos, until) >= 0
+
+
+def _clauses(rules: ClauseRules, lower: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Clause spans of a sentence, cut before contrast / condition words ("..., but no prior X")."""
+    out: list[tuple[int, int]] = []
+    pos = s
+    for m in rules.break_words.rx.finditer(lower, s, e):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+            pos = m.start()
+    out.append((pos, e))
+    return out
+
+
+def _within(cues: tuple[Modifier, ...], s: int, e: int) -> list[Modifier]:
+    """The cues that lie in ``[s, e)``."""
+    return [m for m in cues if s <= m.cue_start and m.cue_end <= e]
+
+
+def _reaches_back(m: Modifier) -> bool:
+    """Whether a cue's scope also runs back (the clause-wide "... is not allowed" cues, not a forward "no")."""
+    return m.scope_start < m.cue_end
+
+
+def _mode(  # noqa: PLR0917
+    flags: _Flags,
+    rules: ClauseRules,
+    lower: str,
+    s: int,
+    e: int,
+    a: Agent,
+    exclusion: bool = False,
+    memo: dict[tuple[int, int], str] | None = None,
+) -> str:
+    """exception (after "except", or in an allowed parenthesis) / allowed / excluded (a not-allowed clause) / base.
+
+    "except previously treated with X" names who is left out: X is excluded in an inclusion item. ``memo`` keeps
+    the clause's own mode (what its cues outside parentheses say) for its other agents."""
+    if not flags.modes:
+        return "base"
+    exceptions = flags.cues("exception")
+    po = _paren_open(lower, s, a.start)
+    if po >= 0:
+        pc = lower.find(")", a.end, e)
+        inner = (po + 1, pc if pc >= 0 else e)
+        exc = _within(exceptions, po, a.start)
+        if exc:
+            return "excluded" if not exclusion and _within(flags.cues("required"), exc[0].cue_end, a.start) else "exception"
+        if any(_reaches_back(m) for m in _within(flags.cues("negated"), *inner)):
+            return "excluded"
+        if _within(flags.cues("permitted"), *inner):
+            return "exception"
+    exc = _within(exceptions, s, a.start)
+    if exc and not _closes(lower, exc[-1].cue_end, a.start):
+        if not exclusion and _within(flags.cues("required"), exc[-1].cue_end, a.start):
+            return "excluded"
+        return "exception"
+    if memo is None:
+        return _clause_mode(flags, rules, lower, s, e)
+    mode = memo.get((s, e))
+    if mode is None:
+        mode = memo[(s, e)] = _clause_mode(flags, rules, lower, s, e)
+    return mode
+
+
+def _clause_mode(flags: _Flags, rules: ClauseRules, lower: str, s: int, e: int) -> str:
+    """excluded / allowed / base: what the clause's cues outside parentheses say of its agents."""
+    parens = [m.span() for m in rules.parenthesis.finditer(lower, s, e)] if "(" in lower[s:e] else []
+
+    def outside(m: Modifier) -> bool:
+        return not any(ps <= m.cue_start < pe for ps, pe in parens)
+
+    if any(_reaches_back(m) and outside(m) for m in _within(flags.cues("negated"), s, e)):
+        return "excluded"
+    if any(outside(m) for m in _within(flags.cues("permitted"), s, e)):
+        return "allowed"
+    return "base"
+
+
+def _negated(flags: _Flags, rules: ClauseRules, lower: str, cs: int, a: Agent | None, lines: _LineInfo | None) -> bool:
+    """Whether the clause negates its agents: a negation before the first agent (not one a line limit consumed)."""
+    end = a.start if a is not None else (lines.start if lines else cs)
+    if end > cs:
+        for m in _within(flags.cues("negated"), cs, end):
+            if _reaches_back(m):
+                continue  # "... not allowed" says the clause's mode (excluded), not a negation of its agents
+            if lines is not None and any(0 <= st - m.cue_end <= 25 for st in lines.negated_at):
+                continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
+            return True
+    return bool(a is not None and (a.neg or rules.naive_after.match(lower, a.end)))
+
+
+def _keep(rules: AgentRules, lower: str, s: int, a: Agent, brain: bool) -> bool:
+    """Whether an agent mention names a prior therapy (no false friend before it, no "-induced" after it)."""
+    if brain and (a.name in rules.local_agents or a.neg):
+        return False
+    ff = None
+    for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
+        ff = m
+    between = lower[ff.end() : a.start] if ff is not None else ""
+    if ff is not None and ". " not in between and ";" not in between and ")" not in between:
+        return False
+    return not rules.after_false_friend.match(lower, a.end)
+
+
+def _setting(rules: SettingRules, lower: str, s: int, e: int) -> str | None:
+    seg = lower[s:e]
+    if ("any " in seg or "regardless" in seg) and rules.any.search(seg):
+        return "any"
+    met = rules.metastatic.search(seg) if any(w in seg for w in rules.metastatic_words) else None
+    adjuvant = "adjuvant" in seg or "operative" in seg
+    neo = rules.neoadjuvant.search(seg) if adjuvant else None
+    adj = rules.adjuvant.search(seg) if adjuvant else None
+    early = rules.early.search(seg) if "early" in seg or "curative" in seg else None
+    hits = [(m.start(), name) for m, name in ((met, "metastatic"), (neo, "neoadjuvant"), (adj, "adjuvant")) if m]
+    if neo and adj:
+        hits = [(min(neo.start(), adj.start()), "early")] + ([(met.start(), "metastatic")] if met else [])
+    if not hits:
+        return "early" if early else None
+    hits.sort()
+    return hits[0][1]
+
+
+# ------------------------------------------------------------------------------------------------- numbers
+
+
+@dataclass
+class _Window:
+    start: int
+    end: int
+    weeks: float
+    gap: bool  # "at least N weeks since": the rule is "not within N weeks"
+
+
+@dataclass
+class _Qty:
+    start: int
+    end: int
+    n: float
+    unit: str
+    cmp: str | None
+    pre: str | None
+    post: str
+    dur: bool
+    unit_end: int
+
+
+@dataclass
+class _LineInfo:
+    lo: int | None
+    hi: int | None
+    start: int
+    end: int
+    negated_at: list[int]  # starts of limits read through a negation right before them
+
+
+def _tokens(lower: str, s: int, e: int) -> list[tuple[int, int, float]]:
+    out = []
+    for m in number_token().finditer(lower, s, e):
+        n = number_value(m.group("n"))
+        if n is not None:
+            out.append((m.start(), m.end(), n))
+    return out
+
+
+def _quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]]) -> list[_Qty]:
+    out: list[_Qty] = []
+    tail = cmp_tail()
+    for ns, ne, n in toks:
+        u = rules.time_after.match(lower, ne, e)
+        if not u or rules.age_after.match(lower, u.end()):
+            continue
+        back = max(s, ns - 45)
+        c = tail.search(lower, back, ns)
+        p = rules.pre_tail.search(lower, back, ns)
+        d = rules.duration_tail.search(lower, back, ns)
+        post = rules.post.match(lower, u.end(), e)
+        start = min(x.start() for x in (c, p, d, u) if x is not None) if (c or p or d) else ns
+        end = post.end() if post and post.group("post") else u.end()
+        out.append(
+            _Qty(
+                start,
+                end,
+                n,
+                u.group("unit"),
+                c.group("cmp") if c else None,
+                p.group("pre") if p else None,
+                (post.group("post") or "") if post else "",
+                bool(d),
+                u.end(),
+            )
+        )
+    return out
+
+
+def _windows(rules: NumberRules, lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
+    out: list[_Window] = []
+    for q in qtys:
+        pre, cmp, post = q.pre, q.cmp, q.post
+        if q.n > 1000 or (q.dur and not pre and post not in ("prior", "before", "preceding")):
+            continue
+        before = lower[max(s, q.start - 25) : q.start]
+        washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
+        paren_for = lower[max(s, q.start - 2) : q.start].strip().endswith("(") and lower.startswith(" for ", q.unit_end)
+        if not (pre or cmp or post or washout or paren_for):  # "(6 weeks for nitrosoureas)" restates a window
+            continue
+        if (
+            not pre
+            and post.startswith("of")
+            and not washout
+            and (not cmp or rules.duration_of.match(lower, q.unit_end))
+        ):
+            continue  # "6 months of therapy", "at least 3 years of first-line treatment": a duration
+        if post.startswith("after") and not cmp:
+            continue  # "4 weeks after the last dose" (contraception, follow-up)
+        op = op_of(cmp) if cmp else None
+        gap = op in (">=", ">") or (op is None and not pre and bool(rules.gap_post.search(post)))
+        gap = gap or (washout and op not in ("<", "<="))
+        weeks = round(to_weeks(q.n, q.unit), 2)
+        if paren_for and not (pre or cmp or post) and out:
+            gap = out[-1].gap  # "> 4 weeks (6 weeks for nitrosoureas)": same kind of window as the one it restates
+        out.append(_Window(q.start, q.end, weeks, gap))
+    return out
+
+
+def _duration(rules: NumberRules, lower: str, qtys: list[_Qty], windows: list[_Window], e: int) -> float | None:
+    for q in qtys:
+        if any(w.start < q.end and q.start < w.end for w in windows):
+            continue
+        unit_end = q.unit_end
+        if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
+            if rules.after_duration.match(lower, unit_end, e):
+                continue
+            return round(to_months(q.n, q.unit), 2)
+    return None
+
+
+def _lines(  # noqa: PLR0917
+    rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
+) -> _LineInfo | None:
+    """Line limits of the sentence, combining statements ("at least 1 ... no more than 3")."""
+    found = _line_statements(rules, lower, s, e, toks, exclusion)
+    if not found:
+        return None
+    los = [x[0] for x in found if x[0] is not None]
+    his = [x[1] for x in found if x[1] is not None]
+    return _LineInfo(
+        min(los) if los else None,
+        max(his) if his else None,
+        found[0][2],
+        found[-1][3],
+        [x[2] for x in found if x[4]],
+    )
+
+
+def _line_statements(  # noqa: PLR0917
+    rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
+) -> list[tuple[int | None, int | None, int, int, bool]]:
+    out: list[tuple[int | None, int | None, int, int, bool]] = []
+    skip_to = -1
+    tail = cmp_tail()
+    for ns, ne, n1 in toks:
+        if ns < skip_to:
+            continue
+        m = rules.lines_after.match(lower, ne, e)
+        if not m:
+            continue
+        skip_to = m.end()
+        words = lower[m.end("n2") if m.group("n2") else ne : m.end()]
+        if rules.time_word.search(words):
+            continue
+        n2 = number_value(m.group("n2"))
+        if n1 > 20 or (n2 is not None and n2 > 20):
+            continue
+        c = tail.search(lower, max(s, ns - 30), ns)
+        op: Comparator | None = op_of(c.group("cmp")) if c else None
+        post = (m.group("post") or "").strip()
+        if "more" in post or "greater" in post or "higher" in post:
+            op = ">="
+        elif post:
+            op = "<="
+        st = c.start() if c else ns
+        negated = bool(rules.negation_tail.search(lower, max(s, st - 25), st))
+        lo: float | None
+        hi: float | None
+        if n2 is not None and op is None:
+            lo, hi = min(n1, n2), max(n1, n2)
+        else:
+            if exclusion and op is None and not negated:
+                continue  # a bare count in an exclusion ("count as single lines") states no limit
+            if exclusion != negated:
+                op = negate(op) if op else "<"
+            lo = hi = None
+            if op in (None, ">="):
+                lo = n1
+            elif op == ">":
+                lo = n1 + 1
+            elif op == "<=":
+                hi = n1
+            elif op == "<":
+                hi = n1 - 1
+            elif op == "=":
+                lo = hi = n1
+        out.append((int(lo) if lo is not None else None, int(hi) if hi is not None else None, st, m.end(), negated))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- sentences
+
+
+@dataclass
+class _Group:
+    agents: list[Agent] = field(default_factory=list)
+    window: _Window | None = None
+    mode: str = "base"  # base | allowed | exception | excluded
+    neg: bool = False  # the clause negates the agents ("no prior ...", "must not have received ...")
+    clause: tuple[int, int] = (0, 0)
+
+
+def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[_Window]) -> int:
+    """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
+    wi = next((i for i, w in enumerate(windows) if w.start >= a.end), -1)
+    if wi < 0:
+        wi = next(
+            (i for i in range(len(windows) - 1, -1, -1) if not _closed_paren(lower, s, windows[i].start, a.start)),
+            len(windows) - 1,
+        )
+    if wi >= 0 and len({w.weeks for w in windows}) == 1:
+        return 0
+    if len(windows) > 1:  # "7 days after last dose of a biologic agent": the window right before the agent
+        wi = next(
+            (i for i, w in enumerate(windows) if w.end <= a.start and rules.window_of.fullmatch(lower, w.end, a.start)),
+            wi,
+        )
+    return wi
+
+
+def _sentence_criteria(  # noqa: PLR0917
+    ctx: ItemContext, rules: Rules, s: int, e: int, all_agents: list[Agent], flags: _Flags, item_cue: bool
+) -> list[PriorTherapy]:
+    lower = ctx.lower
+    cl, num = rules.clauses, rules.numbers
+    agents = [a for a in all_agents if a.start >= s and a.end <= e]
+    if not agents and not flags.lines:
+        return []
+    if flags.skip and rules.skip_sentence.rx.search(lower, s, e):
+        return []
+    brain = flags.brain and bool(rules.agents.brain.search(lower, s, e))
+    clauses = _clauses(cl, lower, s, e) if agents else [(s, e)]
+    agents = [
+        a
+        for a in agents
+        if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain)
+    ]
+    toks = _tokens(lower, s, e) if flags.digits else []
+    lines = _lines(num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
+    if not agents and lines is None:
+        return []
+    lead_excl = ctx.is_exclusion and agents and agents[0].start - s <= 30
+    cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
+    if not cue and not lead_excl:
+        return []
+    qtys = _quantities(num, lower, s, e, toks) if toks else []
+    windows = _windows(num, lower, s, qtys)
+    # group agents by window (first window after the agent, else the last one before), mode and negation
+    groups: dict[tuple[int, str, bool], _Group] = {}
+    seen: set[object] = set()
+    clause_neg: dict[int, bool] = {}
+    clause_mode: dict[tuple[int, int], str] = {}
+    for a in agents:
+        wi = _window_index(num, lower, s, a, windows)
+        cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
+        mode = _mode(flags, cl, lower, cs, ce, a, ctx.is_exclusion, clause_mode)
+        if cs not in clause_neg:
+            clause_neg[cs] = _negated(flags, cl, lower, cs, a, lines)
+        neg = clause_neg[cs]
+        g = groups.setdefault(
+            (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
+        )
+        if a.name not in seen or (mode == "exception" and (a.name, mode) not in seen):
+            g.agents.append(a)
+            seen.add(a.name)
+            seen.add((a.name, mode))
+    groups = {k: g for k, g in groups.items() if g.agents}
+    if not groups:
+        neg = _negated(flags, cl, lower, s, None, lines)
+        groups[(-1, "base", neg)] = _Group(
+            window=None, mode=_mode(flags, cl, lower, s, e, Agent(e, e, "")), neg=neg
+        )
+    response = True if flags.response and rules.response.rx.search(lower, s, e) else None
+    duration = _duration(num, lower, qtys, windows, e)
+    ordered = sorted(groups.values(), key=lambda g: g.agents[0].start if g.agents else s)
+    sentence_ok = flags.modes and bool(_within(flags.cues("permitted"), s, e))
+    by_clause = len(ordered) > 1 and len({g.clause for g in ordered}) == len(ordered)
+    out: list[PriorTherapy] = []
+    prev_end = s
+    for gi, g in enumerate(ordered):
+        requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e)
+        min_l = max_l = None
+        if lines is not None and gi == 0:
+            min_l, max_l = lines.lo, lines.hi
+            if (
+                g.mode == "base"
+                and not g.neg
+                and min_l is None
+                and max_l is not None
+                and not (requirement == "required" and rules.requirement.progressed.search(lower, s, e))
+            ):
+                requirement = "allowed"  # "no more than 2 prior lines" / exclusion "more than 2 prior lines"
+        if len(ordered) == 1:
+            cs, ce = s, e
+        elif by_clause:
+            cs, ce = g.clause
+        else:
+            cs = prev_end if gi else s
+            ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
+            if g.window and g.window.start < cs:
+                cs = min(cs, *(a.start for a in g.agents))
+            prev_end = ce
+        cs, ce = _trim(ctx.clean, cs, ce)
+        if ce <= cs:
+            cs, ce = s, e
+        setting = (
+            None
+            if not flags.setting
+            else _setting(rules.setting, lower, cs, ce)
+            if len(ordered) > 1
+            else _setting(rules.setting, lower, s, e)
+        )
+        out.append(
+            ctx.make(
+                PriorTherapy,
+                cs,
+                ce,
+                agents=[a.name for a in g.agents],
+                requirement=requirement,
+                setting=setting,
+                min_lines=min_l,
+                max_lines=max_l,
+                min_duration_months=duration if gi == 0 else None,
+                within_weeks=g.window.weeks
+                if g.window and not (g.mode == "exception" and g.window.end <= g.clause[0])
+                else None,
+                response_required=response if requirement != "excluded" else None,
+            )
+        )
+    return out
+
+
+def _requirement(  # noqa: PLR0917
+    rules: Rules, ctx: ItemContext, g: _Group, ordered: list[_Group], sentence_ok: bool, s: int, e: int
+) -> Requirement:
+    """The effective rule of one group of agents (before line limits are read)."""
+    neg = g.neg
+    if neg and g.mode == "base" and (any(x.mode in ("allowed", "exception") for x in ordered) or sentence_ok):
+        return "excluded"  # "X is allowed, but no prior Y" (either section)
+    if g.mode == "allowed" and neg:
+        return "excluded"  # "No prior radiotherapy is allowed"
+    if g.mode == "exception" and g.window and g.window.start >= g.agents[0].end and g.window.gap:
+        return "excluded"  # "(except mitomycin C, requiring a minimum of 6 weeks)": its own washout
+    if g.mode in ("allowed", "exception"):
+        return "allowed"
+    if g.mode == "excluded":
+        return "excluded"
+    gap = bool(g.window and g.window.gap) and not rules.requirement.started.search(ctx.lower, s, e)
+    return "excluded" if gap or (neg ^ ctx.is_exclusion) else "required"
+
+
 KIND = KindSpec(
     PriorTherapy,
+    extract=extract,
+    rule_file=Rules,
     core=True,
     compare={
         "agents": Compare("agents"),

@@ -1,12 +1,15 @@
 """The one context pass (ConText, as in medspacy): negation, permission, requirement, exception and hypothetical
-cues, applied once per item; kind extractors ask it about the spans they found.
+cues; kind extractors ask it about the spans they found.
 
-Cues are data: ``extractor/vocab/context.yaml`` for all kinds, plus the ``context:`` list of a kind's rule file
-for that kind alone (:class:`~extractor.rules.ruledata.ContextRule`). The pass finds every cue in the item's
-lower-cased text in one scan, then gives each a scope: ``forward`` cues modify what follows, ``backward`` cues
-what precedes, ``bidirectional`` both, up to ``max_scope`` words, never across a clause end
-(:func:`~extractor.rules.grammar.sentence_bounds`) or past a ``terminate`` cue ("but", "however") or an
-``exception`` cue ("except", "other than"), which ends the scope of the others::
+Cues are data: ``extractor/vocab/context.yaml`` holds the shared cues, and the ``context:`` list of a kind's rule
+file adds cues for that kind alone (:class:`~extractor.rules.ruledata.ContextRule`); a kind whose rule file sets
+``context_shared: false`` reads its own cues only. For a kind, the pass finds every cue in the item's lower-cased
+text (the shared ones in one scan per item, the kind's own in one scan on the kind's first question), then gives
+each a scope: ``forward`` cues modify what follows, ``backward`` cues what precedes, ``bidirectional`` both, up
+to ``max_scope`` words, never across a clause end (:func:`~extractor.rules.grammar.sentence_bounds`) or past a
+``terminate`` cue ("but", "however") or an ``exception`` cue ("except", "other than"), which ends the scope of
+the others. A ``pseudo`` cue (medspacy's PSEUDO: "no more than", "not limited to") modifies nothing; it only
+keeps a shorter cue inside it from matching::
 
     ctx.context.has("negated", start, end, kind="biomarker")   # is text[start:end] in a negation's scope?
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,69 +26,66 @@ from extractor.rules.grammar import sentence_bounds
 from extractor.rules.ruledata import ContextRule
 from extractor.vocab import load_model
 
-__all__ = ["Category", "ContextResult", "Modifier", "apply_context", "context_rules"]
-
-Category = str
+__all__ = ["ContextResult", "Modifier", "apply_context", "context_rules", "kind_context"]
 
 _WORD = re.compile(r"\S+")
+_STOPS = ("terminate", "exception")
 
 
 @dataclass(frozen=True, slots=True)
 class Modifier:
     """One cue found in an item and the span of text it modifies (offsets into the item's clean text)."""
 
-    category: Category
+    category: str
+    direction: str
     cue_start: int
     cue_end: int
     scope_start: int
     scope_end: int
-    kinds: tuple[str, ...]
 
-    def covers(self, start: int, end: int, kind: str | None) -> bool:
-        """True when the target span starts inside the scope and the cue applies to ``kind``."""
-        if self.kinds and kind not in self.kinds:
-            return False
-        return self.scope_start <= start < self.scope_end or (start <= self.scope_start < end)
-
-
-@dataclass(frozen=True, slots=True)
-class ContextResult:
-    """The cues of one item with their scopes."""
-
-    modifiers: tuple[Modifier, ...]
-
-    def has(self, category: Category, start: int, end: int, kind: str | None = None) -> bool:
-        """True when ``[start, end)`` lies in the scope of a ``category`` cue that applies to ``kind``."""
-        return any(m.category == category and m.covers(start, end, kind) for m in self.modifiers)
-
-    def categories(self, start: int, end: int, kind: str | None = None) -> frozenset[Category]:
-        """Every category whose scope covers ``[start, end)``."""
-        return frozenset(m.category for m in self.modifiers if m.covers(start, end, kind))
-
-    def cues(self, category: Category, kind: str | None = None) -> tuple[Modifier, ...]:
-        """The cues of one category that apply to ``kind``, in text order."""
-        return tuple(m for m in self.modifiers if m.category == category and (not m.kinds or kind in m.kinds))
+    def covers(self, start: int, end: int) -> bool:
+        """True when the target span ``[start, end)`` overlaps the scope."""
+        return self.scope_start <= start < self.scope_end or start <= self.scope_start < end
 
 
 @cache
 def context_rules() -> tuple[ContextRule, ...]:
-    """Every context rule: ``vocab/context.yaml`` then each kind's own (restricted to that kind)."""
-    from extractor.kinds import REGISTRY
+    """The shared cues (``vocab/context.yaml``)."""
     from extractor.vocab.schemas import Context
 
     shared = load_model("context")
     assert isinstance(shared, Context)
-    rules = list(shared.rules)
-    for name, spec in REGISTRY.items():
-        own = spec.rules()
-        for rule in own.context if own else ():
-            rules.append(rule if rule.kinds else rule.model_copy(update={"kinds": (name,)}))
-    return tuple(rules)
+    return shared.rules
 
 
 @cache
-def _scanner() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<c{i}>{rule.regex()})" for i, rule in enumerate(context_rules())))
+def kind_context(kind: str) -> tuple[bool, tuple[ContextRule, ...]]:
+    """Whether ``kind`` reads the shared cues, and its own cues."""
+    from extractor.kinds import REGISTRY
+
+    spec = REGISTRY.get(kind)
+    rules = spec.rules() if spec is not None else None
+    if rules is None:
+        return True, ()
+    return rules.context_shared, rules.context
+
+
+@cache
+def _scanner(rules: tuple[ContextRule, ...]) -> re.Pattern[str] | None:
+    if not rules:
+        return None
+    return re.compile("|".join(f"(?P<c{i}>{rule.regex()})" for i, rule in enumerate(rules)))
+
+
+def _find(lower: str, rules: tuple[ContextRule, ...]) -> list[tuple[ContextRule, int, int]]:
+    scanner = _scanner(rules)
+    if scanner is None:
+        return []
+    return [
+        (rules[int(m.lastgroup[1:])], m.start(), m.end())
+        for m in scanner.finditer(lower)
+        if m.end() > m.start() and m.lastgroup
+    ]
 
 
 def _clause_ends(text: str) -> list[int]:
@@ -98,41 +99,81 @@ def _clause_ends(text: str) -> list[int]:
     return ends
 
 
-def apply_context(lower: str) -> ContextResult:
-    """Find every cue in ``lower`` (an item's lower-cased clean text) and the scope each modifies."""
-    rules = context_rules()
-    found: list[tuple[ContextRule, int, int]] = []
-    for m in _scanner().finditer(lower):
-        if m.end() > m.start() and m.lastgroup:
-            found.append((rules[int(m.lastgroup[1:])], m.start(), m.end()))
+def _scopes(lower: str, clean: str, found: Sequence[tuple[ContextRule, int, int]]) -> tuple[Modifier, ...]:
     if not found:
-        return ContextResult(())
-    ends = _clause_ends(lower)
-    words = [w.start() for w in _WORD.finditer(lower)]
-    stops = sorted(s for r, s, _ in found if r.category in ("terminate", "exception"))
-    stop_ends = sorted(e for r, _, e in found if r.category in ("terminate", "exception"))
+        return ()
+    ends = _clause_ends(clean)  # the splitter needs the case: a full stop ends a sentence before a capital
+    spans = [(w.start(), w.end()) for w in _WORD.finditer(lower)]
+    words = [s for s, _ in spans]
+    stops = sorted(s for r, s, _ in found if r.category in _STOPS)
+    stop_ends = sorted(e for r, _, e in found if r.category in _STOPS)
     out: list[Modifier] = []
-    for rule, s, e in found:
-        if rule.category == "terminate":
+    for rule, s, e in sorted(found, key=lambda f: f[1]):
+        if rule.category in ("terminate", "pseudo"):
             continue
         k = bisect_right(ends, s)
         clause_start = ends[k - 1] if k else 0
         clause_end = ends[k] if k < len(ends) else len(lower)
-        fs, fe = e, e
-        bs, be = s, s
+        start, end = e, s
         if rule.direction in ("forward", "bidirectional"):
             w = bisect_left(words, e)
+            if w and spans[w - 1][1] > e:  # the cue ends inside a word ("non-" of "non-MSI"): its rest is word 1
+                w -= 1
             limit = words[w + rule.max_scope] if w + rule.max_scope < len(words) else len(lower)
             nxt = bisect_right(stops, e - 1)
             stop = stops[nxt] if nxt < len(stops) and rule.category != "exception" else len(lower)
-            fe = min(clause_end, limit, stop)
+            end = min(clause_end, limit, stop)
+            start = e
         if rule.direction in ("backward", "bidirectional"):
             w = bisect_left(words, s)
             limit = words[w - rule.max_scope] if w - rule.max_scope >= 0 else 0
             prv = bisect_right(stop_ends, s) - 1
             stop = stop_ends[prv] if prv >= 0 and rule.category != "exception" else 0
-            bs = max(clause_start, limit, stop)
-        start = bs if rule.direction in ("backward", "bidirectional") else fs
-        end = fe if rule.direction in ("forward", "bidirectional") else be
-        out.append(Modifier(rule.category, s, e, start, end, rule.kinds))
-    return ContextResult(tuple(out))
+            start = max(clause_start, limit, stop)
+            if rule.direction == "backward":
+                end = s
+        out.append(Modifier(rule.category, rule.direction, s, e, start, end))
+    return tuple(out)
+
+
+class ContextResult:
+    """The cues of one item and their scopes, per kind (computed on the kind's first question)."""
+
+    __slots__ = ("_by_kind", "_clean", "_lower", "_shared")
+
+    def __init__(self, lower: str, clean: str | None = None) -> None:
+        self._lower = lower
+        self._clean = lower if clean is None else clean
+        self._shared: list[tuple[ContextRule, int, int]] | None = None
+        self._by_kind: dict[str | None, tuple[Modifier, ...]] = {}
+
+    def modifiers(self, kind: str | None = None) -> tuple[Modifier, ...]:
+        """Every cue that applies to ``kind`` (``None``: the shared cues only), with its scope, in text order."""
+        if kind not in self._by_kind:
+            uses_shared, own = kind_context(kind) if kind is not None else (True, ())
+            found: list[tuple[ContextRule, int, int]] = []
+            if uses_shared:
+                if self._shared is None:
+                    self._shared = _find(self._lower, context_rules())
+                found.extend(self._shared)
+            found.extend(_find(self._lower, own))
+            self._by_kind[kind] = _scopes(self._lower, self._clean, found)
+        return self._by_kind[kind]
+
+    def has(self, category: str, start: int, end: int, kind: str | None = None) -> bool:
+        """True when ``[start, end)`` lies in the scope of a ``category`` cue that applies to ``kind``."""
+        return any(m.category == category and m.covers(start, end) for m in self.modifiers(kind))
+
+    def categories(self, start: int, end: int, kind: str | None = None) -> frozenset[str]:
+        """Every category whose scope covers ``[start, end)`` for ``kind``."""
+        return frozenset(m.category for m in self.modifiers(kind) if m.covers(start, end))
+
+    def cues(self, category: str, kind: str | None = None) -> tuple[Modifier, ...]:
+        """The cues of one category that apply to ``kind``, in text order."""
+        return tuple(m for m in self.modifiers(kind) if m.category == category)
+
+
+def apply_context(lower: str, clean: str | None = None) -> ContextResult:
+    """The context pass over an item (``lower``: its lower-cased clean text, where cues are found; ``clean``: the
+    same text with its case, where clauses end); cues are found when first asked."""
+    return ContextResult(lower, clean)

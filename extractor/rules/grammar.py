@@ -11,7 +11,8 @@ once and cached; nothing reads the item.
   :func:`negate` (the rule an exclusion states);
 * phrases: :func:`phrase_alt`, the one phrase-list -> regex compiler;
 * clauses: :func:`sentence_bounds`, the one sentence / clause splitter the kinds use;
-* durations: :func:`duration_pattern`, :func:`to_weeks`, :func:`to_months`;
+* durations: one unit table (:data:`TIME_UNIT`, :data:`WEEKS_PER`, :data:`MONTHS_PER`, :func:`unit_key`),
+  :func:`duration_pattern`, :func:`to_weeks`, :func:`to_months`;
 * units: lab units are normalised by ``vocab/units.yaml`` and compared as pint quantities (``extractor.units``).
 """
 
@@ -26,7 +27,10 @@ from extractor.vocab import load
 
 __all__ = [
     "MACROS",
+    "MONTHS_PER",
     "NUM",
+    "TIME_UNIT",
+    "WEEKS_PER",
     "comparator_pattern",
     "duration_pattern",
     "expand_macros",
@@ -37,8 +41,10 @@ __all__ = [
     "phrase_alt",
     "safe_lower",
     "sentence_bounds",
+    "sentence_spans",
     "to_months",
     "to_weeks",
+    "unit_key",
 ]
 
 # ---------------------------------------------------------------------------------------------------- numbers
@@ -199,47 +205,135 @@ def _trie(token_lists: list[list[str]]) -> str:
 
 # ---------------------------------------------------------------------------------------------------- clauses
 
-_SENT_END = re.compile(r"(?:\.(?=\s+[A-Z(\[]|\s*$)|;|\s\d{1,2}\s?\.\s(?=[A-Z]))")
+_SENT_END = re.compile(r"(?:\.(?=\s+[A-Z(\[]|\s*$)|(?<!&[lg]t)(?<!&amp);|\s\d{1,2}\s?\.\s(?=[A-Z]))")
+
+_LEAD = " :*-•,"
 
 
-def sentence_bounds(clean: str, start: int, end: int) -> tuple[int, int]:
+@cache
+def _sentence_end(
+    starts: str, after_number: bool, not_after: tuple[str, ...], space_run: int, markers: bool
+) -> re.Pattern[str]:
+    """The sentence-end pattern for a set of :func:`sentence_bounds` options (the defaults give ``_SENT_END``)."""
+    guards = "" if after_number else r"(?<![0-9]\.)"
+    guards += "".join(f"(?<!(?i:{re.escape(w)})\\.)" for w in not_after)
+    alts = [rf"\.{guards}(?=\s+[{starts}]|\s*$)", r"(?<!&[lg]t)(?<!&amp);"]
+    if markers:
+        alts.append(r"\s\d{1,2}\s?\.\s(?=[A-Z])")
+    if space_run:
+        alts.append(f" {{{space_run},}}(?=[{starts}])")
+    return re.compile("(?:" + "|".join(alts) + ")")
+
+
+def sentence_bounds(
+    clean: str,
+    start: int,
+    end: int,
+    *,
+    starts: str = r"A-Z(\[",
+    after_number: bool = True,
+    not_after: tuple[str, ...] = (),
+    space_run: int = 0,
+    markers: bool = True,
+    lead: str = _LEAD,
+) -> tuple[int, int]:
     """Bounds of the sentence / semicolon clause around ``clean[start:end]`` (looks back at most 800 chars).
 
-    The one splitter: a sentence ends at a full stop before a capital (or the end), a semicolon, or an inline
-    number marker ("... 2. Next"); leading list punctuation is skipped.
+    The one splitter: a sentence ends at a full stop before a capital (or the end), a semicolon (not the one of an
+    HTML entity such as ``&lt;``), or an inline number marker ("... 2. Next"); leading list punctuation is skipped.
+    Options (keywords; the defaults are the shared reading): ``starts``, the characters (a regex class body) that
+    may open a sentence after a full stop; ``after_number=False``: a full stop right after a digit ends none;
+    ``not_after``: nor one right after these (any case: "e.g", " vs"); ``space_run``: a run of at least this many
+    spaces before a sentence opener ends a sentence too; ``markers=False``: number markers end none; ``lead``:
+    the characters skipped at a sentence start.
     """
+    if starts == r"A-Z(\[" and after_number and not not_after and not space_run and markers:
+        rx = _SENT_END
+    else:
+        rx = _sentence_end(starts, after_number, not_after, space_run, markers)
     s = max(0, start - 800)
-    for m in _SENT_END.finditer(clean, s, start):
+    for m in rx.finditer(clean, s, start):
         s = m.end()
-    m2 = _SENT_END.search(clean, end)
+    m2 = rx.search(clean, end)
     e = m2.start() + (1 if m2.group(0) == "." else 0) if m2 else len(clean)
-    while s < e and clean[s] in " :*-•,":
+    while s < e and clean[s] in lead:
         s += 1
     if e <= s:
         return 0, len(clean)
     return s, e
 
 
+def sentence_spans(
+    clean: str,
+    *,
+    starts: str = r"A-Z(\[",
+    after_number: bool = True,
+    not_after: tuple[str, ...] = (),
+    space_run: int = 0,
+    markers: bool = True,
+    lead: str = _LEAD,
+) -> list[tuple[int, int]]:
+    """Every sentence of ``clean`` as :func:`sentence_bounds` with the same options reads them, in order, without
+    the empty ones (nothing but ``lead`` characters and spaces)."""
+    if ";" not in clean and "." not in clean and not (space_run and " " * space_run in clean):
+        spans = [(0, len(clean))]
+    else:
+        rx = _sentence_end(starts, after_number, not_after, space_run, markers)
+        spans = []
+        pos = 0
+        for m in rx.finditer(clean):
+            spans.append((pos, m.start() + (1 if m.group(0) == "." else 0)))
+            pos = m.end()
+        spans.append((pos, len(clean)))
+    out = []
+    for s0, e in spans:
+        s = s0
+        while s < e and clean[s] in lead:
+            s += 1
+        if clean[s:e].strip().strip(lead):
+            out.append((s, e))
+    return out
+
+
 # -------------------------------------------------------------------------------------------------- durations
 
-_UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "mo": 52 / 12, "year": 52.0, "yr": 52.0}
+#: The one time-unit table: per unit key, its spellings and its length in weeks. A month is 4.345 weeks and a year
+#: 52.14 (the gold convention: washouts in weeks, "days / 7, months x 4.345"); months are weeks / 4.345.
+_TIME_UNITS: dict[str, tuple[tuple[str, ...], float]] = {
+    "d": (("days", "day", "d"), 1 / 7),
+    "w": (("weeks", "week", "wks", "wk", "w"), 1.0),
+    "m": (("months", "month", "mos", "mo", "mths", "mth"), 4.345),
+    "y": (("years", "year", "yrs", "yr"), 52.14),
+}
+_UNIT_KEYS = {spelling: key for key, (spellings, _) in _TIME_UNITS.items() for spelling in spellings}
+
+#: Weeks / months per unit key (``d``, ``w``, ``m``, ``y``; see :func:`unit_key`), from the one table.
+WEEKS_PER: dict[str, float] = {key: weeks for key, (_, weeks) in _TIME_UNITS.items()}
+MONTHS_PER: dict[str, float] = {key: weeks / WEEKS_PER["m"] for key, weeks in WEEKS_PER.items()}
+
+#: A time unit, any spelling of the table; group ``unit`` (bare: follow it with a word end).
+TIME_UNIT = f"(?P<unit>{phrase_alt(_UNIT_KEYS)})"
+
+
+def unit_key(unit: str) -> str:
+    """The key of a time unit spelling ("mths" -> "m", "Weeks" -> "w", "d" -> "d")."""
+    return _UNIT_KEYS[unit.lower()]
 
 
 @cache
 def duration_pattern() -> str:
-    """A duration: a number (digits or words) and a time unit; groups ``n`` and ``unit``."""
-    return rf"(?P<n>{number_pattern()})\s*(?:-\s*)?(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![a-z])"
+    """A duration: a number (digits or words) and a time unit (:data:`TIME_UNIT`); groups ``n`` and ``unit``."""
+    return rf"(?P<n>{number_pattern()})\s*(?:-\s*)?{TIME_UNIT}(?![a-z])"
 
 
 def to_weeks(n: float, unit: str) -> float:
-    """A duration in weeks ("3 months" -> 13.0)."""
-    u = unit.lower().rstrip("s")
-    return n * _UNIT_WEEKS[u]
+    """A duration in weeks ("3 months" -> 13.035)."""
+    return n * WEEKS_PER[unit_key(unit)]
 
 
 def to_months(n: float, unit: str) -> float:
-    """A duration in months ("12 weeks" -> 2.77)."""
-    return to_weeks(n, unit) * 12 / 52
+    """A duration in months ("12 weeks" -> 2.76)."""
+    return n * MONTHS_PER[unit_key(unit)]
 
 
 # ----------------------------------------------------------------------------------------------------- macros
@@ -255,6 +349,10 @@ def MACROS() -> dict[str, str]:  # noqa: N802 - a constant, computed once
         "cmp_of": comparator_pattern(include_of=True),
         "cmp_any": comparator_pattern(split_forms=True),
         "duration": duration_pattern(),
+        "time_unit": TIME_UNIT,
+        "uln": f"(?:{ULN})",
+        "lln": f"(?:{LLN})",
+        "uln_times": f"(?:{ULN_TIMES})",
     }
 
 
@@ -277,3 +375,99 @@ def expand_macros(pattern: str, terms: dict[str, str] | None = None) -> str:
         raise KeyError(f"unknown macro {{{{{name}}}}}")
 
     return _MACRO.sub(sub, pattern)
+
+
+# --- words (added for lab, cardiac)
+
+
+def word_starts(low: str, words: Iterable[str]) -> list[tuple[int, str]]:
+    """Offsets of the whole-word occurrences of ``words`` in ``low``."""
+    out = []
+    n = len(low)
+    for w in words:
+        i = low.find(w)
+        while i >= 0:
+            j = i + len(w)
+            if (i == 0 or not low[i - 1].isalnum()) and (j == n or not low[j].isalnum()):
+                out.append((i, w))
+            i = low.find(w, j)
+    out.sort()
+    return out
+
+
+# --- numbers (added for prior_therapy)
+# Fast number reading for lower-cased text: number tokens are found first (cheap), then the words around them are
+# read with anchored look-back (cmp_tail) / look-ahead patterns. Inside a number word or comparator phrase a
+# space / hyphen run matches any run of them or none. Functions, compiled on first use (the vocabularies cannot
+# load while this module imports).
+
+_GAP = r"[\s\-]*"
+
+
+@cache
+def num_or_word() -> str:
+    """A number in digits (no thousands separators) or in words ("twenty-one", "a single")."""
+    return r"(?:\d+(?:[.,]\d+)?|" + phrase_alt(load("numbers"), space=_GAP, hyphen=_GAP) + ")"
+
+
+@cache
+def cmp_phrase() -> str:
+    """Every comparator phrase of the table except "of", as one alternation (no word boundaries)."""
+    table: dict[str, list[str]] = load("comparators")
+    return "(?:" + phrase_alt([p for ps in table.values() for p in ps if p != "of"], space=_GAP, hyphen=_GAP) + ")"
+
+
+@cache
+def number_token() -> re.Pattern[str]:
+    """A stand-alone number token in lower-cased text; group ``n`` (read it with :func:`number_value`)."""
+    return re.compile(rf"(?<![\w.,/-])(?P<n>{num_or_word()})(?![\w.,]\d|[a-z])")
+
+
+@cache
+def cmp_tail() -> re.Pattern[str]:
+    """A comparator right before a position (``.search(text, back, pos)``); group ``cmp``."""
+    return re.compile(rf"(?<![a-z])(?P<cmp>{cmp_phrase()})\s*\(?$")
+
+
+def number_value(text: str | None) -> float | None:
+    """:func:`parse_number` of a matched number (en dash read as a hyphen); ``None`` for no text."""
+    if not text:
+        return None
+    return parse_number(text.replace("–", "-"))
+
+
+# --- value starts (added for performance_status, age, sex, life_expectancy)
+
+
+@cache
+def value_start_pattern(words: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Where a compared value can start: a comparator sign (or the "&" of "&lt;"), the first word of a word
+    comparator ("at" of "at least", "of"), one of ``words`` (whole words), or a digit not inside a number.
+
+    Scanning these starts and trying an anchored value pattern at each is much cheaper than searching with it.
+    """
+    phrases = _comparators()
+    signs = sorted({p[0] for p in phrases if not p[0].isalpha()} | {"&"})
+    firsts = {p.split()[0] for p in phrases if p[0].isalpha()} | {w.lower() for w in words}
+    return re.compile("[" + re.escape("".join(signs)) + r"]|\b(?:" + phrase_alt(firsts) + r")\b|(?<![\d.])\d")
+
+
+# --- limits of normal: ULN / LLN and ULN multiples (added for lab, cardiac); rule files name them {{uln}}, {{lln}},
+# {{uln_times}} (MACROS)
+
+#: The upper limit of normal as labs write it ("ULN", "institutional upper limit of normal", "upper normal limit").
+ULN = (
+    r"(?:(?:the\s+)?(?:(?:institutional|institution'?s?|laboratory|lab|local|site|normal|reference)\s+)*"
+    r"(?:i?uln|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?(?:normal|norm)(?:\s+(?:range|values?|limits?))?"
+    r"|upper\s+normal\s+limits?|normal\s+upper\s+limits?|upper\s+limits?\s+of\s+(?:the\s+)?reference\s+range"
+    r"|upper\s+limits?(?!\s+of)))"
+)
+
+#: The lower limit of normal ("LLN", "lower limit of the institutional normal range", "lower normal limit").
+LLN = (
+    r"(?:(?:the\s+)?(?:(?:institutional|laboratory|local|normal)\s+)*"
+    r"(?:\blln\b|lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+range)?|lower\s+normal\s+limits?))"
+)
+
+#: What joins a multiple to the ULN it multiplies, optional: "2.5 x ULN", "3 times", "1.5-fold of", "2.5 ULN".
+ULN_TIMES = r"(?:(?:[x×*]|times|-?\s*fold)(?:\s+of)?)?\s*"

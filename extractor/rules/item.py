@@ -98,7 +98,7 @@ class ItemContext:
     @cached_property
     def context(self) -> ContextResult:
         """The context pass over this item (cues and their scopes), computed on first use."""
-        return apply_context(self.lower)
+        return apply_context(self.lower, self.clean)
 
     @cached_property
     def words(self) -> frozenset[str]:

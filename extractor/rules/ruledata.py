@@ -12,8 +12,11 @@ the file and the key::
 
     RULES = load_rules("performance_status", Rules)
 
-Patterns are Python regexes written in YAML; ``(?x)`` at the start allows a commented, multi-line pattern. A word
-list used as ``{{name}}`` becomes the phrase alternation of :func:`extractor.rules.grammar.phrase_alt`.
+Patterns are Python regexes written in YAML; ``(?x)`` at the start allows a commented, multi-line pattern. In a
+pattern, ``{{name}}`` stands for (first match wins): a named piece of the file's ``fragments:`` mapping (regexes,
+which may use each other), a piece the kind builds from a shared vocabulary (the class method
+:meth:`RuleFile.vocabulary`), a word list of the file (its phrase alternation, :func:`~extractor.rules.grammar.
+phrase_alt`), or a grammar macro (``{{num}}``, ``{{cmp}}``, ...: :func:`~extractor.rules.grammar.MACROS`).
 """
 
 from __future__ import annotations
@@ -24,14 +27,26 @@ from importlib import resources
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from extractor.errors import ConfigError
-from extractor.rules.grammar import expand_macros, phrase_alt
+from extractor.rules.grammar import _MACRO, expand_macros, phrase_alt
+from extractor.vocab import read_yaml
 
 __all__ = ["ContextRule", "Pattern", "RuleFile", "load_rules", "rule_file_text"]
 
 R = TypeVar("R", bound="RuleFile")
+
+_LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
 
 
 def _compile(value: Any, info: ValidationInfo) -> re.Pattern[str]:
@@ -55,46 +70,57 @@ Pattern = Annotated[re.Pattern[str], BeforeValidator(_compile)]
 class ContextRule(BaseModel):
     """One ConText cue (medspacy's ``ConTextRule``): a phrase that modifies what stands in its scope.
 
-    ``category``: what the cue says of the facts in scope (negated: absent / not allowed; permitted: allowed,
-    "permitted", "regardless of"; required: "must have", "required"; exception: "except", "other than";
-    hypothetical: planned or conditional, "if", "planned"). ``direction``: forward (the scope follows the cue),
-    backward (it precedes), bidirectional, or terminate (the cue ends other cues' scope). ``max_scope``: the
-    scope's length in words; a scope also ends at the clause end and at a ``terminate`` cue.
+    ``category``: what the cue says of the facts in scope: negated (absent / not allowed), permitted ("allowed",
+    "regardless of"), required ("must have"), exception ("except", "other than"), hypothetical ("if", "planned"),
+    pseudo (looks like a cue but is none, "no more than": it modifies nothing and keeps the shorter cue inside it
+    from matching), terminate (ends other cues' scopes). ``direction``: forward (the scope follows the cue),
+    backward (it precedes), bidirectional, or terminate. ``max_scope``: the scope's length in words; a scope also
+    ends at the clause end and at a ``terminate`` or ``exception`` cue.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    category: Literal["negated", "permitted", "required", "exception", "hypothetical", "terminate"]
+    category: Literal["negated", "permitted", "required", "exception", "hypothetical", "terminate", "pseudo"]
     literals: tuple[str, ...] = Field(default=(), description="Phrases, matched as whole words in any case.")
     pattern: str | None = Field(default=None, description="A regex instead of (or beside) literals.")
     direction: Literal["forward", "backward", "bidirectional", "terminate"] = "forward"
     max_scope: int = Field(default=8, ge=1, le=60, description="Scope length in words.")
-    kinds: tuple[str, ...] = Field(
-        default=(),
-        description="Kinds the cue applies to (medspacy's allowed_types); empty: every kind. A cue in "
-        "a kind's rule file applies to that kind only.",
-    )
+
+    @field_validator("pattern", mode="before")
+    @classmethod
+    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
+        """Fill in ``{{name}}`` (the rule file's pieces, grammar macros) and scope a leading inline flag group,
+        so the cue can join the others in one scanner: ``(?x)...`` becomes ``(?x:...)``."""
+        if not isinstance(value, str):
+            return value
+        try:
+            value = expand_macros(value, (info.context or {}).get("terms"))
+        except KeyError as e:
+            raise ValueError(str(e).strip("'\"")) from None
+        m = _LEADING_FLAGS.match(value)
+        if m:
+            value = f"(?{m.group(1)}:{value[m.end() :]})"
+        try:
+            re.compile(value)
+        except re.error as e:
+            raise ValueError(f"does not compile: {e}") from None
+        return value
 
     @model_validator(mode="after")
     def _has_cue(self) -> ContextRule:
         if not self.literals and not self.pattern:
             raise ValueError("a context rule needs literals or a pattern")
-        if self.pattern:
-            try:
-                re.compile(expand_macros(self.pattern))
-            except (re.error, KeyError) as e:
-                raise ValueError(f"pattern does not compile: {e}") from None
         if (self.category == "terminate") != (self.direction == "terminate"):
             raise ValueError("category terminate goes with direction terminate")
         return self
 
     def regex(self) -> str:
-        """The cue as one regex source (word-bounded literals, then the pattern)."""
+        """The cue as one regex source (word-bounded literals, then the pattern, already expanded)."""
         parts = []
         if self.literals:
             parts.append(rf"\b(?:{phrase_alt(self.literals)})\b")
         if self.pattern:
-            parts.append(expand_macros(self.pattern))
+            parts.append(f"(?:{self.pattern})")
         return "|".join(parts)
 
 
@@ -108,7 +134,21 @@ class RuleFile(BaseModel):
         description="Lower-case word starts: an item whose text has one (at a word start) runs the kind's "
         "extractor. Over-triggering costs time only; a missing trigger loses criteria.",
     )
-    context: tuple[ContextRule, ...] = Field(default=(), description="Extra cues for the one context pass.")
+    context: tuple[ContextRule, ...] = Field(default=(), description="The kind's own cues for the context pass.")
+    context_shared: bool = Field(
+        default=True, description="Whether the kind also reads the shared cues of vocab/context.yaml."
+    )
+    fragments: dict[str, str] = Field(
+        default_factory=dict, description="Named regex pieces the file's patterns use as {{name}}."
+    )
+
+    @classmethod
+    def vocabulary(cls) -> dict[str, str]:
+        """Named regex pieces built from shared vocabularies (``vocab/*.yaml``) for the file's patterns.
+
+        Override in a kind's rule class, e.g. ``{"her2_names": phrase_alt(biomarkers.her2_names, keep_case=True)}``.
+        """
+        return {}
 
 
 def rule_file_text(kind: str) -> str:
@@ -119,26 +159,59 @@ def rule_file_text(kind: str) -> str:
         raise ConfigError(f"rule file extractor/kinds/{kind}.yaml not found") from e
 
 
-def _word_lists(data: dict[str, Any]) -> dict[str, str]:
-    """Every list of strings in the file, compiled to a phrase alternation (for ``{{name}}`` in patterns)."""
-    return {
+def _pieces(data: dict[str, Any], cls: type[RuleFile]) -> dict[str, str]:
+    """What ``{{name}}`` may stand for in the file's patterns (see the module docstring), fragments resolved."""
+    pieces = {
         k: phrase_alt(v)
         for k, v in data.items()
         if isinstance(v, list) and v and all(isinstance(x, str) for x in v) and k != "triggers"
     }
+    pieces.update(cls.vocabulary())
+    raw = data.get("fragments") or {}
+    if not isinstance(raw, dict):
+        return pieces
+    resolved: dict[str, str] = {}
+    base = dict(pieces)  # word lists and vocabulary pieces: what a fragment may use besides other fragments
+
+    def resolve(name: str, seen: tuple[str, ...]) -> str:
+        if name in resolved:
+            return resolved[name]
+        if name in seen:
+            raise ValueError(f"fragment {name!r} refers to itself")
+        text = str(raw[name])
+
+        def sub(m: re.Match[str]) -> str:
+            ref = m.group(1)
+            if ref in raw:
+                return f"(?:{resolve(ref, (*seen, name))})"
+            try:  # a word list, a vocabulary piece or a grammar macro (substitution does not rescan its result)
+                return expand_macros(m.group(0), base)
+            except KeyError as e:
+                raise ValueError(f"fragment {name!r}: {str(e).strip(chr(34) + chr(39))}") from None
+
+        resolved[name] = _MACRO.sub(sub, text)
+        return resolved[name]
+
+    for name in raw:
+        pieces[name] = resolve(name, ())
+    return pieces
 
 
 @cache
 def _load(kind: str, cls: type[RuleFile]) -> RuleFile:
     where = f"extractor/kinds/{kind}.yaml"
     try:
-        data = yaml.safe_load(rule_file_text(kind))
+        data = read_yaml(rule_file_text(kind))
     except yaml.YAMLError as e:
         raise ConfigError(f"{where}: not valid YAML: {e}") from e
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping of keys")
     try:
-        return cls.model_validate(data, context={"terms": _word_lists(data)})
+        pieces = _pieces(data, cls)
+    except ValueError as e:
+        raise ConfigError(f"{where}: key 'fragments': {e}") from None
+    try:
+        return cls.model_validate(data, context={"terms": pieces})
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"])

@@ -16,6 +16,14 @@ from extractor.rules.grammar import phrase_alt
 __all__ = ["TriggerIndex", "registry_index"]
 
 
+_SEP = re.compile(r"[\s-]+")
+
+
+def _key(text: str) -> str:
+    """A trigger's lookup key: runs of spaces and hyphens as one space ("24-hour" and "24 hour" alike)."""
+    return _SEP.sub(" ", text)
+
+
 class TriggerIndex:
     """Trigger words of many kinds, compiled once; :meth:`kinds` gives the kinds an item's text mentions."""
 
@@ -24,7 +32,7 @@ class TriggerIndex:
         by_word: dict[str, set[str]] = {}
         for kind, words in triggers.items():
             for w in words:
-                by_word.setdefault(w.lower(), set()).add(kind)
+                by_word.setdefault(_key(w.lower()), set()).add(kind)
         # a match of a longer trigger also stands for the shorter ones it starts with ("brain met" -> "brain")
         for w in by_word:
             kinds: set[str] = set()
@@ -42,7 +50,8 @@ class TriggerIndex:
         found: set[str] = set()
         table = self._kinds
         for m in self._pattern.finditer(lower):
-            found |= table[m.group(1)]
+            hit = m.group(1)
+            found |= table.get(hit) or table[_key(hit)]
         return frozenset(found)
 
 

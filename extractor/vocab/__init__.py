@@ -19,7 +19,15 @@ from pydantic import BaseModel, ValidationError
 
 from extractor.errors import ConfigError
 
-__all__ = ["load", "load_model", "vocab_hash"]
+__all__ = ["load", "load_model", "read_yaml", "vocab_hash"]
+
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster at start-up
+
+
+def read_yaml(text: str) -> Any:
+    """Parse YAML safely (libyaml's C loader when installed, else PyYAML's pure-Python safe loader)."""
+    return yaml.load(text, Loader=_LOADER)
 
 
 @cache
@@ -30,7 +38,7 @@ def load(name: str) -> Any:
     except FileNotFoundError as e:
         raise ConfigError(f"vocabulary file {name}.yaml not found") from e
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(text)
     except yaml.YAMLError as e:
         raise ConfigError(f"vocabulary file {name}.yaml is not valid YAML: {e}") from e
     load_model(name, data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from extractor.rules.ruledata import ContextRule
 
@@ -78,7 +78,8 @@ class Cancers(_Strict):
 
 
 class Biomarkers(_Strict):
-    """HER2 and hormone-receptor names, guidelines, other markers and alteration words."""
+    """HER2 and hormone-receptor names, guidelines, other markers and alteration words, and the regex pieces the
+    rule files of the kinds her2, hormone_receptor and biomarker share (:meth:`pieces`)."""
 
     her2_names: list[str]
     guidelines: dict[str, list[str]]
@@ -91,6 +92,50 @@ class Biomarkers(_Strict):
     mutation_only: list[str]
     name_gate: list[str]
     status_markers: list[str]
+    fragments: dict[str, str] = Field(
+        default_factory=dict,
+        description="Named regex pieces the three kinds' rule files share (as {{name}}); a piece may use {{list}} "
+        "for a phrase list of this file, and the grammar macros.",
+    )
+
+    @model_validator(mode="after")
+    def _fragments_compile(self) -> Biomarkers:
+        import re
+
+        from extractor.rules.grammar import expand_macros
+
+        lists = self._lists()
+        for name, piece in self.fragments.items():
+            try:
+                re.compile(expand_macros(piece, lists))
+            except KeyError as e:
+                raise ValueError(f"fragment {name!r}: {str(e).strip(chr(34) + chr(39))}") from None
+            except re.error as e:
+                raise ValueError(f"fragment {name!r} does not compile: {e}") from None
+        return self
+
+    @staticmethod
+    def alternation(phrases: list[str]) -> str:
+        """How this file's phrases match: a phrase written with a capital case-sensitively ("ER", "MET"), the others
+        in any case; a hyphen is optional."""
+        from extractor.rules.grammar import phrase_alt
+
+        return phrase_alt(phrases, keep_case=True, hyphen=r"[\s-]?")
+
+    def _lists(self) -> dict[str, str]:
+        return {
+            name: self.alternation(value)
+            for name in type(self).model_fields
+            if isinstance(value := getattr(self, name), list)
+        }
+
+    def pieces(self) -> dict[str, str]:
+        """The named regex pieces a kind's ``RuleFile.vocabulary()`` passes on: each phrase list as its
+        :meth:`alternation`, and each fragment, its ``{{names}}`` filled in."""
+        from extractor.rules.grammar import expand_macros
+
+        lists = self._lists()
+        return {**lists, **{name: expand_macros(piece, lists) for name, piece in self.fragments.items()}}
 
 
 class Scales(_Strict):
@@ -100,35 +145,6 @@ class Scales(_Strict):
     generic: list[str]
     sex: dict[Literal["female", "male"], list[str]]
     sex_all: list[str]
-
-
-class CardiacCondition(_Strict):
-    triggers: list[str]
-    patterns: list[str]
-
-
-class CardiacConditions(RootModel[dict[str, CardiacCondition]]):
-    """Cardiac condition -> trigger words and patterns."""
-
-
-class InfectionNames(_Strict):
-    gate: list[str]
-    names: list[str]
-    abbrev: list[str] = Field(default_factory=list)
-
-
-class Infections(RootModel[dict[str, InfectionNames | str]]):
-    """Infection -> gate words, name patterns, case-sensitive abbreviations; ``not_after``: a pattern (transitional
-    shape, until the ``infection`` kind's rule file holds it)."""
-
-
-class LabConditions(RootModel[dict[str, list[str]]]):
-    """Population a lab threshold applies to -> patterns."""
-
-
-class MalignancyExceptions(_Strict):
-    gate: list[str]
-    exceptions: dict[str, list[str]]
 
 
 class Context(_Strict):
@@ -147,10 +163,6 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "cancers": Cancers,
     "biomarkers": Biomarkers,
     "scales": Scales,
-    "cardiac_conditions": CardiacConditions,
-    "infections": Infections,
-    "lab_conditions": LabConditions,
-    "malignancy_exceptions": MalignancyExceptions,
     "context": Context,
 }
 """Vocabulary file name -> its schema (a test checks every file in ``vocab/`` has one and validates)."""

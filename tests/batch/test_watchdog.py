@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
-from extractor import rules
+import dataclasses
+
 from extractor.batch import BatchRunner, RunOptions
 from extractor.errors import ConfigError, ExtractorError, TrialTimeoutError
 from extractor.io import RecordWriter, read_inputs
 from extractor.models import Criterion
-from extractor.rules._common import ItemContext
+from extractor.kinds import REGISTRY
+from extractor.rules.item import ItemContext
 from tests.batch.conftest import synthetic, write_jsonl
 
 BUDGET = 0.2
@@ -24,8 +26,8 @@ SLOW_WORD = "SLOWPOKE"
 
 
 def _slow_family(ctx: ItemContext) -> list[Criterion]:
-    """A rule family that backtracks "forever" (3 s, so a broken watchdog fails the test instead of hanging it)
-    on items with the trigger word, inside the same ``except Exception`` that guards every real family."""
+    """A kind extractor that backtracks "forever" (3 s, so a broken watchdog fails the test instead of hanging it)
+    on items with the slow word, inside the same ``except Exception`` that guards every real kind."""
     if SLOW_WORD in ctx.item.text:
         deadline = time.perf_counter() + 3.0
         while time.perf_counter() < deadline:  # pure Python CPU work, like a runaway regex
@@ -33,15 +35,30 @@ def _slow_family(ctx: ItemContext) -> list[Criterion]:
     return []
 
 
+def _patch_consent(monkeypatch: pytest.MonkeyPatch, extra: object) -> None:
+    """Run ``extra`` after the real ``consent`` extractor (items below mention consent, so the trigger pass runs
+    it); the patched registry is inherited by forked workers."""
+    spec = REGISTRY["consent"]
+    real = spec.extract
+    assert real is not None
+
+    def both(ctx: ItemContext) -> list[Criterion]:
+        return [*real(ctx), *extra(ctx)]  # type: ignore[operator]
+
+    monkeypatch.setitem(REGISTRY, "consent", dataclasses.replace(spec, extract=both))
+
+
 @pytest.fixture
 def slow_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rules, "FAMILIES", (*rules.FAMILIES, _slow_family))  # inherited by forked workers
+    _patch_consent(monkeypatch, _slow_family)
 
 
 def _input(tmp_path: Path, n: int, slow: set[int]) -> Path:
     recs = synthetic(n)
+    for rec in recs:
+        rec["eligibility_criteria"] += "* Written informed consent\n"
     for i in slow:
-        recs[i]["eligibility_criteria"] += f"* {SLOW_WORD} and/or and/or and/or\n"
+        recs[i]["eligibility_criteria"] += f"* {SLOW_WORD} consent and/or and/or and/or\n"
     return write_jsonl(tmp_path / "in.jsonl", recs)
 
 
@@ -80,7 +97,7 @@ def test_slow_trials_in_pool_workers_become_timeout_records(tmp_path: Path, monk
 
 @pytest.mark.usefixtures("slow_rules")
 def test_the_budget_is_per_trial_and_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rules, "FAMILIES", (*rules.FAMILIES, _short_family))
+    _patch_consent(monkeypatch, _short_family)
     inp = _input(tmp_path, 4, slow=set())
     # four trials of 0.15 s each: 0.6 s in all, never 0.2 s for one of them
     recs, _ = _run(tmp_path, inp, RunOptions(workers=0), BUDGET)
@@ -91,7 +108,7 @@ def test_the_budget_is_per_trial_and_can_be_turned_off(tmp_path: Path, monkeypat
 
 
 def _short_family(ctx: ItemContext) -> list[Criterion]:
-    if ctx.item.index == 0:
+    if "informed consent" in ctx.item.text:  # once per trial
         time.sleep(0.15)
     return []
 

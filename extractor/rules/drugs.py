@@ -1,0 +1,177 @@
+"""The shared drug lexicon (``vocab/drugs.yaml``): agent mentions in text, name keys and class expansion.
+
+Used by the ``prior_therapy`` kind (the agents a criterion names) and by ``diagnosis`` (treatment words that are
+not disease names). One trie regex over every generic, brand, code and class name finds the mentions; spaces and
+hyphens inside a name match any run of them or none ("T-DM1" == "tdm1" == "t dm1"); :func:`agent_key` is the
+lookup key of a matched name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from extractor.rules.grammar import phrase_alt
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Drugs
+
+__all__ = ["Agent", "agent_classes", "agent_key", "find_agents", "name_alt", "trigger_words"]
+
+_GAP = r"[\s\-]*"  # a space / hyphen run inside a name: any run of them, or none
+
+
+def agent_key(text: str) -> str:
+    """Lookup key of a name: lower case without spaces and hyphens ("T-DM1" -> "tdm1")."""
+    return text.lower().replace(" ", "").replace("-", "").replace("\t", "").replace("\n", "")
+
+
+def name_alt(names: Iterable[str]) -> str:
+    """Regex alternation (a trie) of lexicon names, for lower-cased text: a space / hyphen run inside a name
+    matches any run of spaces and hyphens, or none (no word boundaries added)."""
+    return phrase_alt(names, space=_GAP, hyphen=_GAP)
+
+
+@dataclass
+class Agent:
+    """One agent mention: its span in the item and the name reported (generic name or class)."""
+
+    start: int
+    end: int
+    name: str
+    neg: bool = False  # named through a negated phrase ("treatment-naive", "previously untreated")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    rx: re.Pattern[str]  # every name, word-bounded
+    table: dict[str, str]  # key -> generic / class name ("!" + class for a negated phrase)
+    extra: list[tuple[str, re.Pattern[str], str]]  # (literal gate, pattern, class) for free-word phrasings
+    suffix_rx: re.Pattern[str]  # INN stems of unknown drug names
+    classes: dict[str, tuple[str, ...]]  # generic name -> its classes
+
+
+_GATE = re.compile(r"[a-z]*")
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    data = load_model("drugs")
+    assert isinstance(data, Drugs)
+    table: dict[str, str] = {}
+    words: list[str] = []
+    for generic, spec in data.drugs.items():
+        for alias in [generic, *spec.aliases]:
+            table.setdefault(agent_key(alias), generic)
+            words.append(alias)
+    for cls, aliases in data.classes.items():
+        for alias in aliases:
+            table.setdefault(agent_key(alias), cls)
+            words.append(alias)
+    for cls, aliases in data.negated.items():
+        for alias in aliases:
+            table.setdefault(agent_key(alias), "!" + cls)  # "treatment-naive": the class, negated
+            words.append(alias)
+    rx = re.compile(r"(?<![a-z0-9-])" + name_alt(words) + r"(?![a-z0-9])")
+    extra = []
+    for name, pats in data.patterns.items():
+        for p in pats:
+            gate = _GATE.match(p)
+            extra.append((gate.group() if gate else "", re.compile(p), name))
+    suffix_rx = re.compile(name_alt(data.generic_suffixes) + r"(?![a-z0-9])")
+    classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}
+    return _Lexicon(rx, table, extra, suffix_rx, classes)
+
+
+def agent_classes(name: str) -> tuple[str, ...]:
+    """The classes of a generic drug name ("trastuzumab" -> anti-her2 therapy, monoclonal antibody); ``()`` for
+    a class name or an unknown name."""
+    return _lexicon().classes.get(name, ())
+
+
+_SEP = re.compile(r"[\s\-]+")
+
+
+@cache
+def trigger_words() -> tuple[str, ...]:
+    """Word starts that every agent mention begins with: each name's first word, or for a one-character first
+    word ("t-dm1", "5-fu") the first two words, hyphenated and joined; and the first word of each pattern."""
+    data = load_model("drugs")
+    assert isinstance(data, Drugs)
+    names = [n for g, spec in data.drugs.items() for n in (g, *spec.aliases)]
+    names += [n for group in (data.classes, data.negated) for aliases in group.values() for n in aliases]
+    out: set[str] = set()
+    for name in names:
+        words = _SEP.split(name.strip().lower())
+        if len(words[0]) > 1 or len(words) == 1:
+            out.add(words[0])
+        else:
+            out.update((words[0] + "-" + words[1], words[0] + words[1]))
+    for _gate, _rx, _name in _lexicon().extra:
+        out.add(_gate)
+    out.discard("")
+    return tuple(sorted(out))
+
+
+_LAST: list[tuple[str, list[Agent]]] = []  # one-entry memo: prior_therapy and diagnosis look up the same item
+
+
+def find_agents(lower: str) -> list[Agent]:
+    """Every agent mention in lower-cased text, longest match first, non-overlapping, in order."""
+    last = _LAST[0] if _LAST else None  # read once: another thread may replace it
+    if last is not None and last[0] is lower:
+        return list(last[1])
+    found = _find_agents(lower)
+    _LAST[:] = [(lower, found)]
+    return list(found)
+
+
+_COORD = re.compile(r"([a-z0-9][a-z0-9()/-]{1,12})\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*$")
+
+
+def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) -> None:
+    """'PD-1, PD-L1, or CTLA-4 inhibitors': the class word also applies to the bare targets before it."""
+    for a in list(found):
+        if not a.name.endswith("inhibitor"):
+            continue
+        pos = a.start
+        for _ in range(4):
+            m = _COORD.search(lower, max(0, pos - 30), pos)
+            if m is None:
+                break
+            name = table.get(agent_key(m.group(1) + " inhibitor"))
+            if name is None or any(x.start <= m.start(1) < x.end for x in found):
+                break
+            found.append(Agent(m.start(1), m.end(1), name))
+            pos = m.start(1)
+
+
+def _find_agents(lower: str) -> list[Agent]:
+    lex = _lexicon()
+    table = lex.table
+    found: list[Agent] = []
+    for m in lex.rx.finditer(lower):
+        name = table.get(agent_key(m.group()))
+        if name is not None:
+            neg = name.startswith("!")
+            found.append(Agent(m.start(), m.end(), name[1:] if neg else name, neg))
+    for gate, prx, name in lex.extra:
+        if gate not in lower:
+            continue
+        for m in prx.finditer(lower):
+            found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
+            found.append(Agent(m.start(), m.end(), name))
+    if "inhibitor" in lower:
+        _coordinated_targets(lower, found, table)
+    if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
+        for m in lex.suffix_rx.finditer(lower):  # unknown INN-like drug names ("ceralasertib"): suffix, word start
+            start = m.start()
+            while start > 0 and lower[start - 1].isalpha():
+                start -= 1
+            if m.start() - start < 3 or (start > 0 and lower[start - 1] in "-0123456789"):
+                continue
+            if all(a.end <= start or a.start >= m.end() for a in found):
+                found.append(Agent(start, m.end(), lower[start : m.end()]))
+    found.sort(key=lambda a: a.start)
+    return found

@@ -1,0 +1,91 @@
+"""Properties of the kind prior_therapy (the old `therapy` family) and its shared drug lexicon.
+
+The table cases are data (``tests/rules/cases/prior_therapy.yaml``); here: hypothesis checks that the extractor
+never raises and grounds every criterion on shuffled criteria phrases, hostile texts, and that the evidence of a
+criterion is its own sentence when an item states two.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.kinds.prior_therapy import PriorTherapy, extract
+from extractor.rules.drugs import agent_key, find_agents
+from extractor.rules.engine import extract_item
+from extractor.rules.item import ItemContext
+from extractor.segment import segment
+
+_WORDS = [
+    "prior",
+    "no",
+    "within",
+    "weeks",
+    "2",
+    "≥",
+    "\\>=",
+    "chemotherapy",
+    "T-DXd",
+    "lines",
+    "except",
+    "allowed",
+    "(",
+    ")",
+    ";",
+    ".",
+    "not",
+    "more than",
+    "trastuzumab",
+    "radiotherapy",
+    "days",
+    "metastatic",
+    "naive",
+    "\n",
+]
+
+
+def _criteria(text: str, exclusion: bool = True) -> tuple[str, list[PriorTherapy]]:
+    head = "Exclusion Criteria:" if exclusion else "Inclusion Criteria:"
+    seg = segment(f"{head}\n* {text}")
+    out: list[PriorTherapy] = []
+    for item in seg.items:
+        found = extract(ItemContext(item=item, source=seg.text))
+        assert all(isinstance(c, PriorTherapy) for c in found)
+        out.extend(found)
+        for c in extract_item(item, seg.text):
+            assert c.evidence.is_grounded_in(seg.text)
+    for c in out:
+        assert c.evidence.is_grounded_in(seg.text)
+    return seg.text, out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=8), max_size=40), st.booleans())
+def test_property_never_raises_and_grounded(words: list[str], exclusion: bool) -> None:
+    _criteria(" ".join(words), exclusion)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\\", "((((", "within within 3 3 weeks weeks", "no more than - prior lines", "T-DXd" * 50]
+)
+def test_never_raises(text: str) -> None:
+    _criteria(text)
+
+
+def test_evidence_is_the_sentence() -> None:
+    # NCT03093116
+    _, (first, second) = _criteria(
+        "Major surgery within 4 weeks of start of repotrectinib treatment. Radiation therapy "
+        "(except palliative to relieve bone pain) within 2 weeks of study entry."
+    )
+    assert first.evidence.text == "Major surgery within 4 weeks of start of repotrectinib treatment."
+    assert second.evidence.text.startswith("Radiation therapy")
+
+
+def test_drug_lexicon_keys_and_spellings() -> None:
+    assert agent_key("T-DM1") == agent_key("tdm1") == "tdm1"
+    names = [a.name for a in find_agents("prior t-dxd, trastuzumab-emtansine and ado trastuzumab emtansine")]
+    assert names == ["trastuzumab deruxtecan", "trastuzumab emtansine", "trastuzumab emtansine"]
+    naive = find_agents("treatment-naive patients")
+    assert [(a.name, a.neg) for a in naive] == [("systemic therapy", True)]
