@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import extractor
 from extractor.cli import app
-from extractor.models import CRITERION_TYPES, KINDS, CriteriaSet, Criterion, GoldTrial, OutputRecord
+from extractor.models import CRITERION_TYPES, KIND_TYPES, KINDS, CriteriaSet, Criterion, GoldTrial, OutputRecord
 
 
 def _example() -> CriteriaSet:
@@ -84,8 +84,10 @@ def test_schema_command_exports_json_schema() -> None:
     schema = json.loads(out.stdout)
     union = schema["$defs"]["CriteriaSet"] if "CriteriaSet" in schema.get("$defs", {}) else schema
     assert union["properties"]["criteria"]["items"]["discriminator"]["propertyName"] == "kind"
-    assert set(schema["$defs"]) >= {"HER2", "Lab", "PriorTherapy", "Evidence", "Provenance"}
-    assert len(KINDS) == 20
+    assert set(schema["$defs"]) >= {"Evidence", "Provenance"}
+    mapping = union["properties"]["criteria"]["items"]["discriminator"]["mapping"]
+    assert set(mapping) == set(KINDS)  # every registered kind, generated from the registry
+    assert {KIND_TYPES[k].__name__ for k in KINDS} <= set(schema["$defs"])
 
 
 def test_output_record_and_gold_models_forbid_extras() -> None:
