@@ -9,9 +9,8 @@ that raises on an item is a bug, but it must not lose the item: the error is log
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
-from extractor.kinds import REGISTRY, Criterion
+from extractor.kinds import ORDER, REGISTRY, Criterion
 from extractor.kinds.other import Other
 from extractor.models.segmentation import Item, Segmentation
 from extractor.rules.item import ItemContext
@@ -21,14 +20,8 @@ __all__ = ["extract_item", "extract_segmentation"]
 
 log = logging.getLogger("extractor.rules")
 
-Family = Callable[[ItemContext], list[Criterion]]
 
-
-def _legacy() -> tuple[Family, ...]:
-    """Transitional: rule families not yet split into kind modules."""
-    from extractor.rules import _legacy_families
-
-    return _legacy_families.FAMILIES
+_POSITION: dict[str, int] = {name: i for i, name in enumerate(ORDER)}
 
 
 def extract_item(item: Item, source: str) -> list[Criterion]:
@@ -36,17 +29,14 @@ def extract_item(item: Item, source: str) -> list[Criterion]:
     ctx = ItemContext(item=item, source=source)
     ctx.kinds = registry_index().kinds(ctx.lower)
     found: list[Criterion] = []
-    for name, spec in REGISTRY.items():
-        if spec.extract is not None and name in ctx.kinds:
-            try:
-                found.extend(spec.extract(ctx))
-            except Exception:  # a rule bug must not lose the item
-                log.exception("kind %s failed on item %d", name, item.index)
-    for family in _legacy():
+    for name in sorted(ctx.kinds, key=_POSITION.__getitem__):  # registry order; only the kinds it mentions
+        extract = REGISTRY[name].extract
+        if extract is None:
+            continue
         try:
-            found.extend(family(ctx))
+            found.extend(extract(ctx))
         except Exception:  # a rule bug must not lose the item
-            log.exception("rule family %s failed on item %d", family.__module__, item.index)
+            log.exception("kind %s failed on item %d", name, item.index)
     if not found:
         found.append(ctx.make(Other))
     return found

@@ -36,9 +36,8 @@ class TriggerIndex:
         # a match of a longer trigger also stands for the shorter ones it starts with ("brain met" -> "brain")
         for w in by_word:
             kinds: set[str] = set()
-            for other, ks in by_word.items():
-                if w.startswith(other):
-                    kinds |= ks
+            for n in range(1, len(w) + 1):
+                kinds |= by_word.get(w[:n], set())
             self._kinds[w] = frozenset(kinds)
         # zero-width (a lookahead), so triggers starting inside a longer one's match are still seen
         self._pattern = re.compile(r"(?<![a-z0-9])(?=(" + phrase_alt(by_word) + "))") if by_word else None
@@ -47,10 +46,9 @@ class TriggerIndex:
         """The kinds whose triggers stand at a word start in ``lower`` (lower-cased text)."""
         if self._pattern is None:
             return frozenset()
-        found: set[str] = set()
         table = self._kinds
-        for m in self._pattern.finditer(lower):
-            hit = m.group(1)
+        found: set[str] = set()
+        for hit in set(self._pattern.findall(lower)):
             found |= table.get(hit) or table[_key(hit)]
         return frozenset(found)
 
