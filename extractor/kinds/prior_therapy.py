@@ -1,9 +1,11 @@
 """Kind ``prior_therapy``: prior treatment required, excluded or allowed; lines, settings, durations, washouts.
 
 Reads agent mentions (drugs, classes, radiotherapy, surgery: the shared lexicon :mod:`extractor.rules.drugs`),
-sentence by sentence. An agent is dropped after a false friend ("hypersensitivity to", "eligible for", "toxicity
-from"). A sentence needs a prior-treatment cue ("prior", "received", "within", ...) unless an exclusion opens with
-the agent. Each agent gets a mode (allowed / excluded / exception / plain) and a negation from its clause; the
+sentence by sentence (the one splitter with this kind's options); a clause starts at a contrast or exception word.
+An agent is dropped after a false friend ("hypersensitivity to", "eligible for", "toxicity from"). A sentence needs
+a prior-treatment cue ("prior", "received", "within", ...) unless an exclusion opens with the agent. Each agent
+gets a mode (allowed / excluded / exception / plain) and a negation from the kind's own cues in the one context
+pass (negated, permitted, exception, pseudo, required), kept to the agent's clause and parenthesis; the
 requirement follows the effective-rule convention (an exclusion item "Prior X" -> X excluded). Numbers give line
 limits ("no more than 2 prior lines"), a minimum duration ("for at least 6 months") and a washout window ("within
 4 weeks"). Agents with different windows ("chemotherapy within 3 weeks or radiotherapy within 2 weeks") or modes
@@ -161,7 +163,8 @@ class NumberRules(_Data):
     gap_post: Pattern
     lines_after: Pattern
     time_word: Pattern
-    negation_tail: Pattern
+    negation_words: tuple[str, ...]
+    negation_gap: Pattern
 
 
 class RequirementRules(_Data):
@@ -221,6 +224,19 @@ class Rules(RuleFile):
     response: Phrases
     flags: FlagWords
 
+    @cached_property
+    def cue_test(self) -> dict[str, re.Pattern[str]]:
+        """Per use, the kind's context cues it reads as one pattern (``negation``: the forward negations,
+        ``modes``: the permissions, prohibitions and exceptions): a search in a clause says whether the context
+        pass can find one there."""
+        neg = [r.regex() for r in self.context if r.category == "negated" and r.direction == "forward"]
+        modes = [
+            r.regex()
+            for r in self.context
+            if r.category in ("permitted", "exception") or (r.category == "negated" and r.direction != "forward")
+        ]
+        return {"negation": re.compile("|".join(neg)), "modes": re.compile("|".join(modes))}
+
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
         """``{{num_word}}``: a number in digits or words; ``{{cmp_phrase}}``: a comparator phrase (no word
@@ -247,16 +263,32 @@ def _rules() -> Rules:
 
 class _Flags:
     """Which optional cues occur anywhere in the item, computed on first use (sentences skip searches that
-    cannot hit)."""
+    cannot hit), and the kind's context cues in the item."""
 
-    __slots__ = ("_ctx", "_cues", "_lower", "_memo", "_rules")
+    __slots__ = ("_ctx", "_cues", "_memo", "_tested", "lower", "rules")
 
     def __init__(self, ctx: ItemContext, rules: Rules) -> None:
         self._ctx = ctx
-        self._lower = ctx.lower
-        self._rules = rules
+        self.lower = ctx.lower
+        self.rules = rules
         self._memo: dict[str, bool] = {}
         self._cues: dict[str, tuple[Modifier, ...]] = {}
+        self._tested: dict[tuple[str, int, int], bool] = {}
+
+    def may_have(self, use: str, s: int, e: int) -> bool:
+        """Whether ``[s, e)`` can hold a cue of ``use`` (:attr:`Rules.cue_test`): clauses without one skip the
+        context pass."""
+        key = (use, s, e)
+        found = self._tested.get(key)
+        if found is None:
+            whole = (use, 0, len(self.lower))
+            found = self._tested.get(whole)
+            if found is None:  # first the item, then the clause
+                found = self._tested[whole] = self.rules.cue_test[use].search(self.lower) is not None
+            if found and key != whole:
+                found = self.rules.cue_test[use].search(self.lower, s, e) is not None
+            self._tested[key] = found
+        return found
 
     def cues(self, category: str) -> tuple[Modifier, ...]:
         """The kind's context cues of one category in the item (the one context pass), in text order."""
@@ -269,10 +301,10 @@ class _Flags:
         v = self._memo.get(name)
         if v is None:
             if name == "skip":  # the exact test, after the cheap one; each sentence checks again
-                skip = self._rules.skip_sentence
-                v = skip.maybe(self._lower) and skip.rx.search(self._lower) is not None
+                skip = self.rules.skip_sentence
+                v = skip.maybe(self.lower) and skip.rx.search(self.lower) is not None
             else:
-                v = self._rules.flags.has(name, self._lower)
+                v = self.rules.flags.has(name, self.lower)
             self._memo[name] = v
         return v
 
@@ -380,20 +412,6 @@ def _paren_open(lower: str, s: int, pos: int) -> int:
             pos = o
 
 
-def _closes(lower: str, s: int, e: int) -> bool:
-    """Whether ``lower[s:e]`` closes a parenthesis opened before ``s`` (the end of a cue's scope)."""
-    depth = 0
-    for i in range(s, e):
-        c = lower[i]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            if depth == 0:
-                return True
-            depth -= 1
-    return False
-
-
 def _closed_paren(lower: str, s: int, pos: int, until: int) -> bool:
     """Whether ``pos`` sits in a parenthesis that closes before ``until``."""
     po = _paren_open(lower, s, pos)
@@ -417,11 +435,6 @@ def _within(cues: tuple[Modifier, ...], s: int, e: int) -> list[Modifier]:
     return [m for m in cues if s <= m.cue_start and m.cue_end <= e]
 
 
-def _reaches_back(m: Modifier) -> bool:
-    """Whether a cue's scope also runs back (the clause-wide "... is not allowed" cues, not a forward "no")."""
-    return m.scope_start < m.cue_end
-
-
 def _mode(  # noqa: PLR0917
     flags: _Flags,
     rules: ClauseRules,
@@ -436,7 +449,7 @@ def _mode(  # noqa: PLR0917
 
     "except previously treated with X" names who is left out: X is excluded in an inclusion item. ``memo`` keeps
     the clause's own mode (what its cues outside parentheses say) for its other agents."""
-    if not flags.modes:
+    if not flags.modes or not flags.may_have("modes", s, e):
         return "base"
     exceptions = flags.cues("exception")
     po = _paren_open(lower, s, a.start)
@@ -445,13 +458,14 @@ def _mode(  # noqa: PLR0917
         inner = (po + 1, pc if pc >= 0 else e)
         exc = _within(exceptions, po, a.start)
         if exc:
-            return "excluded" if not exclusion and _within(flags.cues("required"), exc[0].cue_end, a.start) else "exception"
-        if any(_reaches_back(m) for m in _within(flags.cues("negated"), *inner)):
+            treated = _within(flags.cues("required"), exc[0].cue_end, a.start)  # "except previously treated with"
+            return "excluded" if not exclusion and treated else "exception"
+        if any(m.direction != "forward" for m in _within(flags.cues("negated"), *inner)):
             return "excluded"
         if _within(flags.cues("permitted"), *inner):
             return "exception"
     exc = _within(exceptions, s, a.start)
-    if exc and not _closes(lower, exc[-1].cue_end, a.start):
+    if exc and ")" not in lower[exc[-1].cue_end : a.start]:  # the exception's scope ends at a ")"
         if not exclusion and _within(flags.cues("required"), exc[-1].cue_end, a.start):
             return "excluded"
         return "exception"
@@ -470,24 +484,27 @@ def _clause_mode(flags: _Flags, rules: ClauseRules, lower: str, s: int, e: int) 
     def outside(m: Modifier) -> bool:
         return not any(ps <= m.cue_start < pe for ps, pe in parens)
 
-    if any(_reaches_back(m) and outside(m) for m in _within(flags.cues("negated"), s, e)):
+    if any(m.direction != "forward" and outside(m) for m in _within(flags.cues("negated"), s, e)):
         return "excluded"
     if any(outside(m) for m in _within(flags.cues("permitted"), s, e)):
         return "allowed"
     return "base"
 
 
-def _negated(flags: _Flags, rules: ClauseRules, lower: str, cs: int, a: Agent | None, lines: _LineInfo | None) -> bool:
+def _negated(flags: _Flags, cs: int, a: Agent | None, lines: _LineInfo | None) -> bool:
     """Whether the clause negates its agents: a negation before the first agent (not one a line limit consumed)."""
+    lower = flags.lower
     end = a.start if a is not None else (lines.start if lines else cs)
-    if end > cs:
+    if end > cs and flags.may_have("negation", cs, end):
         for m in _within(flags.cues("negated"), cs, end):
-            if _reaches_back(m):
-                continue  # "... not allowed" says the clause's mode (excluded), not a negation of its agents
+            if m.direction != "forward":
+                continue  # "Not allowed: ..." says the clause's mode (excluded), not a negation of its agents
+            if a is not None and not m.covers(a.start, a.end):
+                continue  # the scope ends before the agent (a clause end, an exception, 60 words)
             if lines is not None and any(0 <= st - m.cue_end <= 25 for st in lines.negated_at):
                 continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
             return True
-    return bool(a is not None and (a.neg or rules.naive_after.match(lower, a.end)))
+    return bool(a is not None and (a.neg or flags.rules.clauses.naive_after.match(lower, a.end)))
 
 
 def _keep(rules: AgentRules, lower: str, s: int, a: Agent, brain: bool) -> bool:
@@ -636,10 +653,10 @@ def _duration(rules: NumberRules, lower: str, qtys: list[_Qty], windows: list[_W
 
 
 def _lines(  # noqa: PLR0917
-    rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
+    flags: _Flags, rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
 ) -> _LineInfo | None:
     """Line limits of the sentence, combining statements ("at least 1 ... no more than 3")."""
-    found = _line_statements(rules, lower, s, e, toks, exclusion)
+    found = _line_statements(flags, rules, lower, s, e, toks, exclusion)
     if not found:
         return None
     los = [x[0] for x in found if x[0] is not None]
@@ -654,7 +671,7 @@ def _lines(  # noqa: PLR0917
 
 
 def _line_statements(  # noqa: PLR0917
-    rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
+    flags: _Flags, rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
 ) -> list[tuple[int | None, int | None, int, int, bool]]:
     out: list[tuple[int | None, int | None, int, int, bool]] = []
     skip_to = -1
@@ -680,7 +697,15 @@ def _line_statements(  # noqa: PLR0917
         elif post:
             op = "<="
         st = c.start() if c else ns
-        negated = bool(rules.negation_tail.search(lower, max(s, st - 25), st))
+        back = max(s, st - 25)
+        negated = (
+            _any_in(rules.negation_words, lower[back:st])
+            and any(  # "must not have received more than 3
+                lower[m.cue_start : m.cue_end] in rules.negation_words  # prior lines": a negation <= 3 words before
+                and rules.negation_gap.fullmatch(lower, m.cue_end, st)
+                for m in _within(flags.cues("negated"), back, st)
+            )
+        )
         lo: float | None
         hi: float | None
         if n2 is not None and op is None:
@@ -753,7 +778,7 @@ def _sentence_criteria(  # noqa: PLR0917
         if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain)
     ]
     toks = _tokens(lower, s, e) if flags.digits else []
-    lines = _lines(num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
+    lines = _lines(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:
         return []
     lead_excl = ctx.is_exclusion and agents and agents[0].start - s <= 30
@@ -772,7 +797,7 @@ def _sentence_criteria(  # noqa: PLR0917
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
         mode = _mode(flags, cl, lower, cs, ce, a, ctx.is_exclusion, clause_mode)
         if cs not in clause_neg:
-            clause_neg[cs] = _negated(flags, cl, lower, cs, a, lines)
+            clause_neg[cs] = _negated(flags, cs, a, lines)
         neg = clause_neg[cs]
         g = groups.setdefault(
             (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
@@ -783,14 +808,12 @@ def _sentence_criteria(  # noqa: PLR0917
             seen.add((a.name, mode))
     groups = {k: g for k, g in groups.items() if g.agents}
     if not groups:
-        neg = _negated(flags, cl, lower, s, None, lines)
-        groups[(-1, "base", neg)] = _Group(
-            window=None, mode=_mode(flags, cl, lower, s, e, Agent(e, e, "")), neg=neg
-        )
+        neg = _negated(flags, s, None, lines)
+        groups[(-1, "base", neg)] = _Group(window=None, mode=_mode(flags, cl, lower, s, e, Agent(e, e, "")), neg=neg)
     response = True if flags.response and rules.response.rx.search(lower, s, e) else None
     duration = _duration(num, lower, qtys, windows, e)
     ordered = sorted(groups.values(), key=lambda g: g.agents[0].start if g.agents else s)
-    sentence_ok = flags.modes and bool(_within(flags.cues("permitted"), s, e))
+    sentence_ok = flags.modes and flags.may_have("modes", s, e) and bool(_within(flags.cues("permitted"), s, e))
     by_clause = len(ordered) > 1 and len({g.clause for g in ordered}) == len(ordered)
     out: list[PriorTherapy] = []
     prev_end = s

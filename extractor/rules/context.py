@@ -72,9 +72,25 @@ def kind_context(kind: str) -> tuple[bool, tuple[ContextRule, ...]]:
 
 @cache
 def _scanner(rules: tuple[ContextRule, ...]) -> re.Pattern[str] | None:
+    """One alternation of every rule, in order (the first rule matching at a position wins). Runs of rules that
+    of literal-only rules (each opens with a word boundary) share one ``\\b`` in front: the engine then tries them
+    only at word starts."""
     if not rules:
         return None
-    return re.compile("|".join(f"(?P<c{i}>{rule.regex()})" for i, rule in enumerate(rules)))
+    parts: list[str] = []
+    run: list[str] = []
+    for i, rule in enumerate(rules):
+        rx = rule.regex()
+        if rule.literals and not rule.pattern:  # "\\b(?:literals)\\b"
+            run.append(f"(?P<c{i}>{rx[2:]})")
+            continue
+        if run:
+            parts.append("\\b(?:" + "|".join(run) + ")")
+            run = []
+        parts.append(f"(?P<c{i}>{rx})")
+    if run:
+        parts.append("\\b(?:" + "|".join(run) + ")")
+    return re.compile("|".join(parts))
 
 
 def _find(lower: str, rules: tuple[ContextRule, ...]) -> list[tuple[ContextRule, int, int]]:

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.kinds.prior_therapy import PriorTherapy, extract
+from extractor.kinds.prior_therapy import PriorTherapy, Rules, extract
 from extractor.rules.drugs import agent_key, find_agents
 from extractor.rules.engine import extract_item
 from extractor.rules.item import ItemContext
+from extractor.rules.ruledata import load_rules
 from extractor.segment import segment
 
 _WORDS = [
@@ -89,3 +90,15 @@ def test_drug_lexicon_keys_and_spellings() -> None:
     assert names == ["trastuzumab deruxtecan", "trastuzumab emtansine", "trastuzumab emtansine"]
     naive = find_agents("treatment-naive patients")
     assert [(a.name, a.neg) for a in naive] == [("systemic therapy", True)]
+
+
+def test_prefilters_cover_the_context_cues() -> None:
+    """The item prefilter ``flags.modes`` (substrings) skips the mode cues of the context pass only where none can
+    be: every permission, prohibition and exception phrase holds one of its words."""
+    rules = load_rules("prior_therapy", Rules)
+    for rule in rules.context:
+        if rule.category in ("permitted", "exception") or (rule.category == "negated" and rule.direction != "forward"):
+            assert all(rules.flags.has("modes", phrase) for phrase in rule.literals), rule.literals
+            assert rule.pattern is None or "eligib" in rule.pattern
+    assert rules.cue_test["negation"].search("must not have received") is not None
+    assert rules.cue_test["modes"].search("is not permitted") is not None
