@@ -353,6 +353,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     if not cue and not (ctx.is_exclusion and agents):
         return []
     flags = _Flags(ctx, rules)
+    if not agents and not (flags.lines and flags.digits):
+        return []  # the sentences' own test: a line limit needs a line word and a number token
     out: list[PriorTherapy] = []
     for s, e in _sentences(ctx.clean, rules.clauses):
         out.extend(_sentence_criteria(ctx, rules, s, e, agents, flags, cue))
@@ -777,13 +779,13 @@ def _sentence_criteria(  # noqa: PLR0917
         for a in agents
         if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain)
     ]
-    toks = _tokens(lower, s, e) if flags.digits else []
-    lines = _lines(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
-    if not agents and lines is None:
-        return []
     lead_excl = ctx.is_exclusion and agents and agents[0].start - s <= 30
     cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
     if not cue and not lead_excl:
+        return []  # no cue: the sentence states nothing, so its numbers are not read
+    toks = _tokens(lower, s, e) if flags.digits else []
+    lines = _lines(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
+    if not agents and lines is None:
         return []
     qtys = _quantities(num, lower, s, e, toks) if toks else []
     windows = _windows(num, lower, s, qtys)
