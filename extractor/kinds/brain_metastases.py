@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import WEEKS_PER, number_value, sentence_bounds, unit_key
+from extractor.rules.grammar import WEEKS_PER, Prefiltered, number_value, sentence_bounds, unit_key
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ _NEAR = 80  # characters before the first mention whose descriptors qualify it
 _SUBJECT_BEFORE = 60
 _STABLE_BEFORE = 60  # characters before the first mention from which the stability window is read
 
+# the patterns read over long text that rarely match, with their required literals tested first
+_LEPTO = Prefiltered(RULES.lepto)
+_DESCRIPTORS = tuple((d, Prefiltered(d.pattern)) for d in RULES.descriptors)
+
 
 def _negated(ctx: ItemContext, m: re.Match[str]) -> bool:
     return ctx.context.has("negated", m.start(), m.end(), kind=_NAME)
@@ -131,26 +135,31 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
 def extract(ctx: ItemContext) -> list[BrainMetastases]:
     """The item's brain-metastases criterion (at most one)."""
     lower = ctx.lower
-    bm = [
-        m
-        for m in RULES.brain.finditer(lower)
-        if not RULES.false_friend_before.search(lower, max(0, m.start() - _BEFORE), m.start())
-    ]
-    lm = RULES.lepto.search(lower)
-    if not bm and not lm:
+    first = next(
+        (
+            m
+            for m in RULES.brain.finditer(lower)
+            if not RULES.false_friend_before.search(lower, max(0, m.start() - _BEFORE), m.start())
+        ),
+        None,
+    )
+    lm = _LEPTO.search(lower)
+    if first is None and lm is None:
         return []
-    lepto = _leptomeningeal(ctx, lm, bool(bm)) if lm else None
-    if not bm:
+    lepto = _leptomeningeal(ctx, lm, first is not None) if lm else None
+    if first is None:
         return [ctx.make(BrainMetastases, allowed="allowed", leptomeningeal=lepto)]
-    first = bm[0]
     cues = _allowances(ctx)
     # split at the first allowance cue: before it the text names what is bad (in exclusions), after it what is ok
     after = [c for c in cues if c.cue_start >= first.start()]
     disallowed = bool(after) and after[0].category == "negated"
     cue = next((c for c in after if c.category != "negated"), None)
     cut = len(lower)
-    sent = sentence_bounds(ctx.clean, first.start(), first.end())[0]  # the mention's sentence
-    before = next((c for c in cues if c.cue_start >= sent and c.cue_end <= first.start()), None)
+    before = None
+    earlier = [c for c in cues if c.cue_end <= first.start()]
+    if earlier:  # the first cue in the mention's sentence before it
+        sent = sentence_bounds(ctx.clean, first.start(), first.end())[0]
+        before = next((c for c in earlier if c.cue_start >= sent), None)
     if before and before.category == "permitted":
         # "Subjects are eligible if CNS metastases are treated ...": the whole sentence is positive
         cue, cut = before, sent
@@ -180,17 +189,14 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
     # the window around the first mention (its qualifiers) is read as bad or good by section / negation
     near = head[max(0, first.start() - _NEAR) :]
-    for d in RULES.descriptors:
-        if d.pattern.search(near):
-            if bad_side and d.bad:
-                add(d.bad)
-            elif not bad_side and d.good:
-                add((d.good,))
+    for d, rx in _DESCRIPTORS:
+        named = d.bad if bad_side else (d.good,) if d.good else ()
+        if named and rx.search(near):
+            add(named)
     if cue:
-        for d in RULES.descriptors:
-            if d.good and d.good != "untreated" and d.pattern.search(tail):
+        for d, rx in _DESCRIPTORS:
+            if d.good and d.good != "untreated" and rx.search(tail):
                 add((d.good,))
-    weeks = _stable_weeks(ctx, first)
     allowed: Literal["excluded", "allowed", "conditional", "required"]
     if bad_side and not conds:
         allowed = "excluded"
@@ -206,8 +212,7 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         allowed = "required"  # an inclusion item naming brain metastases without allowing words: the cohort needs them
     else:
         allowed = "allowed"
-    if allowed == "excluded" and "untreated" not in conds:
-        weeks = None
+    weeks = None if allowed == "excluded" and "untreated" not in conds else _stable_weeks(ctx, first)
     return [ctx.make(BrainMetastases, allowed=allowed, conditions=conds, stable_weeks_min=weeks, leptomeningeal=lepto)]
 
 

@@ -21,6 +21,7 @@ from pydantic import Field
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
+from extractor.rules.grammar import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import load_model
 from extractor.vocab.schemas import Cancers
@@ -61,8 +62,7 @@ class Rules(RuleFile):
     confirmed: Pattern
     confirmed_gate: tuple[str, ...]
     diagnosis_cue: Pattern
-    prior_malignancy: Pattern
-    prior_malignancy_gate: tuple[str, ...]
+    prior_malignancy: tuple[Pattern, ...]
     false_friend_before: Pattern
     false_friend_after: Pattern
     therapy_before: Pattern
@@ -71,6 +71,9 @@ class Rules(RuleFile):
 
 
 RULES = load_rules("diagnosis", Rules)
+
+# each searched only when the literals it needs are in the item
+_PRIOR_MALIGNANCY = tuple(map(Prefiltered, RULES.prior_malignancy))
 
 _MAX_NAMES = 10
 _FF_BEFORE = 40  # characters before a mention read for "criteria for"
@@ -125,17 +128,25 @@ class DiagnosisReading:
     diagnosis (``names``, each with the mention it came from), whether confirmation is required, and the agents
     (drugs) it names."""
 
+    lower: str = ""
     mentions: list[Mention] = field(default_factory=list)
     hists: list[Mention] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     where: dict[str, Span] = field(default_factory=dict)
     confirmed: bool | None = None
-    agents: list[Agent] = field(default_factory=list)
+    _agents: list[Agent] | None = field(default=None, repr=False)
+
+    @property
+    def agents(self) -> list[Agent]:
+        """The agents (drugs) the item names, found on first use; none without a cancer mention."""
+        if self._agents is None:
+            self._agents = find_agents(self.lower) if self.mentions else []
+        return self._agents
 
 
 def prior_malignancy(lower: str) -> bool:
     """The item speaks of another (prior, second, concurrent) malignancy."""
-    return any(w in lower for w in RULES.prior_malignancy_gate) and bool(RULES.prior_malignancy.search(lower))
+    return any(rx.search(lower) for rx in _PRIOR_MALIGNANCY)
 
 
 def therapy_before(lower: str, start: int, end: int) -> bool:
@@ -160,10 +171,9 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             hists.append((m.start(), m.end(), h))
     if not mentions and not hists:
         return DiagnosisReading()
-    out = DiagnosisReading(mentions, hists)
+    out = DiagnosisReading(lower, mentions, hists)
     if any(w in lower for w in RULES.confirmed_gate) and RULES.confirmed.search(lower):
         out.confirmed = True
-    out.agents = find_agents(lower) if mentions else []
     if prior_malignancy(lower):
         return out
     names, where = out.names, out.where
@@ -171,9 +181,9 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     early = _EARLY_EXCLUSION if ctx.is_exclusion else _EARLY
     for s, e, c in mentions:
         if not dx_cue and (
-            any(a.end <= s for a in out.agents)  # "prior chemotherapy for metastatic breast cancer": a setting
+            s > early
             or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
-            or s > early
+            or any(a.end <= s for a in out.agents)  # "prior chemotherapy for metastatic breast cancer": a setting
         ):
             continue
         if RULES.false_friend_before.search(lower, max(0, s - _FF_BEFORE), s) or RULES.false_friend_after.match(

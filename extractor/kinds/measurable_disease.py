@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
+from extractor.rules.grammar import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -53,9 +54,16 @@ class Rules(RuleFile):
     residual: tuple[str, ...]
     residual_unless: tuple[str, ...]
     standards: tuple[Standard, ...]
+    negation_words: frozenset[str]
 
 
 RULES = load_rules("measurable_disease", Rules)
+
+# the patterns, with their required literals tested first (most items lack them)
+_BOTH, _NON, _MEASURABLE, _EVALUABLE = map(
+    Prefiltered, (RULES.both, RULES.non_measurable, RULES.measurable, RULES.evaluable)
+)
+_STANDARDS = tuple((s.name, Prefiltered(s.pattern)) for s in RULES.standards)
 
 
 def _has(lower: str, words: tuple[str, ...]) -> bool:
@@ -65,26 +73,29 @@ def _has(lower: str, words: tuple[str, ...]) -> bool:
 def extract(ctx: ItemContext) -> list[MeasurableDisease]:
     """The item's measurable-disease criterion (at most one)."""
     lower = ctx.lower
-    both = RULES.both.search(lower)
-    non = RULES.non_measurable.search(lower)
-    meas = RULES.measurable.search(lower)
+    both = _BOTH.search(lower)
+    non = _NON.search(lower)
+    meas = _MEASURABLE.search(lower)
     level: str | None = None
     if both:
         level = "measurable_or_evaluable"
     elif non and not meas:
         level = "measurable" if ctx.is_exclusion else "non_measurable"
     elif meas:
-        negated = ctx.context.has("negated", meas.start(), meas.end(), kind="measurable_disease")
+        # without a negation word the item has no negation cue: the context pass is not run
+        negated = not RULES.negation_words.isdisjoint(ctx.words) and ctx.context.has(
+            "negated", meas.start(), meas.end(), kind="measurable_disease"
+        )
         if ctx.is_exclusion and not negated and not _has(lower, RULES.exclusion_only):
             return []
         level = "non_measurable" if negated and not ctx.is_exclusion else "measurable"
-    elif RULES.evaluable.search(lower):
+    elif _EVALUABLE.search(lower):
         level = "evaluable"
     if level is None:
         return []
     if _has(lower, RULES.residual) and not _has(lower, RULES.residual_unless):
         return []
-    standard = next((s.name for s in RULES.standards if s.pattern.search(lower)), None)
+    standard = next((name for name, rx in _STANDARDS if rx.search(lower)), None)
     return [ctx.make(MeasurableDisease, level=level, standard=standard)]
 
 

@@ -19,6 +19,7 @@ from extractor.kinds._spec import KindSpec
 from extractor.kinds.diagnosis import prior_malignancy, read_diagnosis, therapy_before
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
+from extractor.rules.grammar import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -55,12 +56,14 @@ class Rules(RuleFile):
     malignancy_gate: tuple[str, ...]
     extent_near: Pattern
     extent_start: Pattern
+    negation_words: frozenset[str]
 
 
 RULES = load_rules("stage", Rules)
 
 _THERAPY_BEFORE = 50  # characters before a stage list / extent word read for a therapy word
 _NEAR_BEFORE = 60  # characters before the first extent word from which a disease noun is looked for
+_EXTENT_NEAR = Prefiltered(RULES.extent_near)
 
 
 def _stages(clean: str) -> tuple[list[str], int | None]:
@@ -100,19 +103,19 @@ def extract(ctx: ItemContext) -> list[Stage]:
                 return []
         if not stages:
             first = min(m.start() for m in (met, loc, rec) if m is not None)
-            if not RULES.extent_start.match(lower) and not RULES.extent_near.search(
-                lower, max(0, first - _NEAR_BEFORE)
-            ):
+            if not RULES.extent_start.match(lower) and not _EXTENT_NEAR.search(lower, max(0, first - _NEAR_BEFORE)):
                 return []
             if any(a.end <= first for a in (dx.agents or find_agents(lower[:first]))):
                 return []
             if therapy_before(lower, max(0, first - _THERAPY_BEFORE), first):
                 return []
 
+    negation = not RULES.negation_words.isdisjoint(ctx.words)  # else no negation cue: skip the context pass
+
     def flag(m: re.Match[str] | None) -> bool | None:
         if m is None:
             return None
-        return not ctx.context.has("negated", m.start(), m.end(), kind="stage")
+        return not (negation and ctx.context.has("negated", m.start(), m.end(), kind="stage"))
 
     return [ctx.make(Stage, stages=stages, metastatic=flag(met), locally_advanced=flag(loc), recurrent=flag(rec))]
 

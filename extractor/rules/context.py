@@ -93,8 +93,15 @@ def _scanner(rules: tuple[ContextRule, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts))
 
 
-def _find(lower: str, rules: tuple[ContextRule, ...]) -> list[tuple[ContextRule, int, int]]:
-    scanner = _scanner(rules)
+@cache
+def _kind_scanner(kind: str | None) -> tuple[tuple[ContextRule, ...], re.Pattern[str] | None]:
+    """The rules and scanner of ``kind``'s own cues (``None``: the shared cues), built once per kind."""
+    rules = context_rules() if kind is None else kind_context(kind)[1]
+    return rules, _scanner(rules)
+
+
+def _find(lower: str, kind: str | None) -> list[tuple[ContextRule, int, int]]:
+    rules, scanner = _kind_scanner(kind)
     if scanner is None:
         return []
     return [
@@ -115,12 +122,14 @@ def _clause_ends(text: str) -> list[int]:
     return ends
 
 
-def _scopes(lower: str, clean: str, found: Sequence[tuple[ContextRule, int, int]]) -> tuple[Modifier, ...]:
+_Layout = tuple[list[int], list[tuple[int, int]], list[int]]
+"""An item's clause ends, word spans and word starts."""
+
+
+def _scopes(lower: str, layout: _Layout, found: Sequence[tuple[ContextRule, int, int]]) -> tuple[Modifier, ...]:
     if not found:
         return ()
-    ends = _clause_ends(clean)  # the splitter needs the case: a full stop ends a sentence before a capital
-    spans = [(w.start(), w.end()) for w in _WORD.finditer(lower)]
-    words = [s for s, _ in spans]
+    ends, spans, words = layout
     stops = sorted(s for r, s, _ in found if r.category in _STOPS)
     stop_ends = sorted(e for r, _, e in found if r.category in _STOPS)
     out: list[Modifier] = []
@@ -155,13 +164,22 @@ def _scopes(lower: str, clean: str, found: Sequence[tuple[ContextRule, int, int]
 class ContextResult:
     """The cues of one item and their scopes, per kind (computed on the kind's first question)."""
 
-    __slots__ = ("_by_kind", "_clean", "_lower", "_shared")
+    __slots__ = ("_by_kind", "_clean", "_layout", "_lower", "_shared")
 
     def __init__(self, lower: str, clean: str | None = None) -> None:
         self._lower = lower
         self._clean = lower if clean is None else clean
         self._shared: list[tuple[ContextRule, int, int]] | None = None
         self._by_kind: dict[str | None, tuple[Modifier, ...]] = {}
+        self._layout: _Layout | None = None
+
+    def _item_layout(self) -> _Layout:
+        """Clause ends, word spans and word starts of the item, shared by every kind that asks."""
+        if self._layout is None:
+            ends = _clause_ends(self._clean)  # the splitter needs the case: a full stop before a capital
+            spans = [(w.start(), w.end()) for w in _WORD.finditer(self._lower)]
+            self._layout = (ends, spans, [s for s, _ in spans])
+        return self._layout
 
     def modifiers(self, kind: str | None = None) -> tuple[Modifier, ...]:
         """Every cue that applies to ``kind`` (``None``: the shared cues only), with its scope, in text order."""
@@ -170,10 +188,11 @@ class ContextResult:
             found: list[tuple[ContextRule, int, int]] = []
             if uses_shared:
                 if self._shared is None:
-                    self._shared = _find(self._lower, context_rules())
+                    self._shared = _find(self._lower, None)
                 found.extend(self._shared)
-            found.extend(_find(self._lower, own))
-            self._by_kind[kind] = _scopes(self._lower, self._clean, found)
+            if own:
+                found.extend(_find(self._lower, kind))
+            self._by_kind[kind] = _scopes(self._lower, self._item_layout(), found) if found else ()
         return self._by_kind[kind]
 
     def has(self, category: str, start: int, end: int, kind: str | None = None) -> bool:

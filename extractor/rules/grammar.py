@@ -537,20 +537,32 @@ def required_literals(rx: re.Pattern[str], limit: int = 16, most: int = 3) -> tu
 
 class Prefiltered:
     """A compiled pattern and its :func:`required_literals`: ``search`` / ``match`` / ``finditer`` answer "none"
-    without running the regex when the text they read (``text[pos:endpos]``) misses every literal of a set."""
+    without running the regex when the text they read (``text[pos:endpos]``) misses every literal of a set. A
+    pattern that opens with a literal is left as it is: the regex engine already skips ahead to that literal."""
 
     __slots__ = ("literals", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
+        import importlib
+
         self.rx = rx
-        self.literals = required_literals(rx)
+        sre = importlib.import_module("re._parser")
+        first = next(iter(sre.parse(rx.pattern, rx.flags)), (None, None))[0]
+        self.literals = () if first is sre.LITERAL else required_literals(rx)
 
     def possible(self, text: str, pos: int = 0, endpos: int | None = None) -> bool:
         """False when no match can lie in ``text[pos:endpos]``."""
+        # loops: faster than any() / all() over generators
         if pos or endpos is not None:
             end = len(text) if endpos is None else endpos
-            return all(any(text.find(s, pos, end) >= 0 for s in c) for c in self.literals)
-        for c in self.literals:  # loops: faster than any() / all() over generators on the whole text
+            for c in self.literals:
+                for s in c:
+                    if text.find(s, pos, end) >= 0:
+                        break
+                else:
+                    return False
+            return True
+        for c in self.literals:
             for s in c:
                 if s in text:
                     break
