@@ -3,7 +3,9 @@
 Reads a BMI mention ("BMI", "body mass index (BMI)") followed closely by one limit or a chain of limits
 ("≥ 18.0 and ≤ 32.0 kg/m2", "> 16.0 and < 35.0", "of ≤40") or a range ("18.5-45 kg/m2", "within the range of
 18.0 to 30.0", "between 18 and 30"). One criterion per mention. Exclusion items state the rule a patient must
-meet: exclusion "BMI > 40" -> ``max`` 40. A limit read as a percentile for age sets ``percentile``.
+meet: exclusion "BMI > 40" -> ``max`` 40. A limit read as a percentile for age sets ``percentile``. The evidence
+runs from the mention to the last value, its unit and the qualifiers that restrict it ("at screening", "for
+patients aged 10-19 years", "(assessed at ...)").
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Rules(RuleFile):
     range: Pattern
     link: Pattern
     unit: Pattern
+    qualifier: Pattern
     percentile: Pattern
     lead_max: int = Field(ge=0, description="Characters allowed between the mention and its first limit.")
 
@@ -90,6 +93,9 @@ def extract(ctx: ItemContext) -> list[BMI]:
         unit = rules.unit.match(low, end, stop)
         if unit:
             end = unit.end()
+        qualifier = rules.qualifier.match(low, end, stop)
+        if qualifier:
+            end = qualifier.end()
         is_pct = rules.percentile.search(low, m.start(), min(stop, end + 30)) is not None
         out.append(ctx.make(BMI, m.start(), end, percentile=True if is_pct else None, **fields))
     return out
