@@ -198,8 +198,21 @@ def _before_years(low: str, exclusion: bool) -> list[Candidate]:
     return out
 
 
+#: the last item read and what :func:`find_age` found in it: ``sex`` asks about the item ``age`` has just read
+_LAST: list[tuple[ItemContext, tuple[Age | None, int | None]]] = []
+
+
 def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
     """The age criterion of the item and the offset just past its age phrase (``None, None`` when none)."""
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is ctx:
+        return last[1]
+    found = _find_age(ctx)
+    _LAST[:] = [(ctx, found)]
+    return found
+
+
+def _find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
     low = ctx.lower
     if not any(k in low for k in RULES.keys) or any(k in low for k in RULES.skip_keys):
         return None, None

@@ -18,7 +18,7 @@ mutation-type alteration (HER2 status is the ``her2`` kind).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from pydantic import Field
@@ -81,7 +81,6 @@ class Rules(RuleFile):
     token_parts: Pattern
     digit: Pattern
     glued_variant: Pattern
-    name_gate: Pattern
     named: Pattern
     paren: Pattern
     paren_value: Pattern
@@ -114,13 +113,8 @@ class Rules(RuleFile):
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
         """The shared pieces of ``vocab/biomarkers.yaml``; ``{{names}}``: the multi-word / lower-case marker names
-        (any case, hyphen optional); ``{{name_gate_words}}``: the gate words, as written."""
-        vocab = _vocab()
-        return {
-            **vocab.pieces(),
-            "names": phrase_alt(_name_table()[1], hyphen=r"[\s-]?"),
-            "name_gate_words": phrase_alt(vocab.name_gate, space=" ", hyphen="-"),
-        }
+        (any case, hyphen optional)."""
+        return {**_vocab().pieces(), "names": phrase_alt(_name_table()[1], hyphen=r"[\s-]?")}
 
 
 RULES = load_rules("biomarker", Rules)
@@ -137,6 +131,12 @@ def _status_markers() -> frozenset[str]:
     return frozenset(_vocab().status_markers)
 
 
+@cache
+def _name_gate() -> tuple[str, ...]:
+    """The multi-word / lower-case names are looked for only when the lower-cased text holds one of these."""
+    return tuple(w.lower() for w in _vocab().name_gate)
+
+
 def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[Mention]:
     """Markers named by the token ``clean[start:end]`` (with a lower-case prefix such as c-, g-, d-)."""
     non = start >= 4 and clean[start - 4 : start].lower() == "non-"
@@ -149,29 +149,35 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[Men
                 if b >= 0 and cand in exact and (b == 0 or not clean[b - 1].isalnum()):
                     return [(b, end, exact[cand])]
             return []
-    tok = clean[start:end]
+    return [(start + s, start + e, sym) for s, e, sym in _token_markers(clean[start:end])]
+
+
+@lru_cache(maxsize=4096)
+def _token_markers(tok: str) -> tuple[Mention, ...]:
+    """Markers a token names on its own, offsets into the token (cached: an item's tokens repeat across items)."""
+    exact = _name_table()[0]
     sym = exact.get(tok)
     if sym:
-        return [(start, end, sym)]
+        return ((0, len(tok), sym),)
     if len(tok) <= 24 and RULES.digit.search(tok):
         # a variant glued to the gene: "BRAFV600E", "KRASG12C"
         for cut in range(len(tok) - 2, 2, -1):
             if tok[:cut] in exact and RULES.glued_variant.fullmatch(tok, cut):
-                return [(start, start + cut, exact[tok[:cut]])]
+                return ((0, cut, exact[tok[:cut]]),)
     if "-" not in tok and "/" not in tok:
-        return []
+        return ()
     if "/" not in tok:
         if len(tok) > 40:
-            return []
+            return ()
         # longest hyphen-joined prefix that names a marker: "PD-L1-positive", "EGFR-activating"
         parts = tok.split("-")
         for k in range(len(parts) - 1, 0, -1):
             head = "-".join(parts[:k])
             if head in exact:
-                return [(start, start + len(head), exact[head])]
-        return []
+                return ((0, len(head), exact[head]),)
+        return ()
     out: list[Mention] = []
-    pos = start
+    pos = 0
     for k, part in enumerate(RULES.token_parts.split(tok)):
         if part and part not in ("/", "-"):
             sym = exact.get(part)
@@ -180,7 +186,7 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[Men
             elif k == 0:
                 break
         pos += len(part)
-    return out
+    return tuple(out)
 
 
 def _marker_mentions(ctx: ItemContext) -> list[Mention]:
@@ -191,7 +197,7 @@ def _marker_mentions(ctx: ItemContext) -> list[Mention]:
     for m in RULES.token.finditer(clean):
         found.extend(_lookup(canon, clean, m.start(), m.end()))
     low = ctx.lower
-    if RULES.name_gate.search(low):
+    if any(w in low for w in _name_gate()):
         for m in named.finditer(low):
             if m.start() > 0 and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-"):
                 continue

@@ -91,11 +91,14 @@ class Rules(RuleFile):
     ihc_one: Pattern
     ihc_listed: Pattern
     ihc_zero: Pattern
+    ihc_plus: Pattern
     ish_words: tuple[str, ...]
     ish_ratio: Pattern
     ish_copy: Pattern
     ish_positive: Pattern
     ish_negative: Pattern
+    ish_copy_gate: Pattern
+    ish_gate: Pattern
     logic_or: Pattern
     or_word: Pattern
     logic_and: Pattern
@@ -134,19 +137,22 @@ def _guideline(text: str) -> str | None:
 
 def _ihc_scores(text: str) -> list[IHC]:
     found: set[int] = set()
-    for m in RULES.ihc_range.finditer(text):
-        a, b = int(m.group(1)), int(m.group(2))
-        found.update(range(min(a, b), max(a, b) + 1))
-    for m in RULES.ihc_compared.finditer(text):
-        op = op_of(text[m.start() : m.start(1)].split("(", 1)[0].strip())
-        v = int(m.group(1))
-        if op in ("<", "<="):
-            found.update(range(0, v + (op == "<=")))
-        elif op in (">", ">="):
-            found.update(range(v + (op == ">"), 4))
-    for rx in (RULES.ihc_one, RULES.ihc_listed, RULES.ihc_zero):
-        for m in rx.finditer(text):
-            found.add(int(m.group(1)))
+    if RULES.ihc_plus.search(text):
+        for m in RULES.ihc_range.finditer(text):
+            a, b = int(m.group(1)), int(m.group(2))
+            found.update(range(min(a, b), max(a, b) + 1))
+        for m in RULES.ihc_compared.finditer(text):
+            op = op_of(text[m.start() : m.start(1)].split("(", 1)[0].strip())
+            v = int(m.group(1))
+            if op in ("<", "<="):
+                found.update(range(0, v + (op == "<=")))
+            elif op in (">", ">="):
+                found.update(range(v + (op == ">"), 4))
+        for rx in (RULES.ihc_one, RULES.ihc_listed):
+            for m in rx.finditer(text):
+                found.add(int(m.group(1)))
+    for m in RULES.ihc_zero.finditer(text):
+        found.add(int(m.group(1)))
     return [_IHC_ORDER[i] for i in sorted(found) if 0 <= i <= 3]
 
 
@@ -277,7 +283,7 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             ratio, ish_at = v, rm.start()
         elif v is not None and 1.0 <= v <= 3.0 and op in ("<", "<="):
             ratio_negative = rm.start()
-    cm = RULES.ish_copy.search(text)
+    cm = RULES.ish_copy.search(text) if RULES.ish_copy_gate.search(text) else None
     if cm:
         v = parse_number(cm.group("v") or cm.group("v2") or "")
         op = op_of(cm.group("cmp") or cm.group("cmp2") or "")
@@ -285,8 +291,9 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             copy = v
             ish_at = cm.start() if ish_at is None else min(ish_at, cm.start())
     ish_status: Literal["positive", "negative"] | None = None
-    neg_m = RULES.ish_negative.search(text)
-    pos_m = RULES.ish_positive.search(text)
+    ish = RULES.ish_gate.search(text) is not None
+    neg_m = RULES.ish_negative.search(text) if ish else None
+    pos_m = RULES.ish_positive.search(text) if ish else None
     if ratio is None and copy is None:
         if pos_m and not (neg_m and neg_m.start() <= pos_m.start() < neg_m.end()):
             ish_status, ish_at = "positive", pos_m.start()

@@ -90,20 +90,25 @@ def _gate() -> frozenset[str]:
     return frozenset().union(*(rule.gate for rule in RULES.infections.values()))
 
 
+@cache
+def _infections() -> tuple[tuple[str, frozenset[str], re.Pattern[str]], ...]:
+    """(name, gate words, pattern) of each infection, in the file's order."""
+    return tuple((name, rule.gate, rule.pattern) for name, rule in RULES.infections.items())
+
+
 def extract(ctx: ItemContext) -> list[Infection]:
     """The item's infection criterion (at most one)."""
     hits = ctx.words & _gate()
     if not hits:
         return []
-    starts = word_starts(ctx.lower, hits)
     clean, low = ctx.clean, ctx.lower
+    starts = word_starts(low, hits)
     found: list[str] = []
     first, last = -1, -1
     generic = False
-    for name, rule in RULES.infections.items():
-        if rule.gate.isdisjoint(hits):
+    for name, own, rx in _infections():
+        if own.isdisjoint(hits):
             continue
-        own, rx = rule.gate, rule.pattern
         m = None
         for pos, word in starts:
             if word not in own:

@@ -63,6 +63,14 @@ def _scale_groups() -> str:
     return "|".join([*groups, f"(?P<generic>{phrase_alt(vocab.generic)})"])
 
 
+def _scale_first() -> str:
+    """A character class of every scale phrase's first letter (the mention scan tests it first, cheaply)."""
+    vocab = load_model("scales")
+    assert isinstance(vocab, Scales)
+    phrases = [*(p for ps in vocab.scales.values() for p in ps), *vocab.generic]
+    return "[" + re.escape("".join(sorted({p.strip().lower()[0] for p in phrases if p.strip()}))) + "]"
+
+
 class Rules(RuleFile):
     """``performance_status.yaml``."""
 
@@ -88,7 +96,7 @@ class Rules(RuleFile):
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
-        return {"scale_groups": _scale_groups()}
+        return {"scale_groups": _scale_groups(), "scale_first": _scale_first()}
 
 
 RULES = load_rules("performance_status", Rules)
@@ -175,14 +183,14 @@ def _value_after(low: str, start: int, end: int) -> re.Match[str] | None:
     """First value after a scale mention, skipping "(Appendix 1)" and age parentheticals."""
     if not RULES.any_number.search(low, start, end):
         return None  # every value holds a number: no need to walk the window (an item can repeat "ECOG")
-    vre = RULES.value
+    vre, starts = RULES.value, value_start_pattern(RULES.start_words)
     pos = start
     while pos < end:
         fm = RULES.value_fill.match(low, pos, end)
         if fm is None:
             return None
         found: re.Match[str] | None = None
-        for st in value_start_pattern(RULES.start_words).finditer(low, pos, min(end, fm.end() + 12)):
+        for st in starts.finditer(low, pos, min(end, fm.end() + 12)):
             if st.start() > fm.end():
                 break
             found = vre.match(low, st.start(), end)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
@@ -35,6 +35,18 @@ class Pregnancy(CriterionBase):
     negative_test_required: bool | None = Field(default=None, description="True when a negative test is required.")
 
 
+class Gates(BaseModel):
+    """Substring gates: a pattern is searched only in an item holding one of its words."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pregnant: tuple[str, ...]
+    breastfeeding: tuple[str, ...]
+    contraception: tuple[str, ...]
+    negative_test: tuple[str, ...]
+    test_named: tuple[str, ...]
+
+
 class Rules(RuleFile):
     """``pregnancy.yaml``."""
 
@@ -46,6 +58,7 @@ class Rules(RuleFile):
     negative_test: Pattern
     test_named: Pattern
     test_cue: str
+    gates: Gates
 
 
 RULES = load_rules("pregnancy", Rules)
@@ -54,9 +67,16 @@ RULES = load_rules("pregnancy", Rules)
 _BEFORE = 40
 
 
-def _status(ctx: ItemContext, status: Pattern) -> tuple[int, int] | None:
+def _has(low: str, words: tuple[str, ...]) -> bool:
+    """True when ``low`` holds one of ``words`` (a pattern's gate)."""
+    return any(w in low for w in words)
+
+
+def _status(ctx: ItemContext, status: Pattern, gate: tuple[str, ...]) -> tuple[int, int] | None:
     """Span of a mention saying pregnant / breastfeeding patients are excluded."""
     low = ctx.lower
+    if not _has(low, gate):
+        return None
     for m in status.finditer(low):
         if RULES.not_status_after.match(low, m.end()):
             continue
@@ -70,22 +90,23 @@ def _status(ctx: ItemContext, status: Pattern) -> tuple[int, int] | None:
 def extract(ctx: ItemContext) -> list[Pregnancy]:
     """The item's pregnancy criterion (at most one)."""
     low = ctx.lower
+    gates = RULES.gates
     fields: dict[str, Any] = {}
     spans: list[tuple[int, int]] = []
-    preg = _status(ctx, RULES.pregnant)
+    preg = _status(ctx, RULES.pregnant, gates.pregnant)
     if preg is not None:
         fields["pregnancy_excluded"] = True
         spans.append(preg)
-    bf = _status(ctx, RULES.breastfeeding)
+    bf = _status(ctx, RULES.breastfeeding, gates.breastfeeding)
     if bf is not None:
         fields["breastfeeding_excluded"] = True
         spans.append(bf)
-    m = RULES.contraception.search(low)
+    m = RULES.contraception.search(low) if _has(low, gates.contraception) else None
     if m is not None:
         fields["contraception_required"] = True
         spans.append(m.span())
-    m = RULES.negative_test.search(low)
-    if m is None and (not ctx.is_exclusion or RULES.test_cue in low):
+    m = RULES.negative_test.search(low) if _has(low, gates.negative_test) else None
+    if m is None and (not ctx.is_exclusion or RULES.test_cue in low) and _has(low, gates.test_named):
         m = RULES.test_named.search(low)
     if m is not None:
         fields["negative_test_required"] = True

@@ -15,7 +15,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import parse_number, word_starts
+from extractor.rules.grammar import parse_number, phrase_alt, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class Rules(RuleFile):
     prior_malignancy: Pattern
     window: Pattern
     exception_words: frozenset[str]
+    exception_starts: tuple[str, ...]
     exceptions: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
     _exception_pattern: re.Pattern[str] = PrivateAttr()
     _exception_names: tuple[str, ...] = PrivateAttr()
@@ -53,13 +54,14 @@ class Rules(RuleFile):
     @model_validator(mode="after")
     def _join(self) -> Rules:
         # one alternation from a word start, longest pattern first, group e<i> naming its exception; the leading
-        # \b lets the scan skip the inside of words, which is most of its cost
+        # \b and the first words let the scan skip most positions, which is most of its cost
         flat = sorted(
             ((p.pattern, name) for name, pats in self.exceptions.items() for p in pats), key=lambda x: -len(x[0])
         )
+        starts = phrase_alt(self.exception_starts)
         try:
             self._exception_pattern = re.compile(
-                r"\b(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat)) + ")"
+                rf"\b(?={starts})(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(flat)) + ")"
             )
         except re.error as e:
             raise ValueError(f"exception patterns do not join into one: {e}") from None
