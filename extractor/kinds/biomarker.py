@@ -28,7 +28,7 @@ from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.grammar import phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Biomarkers
 
 __all__ = ["KIND", "Biomarker", "Rules", "extract"]
@@ -48,8 +48,7 @@ class Biomarker(CriterionBase):
 
 @cache
 def _vocab() -> Biomarkers:
-    vocab = load_model("biomarkers")
-    assert isinstance(vocab, Biomarkers)
+    vocab = vocabulary(Biomarkers)
     return vocab
 
 

@@ -23,7 +23,7 @@ from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
 from extractor.rules.grammar import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Cancers
 
 if TYPE_CHECKING:
@@ -98,8 +98,7 @@ class _Vocab:
 
 @cache
 def _vocab() -> _Vocab:
-    data = load_model("cancers")
-    assert isinstance(data, Cancers)
+    data = vocabulary(Cancers)
     hist_names = [a for name, al in data.histologies.items() for a in [name, *al]]
     hist: dict[str, str] = {}
     for name, aliases in data.histologies.items():

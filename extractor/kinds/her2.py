@@ -26,7 +26,7 @@ from extractor.models.criteria import CriterionBase
 from extractor.rules.grammar import op_of, parse_number, phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Biomarkers
 
 __all__ = ["HER2", "KIND", "Rules", "extract"]
@@ -60,8 +60,7 @@ class HER2(CriterionBase):
 
 @cache
 def _vocab() -> Biomarkers:
-    vocab = load_model("biomarkers")
-    assert isinstance(vocab, Biomarkers)
+    vocab = vocabulary(Biomarkers)
     return vocab
 
 

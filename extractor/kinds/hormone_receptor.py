@@ -25,7 +25,7 @@ from extractor.models.criteria import CriterionBase
 from extractor.rules.grammar import op_of, parse_number, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Biomarkers
 
 __all__ = ["KIND", "HormoneReceptor", "Rules", "extract"]
@@ -46,8 +46,7 @@ class HormoneReceptor(CriterionBase):
 
 @cache
 def _vocab() -> Biomarkers:
-    vocab = load_model("biomarkers")
-    assert isinstance(vocab, Biomarkers)
+    vocab = vocabulary(Biomarkers)
     return vocab
 
 

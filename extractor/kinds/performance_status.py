@@ -26,7 +26,7 @@ from extractor.rules.grammar import (
 )
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Scales
 
 __all__ = ["KIND", "PerformanceStatus", "Rules", "extract"]
@@ -57,16 +57,14 @@ class ScaleBounds(BaseModel):
 
 def _scale_groups() -> str:
     """One named group per scale of ``vocab/scales.yaml`` plus ``generic`` (the unnamed words)."""
-    vocab = load_model("scales")
-    assert isinstance(vocab, Scales)
+    vocab = vocabulary(Scales)
     groups = [f"(?P<{name}>{phrase_alt(phrases)})" for name, phrases in vocab.scales.items()]
     return "|".join([*groups, f"(?P<generic>{phrase_alt(vocab.generic)})"])
 
 
 def _scale_first() -> str:
     """A character class of every scale phrase's first letter (the mention scan tests it first, cheaply)."""
-    vocab = load_model("scales")
-    assert isinstance(vocab, Scales)
+    vocab = vocabulary(Scales)
     phrases = [*(p for ps in vocab.scales.values() for p in ps), *vocab.generic]
     return "[" + re.escape("".join(sorted({p.strip().lower()[0] for p in phrases if p.strip()}))) + "]"
 

@@ -39,7 +39,7 @@ from extractor.rules.grammar import (
 )
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Drugs
 
 __all__ = ["KIND", "PriorTherapy"]
@@ -47,8 +47,7 @@ __all__ = ["KIND", "PriorTherapy"]
 
 def _agents_description() -> str:
     """The ``agents`` field's description (sent to the LLM), naming the agent classes of ``vocab/drugs.yaml``."""
-    model = load_model("drugs")
-    assert isinstance(model, Drugs)
+    model = vocabulary(Drugs)
     return (
         "Lower-case generic drug names (e.g. trastuzumab, trastuzumab deruxtecan) or agent classes: "
         + ", ".join(model.classes)

@@ -22,7 +22,7 @@ from extractor.models.criteria import CriterionBase
 from extractor.rules.grammar import phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Scales
 
 __all__ = ["KIND", "Rules", "Sex", "extract"]
@@ -38,8 +38,7 @@ class Sex(CriterionBase):
 
 
 def _vocab() -> Scales:
-    vocab = load_model("scales")
-    assert isinstance(vocab, Scales)
+    vocab = vocabulary(Scales)
     return vocab
 
 

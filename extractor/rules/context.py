@@ -24,7 +24,7 @@ from functools import cache
 
 from extractor.rules.grammar import sentence_bounds
 from extractor.rules.ruledata import ContextRule
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 
 __all__ = ["ContextResult", "Modifier", "apply_context", "context_rules", "kind_context"]
 
@@ -53,8 +53,7 @@ def context_rules() -> tuple[ContextRule, ...]:
     """The shared cues (``vocab/context.yaml``)."""
     from extractor.vocab.schemas import Context
 
-    shared = load_model("context")
-    assert isinstance(shared, Context)
+    shared = vocabulary(Context)
     return shared.rules
 
 

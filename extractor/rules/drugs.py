@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractor.rules.grammar import phrase_alt
-from extractor.vocab import load_model
+from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Drugs
 
 __all__ = ["Agent", "agent_classes", "agent_key", "find_agents", "name_alt", "trigger_words"]
@@ -57,8 +57,7 @@ _GATE = re.compile(r"[a-z]*")
 
 @cache
 def _lexicon() -> _Lexicon:
-    data = load_model("drugs")
-    assert isinstance(data, Drugs)
+    data = vocabulary(Drugs)
     table: dict[str, str] = {}
     words: list[str] = []
     for generic, spec in data.drugs.items():
@@ -97,8 +96,7 @@ _SEP = re.compile(r"[\s\-]+")
 def trigger_words() -> tuple[str, ...]:
     """Word starts that every agent mention begins with: each name's first word, or for a one-character first
     word ("t-dm1", "5-fu") the first two words, hyphenated and joined; and the first word of each pattern."""
-    data = load_model("drugs")
-    assert isinstance(data, Drugs)
+    data = vocabulary(Drugs)
     names = [n for g, spec in data.drugs.items() for n in (g, *spec.aliases)]
     names += [n for group in (data.classes, data.negated) for aliases in group.values() for n in aliases]
     out: set[str] = set()

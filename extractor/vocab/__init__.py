@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from extractor.errors import ConfigError
 
-__all__ = ["load", "load_model", "read_yaml", "vocab_hash"]
+__all__ = ["load", "load_model", "read_yaml", "vocab_hash", "vocabulary"]
 
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster at start-up
@@ -46,6 +46,19 @@ def load(name: str) -> Any:
 
 
 _MODELS: dict[str, BaseModel] = {}
+M = TypeVar("M", bound=BaseModel)
+
+
+def vocabulary(schema: type[M]) -> M:
+    """The shared vocabulary whose schema is ``schema`` (``vocabulary(Biomarkers)``), typed, validated, cached."""
+    from extractor.vocab.schemas import SCHEMAS
+
+    name = next((n for n, cls in SCHEMAS.items() if cls is schema), None)
+    if name is None:
+        raise ConfigError(f"{schema.__name__} is not the schema of a vocabulary file")
+    model = load_model(name)
+    assert isinstance(model, schema)
+    return model
 
 
 def load_model(name: str, data: Any = None) -> BaseModel:
