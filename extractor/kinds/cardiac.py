@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import word_starts
+from extractor.rules.grammar import Prefiltered, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ class Rules(RuleFile):
     drug_after: Pattern
     qtc_condition: str
     function_word: str
+    function_qualifiers: frozenset[str]
     cardiac_function: Pattern
 
 
@@ -88,11 +89,11 @@ RULES = load_rules("cardiac", Rules)
 
 
 @cache
-def _condition_index() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+def _condition_index() -> dict[str, list[tuple[str, Prefiltered]]]:
     """Trigger word -> (condition, pattern) pairs to try around it."""
-    index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    index: dict[str, list[tuple[str, Prefiltered]]] = {}
     for name, spec in RULES.conditions.items():
-        rx = re.compile("|".join(f"(?:{p.pattern})" for p in spec.patterns))
+        rx = Prefiltered(re.compile("|".join(f"(?:{p.pattern})" for p in spec.patterns)))
         for word in spec.triggers:
             index.setdefault(word, []).append((name, rx))
     return index
@@ -120,8 +121,12 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
         lo, hi = max(0, pos - before), min(len(text), pos + len(word) + after)
         for name, rx in index[word]:
             for m in rx.finditer(text, lo, hi):
-                if m.start() <= pos < m.end() or m.start() == pos:
+                if m.start() > pos:
+                    break  # this and later matches start after the trigger word
+                if pos < m.end() or m.start() == pos:
                     found.add((m.start(), m.end(), name))
+                if pos < m.end():
+                    break  # later matches start after this one ends: after the trigger word
     out: list[tuple[int, int, str]] = []
     for start, end, name in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
         if out and start < out[-1][1]:
@@ -201,7 +206,7 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     gt = bool(RULES.nyha_gt.search(head))
     le = bool(RULES.nyha_le.search(tail + head))
     lt = bool(RULES.nyha_lt.search(head))
-    end = m.end() + classes[-1][1] + 4
+    end = min(m.end() + classes[-1][1] + 4, len(text))  # the window may be rebuilt: never past the item
     if excluded:
         lowest = min(values) + (1 if gt else 0)
         return max(lowest - 1, 0), m.start(), end
@@ -227,7 +232,9 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
         last = end
     nyha: int | None = None
     ns = ne = 0
-    at = next((i for p in RULES.nyha_phrases if (i := text.find(p)) >= 0), -1)
+    at = -1
+    if not RULES.nyha_words.isdisjoint(ctx.words):  # every NYHA mention holds one
+        at = next((i for p in RULES.nyha_phrases if (i := text.find(p)) >= 0), -1)
     if at >= 0:
         # a negation (a forward cue of the context pass) anywhere before the NYHA mention: "no NYHA class III/IV"
         excluded = ctx.is_exclusion or any(
@@ -253,7 +260,7 @@ def extract(ctx: ItemContext) -> list[Cardiac]:
     out = _lvef(ctx) if not RULES.lvef_words.isdisjoint(words) else []
     out.extend(qtc)
     out.extend(_history(ctx, has_qtc=bool(qtc)))
-    if not out and RULES.function_word in words:
+    if not out and RULES.function_word in words and not RULES.function_qualifiers.isdisjoint(words):
         m = RULES.cardiac_function.search(ctx.lower)
         if m is not None:
             out.append(ctx.make(Cardiac, m.start(), m.end()))

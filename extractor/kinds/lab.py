@@ -19,11 +19,11 @@ from functools import cache
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
-from extractor.rules.grammar import negate, op_of, parse_number, phrase_alt, word_starts
+from extractor.rules.grammar import negate, op_of, parse_number, phrase_alt, required_literals, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import load_model
 from extractor.vocab.schemas import Analytes, Comparators, Units
@@ -113,6 +113,7 @@ class Rules(RuleFile):
     number: Pattern
     within_normal: Pattern
     conditions: dict[str, list[Pattern]]
+    condition_words: tuple[str, ...]
     condition_cue: Pattern
     condition_gap: Pattern
     condition_negation_reach: int
@@ -120,6 +121,7 @@ class Rules(RuleFile):
     requirement: Pattern
     unless: Pattern
     organ_words: frozenset[str]
+    organ_qualifiers: frozenset[str]
     organ: Pattern
     organ_kinds: dict[str, Pattern]
 
@@ -128,6 +130,16 @@ class Rules(RuleFile):
         """``{{count_units}}``, ``{{units}}``, ``{{superscripts}}`` from ``vocab/units.yaml`` (its spellings are not
         verbose regexes: they keep their spaces in a ``(?x)`` pattern)."""
         return {name: f"(?-x:{piece})" for name, piece in _unit_pieces()[0].items()}
+
+    @model_validator(mode="after")
+    def check_condition_words(self) -> Rules:
+        """Every population pattern holds a ``condition_words`` word (an item without one skips the searches)."""
+        for name, patterns in self.conditions.items():
+            for rx in patterns:
+                sets = required_literals(rx, most=64)
+                if not any(all(any(w in lit for w in self.condition_words) for lit in s) for s in sets):
+                    raise ValueError(f"conditions: {name}: {rx.pattern!r} holds no word of condition_words")
+        return self
 
 
 RULES = load_rules("lab", Rules)
@@ -167,6 +179,12 @@ def _first_word(name: str) -> str:
 
 
 @cache
+def _analyte_words() -> frozenset[str]:
+    """The words a mention may start with (the analyte index's keys)."""
+    return frozenset(_analyte_index()[0])
+
+
+@cache
 def _analyte_index() -> tuple[dict[str, _Candidates], frozenset[str]]:
     """Word (lower case; a first word of a name, or its plural) -> the names a mention starting there may have;
     abbreviations that need a unit."""
@@ -201,7 +219,7 @@ def _analyte_index() -> tuple[dict[str, _Candidates], frozenset[str]]:
     return index, frozenset(needs_unit)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     start: int
     end: int
@@ -248,7 +266,7 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
 # ----------------------------------------------------------------------------------------------- thresholds
 
 
-@dataclass
+@dataclass(slots=True)
 class _Threshold:
     start: int
     end: int
@@ -261,8 +279,9 @@ class _Threshold:
 
 
 @cache
-def _comparator_words() -> tuple[tuple[str, Comparator], ...]:
-    """Word comparators read before a number (the shared table and ``comparators_before``), longest first."""
+def _comparator_words() -> tuple[dict[str, Comparator], int]:
+    """Word comparators read before a number (the shared table and ``comparators_before``; the first listed wins),
+    and the longest one's length."""
     table = load_model("comparators")
     assert isinstance(table, Comparators)
     pairs: list[tuple[str, Comparator]] = [
@@ -272,7 +291,10 @@ def _comparator_words() -> tuple[tuple[str, Comparator], ...]:
         if phrase[0].isalpha() and phrase != "of"
     ]
     pairs += [(phrase, op) for op, phrases in RULES.comparators_before.items() for phrase in phrases]
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+    words: dict[str, Comparator] = {}
+    for phrase, op in pairs:
+        words.setdefault(phrase, op)
+    return words, max(map(len, words))
 
 
 @cache
@@ -284,8 +306,9 @@ def _sign_chars() -> str:
 
 
 @cache
-def _sign_tail() -> re.Pattern[str]:
-    return re.compile("[" + re.escape(_sign_chars()) + " ]+$")
+def _sign_tail() -> str:
+    """What may end a tail of comparator signs: the sign characters and spaces."""
+    return _sign_chars() + " "
 
 
 @cache
@@ -309,73 +332,118 @@ def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
     if not tail:
         return None
     if tail[-1] in _sign_chars():
-        sym = _sign_tail().search(tail)
-        key = sym.group(0).replace(" ", "").replace("/", "") if sym else ""
+        key = tail[len(tail.rstrip(_sign_tail())) :].replace(" ", "").replace("/", "")
         return op_of(key[-2:]) or op_of(key[-1:])
-    for phrase, op in _comparator_words():
-        if tail.endswith(phrase) and (len(tail) == len(phrase) or tail[-len(phrase) - 1] == " "):
+    # the longest comparator phrase ending the tail at a word start
+    phrases, longest = _comparator_words()
+    space = len(tail) - longest - 1
+    if space < 0:
+        if tail in phrases:
+            return phrases[tail]
+        space = 0
+    space = tail.find(" ", space)
+    while space >= 0:
+        op = phrases.get(tail[space + 1 :])
+        if op is not None:
             return op
+        space = tail.find(" ", space + 1)
     return None
+
+
+@cache
+def _unit_groups() -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    """The ``value`` pattern's count-unit groups and other-unit groups: (index in ``Match.groups()``, unit), in
+    pattern order."""
+    index = RULES.value.groupindex
+    names = [(index[k] - 1, k[0], unit) for k, unit in _unit_pieces()[1].items() if k in index]
+    counts = tuple(sorted((i, unit) for i, kind, unit in names if kind == "d"))
+    others = tuple(sorted((i, unit) for i, kind, unit in names if kind == "u"))
+    return counts, others
 
 
 def _unit(m: re.Match[str], cells: bool) -> str | None:
     if not m.group("unit"):
         return None
-    names = _unit_pieces()[1]
     exp = m.group("exp") or m.group("exp2")
     if exp:
         sup = _units().superscripts
         exp = "".join(sup.get(c, c) for c in exp)
-    groups = m.groupdict()
-    denom = next((names[k] for k, v in groups.items() if v and k[0] == "d" and k[1:].isdigit()), None)
+    groups = m.groups()
+    counts, others = _unit_groups()
+    denom = next((unit for i, unit in counts if groups[i]), None)
     if denom is not None:
         return f"x10^{exp}/{denom}" if exp else f"/{denom}"
     if m.group("mult_only"):
         return f"x10^{exp}/L" if exp in ("9", "12") else f"x10^{exp}"
-    unit = next((names[k] for k, v in groups.items() if v and k[0] == "u" and k[1:].isdigit()), None)
+    unit = next((unit for i, unit in others if groups[i]), None)
     if unit == "g/L" and cells:
         return "x10^9/L"  # "G/L" of a cell count
     return unit
 
 
-def _thresholds(text: str, start: int, end: int, cells: bool) -> list[_Threshold]:
-    """Every threshold in ``text[start:end]``: a comparator (or none), a number with its unit, or a limit."""
+#: How far after an analyte its threshold may start (characters), and when what lies between opens a bracket.
+_NEAR, _NEAR_BRACKETED = 70, 130
+
+
+def _usable(t: _Threshold, mention: _Mention) -> bool:
+    """Whether a threshold can be the mention's: a comparator, unit or ULN multiple; a percent only for an analyte
+    read in percent; a plain number >= 1000 at least for an abbreviation that needs a unit."""
+    return (
+        bool(t.explicit or t.unit or t.uln is not None)
+        and (t.unit != "%" or mention.percent)
+        and (not mention.unit_required or bool(t.unit) or t.uln is not None or (t.value or 0) >= 1000)
+    )
+
+
+def _thresholds(text: str, mention: _Mention, end: int, *, first_only: bool) -> list[_Threshold]:
+    """The usable thresholds in ``text[mention.end:end]``: a comparator (or none), a number with its unit, or a
+    limit. With ``first_only``, the first only, and none when it starts too far to be near the mention."""
     out: list[_Threshold] = []
-    pos = start
-    for a in RULES.anchor.finditer(text, start, end):
-        if a.start() < pos:
+    pos = mention.end
+    for a in RULES.anchor.finditer(text, mention.end, end):
+        at = a.start()
+        if at < pos:
             continue
-        op = _cmp_before(text, pos, a.start())
-        if not a.group(0)[0].isdigit() and a.group(0)[0] not in ".,":
-            u = RULES.limit_at.match(text, a.start())
-            if op is None or u is None:
+        if first_only and at - mention.end > _NEAR_BRACKETED:
+            break  # not near (see _near)
+        if not text[at].isdigit() and text[at] not in ".,":
+            u = RULES.limit_at.match(text, at)
+            if u is None:
+                continue
+            op = _cmp_before(text, pos, at)
+            if op is None:
                 continue
             pos = u.end()
             lln = u.group("lln") is not None
-            out.append(_Threshold(a.start(), u.end(), op, None, None, None if lln else 1.0, lln, True))
-            continue
-        m = RULES.value.match(text, a.start(), end)
-        if m is None or RULES.grade_before.search(text, max(0, a.start() - 14), a.start()):
-            continue
-        pos = m.end()
-        post = m.group("post")
-        if post:
-            op = _post_op(post) or op
-        num = m.group("num")
-        if not m.group("unit") and (
-            RULES.time_after.match(text, m.end("num")) or RULES.range_after.match(text, m.end("num"))
-        ):
-            continue
-        value = parse_number(num)
-        if value is None:
-            continue
-        if m.group("uln"):
-            out.append(_Threshold(a.start(), m.end(), op, None, None, value, False, op is not None))
-            continue
-        unit = _unit(m, cells)
-        if unit in RULES.dot_thousands_units and RULES.dot_thousands.fullmatch(num.strip()):
-            value = float(num.replace(".", ""))  # "100.000/mm3": a European thousands separator
-        out.append(_Threshold(a.start(), m.end(), op, value, unit, None, False, op is not None))
+            t = _Threshold(at, u.end(), op, None, None, None if lln else 1.0, lln, True)
+        else:
+            m = RULES.value.match(text, at, end)
+            if m is None or RULES.grade_before.search(text, max(0, at - 14), at):
+                continue
+            lo, pos = pos, m.end()
+            num = m.group("num")
+            if not m.group("unit") and (
+                RULES.time_after.match(text, m.end("num")) or RULES.range_after.match(text, m.end("num"))
+            ):
+                continue
+            value = parse_number(num)
+            if value is None:
+                continue
+            op = _cmp_before(text, lo, at)
+            post = m.group("post")
+            if post:
+                op = _post_op(post) or op
+            if m.group("uln"):
+                t = _Threshold(at, m.end(), op, None, None, value, False, op is not None)
+            else:
+                unit = _unit(m, mention.cells)
+                if unit in RULES.dot_thousands_units and RULES.dot_thousands.fullmatch(num.strip()):
+                    value = float(num.replace(".", ""))  # "100.000/mm3": a European thousands separator
+                t = _Threshold(at, m.end(), op, value, unit, None, False, op is not None)
+        if _usable(t, mention):
+            out.append(t)
+            if first_only:
+                break
     return out
 
 
@@ -404,9 +472,10 @@ def _negated(ctx: ItemContext, text: str, lo: int, at: int) -> bool:
     return False
 
 
-def _condition_in(ctx: ItemContext, text: str, start: int, end: int) -> tuple[str, int] | None:
-    """A population named in ``text[start:end]`` (not negated): canonical name and end offset."""
-    if end <= start:
+def _condition_in(ctx: ItemContext, text: str, start: int, end: int, words: tuple[str, ...]) -> tuple[str, int] | None:
+    """A population named in ``text[start:end]`` (not negated): canonical name and end offset. ``words``: the
+    ``condition_words`` the item holds (every population names one)."""
+    if end <= start or not any(text.find(w, start, end) >= 0 for w in words):
         return None
     rx, names = _conditions()
     for m in rx.finditer(text, start, end):
@@ -424,7 +493,7 @@ def _near(gap: str) -> bool:
     """Whether a threshold after ``gap`` still belongs to the analyte before it."""
     if RULES.clause_break.search(gap):
         return False
-    return len(gap) <= 70 or (len(gap) <= 130 and gap.lstrip().startswith(("(", "[")))
+    return len(gap) <= _NEAR or (len(gap) <= _NEAR_BRACKETED and gap.lstrip().startswith(("(", "[")))
 
 
 def _states_requirement(text: str, start: int, end: int) -> bool:
@@ -483,7 +552,7 @@ def _decode_entities(text: str) -> str:
 
 
 def _lab_criteria(ctx: ItemContext) -> list[Lab]:
-    hits = ctx.words & _analyte_index()[0].keys()
+    hits = ctx.words & _analyte_words()
     if not hits:
         return []
     mentions = _mentions(ctx, hits)
@@ -492,16 +561,16 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     text = ctx.lower
     if "&" in text:
         text = _decode_entities(text)
+    # without a population word in the item only each mention's first threshold counts (the others can only give
+    # criteria for a population)
+    cond_words = tuple([w for w in RULES.condition_words if w in text])
     out: list[Lab] = []
     seen: dict[str, str] = {}
     consumed_until = 0
     prev_end = 0
     for i, mention in enumerate(mentions):
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
-        ths = _thresholds(text, mention.end, win_end, mention.cells)
-        ths = [t for t in ths if (t.explicit or t.unit or t.uln is not None) and (t.unit != "%" or mention.percent)]
-        if mention.unit_required:
-            ths = [t for t in ths if t.unit or t.uln is not None or (t.value or 0) >= 1000]
+        ths = _thresholds(text, mention, win_end, first_only=not cond_words)
         if not ths or not _near(text[mention.end : ths[0].start]):
             wnl = RULES.within_normal.match(text, mention.end, win_end)
             if wnl and not RULES.number.search(text, mention.end, wnl.end()):
@@ -526,24 +595,26 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 prev_end = win_end
                 continue
             primary.op = op
-        # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
         cond: str | None = None
-        before = _condition_in(ctx, text, max(prev_end, consumed_until), mention.start)
-        if before is not None and RULES.condition_gap.fullmatch(text, before[1], mention.start):
-            cond = before[0]
-            consumed_until = mention.start
-        nxt = ths[1].start if len(ths) > 1 else win_end
-        restated = i + 1 < len(mentions) and not set(mentions[i + 1].analytes).isdisjoint(mention.analytes)
-        if (
-            cond is None
-            and not restated
-            and not any(t.explicit for t in ths[1:])
-            and RULES.condition_cue.match(text, primary.end, nxt)
-        ):
-            after = _condition_in(ctx, text, primary.end, min(nxt, primary.end + 90))
-            if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
-                cond = after[0]
-                consumed_until = after[1]
+        if cond_words:
+            # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
+            before = _condition_in(ctx, text, max(prev_end, consumed_until), mention.start, cond_words)
+            if before is not None and RULES.condition_gap.fullmatch(text, before[1], mention.start):
+                cond = before[0]
+                consumed_until = mention.start
+            # or just after the threshold ("<= 5 x ULN for patients with liver metastases")
+            nxt = ths[1].start if len(ths) > 1 else win_end
+            restated = i + 1 < len(mentions) and not set(mentions[i + 1].analytes).isdisjoint(mention.analytes)
+            if (
+                cond is None
+                and not restated
+                and not any(t.explicit for t in ths[1:])
+                and RULES.condition_cue.match(text, primary.end, nxt)
+            ):
+                after = _condition_in(ctx, text, primary.end, min(nxt, primary.end + 90), cond_words)
+                if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
+                    cond = after[0]
+                    consumed_until = after[1]
         out.extend(_lab(ctx, mention, primary, cond=cond, span=(mention.start, primary.end), seen=seen))
         for j in range(1, len(ths)):
             t = ths[j]
@@ -553,12 +624,12 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             stop = RULES.sentence_break.search(ctx.clean, t.end, min(nxt, t.end + 80))
             found = None
             if RULES.condition_cue.match(text, t.end, nxt):
-                found = _condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80))
+                found = _condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
             if found is None:
                 lo = max(ths[j - 1].end, consumed_until)
                 for b in RULES.sentence_break.finditer(ctx.clean, lo, t.start):
                     lo = b.start() + 1
-                found = _condition_in(ctx, text, lo, t.start)
+                found = _condition_in(ctx, text, lo, t.start, cond_words)
             if found is None:
                 continue
             consumed_until = max(consumed_until, found[1])
@@ -582,7 +653,8 @@ def _organ_function(ctx: ItemContext) -> list[Lab]:
 def extract(ctx: ItemContext) -> list[Lab]:
     """The lab criteria of one item."""
     labs = _lab_criteria(ctx)
-    if not labs and not ctx.words.isdisjoint(RULES.organ_words):
+    words = ctx.words
+    if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = _organ_function(ctx)
     return labs
 
