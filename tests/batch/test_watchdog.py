@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import time
@@ -11,13 +12,11 @@ from typing import Any
 
 import pytest
 
-import dataclasses
-
 from extractor.batch import BatchRunner, RunOptions
 from extractor.errors import ConfigError, ExtractorError, TrialTimeoutError
 from extractor.io import RecordWriter, read_inputs
-from extractor.models import Criterion
 from extractor.kinds import REGISTRY
+from extractor.models import Criterion
 from extractor.rules.item import ItemContext
 from tests.batch.conftest import synthetic, write_jsonl
 
