@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import math
 import os
@@ -406,6 +407,7 @@ class BatchRunner:
             method = "fork" if fork_ok else "spawn"
         if method == "fork":
             _warm_up()  # compile the rules once; forked workers inherit them
+            gc.freeze()  # and keep the collector off those objects in the workers (no copy-on-write, no rescans)
         return get_context(method)
 
     def _submit(self, pool: ProcessPoolExecutor, todo: list[tuple[Trial, str, str | None]]) -> _Pending:

@@ -142,10 +142,23 @@ def _safe_outcome(
         return _outcome(trial, sha, e, fmt, include_text)
 
 
+#: Touches every kind and both sections, so each kind's lazily built patterns and context scanners exist before
+#: the pool forks (forked workers share them instead of each building its own).
+_WARM_UP_TEXT = (
+    "Inclusion Criteria:\n* Age >= 18 years; women\n* ECOG 0-1; life expectancy >= 12 weeks\n"
+    "* HER2-positive (IHC 3+), ER-positive, EGFR mutation not allowed, metastatic breast cancer, stage IV\n"
+    "* No more than 5 metastatic lesions; measurable disease per RECIST 1.1\n"
+    "* Prior trastuzumab required; no more than 2 prior lines of chemotherapy\n"
+    "* ANC >= 1.5 x 10^9/L; LVEF >= 50%; BMI >= 18.5 kg/m2\n* Signed informed consent\n\n"
+    "Exclusion Criteria:\n* Untreated brain metastases, except stable for 4 weeks\n* Pregnant or breastfeeding\n"
+    "* Other malignancy within 5 years, except basal cell carcinoma\n* Known HIV or hepatitis B infection\n"
+)
+
+
 def _warm_up() -> None:
     from extractor.api import extract
 
-    extract("Inclusion Criteria:\n* Age >= 18 years\n* ECOG 0-1\n* ANC >= 1.5 x 10^9/L\n", trial_id="warm-up")
+    extract(_WARM_UP_TEXT, trial_id="warm-up")
     _WATCHDOG.warm = True
 
 
