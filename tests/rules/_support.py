@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from extractor.models import Criterion
-from extractor.rules._common import ItemContext
+from extractor.rules.item import ItemContext
 from extractor.segment import segment
 
 BASE_FIELDS = frozenset({"polarity", "evidence", "cohort", "item", "backend"})

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import extractor
 from extractor.models import CriteriaSet
-from extractor.rules._common import MAX_SPACE_RUN, ItemContext
+from extractor.rules.item import MAX_SPACE_RUN, ItemContext
 from extractor.segment import segment
 
 NAMED = {
