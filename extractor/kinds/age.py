@@ -106,22 +106,20 @@ def _bounds(m: re.Match[str], exclusion: bool) -> Bounds | None:
             return None
         return a, b
     pairs: list[tuple[Comparator, float]] = []
+
+    def add(op: Comparator | None, value: str) -> None:
+        v = _age_value(value)
+        if op and v is not None:
+            pairs.append((op, v))
+
     if m.group("cmpa"):
-        op, v = op_of(m.group("cmpa")), _age_value(m.group("va"))
-        if op and v is not None:
-            pairs.append((op, v))
+        add(op_of(m.group("cmpa")), m.group("va"))
     elif m.group("pv"):
-        v = _age_value(m.group("pv"))
-        if v is not None:
-            pairs.append((">=" if m.group("up") else "<=", v))
+        add(">=" if m.group("up") else "<=", m.group("pv"))
     elif m.group("cmp"):
-        op, v = op_of(m.group("cmp")), _age_value(m.group("cv"))
-        if op and v is not None:
-            pairs.append((op, v))
+        add(op_of(m.group("cmp")), m.group("cv"))
         if m.group("cmp2"):
-            op2, v2 = op_of(m.group("cmp2")), _age_value(m.group("v2"))
-            if op2 and v2 is not None:
-                pairs.append((op2, v2))
+            add(op_of(m.group("cmp2")), m.group("v2"))
     elif m.group("sv"):
         v = _age_value(m.group("sv"))
         if v is None or exclusion:
