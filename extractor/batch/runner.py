@@ -76,8 +76,10 @@ def _prompt_hash(config: LLMConfig) -> str:
 
 # The pool's task stays here: it calls this module's _rules_one (from extractor.batch.workers), so a replacement
 # set on extractor.batch.runner is the one forked workers run.
-def _rules_chunk(chunk: list[tuple[Trial, str]], fmt: OutputFormat, include_text: bool) -> list[_Outcome]:
-    return [_rules_one(t, sha, fmt, include_text) for t, sha in chunk]
+def _rules_chunk(
+    chunk: list[tuple[Trial, str]], fmt: OutputFormat, include_text: bool, cacheable: bool
+) -> list[_Outcome]:
+    return [_rules_one(t, sha, fmt, include_text, cacheable) for t, sha in chunk]
 
 
 _Pending = tuple[Future[list[_Outcome]], list[tuple[Trial, str, str | None]]]
@@ -315,7 +317,7 @@ class BatchRunner:
             restore = _set_budget(self.trial_timeout_s)
             try:
                 for trial, sha, key in itertools.chain(head, pending):
-                    self._write(_rules_one(trial, sha, opts.fmt, opts.include_text), key=key)
+                    self._write(_rules_one(trial, sha, opts.fmt, opts.include_text, self.cache is not None), key=key)
             finally:
                 restore()
             return
@@ -381,7 +383,9 @@ class BatchRunner:
                 while queue:
                     trial, sha, key = queue[0]
                     try:
-                        future = solo.submit(_rules_chunk, [(trial, sha)], opts.fmt, opts.include_text)
+                        future = solo.submit(
+                            _rules_chunk, [(trial, sha)], opts.fmt, opts.include_text, self.cache is not None
+                        )
                     except BrokenProcessPool as e:
                         lost += 1
                         if lost <= 3:
@@ -415,7 +419,9 @@ class BatchRunner:
         failed future, so the crash takes the drain's path (isolate, rebuild) like any other."""
         chunk = [(trial, sha) for trial, sha, _ in todo]
         try:
-            future = pool.submit(_rules_chunk, chunk, self.options.fmt, self.options.include_text)
+            future = pool.submit(
+                _rules_chunk, chunk, self.options.fmt, self.options.include_text, self.cache is not None
+            )
         except BrokenProcessPool as e:
             future = _failed(e)
         return future, todo

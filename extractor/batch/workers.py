@@ -106,7 +106,8 @@ def _set_budget(budget_s: float | None) -> Callable[[], None]:
     return undo
 
 
-def _rules_one(trial: Trial, sha: str, fmt: OutputFormat, include_text: bool) -> _Outcome:
+def _rules_one(trial: Trial, sha: str, fmt: OutputFormat, include_text: bool, cacheable: bool = True) -> _Outcome:
+    """One trial through the rules backend; ``cacheable=False`` (a run without a cache) skips the cache value."""
     from extractor.api import extract
 
     budget = _WATCHDOG.budget_s
@@ -129,15 +130,21 @@ def _rules_one(trial: Trial, sha: str, fmt: OutputFormat, include_text: bool) ->
         )
     except Exception as e:  # a batch never dies on one record
         result = e
-    return _safe_outcome(trial, sha, result, fmt, include_text)
+    return _safe_outcome(trial, sha, result, fmt, include_text, cacheable=cacheable)
 
 
 def _safe_outcome(
-    trial: Trial, sha: str, result: CriteriaSet | BaseException, fmt: OutputFormat, include_text: bool
+    trial: Trial,
+    sha: str,
+    result: CriteriaSet | BaseException,
+    fmt: OutputFormat,
+    include_text: bool,
+    *,
+    cacheable: bool = True,
 ) -> _Outcome:
     """The outcome of a trial; a result that cannot be turned into a record becomes an error record."""
     try:
-        return _outcome(trial, sha, result, fmt, include_text)
+        return _outcome(trial, sha, result, fmt, include_text, cacheable=cacheable)
     except Exception as e:
         return _outcome(trial, sha, e, fmt, include_text)
 

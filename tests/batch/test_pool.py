@@ -98,10 +98,10 @@ from extractor.io import read_inputs
 
 real, pid_dir = runner_mod._rules_one, Path(sys.argv[2])
 
-def slow(trial, sha, fmt, include_text):
+def slow(trial, sha, fmt, include_text, cacheable=True):
     (pid_dir / str(os.getpid())).touch()
     time.sleep(0.5)
-    return real(trial, sha, fmt, include_text)
+    return real(trial, sha, fmt, include_text, cacheable)
 
 runner_mod._rules_one = slow
 BatchRunner(RunOptions(workers=2, chunk_size=1, start_method="fork"), None).run(

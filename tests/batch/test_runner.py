@@ -269,10 +269,10 @@ def test_an_unwritable_output_stops_the_async_run(tmp_path: Path) -> None:
     assert len(_ids(tmp_path / "out.jsonl")) == 5
 
 
-def _crashing_rules_one(trial: Trial, sha: str, fmt: str, include_text: bool) -> object:
+def _crashing_rules_one(trial: Trial, sha: str, fmt: str, include_text: bool, cacheable: bool = True) -> object:
     if trial.trial_id == "SYN00070":
         os._exit(3)  # a worker process dying (segfault, OOM kill) on this trial
-    return _real_rules_one(trial, sha, fmt, include_text)  # type: ignore[arg-type]
+    return _real_rules_one(trial, sha, fmt, include_text, cacheable)  # type: ignore[arg-type]
 
 
 def test_a_trial_that_kills_its_worker_becomes_an_error_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -303,10 +303,10 @@ def test_a_trial_over_the_size_limit_is_an_error_record_at_once(
 
     extracted: list[str] = []
 
-    def spy(trial: Trial, sha: str, fmt: str, include_text: bool) -> object:
+    def spy(trial: Trial, sha: str, fmt: str, include_text: bool, cacheable: bool = True) -> object:
         extracted.append(trial.trial_id)
         small = trial.model_copy(update={"text": trial.text[:100]})
-        return _real_rules_one(small, sha, fmt, include_text)  # type: ignore[arg-type]
+        return _real_rules_one(small, sha, fmt, include_text, cacheable)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runner_mod, "_rules_one", spy)
     fake = FakeLLM(delay=0)
