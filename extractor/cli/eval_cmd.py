@@ -7,27 +7,16 @@ Exit codes: 0 ok, 1 the gate failed (gold set changed, a gold trial without a pr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast, get_args
+from typing import TYPE_CHECKING, Annotated, cast, get_args
 
 import typer
 
 from extractor.api import Backend
 from extractor.errors import ExtractorError, InputError
-from extractor.evals import (
-    Baseline,
-    GoldCase,
-    build_report,
-    load_baseline,
-    load_gold,
-    predict_gold,
-    read_predictions,
-    records_jsonl,
-    render_reports,
-    score,
-    write_baseline,
-    write_reports,
-)
-from extractor.models import OutputRecord
+
+if TYPE_CHECKING:  # the eval stack (and its unit library) loads when the command runs, not with every CLI start
+    from extractor.evals import Baseline, GoldCase
+    from extractor.models import OutputRecord
 
 EXIT_OK, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
 
@@ -126,6 +115,19 @@ def eval_(
             raise _fail("--update-baseline with --pred needs --baseline FILE (where to write it)")
         baseline_path = Path("evals/baselines") / f"{backend}.json"
     try:
+        from extractor.evals import (
+            build_report,
+            load_baseline,
+            load_gold,
+            predict_gold,
+            read_predictions,
+            records_jsonl,
+            render_reports,
+            score,
+            write_baseline,
+            write_reports,
+        )
+
         old: Baseline | None = None
         if baseline_path is not None and not update_baseline:
             old = load_baseline(baseline_path)
