@@ -23,20 +23,14 @@ _WS = re.compile(r"\s+")
 
 
 def make_evidence(source: str, start: int, end: int) -> Evidence:
-    """Evidence for ``source[start:end]``, trimmed of surrounding whitespace.
-
-    Built without re-validation: the quote is the source slice itself, so it is consistent by construction (this
-    runs once per criterion, the rules backend's hottest constructor).
-    """
-    if not 0 <= start <= end <= len(source):
-        raise ValueError(f"evidence span {start}:{end} is outside the source text (length {len(source)})")
+    """Evidence for ``source[start:end]``, trimmed of surrounding whitespace."""
     chunk = source[start:end]
     lead = len(chunk) - len(chunk.lstrip())
     trail = len(chunk) - len(chunk.rstrip())
     s, e = start + lead, end - trail
     if e <= s:
         s, e = start, end
-    return Evidence.model_construct(text=source[s:e], start=s, end=e)
+    return Evidence(text=source[s:e], start=s, end=e)
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:

@@ -159,7 +159,7 @@ def segment(text: str) -> Segmentation:
         stripped_end = start + len(body.rstrip())
         if stripped_end > start:
             items.append(
-                Item.model_construct(  # every field is computed here from the text: valid by construction
+                Item(
                     index=len(items),
                     text=text[start:stripped_end],
                     start=start,
