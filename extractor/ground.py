@@ -17,19 +17,24 @@ from extractor.models.criteria import Evidence
 if TYPE_CHECKING:  # the kinds' rules import this module while the models package is still loading
     from extractor.models import Criterion, Rejected
 
-__all__ = ["find_span", "ground_criteria", "make_evidence"]
+__all__ = ["find_span", "ground_criteria", "make_evidence", "trimmed_span"]
 
 _WS = re.compile(r"\s+")
 
 
+def trimmed_span(source: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without the whitespace around ``source[start:end]`` (kept when it is all whitespace)."""
+    chunk = source[start:end]
+    quote = chunk.strip()
+    if not quote:
+        return start, end
+    s = start + len(chunk) - len(chunk.lstrip())
+    return s, s + len(quote)
+
+
 def make_evidence(source: str, start: int, end: int) -> Evidence:
     """Evidence for ``source[start:end]``, trimmed of surrounding whitespace."""
-    chunk = source[start:end]
-    lead = len(chunk) - len(chunk.lstrip())
-    trail = len(chunk) - len(chunk.rstrip())
-    s, e = start + lead, end - trail
-    if e <= s:
-        s, e = start, end
+    s, e = trimmed_span(source, start, end)
     return Evidence(text=source[s:e], start=s, end=e)
 
 

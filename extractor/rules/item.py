@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from extractor.ground import make_evidence
+from extractor.ground import make_evidence, trimmed_span
 from extractor.models.criteria import CriterionBase, Evidence
 from extractor.models.segmentation import Item
 from extractor.rules.context import ContextResult, apply_context
@@ -67,8 +67,18 @@ class ItemContext:
 
     def _to_item(self, offset: int) -> int:
         """Offset into ``item.text`` of an offset into ``clean``."""
+        if not self._cut_at:
+            return offset
         k = bisect_right(self._cut_at, offset)
         return offset + self._cut_total[k - 1] if k else offset
+
+    def _span(self, start: int | None, end: int | None) -> tuple[int, int]:
+        """Source offsets of ``clean[start:end]`` (the whole item by default)."""
+        base = self.item.start
+        return (
+            base if start is None else base + self._to_item(start),
+            base + len(self.item.text) if end is None else base + self._to_item(end),
+        )
 
     @property
     def polarity(self) -> str:
@@ -80,18 +90,20 @@ class ItemContext:
 
     def evidence(self, start: int | None = None, end: int | None = None) -> Evidence:
         """Verbatim evidence for ``item.text[start:end]`` (whole item by default), offsets into the source."""
-        s = 0 if start is None else self._to_item(start)
-        e = len(self.item.text) if end is None else self._to_item(end)
-        return make_evidence(self.source, self.item.start + s, self.item.start + e)
+        return make_evidence(self.source, *self._span(start, end))
 
     def make(self, cls: type[C], start: int | None = None, end: int | None = None, **fields: Any) -> C:
         """Build a criterion of ``cls`` with this item's polarity, cohort, index and evidence."""
+        source = self.source
+        s, e = trimmed_span(source, *self._span(start, end))
+        item = self.item
+        # the evidence goes in as data: one validation builds it with the criterion (a third cheaper than two)
         return cls(
-            polarity=self.item.polarity,
-            cohort=self.item.cohort,
-            item=self.item.index,
+            polarity=item.polarity,
+            cohort=item.cohort,
+            item=item.index,
             backend="rules",
-            evidence=self.evidence(start, end),
+            evidence={"text": source[s:e], "start": s, "end": e},
             **fields,
         )
 
