@@ -56,6 +56,7 @@ class Rules(RuleFile):
     """``diagnosis.yaml``."""
 
     name_start: str
+    name_before: str
     name_end: str
     histology_end: str
     confirmation_roots: tuple[str, ...]
@@ -94,6 +95,7 @@ class _Vocab:
     rx: re.Pattern[str]  # every cancer and histology name, word-bounded
     table: dict[str, tuple[str | None, str | None]]  # name key -> (cancer, histology it names)
     sites: dict[str, str]  # bare site word -> cancer
+    after_break: re.Pattern[str]  # the names after the character before them (group 1): see _names
 
 
 @cache
@@ -117,8 +119,10 @@ def _vocab() -> _Vocab:
             table.setdefault(agent_key(a), (None, name))
             words.append(a)
     # names match as in the drug lexicon: a space / hyphen run inside a name matches any run of them, or none
-    rx = re.compile(RULES.name_start + name_alt(words) + RULES.name_end)
-    return _Vocab(rx, table, dict(data.sites))
+    alt = name_alt(words)
+    rx = re.compile(RULES.name_start + alt + RULES.name_end)
+    after_break = re.compile(RULES.name_before + "(" + alt + ")" + RULES.name_end)
+    return _Vocab(rx, table, dict(data.sites), after_break)
 
 
 @dataclass
@@ -157,17 +161,32 @@ def _coordinated_sites(pre: str, rx: re.Pattern[str], sites: dict[str, str]) -> 
     return [sites[w] for m in rx.finditer(pre) if (w := m.group(1)) in sites]
 
 
+def _names(lower: str, vocab: _Vocab) -> list[tuple[int, int, str]]:
+    """The cancer and histology names in ``lower`` (what ``vocab.rx.finditer`` finds): one at offset 0, then each
+    after a non-word character. A pattern opening with that character lets the regex engine skip ahead to the
+    next one; the lookbehind ``rx`` opens with makes it try every offset (a scan about 1.4 times as long)."""
+    found = []
+    pos = 0
+    first = vocab.rx.match(lower)
+    if first is not None:
+        found.append((0, first.end(), first.group()))
+        pos = first.end()  # no letter or digit follows a name (name_end), and every name starts with one
+    for m in vocab.after_break.finditer(lower, pos):
+        found.append((m.start(1), m.end(1), m.group(1)))
+    return found
+
+
 def _read(ctx: ItemContext) -> DiagnosisReading:
     lower = ctx.lower
     vocab = _vocab()
     mentions: list[Mention] = []
     hists: list[Mention] = []
-    for m in vocab.rx.finditer(lower):
-        c, h = vocab.table.get(agent_key(m.group()), (None, None))
+    for s, e, name in _names(lower, vocab):
+        c, h = vocab.table.get(agent_key(name), (None, None))
         if c:
-            mentions.append((m.start(), m.end(), c))
+            mentions.append((s, e, c))
         if h:
-            hists.append((m.start(), m.end(), h))
+            hists.append((s, e, h))
     if not mentions and not hists:
         return DiagnosisReading()
     out = DiagnosisReading(lower, mentions, hists)
