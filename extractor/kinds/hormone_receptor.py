@@ -55,6 +55,7 @@ class Rules(RuleFile):
 
     gate: tuple[str, ...]
     symbol: Pattern
+    symbol_letter: str
     receptor: Pattern
     triple_negative: Pattern
     ambiguous: tuple[str, ...]
@@ -94,6 +95,8 @@ def _gate(low: str, clean: str) -> bool:
     for word in RULES.gate:
         if word in low:
             return True
+    if RULES.symbol_letter not in clean:  # most items the triggers send ("prior", "are") hold no capital R
+        return False
     for m in RULES.symbol.finditer(clean):
         i = m.start()
         if i == 0 or not clean[i - 1].isalpha():

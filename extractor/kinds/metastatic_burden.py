@@ -110,12 +110,15 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
     les: list[Bound] = []
     org: list[Bound] = []
     for m in number_token().finditer(lower):
-        n = number_value(m.group("n"))
-        if n is None or n > _MAX_COUNT:
-            continue
         r = RULES.range_after.match(lower, m.end())
         tail = r.end() if r else m.end()
         lm = RULES.lesion_after.match(lower, tail)
+        organ = lm is None and RULES.organ_after.match(lower, tail) is not None
+        if lm is None and not organ:
+            continue  # most numbers count no lesion nor organ: read their value only when one follows
+        n = number_value(m.group("n"))
+        if n is None or n > _MAX_COUNT:
+            continue
         if lm:
             if RULES.lesion_false_friend_before.search(lower, max(0, m.start() - _FF_BEFORE), m.start()):
                 continue
@@ -129,7 +132,7 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
             if lm.group("fewer"):
                 lo, hi = (None, n) if not ctx.is_exclusion else (n + 1, None)
             les.append((lo, hi))
-        elif RULES.organ_after.match(lower, tail):
+        elif organ:
             org.append(_bounds(lower, m.start(), m.end(), n, ctx.is_exclusion))
     return les, org
 
