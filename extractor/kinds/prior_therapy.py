@@ -745,6 +745,8 @@ class _Group:
 
 def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[_Window]) -> int:
     """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
+    if not windows:
+        return -1
     wi = next((i for i, w in enumerate(windows) if w.start >= a.end), -1)
     if wi < 0:
         wi = next(
@@ -771,17 +773,21 @@ def _sentence_criteria(  # noqa: PLR0917
         return []
     if flags.skip and rules.skip_sentence.rx.search(lower, s, e):
         return []
-    brain = flags.brain and bool(rules.agents.brain.search(lower, s, e))
+    cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
+    if not cue and not (ctx.is_exclusion and agents):
+        return []  # no cue: the sentence states nothing, so its numbers are not read
+    local = rules.agents.local_agents  # only these (and negated mentions) care whether the sentence is about the brain
+    brain = (
+        flags.brain and any(a.name in local or a.neg for a in agents) and bool(rules.agents.brain.search(lower, s, e))
+    )
     clauses = _clauses(cl, lower, s, e) if agents else [(s, e)]
     agents = [
         a
         for a in agents
         if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain)
     ]
-    lead_excl = ctx.is_exclusion and agents and agents[0].start - s <= 30
-    cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
-    if not cue and not lead_excl:
-        return []  # no cue: the sentence states nothing, so its numbers are not read
+    if not cue and not (agents and agents[0].start - s <= 30):
+        return []  # nor does an exclusion open with an agent
     toks = _tokens(lower, s, e) if flags.digits else []
     lines = _lines(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 
 from extractor.rules.grammar import phrase_alt
 from extractor.vocab import vocabulary
@@ -48,7 +49,7 @@ class _Lexicon:
     rx: re.Pattern[str]  # every name, word-bounded
     table: dict[str, str]  # key -> generic / class name ("!" + class for a negated phrase)
     extra: list[tuple[str, re.Pattern[str], str]]  # (literal gate, pattern, class) for free-word phrasings
-    suffix_rx: re.Pattern[str]  # INN stems of unknown drug names
+    suffix_rx: re.Pattern[str]  # INN stems of unknown drug names, reversed: see _unknown_names
     classes: dict[str, tuple[str, ...]]  # generic name -> its classes
 
 
@@ -78,7 +79,7 @@ def _lexicon() -> _Lexicon:
         for p in pats:
             gate = _GATE.match(p)
             extra.append((gate.group() if gate else "", re.compile(p), name))
-    suffix_rx = re.compile(name_alt(data.generic_suffixes) + r"(?![a-z0-9])")
+    suffix_rx = re.compile(r"[^a-z0-9](?=(" + name_alt(x[::-1] for x in data.generic_suffixes) + "))")
     classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}
     return _Lexicon(rx, table, extra, suffix_rx, classes)
 
@@ -112,6 +113,7 @@ def trigger_words() -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+_START = attrgetter("start")
 _LAST: list[tuple[str, list[Agent]]] = []  # one-entry memo: prior_therapy and diagnosis look up the same item
 
 
@@ -163,13 +165,25 @@ def _find_agents(lower: str) -> list[Agent]:
     if "inhibitor" in lower:
         _coordinated_targets(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
-        for m in lex.suffix_rx.finditer(lower):  # unknown INN-like drug names ("ceralasertib"): suffix, word start
-            start = m.start()
+        for suffix, end in _unknown_names(lower, lex.suffix_rx):  # INN-like names ("ceralasertib"): word start
+            start = suffix
             while start > 0 and lower[start - 1].isalpha():
                 start -= 1
-            if m.start() - start < 3 or (start > 0 and lower[start - 1] in "-0123456789"):
+            if suffix - start < 3 or (start > 0 and lower[start - 1] in "-0123456789"):
                 continue
-            if all(a.end <= start or a.start >= m.end() for a in found):
-                found.append(Agent(start, m.end(), lower[start : m.end()]))
-    found.sort(key=lambda a: a.start)
+            if all(a.end <= start or a.start >= end for a in found):
+                found.append(Agent(start, end, lower[start:end]))
+    if len(found) > 1:
+        found.sort(key=_START)
+    return found
+
+
+def _unknown_names(lower: str, suffix_rx: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(start, end) of each drug-name suffix that ends a run of letters (not followed by a letter or a digit), the
+    longest one, in text order: what a forward search for the suffixes followed by a word end finds. The search
+    runs on the reversed text from each non-word character, so it skips the letters inside words instead of
+    trying the suffixes at each of them (the reversed trie keeps the longest suffix)."""
+    n = len(lower) + 1  # reversed span [a, b) -> [n - b, n - a) in the text
+    found = [(n - m.end(1), n - m.start(1)) for m in suffix_rx.finditer((lower + " ")[::-1])]
+    found.reverse()
     return found
