@@ -39,16 +39,24 @@ class TriggerIndex:
             for n in range(1, len(w) + 1):
                 kinds |= by_word.get(w[:n], set())
             self._kinds[w] = frozenset(kinds)
-        # zero-width (a lookahead), so triggers starting inside a longer one's match are still seen
-        self._pattern = re.compile(r"(?<![a-z0-9])(?=(" + phrase_alt(by_word) + "))") if by_word else None
+        # A word start is the text's start or the character after one that is no letter or digit. The scan opens
+        # with that character (consumed), so the regex engine skips ahead to the next one instead of trying every
+        # offset; the trigger itself sits in a lookahead, so triggers starting inside a longer one's match are seen.
+        alt = phrase_alt(by_word) if by_word else None
+        self._first = re.compile(f"({alt})") if alt else None
+        self._pattern = re.compile(f"[^a-z0-9](?=({alt}))") if alt else None
 
     def kinds(self, lower: str) -> frozenset[str]:
         """The kinds whose triggers stand at a word start in ``lower`` (lower-cased text)."""
-        if self._pattern is None:
+        if self._pattern is None or self._first is None:
             return frozenset()
+        hits = set(self._pattern.findall(lower))
+        first = self._first.match(lower)
+        if first is not None:
+            hits.add(first.group(1))
         table = self._kinds
         found: set[str] = set()
-        for hit in set(self._pattern.findall(lower)):
+        for hit in hits:
             found |= table.get(hit) or table[_key(hit)]
         return frozenset(found)
 

@@ -1,0 +1,52 @@
+"""The trigger pass against a brute-force reading of its contract: a kind is selected when one of its triggers
+starts at a word start (the text's start, or after a character that is no ASCII letter or digit), with any run
+of spaces and hyphens in the text standing for the one space of a multi-word trigger."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.rules.triggers import TriggerIndex, registry_index
+
+TRIGGERS = {
+    "lab": ["ca", "cr", "creatinine", "anc"],
+    "cancer": ["cancer", "ca 15"],
+    "brain": ["brain", "brain met"],
+    "line": ["line", "2nd line"],
+}
+
+
+def _reference(index_triggers: dict[str, list[str]], text: str) -> frozenset[str]:
+    found: set[str] = set()
+    for start in range(len(text)):
+        if start and re.match(r"[a-z0-9]", text[start - 1]):
+            continue
+        for kind, words in index_triggers.items():
+            for w in words:
+                rx = r"[\s-]+".join(re.escape(part) for part in w.split(" "))
+                if re.match(rx, text[start:]):
+                    found.add(kind)
+    return frozenset(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ca", "cancer", "cr", "brain", "met", "line", "2nd", "15", " ", "-", "(", "x", "é"])))
+def test_the_pass_selects_exactly_the_kinds_whose_triggers_start_a_word(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert TriggerIndex(TRIGGERS).kinds(text) == _reference(TRIGGERS, text)
+
+
+def test_a_trigger_at_the_start_of_the_text_counts_and_one_inside_a_word_does_not() -> None:
+    index = TriggerIndex(TRIGGERS)
+    assert index.kinds("cancer") == {"cancer", "lab"}  # "ca" is a word start of "cancer"
+    assert index.kinds("significant") == set()
+    assert index.kinds("brain-met") == {"brain"}
+    assert index.kinds("") == set()
+
+
+def test_the_registry_index_reads_real_items() -> None:
+    kinds = registry_index().kinds("ecog performance status 0-1; anc >= 1.5 x 10^9/l")
+    assert {"performance_status", "lab"} <= kinds
