@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import Prefiltered, word_starts
+from extractor.rules.grammar import Prefiltered, clause_span, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -46,6 +46,12 @@ class Condition(BaseModel):
 
     triggers: tuple[str, ...] = Field(min_length=1)
     patterns: tuple[Pattern, ...] = Field(min_length=1)
+    #: named as the text writes it (lower case, qualifiers kept: "clinically significant cardiac disease")
+    as_written: bool = False
+    #: counted only beside another cardiac condition ("stroke" in a list of cardiac events)
+    companion: bool = False
+    #: left out when examples naming other conditions follow ("cardiac disease, including unstable angina")
+    umbrella: bool = False
 
 
 class Rules(RuleFile):
@@ -77,6 +83,7 @@ class Rules(RuleFile):
     nyha_lt: Pattern
     conditions: dict[str, Condition]
     condition_window: tuple[int, int]
+    examples_after: Pattern
     drug_conditions: frozenset[str]
     drug_after: Pattern
     qtc_condition: str
@@ -135,6 +142,21 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
     return out
 
 
+def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The conditions found, named as the rule file says: as written, companions only beside another condition,
+    umbrellas left out before examples of others."""
+    specs = RULES.conditions
+    if all(specs[name].companion for _, _, name in found):
+        return []
+    out = []
+    for start, end, name in found:
+        spec = specs[name]
+        if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
+            continue
+        out.append((start, end, " ".join(text[start:end].replace(",", " ").split()) if spec.as_written else name))
+    return out
+
+
 def _lvef(ctx: ItemContext) -> list[Cardiac]:
     text = ctx.lower
     lo_pct, hi_pct = RULES.lvef_range
@@ -167,7 +189,7 @@ def _lvef(ctx: ItemContext) -> list[Cardiac]:
             fields["lvef_lln"] = True
             ev_end = max(ev_end, ln.end())
         if fields:
-            return [ctx.make(Cardiac, m.start(), ev_end, **fields)]
+            return [ctx.make(Cardiac, *clause_span(ctx.clean, m.start(), ev_end), **fields)]
     return []
 
 
@@ -178,7 +200,7 @@ def _qtc(ctx: ItemContext) -> list[Cardiac]:
         for q in RULES.qtc_value.finditer(text, m.end(), end) if RULES.number.search(text, m.end(), end) else ():
             if not q.group("cmp") and not RULES.qtc_unit.match(text, q.end("num")):
                 continue
-            return [ctx.make(Cardiac, m.start(), q.end(), qtc_max_ms=float(q.group("num")))]
+            return [ctx.make(Cardiac, *clause_span(ctx.clean, m.start(), q.end()), qtc_max_ms=float(q.group("num")))]
     return []
 
 
@@ -221,8 +243,8 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
     text = ctx.lower
     conditions: list[str] = []
     first, last = -1, -1
-    for start, end, name in _find_conditions(text, ctx.words):
-        if name in RULES.drug_conditions and RULES.drug_after.match(text, end):
+    for start, end, name in _named(text, _find_conditions(text, ctx.words)):
+        if any(d in name for d in RULES.drug_conditions) and RULES.drug_after.match(text, end):
             continue
         if name == RULES.qtc_condition and has_qtc:
             continue
@@ -263,7 +285,7 @@ def extract(ctx: ItemContext) -> list[Cardiac]:
     if not out and RULES.function_word in words and not RULES.function_qualifiers.isdisjoint(words):
         m = RULES.cardiac_function.search(ctx.lower)
         if m is not None:
-            out.append(ctx.make(Cardiac, m.start(), m.end()))
+            out.append(ctx.make(Cardiac, *clause_span(ctx.clean, m.start(), m.end())))
     return out
 
 

@@ -5,7 +5,7 @@ thresholds after them (``lab.yaml``: comparator, number, unit from ``vocab/units
 trailing "or more"). Each mention takes the first threshold that follows it; further thresholds in its stretch
 become extra criteria only when a population is attached to them ("≤ 5 x ULN for patients with liver
 metastases", ``conditions``), otherwise they restate the first in another unit. A mention with no threshold but
-"within normal limits" gives <= 1 x ULN for upper-bounded analytes. Exclusion items are negated into the rule a
+"within normal limits" gives <= 1 x ULN for analytes not bounded below. Exclusion items are negated into the rule a
 patient must meet, unless the clause states the requirement itself ("eligible if CD4 > 350"). An item with no
 numeric lab that asks for adequate organ / marrow / liver / renal function gives one number-less lab.
 """
@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
+from extractor.rules import grammar
 from extractor.rules.grammar import negate, op_of, parse_number, phrase_alt, required_literals, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import load_model
@@ -40,8 +41,8 @@ def _analyte_description() -> str:
     assert isinstance(model, Analytes)
     names = ", ".join(name for name in model.root if "," not in name)
     return (
-        f"Normalised analyte: {names}; or organ_function / marrow_function / liver_function / renal_function "
-        "when no number is given."
+        f"Normalised analyte: {names}; or organ_function / marrow_function / liver_function / renal_function / "
+        "coagulation_function when no number is given."
     )
 
 
@@ -107,6 +108,8 @@ class Rules(RuleFile):
     dot_thousands_units: frozenset[str]
     dot_thousands: Pattern
     clause_break: Pattern
+    range_join: Pattern
+    or_equal: Pattern
     sentence_break: Pattern
     html_entity: Pattern
     html_entities: dict[str, str]
@@ -123,6 +126,7 @@ class Rules(RuleFile):
     organ_words: frozenset[str]
     organ_qualifiers: frozenset[str]
     organ: Pattern
+    organ_reach: int
     organ_kinds: dict[str, Pattern]
 
     @classmethod
@@ -276,6 +280,7 @@ class _Threshold:
     uln: float | None
     lln: bool
     explicit: bool  # a comparator was written
+    wnl: bool = False  # "within normal limits": not negated in an exclusion
 
 
 @cache
@@ -291,9 +296,7 @@ def _comparator_words() -> tuple[dict[str, Comparator], int]:
         if phrase[0].isalpha() and phrase != "of"
     ]
     pairs += [(phrase, op) for op, phrases in RULES.comparators_before.items() for phrase in phrases]
-    words: dict[str, Comparator] = {}
-    for phrase, op in pairs:
-        words.setdefault(phrase, op)
+    words = dict(reversed(pairs))  # the first listed wins
     return words, max(map(len, words))
 
 
@@ -305,21 +308,10 @@ def _sign_chars() -> str:
     return "".join(sorted({c for phrases in table.root.values() for p in phrases if not p[0].isalpha() for c in p}))
 
 
-@cache
-def _sign_tail() -> str:
-    """What may end a tail of comparator signs: the sign characters and spaces."""
-    return _sign_chars() + " "
-
-
-@cache
-def _after_ops() -> dict[str, Comparator]:
-    return {phrase: op for op, phrases in RULES.comparators_after.items() for phrase in phrases}
-
-
 def _post_op(post: str) -> Comparator | None:
     """The comparator a phrase after the number states ("or more", "and higher")."""
     phrase = " ".join(post.split())
-    return op_of(phrase) or _after_ops().get(phrase)
+    return op_of(phrase) or next((op for op, ps in RULES.comparators_after.items() if phrase in ps), None)
 
 
 def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
@@ -328,11 +320,11 @@ def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
     keep_to = len(words)
     while keep_to and words[keep_to - 1] in RULES.filler:
         keep_to -= 1
-    tail = " ".join(words[:keep_to])
+    tail = RULES.or_equal.sub("", " ".join(words[:keep_to]))
     if not tail:
         return None
     if tail[-1] in _sign_chars():
-        key = tail[len(tail.rstrip(_sign_tail())) :].replace(" ", "").replace("/", "")
+        key = tail[len(tail.rstrip(_sign_chars() + " ")) :].replace(" ", "").replace("/", "")
         return op_of(key[-2:]) or op_of(key[-1:])
     # the longest comparator phrase ending the tail at a word start
     phrases, longest = _comparator_words()
@@ -472,18 +464,21 @@ def _negated(ctx: ItemContext, text: str, lo: int, at: int) -> bool:
     return False
 
 
-def _condition_in(ctx: ItemContext, text: str, start: int, end: int, words: tuple[str, ...]) -> tuple[str, int] | None:
-    """A population named in ``text[start:end]`` (not negated): canonical name and end offset. ``words``: the
-    ``condition_words`` the item holds (every population names one)."""
+def _condition_in(
+    ctx: ItemContext, text: str, start: int, end: int, words: tuple[str, ...], *, last: bool = False
+) -> tuple[str, int] | None:
+    """The first (``last``: the last) population named in ``text[start:end]`` (not negated): canonical name and end
+    offset. ``words``: the ``condition_words`` the item holds (every population names one)."""
     if end <= start or not any(text.find(w, start, end) >= 0 for w in words):
         return None
     rx, names = _conditions()
+    found = None
     for m in rx.finditer(text, start, end):
-        if _negated(ctx, text, start, m.start()):
-            continue
-        idx = next(i for i, v in enumerate(m.groups()) if v)
-        return names[idx], m.end()
-    return None
+        if not _negated(ctx, text, start, m.start()):
+            found = names[next(i for i, v in enumerate(m.groups()) if v)], m.end()
+            if not last:
+                break
+    return found
 
 
 # ------------------------------------------------------------------------------------------------- criteria
@@ -499,7 +494,7 @@ def _near(gap: str) -> bool:
 def _states_requirement(text: str, start: int, end: int) -> bool:
     """An exclusion clause that states what is required ("... are eligible if CD4 > 350") is already the rule."""
     lo = max(text.rfind(c, 0, start) for c in ".;:") + 1
-    stops = [i for i in (text.find(". ", end), text.find(";", end)) if i >= 0]
+    stops = [i for i in (text.find(". ", end), text.find(";", end), text.find("(", end)) if i >= 0]
     hi = min(stops) if stops else len(text)
     req = RULES.requirement.search(text, lo, hi)
     if req is None:
@@ -518,7 +513,7 @@ def _lab(
     seen: dict[str, str],
 ) -> list[Lab]:
     op = t.op
-    if op is not None and ctx.is_exclusion and not _states_requirement(ctx.lower, mention.start, t.start):
+    if op is not None and ctx.is_exclusion and not t.wnl and not _states_requirement(ctx.lower, mention.start, t.start):
         op = negate(op)
     fields: dict[str, Any] = {"op": op, "condition": cond}
     if t.uln is not None:
@@ -570,24 +565,24 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     prev_end = 0
     for i, mention in enumerate(mentions):
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        lo = mentions[i - 1].end if i else 0
         ths = _thresholds(text, mention, win_end, first_only=not cond_words)
+        ranged = False
         if not ths or not _near(text[mention.end : ths[0].start]):
             wnl = RULES.within_normal.match(text, mention.end, win_end)
-            if wnl and not RULES.number.search(text, mention.end, wnl.end()):
-                upper = mention.bound == "upper"
-                for analyte in mention.analytes:
-                    out.append(
-                        ctx.make(
-                            Lab,
-                            mention.start,
-                            wnl.end(),
-                            analyte=analyte,
-                            op="<=" if upper else None,
-                            uln_multiple=1.0 if upper else None,
-                        )
-                    )
-            prev_end = win_end
-            continue
+            if not wnl or RULES.number.search(text, mention.end, wnl.end()):
+                prev_end = win_end
+                continue
+            up = mention.bound != "lower"  # both bounds: the upper one ("potassium within normal limits")
+            ths = [
+                _Threshold(mention.end, wnl.end(), "<=" if up else None, None, None, 1.0 if up else None, False, True)
+            ]
+            ths[0].wnl = True
+        elif ranged := len(ths) == 1 and RULES.range_join.match(text, ths[0].end) is not None:
+            # a second bound right after the first ("PSA >= 0.1 and < 2.0 ng/mL"): a criterion of its own
+            ths = _thresholds(text, mention, win_end, first_only=False)[:2]
+            if ths[0].unit is None and ths[0].uln is None and not ths[0].lln and len(ths) > 1:
+                ths[0].unit = ths[1].unit
         primary = ths[0]
         if not primary.explicit:
             op: Comparator | None = ">=" if mention.bound == "lower" else "<=" if mention.bound == "upper" else None
@@ -598,7 +593,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
         cond: str | None = None
         if cond_words:
             # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
-            before = _condition_in(ctx, text, max(prev_end, consumed_until), mention.start, cond_words)
+            before = _condition_in(ctx, text, max(prev_end, consumed_until), mention.start, cond_words, last=True)
             if before is not None and RULES.condition_gap.fullmatch(text, before[1], mention.start):
                 cond = before[0]
                 consumed_until = mention.start
@@ -615,7 +610,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
                     cond = after[0]
                     consumed_until = after[1]
-        out.extend(_lab(ctx, mention, primary, cond=cond, span=(mention.start, primary.end), seen=seen))
+        span = grammar.clause_span(ctx.clean, mention.start, primary.end, lo, win_end)
+        out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
         for j in range(1, len(ths)):
             t = ths[j]
             if not t.explicit:
@@ -626,28 +622,31 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             if RULES.condition_cue.match(text, t.end, nxt):
                 found = _condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
             if found is None:
-                lo = max(ths[j - 1].end, consumed_until)
-                for b in RULES.sentence_break.finditer(ctx.clean, lo, t.start):
-                    lo = b.start() + 1
-                found = _condition_in(ctx, text, lo, t.start, cond_words)
+                b_lo = max(ths[j - 1].end, consumed_until)
+                for b in RULES.sentence_break.finditer(ctx.clean, b_lo, t.start):
+                    b_lo = b.start() + 1
+                found = _condition_in(ctx, text, b_lo, t.start, cond_words)
+            if found is None and ranged:  # the range's second bound, for everyone
+                out.extend(_lab(ctx, mention, t, cond=None, span=span, seen={}))
             if found is None:
                 continue
             consumed_until = max(consumed_until, found[1])
-            span = (mention.start, max(t.end, found[1]))
+            span = grammar.clause_span(ctx.clean, mention.start, max(t.end, found[1]), lo, nxt)
             out.extend(_lab(ctx, mention, t, cond=found[0], span=span, seen=seen))
         prev_end = ths[-1].end
     return out
 
 
 def _organ_function(ctx: ItemContext) -> list[Lab]:
-    """One number-less lab for "adequate organ / marrow / liver / renal function"."""
+    """Number-less labs for "adequate organ / marrow / liver / renal function": one per function the phrase (or the
+    words just after it: "..., and coagulation parameters") names, quoting its clause."""
     m = RULES.organ.search(ctx.lower)
     if m is None:
         return []
-    span = ctx.lower[m.start() : m.end()]
-    kinds = [name for name, rx in RULES.organ_kinds.items() if rx.search(span)]
-    analyte = kinds[0] if len(kinds) == 1 else "organ_function"
-    return [ctx.make(Lab, m.start(), m.end(), analyte=analyte)]
+    s, e = grammar.clause_span(ctx.clean, m.start(), m.end())
+    named = ctx.lower[m.start() : max(m.end(), min(e, m.end() + RULES.organ_reach))]
+    kinds = [name for name, rx in RULES.organ_kinds.items() if rx.search(named)] or ["organ_function"]
+    return [ctx.make(Lab, s, e, analyte=analyte) for analyte in kinds]
 
 
 def extract(ctx: ItemContext) -> list[Lab]:

@@ -584,3 +584,62 @@ class Prefiltered:
         if not self.possible(text, pos, endpos):
             return ()
         return self.rx.finditer(text, pos, len(text) if endpos is None else endpos)
+
+
+# --- evidence clauses (added for lab)
+
+#: Words a clause does not end on ("ANC >= 1.5 and", "INR <= 1.5 (or"), and the characters trimmed with them.
+_TAIL_WORDS = frozenset(
+    {
+        "and",
+        "or",
+        "and/or",
+        "nor",
+        "but",
+        "plus",
+        "including",
+        "than",
+        "less",
+        "greater",
+        "at",
+        "least",
+        "most",
+        "up",
+        "to",
+    }
+)
+_TAIL_CHARS = " \t\n,;:([{/-\u2013\u2014<>=\u2264\u2265\\"
+
+
+def trim_tail(text: str, start: int, end: int) -> int:
+    """``end`` moved back over trailing connectors ("and", "or", ",", "(", "--") of ``text[start:end]``."""
+    while end > start:
+        end = start + len(text[start:end].rstrip(_TAIL_CHARS))
+        word_start = max(text.rfind(" ", start, end), text.rfind("(", start, end)) + 1
+        if text[max(start, word_start) : end].lower() not in _TAIL_WORDS:
+            break
+        end = max(start, word_start)
+    return end
+
+
+def clause_span(
+    clean: str, start: int, end: int, lo: int = 0, hi: int | None = None, *, lead_max: int = 100
+) -> tuple[int, int]:
+    """The clause that states the fact found at ``clean[start:end]`` (the gold guide's evidence span): on to the end
+    of its sentence (:func:`sentence_bounds`; not past ``hi``, trailing connectors trimmed), and back to the
+    sentence start when only a short lead-in without numbers stands there, none of it before ``lo`` ("Has albumin
+    ...", "Adequate renal function with a creatinine clearance ..."; after a heading label "Hematologic:" or
+    "--")."""
+    hi = len(clean) if hi is None else min(hi, len(clean))
+    s, e = sentence_bounds(clean, start, end)
+    new_end = max(end, trim_tail(clean, end, min(e, hi)))
+    new_start = start
+    if lo <= s < start:
+        dashes = clean.rfind("--", s, start)
+        lead_at = max(s, clean.rfind(":", s, start) + 1, dashes + 2 if dashes >= 0 else s)
+        while lead_at < start and clean[lead_at] in _LEAD:
+            lead_at += 1
+        lead = clean[lead_at:start]
+        if len(lead) <= lead_max and not any(c.isdigit() for c in lead):
+            new_start = lead_at
+    return new_start, new_end
