@@ -619,7 +619,10 @@ def _windows(rules: NumberRules, lower: str, s: int, qtys: list[_Qty]) -> list[_
             continue
         before = lower[max(s, q.start - 25) : q.start]
         washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
-        paren_for = lower[max(s, q.start - 2) : q.start].strip().endswith("(") and lower.startswith(" for ", q.unit_end)
+        lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
+        paren_for = (lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")) and lower.startswith(
+            " for ", q.unit_end
+        )
         if not (pre or cmp or post or washout or paren_for):  # "(6 weeks for nitrosoureas)" restates a window
             continue
         if (
@@ -635,8 +638,8 @@ def _windows(rules: NumberRules, lower: str, s: int, qtys: list[_Qty]) -> list[_
         gap = op in (">=", ">") or (op is None and not pre and bool(rules.gap_post.search(post)))
         gap = gap or (washout and op not in ("<", "<="))
         weeks = round(to_weeks(q.n, q.unit), 2)
-        if paren_for and not (pre or cmp or post) and out:
-            gap = out[-1].gap  # "> 4 weeks (6 weeks for nitrosoureas)": same kind of window as the one it restates
+        if paren_for and not (pre or cmp or post):  # "> 4 weeks (6 weeks for nitrosoureas)": the window it restates
+            gap = out[-1].gap if out else lead
         out.append(_Window(q.start, q.end, weeks, gap))
     return out
 

@@ -147,6 +147,23 @@ def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) 
             pos = m.start(1)
 
 
+_PAIRED_HEAD = re.compile(r"\s*(?:,|/|and/or|or|and)\s*(?:strong\s+|potent\s+|moderate\s+)?(inducers?|inhibitors?)\b")
+_PAIRS = {"inhibitor": "inducer", "inducer": "inhibitor"}
+
+
+def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None:
+    """'strong CYP3A4 inhibitors or inducers': the other head word names the same target's other class."""
+    names = set(table.values())
+    for a in list(found):
+        head = a.name.rpartition(" ")[2]
+        m = _PAIRED_HEAD.match(lower, a.end) if head in _PAIRS else None
+        if m is None or not m.group(1).startswith(_PAIRS[head]):
+            continue
+        other = a.name[: -len(head)] + _PAIRS[head]
+        if other in names and all(x.end <= m.start(1) or x.start >= m.end() for x in found):
+            found.append(Agent(m.start(1), m.end(), other))
+
+
 def _find_agents(lower: str) -> list[Agent]:
     lex = _lexicon()
     table = lex.table
@@ -164,6 +181,8 @@ def _find_agents(lower: str) -> list[Agent]:
             found.append(Agent(m.start(), m.end(), name))
     if "inhibitor" in lower:
         _coordinated_targets(lower, found, table)
+        if "induc" in lower:
+            _paired_heads(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
         for suffix, end in _unknown_names(lower, lex.suffix_rx):  # INN-like names ("ceralasertib"): word start
             start = suffix
