@@ -4,9 +4,11 @@ Cancer and histology names come from the shared ``vocab/cancers.yaml`` (one trie
 histology gives both); ``diagnosis.yaml`` holds the patterns read around them. A cancer named early in the item (or
 anywhere with a diagnosis cue: "histologically confirmed", "diagnosis of") is the trial's diagnosis; a therapy
 setting ("prior chemotherapy for metastatic breast cancer"), "criteria for", "cancer screening" and items about
-another malignancy are not. Bare sites coordinated before a mention ("breast, ovarian or prostate cancer") add
-their cancers; a histology named with a confirmation and no cancer is the diagnosis. :func:`read_diagnosis` is
-the reading the ``stage`` kind also uses.
+another malignancy are not ("History of breast cancer" in an inclusion is the diagnosis). An exclusion gives a
+diagnosis only where it turns the trial's round ("any histology not consistent with prostate adenocarcinoma"): the
+kind has no field that excludes a cancer. Bare sites coordinated before a mention ("breast, ovarian or prostate
+cancer") add their cancers; a histology named with a confirmation and no cancer is the diagnosis.
+:func:`read_diagnosis` is the reading the ``stage`` kind also uses.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class Rules(RuleFile):
     confirmed_gate: tuple[str, ...]
     diagnosis_cue: Pattern
     prior_malignancy: tuple[Pattern, ...]
+    history_of: Pattern
+    history_negated: Pattern
+    exclusion_inverted: Pattern
     false_friend_before: Pattern
     false_friend_after: Pattern
     therapy_before: Pattern
@@ -147,9 +152,21 @@ class DiagnosisReading:
         return self._agents
 
 
-def prior_malignancy(lower: str) -> bool:
-    """The item speaks of another (prior, second, concurrent) malignancy."""
-    return any(rx.search(lower) for rx in _PRIOR_MALIGNANCY)
+def prior_malignancy(lower: str, history: bool = True) -> bool:
+    """The item speaks of another (prior, second, concurrent) malignancy; with ``history``, "history of <a named
+    cancer>" too."""
+    return any(rx.search(lower) for rx in _PRIOR_MALIGNANCY) or (history and bool(RULES.history_of.search(lower)))
+
+
+def _another_malignancy(ctx: ItemContext) -> bool:
+    """The item is about another malignancy: "history of <a named cancer>" is one only in an exclusion or after a
+    negation (an inclusion's "History of breast cancer" is the diagnosis)."""
+    lower = ctx.lower
+    if prior_malignancy(lower, history=False):
+        return True
+    if not RULES.history_of.search(lower):
+        return False
+    return ctx.is_exclusion or bool(RULES.history_negated.search(lower))
 
 
 def therapy_before(lower: str, start: int, end: int) -> bool:
@@ -158,7 +175,7 @@ def therapy_before(lower: str, start: int, end: int) -> bool:
 
 
 def _coordinated_sites(pre: str, rx: re.Pattern[str], sites: dict[str, str]) -> list[str]:
-    return [sites[w] for m in rx.finditer(pre) if (w := m.group(1)) in sites]
+    return [sites[w] for m in rx.finditer(pre) if (w := " ".join(m.group(1).split())) in sites]
 
 
 def _names(lower: str, vocab: _Vocab) -> list[tuple[int, int, str]]:
@@ -192,7 +209,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     out = DiagnosisReading(lower, mentions, hists)
     if any(w in lower for w in RULES.confirmed_gate) and RULES.confirmed.search(lower):
         out.confirmed = True
-    if prior_malignancy(lower):
+    if _another_malignancy(ctx):
         return out
     names, where = out.names, out.where
     dx_cue = bool(RULES.diagnosis_cue.search(lower))
@@ -262,15 +279,21 @@ def _histology(hists: list[Mention], span: Span, n_names: int, spans: list[Span]
 def extract(ctx: ItemContext) -> list[Diagnosis]:
     """The item's diagnoses (at most ten)."""
     dx = read_diagnosis(ctx)
+    names = dx.names
+    if ctx.is_exclusion and names:
+        inverted = RULES.exclusion_inverted.search(dx.lower)
+        if inverted is None:
+            return []  # an exclusion does not state the trial's diagnosis (see diagnosis.yaml, exclusion_inverted)
+        names = [c for c in names if dx.where[c][0] >= inverted.end()]
     spans = [(a, b) for a, b, _ in dx.mentions]
     return [
         ctx.make(
             Diagnosis,
             cancer=c,
-            histology=_histology(dx.hists, dx.where[c], len(dx.names), spans),
+            histology=_histology(dx.hists, dx.where[c], len(names), spans),
             histologically_confirmed=dx.confirmed,
         )
-        for c in dx.names[:_MAX_NAMES]
+        for c in names[:_MAX_NAMES]
     ]
 
 

@@ -2,8 +2,10 @@
 
 Reads ``metastatic_burden.yaml``: a count (digits or words, up to 50) followed by a lesion noun ("5 distant
 metastases") or an organ noun ("2-3 organ systems"), bounded by a range, a limit word or a comparator before it
-(an exclusion states the opposite bound: "more than 5 metastases" -> max_lesions 5). Lesions of another sort
-(measurable, brain) are left out; a bare "at least one metastatic lesion" is a presence requirement. Without a
+(an exclusion states the opposite bound: "more than 5 metastases" -> max_lesions 5). Brain metastases count too
+("3 or fewer brain metastases"); measurable / target lesions are left out; a bare "at least one metastatic lesion"
+is a presence requirement. A bare "sites" / "lesions" counts in an oligometastatic or progression item, or with an
+upper bound in an item naming metastases ("limited to two non-regional sites"). Without a
 count, an oligometastatic subject gives an empty burden criterion. A counting rule ("... counted as 1 lesion") is
 the counting note.
 """
@@ -48,11 +50,11 @@ class Rules(RuleFile):
     oligo_context_before: Pattern
     lesion_after: Pattern
     lesion_words: tuple[str, ...]
+    generic_gate: tuple[str, ...]
     organ_after: Pattern
     range_after: Pattern
     limit_before: Pattern
     lesion_false_friend_before: Pattern
-    brain_in_count: Pattern
     counted_as_before: Pattern
     cluster: Pattern
     clustered_nodes: tuple[str, ...]
@@ -109,6 +111,7 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
     lower = ctx.lower
     les: list[Bound] = []
     org: list[Bound] = []
+    metastases = any(w in lower for w in RULES.generic_gate)
     for m in number_token().finditer(lower):
         r = RULES.range_after.match(lower, m.end())
         tail = r.end() if r else m.end()
@@ -122,15 +125,16 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
         if lm:
             if RULES.lesion_false_friend_before.search(lower, max(0, m.start() - _FF_BEFORE), m.start()):
                 continue
-            if not oligo and not any(w in lm.group(0) for w in RULES.lesion_words):
-                continue
-            if RULES.brain_in_count.search(lower[m.start() : lm.end()]):
+            generic = not any(w in lm.group(0) for w in RULES.lesion_words)
+            if generic and not oligo and not metastases:
                 continue
             if RULES.counted_as_before.search(lower[max(0, m.start() - _AS_BEFORE) : m.start()]):
                 continue  # "counted as 1 lesion"
             lo, hi = _bounds(lower, m.start(), m.end(), n, ctx.is_exclusion)
             if lm.group("fewer"):
                 lo, hi = (None, n) if not ctx.is_exclusion else (n + 1, None)
+            if generic and not oligo and (hi is None or lo == hi):
+                continue  # "at least 2 lesions", "2 new lesions" in an item about metastases: not a burden limit
             les.append((lo, hi))
         elif organ:
             org.append(_bounds(lower, m.start(), m.end(), n, ctx.is_exclusion))

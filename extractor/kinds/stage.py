@@ -1,8 +1,10 @@
 """Kind ``stage``: disease stage / extent.
 
-Reads ``stage.yaml``: stages named ("stage IIIB-IV" -> [IIIB, IV]; arabic numerals as roman), metastatic, locally
-advanced (unresectable, inoperable, not amenable to curative surgery) and recurrent disease, each False when
-negated (the context pass with the kind's own cues only: "no evidence of recurrent or metastatic disease").
+Reads ``stage.yaml``: stages named ("stage IIIB-IV" -> [IIIB, IV]; a range listed whole: "IB-III" -> [IB, II,
+III]; arabic numerals as roman), TNM tokens in a staging context ("cT4a-d, N0-N2" -> T4a..T4d, N0, N1, N2),
+metastatic, locally advanced (unresectable, inoperable, not amenable to curative surgery) and recurrent disease,
+each False when negated (the context pass with the kind's own cues only: "no evidence of recurrent or metastatic
+disease") or named in an exclusion (which lists no stages: the field holds the stages a patient may have).
 Without a diagnosis in the item (the diagnosis kind's reading) an extent word counts only when tied to a disease
 noun and not in a therapy setting ("prior chemotherapy for metastatic disease"); a stage list after a therapy word
 is a setting too; an item about another malignancy gives no stage.
@@ -44,8 +46,12 @@ class Rules(RuleFile):
     """``stage.yaml``."""
 
     stages: Pattern
+    stage_range: Pattern
     stage_gate: tuple[str, ...]
     stage_token: Pattern
+    tnm: Pattern
+    tnm_context: Pattern
+    tnm_gate: tuple[str, ...]
     arabic: dict[str, str]
     metastatic: Pattern
     metastatic_gate: tuple[str, ...]
@@ -66,28 +72,112 @@ _NEAR_BEFORE = 60  # characters before the first extent word from which a diseas
 _EXTENT_NEAR = Prefiltered(RULES.extent_near)
 
 
+_TNM_AROUND = 20  # characters after / before a TNM token read for "disease" / "metastatic ("
+_ROMAN = ("0", "I", "II", "III", "IV")
+_LETTERS = "ABCD"
+
+
+def _split(t: str) -> tuple[int, str] | None:
+    """A roman stage as (main stage, letter): "IIIB" -> (3, "B")."""
+    main = t if t == "0" else t.rstrip(_LETTERS + "0123456789")
+    letter = t[len(main) : len(main) + 1]
+    return (_ROMAN.index(main), letter) if main in _ROMAN else None
+
+
+def _expand(a: str, b: str) -> list[str]:
+    """The stages between two endpoints of a range, the second included: the main stages, and the lettered ones of
+    the last main stage up to its letter ("IB"-"III" -> II, III; "I"-"IVB" -> II, III, IVA, IVB)."""
+    sa, sb = _split(a), _split(b)
+    if sa is None or sb is None or sb[0] < sa[0]:
+        return [b]
+    (ma, la), (mb, lb) = sa, sb
+    out = [_ROMAN[n] for n in range(ma + 1, mb)]
+    if lb:
+        first = _LETTERS.index(la) + 1 if ma == mb and la else 0
+        out += [_ROMAN[mb] + c for c in _LETTERS[first : _LETTERS.index(lb) + 1]]
+    elif mb > ma:
+        out.append(_ROMAN[mb])
+    return out or [b]
+
+
 def _stages(clean: str) -> tuple[list[str], int | None]:
-    """The stages named (in order, once each) and where the first stage list starts."""
+    """The stages named (in order, once each; a range listed whole) and where the first stage list starts."""
     out: list[str] = []
     first = None
     for m in RULES.stages.finditer(clean):
-        for tok in RULES.stage_token.findall(m.group("list")):
-            t = tok.upper()
+        lst = m.group("list")
+        prev: str | None = None
+        prev_end = 0
+        for tm in RULES.stage_token.finditer(lst):
+            t = tm.group().upper()
             if t[0].isdigit():
                 t = RULES.arabic.get(t[0], t[0]) + t[1:]
             if t.startswith("X"):
                 continue
-            if t not in out:
-                out.append(t)
+            rng = prev is not None and RULES.stage_range.match(lst[prev_end : tm.start()]) is not None
+            for x in _expand(prev, t) if prev is not None and rng else [t]:
+                if x not in out:
+                    out.append(x)
+            prev, prev_end = t, tm.end()
         if first is None:
             first = m.start()
     return out, first
+
+
+def _tnm_tokens(m: re.Match[str]) -> list[str]:
+    """The TNM tokens one match names: "T4a-d" -> T4a, T4b, T4c, T4d; "N0-2" -> N0, N1, N2; "T2-T3b" -> T2, T3a,
+    T3b."""
+    cat, num, sub, num2, sub2 = m.group("cat", "num", "sub", "num2", "sub2")
+    num = num.lower() if num in ("X", "x") else num
+    first = cat + num + (sub or "")
+    if num2 is None and sub2 is None:
+        return [first]
+    if not num.isdigit():
+        return [first] + ([cat + num2 + (sub2 or "")] if num2 else [])
+    lo = int(num)
+    hi = int(num2) if num2 is not None else lo
+    if hi < lo:
+        return [first]
+    out = [first]
+    if hi == lo:
+        if sub and sub2:
+            out += [cat + num + c for c in "abcd"[ord(sub) - ord("a") + 1 : ord(sub2) - ord("a") + 1]]
+        return out
+    out += [cat + str(n) for n in range(lo + 1, hi)]
+    if sub2:
+        out += [cat + str(hi) + c for c in "abcd"[: ord(sub2) - ord("a") + 1]]
+    else:
+        out.append(cat + str(hi))
+    return out
+
+
+def _tnm(clean: str) -> list[str]:
+    """The TNM tokens of the item, read only in a staging context (see ``tnm`` in stage.yaml)."""
+    found = list(RULES.tnm.finditer(clean))
+    if not found:
+        return []
+    cats = {m.group("cat") for m in found}
+    if len(cats) < 2 and not any(
+        m.group("pre")
+        or RULES.tnm_context.search(clean[m.end() : m.end() + _TNM_AROUND])
+        or RULES.tnm_context.search(clean[max(0, m.start() - _TNM_AROUND) : m.start()])
+        for m in found
+    ):
+        return []
+    out: list[str] = []
+    for m in found:
+        for t in _tnm_tokens(m):
+            if t not in out:
+                out.append(t)
+    return out
 
 
 def extract(ctx: ItemContext) -> list[Stage]:
     """The item's stage criterion (at most one)."""
     lower = ctx.lower
     stages, at = _stages(ctx.clean) if any(w in lower for w in RULES.stage_gate) else ([], None)
+    if any(w in lower for w in RULES.tnm_gate):
+        stages += [t for t in _tnm(ctx.clean) if t not in stages]
     met = RULES.metastatic.search(lower) if any(w in lower for w in RULES.metastatic_gate) else None
     loc = RULES.locally_advanced.search(lower) if any(w in lower for w in RULES.locally_advanced_gate) else None
     rec = RULES.recurrent.search(lower) if any(w in lower for w in RULES.recurrent_gate) else None
@@ -115,8 +205,13 @@ def extract(ctx: ItemContext) -> list[Stage]:
     def flag(m: re.Match[str] | None) -> bool | None:
         if m is None:
             return None
-        return not (negation and ctx.context.has("negated", m.start(), m.end(), kind="stage"))
+        named = not (negation and ctx.context.has("negated", m.start(), m.end(), kind="stage"))
+        return not named if ctx.is_exclusion else named  # an exclusion states the opposite: metastatic False
 
+    if ctx.is_exclusion:
+        stages = []  # the stages an exclusion names cannot be listed as the rule (the field holds allowed stages)
+        if not (met or loc or rec):
+            return []
     return [ctx.make(Stage, stages=stages, metastatic=flag(met), locally_advanced=flag(loc), recurrent=flag(rec))]
 
 
