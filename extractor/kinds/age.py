@@ -3,9 +3,12 @@
 Reads "age >= 18", "aged 18-70", "18 years of age or older", "at least 18 years old", "under the age of 18": values
 after an "age" anchor, or values ending in "years" that say "of age"/"old" or open the item ("Adults >= 18
 years"); a complementary second bound close by joins ("at least 18 years of age and less than or equal to age
-75"). Skipped: conditional ages ("for patients > 16 years of age", "if >= 65 years old"), other people's ages,
-menopause definitions and creatinine-by-age tables. Exclusion "age < 18" -> min 18; exclusion ranges are not
-typed. Patterns: ``age.yaml``. :func:`find_age` also tells ``sex`` where the age phrase ends ("ages 18-70, female").
+75"). Without "age" or "years": "older than 18", "65-80 aged"; a registry header "Minimum Age: 18 Years Maximum Age:
+99 Years". A later sentence opening with an age gives another criterion ("Age 30 or older if ... . Age 50 or older if
+..."). Skipped: conditional ages ("for patients > 16 years of age", "if >= 65 years old"), other people's ages,
+menopause definitions (a menopause word shortly before the age, a definition word between) and creatinine-by-age
+tables. Exclusion "age < 18" -> min 18; exclusion ranges are not typed. Patterns: ``age.yaml``. :func:`find_age`
+also tells ``sex`` where the first age phrase ends ("ages 18-70, female").
 """
 
 from __future__ import annotations
@@ -42,7 +45,13 @@ class Rules(RuleFile):
     """``age.yaml``."""
 
     keys: tuple[str, ...]
+    unanchored_keys: tuple[str, ...]
     skip_keys: tuple[str, ...]
+    menopause_definition: Pattern
+    menopause_age: Pattern
+    menopause_sentence: Pattern
+    subgroup_after: Pattern
+    wide_signs: dict[str, str]
     skip_item_keys: tuple[str, ...]
     skip_item: Pattern
     age_number_words: tuple[str, ...]
@@ -64,6 +73,11 @@ class Rules(RuleFile):
     condition_kept: Pattern
     condition_after: Pattern
     other_person: Pattern
+    bound_gap: Pattern
+    unanchored: Pattern
+    unit_after: Pattern
+    aged_after: Pattern
+    limit_before_anchor: Pattern
 
 
 RULES = load_rules("age", Rules)
@@ -75,6 +89,9 @@ _PERSON_BACK = 45
 _SECOND_BOUND = 40
 _YEARS_BACK = 12
 _VALUE_BACK = 45
+#: how far before an age a menopause word is looked for; how far into its sentence a later age may start
+_MENOPAUSE_BACK = 250
+_LATER_OPENING = 30
 
 Bounds = tuple[float | None, float | None]
 
@@ -153,6 +170,14 @@ def _anchored(low: str, exclusion: bool) -> list[Candidate]:
             continue
         f = RULES.anchor_fill.match(low, a.end())
         pos = f.end() if f else a.end()
+        lim = RULES.limit_before_anchor.search(pre)
+        if lim is not None:
+            # a registry header: "Minimum Age: 18 Years", "Maximum Age: 99 Years"
+            lb = RULES.bare_value.match(low, pos)
+            v = _age_value(lb.group(1)) if lb else None
+            if lb is not None and v is not None and not exclusion:
+                out.append((a.start(), lb.end(), False, (v, None) if lim.group(1).startswith("min") else (None, v)))
+            continue
         m = RULES.value.match(low, pos)
         if m:
             out.append((m.start(), m.end(), bool(m.group("cmpa")), _bounds(m, exclusion)))
@@ -196,12 +221,39 @@ def _before_years(low: str, exclusion: bool) -> list[Candidate]:
     return out
 
 
+def _unanchored(low: str, exclusion: bool) -> list[Candidate]:
+    """Values with neither "age" nor "years": "older than 18", "any patient >= 18 who ...", "65-80 aged"."""
+    out: list[Candidate] = []
+    for u in RULES.unanchored.finditer(low):
+        m = RULES.value.match(low, u.end())
+        if m is None or not (m.group("cmp") or m.group("ra")) or RULES.unit_after.match(low, m.end()):
+            continue
+        if m.group("ra") and not RULES.aged_after.match(low, m.end()):
+            continue
+        out.append((m.start(), m.end(), False, _bounds(m, exclusion)))
+    return out
+
+
+def _menopause_age(ctx: ItemContext, low: str, start: int, stop: int) -> bool:
+    """The age at ``start`` defines menopause or childbearing potential ("postmenopausal status defined as: ... age
+    >= 60", "not of childbearing potential: oophorectomy, or age 45 or older and postmenopausal") or is the age at
+    menopause ("menopause < age 40"), not an enrolment limit ("postmenopausal women aged >= 18")."""
+    mp = low.rfind("menopaus", max(0, start - _MENOPAUSE_BACK), start)
+    if mp >= 0:
+        window = low[mp:start]
+        if RULES.menopause_definition.search(window) or RULES.menopause_age.match(window):
+            return True
+    s, e = sentence_bounds(ctx.clean, start, stop)
+    return "menopaus" in low[s:e] and bool(RULES.menopause_sentence.search(low, s, e))
+
+
+Found = list[tuple[Age, int]]  # each age criterion of an item and the offset just past its age phrase
+
 #: the last item read and what :func:`find_age` found in it: ``sex`` asks about the item ``age`` has just read
-_LAST: list[tuple[ItemContext, tuple[Age | None, int | None]]] = []
+_LAST: list[tuple[ItemContext, Found]] = []
 
 
-def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
-    """The age criterion of the item and the offset just past its age phrase (``None, None`` when none)."""
+def _find_all(ctx: ItemContext) -> Found:
     last = _LAST[0] if _LAST else None
     if last is not None and last[0] is ctx:
         return last[1]
@@ -210,18 +262,43 @@ def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
     return found
 
 
-def _find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
+def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
+    """The item's first age criterion and the offset just past its age phrase (``None, None`` when none)."""
+    found = _find_all(ctx)
+    return found[0] if found else (None, None)
+
+
+def _find_age(ctx: ItemContext) -> Found:
     low = ctx.lower
-    if not any(k in low for k in RULES.keys) or any(k in low for k in RULES.skip_keys):
-        return None, None
+    if not any(k in low for k in RULES.unanchored_keys) and not any(k in low for k in RULES.keys):
+        return []
+    if any(k in low for k in RULES.skip_keys):
+        return []
     if any(k in low for k in RULES.skip_item_keys) and RULES.skip_item.search(low):
-        return None, None
+        return []
+    if any(c in low for c in RULES.wide_signs):
+        # full-width comparators ("age＜18"): the same length, so offsets hold
+        low = low.translate({ord(k): v for k, v in RULES.wide_signs.items()})
     cands = _anchored(low, ctx.is_exclusion)
     if "y" in low:
         cands.extend(_before_years(low, ctx.is_exclusion))
+    if any(k in low for k in RULES.unanchored_keys):
+        cands.extend(_unanchored(low, ctx.is_exclusion))
     cands.sort(key=lambda c: c[0])
+    found: Found = []
     for start, stop, exempt, bounds in cands:
-        if bounds is None:
+        if bounds is None or (found and start < found[-1][1]):
+            continue
+        if found:
+            # a later age must open a sentence of its own ("Age 30 or older if ... . Age 50 or older if ..."), not
+            # sit in a note that explains the first
+            sent = sentence_bounds(ctx.clean, start, stop)[0]
+            if sent < found[-1][1] or start - sent > _LATER_OPENING or not RULES.anchor.search(low, sent, stop):
+                continue
+            ym = RULES.years_after.match(low, stop)
+            if RULES.subgroup_after.match(low, ym.end() if ym else stop):
+                continue
+        if "menopaus" in low and _menopause_age(ctx, low, start, stop):
             continue
         cond = RULES.condition_before.search(low, max(0, start - _ANCHOR_BACK), start)
         if cond and not exempt and not RULES.condition_kept.search(low[max(0, cond.start() - 15) : cond.start()]):
@@ -235,7 +312,9 @@ def _find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
         lo, hi = bounds
         # "at least 18 years of age and less than or equal to age 75": a second, complementary bound close by
         for start2, stop2, _ex2, b2 in cands:
-            if b2 is None or start2 < end or start2 > end + _SECOND_BOUND or low[end:start2].count(",") > 1:
+            if b2 is None or start2 < end or low[end:start2].count(",") > 1:
+                continue
+            if start2 > end + _SECOND_BOUND and not RULES.bound_gap.fullmatch(low, end, start2):
                 continue
             if lo is not None and hi is None and b2[0] is None and b2[1] is not None and b2[1] > lo:
                 hi, end = b2[1], stop2
@@ -243,14 +322,13 @@ def _find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
                 lo, end = b2[0], stop2
             break
         s, e = sentence_bounds(ctx.clean, start, end)
-        return ctx.make(Age, s, e, min_years=lo, max_years=hi), end
-    return None, None
+        found.append((ctx.make(Age, s, e, min_years=lo, max_years=hi), end))
+    return found
 
 
 def extract(ctx: ItemContext) -> list[Age]:
-    """The age criterion of one item (at most one)."""
-    age, _end = find_age(ctx)
-    return [age] if age else []
+    """The age criteria of one item (one per sentence stating an age)."""
+    return [age for age, _end in _find_all(ctx)]
 
 
 KIND = KindSpec(Age, extract=extract, rule_file=Rules, core=True)

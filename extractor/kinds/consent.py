@@ -1,8 +1,10 @@
 """Kind ``consent``: informed consent and willingness / ability to comply.
 
 Reads ``consent.yaml``: the first mention of informed consent, of complying / adhering with the study or
-protocol, or of willingness to participate, unless consent is a time anchor ("from signing informed consent")
-or a condition that would limit compliance comes before it. The evidence is the mention's clause.
+protocol, of willingness to participate, to give samples or to undergo study procedures ("willing to undergo a
+tumour biopsy", "able to provide tumour tissue"), unless consent is a time anchor ("from signing informed consent"),
+a condition that would limit compliance comes before it, or it is the alternative to archival tissue ("archival
+tissue available or willing to undergo a biopsy": a tissue requirement). The evidence is the mention's clause.
 """
 
 from __future__ import annotations
@@ -32,23 +34,27 @@ class Rules(RuleFile):
     consent: Pattern
     anchor_before: Pattern
     limits: Pattern
+    tissue_alternative: Pattern
 
 
 RULES = load_rules("consent", Rules)
 
 #: how far before a mention a time anchor is looked for (characters)
 _ANCHOR_WINDOW = 45
+#: how far before a mention an archival-tissue alternative is looked for (characters)
+_TISSUE_WINDOW = 200
 
 
 def extract(ctx: ItemContext) -> list[Consent]:
     """The item's consent criterion (at most one)."""
     low = ctx.lower
-    anchor = RULES.anchor_before
+    anchor, tissue = RULES.anchor_before, RULES.tissue_alternative
     m = next(
         (
             c
             for c in RULES.consent.finditer(low)
             if not anchor.search(low, max(0, c.start() - _ANCHOR_WINDOW), c.start())
+            and not tissue.search(low, max(0, c.start() - _TISSUE_WINDOW), c.start())
         ),
         None,
     )

@@ -3,7 +3,9 @@
 Reads ``prior_malignancy.yaml``: an item holding a malignancy noun and a lead word ("other", "prior", "history",
 ...) is searched near each noun for a mention of another malignancy; the look-back window is the first number of
 years (or months) from the mention on, and the allowed exceptions are every exception pattern matched outside
-the mention, by canonical name, in text order. The evidence is the whole item.
+the mention, in text order, as written (lower case, spaces collapsed; an abbreviation such as "NMSC" by its
+canonical name; "basal cell or squamous cell skin cancer" split into one exception per cell type). The evidence is
+the whole item.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Rules(RuleFile):
     window: Pattern
     exception_words: frozenset[str]
     exception_starts: tuple[str, ...]
+    exception_split: Pattern
+    hyphen_space: Pattern
     exceptions: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
     _exception_pattern: re.Pattern[str] = PrivateAttr()
     _exception_names: tuple[str, ...] = PrivateAttr()
@@ -86,6 +90,19 @@ _BEFORE, _AFTER = 80, 60
 _MAX_WINDOW = 100
 
 
+def _as_written(e: re.Match[str]) -> list[str]:
+    """The exceptions a match names, as written: "basal cell or squamous cell skin cancer" -> "basal cell skin
+    cancer", "squamous cell skin cancer"; an abbreviation ("nmsc", "dcis") -> its canonical name."""
+    text = RULES.hyphen_space.sub(" ", " ".join(e.group(0).split()))
+    if " " not in text and "-" not in text:
+        return [RULES.exception_of(e)]
+    sp = RULES.exception_split.fullmatch(text)
+    if sp is None:
+        return [text]
+    pre, head = sp.group("pre") or "", sp.group("head")
+    return [f"{pre}{sp.group('a')} cell {head}", f"{pre}{sp.group('b')} cell {head}"]
+
+
 def extract(ctx: ItemContext) -> list[PriorMalignancy]:
     """The item's prior-malignancy criterion (at most one)."""
     words = ctx.words
@@ -107,13 +124,17 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
         if n is not None and 0 < n <= _MAX_WINDOW:
             within = n if y.group("u").startswith("y") else round(n / 12, 2)
     exceptions: list[str] = []
+    seen: set[str] = set()
     if not RULES.exception_words.isdisjoint(words):
         for e in RULES.exception_pattern.finditer(low):
             if m.start() <= e.start() < m.end():
                 continue
-            name = RULES.exception_of(e)
-            if name not in exceptions:
-                exceptions.append(name)
+            for name in _as_written(e):
+                # "carcinoma in situ" and "cancer in situ" name one exception
+                key = name.replace("cancers", "carcinoma").replace("cancer", "carcinoma").rstrip("s")
+                if key not in seen:
+                    seen.add(key)
+                    exceptions.append(name)
     return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 
 
