@@ -56,6 +56,9 @@ class Rules(RuleFile):
     limit_before: Pattern
     lesion_false_friend_before: Pattern
     counted_as_before: Pattern
+    single_as_before: Pattern
+    eligible_gate: tuple[str, ...]
+    eligible: Pattern
     cluster: Pattern
     clustered_nodes: tuple[str, ...]
     clustered_nodes_note: str
@@ -66,7 +69,7 @@ RULES = load_rules("metastatic_burden", Rules)
 _MAX_COUNT = 50  # a larger number is not a lesion count
 _CMP_BEFORE = 30  # characters before a count read for a comparator or limit word
 _FF_BEFORE = 25  # characters before a count (or the oligometastatic word) read for false friends
-_AS_BEFORE = 4
+_AS_BEFORE = 25
 _NOTE_MAX = 160
 
 Bound = tuple[float | None, float | None]
@@ -112,6 +115,8 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
     les: list[Bound] = []
     org: list[Bound] = []
     metastases = any(w in lower for w in RULES.generic_gate)
+    # an exclusion that states what is allowed ("patients with <= 5 foci ... will be eligible") is read as written
+    exclusion = ctx.is_exclusion and not (any(w in lower for w in RULES.eligible_gate) and RULES.eligible.search(lower))
     for m in number_token().finditer(lower):
         r = RULES.range_after.match(lower, m.end())
         tail = r.end() if r else m.end()
@@ -128,16 +133,19 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
             generic = not any(w in lm.group(0) for w in RULES.lesion_words)
             if generic and not oligo and not metastases:
                 continue
-            if RULES.counted_as_before.search(lower[max(0, m.start() - _AS_BEFORE) : m.start()]):
-                continue  # "counted as 1 lesion"
-            lo, hi = _bounds(lower, m.start(), m.end(), n, ctx.is_exclusion)
+            before = lower[max(0, m.start() - _AS_BEFORE) : m.start()]
+            if RULES.counted_as_before.search(before) or (
+                n == 1 and r is None and RULES.single_as_before.search(before)
+            ):
+                continue  # "counted as 1 lesion", "defined as single lesion"
+            lo, hi = _bounds(lower, m.start(), m.end(), n, exclusion)
             if lm.group("fewer"):
-                lo, hi = (None, n) if not ctx.is_exclusion else (n + 1, None)
+                lo, hi = (None, n) if not exclusion else (n + 1, None)
             if generic and not oligo and (hi is None or lo == hi):
                 continue  # "at least 2 lesions", "2 new lesions" in an item about metastases: not a burden limit
             les.append((lo, hi))
-        elif organ:
-            org.append(_bounds(lower, m.start(), m.end(), n, ctx.is_exclusion))
+        elif organ and (oligo or metastases):  # "GVHD in at least 1 organ system" counts no metastatic organ
+            org.append(_bounds(lower, m.start(), m.end(), n, exclusion))
     return les, org
 
 
@@ -163,8 +171,10 @@ def extract(ctx: ItemContext) -> list[MetastaticBurden]:
             lower, max(0, strong.start() - _FF_BEFORE), strong.start()
         ):
             return []  # a bare "oligometastatic disease" as the subject, not "radiation for oligometastatic disease"
-    if not oligo and not org and all(lo is not None and hi is None for lo, hi in les):
+    if not oligo and all(lo is not None and lo <= 1 and hi is None for lo, hi in les + org):
         return []  # "at least one metastatic lesion": a presence requirement, not a burden limit
+    # "at least three bone metastases ..., and at least one ... not irradiated": the presence clause sets no bound
+    les = [b for b in les if not (b[0] is not None and b[0] <= 1 and b[1] is None)] or les
     min_l, max_l = _span(les) if les else (None, None)
     min_o, max_o = _span(org) if org else (None, None)
     if min_l is not None and min_l == max_l and len(les) == 1:

@@ -21,7 +21,7 @@ from extractor.kinds._spec import KindSpec
 from extractor.kinds.diagnosis import prior_malignancy, read_diagnosis, therapy_before
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
-from extractor.rules.grammar import Prefiltered
+from extractor.rules.grammar import Prefiltered, sentence_spans
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -55,6 +55,10 @@ class Rules(RuleFile):
     arabic: dict[str, str]
     metastatic: Pattern
     metastatic_gate: tuple[str, ...]
+    count_before: Pattern
+    non_metastatic: Pattern
+    sentence_gate: Pattern
+    exclusion_site_before: Pattern
     locally_advanced: Pattern
     locally_advanced_gate: tuple[str, ...]
     recurrent: Pattern
@@ -72,6 +76,8 @@ _NEAR_BEFORE = 60  # characters before the first extent word from which a diseas
 _EXTENT_NEAR = Prefiltered(RULES.extent_near)
 
 
+_MIN_SENTENCE = 30  # a shorter sentence is read with its neighbour
+_COUNT_BEFORE = 40  # characters before a metastatic word read for a lesion count
 _TNM_AROUND = 20  # characters after / before a TNM token read for "disease" / "metastatic ("
 _ROMAN = ("0", "I", "II", "III", "IV")
 _LETTERS = "ABCD"
@@ -172,33 +178,58 @@ def _tnm(clean: str) -> list[str]:
     return out
 
 
-def extract(ctx: ItemContext) -> list[Stage]:
-    """The item's stage criterion (at most one)."""
+def _metastatic(lower: str, exclusion: bool, lo: int, hi: int) -> re.Match[str] | None:
+    """The first metastatic-disease word that is not counted ("up to 5 synchronous metastases", "more than three
+    sites of metastatic disease" state a burden, not the stage) nor, in an exclusion, tied to one site or a
+    complication ("CNS metastatic disease", "cord compression from metastatic disease" exclude no stage)."""
+    for m in RULES.metastatic.finditer(lower, lo, hi):
+        back = max(0, m.start() - _COUNT_BEFORE)
+        if RULES.count_before.search(lower, back, m.start()):
+            continue
+        if exclusion and RULES.exclusion_site_before.search(lower, back, m.start()):
+            continue
+        return m
+    return None
+
+
+StageFields = tuple[list[str], bool | None, bool | None, bool | None]
+
+
+def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
+    """The stage fields ``clean[lo:hi]`` states (stages, metastatic, locally advanced, recurrent), or None."""
     lower = ctx.lower
-    stages, at = _stages(ctx.clean) if any(w in lower for w in RULES.stage_gate) else ([], None)
-    if any(w in lower for w in RULES.tnm_gate):
-        stages += [t for t in _tnm(ctx.clean) if t not in stages]
-    met = RULES.metastatic.search(lower) if any(w in lower for w in RULES.metastatic_gate) else None
-    loc = RULES.locally_advanced.search(lower) if any(w in lower for w in RULES.locally_advanced_gate) else None
-    rec = RULES.recurrent.search(lower) if any(w in lower for w in RULES.recurrent_gate) else None
-    if not (stages or met or loc or rec):
-        return []
+    whole = lo == 0 and hi == len(lower)
+    seg = lower if whole else lower[lo:hi]
+    stages, at = (
+        _stages(ctx.clean if whole else ctx.clean[lo:hi]) if any(w in seg for w in RULES.stage_gate) else ([], None)
+    )
+    if at is not None:
+        at += lo
+    if any(w in seg for w in RULES.tnm_gate):
+        stages += [t for t in _tnm(ctx.clean if whole else ctx.clean[lo:hi]) if t not in stages]
+    met_gate = any(w in seg for w in RULES.metastatic_gate)
+    met = _metastatic(lower, ctx.is_exclusion, lo, hi) if met_gate else None
+    non_met = RULES.non_metastatic.search(lower, lo, hi) if met_gate and met is None else None
+    loc = RULES.locally_advanced.search(lower, lo, hi) if any(w in seg for w in RULES.locally_advanced_gate) else None
+    rec = RULES.recurrent.search(lower, lo, hi) if any(w in seg for w in RULES.recurrent_gate) else None
+    if not (stages or met or loc or rec or non_met):
+        return None
     dx = read_diagnosis(ctx)
-    if not dx.names:
+    if not dx.names or (not whole and not any(lo <= a < hi for a, _ in dx.where.values())):
         if any(w in lower for w in RULES.malignancy_gate) and prior_malignancy(lower):
-            return []
+            return None
         if stages and at is not None and therapy_before(lower, max(0, at - _THERAPY_BEFORE), at):
             stages = []  # "systemic therapy for Stage I-III disease": a therapy setting
             if not (met or loc or rec):
-                return []
+                return None
         if not stages:
-            first = min(m.start() for m in (met, loc, rec) if m is not None)
-            if not RULES.extent_start.match(lower) and not _EXTENT_NEAR.search(lower, max(0, first - _NEAR_BEFORE)):
-                return []
+            first = min(m.start() for m in (met, loc, rec, non_met) if m is not None)
+            if not RULES.extent_start.match(seg) and not _EXTENT_NEAR.search(lower, max(lo, first - _NEAR_BEFORE)):
+                return None
             if any(a.end <= first for a in (dx.agents or find_agents(lower[:first]))):
-                return []
+                return None
             if therapy_before(lower, max(0, first - _THERAPY_BEFORE), first):
-                return []
+                return None
 
     negation = not RULES.negation_words.isdisjoint(ctx.words)  # else no negation cue: skip the context pass
 
@@ -208,11 +239,53 @@ def extract(ctx: ItemContext) -> list[Stage]:
         named = not (negation and ctx.context.has("negated", m.start(), m.end(), kind="stage"))
         return not named if ctx.is_exclusion else named  # an exclusion states the opposite: metastatic False
 
+    metastatic = flag(met)
+    if non_met is not None:  # "non-metastatic (M0) breast cancer": metastatic named as absent
+        metastatic = ctx.is_exclusion
     if ctx.is_exclusion:
         stages = []  # the stages an exclusion names cannot be listed as the rule (the field holds allowed stages)
         if not (met or loc or rec):
-            return []
-    return [ctx.make(Stage, stages=stages, metastatic=flag(met), locally_advanced=flag(loc), recurrent=flag(rec))]
+            return None
+    return stages, metastatic, flag(loc), flag(rec)
+
+
+def extract(ctx: ItemContext) -> list[Stage]:
+    """The item's stage criteria: one, or one per sentence when several sentences state a stage ("... unresectable
+    or metastatic breast carcinoma. Patients must have stage IV disease at diagnosis ...")."""
+    whole = _read(ctx, 0, len(ctx.lower))
+    if whole is None:
+        return []
+    if RULES.sentence_gate.search(ctx.clean):
+        parts: list[tuple[int, int, StageFields]] = []
+        for s, e in _sentences(ctx.clean):
+            r = _read(ctx, s, e)
+            if r is not None and not any(_within(r, p[2]) for p in parts):  # a repeated reading adds nothing
+                parts.append((s, e, r))
+        if len(parts) > 1:
+            return [_make(ctx, r, s, e) for s, e, r in parts]
+    return [_make(ctx, whole)]
+
+
+def _within(r: StageFields, other: StageFields) -> bool:
+    """Every field ``r`` sets ``other`` sets alike (its stages among the other's)."""
+    return set(r[0]) <= set(other[0]) and all(a is None or a == b for a, b in zip(r[1:], other[1:], strict=True))
+
+
+def _sentences(clean: str) -> list[tuple[int, int]]:
+    """The item's sentences as the one splitter reads them, those after a semicolon (a list's entries) or shorter
+    than ``_MIN_SENTENCE`` ("pT4, Any Gr. N0, M0") joined to the one before."""
+    out: list[tuple[int, int]] = []
+    for s, e in sentence_spans(clean):
+        if out and (";" in clean[out[-1][1] : s] or e - s < _MIN_SENTENCE or out[-1][1] - out[-1][0] < _MIN_SENTENCE):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _make(ctx: ItemContext, r: StageFields, start: int | None = None, end: int | None = None) -> Stage:
+    stages, metastatic, loc, rec = r
+    return ctx.make(Stage, start, end, stages=stages, metastatic=metastatic, locally_advanced=loc, recurrent=rec)
 
 
 KIND = KindSpec(Stage, extract=extract, rule_file=Rules, core=False)
