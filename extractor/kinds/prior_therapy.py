@@ -119,6 +119,8 @@ def _anchors(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
 
 class AgentRules(_Data):
     false_friends: Phrases
+    false_friend_reset: Pattern
+    dose_before: Pattern
     after_false_friend: Pattern
     brain: Pattern
     local_agents: frozenset[str]
@@ -374,7 +376,7 @@ def _any_in(words: tuple[str, ...], text: str) -> bool:
 def _sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
     """Sentence spans (the one splitter with this kind's options, ``clauses.sentences``)."""
     o = rules.sentences
-    return sentence_spans(
+    spans = sentence_spans(
         clean,
         starts=o.starts,
         after_number=o.after_number,
@@ -383,6 +385,16 @@ def _sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
         markers=o.markers,
         lead=o.lead,
     )
+    if len(spans) < 2 or "(" not in clean:
+        return spans
+    out = [spans[0]]  # a sentence does not end inside a parenthesis ("within 28 days (or 5 half-lives; ...) before")
+    for s, e in spans[1:]:
+        ps, pe = out[-1]
+        if clean.count("(", ps, pe) > clean.count(")", ps, pe) and clean.find(")", s, e) >= 0:
+            out[-1] = (ps, e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -512,12 +524,20 @@ def _keep(rules: AgentRules, lower: str, s: int, a: Agent, brain: bool) -> bool:
     """Whether an agent mention names a prior therapy (no false friend before it, no "-induced" after it)."""
     if brain and (a.name in rules.local_agents or a.neg):
         return False
+    if lower[a.start - 1 : a.start] == " " and rules.dose_before.search(lower, max(s, a.start - 30), a.start):
+        return False  # "> 10 mg/day of prednisone": the unit of a dose limit, not a therapy
     ff = None
     for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
         ff = m
     between = lower[ff.end() : a.start] if ff is not None else ""
-    if ff is not None and ". " not in between and ";" not in between and ")" not in between:
-        return False
+    if (
+        ff is not None
+        and ". " not in between
+        and ";" not in between
+        and ")" not in between
+        and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
+    ):
+        return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
     return not rules.after_false_friend.match(lower, a.end)
 
 
@@ -570,6 +590,7 @@ class _LineInfo:
     start: int
     end: int
     negated_at: list[int]  # starts of limits read through a negation right before them
+    plain: bool = False  # an inclusion-type range in an exclusion item: the criterion is read as an inclusion
 
 
 def _tokens(lower: str, s: int, e: int) -> list[tuple[int, int, float]]:
@@ -663,6 +684,13 @@ def _lines(  # noqa: PLR0917
     found = _line_statements(flags, rules, lower, s, e, toks, exclusion)
     if not found:
         return None
+    plain = False
+    if exclusion and len(found) > 1 and not any(x[4] for x in found):
+        read = _line_statements(flags, rules, lower, s, e, toks, False)
+        lo = max((x[0] for x in read if x[0] is not None), default=None)
+        hi = min((x[1] for x in read if x[1] is not None), default=None)
+        if lo is not None and hi is not None and lo <= hi:  # "at least one but not more than three lines" under
+            found, plain = read, True  # an exclusion heading: an inclusion-type range, read as written
     los = [x[0] for x in found if x[0] is not None]
     his = [x[1] for x in found if x[1] is not None]
     return _LineInfo(
@@ -671,6 +699,7 @@ def _lines(  # noqa: PLR0917
         found[0][2],
         found[-1][3],
         [x[2] for x in found if x[4]],
+        plain,
     )
 
 
@@ -712,7 +741,7 @@ def _line_statements(  # noqa: PLR0917
         )
         lo: float | None
         hi: float | None
-        if n2 is not None and op is None:
+        if n2 is not None and op in (None, ">=", ">"):  # "2-3 lines", "a minimum of 2 and a maximum of 5 lines"
             lo, hi = min(n1, n2), max(n1, n2)
         else:
             if exclusion and op is None and not negated:
@@ -812,9 +841,9 @@ def _sentence_criteria(  # noqa: PLR0917
         g = groups.setdefault(
             (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
         )
-        if a.name not in seen or (mode == "exception" and (a.name, mode) not in seen):
-            g.agents.append(a)
-            seen.add(a.name)
+        if (a.name, wi) not in seen or (mode == "exception" and (a.name, mode) not in seen):
+            g.agents.append(a)  # one mention per name and window ("radiation within 7 days or ... within 14 days")
+            seen.add((a.name, wi))
             seen.add((a.name, mode))
     groups = {k: g for k, g in groups.items() if g.agents}
     if not groups:
@@ -828,7 +857,8 @@ def _sentence_criteria(  # noqa: PLR0917
     out: list[PriorTherapy] = []
     prev_end = s
     for gi, g in enumerate(ordered):
-        requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e)
+        plain = lines is not None and lines.plain and gi == 0
+        requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e, plain)
         min_l = max_l = None
         if lines is not None and gi == 0:
             min_l, max_l = lines.lo, lines.hi
@@ -881,9 +911,16 @@ def _sentence_criteria(  # noqa: PLR0917
 
 
 def _requirement(  # noqa: PLR0917
-    rules: Rules, ctx: ItemContext, g: _Group, ordered: list[_Group], sentence_ok: bool, s: int, e: int
+    rules: Rules,
+    ctx: ItemContext,
+    g: _Group,
+    ordered: list[_Group],
+    sentence_ok: bool,
+    s: int,
+    e: int,
+    plain: bool = False,
 ) -> Requirement:
-    """The effective rule of one group of agents (before line limits are read)."""
+    """The effective rule of one group of agents (before line limits are read); ``plain``: read as an inclusion."""
     neg = g.neg
     if neg and g.mode == "base" and (any(x.mode in ("allowed", "exception") for x in ordered) or sentence_ok):
         return "excluded"  # "X is allowed, but no prior Y" (either section)
@@ -896,7 +933,7 @@ def _requirement(  # noqa: PLR0917
     if g.mode == "excluded":
         return "excluded"
     gap = bool(g.window and g.window.gap) and not rules.requirement.started.search(ctx.lower, s, e)
-    return "excluded" if gap or (neg ^ ctx.is_exclusion) else "required"
+    return "excluded" if gap or (neg ^ (ctx.is_exclusion and not plain)) else "required"
 
 
 KIND = KindSpec(

@@ -127,20 +127,27 @@ def find_agents(lower: str) -> list[Agent]:
     return list(found)
 
 
-_COORD = re.compile(r"([a-z0-9][a-z0-9()/-]{1,12})\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*$")
+_COORD = re.compile(r"([a-z0-9][a-z0-9()/-]{1,17})\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*$")
+_HEADS = ("inhibitor", "agent", "therap", "corticosteroid", "steroid", "treatment", "drug", "medication")
+_HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
 
 
 def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) -> None:
-    """'PD-1, PD-L1, or CTLA-4 inhibitors': the class word also applies to the bare targets before it."""
+    """'PD-1, PD-L1, or CTLA-4 inhibitors', 'endocrine or biologic agents', 'topical or inhaled corticosteroids':
+    the head word also applies to the bare words before it that make a known name with it."""
     for a in list(found):
-        if not a.name.endswith("inhibitor"):
+        head = _HEAD_WORD.search(lower, a.start, a.end)
+        if head is None or not head.group(1).startswith(_HEADS):
             continue
+        tails = [" " + head.group(1)]
+        if a.name.endswith("inhibitor") and head.group(1) != "inhibitor":
+            tails.append(" inhibitor")
         pos = a.start
-        for _ in range(4):
+        for _ in range(5):
             m = _COORD.search(lower, max(0, pos - 30), pos)
             if m is None:
                 break
-            name = table.get(agent_key(m.group(1) + " inhibitor"))
+            name = next((n for t in tails if (n := table.get(agent_key(m.group(1) + t))) is not None), None)
             if name is None or any(x.start <= m.start(1) < x.end for x in found):
                 break
             found.append(Agent(m.start(1), m.end(1), name))
@@ -179,10 +186,10 @@ def _find_agents(lower: str) -> list[Agent]:
         for m in prx.finditer(lower):
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(Agent(m.start(), m.end(), name))
-    if "inhibitor" in lower:
+    if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
-        if "induc" in lower:
-            _paired_heads(lower, found, table)
+    if "inhibitor" in lower and "induc" in lower:
+        _paired_heads(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
         for suffix, end in _unknown_names(lower, lex.suffix_rx):  # INN-like names ("ceralasertib"): word start
             start = suffix
@@ -192,9 +199,33 @@ def _find_agents(lower: str) -> list[Agent]:
                 continue
             if all(a.end <= start or a.start >= end for a in found):
                 found.append(Agent(start, end, lower[start:end]))
+    if any("/" in a.name for a in found):
+        found = _split_alternatives(found)
     if len(found) > 1:
         found.sort(key=_START)
     return found
+
+
+def _split_alternatives(found: list[Agent]) -> list[Agent]:
+    """'PD-1/PD-L1 inhibitors': a class of inline alternatives is one entry each ("pd-1/pd-l1 inhibitor" ->
+    pd-1 inhibitor, pd-l1 inhibitor) when both are names of the lexicon."""
+    names = _names()
+    out = []
+    for a in found:
+        left, _, right = a.name.partition("/")
+        head = right.partition(" ")[2]
+        first = f"{left} {head}" if head else ""
+        if right and head and " " not in left and first in names and right in names:
+            out += [Agent(a.start, a.end, first, a.neg), Agent(a.start, a.end, right, a.neg)]
+        else:
+            out.append(a)
+    return out
+
+
+@cache
+def _names() -> frozenset[str]:
+    """Every name the lexicon reports."""
+    return frozenset(n.lstrip("!") for n in _lexicon().table.values())
 
 
 def _unknown_names(lower: str, suffix_rx: re.Pattern[str]) -> list[tuple[int, int]]:
