@@ -26,6 +26,7 @@ from extractor.models.criteria import Comparator, CriterionBase, Requirement
 from extractor.rules.context import Modifier
 from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
 from extractor.rules.grammar import (
+    Sentences,
     cmp_phrase,
     cmp_tail,
     negate,
@@ -126,19 +127,8 @@ class AgentRules(_Data):
     local_agents: frozenset[str]
 
 
-class SentenceOptions(_Data):
-    """The options of the one splitter (:func:`~extractor.rules.grammar.sentence_spans`) this kind reads with."""
-
-    starts: str
-    after_number: bool
-    not_after: tuple[str, ...]
-    space_run: int
-    markers: bool
-    lead: str
-
-
 class ClauseRules(_Data):
-    sentences: SentenceOptions
+    sentences: Sentences  # the one splitter's options this kind reads with
     parenthesis: Pattern
     breaks: tuple[tuple[str, ...], ...]
     naive_after: Pattern
@@ -375,16 +365,7 @@ def _any_in(words: tuple[str, ...], text: str) -> bool:
 
 def _sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
     """Sentence spans (the one splitter with this kind's options, ``clauses.sentences``)."""
-    o = rules.sentences
-    spans = sentence_spans(
-        clean,
-        starts=o.starts,
-        after_number=o.after_number,
-        not_after=o.not_after,
-        space_run=o.space_run,
-        markers=o.markers,
-        lead=o.lead,
-    )
+    spans = sentence_spans(clean, rules.sentences)
     if len(spans) < 2 or "(" not in clean:
         return spans
     out = [spans[0]]  # a sentence does not end inside a parenthesis ("within 28 days (or 5 half-lives; ...) before")

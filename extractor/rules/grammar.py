@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from extractor.models.criteria import Comparator
 from extractor.vocab import load
 
@@ -205,16 +207,43 @@ def _trie(token_lists: list[list[str]]) -> str:
 
 # ---------------------------------------------------------------------------------------------------- clauses
 
-_SENT_END = re.compile(r"(?:\.(?=\s+[A-Z(\[]|\s*$)|;(?<!&[lg]t;)(?<!&amp;)|\s\d{1,2}\s?\.\s(?=[A-Z]))")
-
 _LEAD = " :*-•,"
+
+
+class Sentences(BaseModel):
+    """Options of the one sentence splitter (:func:`sentence_bounds`, :func:`sentence_spans`); the defaults are the
+    shared reading, and a kind's rule file may hold its own (``extra="forbid"``: a misspelt option fails at load).
+
+    ``starts``: the characters (a regex class body) that may open a sentence after a full stop;
+    ``after_number=False``: a full stop right after a digit ends none; ``not_after``: nor one right after these
+    (any case: "e.g", " vs"); ``space_run``: a run of at least this many spaces before a sentence opener ends a
+    sentence too; ``markers=False``: inline number markers ("... 2. Next") end none; ``lead``: the characters
+    skipped at a sentence start.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    starts: str = r"A-Z(\["
+    after_number: bool = True
+    not_after: tuple[str, ...] = ()
+    space_run: int = Field(default=0, ge=0)
+    markers: bool = True
+    lead: str = _LEAD
+
+    def end_pattern(self) -> re.Pattern[str]:
+        """Where a sentence or clause ends, under these options."""
+        return _sentence_end(self.starts, self.after_number, self.not_after, self.space_run, self.markers)
+
+
+SENTENCES = Sentences()
+"""The shared reading of the splitter."""
 
 
 @cache
 def _sentence_end(
     starts: str, after_number: bool, not_after: tuple[str, ...], space_run: int, markers: bool
 ) -> re.Pattern[str]:
-    """The sentence-end pattern for a set of :func:`sentence_bounds` options (the defaults read as ``_SENT_END``)."""
+    """The sentence-end pattern for a set of :class:`Sentences` options."""
     guards = "" if after_number else r"(?<![0-9]\.)"
     guards += "".join(f"(?<!(?i:{re.escape(w)})\\.)" for w in not_after)
     # every alternative opens with a literal (the look-behinds follow it), so the engine skips other characters fast
@@ -226,37 +255,20 @@ def _sentence_end(
     return re.compile("(?:" + "|".join(alts) + ")")
 
 
-def sentence_bounds(
-    clean: str,
-    start: int,
-    end: int,
-    *,
-    starts: str = r"A-Z(\[",
-    after_number: bool = True,
-    not_after: tuple[str, ...] = (),
-    space_run: int = 0,
-    markers: bool = True,
-    lead: str = _LEAD,
-) -> tuple[int, int]:
+def sentence_bounds(clean: str, start: int, end: int, options: Sentences = SENTENCES) -> tuple[int, int]:
     """Bounds of the sentence / semicolon clause around ``clean[start:end]`` (looks back at most 800 chars).
 
     The one splitter: a sentence ends at a full stop before a capital (or the end), a semicolon (not the one of an
     HTML entity such as ``&lt;``), or an inline number marker ("... 2. Next"); leading list punctuation is skipped.
-    Options (keywords; the defaults are the shared reading): ``starts``, the characters (a regex class body) that
-    may open a sentence after a full stop; ``after_number=False``: a full stop right after a digit ends none;
-    ``not_after``: nor one right after these (any case: "e.g", " vs"); ``space_run``: a run of at least this many
-    spaces before a sentence opener ends a sentence too; ``markers=False``: number markers end none; ``lead``:
-    the characters skipped at a sentence start.
+    ``options`` change that reading (:class:`Sentences`).
     """
-    if starts == r"A-Z(\[" and after_number and not not_after and not space_run and markers:
-        rx = _SENT_END
-    else:
-        rx = _sentence_end(starts, after_number, not_after, space_run, markers)
+    rx = options.end_pattern()
     s = max(0, start - 800)
     for m in rx.finditer(clean, s, start):
         s = m.end()
     m2 = rx.search(clean, end)
     e = m2.start() + (1 if m2.group(0) == "." else 0) if m2 else len(clean)
+    lead = options.lead
     while s < e and clean[s] in lead:
         s += 1
     if e <= s:
@@ -264,25 +276,16 @@ def sentence_bounds(
     return s, e
 
 
-def sentence_spans(
-    clean: str,
-    *,
-    starts: str = r"A-Z(\[",
-    after_number: bool = True,
-    not_after: tuple[str, ...] = (),
-    space_run: int = 0,
-    markers: bool = True,
-    lead: str = _LEAD,
-) -> list[tuple[int, int]]:
+def sentence_spans(clean: str, options: Sentences = SENTENCES) -> list[tuple[int, int]]:
     """Every sentence of ``clean``, in order: the text between the sentence ends :func:`sentence_bounds` reads with
     the same options (one pass, no look-back limit), ``lead`` characters skipped, empty ones left out."""
-    if ";" not in clean and "." not in clean and not (space_run and " " * space_run in clean):
+    lead = options.lead
+    if ";" not in clean and "." not in clean and not (options.space_run and " " * options.space_run in clean):
         spans = [(0, len(clean))]
     else:
-        rx = _sentence_end(starts, after_number, not_after, space_run, markers)
         spans = []
         pos = 0
-        for m in rx.finditer(clean):
+        for m in options.end_pattern().finditer(clean):
             spans.append((pos, m.start() + (1 if m.group(0) == "." else 0)))
             pos = m.end()
         spans.append((pos, len(clean)))
