@@ -13,7 +13,8 @@ context pass scopes whole words. ``alteration``:
 the variant as written ("G12C", "exon 19 deletion") else the alteration word; absent markers say "mutation"
 (a status marker: "positive") unless a variant is named. Skipped: therapy names ("EGFR TKI", "anti-PD-L1",
 "targeting KRAS"), the lab eGFR, a marker naming a cohort ("the ctDNA positive cohort"), and HER2 without a
-mutation-type alteration (HER2 status is the ``her2`` kind).
+mutation-type alteration (HER2 status is the ``her2`` kind). An HLA allele is its own marker as written; a score
+marker ("Oncotype DX <= 25") takes a unitless cut-off; an exclusion item unable to confirm a marker requires it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
-from extractor.rules.grammar import phrase_alt, sentence_bounds
+from extractor.rules.grammar import op_of, phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
@@ -108,6 +109,12 @@ class Rules(RuleFile):
     threshold: Pattern
     threshold_unit: Pattern
     non_prefix: Pattern
+    written_marker: Pattern
+    markdown_escape: Pattern
+    named_alterations: dict[str, str]
+    unitless_markers: frozenset[str]
+    unitless_threshold: Pattern
+    unconfirmed_before: Pattern
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
@@ -158,6 +165,8 @@ def _token_markers(tok: str) -> tuple[Mention, ...]:
     sym = exact.get(tok)
     if sym:
         return ((0, len(tok), sym),)
+    if tok.startswith("HLA") and RULES.written_marker.fullmatch(tok):
+        return ((0, len(tok), RULES.markdown_escape.sub("", tok)),)
     if len(tok) <= 24 and RULES.digit.search(tok):
         # a variant glued to the gene: "BRAFV600E", "KRASG12C"
         for cut in range(len(tok) - 2, 2, -1):
@@ -319,10 +328,20 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             thr = RULES.threshold.search(clause, rel, seg_end)
             if thr and thr.start() < rel + 80 and RULES.threshold_unit.search(thr.group(0)):
                 threshold = thr.group(0).strip()
+        if sym in RULES.unitless_markers:
+            threshold = None
+            um = RULES.unitless_threshold.search(clause, rel, seg_end) if RULES.digit.search(clause, rel) else None
+            if um and um.group("cmp"):
+                threshold = f"{op_of(um.group('cmp'))} {um.group('v')}"
+            elif um:
+                threshold = f"{um.group('lo')}-{um.group('hi')}"
         absent = wm is not None
         absent_as = RULES.absent_names.get(_norm(name_low))
         if absent_as:
             absent, alteration = True, absent_as
+        named_as = RULES.named_alterations.get(" ".join(name_low.split()))
+        if named_as and alteration is None:
+            alteration = named_as
         if alteration is None and not absent and threshold is None:
             continue
         if RULES.cohort_label.match(clean, vend) or RULES.cohort_label.search(clean[vend : vend + 30]):
@@ -336,6 +355,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             absent = not absent if wm is None else absent
             # an exclusion item saying "must not have X" restates the rule: X is excluded, not required
             restated = ctx.is_exclusion and context.has("required", m_start, m_end, kind=KIND_NAME)
+        unconfirmed = ctx.is_exclusion and RULES.unconfirmed_before.search(clause, 0, rel) is not None
         if alteration in (None, "negative") and absent:
             alteration = "positive" if sym in _status_markers() else "mutation"
         if alteration:
@@ -348,6 +368,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             requirement = "required" if (not absent) != ctx.is_exclusion else "excluded"
             if restated:
                 requirement = "excluded"
+            elif unconfirmed and not absent:
+                requirement = "required"  # "Inability to confirm ... PIK3CA mutation" excludes the unconfirmed
         seen.add(sym)
         out.append(
             ctx.make(Biomarker, s, e, marker=sym, alteration=alteration, requirement=requirement, threshold=threshold)

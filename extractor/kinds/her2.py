@@ -10,14 +10,15 @@ the effective rule (positive <-> negative, details of the excluded category drop
 restates ("must not have HER2-positive disease"); the HER2- of a triple-negative definition in an exclusion item
 and the HER2 qualifier of an excluded therapy are not rules. Negation ("not HER2-positive"), permission ("regardless
 of HER2 status" -> any; "... is allowed") and the restating "must not" are the context pass's, read with this
-kind's own cues (``context:`` in ``her2.yaml``).
+kind's own cues (``context:`` in ``her2.yaml``). Statuses an inclusion item names as alternatives ("HER2+ ... OR
+triple-negative ... OR HR+/HER2-negative") give one criterion each, with the details of their own stretch of text.
 """
 
 from __future__ import annotations
 
 import itertools
 from functools import cache
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import Field
 
@@ -101,6 +102,9 @@ class Rules(RuleFile):
     logic_or: Pattern
     or_word: Pattern
     logic_and: Pattern
+    alternative_separator: Pattern
+    alternative_tail: Pattern
+    not_alternative: Pattern
     guideline_gate: Pattern
     cap_named: Pattern
     year: Pattern
@@ -166,6 +170,108 @@ def _logic(text: str, ihc_at: int, ish_start: int, last_at: int) -> Literal["or"
     return "or" if RULES.or_word.search(text.lower()) else None
 
 
+Details = tuple[str, list[IHC], float | None, float | None, Literal["positive", "negative"] | None, int | None]
+
+
+def _details(text: str) -> Details:
+    """IHC scores, ISH ratio / copy number / result (and where the ISH condition starts) of a HER2 clause; with the
+    clause, its HER2 names blanked (scores are read there)."""
+    blanked = RULES.her2_name.sub(lambda m: " " * len(m.group(0)), text)
+    scores = _ihc_scores(blanked) if RULES.ihc_context.search(text) else []
+    ratio = copy = None
+    ish_at: int | None = None
+    ratio_negative: int | None = None
+    rm = RULES.ish_ratio.search(text)
+    if rm:
+        v = parse_number(rm.group("v"))
+        op = op_of(rm.group("cmp"))
+        if v is not None and 1.0 <= v <= 3.0 and op in (">=", ">"):
+            ratio, ish_at = v, rm.start()
+        elif v is not None and 1.0 <= v <= 3.0 and op in ("<", "<="):
+            ratio_negative = rm.start()
+    cm = RULES.ish_copy.search(text) if RULES.ish_copy_gate.search(text) else None
+    if cm:
+        v = parse_number(cm.group("v") or cm.group("v2") or "")
+        op = op_of(cm.group("cmp") or cm.group("cmp2") or "")
+        if v is not None and 2.0 <= v <= 12.0 and op in (">=", ">"):
+            copy = v
+            ish_at = cm.start() if ish_at is None else min(ish_at, cm.start())
+    ish_status: Literal["positive", "negative"] | None = None
+    ish = RULES.ish_gate.search(text) is not None
+    neg_m = RULES.ish_negative.search(text) if ish else None
+    pos_m = RULES.ish_positive.search(text) if ish else None
+    if ratio is None and copy is None:
+        if pos_m and not (neg_m and neg_m.start() <= pos_m.start() < neg_m.end()):
+            ish_status, ish_at = "positive", pos_m.start()
+        elif neg_m:
+            ish_status, ish_at = "negative", neg_m.start()
+    if pos_m and neg_m and ratio is None and copy is None and neg_m.start() < pos_m.start():
+        ish_status, ish_at = "negative", neg_m.start()
+    if ish_status is None and ratio is None and ratio_negative is not None:
+        ish_status, ish_at = "negative", ratio_negative
+    return blanked, scores, ratio, copy, ish_status, ish_at
+
+
+def _alternatives(ctx: ItemContext, named: list[tuple[int, str]], s0: int, e0: int) -> list[HER2]:
+    """HER2 statuses an inclusion item names as alternatives, one criterion each with the details of its own
+    stretch of text: "HER2+ ... OR triple-negative ... OR HR+/HER2-negative", "TNBC, HR+/HER2-negative or HER2-low,
+    HR-/HER2+". Taken when both HER2-positive and HER2-negative / low are named (otherwise one ``any``), or a
+    triple-negative phrase stands beside a HER2 status; a name restating the status before it (inside its
+    parenthesis, or with no list separator between) is the same alternative. Empty when the item is no such list."""
+    clean = ctx.clean
+    marks = [(a, st) for a, st in named if s0 <= a < e0]
+    tn_at: set[int] = set()
+    if "triple" in ctx.lower or "tnbc" in ctx.lower:
+        for m in RULES.triple_negative.finditer(clean, s0, e0):
+            marks.append((m.start(), "negative"))
+            tn_at.add(m.start())
+    if len(marks) < 2:
+        return []
+    marks.sort()
+    kept = [marks[0]]
+    for a, st in marks[1:]:
+        between = clean[kept[-1][0] : a]
+        if st == kept[-1][1] and (
+            between.count("(") > between.count(")") or not RULES.alternative_separator.search(between)
+        ):
+            continue
+        kept.append((a, st))
+    found = {st for _, st in kept}
+    tn_beside = any(a in tn_at for a, _ in kept) and len(kept) >= 2
+    if len(kept) < 2 or not (("positive" in found and found & {"negative", "low", "ultralow"}) or tn_beside):
+        return []
+    out: list[HER2] = []
+    for i, (a, st) in enumerate(kept):
+        start = s0 if i == 0 else a
+        end = kept[i + 1][0] if i + 1 < len(kept) else e0
+        tail = RULES.alternative_tail.search(clean, start, end)
+        if tail and tail.start() > a:
+            end = tail.start()
+        seg = clean[start:end]
+        blanked, scores, ratio, copy, ish_status, ish_at = _details(seg)
+        logic: Literal["or", "and"] | None = None
+        if scores and (ratio is not None or copy is not None or ish_status is not None) and ish_at is not None:
+            found_at = [blanked.find(sc) for sc in scores if blanked.find(sc) >= 0]
+            logic = _logic(blanked, min(found_at, default=0), ish_at, max(found_at, default=0))
+        guideline = _guideline(seg) if RULES.guideline_gate.search(seg) else None
+        status = cast(Literal["positive", "negative", "low", "ultralow", "any"], st)
+        out.append(
+            ctx.make(
+                HER2,
+                start,
+                end,
+                status=status,
+                ihc_scores=scores,
+                ish_ratio_min=ratio,
+                ish_copy_number_min=copy,
+                ish_status=ish_status,
+                logic=logic,
+                guideline=guideline,
+            )
+        )
+    return out
+
+
 def _permitted_forward(ctx: ItemContext, start: int, end: int) -> bool:
     """A permission cue reading forward over the name: "regardless of HER2 status" (any status)."""
     return any(
@@ -214,6 +320,7 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
     therapy_only = False
     negated = False
     restated = False
+    named: list[tuple[int, str]] = []  # (start, status) of each name stated with its own status
     context = ctx.context
     for m in itertools.islice(RULES.her2_name.finditer(clean), MAX_MENTIONS):
         name = m.group(0)
@@ -231,8 +338,10 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
         st = RULES.status_after.match(clean, end)
         before = clean[max(0, m.start() - 40) : m.start()]
         kind: str | None = None
-        if RULES.any_after.match(clean, end) or (
-            not st and (RULES.any_before.search(before) or _permitted_forward(ctx, m.start(), m.end()))
+        if (
+            RULES.any_after.match(clean, end)
+            or _permitted_forward(ctx, m.start(), m.end())
+            or (not st and RULES.any_before.search(before))
         ):
             kind = "any"
         elif st:
@@ -257,6 +366,8 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             continue
         statuses.setdefault(_STATUS[kind], m.start())
         spans.append((m.start(), (st.end() if st else m.end())))
+        if kind != "any" and not (st and RULES.not_alternative.search(st.group(0))):
+            named.append((m.start(), _STATUS[kind]))
     if not spans:
         if not _parent_names_her2(ctx):
             return []
@@ -265,43 +376,15 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
     low = ctx.lower
     # Details: scores and ISH results in the sentences that name HER2.
     s0, e0 = sentence_bounds(clean, spans[0][0], spans[-1][1])
+    if not ctx.is_exclusion and "any" not in statuses:
+        alternatives = _alternatives(ctx, named, s0, e0)
+        if alternatives:
+            return alternatives
     if not statuses:
         # no status word: only IHC / ISH details can state one
         e0 = len(clean) if e0 < len(clean) and "ihc" in low[e0:] else e0
     text = clean[s0:e0]
-    blanked = RULES.her2_name.sub(lambda m: " " * len(m.group(0)), text)
-    scores = _ihc_scores(blanked) if RULES.ihc_context.search(text) else []
-    ratio = copy = None
-    ish_at: int | None = None
-    ratio_negative: int | None = None
-    rm = RULES.ish_ratio.search(text)
-    if rm:
-        v = parse_number(rm.group("v"))
-        op = op_of(rm.group("cmp"))
-        if v is not None and 1.0 <= v <= 3.0 and op in (">=", ">"):
-            ratio, ish_at = v, rm.start()
-        elif v is not None and 1.0 <= v <= 3.0 and op in ("<", "<="):
-            ratio_negative = rm.start()
-    cm = RULES.ish_copy.search(text) if RULES.ish_copy_gate.search(text) else None
-    if cm:
-        v = parse_number(cm.group("v") or cm.group("v2") or "")
-        op = op_of(cm.group("cmp") or cm.group("cmp2") or "")
-        if v is not None and 2.0 <= v <= 12.0 and op in (">=", ">"):
-            copy = v
-            ish_at = cm.start() if ish_at is None else min(ish_at, cm.start())
-    ish_status: Literal["positive", "negative"] | None = None
-    ish = RULES.ish_gate.search(text) is not None
-    neg_m = RULES.ish_negative.search(text) if ish else None
-    pos_m = RULES.ish_positive.search(text) if ish else None
-    if ratio is None and copy is None:
-        if pos_m and not (neg_m and neg_m.start() <= pos_m.start() < neg_m.end()):
-            ish_status, ish_at = "positive", pos_m.start()
-        elif neg_m:
-            ish_status, ish_at = "negative", neg_m.start()
-    if pos_m and neg_m and ratio is None and copy is None and neg_m.start() < pos_m.start():
-        ish_status, ish_at = "negative", neg_m.start()
-    if ish_status is None and ratio is None and ratio_negative is not None:
-        ish_status, ish_at = "negative", ratio_negative
+    blanked, scores, ratio, copy, ish_status, ish_at = _details(text)
     if not statuses:
         ish_pos = bool(ratio or copy or ish_status == "positive")
         if scores == ["3+"] or (set(scores) <= {"2+", "3+"} and ish_pos):

@@ -9,12 +9,14 @@ are skipped; the same receptor both positive and negative -> ``any``; one criter
 flip positive <-> negative unless the clause allows it; an exclusion item naming triple-negative gives nothing
 ("not triple-negative" has no single receptor status). Negation ("negative for ER", "not ER-positive") and
 permission ("regardless of ER status" -> any; "... are allowed") are the context pass's, read with this kind's own
-cues (``context:`` in ``hormone_receptor.yaml``).
+cues (``context:`` in ``hormone_receptor.yaml``). Statuses an inclusion item names as alternatives ("TNBC, HR+/HER2-
+or HR-/HER2+") give one criterion each; an HR status whose ER / PR are stated with it names ER / PR.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from functools import cache
 from typing import Literal
 
@@ -69,6 +71,7 @@ class Rules(RuleFile):
     known_before: Pattern
     positive_before: Pattern
     connect: Pattern
+    either_sign: Pattern
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
@@ -180,19 +183,109 @@ def _resolve(clean: str, mentions: list[Mention]) -> list[Resolved]:
     return resolved
 
 
+def _depth(clean: str, start: int, at: int) -> int:
+    """Brackets open at ``at``, counted from ``start``."""
+    between = clean[start:at]
+    return max(0, between.count("(") + between.count("[") - between.count(")") - between.count("]"))
+
+
+def _alternatives(
+    ctx: ItemContext, resolved: list[Resolved], tn: list[re.Match[str]], own: set[int]
+) -> list[HormoneReceptor]:
+    """Receptor statuses an inclusion item names as alternatives, one criterion each: "TNBC, HR+/HER2-negative or
+    HR-/HER2+" -> ER, PR negative; HR positive; HR negative. Taken when the item names a receptor both positive
+    and negative, or a triple-negative phrase beside another status; receptors in a row with one status ("ER
+    and/or PR positive") are one alternative. Empty when the item is no such list."""
+    marks: list[Resolved] = list(resolved)
+    for m in tn:
+        marks.append(("ER", m.start(), m.end(), "negative", None))
+        marks.append(("PR", m.start(), m.end(), "negative", None))
+    if len(marks) < 2:
+        return []
+    marks.sort(key=lambda r: r[1])
+    # alternatives stand at one level: "HR+ (ER+/PR+, ER+/PR- or ER-/PR+)" defines one status in its parenthesis
+    clean = ctx.clean
+    depth = [_depth(clean, marks[0][1], r[1]) for r in marks]
+    marks = [r for r, d in zip(marks, depth, strict=True) if d == min(depth)]
+    groups: list[list[Resolved]] = []
+    for r in marks:
+        if groups and groups[-1][-1][3] == r[3] and groups[-1][-1][1] <= r[1] <= groups[-1][-1][2] + 40:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    if len(groups) < 2:
+        return []
+    for g, h in itertools.pairwise(groups):
+        if (
+            {g[0][3], h[0][3]} == {"positive", "negative"}
+            and {r[0] for r in g} == {r[0] for r in h}
+            and RULES.either_sign.fullmatch(clean, g[-1][2], h[0][1])
+        ):
+            return []  # "ER+ or ER-", "HR+/-": either status, read as any below
+    found = {g[0][3] for g in groups}
+    tn_beside = bool(tn) and len(found) >= 2
+    if not ({"positive", "negative"} <= found or tn_beside):
+        return []
+    s0, e0 = sentence_bounds(clean, marks[0][1], marks[-1][2])
+    out: list[HormoneReceptor] = []
+    for i, g in enumerate(groups):
+        start = s0 if i == 0 else g[0][1]
+        end = groups[i + 1][0][1] if i + 1 < len(groups) else e0
+        recs: list[Receptor] = []
+        for r in g:
+            if r[0] not in recs:
+                recs.append(r[0])
+        if "HR" in recs and len(recs) > 1:
+            stated = [r[0] for r in g if r[1] in own]
+            recs = [x for x in recs if x != "HR"] if stated else ["HR"]
+        pcts = [r[4] for r in g if r[4] is not None]
+        status = g[0][3]
+        out.append(
+            ctx.make(
+                HormoneReceptor,
+                start,
+                max(end, g[-1][2]),
+                receptors=recs,
+                status=status,
+                min_percent=pcts[0] if pcts and status in ("positive", "low") else None,
+            )
+        )
+    return out
+
+
 def extract(ctx: ItemContext) -> list[HormoneReceptor]:
     """The hormone-receptor criteria of one item."""
     clean = ctx.clean
     if not _gate(ctx.lower, clean):
         return []
-    resolved = _resolve(clean, _mentions(ctx))
+    mentions = _mentions(ctx)
+    resolved = _resolve(clean, mentions)
     tn = list(RULES.triple_negative.finditer(clean))
     if ctx.is_exclusion and tn:
         return []
+    # ER / PR stated with their own status or percentage ("HR+ (ER+ and/or PR+)", "HR+ defined as ER >= 10%")
+    own = {m[1] for m in mentions if m[3] is not None and m[0] in ("ER", "PR")}
+    if not ctx.is_exclusion:
+        alternatives = _alternatives(ctx, resolved, tn, own)
+        if alternatives:
+            return alternatives
     tn_ok = bool(tn) and clean[sentence_bounds(clean, tn[0].start(), tn[0].end())[0] :].count(",") < 4
     named_hr = [r for r in resolved if r[0] == "HR"]
-    if named_hr:
+    span_only: list[Resolved] = []
+    er_pr = [r for r in resolved if r[0] in ("ER", "PR")]
+    stated = (
+        bool(named_hr)
+        and any(r[1] in own for r in er_pr)
+        and len(er_pr) == sum(m[0] in ("ER", "PR") for m in mentions)
+        and all(r[3] == named_hr[0][3] for r in er_pr)
+    )
+    if named_hr and not stated:
+        # "hormone receptor (e.g. ER and PR) status known", "HR+ (ER+/PR+, ER+/PR- or ER-/PR+)": HR
         resolved = named_hr + [r for r in resolved if r[0] == "AR"]
+    elif named_hr:
+        # the receptors the item states for the HR status; the HR name stays inside the evidence
+        span_only = named_hr
+        resolved = [r for r in resolved if r[0] != "HR"]
     by_status: dict[str, list[Resolved]] = {}
     for r in resolved:
         by_status.setdefault(r[3], []).append(r)
@@ -215,7 +308,8 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
         if status == "negative" and tn_ok and recs == ["ER"]:
             recs.append("PR")
         pcts = [r[4] for r in rs if r[4] is not None]
-        s, e = sentence_bounds(clean, min(r[1] for r in rs), max(r[2] for r in rs))
+        around = rs + [r for r in span_only if r[3] == status]
+        s, e = sentence_bounds(clean, min(r[1] for r in around), max(r[2] for r in around))
         flip = ctx.is_exclusion and not ctx.context.has("permitted", s, e, kind=KIND_NAME)
         eff = _FLIP.get(status, status) if flip else status
         out.append(

@@ -2,8 +2,9 @@
 
 Reads ``infection.yaml``: each named infection has gate words and name patterns (any case) or abbreviations
 (case-sensitive); it counts when a gate word of the item lies inside a match ("TB <= 1.5 x ULN" is bilirubin, a
-"COVID-19 vaccine" no infection). One criterion per item lists every infection found, in the file's order; the
-generic "active infection" is left out when a named one follows it ("active infection with hepatitis B").
+"COVID-19 vaccine" no infection) and no exception cue stands just before it ("except hepatitis B or C"). One criterion
+per item lists every infection found, in the file's order; the generic "active infection" is left out when a named
+one follows it ("active infection with hepatitis B"), a general one when a specific one it covers is named.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class Rules(RuleFile):
     generic: str
     generic_named_after: Pattern
     vaccine_after: Pattern
+    exception_before: Pattern
+    covered_by: dict[str, tuple[str, ...]]
 
     @model_validator(mode="after")
     def _generic_is_listed(self) -> Rules:
@@ -115,6 +118,8 @@ def extract(ctx: ItemContext) -> list[Infection]:
                 continue
             for cand in rx.finditer(clean, max(0, pos - _BEFORE), min(len(clean), pos + _AFTER)):
                 if cand.start() <= pos < cand.end() and not RULES.vaccine_after.match(low, cand.end()):
+                    if RULES.exception_before.search(low, max(0, cand.start() - 40), cand.start()):
+                        continue
                     m = cand
                     break
             if m is not None:
@@ -128,6 +133,9 @@ def extract(ctx: ItemContext) -> list[Infection]:
             generic = True
     if generic and len(found) > 1:
         found.remove(RULES.generic)
+    for general, specific in RULES.covered_by.items():
+        if general in found and any(name in found for name in specific):
+            found.remove(general)
     if not found:
         return []
     start, end = sentence_bounds(clean, first, last)

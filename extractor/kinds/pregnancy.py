@@ -3,9 +3,10 @@
 Reads one criterion per item from ``pregnancy.yaml``: pregnant / breastfeeding patients excluded (a status
 mention in an exclusion item, or in an inclusion item one the context pass reads as negated: "not pregnant",
 "non-lactating", "pregnant women are not eligible"; "pregnancy test", "avoid becoming pregnant", "pregnant
-partner" are no status), contraception required, and a negative pregnancy test required (a test with its result
-anywhere; a bare "pregnancy test" in an inclusion item or with "rule out"). The evidence is the sentence or clause
-holding every mention.
+partner" are no status), contraception required (only in an item asking something of the patient: a list or
+explanation of methods states no requirement), and a negative pregnancy test required (a test with its result
+anywhere; a bare "pregnancy test" in an inclusion item or with "rule out"; an excluded positive test excludes the
+pregnant patient too). The evidence is the sentence or clause holding every mention.
 """
 
 from __future__ import annotations
@@ -55,9 +56,11 @@ class Rules(RuleFile):
     not_status_after: Pattern
     not_status_before: Pattern
     contraception: Pattern
+    contraception_cue: Pattern
     negative_test: Pattern
     test_named: Pattern
     test_cue: str
+    positive_result: Pattern
     gates: Gates
 
 
@@ -102,10 +105,14 @@ def extract(ctx: ItemContext) -> list[Pregnancy]:
         fields["breastfeeding_excluded"] = True
         spans.append(bf)
     m = RULES.contraception.search(low) if _has(low, gates.contraception) else None
-    if m is not None:
+    if m is not None and RULES.contraception_cue.search(low):
         fields["contraception_required"] = True
         spans.append(m.span())
     m = RULES.negative_test.search(low) if _has(low, gates.negative_test) else None
+    if m is not None and ctx.is_exclusion and RULES.positive_result.search(m.group(0)):
+        # exclusion "positive pregnancy test": a pregnant patient is excluded, and a negative test is the rule
+        fields.setdefault("pregnancy_excluded", True)
+        spans.append(m.span())
     if m is None and (not ctx.is_exclusion or RULES.test_cue in low) and _has(low, gates.test_named):
         m = RULES.test_named.search(low)
     if m is not None:
