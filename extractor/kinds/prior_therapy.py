@@ -524,7 +524,7 @@ def _keep(rules: AgentRules, lower: str, s: int, a: Agent, brain: bool) -> bool:
 
 def _setting(rules: SettingRules, lower: str, s: int, e: int) -> str | None:
     seg = lower[s:e]
-    if ("any " in seg or "regardless" in seg) and rules.any.search(seg):
+    if ("any " in seg or "regardless" in seg or "adjuvant " in seg) and rules.any.search(seg):
         return "any"
     met = rules.metastatic.search(seg) if any(w in seg for w in rules.metastatic_words) else None
     adjuvant = "adjuvant" in seg or "operative" in seg
@@ -727,7 +727,7 @@ def _line_statements(  # noqa: PLR0917
         else:
             if exclusion and op is None and not negated:
                 continue  # a bare count in an exclusion ("count as single lines") states no limit
-            if exclusion != negated:
+            if exclusion or negated:  # exclusion "must not have received > 3 lines": the rule is still <= 3
                 op = negate(op) if op else "<"
             lo = hi = None
             if op in (None, ">="):

@@ -127,8 +127,22 @@ def find_agents(lower: str) -> list[Agent]:
     return list(found)
 
 
-_COORD = re.compile(r"([a-z0-9][a-z0-9()/-]{1,17})\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*$")
-_HEADS = ("inhibitor", "agent", "therap", "corticosteroid", "steroid", "treatment", "drug", "medication")
+# a bare word before a coordinator, a parenthesis between ("PI3Kalpha (PIK3CA gene product), AKT or mTOR inhibitor")
+_COORD = re.compile(
+    r"([a-z0-9][a-z0-9()/-]{1,17})(?:\s*\([^()]{1,40}\))?\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*$"
+)
+_HEADS = (
+    "inhibitor",
+    "inducer",
+    "substrate",
+    "agent",
+    "therap",
+    "corticosteroid",
+    "steroid",
+    "treatment",
+    "drug",
+    "medication",
+)
 _HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
 
 
@@ -144,7 +158,7 @@ def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) 
             tails.append(" inhibitor")
         pos = a.start
         for _ in range(5):
-            m = _COORD.search(lower, max(0, pos - 30), pos)
+            m = _COORD.search(lower, max(0, pos - 75), pos)
             if m is None:
                 break
             name = next((n for t in tails if (n := table.get(agent_key(m.group(1) + t))) is not None), None)
@@ -171,6 +185,49 @@ def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None
             found.append(Agent(m.start(1), m.end(), other))
 
 
+_CYP_SEP = r"\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*"
+_CYP_STRENGTH = r"(?:(?:strong|potent|moderate)(?:\s+(?:or|and|and/or|/|to)\s+(?:strong|potent|moderate))?\s+)"
+_CYP_ENZYME = (
+    r"(?:cyp\s*|cytochrome\s+p[\s-]?450\s+(?:\(cyp\)\s*)?(?:iso(?:en)?zymes?\s+)?)"
+    r"(\d[a-z]\d{0,2})(?:\s*\(cyp\s*\d[a-z]\d{0,2}\))?"
+)
+_CYP_HEAD = r"(?:" + _CYP_STRENGTH + r")?(?:inhibitor|inducer|substrate)s?"
+_CYP_ENZYMES = _CYP_ENZYME + r"(?:" + _CYP_SEP + _CYP_ENZYME.replace("(\\d", "(?:\\d") + r")*"
+_CYP_HEADS = _CYP_HEAD + r"(?:" + _CYP_SEP + _CYP_HEAD + r")*"
+# "strong CYP3A4 inhibitors or inducers", "strong or moderate CYP2C8 or CYP3A4 inducer", "strong inhibitors or
+# strong inducers of CYP3A", "inducers/inhibitors or substrates of CYP3A4", "inhibitor of cytochrome P450 3A4"
+_CYP_PHRASE = re.compile(
+    r"(?<![a-z0-9])(?:(?P<s>" + _CYP_STRENGTH + r")?(?P<e1>" + _CYP_ENZYMES + r")[\s-]*(?P<h1>" + _CYP_HEADS + r")"
+    r"|(?P<h2>" + _CYP_HEADS + r")\s+of\s+(?:the\s+)?(?P<e2>" + _CYP_ENZYMES + r"))(?![a-z0-9])"
+)
+_CYP_ONE_ENZYME = re.compile(_CYP_ENZYME)
+_CYP_ONE_HEAD = re.compile(r"(?P<s>" + _CYP_STRENGTH + r")?(?P<h>inhibitor|inducer|substrate)")
+
+
+def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[Agent]:
+    """Cytochrome P450 phrases with coordinated enzymes and heads: one agent per enzyme and head ("strong CYP3A4
+    inhibitors or inducers" -> strong cyp3a4 inhibitor, strong cyp3a4 inducer). A strength word ("strong",
+    "potent") stays with its heads and the heads after it; "strong or moderate" and "moderate" name the plain
+    class. Names the lexicon lacks are left out; the phrase's other mentions are replaced."""
+    for m in _CYP_PHRASE.finditer(lower):
+        enzymes = m.group("e1") or m.group("e2")
+        heads_text = m.group("h1") or m.group("h2")
+        strength = m.group("s") or ""
+        names: list[str] = []
+        for h in _CYP_ONE_HEAD.finditer(heads_text):
+            strength = h.group("s") or strength
+            plain = not strength or any(w in strength for w in ("moderate",))
+            for e in _CYP_ONE_ENZYME.finditer(enzymes):
+                base = f"cyp{e.group(1)} {h.group('h')}"
+                name = (None if plain else table.get(agent_key("strong " + base))) or table.get(agent_key(base))
+                if name is not None and name not in names:
+                    names.append(name)
+        if names:
+            found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
+            found += [Agent(m.start(), m.end(), n) for n in names]
+    return found
+
+
 def _find_agents(lower: str) -> list[Agent]:
     lex = _lexicon()
     table = lex.table
@@ -186,6 +243,8 @@ def _find_agents(lower: str) -> list[Agent]:
         for m in prx.finditer(lower):
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(Agent(m.start(), m.end(), name))
+    if "cyp" in lower or "cytochrome" in lower:
+        found = _cyp_phrases(lower, found, table)
     if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
     if "inhibitor" in lower and "induc" in lower:
