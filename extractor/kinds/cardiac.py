@@ -85,6 +85,7 @@ class Rules(RuleFile):
     condition_window: tuple[int, int]
     examples_after: Pattern
     drug_conditions: frozenset[str]
+    name_drop: frozenset[str]
     drug_after: Pattern
     qtc_condition: str
     function_word: str
@@ -153,7 +154,8 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
         spec = specs[name]
         if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
             continue
-        out.append((start, end, " ".join(text[start:end].replace(",", " ").split()) if spec.as_written else name))
+        words = text[start:end].replace(",", " ").split()
+        out.append((start, end, " ".join(w for w in words if w not in RULES.name_drop) if spec.as_written else name))
     return out
 
 
@@ -248,7 +250,7 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
             continue
         if name == RULES.qtc_condition and has_qtc:
             continue
-        if name not in conditions:
+        if name.removesuffix("s") not in {c.removesuffix("s") for c in conditions}:
             conditions.append(name)
         first = start if first < 0 else first
         last = end
