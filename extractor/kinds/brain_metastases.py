@@ -71,6 +71,8 @@ class Rules(RuleFile):
     lepto: Pattern
     false_friend_before: Pattern
     subject: Pattern
+    sentence_lead: Pattern
+    following: Pattern
     continuation: Pattern
     descriptors: tuple[Descriptor, ...]
     stable_time: Pattern
@@ -105,6 +107,12 @@ def _allowances(ctx: ItemContext) -> list[Modifier]:
         for m in ctx.context.modifiers(_NAME)
         if m.category == "exception" or (m.category in ("permitted", "negated") and m.scope_end <= m.cue_start)
     ]
+
+
+def _leads_sentence(ctx: ItemContext, m: re.Match[str]) -> bool:
+    """The mention is its sentence's subject after a few qualifiers ("NOTE: Stable brain metastases are ...")."""
+    start = sentence_bounds(ctx.clean, m.start(), m.end())[0]
+    return bool(RULES.sentence_lead.fullmatch(ctx.lower, start, m.start()))
 
 
 def _leptomeningeal(ctx: ItemContext, m: re.Match[str], brain: bool) -> Literal["excluded", "allowed"] | None:
@@ -183,7 +191,10 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         and cue is not None
         and cue.category == "permitted"
         and "(" not in lower[first.end() : cue.cue_start]
-        and bool(RULES.subject.search(lower, max(0, first.start() - _SUBJECT_BEFORE), first.start()))
+        and (
+            bool(RULES.subject.search(lower, max(0, first.start() - _SUBJECT_BEFORE), first.start()))
+            or _leads_sentence(ctx, first)
+        )
     )
     if ctx.is_exclusion and not disallowed and (permissive or RULES.continuation.match(ctx.clean)):
         bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
@@ -207,7 +218,8 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     elif not ctx.is_exclusion and (
         (cue and not neg) or ctx.context.categories(first.start(), first.end(), kind=_NAME) & {"permitted", "exception"}
     ):
-        allowed = "allowed"
+        # "... are eligible if the following criteria are met:" names its conditions in the items after it
+        allowed = "conditional" if cue and RULES.following.search(tail) else "allowed"
     elif not ctx.is_exclusion:
         allowed = "required"  # an inclusion item naming brain metastases without allowing words: the cohort needs them
     else:

@@ -74,6 +74,10 @@ class Rules(RuleFile):
     therapy_before: Pattern
     site_list: Pattern
     site_list_histology: Pattern
+    of_the_site: Pattern
+    site_after: Pattern
+    histology_qualifier: Pattern
+    histology_excluded_before: Pattern
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -193,6 +197,33 @@ def _names(lower: str, vocab: _Vocab) -> list[tuple[int, int, str]]:
     return found
 
 
+def _sites_after(lower: str, end: int, sites: dict[str, str]) -> list[tuple[int, str]]:
+    """The organs listed after an "of the <organ>" mention ending at ``end``: (end of the word, cancer) each."""
+    out: list[tuple[int, str]] = []
+    while (m := RULES.site_after.match(lower, end)) and (w := " ".join(m.group(1).split())) in sites:
+        out.append((m.end(), sites[w]))
+        end = m.end()
+    return out
+
+
+def _of_the_organs(lower: str, mentions: list[Mention], hists: list[Mention], sites: dict[str, str]) -> None:
+    """Add the cancers of organs named after "of the": a histology followed by it ("serous carcinoma of the ovary"
+    -> ovarian cancer) and the organs listed after such a mention ("carcinoma of the bladder, ureter, or renal
+    pelvis" -> ureteral, renal pelvis cancer): the first spans its histology to its organ, the listed organs share
+    their mention's span (and so its histology)."""
+    taken = [(a, b) for a, b, _ in mentions]
+    for s, e, _h in hists:
+        if any(a <= s and e <= b for a, b in taken):
+            continue
+        m = RULES.of_the_site.match(lower, e)
+        if m and (w := " ".join(m.group(1).split())) in sites:
+            mentions.append((s, m.end(), sites[w]))
+    for s, e, c in list(mentions):
+        if c in sites.values() and RULES.of_the_site.search(lower, s, e):
+            mentions.extend((s, e, site) for _end, site in _sites_after(lower, e, sites) if site != c)
+    mentions.sort(key=lambda m: m[0])
+
+
 def _read(ctx: ItemContext) -> DiagnosisReading:
     lower = ctx.lower
     vocab = _vocab()
@@ -206,6 +237,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             hists.append((s, e, h))
     if not mentions and not hists:
         return DiagnosisReading()
+    if hists or " of the " in lower:
+        _of_the_organs(lower, mentions, hists, vocab.sites)
     out = DiagnosisReading(lower, mentions, hists)
     if any(w in lower for w in RULES.confirmed_gate) and RULES.confirmed.search(lower):
         out.confirmed = True
@@ -218,7 +251,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if not dx_cue and (
             s > early
             or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
-            or any(a.end <= s for a in out.agents)  # "prior chemotherapy for metastatic breast cancer": a setting
+            # "prior chemotherapy for metastatic breast cancer": a setting ("previously untreated ..." is none)
+            or any(a.end <= s and not a.neg for a in out.agents)
         ):
             continue
         if RULES.false_friend_before.search(lower, max(0, s - _FF_BEFORE), s) or RULES.false_friend_after.match(
@@ -258,14 +292,16 @@ def read_diagnosis(ctx: ItemContext) -> DiagnosisReading:
     return reading
 
 
-def _histology(hists: list[Mention], span: Span, n_names: int, spans: list[Span]) -> str | None:
+def _histology(lower: str, hists: list[Mention], span: Span, n_names: int, spans: list[Span]) -> str | None:
     """The histology named with a cancer: inside or next to its mention, no other cancer in between (any in the
-    item when it names one cancer)."""
+    item when it names one cancer); not one named as excluded ("except uveal melanoma")."""
+    hists = [h for h in hists if not RULES.histology_excluded_before.search(lower, max(0, h[0] - 15), h[0])]
     best: tuple[int, str] | None = None
     for s, e, h in hists:
         gap = max(s - span[1], span[0] - e, 0)
         lo, hi = min(e, span[1]), max(s, span[0])
-        if any(lo <= a and b <= hi for a, b in spans if (a, b) != span):
+        # another cancer in between, or the histology is part of another cancer's name ("pancreatic adenocarcinoma")
+        if any((lo <= a and b <= hi) or (a <= s and e <= b) for a, b in spans if (a, b) != span):
             continue
         if e <= span[0] and gap > _HISTOLOGY_BEFORE_GAP:  # before the mention only when it qualifies it
             continue
@@ -290,11 +326,18 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
         ctx.make(
             Diagnosis,
             cancer=c,
-            histology=_histology(dx.hists, dx.where[c], len(names), spans),
+            histology=_histology(dx.lower, dx.hists, dx.where[c], len(names), spans)
+            or _qualifier(dx.lower, dx.where[c][0]),
             histologically_confirmed=dx.confirmed,
         )
         for c in names[:_MAX_NAMES]
     ]
+
+
+def _qualifier(lower: str, start: int) -> str | None:
+    """A qualifier right before the mention or the site words coordinated with it ("well-differentiated")."""
+    m = RULES.histology_qualifier.search(lower, max(0, start - _SITES_BEFORE), start)
+    return "-".join(m.group("q").split()) if m else None
 
 
 KIND = KindSpec(

@@ -9,13 +9,14 @@ named. The first response criteria named is the standard.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import Prefiltered
+from extractor.rules.grammar import Prefiltered, sentence_spans
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ class Rules(RuleFile):
     residual_unless: tuple[str, ...]
     standards: tuple[Standard, ...]
     negation_words: frozenset[str]
+    clause_break: Pattern
+    definition_before: Pattern
+    part_marker: Pattern
 
 
 RULES = load_rules("measurable_disease", Rules)
@@ -63,6 +67,8 @@ RULES = load_rules("measurable_disease", Rules)
 _BOTH, _NON, _MEASURABLE, _EVALUABLE = map(
     Prefiltered, (RULES.both, RULES.non_measurable, RULES.measurable, RULES.evaluable)
 )
+_POSITIVE = ("measurable", "measurable_or_evaluable", "evaluable")  # the levels a split item may state
+_DEFINITION_BEFORE = 30
 _STANDARDS = tuple((s.name, Prefiltered(s.pattern)) for s in RULES.standards)
 
 
@@ -70,12 +76,21 @@ def _has(lower: str, words: tuple[str, ...]) -> bool:
     return any(w in lower for w in words)
 
 
-def extract(ctx: ItemContext) -> list[MeasurableDisease]:
-    """The item's measurable-disease criterion (at most one)."""
+def _first(rx: Prefiltered, lower: str, lo: int, hi: int) -> re.Match[str] | None:
+    """The first match of ``rx`` in ``lower[lo:hi]`` that is no definition ("are considered measurable if")."""
+    while (m := rx.search(lower, lo, hi)) is not None:
+        if not RULES.definition_before.search(lower, max(lo, m.start() - _DEFINITION_BEFORE), m.start()):
+            return m
+        lo = m.end()
+    return None
+
+
+def _read(ctx: ItemContext, lo: int, hi: int) -> tuple[str, str | None] | None:
+    """The level and standard ``ctx.lower[lo:hi]`` states, if any."""
     lower = ctx.lower
-    both = _BOTH.search(lower)
-    non = _NON.search(lower)
-    meas = _MEASURABLE.search(lower)
+    both = _BOTH.search(lower, lo, hi)
+    non = _first(_NON, lower, lo, hi)
+    meas = _first(_MEASURABLE, lower, lo, hi)
     level: str | None = None
     if both:
         level = "measurable_or_evaluable"
@@ -86,16 +101,47 @@ def extract(ctx: ItemContext) -> list[MeasurableDisease]:
         negated = not RULES.negation_words.isdisjoint(ctx.words) and ctx.context.has(
             "negated", meas.start(), meas.end(), kind="measurable_disease"
         )
-        if ctx.is_exclusion and not negated and not _has(lower, RULES.exclusion_only):
-            return []
+        if ctx.is_exclusion and not negated and not _has(lower[lo:hi], RULES.exclusion_only):
+            return None
         level = "non_measurable" if negated and not ctx.is_exclusion else "measurable"
-    elif _EVALUABLE.search(lower):
+    elif _EVALUABLE.search(lower, lo, hi):
         level = "evaluable"
     if level is None:
-        return []
+        return None
     if _has(lower, RULES.residual) and not _has(lower, RULES.residual_unless):
+        return None
+    standard = next((name for name, rx in _STANDARDS if rx.search(lower, lo, hi)), None)
+    return level, standard
+
+
+def _parts(ctx: ItemContext) -> list[tuple[int, int]]:
+    """The item's sentences, each cut again before a clause that opens with a new level ("Measurable disease
+    (Part 1) and measurable disease per RECIST (Part 2)")."""
+    out = []
+    for start, e in sentence_spans(ctx.clean):
+        s = start
+        for m in RULES.clause_break.finditer(ctx.lower, start, e):
+            out.append((s, m.start()))
+            s = m.end()
+        out.append((s, e))
+    return out
+
+
+def extract(ctx: ItemContext) -> list[MeasurableDisease]:
+    """The item's measurable-disease criteria: one, or one per sentence / clause when each names its part of the
+    trial and they state different levels or standards ("evaluable or measurable disease (Phase 1a). ... measurable
+    disease (Phase 1b)")."""
+    whole = _read(ctx, 0, len(ctx.lower))
+    if whole is None:
         return []
-    standard = next((name for name, rx in _STANDARDS if rx.search(lower)), None)
+    parts = _parts(ctx)
+    if len(parts) > 1:
+        found = [(s, e, r) for s, e in parts if (r := _read(ctx, s, e)) is not None]
+        if len({r for _, _, r in found}) > 1 and all(
+            r[0] in _POSITIVE and RULES.part_marker.search(ctx.lower, s, e) for s, e, r in found
+        ):
+            return [ctx.make(MeasurableDisease, s, e, level=lv, standard=st) for s, e, (lv, st) in found]
+    level, standard = whole
     return [ctx.make(MeasurableDisease, level=level, standard=standard)]
 
 
