@@ -24,9 +24,9 @@ log = logging.getLogger("extractor.rules")
 _POSITION: dict[str, int] = {name: i for i, name in enumerate(ORDER)}
 
 
-def extract_item(item: Item, source: str) -> list[Criterion]:
-    """Typed criteria for one item; ``other`` when no kind fits."""
-    ctx = ItemContext(item=item, source=source)
+def extract_item(item: Item, source: str, parent: Item | None = None) -> list[Criterion]:
+    """Typed criteria for one item (``parent``: the item it is nested under, if any); ``other`` when no kind fits."""
+    ctx = ItemContext(item=item, source=source, parent=parent)
     ctx.kinds = registry_index().kinds(ctx.lower)
     found: list[Criterion] = []
     for name in sorted(ctx.kinds, key=_POSITION.__getitem__):  # registry order; only the kinds it mentions
@@ -45,6 +45,8 @@ def extract_item(item: Item, source: str) -> list[Criterion]:
 def extract_segmentation(seg: Segmentation) -> list[Criterion]:
     """Typed criteria for every item of a segmentation, in source order."""
     out: list[Criterion] = []
-    for item in seg.items:
-        out.extend(extract_item(item, seg.text))
+    items = seg.items
+    for item in items:
+        parent = items[item.parent] if item.parent is not None and 0 <= item.parent < len(items) else None
+        out.extend(extract_item(item, seg.text, parent))
     return out

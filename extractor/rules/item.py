@@ -40,6 +40,8 @@ class ItemContext:
 
     item: Item
     source: str
+    #: the enclosing item of a nested bullet ("The following are allowed:" above "- palliative radiotherapy")
+    parent: Item | None = field(default=None, repr=False)
     clean: str = field(init=False)
     lower: str = field(init=False)
     #: the kinds whose triggers the item mentions (set by the engine's trigger pass)
@@ -111,6 +113,14 @@ class ItemContext:
     def context(self) -> ContextResult:
         """The context pass over this item (cues and their scopes), computed on first use."""
         return apply_context(self.lower, self.clean)
+
+    @cached_property
+    def lead_in(self) -> str:
+        """The enclosing item's text, lower-cased (markdown escapes and line breaks as spaces); "" at top level.
+
+        Read it for what a lead-in says of its children ("... are allowed:", "except:", "Age:"); offsets into it
+        are not offsets into this item, so it never gives evidence."""
+        return safe_lower(clean_text(self.parent.text)) if self.parent is not None else ""
 
     @cached_property
     def words(self) -> frozenset[str]:

@@ -1,6 +1,9 @@
-"""The trigger pass against a brute-force reading of its contract: a kind is selected when one of its triggers
-starts at a word start (the text's start, or after a character that is no ASCII letter or digit), with any run
-of spaces and hyphens in the text standing for the one space of a multi-word trigger."""
+"""The engine's item pass.
+
+The trigger pass against a brute-force reading of its contract: a kind is selected when one of its triggers starts
+at a word start (the text's start, or after a character that is no ASCII letter or digit), with any run of spaces
+and hyphens in the text standing for the one space of a multi-word trigger. A nested item reads its lead-in.
+"""
 
 from __future__ import annotations
 
@@ -50,3 +53,17 @@ def test_a_trigger_at_the_start_of_the_text_counts_and_one_inside_a_word_does_no
 def test_the_registry_index_reads_real_items() -> None:
     kinds = registry_index().kinds("ecog performance status 0-1; anc >= 1.5 x 10^9/l")
     assert {"performance_status", "lab"} <= kinds
+
+
+def test_a_nested_item_reads_its_lead_in_and_a_top_level_item_has_none() -> None:
+    from extractor.rules.engine import extract_segmentation
+    from extractor.rules.item import ItemContext
+    from extractor.segment import segment
+
+    text = "Exclusion Criteria:\n* Prior therapy, with these exceptions:\n    * palliative \\*radiotherapy\n* Age: 18"
+    seg = segment(text)
+    top, child, last = seg.items
+    assert child.parent == top.index
+    assert ItemContext(item=child, source=text, parent=top).lead_in == "prior therapy, with these exceptions:"
+    assert ItemContext(item=last, source=text).lead_in == ""
+    assert {c.item for c in extract_segmentation(seg)} == {0, 1, 2}  # the engine passes parents without losing items
