@@ -125,6 +125,9 @@ class AgentRules(_Data):
     after_false_friend: Pattern
     brain: Pattern
     local_agents: frozenset[str]
+    heading_after: Pattern
+    status_definition: Phrases
+    status_agents: frozenset[str]
 
 
 class ClauseRules(_Data):
@@ -170,6 +173,14 @@ class SettingRules(_Data):
     neoadjuvant: Pattern
     adjuvant: Pattern
     early: Pattern
+    route_before: Pattern
+
+
+class LeadRules(_Data):
+    """What a nested item's lead-in says of its children."""
+
+    allowed: Pattern
+    excluded: Pattern
 
 
 class FlagWords(_Data):
@@ -212,6 +223,7 @@ class Rules(RuleFile):
     numbers: NumberRules
     requirement: RequirementRules
     setting: SettingRules
+    lead_in: LeadRules
     response: Phrases
     flags: FlagWords
 
@@ -343,13 +355,62 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     cue = rules.cues.rx.search(lower) is not None
     if not cue and not (ctx.is_exclusion and agents):
         return []
+    status = rules.agents.status_definition
+    if (
+        agents
+        and (status.maybe(lower) or status.maybe(ctx.lead_in))
+        and (status.rx.search(lower) or status.rx.search(ctx.lead_in))
+    ):  # "not of childbearing potential: hysterectomy, ...": the surgeries define a status
+        agents = [a for a in agents if a.name not in rules.agents.status_agents]
+        if not agents:
+            return []
     flags = _Flags(ctx, rules)
     if not agents and not (flags.lines and flags.digits):
         return []  # the sentences' own test: a line limit needs a line word and a number token
+    lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
     for s, e in _sentences(ctx.clean, rules.clauses):
-        out.extend(_sentence_criteria(ctx, rules, s, e, agents, flags, cue))
-    return out
+        out.extend(_sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead))
+    return _dedupe(out) if len(out) > 1 else out
+
+
+def _lead(rules: LeadRules, lead_in: str) -> str:
+    """allowed (the lead-in lists exceptions / permissions) / excluded (it lists what makes a patient
+    ineligible) / "" (nothing said, or top level)."""
+    if not lead_in:
+        return ""
+    if rules.allowed.search(lead_in):
+        return "allowed"
+    return "excluded" if rules.excluded.search(lead_in) else ""
+
+
+_NUMERIC = ("setting", "min_lines", "max_lines", "min_duration_months", "within_weeks", "response_required")
+
+
+def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
+    """One fact per agent in an item: a later criterion that repeats the agents and requirement of an earlier bare
+    mention (no other field) is merged into it; an agent repeated under the same requirement is dropped from a
+    later criterion that keeps other agents (under another requirement it is another fact: "except systemic
+    corticosteroids <= 10 mg")."""
+    kept: list[PriorTherapy] = []
+    for c in out:
+        names = set(c.agents)
+        merged = False
+        for k in kept:
+            bare = all(getattr(k, f) is None for f in _NUMERIC)
+            if bare and names == set(k.agents) and k.requirement == c.requirement:
+                for f in _NUMERIC:  # "Concomitant metformin. ... must discontinue metformin 5 days before"
+                    setattr(k, f, getattr(c, f))
+                merged = True
+                break
+        if merged:
+            continue
+        earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
+        rest = [n for n in c.agents if n not in earlier]
+        if rest and len(rest) < len(c.agents):
+            c.agents = rest
+        kept.append(c)
+    return kept
 
 
 def _any_in(words: tuple[str, ...], text: str) -> bool:
@@ -501,12 +562,23 @@ def _negated(flags: _Flags, cs: int, a: Agent | None, lines: _LineInfo | None) -
     return bool(a is not None and (a.neg or flags.rules.clauses.naive_after.match(lower, a.end)))
 
 
-def _keep(rules: AgentRules, lower: str, s: int, a: Agent, brain: bool) -> bool:
+def _heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
+    """Whether ``a`` heads the list after it ("Allowed anticoagulants are the following: aspirin")."""
+    return nxt is not None and ":" in lower[a.end : nxt.start] and rules.heading_after.match(lower, a.end) is not None
+
+
+def _keep(  # noqa: PLR0917
+    rules: AgentRules, lower: str, s: int, a: Agent, brain: bool, first: bool = False
+) -> bool:
     """Whether an agent mention names a prior therapy (no false friend before it, no "-induced" after it)."""
     if brain and (a.name in rules.local_agents or a.neg):
         return False
-    if lower[a.start - 1 : a.start] == " " and rules.dose_before.search(lower, max(s, a.start - 30), a.start):
-        return False  # "> 10 mg/day of prednisone": the unit of a dose limit, not a therapy
+    if (
+        not first
+        and lower[a.start - 1 : a.start] == " "
+        and rules.dose_before.search(lower, max(s, a.start - 30), a.start)
+    ):  # "steroids (> 10 mg/day of prednisone)": the unit of another agent's dose limit, not a therapy
+        return False
     ff = None
     for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
         ff = m
@@ -529,6 +601,8 @@ def _setting(rules: SettingRules, lower: str, s: int, e: int) -> str | None:
     met = rules.metastatic.search(seg) if any(w in seg for w in rules.metastatic_words) else None
     adjuvant = "adjuvant" in seg or "operative" in seg
     neo = rules.neoadjuvant.search(seg) if adjuvant else None
+    if neo and rules.route_before.search(seg, max(0, neo.start() - 40), neo.start()):
+        neo = None  # "intravenous, intraperitoneal, or neoadjuvant": a route list
     adj = rules.adjuvant.search(seg) if adjuvant else None
     early = rules.early.search(seg) if "early" in seg or "curative" in seg else None
     hits = [(m.start(), name) for m, name in ((met, "metastatic"), (neo, "neoadjuvant"), (adj, "adjuvant")) if m]
@@ -764,8 +838,13 @@ def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: lis
     if wi < 0:
         wi = next(
             (i for i in range(len(windows) - 1, -1, -1) if not _closed_paren(lower, s, windows[i].start, a.start)),
-            len(windows) - 1,
+            -2,
         )
+        if wi == -2:  # every window before sits in a closed parenthesis: one about the agent before it keeps it
+            po = _paren_open(lower, s, windows[-1].start)
+            wi = -1 if po > s and _agent_before(lower, s, po) else len(windows) - 1
+            if wi < 0:
+                return -1
     if wi >= 0 and len({w.weeks for w in windows}) == 1:
         return 0
     if len(windows) > 1:  # "7 days after last dose of a biologic agent": the window right before the agent
@@ -776,8 +855,20 @@ def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: lis
     return wi
 
 
+def _agent_before(lower: str, s: int, pos: int) -> bool:
+    """Whether an agent name ends right before ``pos`` (a parenthesis that glosses it)."""
+    return any(s <= a.start and a.end <= pos and not lower[a.end : pos].strip(" ,") for a in find_agents(lower))
+
+
 def _sentence_criteria(  # noqa: PLR0917
-    ctx: ItemContext, rules: Rules, s: int, e: int, all_agents: list[Agent], flags: _Flags, item_cue: bool
+    ctx: ItemContext,
+    rules: Rules,
+    s: int,
+    e: int,
+    all_agents: list[Agent],
+    flags: _Flags,
+    item_cue: bool,
+    lead: str = "",
 ) -> list[PriorTherapy]:
     lower = ctx.lower
     cl, num = rules.clauses, rules.numbers
@@ -796,8 +887,9 @@ def _sentence_criteria(  # noqa: PLR0917
     clauses = _clauses(cl, lower, s, e) if agents else [(s, e)]
     agents = [
         a
-        for a in agents
-        if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain)
+        for i, a in enumerate(agents)
+        if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
+        and not _heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
         return []  # nor does an exclusion open with an agent
@@ -839,7 +931,7 @@ def _sentence_criteria(  # noqa: PLR0917
     prev_end = s
     for gi, g in enumerate(ordered):
         plain = lines is not None and lines.plain and gi == 0
-        requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e, plain)
+        requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e, plain, lead)
         min_l = max_l = None
         if lines is not None and gi == 0:
             min_l, max_l = lines.lo, lines.hi
@@ -900,9 +992,13 @@ def _requirement(  # noqa: PLR0917
     s: int,
     e: int,
     plain: bool = False,
+    lead: str = "",
 ) -> Requirement:
-    """The effective rule of one group of agents (before line limits are read); ``plain``: read as an inclusion."""
+    """The effective rule of one group of agents (before line limits are read); ``plain``: read as an inclusion;
+    ``lead``: what the item's lead-in says of it (allowed: an exception list; excluded: an ineligibility list)."""
     neg = g.neg
+    if lead == "allowed" and not neg and g.mode in ("base", "exception", "allowed"):
+        return "allowed"  # a child of "The following are exceptions:" / "ineligible, except:"
     if neg and g.mode == "base" and (any(x.mode in ("allowed", "exception") for x in ordered) or sentence_ok):
         return "excluded"  # "X is allowed, but no prior Y" (either section)
     if g.mode == "allowed" and neg:
@@ -914,7 +1010,8 @@ def _requirement(  # noqa: PLR0917
     if g.mode == "excluded":
         return "excluded"
     gap = bool(g.window and g.window.gap) and not rules.requirement.started.search(ctx.lower, s, e)
-    return "excluded" if gap or (neg ^ (ctx.is_exclusion and not plain)) else "required"
+    exclusion = (ctx.is_exclusion or lead == "excluded") and not plain
+    return "excluded" if gap or (neg ^ exclusion) else "required"
 
 
 KIND = KindSpec(

@@ -5,7 +5,8 @@ sits in, where the phrasing comes from (an NCT id, ``seed-NNN``, or ``paraphrase
 kind the rules must give for it: each as its set fields (``None`` and empty lists left out, base fields and
 ``kind`` left out), compared exactly and in order. ``expect: []`` says the kind must not fire. The whole engine
 runs (trigger pass, context pass, every kind), so a missing trigger fails here too; every criterion of every kind
-must be grounded and carry the item's polarity.
+must be grounded and carry the item's polarity. ``lead_in`` puts the item as a nested bullet under that lead-in
+item ("The following are allowed:"); only the nested item's criteria are then compared.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds import REGISTRY
 from extractor.models import BASE_FIELDS
-from extractor.rules.engine import extract_item
+from extractor.rules.engine import extract_segmentation
 from extractor.segment import segment
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -35,6 +36,7 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(min_length=1)
+    lead_in: str | None = Field(default=None, min_length=1)
     section: Literal["inclusion", "exclusion"] = "inclusion"
     source: str = Field(pattern=_SOURCE.pattern)
     expect: list[dict[str, Any]]
@@ -69,9 +71,14 @@ def _params() -> list[Any]:
 def run_case(kind: str, case: Case) -> list[dict[str, Any]]:
     """Run the engine on the case's item; the set fields of the criteria of ``kind`` it gives."""
     heading = "Exclusion Criteria:" if case.section == "exclusion" else "Inclusion Criteria:"
-    seg = segment(f"{heading}\n* {case.text}")
+    if case.lead_in is None:
+        seg = segment(f"{heading}\n* {case.text}")
+        found = extract_segmentation(seg)
+    else:
+        seg = segment(f"{heading}\n* {case.lead_in}\n    * {case.text}")
+        assert len(seg.items) == 2 and seg.items[1].parent == 0, "the lead-in and the item must be one bullet each"
+        found = [c for c in extract_segmentation(seg) if c.item == 1]
     assert len(seg.items) >= 1
-    found = [c for item in seg.items for c in extract_item(item, seg.text)]
     for c in found:
         assert c.evidence.is_grounded_in(seg.text), c
         assert c.polarity == case.section

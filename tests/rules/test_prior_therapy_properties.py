@@ -102,3 +102,55 @@ def test_prefilters_cover_the_context_cues() -> None:
             assert rule.pattern is None or "eligib" in rule.pattern
     assert rules.cue_test["negation"].search("must not have received") is not None
     assert rules.cue_test["modes"].search("is not permitted") is not None
+
+
+def _nested(section: str, lead: str, child: str) -> list[dict[str, object]]:
+    """The prior_therapy criteria of a child item under ``lead`` (run with its parent, as the engine does)."""
+    heading = "Exclusion Criteria:" if section == "exclusion" else "Inclusion Criteria:"
+    seg = segment(f"{heading}\n* {lead}\n  * {child}")
+    items = seg.items
+    child_item = items[-1]
+    assert child_item.parent is not None
+    return [
+        {"agents": c.agents, "requirement": c.requirement}
+        for c in extract_item(child_item, seg.text, items[child_item.parent])
+        if isinstance(c, PriorTherapy)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("section", "lead", "child", "expect"),
+    [  # paraphrases of exception / permission lead-ins and an ineligibility lead-in
+        (
+            "exclusion",
+            "Use of systemic steroids within 14 days before the first dose. The following are exceptions to this rule:",
+            "Topical, inhaled or intranasal steroids",
+            [
+                {
+                    "agents": ["topical corticosteroids", "inhaled corticosteroids", "intranasal corticosteroids"],
+                    "requirement": "allowed",
+                }
+            ],
+        ),
+        (
+            "exclusion",
+            "Participants needing immunosuppressive drugs while on study are ineligible, except:",
+            "Local steroid injections",
+            [{"agents": ["local corticosteroids"], "requirement": "allowed"}],
+        ),
+        (
+            "inclusion",
+            "Participants are not eligible if any of these were taken within the stated time:",
+            "Strong inducers of CYP3A within 2 weeks",
+            [{"agents": ["strong cyp3a inducer"], "requirement": "excluded"}],
+        ),
+        (
+            "inclusion",
+            "Those who can become pregnant must be either:",
+            "Not of childbearing potential: prior hysterectomy or bilateral oophorectomy",
+            [],
+        ),
+    ],
+)
+def test_lead_in_decides_children(section: str, lead: str, child: str, expect: list[dict[str, object]]) -> None:
+    assert _nested(section, lead, child) == expect
