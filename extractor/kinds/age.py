@@ -78,6 +78,9 @@ class Rules(RuleFile):
     unit_after: Pattern
     aged_after: Pattern
     limit_before_anchor: Pattern
+    lead_in_age: Pattern
+    lead_in_not_age: Pattern
+    lead_in_item: Pattern
 
 
 RULES = load_rules("age", Rules)
@@ -96,15 +99,16 @@ _LATER_OPENING = 30
 Bounds = tuple[float | None, float | None]
 
 
-def _plausible(low: str, m: re.Match[str]) -> bool:
-    """A match not anchored on "age" must say "years of age/old" or open the item ("Adults >= 18 years")."""
+def _plausible(low: str, m: re.Match[str], age_lead: bool = False) -> bool:
+    """A match not anchored on "age" must say "years of age/old" or open the item ("Adults >= 18 years"); under an
+    "Age:" lead-in saying "years" is enough ("- BRCA1 carriers: 25-40 years")."""
     if m.group("cmpa"):
         return True
     ym = RULES.years_after.match(low, m.end())
     text = m.group(0) + (ym.group(0) if ym else "")
     if not RULES.years_word.search(text):
         return False
-    if RULES.of_age.search(text):
+    if age_lead or RULES.of_age.search(text):
         return True
     after = low[m.end() + (len(ym.group(0)) if ym else 0) :]
     return bool(RULES.head.match(low, 0, m.start())) and not RULES.duration_after.match(after)
@@ -200,7 +204,7 @@ def _anchored(low: str, exclusion: bool) -> list[Candidate]:
     return out
 
 
-def _before_years(low: str, exclusion: bool) -> list[Candidate]:
+def _before_years(low: str, exclusion: bool, age_lead: bool = False) -> list[Candidate]:
     """Values that end in "years" ("18 years of age or older", ">= 18 yrs old")."""
     out: list[Candidate] = []
     starts = value_start_pattern(RULES.start_words)
@@ -215,7 +219,7 @@ def _before_years(low: str, exclusion: bool) -> list[Candidate]:
             m = RULES.value.match(low, st.start())
             if m is None or m.end() <= digit:
                 continue
-            if _plausible(low, m):
+            if _plausible(low, m, age_lead):
                 out.append((m.start(), m.end(), bool(m.group("cmpa")), _bounds(m, exclusion)))
             break
     return out
@@ -270,6 +274,15 @@ def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
 
 def _find_age(ctx: ItemContext) -> Found:
     low = ctx.lower
+    lead = ctx.lead_in
+    # a child of a menopause or childbearing definition ("Postmenopausal, defined as one of the following:" above
+    # "- Age >= 60 years") defines a status, not an age limit
+    if lead and RULES.lead_in_not_age.search(lead):
+        return []
+    age_lead = bool(lead) and bool(RULES.lead_in_age.search(lead))
+    if RULES.lead_in_item.fullmatch(low):
+        # a bare "Age:" lead-in names the topic its children fill
+        return [(ctx.make(Age, 0, len(low)), len(low))]
     if not any(k in low for k in RULES.unanchored_keys) and not any(k in low for k in RULES.keys):
         return []
     if any(k in low for k in RULES.skip_keys):
@@ -281,7 +294,7 @@ def _find_age(ctx: ItemContext) -> Found:
         low = low.translate({ord(k): v for k, v in RULES.wide_signs.items()})
     cands = _anchored(low, ctx.is_exclusion)
     if "y" in low:
-        cands.extend(_before_years(low, ctx.is_exclusion))
+        cands.extend(_before_years(low, ctx.is_exclusion, age_lead))
     if any(k in low for k in RULES.unanchored_keys):
         cands.extend(_unanchored(low, ctx.is_exclusion))
     cands.sort(key=lambda c: c[0])

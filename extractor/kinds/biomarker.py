@@ -92,6 +92,9 @@ class Rules(RuleFile):
     cohort_label: Pattern
     variant: Pattern
     alteration: Pattern
+    variant_gate: Pattern
+    variants_after: Pattern
+    variant_before: Pattern
     wild_type: Pattern
     alteration_stop: Pattern
     wild_type_stop: Pattern
@@ -296,6 +299,14 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         rel = m_start - s
         variant = (var.group("var") or var.group("exon") or var.group("itd")) if var else None
         alteration: str | None = variant.strip() if variant else None
+        if alteration is None and RULES.variant_gate.search(clean, max(s, m_start - 20), min(e, vend + 160)):
+            # the variants written after the mutation word, or one before the marker ("G12D mutated KRAS")
+            va = RULES.variants_after.match(clean, vend, e)
+            vb = RULES.variant_before.search(clean, max(s, m_start - 20), m_start)
+            if va is not None:
+                alteration = va.group("list")
+            elif vb is not None:
+                alteration = vb.group("var")
         if alteration is None:
             alteration = _alteration_after(clean, vend, e)
         if alteration is None:
@@ -322,6 +333,14 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             if wm2 and not RULES.wild_type_stop.search(after[: wm2.start()]):
                 wm = wm2
         seg_end = min(len(clause), rel + 120)
+        # a threshold belongs to the marker it follows, not to one named after the next marker ("HLA-A*02:06
+        # positive and ... NY-ESO-1 (>= 50% tumor cells)")
+        for n_start, _n_end, n_sym in mentions:
+            if n_start >= s + seg_end:
+                break
+            if n_sym != sym and n_start >= m_end and not _connect_only(clean[m_end:n_start]):
+                seg_end = n_start - s
+                break
         threshold = None
         # a threshold has a number and a unit; most clauses have neither after the marker (cheap checks first)
         if RULES.digit.search(clause, rel, seg_end) and RULES.threshold_unit.search(clause, rel, seg_end):

@@ -253,6 +253,9 @@ def _alternatives(ctx: ItemContext, named: list[tuple[int, str]], s0: int, e0: i
         if scores and (ratio is not None or copy is not None or ish_status is not None) and ish_at is not None:
             found_at = [blanked.find(sc) for sc in scores if blanked.find(sc) >= 0]
             logic = _logic(blanked, min(found_at, default=0), ish_at, max(found_at, default=0))
+        if st in ("low", "ultralow") and ish_status == "positive":
+            # HER2-low is ISH-negative by definition: an amplification after it belongs to HER2-positive
+            ish_status, logic = None, None
         guideline = _guideline(seg) if RULES.guideline_gate.search(seg) else None
         status = cast(Literal["positive", "negative", "low", "ultralow", "any"], st)
         out.append(
@@ -435,6 +438,9 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             own_scores = _ihc_scores(blanked[max(0, a) : max(0, b)]) or scores
             if ish_at is not None and not a <= ish_at < b:
                 own_ish, own_logic = None, None
+        if st_name in ("low", "ultralow") and own_ish == "positive":
+            # HER2-low is ISH-negative by definition: an amplification named beside it belongs to HER2-positive
+            own_ish, own_logic = None, None
         out.append(
             ctx.make(
                 HER2,

@@ -208,8 +208,16 @@ def _alternatives(
     depth = [_depth(clean, marks[0][1], r[1]) for r in marks]
     marks = [r for r, d in zip(marks, depth, strict=True) if d == min(depth)]
     groups: list[list[Resolved]] = []
+    # a triple-negative phrase is its own alternative: "TNBC, HR+ or HR-" keeps ER, PR negative beside HR negative
+    tn_at = {m.start() for m in tn}
     for r in marks:
-        if groups and groups[-1][-1][3] == r[3] and groups[-1][-1][1] <= r[1] <= groups[-1][-1][2] + 40:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last[3] == r[3]
+            and last[1] <= r[1] <= last[2] + 40
+            and (last[1] in tn_at) == (r[1] in tn_at)
+        ):
             groups[-1].append(r)
         else:
             groups.append([r])

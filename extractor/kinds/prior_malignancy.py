@@ -51,6 +51,8 @@ class Rules(RuleFile):
     exception_starts: tuple[str, ...]
     exception_split: Pattern
     hyphen_space: Pattern
+    pair_split: Pattern
+    exception_lead_in: Pattern
     exceptions: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
     _exception_pattern: re.Pattern[str] = PrivateAttr()
     _exception_names: tuple[str, ...] = PrivateAttr()
@@ -98,36 +100,22 @@ def _as_written(e: re.Match[str]) -> list[str]:
         return [RULES.exception_of(e)]
     sp = RULES.exception_split.fullmatch(text)
     if sp is None:
-        return [text]
+        pair = RULES.pair_split.fullmatch(text)
+        if pair is None:
+            return [text]
+        pre, post = pair.group("pre"), pair.group("post")
+        return [f"{pre}{pair.group('a')}{post}", f"{pre}{pair.group('b')}{post}"]
     pre, head = sp.group("pre") or "", sp.group("head")
     return [f"{pre}{sp.group('a')} cell {head}", f"{pre}{sp.group('b')} cell {head}"]
 
 
-def extract(ctx: ItemContext) -> list[PriorMalignancy]:
-    """The item's prior-malignancy criterion (at most one)."""
-    words = ctx.words
-    nouns = words & RULES.nouns
-    if not nouns or RULES.leads.isdisjoint(words):
-        return []
-    low = ctx.lower
-    m = None
-    for pos, word in word_starts(low, nouns):
-        m = RULES.prior_malignancy.search(low, max(0, pos - _BEFORE), min(len(low), pos + len(word) + _AFTER))
-        if m is not None:
-            break
-    if m is None:
-        return []
-    within: float | None = None
-    y = RULES.window.search(low, m.start())
-    if y is not None:
-        n = parse_number(y.group("n"))
-        if n is not None and 0 < n <= _MAX_WINDOW:
-            within = n if y.group("u").startswith("y") else round(n / 12, 2)
+def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[str]:
+    """The allowed exceptions the text names outside the mention at ``skip``, in text order, as written."""
     exceptions: list[str] = []
     seen: set[str] = set()
     if not RULES.exception_words.isdisjoint(words):
         for e in RULES.exception_pattern.finditer(low):
-            if m.start() <= e.start() < m.end():
+            if skip[0] <= e.start() < skip[1]:
                 continue
             for name in _as_written(e):
                 # "carcinoma in situ" and "cancer in situ" name one exception
@@ -135,6 +123,42 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
                 if key not in seen:
                     seen.add(key)
                     exceptions.append(name)
+    return exceptions
+
+
+def _exception_child(ctx: ItemContext) -> list[PriorMalignancy]:
+    """A child bullet under a lead-in that lists the allowed exceptions of another malignancy ("Prior malignancy,
+    except:" above "- Non-melanoma skin cancer considered cured"): the exceptions it names."""
+    lead = ctx.lead_in
+    if not lead or not RULES.exception_lead_in.search(lead) or RULES.prior_malignancy.search(lead) is None:
+        return []
+    exceptions = _exceptions(ctx.lower, ctx.words, (0, 0))
+    if not exceptions:
+        return []
+    return [ctx.make(PriorMalignancy, None, None, exceptions=exceptions)]
+
+
+def extract(ctx: ItemContext) -> list[PriorMalignancy]:
+    """The item's prior-malignancy criterion (at most one)."""
+    words = ctx.words
+    nouns = words & RULES.nouns
+    if not nouns or RULES.leads.isdisjoint(words):
+        return _exception_child(ctx)
+    low = ctx.lower
+    m = None
+    for pos, word in word_starts(low, nouns):
+        m = RULES.prior_malignancy.search(low, max(0, pos - _BEFORE), min(len(low), pos + len(word) + _AFTER))
+        if m is not None:
+            break
+    if m is None:
+        return _exception_child(ctx)
+    within: float | None = None
+    y = RULES.window.search(low, m.start())
+    if y is not None:
+        n = parse_number(y.group("n"))
+        if n is not None and 0 < n <= _MAX_WINDOW:
+            within = n if y.group("u").startswith("y") else round(n / 12, 2)
+    exceptions = _exceptions(low, words, (m.start(), m.end()))
     return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 
 
