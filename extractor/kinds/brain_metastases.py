@@ -79,7 +79,9 @@ class Rules(RuleFile):
     stability_word: Pattern
     steroid_before: Pattern
     stability_before: tuple[str, ...]
+    clause_start: Pattern
     window_after: Pattern
+    excluded_after: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -89,6 +91,8 @@ _BEFORE = 40  # characters before a mention read for false friends; before a dur
 _NEAR = 80  # characters before the first mention whose descriptors qualify it
 _SUBJECT_BEFORE = 60
 _STABLE_BEFORE = 60  # characters before the first mention from which the stability window is read
+_CLAUSE_BEFORE = 160  # characters before a duration read for its clause (a steroid washout)
+_EXCLUDED_AFTER = 80  # characters after a later mention read for "are excluded"
 
 # the patterns read over long text that rarely match, with their required literals tested first
 _LEPTO = Prefiltered(RULES.lepto)
@@ -129,6 +133,7 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
     sm = RULES.stability_word.search(lower, base)
     if sm is None:
         return None
+    soft: float | None = None  # a duration in a steroid clause: the stability period only if no other is named
     for tm in RULES.stable_time.finditer(lower, sm.start()):
         before = lower[max(0, tm.start() - _BEFORE) : tm.start()]
         if RULES.steroid_before.search(before) and not any(w in before for w in RULES.stability_before):
@@ -136,8 +141,19 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
         if RULES.window_after.search(lower[tm.end() : tm.end() + 3]):
             continue
         n = number_value(tm.group("n"))
-        return round(n * WEEKS_PER[unit_key(tm.group("unit"))], 2) if n is not None else None
-    return None
+        weeks = round(n * WEEKS_PER[unit_key(tm.group("unit"))], 2) if n is not None else None
+        # the duration's clause (back to a comma, "and" or a sentence end): "discontinued corticosteroid treatment
+        # for these metastases for at least 2 weeks, ... clinically stable for at least 1 month" names a steroid
+        # washout, then the stability period ("defined as not having received steroids for 2 weeks" is stability)
+        clause = lower[max(0, tm.start() - _CLAUSE_BEFORE) : tm.start()]
+        if cm := list(RULES.clause_start.finditer(clause)):
+            clause = clause[cm[-1].end() :]
+        if RULES.steroid_before.search(clause) and not any(w in clause for w in RULES.stability_before):
+            if soft is None:
+                soft = weeks
+            continue
+        return weeks
+    return soft
 
 
 def extract(ctx: ItemContext) -> list[BrainMetastases]:
@@ -208,6 +224,17 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         for d, rx in _DESCRIPTORS:
             if d.good and d.good != "untreated" and rx.search(tail):
                 add((d.good,))
+        # a later sentence of the allowed side excluding some ("Patients with known symptomatic brain metastases
+        # requiring steroids are excluded"): what it excludes, turned round, is a condition too
+        for m in RULES.brain.finditer(lower, cut):
+            s0, s1 = sentence_bounds(ctx.clean, m.start(), m.end())
+            stop = min(s1, m.end() + _EXCLUDED_AFTER)
+            if s0 <= first.start() or not RULES.excluded_after.search(lower, m.end(), stop):
+                continue
+            said = lower[s0 : m.end()]
+            for d, rx in _DESCRIPTORS:
+                if d.bad and rx.search(said):
+                    add(d.bad)
     allowed: Literal["excluded", "allowed", "conditional", "required"]
     if bad_side and not conds:
         allowed = "excluded"

@@ -78,6 +78,10 @@ class Rules(RuleFile):
     site_after: Pattern
     histology_qualifier: Pattern
     histology_excluded_before: Pattern
+    qualifier_list_before: Pattern
+    excluded_variant_gate: tuple[str, ...]
+    excluded_variant_before: Pattern
+    excluded_after: Pattern
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -308,6 +312,11 @@ def _histology(lower: str, hists: list[Mention], span: Span, n_names: int, spans
         if gap <= _HISTOLOGY_GAP and (best is None or gap < best[0]):
             best = (gap, h)
     if best is not None:
+        if (span[0], span[1], best[1]) in hists and (
+            (q := RULES.qualifier_list_before.search(lower, max(0, span[0] - _SITES_BEFORE), span[0]))
+            and q.group("w") not in _vocab().sites  # "esophageal or gastroesophageal adenocarcinoma" lists sites
+        ):
+            return None  # "cutaneous, uveal, acral, or mucosal melanoma": the last of a list of alternatives
         return best[1]
     return hists[0][2] if hists and n_names == 1 else None
 
@@ -316,22 +325,48 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
     """The item's diagnoses (at most ten)."""
     dx = read_diagnosis(ctx)
     names = dx.names
-    if ctx.is_exclusion and names:
-        inverted = RULES.exclusion_inverted.search(dx.lower)
-        if inverted is None:
-            return []  # an exclusion does not state the trial's diagnosis (see diagnosis.yaml, exclusion_inverted)
-        names = [c for c in names if dx.where[c][0] >= inverted.end()]
+    if ctx.is_exclusion and (names or dx.mentions):
+        inverted = RULES.exclusion_inverted.search(dx.lower) if names else None
+        if inverted is not None:
+            names = [c for c in names if dx.where[c][0] >= inverted.end()]
+        else:
+            # "De novo small cell neuroendocrine prostate cancer will not be allowed": a variant of the trial's
+            # cancer is excluded, the cancer stays the diagnosis; else an exclusion states none (diagnosis.yaml)
+            return _variant_excluded(ctx, dx)
     spans = [(a, b) for a, b, _ in dx.mentions]
     return [
         ctx.make(
             Diagnosis,
             cancer=c,
-            histology=_histology(dx.lower, dx.hists, dx.where[c], len(names), spans)
-            or _qualifier(dx.lower, dx.where[c][0]),
+            histology=None
+            if _variant_excluded_here(dx.lower, dx.where[c])
+            else _histology(dx.lower, dx.hists, dx.where[c], len(names), spans) or _qualifier(dx.lower, dx.where[c][0]),
             histologically_confirmed=dx.confirmed,
         )
         for c in names[:_MAX_NAMES]
     ]
+
+
+def _variant_excluded_here(lower: str, span: Span) -> bool:
+    """An inclusion's "Patients with small cell, large cell and/or sarcomatoid NSCLC are excluded": the variants
+    named before the mention are excluded, not its histology."""
+    return (
+        any(w in lower for w in RULES.excluded_variant_gate)
+        and bool(RULES.excluded_after.match(lower, span[1]))
+        and bool(RULES.excluded_variant_before.search(lower, max(0, span[0] - _SITES_BEFORE), span[0]))
+    )
+
+
+def _variant_excluded(ctx: ItemContext, dx: DiagnosisReading) -> list[Diagnosis]:
+    """An exclusion naming a histologic variant right before its first cancer mention ("small cell neuroendocrine
+    prostate cancer", "squamous cell histology for NSCLC"): that cancer, the trial's own, as its diagnosis."""
+    lower = dx.lower
+    if not dx.mentions or not any(w in lower for w in RULES.excluded_variant_gate) or _another_malignancy(ctx):
+        return []
+    s, _end, c = dx.mentions[0]
+    if s > _EARLY or not RULES.excluded_variant_before.search(lower, max(0, s - _SITES_BEFORE), s):
+        return []
+    return [ctx.make(Diagnosis, cancer=c, histologically_confirmed=dx.confirmed)]
 
 
 def _qualifier(lower: str, start: int) -> str | None:

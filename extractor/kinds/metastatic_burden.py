@@ -56,6 +56,7 @@ class Rules(RuleFile):
     limit_before: Pattern
     lesion_false_friend_before: Pattern
     counted_as_before: Pattern
+    history_after: Pattern
     single_as_before: Pattern
     eligible_gate: tuple[str, ...]
     eligible: Pattern
@@ -138,6 +139,8 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
                 n == 1 and r is None and RULES.single_as_before.search(before)
             ):
                 continue  # "counted as 1 lesion", "defined as single lesion"
+            if RULES.history_after.match(lower, lm.end()):
+                continue  # "> 5 discrete metastatic sites previously": the history, not the limit
             lo, hi = _bounds(lower, m.start(), m.end(), n, exclusion)
             if lm.group("fewer"):
                 lo, hi = (None, n) if not exclusion else (n + 1, None)

@@ -52,9 +52,12 @@ class Rules(RuleFile):
     tnm: Pattern
     tnm_context: Pattern
     tnm_gate: tuple[str, ...]
+    aside: Pattern
     arabic: dict[str, str]
     metastatic: Pattern
     metastatic_gate: tuple[str, ...]
+    metastatic_stage: Pattern
+    stage_disease: Pattern
     count_before: Pattern
     non_metastatic: Pattern
     sentence_gate: Pattern
@@ -76,6 +79,7 @@ _NEAR_BEFORE = 60  # characters before the first extent word from which a diseas
 _EXTENT_NEAR = Prefiltered(RULES.extent_near)
 
 
+_STAGE_EARLY = 40  # an exclusion's stage list starting within this many characters excludes that stage
 _MIN_SENTENCE = 30  # a shorter sentence is read with its neighbour
 _COUNT_BEFORE = 40  # characters before a metastatic word read for a lesion count
 _TNM_AROUND = 20  # characters after / before a TNM token read for "disease" / "metastatic ("
@@ -106,11 +110,20 @@ def _expand(a: str, b: str) -> list[str]:
     return out or [b]
 
 
+def _in_aside(clean: str, pos: int) -> bool:
+    """``pos`` sits in a parenthetical that explains something else: one naming a therapy or giving examples before
+    it ("definitive radiotherapy (including SBRT for early-stage T1-2 N0 M0 disease)" names no required stage)."""
+    opener = clean.rfind("(", 0, pos)
+    return opener > clean.rfind(")", 0, pos) and bool(RULES.aside.search(clean, opener, pos))
+
+
 def _stages(clean: str) -> tuple[list[str], int | None]:
     """The stages named (in order, once each; a range listed whole) and where the first stage list starts."""
     out: list[str] = []
     first = None
     for m in RULES.stages.finditer(clean):
+        if "(" in clean and _in_aside(clean, m.start()):
+            continue
         lst = m.group("list")
         prev: str | None = None
         prev_end = 0
@@ -160,6 +173,8 @@ def _tnm_tokens(m: re.Match[str]) -> list[str]:
 def _tnm(clean: str) -> list[str]:
     """The TNM tokens of the item, read only in a staging context (see ``tnm`` in stage.yaml)."""
     found = list(RULES.tnm.finditer(clean))
+    if found and "(" in clean:
+        found = [m for m in found if not _in_aside(clean, m.start())]
     if not found:
         return []
     cats = {m.group("cat") for m in found}
@@ -243,8 +258,17 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
     if non_met is not None:  # "non-metastatic (M0) breast cancer": metastatic named as absent
         metastatic = ctx.is_exclusion
     if ctx.is_exclusion:
+        staged = (  # exclusion "Stage IV colorectal cancer", "FIGO stage IV disease": no metastatic disease
+            metastatic is None
+            and at is not None
+            and at - lo <= _STAGE_EARLY  # about the stage (not "... with stage III-IVB disease are eligible")
+            and any(RULES.metastatic_stage.match(t) for t in stages)
+            and bool(dx.names or RULES.stage_disease.search(lower, lo, hi))  # not "COPD (GOLD stage III or IV)"
+        )
+        if staged:
+            metastatic = False
         stages = []  # the stages an exclusion names cannot be listed as the rule (the field holds allowed stages)
-        if not (met or loc or rec):
+        if not (met or loc or rec or staged):
             return None
     return stages, metastatic, flag(loc), flag(rec)
 
