@@ -95,18 +95,20 @@ _SEP = re.compile(r"[\s\-]+")
 
 @cache
 def trigger_words() -> tuple[str, ...]:
-    """Word starts that every agent mention begins with: each name's first word, or for a one-character first
-    word ("t-dm1", "5-fu") the first two words, hyphenated and joined; and the first word of each pattern."""
+    """Word starts that every agent mention begins with: a one-word name itself; a longer name's first two words,
+    spaced and joined ("st john", "stjohn"; "t dm1", "tdm1"), as the name matches with a space or hyphen run
+    between its words or none (a first word alone, "st" or "low", would start half the items); the gate of each
+    pattern; and the words the cytochrome P450 phrases start from."""
     data = vocabulary(Drugs)
     names = [n for g, spec in data.drugs.items() for n in (g, *spec.aliases)]
     names += [n for group in (data.classes, data.negated) for aliases in group.values() for n in aliases]
-    out: set[str] = set()
+    out: set[str] = {"cyp", "cytochrome"}
     for name in names:
         words = _SEP.split(name.strip().lower())
-        if len(words[0]) > 1 or len(words) == 1:
+        if len(words) == 1:
             out.add(words[0])
         else:
-            out.update((words[0] + "-" + words[1], words[0] + words[1]))
+            out.update((words[0] + " " + words[1], words[0] + words[1]))
     for _gate, _rx, _name in _lexicon().extra:
         out.add(_gate)
     out.discard("")
