@@ -129,38 +129,58 @@ def find_agents(lower: str) -> list[Agent]:
     return list(found)
 
 
-# a bare word before a coordinator, a parenthesis between ("PI3Kalpha (PIK3CA gene product), AKT or mTOR inhibitor")
-_COORD = re.compile(
-    r"([a-z0-9][a-z0-9()/-]{1,17})(?:\s*\([^()]{1,40}\))?\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*$"
-)
-_HEADS = (
-    "inhibitor",
-    "inducer",
-    "substrate",
-    "agent",
-    "therap",
-    "corticosteroid",
-    "steroid",
-    "treatment",
-    "drug",
-    "medication",
-)
+@dataclass(frozen=True)
+class _Phrases:
+    """The coordinated-phrase patterns, compiled from ``phrases`` of ``vocab/drugs.yaml``."""
+
+    coordination: re.Pattern[str]
+    heads: tuple[str, ...]
+    paired_head: re.Pattern[str]
+    pairs: dict[str, str]
+    cyp_phrase: re.Pattern[str]
+    cyp_one_enzyme: re.Pattern[str]
+    cyp_one_head: re.Pattern[str]
+
+
+@cache
+def _phrases() -> _Phrases:
+    p = vocabulary(Drugs).phrases
+    strength, sep = p.cyp_strength, p.cyp_separator
+    head = f"(?:{strength})?{p.cyp_head}"
+    enzymes = p.cyp_enzyme + "(?:" + sep + p.cyp_enzyme.replace("(\\d", "(?:\\d", 1) + ")*"  # one name group
+    heads = head + "(?:" + sep + head + ")*"
+    phrase = (
+        rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})[\s-]*(?P<h1>{heads})"
+        rf"|(?P<h2>{heads})\s+of\s+(?:the\s+)?(?P<e2>{enzymes}))(?![a-z0-9])"
+    )
+    return _Phrases(
+        coordination=re.compile(p.coordination),
+        heads=tuple(p.heads),
+        paired_head=re.compile(p.paired_head),
+        pairs=dict(p.pairs),
+        cyp_phrase=re.compile(phrase),
+        cyp_one_enzyme=re.compile(p.cyp_enzyme),
+        cyp_one_head=re.compile(f"(?P<s>{strength})?(?P<h>inhibitor|inducer|substrate)"),
+    )
+
+
 _HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
 
 
 def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) -> None:
     """'PD-1, PD-L1, or CTLA-4 inhibitors', 'endocrine or biologic agents', 'topical or inhaled corticosteroids':
     the head word also applies to the bare words before it that make a known name with it."""
+    ph = _phrases()
     for a in list(found):
         head = _HEAD_WORD.search(lower, a.start, a.end)
-        if head is None or not head.group(1).startswith(_HEADS):
+        if head is None or not head.group(1).startswith(ph.heads):
             continue
         tails = [" " + head.group(1)]
         if a.name.endswith("inhibitor") and head.group(1) != "inhibitor":
             tails.append(" inhibitor")
         pos = a.start
         for _ in range(5):
-            m = _COORD.search(lower, max(0, pos - 75), pos)
+            m = ph.coordination.search(lower, max(0, pos - 75), pos)
             if m is None:
                 break
             name = next((n for t in tails if (n := table.get(agent_key(m.group(1) + t))) is not None), None)
@@ -170,40 +190,18 @@ def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) 
             pos = m.start(1)
 
 
-_PAIRED_HEAD = re.compile(r"\s*(?:,|/|and/or|or|and)\s*(?:strong\s+|potent\s+|moderate\s+)?(inducers?|inhibitors?)\b")
-_PAIRS = {"inhibitor": "inducer", "inducer": "inhibitor"}
-
-
 def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None:
     """'strong CYP3A4 inhibitors or inducers': the other head word names the same target's other class."""
     names = set(table.values())
+    ph = _phrases()
     for a in list(found):
         head = a.name.rpartition(" ")[2]
-        m = _PAIRED_HEAD.match(lower, a.end) if head in _PAIRS else None
-        if m is None or not m.group(1).startswith(_PAIRS[head]):
+        m = ph.paired_head.match(lower, a.end) if head in ph.pairs else None
+        if m is None or not m.group(1).startswith(ph.pairs[head]):
             continue
-        other = a.name[: -len(head)] + _PAIRS[head]
+        other = a.name[: -len(head)] + ph.pairs[head]
         if other in names and all(x.end <= m.start(1) or x.start >= m.end() for x in found):
             found.append(Agent(m.start(1), m.end(), other))
-
-
-_CYP_SEP = r"\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*"
-_CYP_STRENGTH = r"(?:(?:strong|potent|moderate)(?:\s+(?:or|and|and/or|/|to)\s+(?:strong|potent|moderate))?\s+)"
-_CYP_ENZYME = (
-    r"(?:cyp\s*|cytochrome\s+p[\s-]?450\s+(?:\(cyp\)\s*)?(?:iso(?:en)?zymes?\s+)?)"
-    r"(\d[a-z]\d{0,2})(?:\s*\(cyp\s*\d[a-z]\d{0,2}\))?"
-)
-_CYP_HEAD = r"(?:" + _CYP_STRENGTH + r")?(?:inhibitor|inducer|substrate)s?"
-_CYP_ENZYMES = _CYP_ENZYME + r"(?:" + _CYP_SEP + _CYP_ENZYME.replace("(\\d", "(?:\\d") + r")*"
-_CYP_HEADS = _CYP_HEAD + r"(?:" + _CYP_SEP + _CYP_HEAD + r")*"
-# "strong CYP3A4 inhibitors or inducers", "strong or moderate CYP2C8 or CYP3A4 inducer", "strong inhibitors or
-# strong inducers of CYP3A", "inducers/inhibitors or substrates of CYP3A4", "inhibitor of cytochrome P450 3A4"
-_CYP_PHRASE = re.compile(
-    r"(?<![a-z0-9])(?:(?P<s>" + _CYP_STRENGTH + r")?(?P<e1>" + _CYP_ENZYMES + r")[\s-]*(?P<h1>" + _CYP_HEADS + r")"
-    r"|(?P<h2>" + _CYP_HEADS + r")\s+of\s+(?:the\s+)?(?P<e2>" + _CYP_ENZYMES + r"))(?![a-z0-9])"
-)
-_CYP_ONE_ENZYME = re.compile(_CYP_ENZYME)
-_CYP_ONE_HEAD = re.compile(r"(?P<s>" + _CYP_STRENGTH + r")?(?P<h>inhibitor|inducer|substrate)")
 
 
 def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[Agent]:
@@ -211,15 +209,16 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
     inhibitors or inducers" -> strong cyp3a4 inhibitor, strong cyp3a4 inducer). A strength word ("strong",
     "potent") stays with its heads and the heads after it; "strong or moderate" and "moderate" name the plain
     class. Names the lexicon lacks are left out; the phrase's other mentions are replaced."""
-    for m in _CYP_PHRASE.finditer(lower):
+    ph = _phrases()
+    for m in ph.cyp_phrase.finditer(lower):
         enzymes = m.group("e1") or m.group("e2")
         heads_text = m.group("h1") or m.group("h2")
         strength = m.group("s") or ""
         names: list[str] = []
-        for h in _CYP_ONE_HEAD.finditer(heads_text):
+        for h in ph.cyp_one_head.finditer(heads_text):
             strength = h.group("s") or strength
             plain = not strength or any(w in strength for w in ("moderate",))
-            for e in _CYP_ONE_ENZYME.finditer(enzymes):
+            for e in ph.cyp_one_enzyme.finditer(enzymes):
                 base = f"cyp{e.group(1)} {h.group('h')}"
                 name = (None if plain else table.get(agent_key("strong " + base))) or table.get(agent_key(base))
                 if name is not None and name not in names:

@@ -59,14 +59,29 @@ class Drug(_Strict):
     aliases: list[str]
 
 
+class DrugPhrases(_Strict):
+    """Regex pieces of the coordinated phrases the drug lexicon reads (``extractor.rules.drugs``)."""
+
+    coordination: str = Field(description="A bare word before a coordinator ('PD-1, PD-L1, or' before a head).")
+    heads: list[str] = Field(description="Head-word starts that also apply to the coordinated words before them.")
+    paired_head: str = Field(description="The other head after an inhibitor/inducer ('inhibitors or inducers').")
+    pairs: dict[str, str] = Field(description="Head word -> its paired head word.")
+    cyp_separator: str
+    cyp_strength: str
+    cyp_enzyme: str = Field(description="One cytochrome P450 enzyme; group 1 is its name ('3a4').")
+    cyp_head: str
+
+
 class Drugs(_Strict):
-    """Drugs (generic name -> classes, aliases), class names, generic-name suffixes, negated and pattern phrases."""
+    """Drugs (generic name -> classes, aliases), class names, generic-name suffixes, negated and pattern phrases,
+    and the pieces of the coordinated phrases."""
 
     drugs: dict[str, Drug]
     classes: dict[str, list[str]]
     generic_suffixes: list[str]
     negated: dict[str, list[str]]
     patterns: dict[str, list[str]]
+    phrases: DrugPhrases
 
 
 class Cancers(_Strict):
