@@ -33,6 +33,7 @@ __all__ = [
     "NUM",
     "TIME_UNIT",
     "WEEKS_PER",
+    "WORD_END",
     "comparator_pattern",
     "duration_pattern",
     "expand_macros",
@@ -161,7 +162,8 @@ def phrase_alt(
 
     Inside a phrase, a run of spaces matches ``space`` and a run holding a hyphen matches ``hyphen`` (both
     regexes). ``keep_case``: a phrase with an upper-case letter matches case-sensitively ("ER", "AR"), the others
-    in any case; without it every phrase is lower-cased and the pattern is meant for lower-cased text.
+    in any case; without it every phrase is lower-cased and the pattern is meant for lower-cased text. A phrase
+    ending in ``$`` matches only where no letter or digit follows ("ca$": "Ca", not "cancer").
     """
     cased: list[list[str]] = []
     plain: list[list[str]] = []
@@ -170,12 +172,16 @@ def phrase_alt(
         if not p:
             continue
         tokens: list[str] = []
+        whole = len(p) > 1 and p.endswith("$")
+        p = p[:-1] if whole else p
         pos = 0
         for m in _SEP.finditer(p):
             tokens.extend(re.escape(ch) for ch in p[pos : m.start()])
             tokens.append(hyphen if "-" in m.group() else space)
             pos = m.end()
         tokens.extend(re.escape(ch) for ch in p[pos:])
+        if whole:
+            tokens.append(WORD_END)
         (cased if keep_case and p != p.lower() else plain).append(tokens)
     parts = []
     if cased:
@@ -183,6 +189,10 @@ def phrase_alt(
     if plain:
         parts.append(f"(?i:{_trie(plain)})" if keep_case else _trie(plain))
     return "|".join(parts)
+
+
+WORD_END = "(?![A-Za-z0-9])"
+"""The trie token of a phrase's ``$``: tried after every longer branch, so the longest phrase still wins."""
 
 
 def _trie(token_lists: list[list[str]]) -> str:
@@ -195,7 +205,9 @@ def _trie(token_lists: list[list[str]]) -> str:
 
     def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
         alts = [
-            tok + emit(child) for tok, child in sorted(node.items(), key=lambda kv: (len(kv[0]) == 1, kv[0])) if tok
+            tok + emit(child)
+            for tok, child in sorted(node.items(), key=lambda kv: (kv[0] == WORD_END, len(kv[0]) == 1, kv[0]))
+            if tok
         ]
         if not alts:
             return ""

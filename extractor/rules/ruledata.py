@@ -132,7 +132,8 @@ class RuleFile(BaseModel):
     triggers: tuple[str, ...] = Field(
         min_length=1,
         description="Lower-case word starts: an item whose text has one (at a word start) runs the kind's "
-        "extractor. Over-triggering costs time only; a missing trigger loses criteria.",
+        "extractor; one ending in '$' is a whole word ('ca$': 'Ca', not 'cancer'). Over-triggering costs time "
+        "only; a missing trigger loses criteria.",
     )
     context: tuple[ContextRule, ...] = Field(default=(), description="The kind's own cues for the context pass.")
     context_shared: bool = Field(

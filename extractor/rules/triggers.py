@@ -25,24 +25,34 @@ def _key(text: str) -> str:
 
 
 class TriggerIndex:
-    """Trigger words of many kinds, compiled once; :meth:`kinds` gives the kinds an item's text mentions."""
+    """Trigger words of many kinds, compiled once; :meth:`kinds` gives the kinds an item's text mentions.
+
+    A trigger is a word start ("metasta" fires on "metastases"); one ending in ``$`` is a whole word ("ca$" fires
+    on "Ca" but not on "cancer"), for abbreviations that start many other words."""
 
     def __init__(self, triggers: dict[str, Iterable[str]]) -> None:
         self._kinds: dict[str, frozenset[str]] = {}
-        by_word: dict[str, set[str]] = {}
+        by_word: dict[str, set[str]] = {}  # word starts
+        whole: dict[str, set[str]] = {}  # whole words
         for kind, words in triggers.items():
-            for w in words:
-                by_word.setdefault(_key(w.lower()), set()).add(kind)
-        # a match of a longer trigger also stands for the shorter ones it starts with ("brain met" -> "brain")
-        for w in by_word:
-            kinds: set[str] = set()
+            for word in words:
+                w = word.lower()
+                if len(w) > 1 and w.endswith("$"):
+                    whole.setdefault(_key(w[:-1]), set()).add(kind)
+                else:
+                    by_word.setdefault(_key(w), set()).add(kind)
+        # a match of a longer trigger also stands for the shorter word starts it begins with ("brain met" ->
+        # "brain"); a whole word stands only for itself
+        for w in by_word.keys() | whole.keys():
+            kinds: set[str] = set(whole.get(w, ()))
             for n in range(1, len(w) + 1):
                 kinds |= by_word.get(w[:n], set())
             self._kinds[w] = frozenset(kinds)
         # A word start is the text's start or the character after one that is no letter or digit. The scan opens
         # with that character (consumed), so the regex engine skips ahead to the next one instead of trying every
         # offset; the trigger itself sits in a lookahead, so triggers starting inside a longer one's match are seen.
-        alt = phrase_alt(by_word) if by_word else None
+        phrases = [*by_word, *(f"{w}$" for w in whole if w not in by_word)]
+        alt = phrase_alt(phrases) if phrases else None
         self._first = re.compile(f"({alt})") if alt else None
         self._pattern = re.compile(f"[^a-z0-9](?=({alt}))") if alt else None
 

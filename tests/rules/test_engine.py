@@ -2,7 +2,8 @@
 
 The trigger pass against a brute-force reading of its contract: a kind is selected when one of its triggers starts
 at a word start (the text's start, or after a character that is no ASCII letter or digit), with any run of spaces
-and hyphens in the text standing for the one space of a multi-word trigger. A nested item reads its lead-in.
+and hyphens in the text standing for the one space of a multi-word trigger; a trigger ending in ``$`` must also end
+where no ASCII letter or digit follows. A nested item reads its lead-in.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ TRIGGERS = {
     "cancer": ["cancer", "ca 15"],
     "brain": ["brain", "brain met"],
     "line": ["line", "2nd line"],
+    "abbr": ["met$", "ca 1$"],  # whole words
 }
 
 
@@ -29,14 +31,21 @@ def _reference(index_triggers: dict[str, list[str]], text: str) -> frozenset[str
             continue
         for kind, words in index_triggers.items():
             for w in words:
-                rx = r"[\s-]+".join(re.escape(part) for part in w.split(" "))
+                rx = r"[\s-]+".join(re.escape(part) for part in w.removesuffix("$").split(" "))
+                rx += "(?![A-Za-z0-9])" if w.endswith("$") else ""
                 if re.match(rx, text[start:]):
                     found.add(kind)
     return frozenset(found)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["ca", "cancer", "cr", "brain", "met", "line", "2nd", "15", " ", "-", "(", "x", "é"])))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["ca", "cancer", "cr", "brain", "met", "line", "2nd", "15", "1", "metx", " ", "-", "(", "x", "é"]
+        )
+    )
+)
 def test_the_pass_selects_exactly_the_kinds_whose_triggers_start_a_word(parts: list[str]) -> None:
     text = "".join(parts)
     assert TriggerIndex(TRIGGERS).kinds(text) == _reference(TRIGGERS, text)
@@ -46,7 +55,8 @@ def test_a_trigger_at_the_start_of_the_text_counts_and_one_inside_a_word_does_no
     index = TriggerIndex(TRIGGERS)
     assert index.kinds("cancer") == {"cancer", "lab"}  # "ca" is a word start of "cancer"
     assert index.kinds("significant") == set()
-    assert index.kinds("brain-met") == {"brain"}
+    assert index.kinds("brain-met") == {"brain", "abbr"}
+    assert index.kinds("metastatic brain") == {"brain"}  # "met$" is a whole word
     assert index.kinds("") == set()
 
 
