@@ -7,7 +7,10 @@ setting ("prior chemotherapy for metastatic breast cancer"), "criteria for", "ca
 another malignancy are not ("History of breast cancer" in an inclusion is the diagnosis). An exclusion gives a
 diagnosis only where it turns the trial's round ("any histology not consistent with prostate adenocarcinoma"): the
 kind has no field that excludes a cancer. Bare sites coordinated before a mention ("breast, ovarian or prostate
-cancer") add their cancers; a histology named with a confirmation and no cancer is the diagnosis.
+cancer") add their cancers; a histology named with a confirmation and no cancer is the diagnosis. In an inclusion,
+"patients with <cancer>" and a mention coordinated with one taken ("... colorectal cancer and HER2-mutant breast
+cancer") are the diagnosis wherever they stand; cancers listed as examples after a confirmed head ("histologically
+confirmed solid tumor, including: ...") carry no confirmation of their own.
 :func:`read_diagnosis` is the reading the ``stage`` kind also uses.
 """
 
@@ -64,7 +67,12 @@ class Rules(RuleFile):
     confirmation_roots: tuple[str, ...]
     confirmed: Pattern
     confirmed_gate: tuple[str, ...]
+    examples_gate: tuple[str, ...]
+    examples_after: Pattern
     diagnosis_cue: Pattern
+    patients_with_gate: tuple[str, ...]
+    patients_with_before: Pattern
+    chained_after: Pattern
     prior_malignancy: tuple[Pattern, ...]
     history_of: Pattern
     history_negated: Pattern
@@ -98,6 +106,7 @@ _EARLY = 130  # without a diagnosis cue, a mention must start within this many c
 _EARLY_EXCLUSION = 60  # ... or these (exclusion)
 _HISTOLOGY_GAP = 30  # a histology is read with a cancer within this many characters
 _HISTOLOGY_BEFORE_GAP = 3  # ... or right before it ("squamous NSCLC")
+_CHAIN_GAP = 30  # a mention coordinated with the last one taken starts within this many characters of its end
 
 Span = tuple[int, int]
 Mention = tuple[int, int, str]
@@ -150,6 +159,7 @@ class DiagnosisReading:
     names: list[str] = field(default_factory=list)
     where: dict[str, Span] = field(default_factory=dict)
     confirmed: bool | None = None
+    examples_from: int | None = None  # mentions from here are examples of a confirmed head ("including: ...")
     _agents: list[Agent] | None = field(default=None, repr=False)
 
     @property
@@ -244,19 +254,40 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if hists or " of the " in lower:
         _of_the_organs(lower, mentions, hists, vocab.sites)
     out = DiagnosisReading(lower, mentions, hists)
-    if any(w in lower for w in RULES.confirmed_gate) and RULES.confirmed.search(lower):
+    if any(w in lower for w in RULES.confirmed_gate) and (conf := RULES.confirmed.search(lower)):
         out.confirmed = True
+        if mentions and any(w in lower for w in RULES.examples_gate):
+            # "histologically confirmed solid tumor, including but not limited to: lung cancer; ...": the listed
+            # examples carry no confirmation of their own
+            stop = lower.find(". ", conf.end())
+            ex = RULES.examples_after.search(lower, max(conf.end(), mentions[0][1]), len(lower) if stop < 0 else stop)
+            if ex is not None and mentions[0][0] < ex.start():
+                out.examples_from = ex.end()
     if _another_malignancy(ctx):
         return out
     names, where = out.names, out.where
     dx_cue = bool(RULES.diagnosis_cue.search(lower))
     early = _EARLY_EXCLUSION if ctx.is_exclusion else _EARLY
+    cued = not ctx.is_exclusion  # the two cues below read inclusions only
+    with_gate = cued and any(w in lower for w in RULES.patients_with_gate)
+    last_end = -1  # end of the last mention taken (inclusions only)
     for s, e, c in mentions:
-        if not dx_cue and (
-            s > early
-            or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
-            # "prior chemotherapy for metastatic breast cancer": a setting ("previously untreated ..." is none)
-            or any(a.end <= s and not a.neg for a in out.agents)
+        if (
+            not dx_cue
+            # "in patients with HER2-amplified breast cancer": the patients' disease wherever it stands
+            and not (
+                with_gate
+                and RULES.patients_with_before.search(lower, max(0, s - _THERAPY_BEFORE), s)
+                and not RULES.excluded_after.match(lower, e)
+            )
+            # "... colorectal cancer and HER2-mutant breast cancer": coordinated with a mention taken
+            and not (last_end >= 0 and s - last_end <= _CHAIN_GAP and RULES.chained_after.fullmatch(lower, last_end, s))
+            and (
+                s > early
+                or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
+                # "prior chemotherapy for metastatic breast cancer": a setting ("previously untreated ..." is none)
+                or any(a.end <= s and not a.neg for a in out.agents)
+            )
         ):
             continue
         if RULES.false_friend_before.search(lower, max(0, s - _FF_BEFORE), s) or RULES.false_friend_after.match(
@@ -271,6 +302,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if c not in names:
             names.append(c)
             where[c] = (s, e)
+        if cued:
+            last_end = e
     if not names and hists and out.confirmed and not out.agents:
         s, e, h = hists[0]
         pre = lower[max(0, s - _SITES_BEFORE_HISTOLOGY) : s]
@@ -341,7 +374,9 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             histology=None
             if _variant_excluded_here(dx.lower, dx.where[c])
             else _histology(dx.lower, dx.hists, dx.where[c], len(names), spans) or _qualifier(dx.lower, dx.where[c][0]),
-            histologically_confirmed=dx.confirmed,
+            histologically_confirmed=None
+            if dx.examples_from is not None and dx.where[c][0] >= dx.examples_from
+            else dx.confirmed,
         )
         for c in names[:_MAX_NAMES]
     ]

@@ -4,7 +4,8 @@ Reads ``metastatic_burden.yaml``: a count (digits or words, up to 50) followed b
 metastases") or an organ noun ("2-3 organ systems"), bounded by a range, a limit word or a comparator before it
 (an exclusion states the opposite bound: "more than 5 metastases" -> max_lesions 5). Brain metastases count too
 ("3 or fewer brain metastases"); measurable / target lesions are left out; a bare "at least one metastatic lesion"
-is a presence requirement. A bare "sites" / "lesions" counts in an oligometastatic or progression item, or with an
+is a presence requirement; "N or more" after a count is a minimum, and a lesion noun may come first ("number of brain
+metastases > 10"). A bare "sites" / "lesions" counts in an oligometastatic or progression item, or with an
 upper bound in an item naming metastases ("limited to two non-regional sites"). Without a
 count, an oligometastatic subject gives an empty burden criterion. A counting rule ("... counted as 1 lesion") is
 the counting note.
@@ -58,6 +59,9 @@ class Rules(RuleFile):
     counted_as_before: Pattern
     history_after: Pattern
     single_as_before: Pattern
+    noun_first_gate: tuple[str, ...]
+    noun_first_before: Pattern
+    noun_first_after: Pattern
     eligible_gate: tuple[str, ...]
     eligible: Pattern
     cluster: Pattern
@@ -71,6 +75,7 @@ _MAX_COUNT = 50  # a larger number is not a lesion count
 _CMP_BEFORE = 30  # characters before a count read for a comparator or limit word
 _FF_BEFORE = 25  # characters before a count (or the oligometastatic word) read for false friends
 _AS_BEFORE = 25
+_NOUN_BEFORE = 40  # characters before a count read for the lesion noun and comparator ("metastases > 10")
 _NOTE_MAX = 160
 
 Bound = tuple[float | None, float | None]
@@ -90,6 +95,11 @@ def _bounds(lower: str, ns: int, ne: int, n1: float, exclusion: bool) -> Bound:
     else:
         c = cmp_tail().search(lower, back, ns)
         op = op_of(c.group("cmp")) if c else None
+    return _op_bounds(op, n1, exclusion)
+
+
+def _op_bounds(op: Comparator | None, n1: float, exclusion: bool) -> Bound:
+    """The (min, max) a comparator states of a count (turned round in an exclusion); none: the count itself."""
     if exclusion and op is not None:
         op = negate(op)
     if op == "<=":
@@ -118,12 +128,25 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
     metastases = any(w in lower for w in RULES.generic_gate)
     # an exclusion that states what is allowed ("patients with <= 5 foci ... will be eligible") is read as written
     exclusion = ctx.is_exclusion and not (any(w in lower for w in RULES.eligible_gate) and RULES.eligible.search(lower))
+    noun_first = any(w in lower for w in RULES.noun_first_gate)
     for m in number_token().finditer(lower):
         r = RULES.range_after.match(lower, m.end())
         tail = r.end() if r else m.end()
         lm = RULES.lesion_after.match(lower, tail)
         organ = lm is None and RULES.organ_after.match(lower, tail) is not None
         if lm is None and not organ:
+            # "number of brain metastases > 10": the noun before the comparator and the count
+            if noun_first and (
+                nf := RULES.noun_first_before.search(lower, max(0, m.start() - _NOUN_BEFORE), m.start())
+            ):
+                n = number_value(m.group("n"))
+                if (
+                    n is not None
+                    and n <= _MAX_COUNT
+                    and (oligo or metastases)
+                    and RULES.noun_first_after.match(lower, tail)
+                ):
+                    les.append(_op_bounds(op_of(nf.group("cmp")), n, exclusion))
             continue  # most numbers count no lesion nor organ: read their value only when one follows
         n = number_value(m.group("n"))
         if n is None or n > _MAX_COUNT:
@@ -144,6 +167,8 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
             lo, hi = _bounds(lower, m.start(), m.end(), n, exclusion)
             if lm.group("fewer"):
                 lo, hi = (None, n) if not exclusion else (n + 1, None)
+            elif lm.group("more"):  # "10 or more brain metastases"
+                lo, hi = (n, None) if not exclusion else (None, n - 1)
             if generic and not oligo and (hi is None or lo == hi):
                 continue  # "at least 2 lesions", "2 new lesions" in an item about metastases: not a burden limit
             les.append((lo, hi))

@@ -51,6 +51,7 @@ class Rules(RuleFile):
     stage_token: Pattern
     tnm: Pattern
     tnm_context: Pattern
+    tnm_range_not_after: Pattern
     tnm_gate: tuple[str, ...]
     aside: Pattern
     arabic: dict[str, str]
@@ -180,6 +181,7 @@ def _tnm(clean: str) -> list[str]:
     cats = {m.group("cat") for m in found}
     if len(cats) < 2 and not any(
         m.group("pre")
+        or (m.group("num2") is not None and not RULES.tnm_range_not_after.match(clean, m.end()))
         or RULES.tnm_context.search(clean[m.end() : m.end() + _TNM_AROUND])
         or RULES.tnm_context.search(clean[max(0, m.start() - _TNM_AROUND) : m.start()])
         for m in found
