@@ -135,6 +135,7 @@ class ClauseRules(_Data):
     parenthesis: Pattern
     breaks: tuple[tuple[str, ...], ...]
     naive_after: Pattern
+    trailing_or: Pattern
 
     @cached_property
     def break_words(self) -> Phrases:
@@ -154,6 +155,8 @@ class NumberRules(_Data):
     after_duration: Pattern
     window_of: Pattern
     wash_before: Pattern
+    progression_before: Pattern
+    alternative_between: Pattern
     gap_post: Pattern
     lines_after: Pattern
     time_word: Pattern
@@ -623,6 +626,7 @@ class _Window:
     end: int
     weeks: float
     gap: bool  # "at least N weeks since": the rule is "not within N weeks"
+    prog: int = -1  # "relapse within 12 months of completing Y": where the progression it times is named
 
 
 @dataclass
@@ -708,15 +712,16 @@ def _windows(rules: NumberRules, lower: str, s: int, qtys: list[_Qty]) -> list[_
             and (not cmp or rules.duration_of.match(lower, q.unit_end))
         ):
             continue  # "6 months of therapy", "at least 3 years of first-line treatment": a duration
-        if post.startswith("after") and not cmp:
-            continue  # "4 weeks after the last dose" (contraception, follow-up)
+        pm = rules.progression_before.search(lower, max(s, q.start - 60), q.start) if pre == "within" else None
+        if post.startswith("after") and not cmp and pm is None:
+            continue  # "4 weeks after the last dose" (contraception), not "progression within 6 months after"
         op = op_of(cmp) if cmp else None
         gap = op in (">=", ">") or (op is None and not pre and bool(rules.gap_post.search(post)))
         gap = gap or (washout and op not in ("<", "<="))
         weeks = round(to_weeks(q.n, q.unit), 2)
         if paren_for and not (pre or cmp or post):  # "> 4 weeks (6 weeks for nitrosoureas)": the window it restates
             gap = out[-1].gap if out else lead
-        out.append(_Window(q.start, q.end, weeks, gap))
+        out.append(_Window(q.start, q.end, weeks, gap and pm is None, pm.start() if pm else -1))
     return out
 
 
@@ -834,15 +839,22 @@ def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: lis
     """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
     if not windows:
         return -1
-    wi = next((i for i, w in enumerate(windows) if w.start >= a.end), -1)
+    wi = next((i for i, w in enumerate(windows) if w.start >= a.end and not _alternative(rules, lower, a, w)), -1)
     if wi < 0:
+        if windows[0].start >= a.end:
+            return -1  # only a progression's window after it ("X, or relapse within 12 months of Y")
         wi = next(
-            (i for i in range(len(windows) - 1, -1, -1) if not _closed_paren(lower, s, windows[i].start, a.start)),
+            (
+                i
+                for i in range(len(windows) - 1, -1, -1)
+                if windows[i].start < a.end and not _closed_paren(lower, s, windows[i].start, a.start)
+            ),
             -2,
         )
         if wi == -2:  # every window before sits in a closed parenthesis: one about the agent before it keeps it
-            po = _paren_open(lower, s, windows[-1].start)
-            wi = -1 if po > s and _agent_before(lower, s, po) else len(windows) - 1
+            last = max(i for i, w in enumerate(windows) if w.start < a.end)
+            po = _paren_open(lower, s, windows[last].start)
+            wi = -1 if po > s and _agent_before(lower, s, po) else last
             if wi < 0:
                 return -1
     if wi >= 0 and len({w.weeks for w in windows}) == 1:
@@ -853,6 +865,12 @@ def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: lis
             wi,
         )
     return wi
+
+
+def _alternative(rules: NumberRules, lower: str, a: Agent, w: _Window) -> bool:
+    """Whether window ``w`` times a progression named after agent ``a`` as an alternative to it ("X for metastatic
+    disease, or relapse within 6 months of Y"): the window is Y's, not X's."""
+    return a.end <= w.prog and rules.alternative_between.search(lower, a.end, w.prog) is not None
 
 
 def _agent_before(lower: str, s: int, pos: int) -> bool:
@@ -952,6 +970,16 @@ def _sentence_criteria(  # noqa: PLR0917
             ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
             if g.window and g.window.start < cs:
                 cs = min(cs, *(a.start for a in g.agents))
+            nxt = ordered[gi + 1] if gi + 1 < len(ordered) else None
+            if (
+                nxt is not None
+                and nxt.window
+                and ce <= nxt.window.prog < nxt.agents[0].start
+                and _alternative(num, lower, g.agents[-1], nxt.window)
+            ):
+                ce = nxt.window.prog  # "X in the metastatic setting, or relapse within 6 months of Y": up to "relapse"
+                ce -= len(lower[:ce]) - len(rules.clauses.trailing_or.sub("", lower[:ce]))
+
             prev_end = ce
         cs, ce = _trim(ctx.clean, cs, ce)
         if ce <= cs:
