@@ -123,6 +123,8 @@ class AgentRules(_Data):
     false_friend_reset: Pattern
     dose_before: Pattern
     after_false_friend: Pattern
+    anchor_before: Pattern
+    progression_word: Pattern
     brain: Pattern
     local_agents: frozenset[str]
     heading_after: Pattern
@@ -148,6 +150,7 @@ class NumberRules(_Data):
     any_number: Pattern
     time_after: Pattern
     age_after: Pattern
+    range_before: Pattern
     pre_tail: Pattern
     duration_tail: Pattern
     post: Pattern
@@ -167,6 +170,7 @@ class NumberRules(_Data):
 class RequirementRules(_Data):
     started: Pattern
     progressed: Pattern
+    modal_negation: Pattern
 
 
 class SettingRules(_Data):
@@ -570,6 +574,15 @@ def _heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool
     return nxt is not None and ":" in lower[a.end : nxt.start] and rules.heading_after.match(lower, a.end) is not None
 
 
+def _anchor(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
+    """Whether an agent after another one only dates it ("oophorectomy within a year of completion of chemotherapy",
+    "somatostatin analogues after surgery"), not after a progression ("progressed on X after Y")."""
+    return (
+        rules.anchor_before.search(lower, max(s, a.start - 40), a.start) is not None
+        and rules.progression_word.search(lower, s, a.start) is None
+    )
+
+
 def _keep(  # noqa: PLR0917
     rules: AgentRules, lower: str, s: int, a: Agent, brain: bool, first: bool = False
 ) -> bool:
@@ -664,10 +677,14 @@ def _tokens(lower: str, s: int, e: int) -> list[tuple[int, int, float]]:
 def _quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]]) -> list[_Qty]:
     out: list[_Qty] = []
     tail = cmp_tail()
-    for ns, ne, n in toks:
+    for ns0, ne, n0 in toks:
         u = rules.time_after.match(lower, ne, e)
         if not u or rules.age_after.match(lower, u.end()):
             continue
+        n, ns = n0, ns0
+        r = rules.range_before.search(lower, max(s, ns - 12), ns) if ns > s and lower[ns - 1] in " -–o" else None
+        if r is not None:  # "within 2 to 4 weeks": a range of time takes its lower bound
+            n, ns = float(r.group("lo")), r.start()
         back = max(s, ns - 45)
         c = tail.search(lower, back, ns)
         p = rules.pre_tail.search(lower, back, ns)
@@ -907,6 +924,7 @@ def _sentence_criteria(  # noqa: PLR0917
         a
         for i, a in enumerate(agents)
         if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
+        and not (agents[0].start < a.start and _anchor(rules.agents, lower, s, a))
         and not _heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
@@ -1039,6 +1057,13 @@ def _requirement(  # noqa: PLR0917
         return "excluded"
     gap = bool(g.window and g.window.gap) and not rules.requirement.started.search(ctx.lower, s, e)
     exclusion = (ctx.is_exclusion or lead == "excluded") and not plain
+    if (
+        neg
+        and exclusion
+        and g.agents
+        and rules.requirement.modal_negation.search(ctx.lower, g.clause[0], g.agents[0].start)
+    ):
+        return "excluded"  # exclusion "Participants must not have received X": a plain rule, read as written
     return "excluded" if gap or (neg ^ exclusion) else "required"
 
 
