@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase, Requirement
 from extractor.rules.context import Modifier
-from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
+from extractor.rules.drugs import Agent, agent_classes, find_agents, name_alt, trigger_words
 from extractor.rules.grammar import (
     Sentences,
     cmp_phrase,
@@ -124,6 +124,9 @@ class AgentRules(_Data):
     dose_before: Pattern
     after_false_friend: Pattern
     anchor_before: Pattern
+    generic: frozenset[str]
+    generic_with: Pattern
+    generic_for: Pattern
     progression_word: Pattern
     brain: Pattern
     local_agents: frozenset[str]
@@ -583,6 +586,17 @@ def _anchor(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
     )
 
 
+def _restated(rules: AgentRules, lower: str, a: Agent, agents: list[Agent], i: int) -> bool:
+    """Whether a generic class only frames another agent: "systemic treatment with tebentafusp" (the agent right
+    after "with"), "EGFR TKI for anti-tumour therapy" (a purpose after an agent)."""
+    if a.name not in rules.generic:
+        return False
+    nxt = agents[i + 1] if i + 1 < len(agents) else None
+    if nxt is not None and agent_classes(nxt.name) and rules.generic_with.fullmatch(lower, a.end, nxt.start):
+        return True  # a drug (a class after "with" lists the kinds of the class: "systemic therapy with chemotherapy")
+    return i > 0 and rules.generic_for.match(lower, agents[i - 1].end, a.start) is not None
+
+
 def _keep(  # noqa: PLR0917
     rules: AgentRules, lower: str, s: int, a: Agent, brain: bool, first: bool = False
 ) -> bool:
@@ -925,6 +939,7 @@ def _sentence_criteria(  # noqa: PLR0917
         for i, a in enumerate(agents)
         if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
         and not (agents[0].start < a.start and _anchor(rules.agents, lower, s, a))
+        and not _restated(rules.agents, lower, a, agents, i)
         and not _heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
