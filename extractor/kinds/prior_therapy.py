@@ -123,6 +123,9 @@ class AgentRules(_Data):
     false_friend_reset: Pattern
     dose_before: Pattern
     after_false_friend: Pattern
+    plan_words: Phrases
+    plan: Pattern
+    not_yet: Pattern
     anchor_before: Pattern
     generic: frozenset[str]
     generic_with: Pattern
@@ -416,6 +419,8 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
         if merged:
             continue
         earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
+        if names <= earlier and all(getattr(c, f) is None for f in _NUMERIC):
+            continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
         rest = [n for n in c.agents if n not in earlier]
         if rest and len(rest) < len(c.agents):
             c.agents = rest
@@ -569,6 +574,12 @@ def _negated(flags: _Flags, cs: int, a: Agent | None, lines: _LineInfo | None) -
             if lines is not None and any(0 <= st - m.cue_end <= 25 for st in lines.negated_at):
                 continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
             return True
+    if (
+        a is not None
+        and ("enrol" in lower or "regist" in lower)
+        and flags.rules.agents.not_yet.search(lower, max(cs, a.start - 80), a.start)
+    ):  # "must be enrolled prior to any neoadjuvant X"
+        return True
     return bool(a is not None and (a.neg or flags.rules.clauses.naive_after.match(lower, a.end)))
 
 
@@ -610,8 +621,14 @@ def _keep(  # noqa: PLR0917
     ):  # "steroids (> 10 mg/day of prednisone)": the unit of another agent's dose limit, not a therapy
         return False
     ff = None
+    plans = (
+        [p.span() for p in rules.plan.finditer(lower, max(s, a.start - 90), a.start)]
+        if rules.plan_words.maybe(lower[max(s, a.start - 90) : a.start])
+        else []
+    )
     for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
-        ff = m
+        if not any(ps <= m.start() < pe for ps, pe in plans):  # "planned to receive X": a plan is a rule on X
+            ff = m
     between = lower[ff.end() : a.start] if ff is not None else ""
     if (
         ff is not None
