@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.models.criteria import Comparator
 from extractor.rules.context import Modifier
+from extractor.rules.drugs import Agent
 from extractor.rules.grammar import cmp_tail, negate, number_token, number_value, op_of, to_months, to_weeks
 from extractor.rules.ruledata import Pattern
 
@@ -26,6 +27,7 @@ __all__ = [
     "Window",
     "any_in",
     "duration_months",
+    "line_split",
     "line_statements",
     "lines_of",
     "quantities",
@@ -65,6 +67,7 @@ class NumberRules(BaseModel):
     time_word: Pattern
     negation_words: tuple[str, ...]
     negation_gap: Pattern
+    line_coordinator: Pattern
 
 
 def within(cues: tuple[Modifier, ...], s: int, e: int) -> list[Modifier]:
@@ -297,3 +300,29 @@ def any_in(words: tuple[str, ...], text: str) -> bool:
         if w in text:
             return True
     return False
+
+
+def line_split(
+    rules: NumberRules,
+    lower: str,
+    agents: list[Agent],
+    found: list[tuple[int | None, int | None, int, int, bool]],
+    generic: frozenset[str],
+) -> tuple[int, int] | None:
+    """Where a sentence with two line limits, each before its own agents, splits in two ("at least one line of
+    anti-PD-1 therapy and at least two further lines of chemotherapy"): the end of the first part and the start of
+    the second (after the coordinator), or None (one limit; a range stated before one agent list, "at least one
+    but no more than three lines of X"; a limit on all lines, "... and no more than 2 lines of systemic therapy" or
+    "3 lines of systemic therapy including up to 1 line of X", of one of the ``generic`` classes)."""
+    if len(found) < 2:
+        return None
+    first, second = found[0][2], found[1][2]
+    mine = [a for a in agents if first <= a.start < second]
+    rest = [a for a in agents if a.start >= second]
+    if not mine or not rest or any(a.name in generic for a in (*mine, *rest)):
+        return None
+    if {a.name for a in mine} & {a.name for a in rest}:  # "up to 4 lines of X ... and at least 1 line of X": one
+        return None
+    end = max(a.end for a in mine)
+    m = rules.line_coordinator.search(lower, end, second)
+    return (m.start(), m.end()) if m else (second, second)

@@ -27,6 +27,8 @@ from extractor.kinds._prior_therapy_numbers import (
     Window,
     any_in,
     duration_months,
+    line_split,
+    line_statements,
     lines_of,
     quantities,
     tokens,
@@ -722,6 +724,14 @@ def _sentence_criteria(  # noqa: PLR0917
     if not cue and not (agents and agents[0].start - s <= 30):
         return []  # nor does an exclusion open with an agent
     toks = tokens(lower, s, e) if flags.digits else []
+    if len(agents) > 1 and len(toks) > 1 and flags.lines:
+        found = line_statements(flags, num, lower, s, e, toks, ctx.is_exclusion)
+        cut = line_split(num, lower, agents, found, rules.agents.generic)
+        if cut is not None:  # "at least one line of X and at least two further lines of Y": two criteria
+            return [
+                *_sentence_criteria(ctx, rules, s, cut[0], all_agents, flags, item_cue, lead),
+                *_sentence_criteria(ctx, rules, cut[1], e, all_agents, flags, item_cue, lead),
+            ]
     lines = lines_of(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:
         return []
