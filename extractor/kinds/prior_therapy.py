@@ -151,6 +151,7 @@ class ClauseRules(_Data):
     breaks: tuple[tuple[str, ...], ...]
     naive_after: Pattern
     trailing_or: Pattern
+    exception_quantified: Pattern
 
     @cached_property
     def break_words(self) -> Phrases:
@@ -507,6 +508,9 @@ def _mode(  # noqa: PLR0917
         if within(flags.cues("permitted"), *inner):
             return "exception"
     exc = within(exceptions, s, a.start)
+    q = rules.exception_quantified.match(lower, exc[-1].cue_end) if exc else None
+    if q is not None and "," in lower[q.end() : a.start]:
+        exc = []  # "other than a single cycle of XELOX, radiotherapy or surgery": the exception is XELOX alone
     if exc and ")" not in lower[exc[-1].cue_end : a.start]:  # the exception's scope ends at a ")"
         if not exclusion and within(flags.cues("required"), exc[-1].cue_end, a.start):
             return "excluded"
