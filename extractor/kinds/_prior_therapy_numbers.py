@@ -60,6 +60,7 @@ class NumberRules(BaseModel):
     after_duration: Pattern
     window_of: Pattern
     wash_before: Pattern
+    completed_before: Pattern
     progression_before: Pattern
     alternative_between: Pattern
     gap_post: Pattern
@@ -158,6 +159,7 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
             continue
         before = lower[max(s, q.start - 25) : q.start]
         washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
+        washout = washout or (not pre and rules.completed_before.search(before) is not None)
         lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
         paren_for = (lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")) and lower.startswith(
             " for ", q.unit_end
