@@ -191,6 +191,7 @@ class FlagWords(_Data):
     response: tuple[str, ...]
     lines: tuple[str, ...]
     setting: tuple[str, ...]
+    anchor: tuple[str, ...]
 
     @cached_property
     def tests(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]]:
@@ -337,6 +338,10 @@ class _Flags:
     @property
     def setting(self) -> bool:
         return self._get("setting")
+
+    @property
+    def anchor(self) -> bool:
+        return self._get("anchor")
 
 
 # ------------------------------------------------------------------------------------------------- extractor
@@ -597,13 +602,13 @@ def _keep(  # noqa: PLR0917
     ):  # "steroids (> 10 mg/day of prednisone)": the unit of another agent's dose limit, not a therapy
         return False
     ff = None
-    plans = (
-        [p.span() for p in rules.plan.finditer(lower, max(s, a.start - 90), a.start)]
-        if rules.plan_words.maybe(lower[max(s, a.start - 90) : a.start])
-        else []
-    )
+    plans: list[tuple[int, int]] | None = None
     for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
-        if not any(ps <= m.start() < pe for ps, pe in plans):  # "planned to receive X": a plan is a rule on X
+        if plans is None:  # "planned to receive X": a plan is a rule on X, its false friends are skipped
+            back = max(s, a.start - 90)
+            maybe = rules.plan_words.maybe(lower[back : a.start])
+            plans = [p.span() for p in rules.plan.finditer(lower, back, a.start)] if maybe else []
+        if not any(ps <= m.start() < pe for ps, pe in plans):
             ff = m
     between = lower[ff.end() : a.start] if ff is not None else ""
     if (
@@ -721,7 +726,7 @@ def _sentence_criteria(  # noqa: PLR0917
         a
         for i, a in enumerate(agents)
         if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
-        and not (agents[0].start < a.start and _anchor(rules.agents, lower, s, a))
+        and not (flags.anchor and agents[0].start < a.start and _anchor(rules.agents, lower, s, a))
         and not _restated(rules.agents, lower, a, agents, i)
         and not _heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
