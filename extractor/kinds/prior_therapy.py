@@ -21,22 +21,29 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from extractor.kinds._prior_therapy_numbers import (
+    LineInfo,
+    NumberRules,
+    Window,
+    any_in,
+    duration_months,
+    line_split,
+    line_statements,
+    lines_of,
+    quantities,
+    tokens,
+    windows_of,
+    within,
+)
 from extractor.kinds._spec import Compare, KindSpec
-from extractor.models.criteria import Comparator, CriterionBase, Requirement
+from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.context import Modifier
-from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
+from extractor.rules.drugs import Agent, agent_classes, find_agents, name_alt, trigger_words
 from extractor.rules.grammar import (
     Sentences,
     cmp_phrase,
-    cmp_tail,
-    negate,
     num_or_word,
-    number_token,
-    number_value,
-    op_of,
     sentence_spans,
-    to_months,
-    to_weeks,
 )
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
@@ -106,7 +113,7 @@ class Phrases(_Data):
 
     def maybe(self, text: str) -> bool:
         """False when no phrase can match in ``text`` (True says little: check with :attr:`rx`)."""
-        return _any_in(self.anchors, text)
+        return any_in(self.anchors, text)
 
 
 def _anchors(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
@@ -123,6 +130,14 @@ class AgentRules(_Data):
     false_friend_reset: Pattern
     dose_before: Pattern
     after_false_friend: Pattern
+    plan_words: Phrases
+    plan: Pattern
+    not_yet: Pattern
+    anchor_before: Pattern
+    generic: frozenset[str]
+    generic_with: Pattern
+    generic_for: Pattern
+    progression_word: Pattern
     brain: Pattern
     local_agents: frozenset[str]
     heading_after: Pattern
@@ -135,6 +150,8 @@ class ClauseRules(_Data):
     parenthesis: Pattern
     breaks: tuple[tuple[str, ...], ...]
     naive_after: Pattern
+    trailing_or: Pattern
+    exception_quantified: Pattern
 
     @cached_property
     def break_words(self) -> Phrases:
@@ -142,28 +159,10 @@ class ClauseRules(_Data):
         return Phrases(words=tuple(w for words in self.breaks for w in words))
 
 
-class NumberRules(_Data):
-    line_words: tuple[str, ...]
-    any_number: Pattern
-    time_after: Pattern
-    age_after: Pattern
-    pre_tail: Pattern
-    duration_tail: Pattern
-    post: Pattern
-    duration_of: Pattern
-    after_duration: Pattern
-    window_of: Pattern
-    wash_before: Pattern
-    gap_post: Pattern
-    lines_after: Pattern
-    time_word: Pattern
-    negation_words: tuple[str, ...]
-    negation_gap: Pattern
-
-
 class RequirementRules(_Data):
     started: Pattern
     progressed: Pattern
+    modal_negation: Pattern
 
 
 class SettingRules(_Data):
@@ -192,6 +191,7 @@ class FlagWords(_Data):
     response: tuple[str, ...]
     lines: tuple[str, ...]
     setting: tuple[str, ...]
+    anchor: tuple[str, ...]
 
     @cached_property
     def tests(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]]:
@@ -208,9 +208,9 @@ class FlagWords(_Data):
     def has(self, name: str, text: str) -> bool:
         """Whether an entry of list ``name`` occurs in ``text`` (as a substring)."""
         single, firsts, rx = self.tests[name]
-        if _any_in(single, text):
+        if any_in(single, text):
             return True
-        return rx is not None and _any_in(firsts, text) and rx.search(text) is not None
+        return rx is not None and any_in(firsts, text) and rx.search(text) is not None
 
 
 class Rules(RuleFile):
@@ -339,6 +339,10 @@ class _Flags:
     def setting(self) -> bool:
         return self._get("setting")
 
+    @property
+    def anchor(self) -> bool:
+        return self._get("anchor")
+
 
 # ------------------------------------------------------------------------------------------------- extractor
 
@@ -350,7 +354,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         return []
     rules = _rules()
     agents = find_agents(lower)
-    if not agents and not (_any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower)):
+    if not agents and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower)):
         return []  # without agents only a line limit can be stated, and it needs a number
     cue = rules.cues.rx.search(lower) is not None
     if not cue and not (ctx.is_exclusion and agents):
@@ -406,19 +410,13 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
         if merged:
             continue
         earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
+        if names <= earlier and all(getattr(c, f) is None for f in _NUMERIC):
+            continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
         rest = [n for n in c.agents if n not in earlier]
         if rest and len(rest) < len(c.agents):
             c.agents = rest
         kept.append(c)
     return kept
-
-
-def _any_in(words: tuple[str, ...], text: str) -> bool:
-    """Whether one of ``words`` is a substring of ``text`` (a plain loop: faster than ``any()`` here)."""
-    for w in words:  # noqa: SIM110 - any() with a generator costs more on these hot paths
-        if w in text:
-            return True
-    return False
 
 
 # --------------------------------------------------------------------------------------------- sentences, clauses
@@ -485,11 +483,6 @@ def _clauses(rules: ClauseRules, lower: str, s: int, e: int) -> list[tuple[int, 
     return out
 
 
-def _within(cues: tuple[Modifier, ...], s: int, e: int) -> list[Modifier]:
-    """The cues that lie in ``[s, e)``."""
-    return [m for m in cues if s <= m.cue_start and m.cue_end <= e]
-
-
 def _mode(  # noqa: PLR0917
     flags: _Flags,
     rules: ClauseRules,
@@ -511,17 +504,20 @@ def _mode(  # noqa: PLR0917
     if po >= 0:
         pc = lower.find(")", a.end, e)
         inner = (po + 1, pc if pc >= 0 else e)
-        exc = _within(exceptions, po, a.start)
+        exc = within(exceptions, po, a.start)
         if exc:
-            treated = _within(flags.cues("required"), exc[0].cue_end, a.start)  # "except previously treated with"
+            treated = within(flags.cues("required"), exc[0].cue_end, a.start)  # "except previously treated with"
             return "excluded" if not exclusion and treated else "exception"
-        if any(m.direction != "forward" for m in _within(flags.cues("negated"), *inner)):
+        if any(m.direction != "forward" for m in within(flags.cues("negated"), *inner)):
             return "excluded"
-        if _within(flags.cues("permitted"), *inner):
+        if within(flags.cues("permitted"), *inner):
             return "exception"
-    exc = _within(exceptions, s, a.start)
+    exc = within(exceptions, s, a.start)
+    q = rules.exception_quantified.match(lower, exc[-1].cue_end) if exc else None
+    if q is not None and "," in lower[q.end() : a.start]:
+        exc = []  # "other than a single cycle of XELOX, radiotherapy or surgery": the exception is XELOX alone
     if exc and ")" not in lower[exc[-1].cue_end : a.start]:  # the exception's scope ends at a ")"
-        if not exclusion and _within(flags.cues("required"), exc[-1].cue_end, a.start):
+        if not exclusion and within(flags.cues("required"), exc[-1].cue_end, a.start):
             return "excluded"
         return "exception"
     if memo is None:
@@ -539,19 +535,19 @@ def _clause_mode(flags: _Flags, rules: ClauseRules, lower: str, s: int, e: int) 
     def outside(m: Modifier) -> bool:
         return not any(ps <= m.cue_start < pe for ps, pe in parens)
 
-    if any(m.direction != "forward" and outside(m) for m in _within(flags.cues("negated"), s, e)):
+    if any(m.direction != "forward" and outside(m) for m in within(flags.cues("negated"), s, e)):
         return "excluded"
-    if any(outside(m) for m in _within(flags.cues("permitted"), s, e)):
+    if any(outside(m) for m in within(flags.cues("permitted"), s, e)):
         return "allowed"
     return "base"
 
 
-def _negated(flags: _Flags, cs: int, a: Agent | None, lines: _LineInfo | None) -> bool:
+def _negated(flags: _Flags, cs: int, a: Agent | None, lines: LineInfo | None) -> bool:
     """Whether the clause negates its agents: a negation before the first agent (not one a line limit consumed)."""
     lower = flags.lower
     end = a.start if a is not None else (lines.start if lines else cs)
     if end > cs and flags.may_have("negation", cs, end):
-        for m in _within(flags.cues("negated"), cs, end):
+        for m in within(flags.cues("negated"), cs, end):
             if m.direction != "forward":
                 continue  # "Not allowed: ..." says the clause's mode (excluded), not a negation of its agents
             if a is not None and not m.covers(a.start, a.end):
@@ -559,12 +555,38 @@ def _negated(flags: _Flags, cs: int, a: Agent | None, lines: _LineInfo | None) -
             if lines is not None and any(0 <= st - m.cue_end <= 25 for st in lines.negated_at):
                 continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
             return True
+    if (
+        a is not None
+        and ("enrol" in lower or "regist" in lower)
+        and flags.rules.agents.not_yet.search(lower, max(cs, a.start - 80), a.start)
+    ):  # "must be enrolled prior to any neoadjuvant X"
+        return True
     return bool(a is not None and (a.neg or flags.rules.clauses.naive_after.match(lower, a.end)))
 
 
 def _heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
     """Whether ``a`` heads the list after it ("Allowed anticoagulants are the following: aspirin")."""
     return nxt is not None and ":" in lower[a.end : nxt.start] and rules.heading_after.match(lower, a.end) is not None
+
+
+def _anchor(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
+    """Whether an agent after another one only dates it ("oophorectomy within a year of completion of chemotherapy",
+    "somatostatin analogues after surgery"), not after a progression ("progressed on X after Y")."""
+    return (
+        rules.anchor_before.search(lower, max(s, a.start - 40), a.start) is not None
+        and rules.progression_word.search(lower, s, a.start) is None
+    )
+
+
+def _restated(rules: AgentRules, lower: str, a: Agent, agents: list[Agent], i: int) -> bool:
+    """Whether a generic class only frames another agent: "systemic treatment with tebentafusp" (the agent right
+    after "with"), "EGFR TKI for anti-tumour therapy" (a purpose after an agent)."""
+    if a.name not in rules.generic:
+        return False
+    nxt = agents[i + 1] if i + 1 < len(agents) else None
+    if nxt is not None and agent_classes(nxt.name) and rules.generic_with.fullmatch(lower, a.end, nxt.start):
+        return True  # a drug (a class after "with" lists the kinds of the class: "systemic therapy with chemotherapy")
+    return i > 0 and rules.generic_for.match(lower, agents[i - 1].end, a.start) is not None
 
 
 def _keep(  # noqa: PLR0917
@@ -580,8 +602,14 @@ def _keep(  # noqa: PLR0917
     ):  # "steroids (> 10 mg/day of prednisone)": the unit of another agent's dose limit, not a therapy
         return False
     ff = None
+    plans: list[tuple[int, int]] | None = None
     for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
-        ff = m
+        if plans is None:  # "planned to receive X": a plan is a rule on X, its false friends are skipped
+            back = max(s, a.start - 90)
+            maybe = rules.plan_words.maybe(lower[back : a.start])
+            plans = [p.span() for p in rules.plan.finditer(lower, back, a.start)] if maybe else []
+        if not any(ps <= m.start() < pe for ps, pe in plans):
+            ff = m
     between = lower[ff.end() : a.start] if ff is not None else ""
     if (
         ff is not None
@@ -614,235 +642,38 @@ def _setting(rules: SettingRules, lower: str, s: int, e: int) -> str | None:
     return hits[0][1]
 
 
-# ------------------------------------------------------------------------------------------------- numbers
-
-
-@dataclass
-class _Window:
-    start: int
-    end: int
-    weeks: float
-    gap: bool  # "at least N weeks since": the rule is "not within N weeks"
-
-
-@dataclass
-class _Qty:
-    start: int
-    end: int
-    n: float
-    unit: str
-    cmp: str | None
-    pre: str | None
-    post: str
-    dur: bool
-    unit_end: int
-
-
-@dataclass
-class _LineInfo:
-    lo: int | None
-    hi: int | None
-    start: int
-    end: int
-    negated_at: list[int]  # starts of limits read through a negation right before them
-    plain: bool = False  # an inclusion-type range in an exclusion item: the criterion is read as an inclusion
-
-
-def _tokens(lower: str, s: int, e: int) -> list[tuple[int, int, float]]:
-    out = []
-    for m in number_token().finditer(lower, s, e):
-        n = number_value(m.group("n"))
-        if n is not None:
-            out.append((m.start(), m.end(), n))
-    return out
-
-
-def _quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]]) -> list[_Qty]:
-    out: list[_Qty] = []
-    tail = cmp_tail()
-    for ns, ne, n in toks:
-        u = rules.time_after.match(lower, ne, e)
-        if not u or rules.age_after.match(lower, u.end()):
-            continue
-        back = max(s, ns - 45)
-        c = tail.search(lower, back, ns)
-        p = rules.pre_tail.search(lower, back, ns)
-        d = rules.duration_tail.search(lower, back, ns)
-        post = rules.post.match(lower, u.end(), e)
-        start = min(x.start() for x in (c, p, d, u) if x is not None) if (c or p or d) else ns
-        end = post.end() if post and post.group("post") else u.end()
-        out.append(
-            _Qty(
-                start,
-                end,
-                n,
-                u.group("unit"),
-                c.group("cmp") if c else None,
-                p.group("pre") if p else None,
-                (post.group("post") or "") if post else "",
-                bool(d),
-                u.end(),
-            )
-        )
-    return out
-
-
-def _windows(rules: NumberRules, lower: str, s: int, qtys: list[_Qty]) -> list[_Window]:
-    out: list[_Window] = []
-    for q in qtys:
-        pre, cmp, post = q.pre, q.cmp, q.post
-        if q.n > 1000 or (q.dur and not pre and post not in ("prior", "before", "preceding")):
-            continue
-        before = lower[max(s, q.start - 25) : q.start]
-        washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
-        lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
-        paren_for = (lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")) and lower.startswith(
-            " for ", q.unit_end
-        )
-        if not (pre or cmp or post or washout or paren_for):  # "(6 weeks for nitrosoureas)" restates a window
-            continue
-        if (
-            not pre
-            and post.startswith("of")
-            and not washout
-            and (not cmp or rules.duration_of.match(lower, q.unit_end))
-        ):
-            continue  # "6 months of therapy", "at least 3 years of first-line treatment": a duration
-        if post.startswith("after") and not cmp:
-            continue  # "4 weeks after the last dose" (contraception, follow-up)
-        op = op_of(cmp) if cmp else None
-        gap = op in (">=", ">") or (op is None and not pre and bool(rules.gap_post.search(post)))
-        gap = gap or (washout and op not in ("<", "<="))
-        weeks = round(to_weeks(q.n, q.unit), 2)
-        if paren_for and not (pre or cmp or post):  # "> 4 weeks (6 weeks for nitrosoureas)": the window it restates
-            gap = out[-1].gap if out else lead
-        out.append(_Window(q.start, q.end, weeks, gap))
-    return out
-
-
-def _duration(rules: NumberRules, lower: str, qtys: list[_Qty], windows: list[_Window], e: int) -> float | None:
-    for q in qtys:
-        if any(w.start < q.end and q.start < w.end for w in windows):
-            continue
-        unit_end = q.unit_end
-        if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
-            if rules.after_duration.match(lower, unit_end, e):
-                continue
-            return round(to_months(q.n, q.unit), 2)
-    return None
-
-
-def _lines(  # noqa: PLR0917
-    flags: _Flags, rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
-) -> _LineInfo | None:
-    """Line limits of the sentence, combining statements ("at least 1 ... no more than 3")."""
-    found = _line_statements(flags, rules, lower, s, e, toks, exclusion)
-    if not found:
-        return None
-    plain = False
-    if exclusion and len(found) > 1 and not any(x[4] for x in found):
-        read = _line_statements(flags, rules, lower, s, e, toks, False)
-        lo = max((x[0] for x in read if x[0] is not None), default=None)
-        hi = min((x[1] for x in read if x[1] is not None), default=None)
-        if lo is not None and hi is not None and lo <= hi:  # "at least one but not more than three lines" under
-            found, plain = read, True  # an exclusion heading: an inclusion-type range, read as written
-    los = [x[0] for x in found if x[0] is not None]
-    his = [x[1] for x in found if x[1] is not None]
-    return _LineInfo(
-        min(los) if los else None,
-        max(his) if his else None,
-        found[0][2],
-        found[-1][3],
-        [x[2] for x in found if x[4]],
-        plain,
-    )
-
-
-def _line_statements(  # noqa: PLR0917
-    flags: _Flags, rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[int, int, float]], exclusion: bool
-) -> list[tuple[int | None, int | None, int, int, bool]]:
-    out: list[tuple[int | None, int | None, int, int, bool]] = []
-    skip_to = -1
-    tail = cmp_tail()
-    for ns, ne, n1 in toks:
-        if ns < skip_to:
-            continue
-        m = rules.lines_after.match(lower, ne, e)
-        if not m:
-            continue
-        skip_to = m.end()
-        words = lower[m.end("n2") if m.group("n2") else ne : m.end()]
-        if rules.time_word.search(words):
-            continue
-        n2 = number_value(m.group("n2"))
-        if n1 > 20 or (n2 is not None and n2 > 20):
-            continue
-        c = tail.search(lower, max(s, ns - 30), ns)
-        op: Comparator | None = op_of(c.group("cmp")) if c else None
-        post = (m.group("post") or "").strip()
-        if "more" in post or "greater" in post or "higher" in post:
-            op = ">="
-        elif post:
-            op = "<="
-        st = c.start() if c else ns
-        back = max(s, st - 25)
-        negated = (
-            _any_in(rules.negation_words, lower[back:st])
-            and any(  # "must not have received more than 3
-                lower[m.cue_start : m.cue_end] in rules.negation_words  # prior lines": a negation <= 3 words before
-                and rules.negation_gap.fullmatch(lower, m.cue_end, st)
-                for m in _within(flags.cues("negated"), back, st)
-            )
-        )
-        lo: float | None
-        hi: float | None
-        if n2 is not None and op in (None, ">=", ">"):  # "2-3 lines", "a minimum of 2 and a maximum of 5 lines"
-            lo, hi = min(n1, n2), max(n1, n2)
-        else:
-            if exclusion and op is None and not negated:
-                continue  # a bare count in an exclusion ("count as single lines") states no limit
-            if exclusion or negated:  # exclusion "must not have received > 3 lines": the rule is still <= 3
-                op = negate(op) if op else "<"
-            lo = hi = None
-            if op in (None, ">="):
-                lo = n1
-            elif op == ">":
-                lo = n1 + 1
-            elif op == "<=":
-                hi = n1
-            elif op == "<":
-                hi = n1 - 1
-            elif op == "=":
-                lo = hi = n1
-        out.append((int(lo) if lo is not None else None, int(hi) if hi is not None else None, st, m.end(), negated))
-    return out
-
-
 # ------------------------------------------------------------------------------------------------- sentences
 
 
 @dataclass
 class _Group:
     agents: list[Agent] = field(default_factory=list)
-    window: _Window | None = None
+    window: Window | None = None
     mode: str = "base"  # base | allowed | exception | excluded
     neg: bool = False  # the clause negates the agents ("no prior ...", "must not have received ...")
     clause: tuple[int, int] = (0, 0)
 
 
-def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[_Window]) -> int:
+def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[Window]) -> int:
     """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
     if not windows:
         return -1
-    wi = next((i for i, w in enumerate(windows) if w.start >= a.end), -1)
+    wi = next((i for i, w in enumerate(windows) if w.start >= a.end and not _alternative(rules, lower, a, w)), -1)
     if wi < 0:
+        if windows[0].start >= a.end:
+            return -1  # only a progression's window after it ("X, or relapse within 12 months of Y")
         wi = next(
-            (i for i in range(len(windows) - 1, -1, -1) if not _closed_paren(lower, s, windows[i].start, a.start)),
+            (
+                i
+                for i in range(len(windows) - 1, -1, -1)
+                if windows[i].start < a.end and not _closed_paren(lower, s, windows[i].start, a.start)
+            ),
             -2,
         )
         if wi == -2:  # every window before sits in a closed parenthesis: one about the agent before it keeps it
-            po = _paren_open(lower, s, windows[-1].start)
-            wi = -1 if po > s and _agent_before(lower, s, po) else len(windows) - 1
+            last = max(i for i, w in enumerate(windows) if w.start < a.end)
+            po = _paren_open(lower, s, windows[last].start)
+            wi = -1 if po > s and _agent_before(lower, s, po) else last
             if wi < 0:
                 return -1
     if wi >= 0 and len({w.weeks for w in windows}) == 1:
@@ -853,6 +684,12 @@ def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: lis
             wi,
         )
     return wi
+
+
+def _alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
+    """Whether window ``w`` times a progression named after agent ``a`` as an alternative to it ("X for metastatic
+    disease, or relapse within 6 months of Y"): the window is Y's, not X's."""
+    return a.end <= w.prog and rules.alternative_between.search(lower, a.end, w.prog) is not None
 
 
 def _agent_before(lower: str, s: int, pos: int) -> bool:
@@ -889,16 +726,26 @@ def _sentence_criteria(  # noqa: PLR0917
         a
         for i, a in enumerate(agents)
         if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
+        and not (flags.anchor and agents[0].start < a.start and _anchor(rules.agents, lower, s, a))
+        and not _restated(rules.agents, lower, a, agents, i)
         and not _heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
         return []  # nor does an exclusion open with an agent
-    toks = _tokens(lower, s, e) if flags.digits else []
-    lines = _lines(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
+    toks = tokens(lower, s, e) if flags.digits else []
+    if len(agents) > 1 and len(toks) > 1 and flags.lines:
+        found = line_statements(flags, num, lower, s, e, toks, ctx.is_exclusion)
+        cut = line_split(num, lower, agents, found, rules.agents.generic)
+        if cut is not None:  # "at least one line of X and at least two further lines of Y": two criteria
+            return [
+                *_sentence_criteria(ctx, rules, s, cut[0], all_agents, flags, item_cue, lead),
+                *_sentence_criteria(ctx, rules, cut[1], e, all_agents, flags, item_cue, lead),
+            ]
+    lines = lines_of(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:
         return []
-    qtys = _quantities(num, lower, s, e, toks) if toks else []
-    windows = _windows(num, lower, s, qtys)
+    qtys = quantities(num, lower, s, e, toks) if toks else []
+    windows = windows_of(num, lower, s, qtys)
     # group agents by window (first window after the agent, else the last one before), mode and negation
     groups: dict[tuple[int, str, bool], _Group] = {}
     seen: set[object] = set()
@@ -923,9 +770,9 @@ def _sentence_criteria(  # noqa: PLR0917
         neg = _negated(flags, s, None, lines)
         groups[(-1, "base", neg)] = _Group(window=None, mode=_mode(flags, cl, lower, s, e, Agent(e, e, "")), neg=neg)
     response = True if flags.response and rules.response.rx.search(lower, s, e) else None
-    duration = _duration(num, lower, qtys, windows, e)
+    duration = duration_months(num, lower, qtys, windows, e)
     ordered = sorted(groups.values(), key=lambda g: g.agents[0].start if g.agents else s)
-    sentence_ok = flags.modes and flags.may_have("modes", s, e) and bool(_within(flags.cues("permitted"), s, e))
+    sentence_ok = flags.modes and flags.may_have("modes", s, e) and bool(within(flags.cues("permitted"), s, e))
     by_clause = len(ordered) > 1 and len({g.clause for g in ordered}) == len(ordered)
     out: list[PriorTherapy] = []
     prev_end = s
@@ -952,6 +799,16 @@ def _sentence_criteria(  # noqa: PLR0917
             ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
             if g.window and g.window.start < cs:
                 cs = min(cs, *(a.start for a in g.agents))
+            nxt = ordered[gi + 1] if gi + 1 < len(ordered) else None
+            if (
+                nxt is not None
+                and nxt.window
+                and ce <= nxt.window.prog < nxt.agents[0].start
+                and _alternative(num, lower, g.agents[-1], nxt.window)
+            ):
+                ce = nxt.window.prog  # "X in the metastatic setting, or relapse within 6 months of Y": up to "relapse"
+                ce -= len(lower[:ce]) - len(rules.clauses.trailing_or.sub("", lower[:ce]))
+
             prev_end = ce
         cs, ce = _trim(ctx.clean, cs, ce)
         if ce <= cs:
@@ -1011,6 +868,13 @@ def _requirement(  # noqa: PLR0917
         return "excluded"
     gap = bool(g.window and g.window.gap) and not rules.requirement.started.search(ctx.lower, s, e)
     exclusion = (ctx.is_exclusion or lead == "excluded") and not plain
+    if (
+        neg
+        and exclusion
+        and g.agents
+        and rules.requirement.modal_negation.search(ctx.lower, g.clause[0], g.agents[0].start)
+    ):
+        return "excluded"  # exclusion "Participants must not have received X": a plain rule, read as written
     return "excluded" if gap or (neg ^ exclusion) else "required"
 
 
