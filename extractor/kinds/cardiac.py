@@ -329,9 +329,9 @@ _FIELDS = ("lvef_min_percent", "lvef_lln", "qtc_max_ms", "nyha_max", "conditions
 
 
 def _merge(ctx: ItemContext, out: list[Cardiac]) -> list[Cardiac]:
-    """One criterion for the cardiac facts of one item (the gold labels an item's LVEF, QTc, NYHA and conditions
-    as one criterion) when the item is one sentence: a reading whose evidence holds another's, or lies in it, takes its fields unless they
-    disagree (two QTc limits, one per sex, stay two)."""
+    """One criterion for the cardiac facts of a one-sentence item (the gold labels an item's LVEF, QTc, NYHA and
+    conditions as one criterion): a reading whose evidence holds another's, or lies in it, takes its fields unless
+    they disagree (two QTc limits, one per sex, stay two)."""
     if len(sentence_spans(ctx.clean)) > 1:
         return out  # facts of other sentences ("NOTE: ... does not apply to ...") stay apart
     merged: list[Cardiac] = []
