@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
+from extractor.ground import make_evidence
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 from extractor.rules import grammar
@@ -111,6 +112,10 @@ class Rules(RuleFile):
     range_join: Pattern
     or_equal: Pattern
     sentence_break: Pattern
+    direct_bilirubin: str
+    gilbert_before: Pattern
+    gilbert_reach: int
+    gilbert_condition: str
     html_entity: Pattern
     html_entities: dict[str, str]
     number: Pattern
@@ -649,9 +654,40 @@ def _organ_function(ctx: ItemContext) -> list[Lab]:
     return [ctx.make(Lab, s, e, analyte=analyte) for analyte in kinds]
 
 
+def _gilbert_direct(ctx: ItemContext, labs: list[Lab]) -> list[Lab]:
+    """A direct-bilirubin limit that follows a Gilbert's mention in its sentence ("patients with Gilbert's syndrome
+    with a total bilirubin <= 2 x ULN and direct bilirubin within normal limits", "unless due to Gilbert's syndrome
+    and direct bilirubin is within normal limits") holds for those patients: it takes the condition, and its
+    evidence reaches back to the mention."""
+    text, base = ctx.lower, ctx.item.start
+    if len(ctx.clean) != len(ctx.item.text):
+        return labs  # a long space run was cut: item and clean offsets differ
+    out = []
+    for lab in labs:
+        at = lab.evidence.start - base
+        g = None
+        if lab.analyte == RULES.direct_bilirubin and lab.condition is None:
+            g = next(iter(RULES.gilbert_before.finditer(text, max(0, at - RULES.gilbert_reach), at)), None)
+        if g is None or RULES.sentence_break.search(ctx.clean, g.start(), at):
+            out.append(lab)
+            continue
+        start = grammar.clause_span(ctx.clean, g.start(), g.end())[0]
+        out.append(
+            lab.model_copy(
+                update={
+                    "condition": RULES.gilbert_condition,
+                    "evidence": make_evidence(ctx.source, base + min(start, at), lab.evidence.end),
+                }
+            )
+        )
+    return out
+
+
 def extract(ctx: ItemContext) -> list[Lab]:
     """The lab criteria of one item."""
     labs = _lab_criteria(ctx)
+    if labs and "gilbert" in ctx.lower:
+        labs = _gilbert_direct(ctx, labs)
     words = ctx.words
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = _organ_function(ctx)
