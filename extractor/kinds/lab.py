@@ -104,6 +104,9 @@ class Rules(RuleFile):
     range_after: Pattern
     time_after: Pattern
     filler: frozenset[str]
+    filler_phrases: dict[str, Comparator]
+    method_words: frozenset[str]
+    method_note: Pattern
     comparators_before: dict[Comparator, list[str]]
     comparators_after: dict[Comparator, list[str]]
     dot_thousands_units: frozenset[str]
@@ -322,6 +325,8 @@ def _post_op(post: str) -> Comparator | None:
 def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
     """The comparator written just before ``anchor`` (signs or words), if any."""
     words = text[max(start, anchor - 50) : anchor].replace("(", " ( ").replace(")", " ) ").split()
+    if len(words) >= 2 and " ".join(words[-2:]) in RULES.filler_phrases:  # "up to 3.0": its "to" is no filler
+        return RULES.filler_phrases[" ".join(words[-2:])]
     keep_to = len(words)
     while keep_to and words[keep_to - 1] in RULES.filler:
         keep_to -= 1
@@ -561,6 +566,13 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     text = ctx.lower
     if "&" in text:
         text = _decode_entities(text)
+    if "(" in text and not RULES.method_words.isdisjoint(ctx.words):
+        # a method note after the name ("creatinine clearance (Cockcroft-Gault; if BMI > 30 use ideal body weight)
+        # >= 60 mL/min"): its numbers are no threshold, the threshold follows it
+        for mention in mentions:
+            note = RULES.method_note.match(text, mention.end)
+            if note is not None:
+                mention.end = note.end()
     # without a population word in the item only each mention's first threshold counts (the others can only give
     # criteria for a population)
     cond_words = tuple([w for w in RULES.condition_words if w in text])
