@@ -81,7 +81,11 @@ class Rules(RuleFile):
     stability_before: tuple[str, ...]
     clause_start: Pattern
     window_after: Pattern
+    window_before: Pattern
     excluded_after: Pattern
+    needs_local_therapy: Pattern
+    must_treat: Pattern
+    subject_without: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -138,7 +142,9 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
         before = lower[max(0, tm.start() - _BEFORE) : tm.start()]
         if RULES.steroid_before.search(before) and not any(w in before for w in RULES.stability_before):
             continue
-        if RULES.window_after.search(lower[tm.end() : tm.end() + 3]):
+        if RULES.window_after.search(lower[tm.end() : tm.end() + 3]) or RULES.window_before.search(
+            lower, max(0, tm.start() - 12), tm.start()
+        ):
             continue
         n = number_value(tm.group("n"))
         weeks = round(n * WEEKS_PER[unit_key(tm.group("unit"))], 2) if n is not None else None
@@ -235,8 +241,22 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
             for d, rx in _DESCRIPTORS:
                 if d.bad and rx.search(said):
                     add(d.bad)
+    sentence_end = sentence_bounds(ctx.clean, first.start(), first.end())[1]
+    # "untreated brain metastases must undergo local therapy before entry": treated ones are allowed
+    must_treat = not ctx.is_exclusion and RULES.must_treat.search(lower, first.end(), sentence_end) is not None
+    if must_treat:
+        conds = [c for c in conds if c != "untreated"]
+        add(("treated",))
+    # "brain lesions requiring immediate local therapy" (excluded) / "not needing immediate local therapy"
+    # (allowed): whether they are allowed hangs on a need the item names, not on one of the conditions
+    needs_therapy = RULES.needs_local_therapy.search(lower, max(0, first.start() - _NEAR), sentence_end)
     allowed: Literal["excluded", "allowed", "conditional", "required"]
-    if bad_side and not conds:
+    if ctx.is_exclusion and RULES.subject_without.search(lower, 0, first.start()):
+        allowed = "required"  # "Subjects without CNS metastases" excluded: the trial needs them
+        conds = []
+    elif needs_therapy is not None and ((bad_side and not conds) or conds == ["untreated"]):
+        allowed = "conditional"
+    elif bad_side and not conds:
         allowed = "excluded"
     elif conds == ["untreated"]:
         allowed = "allowed"

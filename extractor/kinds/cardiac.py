@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.ground import make_evidence
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import Prefiltered, clause_span, word_starts
+from extractor.rules.grammar import Prefiltered, clause_span, sentence_spans, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class Rules(RuleFile):
     qtc: Pattern
     qtc_value: Pattern
     qtc_unit: Pattern
+    qtc_sex: Pattern
+    qtc_second: Pattern
     nyha: Pattern
     nyha_phrases: tuple[str, ...]
     classes: dict[str, int]
@@ -84,6 +87,10 @@ class Rules(RuleFile):
     conditions: dict[str, Condition]
     condition_window: tuple[int, int]
     examples_after: Pattern
+    example_parens: Pattern
+    note_parens: Pattern
+    nyha_class_end: Pattern
+    permit_words: frozenset[str]
     drug_conditions: frozenset[str]
     name_drop: frozenset[str]
     drug_after: Pattern
@@ -202,7 +209,15 @@ def _qtc(ctx: ItemContext) -> list[Cardiac]:
         for q in RULES.qtc_value.finditer(text, m.end(), end) if RULES.number.search(text, m.end(), end) else ():
             if not q.group("cmp") and not RULES.qtc_unit.match(text, q.end("num")):
                 continue
-            return [ctx.make(Cardiac, *clause_span(ctx.clean, m.start(), q.end()), qtc_max_ms=float(q.group("num")))]
+            values, last = [float(q.group("num"))], q.end()
+            # a second limit for the other sex: "> 470 ms (females) or > 450 ms (males)"
+            if RULES.qtc_sex.search(text, q.end(), min(len(text), q.end() + 60)):
+                q2 = RULES.qtc_second.match(text, q.end())
+                if q2 is not None and float(q2.group("num")) not in values:
+                    values.append(float(q2.group("num")))
+                    last = q2.end()
+            span = clause_span(ctx.clean, m.start(), last)
+            return [ctx.make(Cardiac, *span, qtc_max_ms=v) for v in values]
     return []
 
 
@@ -241,12 +256,44 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     return max(values), m.start(), end
 
 
+def _asides(ctx: ItemContext, found: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Stretches whose conditions are not the item's own: subtypes in parentheses after a condition that names
+    them ("ventricular arrhythmia (including ventricular tachycardia ...)"), examples that are all companions, a note in
+    parentheses ("(Note: patients with cardiac disease should have a risk assessment ...)"), a NYHA class phrase before
+    an umbrella ("NYHA class II or greater cardiac disease"), a permission in an exclusion ("controlled arrhythmia is
+    permitted")."""
+    text = ctx.lower
+    out: list[tuple[int, int]] = []
+    specs = RULES.conditions
+    if "(" in text:
+        for m in RULES.example_parens.finditer(text):
+            inside = [n for s, _, n in found if m.start() < s < m.end()]
+            before = [n for _, e, n in found if m.start() - 40 <= e <= m.start() and "," not in text[e : m.start()]]
+            subtypes = bool(before) and m.group("cue").startswith("includ") and not specs[before[-1]].umbrella
+            if inside and (subtypes or all(specs[n].companion for n in inside)):
+                out.append((m.start(), m.end()))
+        if "note" in ctx.words:
+            out.extend((m.start(), m.end()) for m in RULES.note_parens.finditer(text))
+    if not RULES.nyha_words.isdisjoint(ctx.words):
+        for s, _, n in found:
+            if specs[n].umbrella and RULES.nyha_class_end.search(text, max(0, s - 60), s):
+                out.append((s, s + 1))
+    if ctx.is_exclusion and not RULES.permit_words.isdisjoint(ctx.words):
+        out.extend((s, s + 1) for s, e, _ in found if ctx.context.has("permitted", s, e, kind="cardiac"))
+    return out
+
+
 def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
     text = ctx.lower
     conditions: list[str] = []
     first, last = -1, -1
-    for start, end, name in _named(text, _find_conditions(text, ctx.words)):
+    found = _find_conditions(text, ctx.words)
+    named = _named(text, found)
+    aside = _asides(ctx, found) if found else ()
+    for start, end, name in named:
         if any(d in name for d in RULES.drug_conditions) and RULES.drug_after.match(text, end):
+            continue
+        if any(a <= start < b for a, b in aside):
             continue
         if name == RULES.qtc_condition and has_qtc:
             continue
@@ -271,8 +318,37 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
         first = ns if first < 0 else min(first, ns)
         last = max(last, ne)
     # the whole item, or in a long item the stretch from the first to the last condition named
-    span = (first, last) if len(text) > 300 and 0 <= first < last else (None, None)
+    span: tuple[int | None, int | None] = (None, None)
+    if len(text) > 300 and 0 <= first < last:
+        # a NYHA class alone: its clause ("class II or better (class III/IV are not eligible)")
+        span = clause_span(ctx.clean, first, last) if not conditions else (first, last)
     return [ctx.make(Cardiac, span[0], span[1], nyha_max=nyha, conditions=conditions)]
+
+
+_FIELDS = ("lvef_min_percent", "lvef_lln", "qtc_max_ms", "nyha_max", "conditions")
+
+
+def _merge(ctx: ItemContext, out: list[Cardiac]) -> list[Cardiac]:
+    """One criterion for the cardiac facts of a one-sentence item (the gold labels an item's LVEF, QTc, NYHA and
+    conditions as one criterion): a reading whose evidence holds another's, or lies in it, takes its fields unless
+    they disagree (two QTc limits, one per sex, stay two)."""
+    if len(sentence_spans(ctx.clean)) > 1:
+        return out  # facts of other sentences ("NOTE: ... does not apply to ...") stay apart
+    merged: list[Cardiac] = []
+    for c in out:
+        for i, m in enumerate(merged):
+            a, b = m.evidence, c.evidence
+            nested = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+            pairs = [(getattr(m, f), getattr(c, f)) for f in _FIELDS]
+            if not nested or any(x not in (None, []) and y not in (None, []) and x != y for x, y in pairs):
+                continue
+            update: dict[str, Any] = {f: y if x in (None, []) else x for f, (x, y) in zip(_FIELDS, pairs, strict=True)}
+            update["evidence"] = make_evidence(ctx.source, min(a.start, b.start), max(a.end, b.end))
+            merged[i] = m.model_copy(update=update)
+            break
+        else:
+            merged.append(c)
+    return merged
 
 
 def extract(ctx: ItemContext) -> list[Cardiac]:
@@ -288,7 +364,7 @@ def extract(ctx: ItemContext) -> list[Cardiac]:
         m = RULES.cardiac_function.search(ctx.lower)
         if m is not None:
             out.append(ctx.make(Cardiac, *clause_span(ctx.clean, m.start(), m.end())))
-    return out
+    return _merge(ctx, out) if len(out) > 1 else out
 
 
 KIND = KindSpec(

@@ -102,6 +102,9 @@ class Rules(RuleFile):
     logic_or: Pattern
     or_word: Pattern
     logic_and: Pattern
+    score_list_or: Pattern
+    score_slash_ish: Pattern
+    expressed_or_amplified: Pattern
     alternative_separator: Pattern
     alternative_tail: Pattern
     not_alternative: Pattern
@@ -161,6 +164,10 @@ def _ihc_scores(text: str) -> list[IHC]:
 
 def _logic(text: str, ihc_at: int, ish_start: int, last_at: int) -> Literal["or", "and"] | None:
     """How the IHC and ISH conditions combine, from the words between them ("IHC 2+/ISH- or IHC 1+" -> or)."""
+    if "or" in text and not RULES.score_slash_ish.fullmatch(text, last_at, max(last_at, ish_start)):
+        # "IHC 1+ or 2+ and ISH-": the "or" of a score list joins no IHC and ISH condition (but "0, 1+ or 2+/ISH-"
+        # reads 0 or 1+ or 2+ with ISH-)
+        text = RULES.score_list_or.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     lo, hi = sorted((ihc_at, ish_start))
     between = text[lo:hi].lower()
     if RULES.logic_or.search(between) or RULES.or_word.search(text[lo : max(hi, last_at)].lower()):
@@ -425,6 +432,8 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
         found_at = [blanked.find(sc) for sc in scores if blanked.find(sc) >= 0]
         first = min(found_at, default=0)
         logic = _logic(blanked, first, ish_at, max(found_at, default=0))
+    elif not scores and ish_status == "positive" and RULES.expressed_or_amplified.search(text):
+        logic = "or"  # "HER2 overexpressed/amplified": overexpression (IHC) or amplification (ISH)
     guideline = _guideline(text) if RULES.guideline_gate.search(text) else None
     out: list[HER2] = []
     starts = sorted(statuses[f] for f in final if f in statuses)

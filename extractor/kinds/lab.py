@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
+from extractor.ground import make_evidence
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 from extractor.rules import grammar
@@ -103,6 +104,9 @@ class Rules(RuleFile):
     range_after: Pattern
     time_after: Pattern
     filler: frozenset[str]
+    filler_phrases: dict[str, Comparator]
+    method_words: frozenset[str]
+    method_note: Pattern
     comparators_before: dict[Comparator, list[str]]
     comparators_after: dict[Comparator, list[str]]
     dot_thousands_units: frozenset[str]
@@ -111,6 +115,10 @@ class Rules(RuleFile):
     range_join: Pattern
     or_equal: Pattern
     sentence_break: Pattern
+    direct_bilirubin: str
+    gilbert_before: Pattern
+    gilbert_reach: int
+    gilbert_condition: str
     html_entity: Pattern
     html_entities: dict[str, str]
     number: Pattern
@@ -317,6 +325,8 @@ def _post_op(post: str) -> Comparator | None:
 def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
     """The comparator written just before ``anchor`` (signs or words), if any."""
     words = text[max(start, anchor - 50) : anchor].replace("(", " ( ").replace(")", " ) ").split()
+    if len(words) >= 2 and " ".join(words[-2:]) in RULES.filler_phrases:  # "up to 3.0": its "to" is no filler
+        return RULES.filler_phrases[" ".join(words[-2:])]
     keep_to = len(words)
     while keep_to and words[keep_to - 1] in RULES.filler:
         keep_to -= 1
@@ -556,6 +566,13 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     text = ctx.lower
     if "&" in text:
         text = _decode_entities(text)
+    if "(" in text and not RULES.method_words.isdisjoint(ctx.words):
+        # a method note after the name ("creatinine clearance (Cockcroft-Gault; if BMI > 30 use ideal body weight)
+        # >= 60 mL/min"): its numbers are no threshold, the threshold follows it
+        for mention in mentions:
+            note = RULES.method_note.match(text, mention.end)
+            if note is not None:
+                mention.end = note.end()
     # without a population word in the item only each mention's first threshold counts (the others can only give
     # criteria for a population)
     cond_words = tuple([w for w in RULES.condition_words if w in text])
@@ -649,9 +666,40 @@ def _organ_function(ctx: ItemContext) -> list[Lab]:
     return [ctx.make(Lab, s, e, analyte=analyte) for analyte in kinds]
 
 
+def _gilbert_direct(ctx: ItemContext, labs: list[Lab]) -> list[Lab]:
+    """A direct-bilirubin limit that follows a Gilbert's mention in its sentence ("patients with Gilbert's syndrome
+    with a total bilirubin <= 2 x ULN and direct bilirubin within normal limits", "unless due to Gilbert's syndrome
+    and direct bilirubin is within normal limits") holds for those patients: it takes the condition, and its
+    evidence reaches back to the mention."""
+    text, base = ctx.lower, ctx.item.start
+    if len(ctx.clean) != len(ctx.item.text):
+        return labs  # a long space run was cut: item and clean offsets differ
+    out = []
+    for lab in labs:
+        at = lab.evidence.start - base
+        g = None
+        if lab.analyte == RULES.direct_bilirubin and lab.condition is None:
+            g = next(iter(RULES.gilbert_before.finditer(text, max(0, at - RULES.gilbert_reach), at)), None)
+        if g is None or RULES.sentence_break.search(ctx.clean, g.start(), at):
+            out.append(lab)
+            continue
+        start = grammar.clause_span(ctx.clean, g.start(), g.end())[0]
+        out.append(
+            lab.model_copy(
+                update={
+                    "condition": RULES.gilbert_condition,
+                    "evidence": make_evidence(ctx.source, base + min(start, at), lab.evidence.end),
+                }
+            )
+        )
+    return out
+
+
 def extract(ctx: ItemContext) -> list[Lab]:
     """The lab criteria of one item."""
     labs = _lab_criteria(ctx)
+    if labs and "gilbert" in ctx.lower:
+        labs = _gilbert_direct(ctx, labs)
     words = ctx.words
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = _organ_function(ctx)

@@ -47,12 +47,17 @@ class Rules(RuleFile):
     leads: frozenset[str]
     prior_malignancy: Pattern
     window: Pattern
+    history_of_cancer: Pattern
     exception_words: frozenset[str]
     exception_starts: tuple[str, ...]
     exception_split: Pattern
     hyphen_space: Pattern
     pair_split: Pattern
     exception_lead_in: Pattern
+    excluded_parens: Pattern
+    hyphen_gap: Pattern
+    bare_squamous: Pattern
+    window_ahead: Pattern
     exceptions: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
     _exception_pattern: re.Pattern[str] = PrivateAttr()
     _exception_names: tuple[str, ...] = PrivateAttr()
@@ -96,6 +101,8 @@ def _as_written(e: re.Match[str]) -> list[str]:
     """The exceptions a match names, as written: "basal cell or squamous cell skin cancer" -> "basal cell skin
     cancer", "squamous cell skin cancer"; an abbreviation ("nmsc", "dcis") -> its canonical name."""
     text = RULES.hyphen_space.sub(" ", " ".join(e.group(0).split()))
+    if "- " in text:  # "low- risk cancers" (not "low- or intermediate-risk")
+        text = RULES.hyphen_gap.sub("-", text)
     if " " not in text and "-" not in text:
         return [RULES.exception_of(e)]
     sp = RULES.exception_split.fullmatch(text)
@@ -114,8 +121,23 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
     exceptions: list[str] = []
     seen: set[str] = set()
     if not RULES.exception_words.isdisjoint(words):
-        for e in RULES.exception_pattern.finditer(low):
-            if skip[0] <= e.start() < skip[1]:
+        # "carcinoma in situ (excluding carcinoma in situ of the bladder)": what a parenthesis right after an exception
+        # takes back is no exception
+        found = list(RULES.exception_pattern.finditer(low))
+        ends = {e.end() for e in found}
+        aside = [
+            (m.start(), m.end())
+            for m in (RULES.excluded_parens.finditer(low) if "(" in low else ())
+            if m.start() in ends or m.start() - 1 in ends
+        ]
+        if "basal" in words and "squamous" in words:
+            # "skin basal cell carcinoma, squamous cell carcinoma, or ...": a bare squamous cell carcinoma beside it
+            found.extend(
+                b for b in RULES.bare_squamous.finditer(low) if not any(e.start() <= b.start() < e.end() for e in found)
+            )
+            found.sort(key=lambda e: e.start())
+        for e in found:
+            if skip[0] <= e.start() < skip[1] or any(a <= e.start() < b for a, b in aside):
                 continue
             for name in _as_written(e):
                 # "carcinoma in situ" and "cancer in situ" name one exception
@@ -150,11 +172,13 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
         m = RULES.prior_malignancy.search(low, max(0, pos - _BEFORE), min(len(low), pos + len(word) + _AFTER))
         if m is not None:
             break
+    if m is None and ctx.is_exclusion and "history" in words:
+        m = RULES.history_of_cancer.search(low)
     if m is None:
         return _exception_child(ctx)
     within: float | None = None
     y = RULES.window.search(low, m.start())
-    if y is not None:
+    if y is not None and not RULES.window_ahead.search(low, max(0, y.start() - 12), y.start()):
         n = parse_number(y.group("n"))
         if n is not None and 0 < n <= _MAX_WINDOW:
             within = n if y.group("u").startswith("y") else round(n / 12, 2)
