@@ -109,6 +109,7 @@ class Rules(RuleFile):
     connect_token: Pattern
     connect_symbol: Pattern
     connect_words: frozenset[str]
+    bare_join: Pattern
     threshold: Pattern
     threshold_unit: Pattern
     non_prefix: Pattern
@@ -280,14 +281,16 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
     seen: set[str] = set()
     tries: dict[str, int] = {}
     context = ctx.context
+    alias_until, alias_of = 0, ""
     for m_start, m_end, sym in mentions[:MAX_MENTIONS]:
-        if sym in seen or tries.get(sym, 0) >= 4:
-            continue
+        if sym in seen or tries.get(sym, 0) >= 4 or (m_start < alias_until and sym != alias_of):
+            continue  # another marker's name in brackets after a marker is its alias ("ERBB2 (HER2) mutation")
         tries[sym] = tries.get(sym, 0) + 1
         end = m_end
         p = RULES.paren.match(clean, end)
         if p and len(p.group(0)) < 20 and not RULES.paren_value.search(p.group(0)):
-            end = p.end()
+            end = alias_until = p.end()
+            alias_of = sym
         var = RULES.variant.match(clean, end)
         vend = var.end() if var else end
         if ther_re.match(clean, vend) or RULES.anti_before.search(clean, max(0, m_start - 25), m_start):
@@ -324,7 +327,11 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             before_alt = None
             for bm in alt_re.finditer(clause, 0, rel):
                 before_alt = bm
-            if before_alt is not None and _connect_only(clause[before_alt.end() : rel]):
+            if (
+                before_alt is not None
+                and _connect_only(clause[before_alt.end() : rel])
+                and not RULES.bare_join.fullmatch(clause, before_alt.end(), rel)
+            ):
                 alteration = before_alt.group(0).lower()
         wm = wild_re.match(clean, vend)
         if wm is None:

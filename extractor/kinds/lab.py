@@ -125,6 +125,8 @@ class Rules(RuleFile):
     within_normal: Pattern
     conditions: dict[str, list[Pattern]]
     condition_words: tuple[str, ...]
+    lab_condition: Pattern
+    condition_analytes: dict[str, str]
     condition_cue: Pattern
     condition_gap: Pattern
     condition_negation_reach: int
@@ -513,6 +515,26 @@ def _states_requirement(text: str, start: int, end: int) -> bool:
     return RULES.unless.search(text, a, b) is None
 
 
+def _lab_condition(m: re.Match[str]) -> str:
+    """The population a ``lab_condition`` match names: "creatinine > 1.5 x ULN", "total bilirubin > ULN"."""
+    cmp = m.group("cmp")
+    op = ">=" if "=" in cmp or "≥" in cmp else ">"
+    num = m.group("num")
+    if num is None:
+        limit = "ULN"
+    elif m.group("uln"):
+        limit = f"{num} x ULN"
+    else:
+        limit = f"{num} {m.group('unit').replace(' ', '')}"
+    return f"{' '.join(m.group('name').split())} {op} {limit}"
+
+
+def _lab_condition_analyte(m: re.Match[str]) -> str:
+    """The analyte a ``lab_condition`` match names ("total bilirubin" -> total_bilirubin)."""
+    name = "_".join(m.group("name").split())
+    return RULES.condition_analytes.get(name, name)
+
+
 def _lab(
     ctx: ItemContext,
     mention: _Mention,
@@ -580,7 +602,10 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     seen: dict[str, str] = {}
     consumed_until = 0
     prev_end = 0
+    skip_before = 0
     for i, mention in enumerate(mentions):
+        if mention.start < skip_before:
+            continue
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         lo = mentions[i - 1].end if i else 0
         ths = _thresholds(text, mention, win_end, first_only=not cond_words)
@@ -627,7 +652,15 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
                     cond = after[0]
                     consumed_until = after[1]
-        span = grammar.clause_span(ctx.clean, mention.start, primary.end, lo, win_end)
+        span_end, hi = primary.end, win_end
+        lc = RULES.lab_condition.match(text, primary.end) if cond is None else None
+        if lc is not None and _lab_condition_analyte(lc) not in mention.analytes:
+            # another lab's value names the population ("... for participants with creatinine > 1.5 x ULN"); the
+            # analyte named there is no mention of its own
+            cond, span_end = _lab_condition(lc), lc.end()
+            skip_before = lc.end()
+            hi = next((m.start for m in mentions[i + 1 :] if m.start >= span_end), len(text))
+        span = grammar.clause_span(ctx.clean, mention.start, span_end, lo, hi)
         out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
         for j in range(1, len(ths)):
             t = ths[j]
