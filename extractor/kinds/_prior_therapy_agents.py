@@ -14,7 +14,7 @@ from extractor.kinds._prior_therapy_clauses import Phrases
 from extractor.rules.drugs import Agent, agent_classes, find_agents
 from extractor.rules.ruledata import Pattern
 
-__all__ = ["AgentRules", "agent_before", "anchor", "heading", "keep", "restated"]
+__all__ = ["AgentRules", "agent_before", "anchor", "heading", "keep", "lab_condition", "restated"]
 
 
 class _Data(BaseModel):
@@ -39,6 +39,8 @@ class AgentRules(_Data):
     heading_after: Pattern
     status_definition: Phrases
     status_agents: frozenset[str]
+    lab_condition: Pattern
+    lab_bound: Pattern
 
 
 def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
@@ -92,7 +94,7 @@ def keep(  # noqa: PLR0917
         ff is not None
         and ". " not in between
         and ";" not in between
-        and ")" not in between
+        and between.count(")") <= between.count("(")  # not after a parenthesis that closes ("(ZEN-3694) or X")
         and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
     ):
         return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
@@ -102,3 +104,14 @@ def keep(  # noqa: PLR0917
 def agent_before(lower: str, s: int, pos: int) -> bool:
     """Whether an agent name ends right before ``pos`` (a parenthesis that glosses it)."""
     return any(s <= a.start and a.end <= pos and not lower[a.end : pos].strip(" ,") for a in find_agents(lower))
+
+
+def lab_condition(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
+    """Whether the agent only conditions a lab bound ("INR <= 1.5 x ULN unless the participant is receiving
+    anticoagulant therapy"): the lab's exception, not a therapy rule."""
+    back = max(s, a.start - 70)
+    return (
+        "unless" in lower[back : a.start]
+        and rules.lab_condition.search(lower, back, a.start) is not None
+        and rules.lab_bound.search(lower, s, a.start) is not None
+    )

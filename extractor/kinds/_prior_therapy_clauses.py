@@ -87,6 +87,8 @@ class ClauseRules(_Data):
     naive_after: Pattern
     trailing_or: Pattern
     exception_quantified: Pattern
+    negation_stop: Pattern
+    examples_open: Pattern
 
     @cached_property
     def break_words(self) -> Phrases:
@@ -304,6 +306,8 @@ def negated(flags: Flags, cs: int, a: Agent | None, lines: LineInfo | None) -> b
                 continue  # "Not allowed: ..." says the clause's mode (excluded), not a negation of its agents
             if a is not None and not m.covers(a.start, a.end):
                 continue  # the scope ends before the agent (a clause end, an exception, 60 words)
+            if a is not None and flags.rules.clauses.negation_stop.search(lower, m.cue_end, a.start):
+                continue  # "Patients without these mutations must have received X": a modal verb ends it
             if lines is not None and any(0 <= st - m.cue_end <= 25 for st in lines.negated_at):
                 continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
             return True

@@ -21,7 +21,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from extractor.kinds._prior_therapy_agents import AgentRules, agent_before, anchor, heading, keep, restated
+from extractor.kinds._prior_therapy_agents import (
+    AgentRules,
+    agent_before,
+    anchor,
+    heading,
+    keep,
+    lab_condition,
+    restated,
+)
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
     Flags,
@@ -104,6 +112,7 @@ class RequirementRules(_Data):
     started: Pattern
     progressed: Pattern
     modal_negation: Pattern
+    stopped: Pattern
 
 
 class SettingRules(_Data):
@@ -163,6 +172,7 @@ class Rules(RuleFile):
 
     cues: Phrases
     skip_sentence: Phrases
+    skip_keep: Pattern
     agents: AgentRules
     clauses: ClauseRules
     numbers: NumberRules
@@ -235,8 +245,14 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         return []  # the sentences' own test: a line limit needs a line word and a number token
     lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
+    examples = "example" in lower
     for s, e in split_sentences(ctx.clean, rules.clauses):
-        out.extend(_sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead))
+        found = _sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead)
+        if found and out and examples and rules.clauses.examples_open.match(lower, s):
+            for c in found:  # "Examples of live vaccines include ... BCG": the examples of the criterion before
+                out[-1].agents.extend(n for n in c.agents if n not in out[-1].agents)
+            continue
+        out.extend(found)
     return _dedupe(out) if len(out) > 1 else out
 
 
@@ -271,6 +287,13 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
                 break
         if merged:
             continue
+        if any(
+            set(k.agents) == names
+            and k.requirement == c.requirement
+            and all(getattr(k, f) == getattr(c, f) for f in _NUMERIC)
+            for k in kept
+        ):
+            continue  # "Live vaccine within 30 days ... Note: should not receive live vaccine ... 30 days": a repeat
         earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
         if names <= earlier and all(getattr(c, f) is None for f in _NUMERIC):
             continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
@@ -366,7 +389,7 @@ def _sentence_criteria(  # noqa: PLR0917
     agents = [a for a in all_agents if a.start >= s and a.end <= e]
     if not agents and not flags.lines:
         return []
-    if flags.skip and rules.skip_sentence.rx.search(lower, s, e):
+    if flags.skip and _skipped(rules, lower, s, e):
         return []
     cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
     if not cue and not (ctx.is_exclusion and agents):
@@ -382,6 +405,7 @@ def _sentence_criteria(  # noqa: PLR0917
         if keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
         and not (flags.anchor and agents[0].start < a.start and anchor(rules.agents, lower, s, a))
         and not restated(rules.agents, lower, a, agents, i)
+        and not lab_condition(rules.agents, lower, s, a)
         and not heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
@@ -496,6 +520,16 @@ def _sentence_criteria(  # noqa: PLR0917
     return out
 
 
+def _skipped(rules: Rules, lower: str, s: int, e: int) -> bool:
+    """Whether the sentence is about something else (contraception, allergy, another malignancy): a skip word not
+    inside a ``skip_keep`` phrase ("prior chemotherapy for this malignancy")."""
+    for m in rules.skip_sentence.rx.finditer(lower, s, e):
+        k = rules.skip_keep.search(lower, max(s, m.start() - 60), m.end())
+        if k is None or k.end() <= m.start():
+            return True
+    return False
+
+
 def _requirement(  # noqa: PLR0917
     rules: Rules,
     ctx: ItemContext,
@@ -522,7 +556,13 @@ def _requirement(  # noqa: PLR0917
         return "allowed"
     if g.mode == "excluded":
         return "excluded"
-    gap = bool(g.window and g.window.gap) and not rules.requirement.started.search(ctx.lower, s, e)
+    gap = bool(
+        g.window
+        and (
+            g.window.gap
+            or (g.agents and rules.requirement.stopped.search(ctx.lower, g.clause[0], g.agents[0].start) is not None)
+        )
+    ) and not rules.requirement.started.search(ctx.lower, s, e)
     exclusion = (ctx.is_exclusion or lead == "excluded") and not plain
     if (
         neg
