@@ -106,12 +106,12 @@ def agent_before(lower: str, s: int, pos: int) -> bool:
     return any(s <= a.start and a.end <= pos and not lower[a.end : pos].strip(" ,") for a in find_agents(lower))
 
 
-def lab_condition(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
+def lab_condition(rules: AgentRules, lower: str, s: int, e: int, a: Agent) -> bool:
     """Whether the agent only conditions a lab bound ("INR <= 1.5 x ULN unless the participant is receiving
     anticoagulant therapy"): the lab's exception, not a therapy rule."""
     back = max(s, a.start - 70)
     return (
-        "unless" in lower[back : a.start]
+        ("unless" in lower[back : a.start] or "if not" in lower[back : a.start])
         and rules.lab_condition.search(lower, back, a.start) is not None
-        and rules.lab_bound.search(lower, s, a.start) is not None
+        and rules.lab_bound.search(lower, s, e) is not None
     )

@@ -405,7 +405,7 @@ def _sentence_criteria(  # noqa: PLR0917
         if keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
         and not (flags.anchor and agents[0].start < a.start and anchor(rules.agents, lower, s, a))
         and not restated(rules.agents, lower, a, agents, i)
-        and not lab_condition(rules.agents, lower, s, a)
+        and not lab_condition(rules.agents, lower, s, e, a)
         and not heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
