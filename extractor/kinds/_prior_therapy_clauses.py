@@ -36,6 +36,7 @@ __all__ = [
     "negated",
     "paren_open",
     "phrase_anchors",
+    "self_negation_end",
     "split_sentences",
     "trim",
 ]
@@ -89,6 +90,7 @@ class ClauseRules(_Data):
     exception_quantified: Pattern
     negation_stop: Pattern
     examples_open: Pattern
+    naive_object: Pattern
 
     @cached_property
     def break_words(self) -> Phrases:
@@ -297,7 +299,8 @@ def clause_mode(flags: Flags, rules: ClauseRules, lower: str, s: int, e: int) ->
 
 
 def negated(flags: Flags, cs: int, a: Agent | None, lines: LineInfo | None) -> bool:
-    """Whether the clause negates its agents: a negation before the first agent (not one a line limit consumed)."""
+    """Whether the clause negates its agents: a negation before the first agent (not one a line limit consumed);
+    an agent's own negation is :func:`self_negated`."""
     lower = flags.lower
     end = a.start if a is not None else (lines.start if lines else cs)
     if end > cs and flags.may_have("negation", cs, end):
@@ -311,10 +314,18 @@ def negated(flags: Flags, cs: int, a: Agent | None, lines: LineInfo | None) -> b
             if lines is not None and any(0 <= st - m.cue_end <= 25 for st in lines.negated_at):
                 continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
             return True
-    if (
+    return (  # "must be enrolled prior to any neoadjuvant X"
         a is not None
         and ("enrol" in lower or "regist" in lower)
-        and flags.rules.agents.not_yet.search(lower, max(cs, a.start - 80), a.start)
-    ):  # "must be enrolled prior to any neoadjuvant X"
-        return True
-    return bool(a is not None and (a.neg or flags.rules.clauses.naive_after.match(lower, a.end)))
+        and flags.rules.agents.not_yet.search(lower, max(cs, a.start - 80), a.start) is not None
+    )
+
+
+def self_negation_end(rules: ClauseRules, lower: str, a: Agent) -> int:
+    """Where the agent's own negation ends ("treatment-naive", "cabozantinib-naive"), or -1: it negates that agent
+    alone, not the others of its clause ("must be cabozantinib-naive and have received at least 1 prior systemic
+    therapy")."""
+    if a.neg:
+        return a.end
+    m = rules.naive_after.match(lower, a.end)
+    return m.end() if m is not None else -1

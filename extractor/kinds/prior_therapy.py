@@ -40,6 +40,7 @@ from extractor.kinds._prior_therapy_clauses import (
     negated,
     paren_open,
     phrase_anchors,
+    self_negation_end,
     split_sentences,
     trim,
 )
@@ -428,14 +429,20 @@ def _sentence_criteria(  # noqa: PLR0917
     groups: dict[tuple[int, str, bool], _Group] = {}
     seen: set[object] = set()
     clause_neg: dict[int, bool] = {}
+    clause_own: dict[int, tuple[int, bool]] = {}  # the first agent's own negation: its end, passed on
     clause_mode: dict[tuple[int, int], str] = {}
     for a in agents:
         wi = _window_index(num, lower, s, a, windows)
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
         mode = agent_mode(flags, cl, lower, cs, ce, a, ctx.is_exclusion, clause_mode)
+        own = self_negation_end(cl, lower, a)
         if cs not in clause_neg:
             clause_neg[cs] = negated(flags, cs, a, lines)
-        neg = clause_neg[cs]
+            clause_own[cs] = (own, own >= 0 and cl.naive_object.match(lower, own) is not None)
+        neg = clause_neg[cs] or own >= 0
+        first_own, inherited = clause_own[cs]
+        if not neg and first_own >= 0:  # after "X-naive": "treatment-naive to X" passes it on, else their own cues
+            neg = inherited or negated(flags, first_own, a, lines)
         g = groups.setdefault(
             (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
         )
@@ -456,11 +463,15 @@ def _sentence_criteria(  # noqa: PLR0917
     by_clause = len(ordered) > 1 and len({g.clause for g in ordered}) == len(ordered)
     out: list[PriorTherapy] = []
     prev_end = s
+    line_gi = 0
+    if lines is not None and len(ordered) > 1 and ordered[0].neg and ordered[0].agents[-1].end <= lines.start:
+        # "must be X-naive and have received at least 1 prior systemic therapy": the limit is the later agents'
+        line_gi = next((i for i, g in enumerate(ordered) if g.agents and g.agents[0].start >= lines.start), 0)
     for gi, g in enumerate(ordered):
-        plain = lines is not None and lines.plain and gi == 0
+        plain = lines is not None and lines.plain and gi == line_gi
         requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e, plain, lead)
         min_l = max_l = None
-        if lines is not None and gi == 0:
+        if lines is not None and gi == line_gi:
             min_l, max_l = lines.lo, lines.hi
             if (
                 g.mode == "base"
@@ -477,6 +488,8 @@ def _sentence_criteria(  # noqa: PLR0917
         else:
             cs = prev_end if gi else s
             ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
+            if gi < len(ordered) - 1 and g.neg:
+                ce = max(ce, self_negation_end(cl, lower, g.agents[-1]))  # "X-naive" whole
             if g.window and g.window.start < cs:
                 cs = min(cs, *(a.start for a in g.agents))
             nxt = ordered[gi + 1] if gi + 1 < len(ordered) else None
@@ -490,6 +503,8 @@ def _sentence_criteria(  # noqa: PLR0917
                 ce -= len(lower[:ce]) - len(rules.clauses.trailing_or.sub("", lower[:ce]))
 
             prev_end = ce
+        if g.agents and not any(cs <= a.start and a.end <= ce for a in g.agents):
+            cs, ce = g.agents[0].start, g.agents[-1].end  # groups that interleave: the span of the group's agents
         cs, ce = trim(ctx.clean, cs, ce)
         if ce <= cs:
             cs, ce = s, e
