@@ -174,8 +174,9 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         ):
             continue  # "6 months of therapy", "at least 3 years of first-line treatment": a duration
         pm = rules.progression_before.search(lower, max(s, q.start - 60), q.start) if pre == "within" else None
-        if post.startswith("after") and not cmp and pm is None:
-            continue  # "4 weeks after the last dose" (contraception), not "progression within 6 months after"
+        if post.startswith("after") and not cmp and pm is None and not washout:
+            continue  # "4 weeks after the last dose" (contraception), not "progression within 6 months after",
+            # not "a washout period of 7 days after the last dose of X"
         op = op_of(cmp) if cmp else None
         gap = op in (">=", ">") or (op is None and not pre and bool(rules.gap_post.search(post)))
         gap = gap or (washout and op not in ("<", "<="))

@@ -21,8 +21,30 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from extractor.kinds._prior_therapy_agents import (
+    AgentRules,
+    agent_before,
+    anchor,
+    heading,
+    keep,
+    lab_condition,
+    restated,
+)
+from extractor.kinds._prior_therapy_clauses import (
+    ClauseRules,
+    Flags,
+    Phrases,
+    agent_mode,
+    clause_spans,
+    closed_paren,
+    negated,
+    paren_open,
+    phrase_anchors,
+    self_negation_end,
+    split_sentences,
+    trim,
+)
 from extractor.kinds._prior_therapy_numbers import (
-    LineInfo,
     NumberRules,
     Window,
     any_in,
@@ -37,13 +59,10 @@ from extractor.kinds._prior_therapy_numbers import (
 )
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
-from extractor.rules.context import Modifier
-from extractor.rules.drugs import Agent, agent_classes, find_agents, name_alt, trigger_words
+from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
 from extractor.rules.grammar import (
-    Sentences,
     cmp_phrase,
     num_or_word,
-    sentence_spans,
 )
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
@@ -90,79 +109,11 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
-class Phrases(_Data):
-    """A phrase set: ``stems`` match at a word start and may go on, ``words`` end at a word end."""
-
-    stems: tuple[str, ...] = ()
-    words: tuple[str, ...] = ()
-
-    @cached_property
-    def rx(self) -> re.Pattern[str]:
-        """The compiled phrase set (for lower-cased text)."""
-        alts = []
-        if self.stems:
-            alts.append(name_alt(self.stems))
-        if self.words:
-            alts.append("(?:" + name_alt(self.words) + ")(?![a-z0-9])")
-        return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + ")")
-
-    @cached_property
-    def anchors(self) -> tuple[str, ...]:
-        """Substrings one of which every match contains (each phrase's first word): a cheap necessary test."""
-        return _anchors((*self.stems, *self.words))[0]
-
-    def maybe(self, text: str) -> bool:
-        """False when no phrase can match in ``text`` (True says little: check with :attr:`rx`)."""
-        return any_in(self.anchors, text)
-
-
-def _anchors(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-    """The minimal first words of ``phrases`` (a gap inside a phrase may match nothing, so its first word is
-    always in the text a phrase matches), and whether every phrase is one word (then the test is exact)."""
-    words = [p.lower().replace("-", " ").split() for p in phrases if p.replace("-", " ").strip()]
-    firsts = {w[0] for w in words}
-    minimal = tuple(sorted(f for f in firsts if not any(o != f and o in f for o in firsts)))
-    return minimal, all(len(w) == 1 for w in words)
-
-
-class AgentRules(_Data):
-    false_friends: Phrases
-    false_friend_reset: Pattern
-    dose_before: Pattern
-    after_false_friend: Pattern
-    plan_words: Phrases
-    plan: Pattern
-    not_yet: Pattern
-    anchor_before: Pattern
-    generic: frozenset[str]
-    generic_with: Pattern
-    generic_for: Pattern
-    progression_word: Pattern
-    brain: Pattern
-    local_agents: frozenset[str]
-    heading_after: Pattern
-    status_definition: Phrases
-    status_agents: frozenset[str]
-
-
-class ClauseRules(_Data):
-    sentences: Sentences  # the one splitter's options this kind reads with
-    parenthesis: Pattern
-    breaks: tuple[tuple[str, ...], ...]
-    naive_after: Pattern
-    trailing_or: Pattern
-    exception_quantified: Pattern
-
-    @cached_property
-    def break_words(self) -> Phrases:
-        """The words that open a clause, as one phrase set."""
-        return Phrases(words=tuple(w for words in self.breaks for w in words))
-
-
 class RequirementRules(_Data):
     started: Pattern
     progressed: Pattern
     modal_negation: Pattern
+    stopped: Pattern
 
 
 class SettingRules(_Data):
@@ -200,9 +151,13 @@ class FlagWords(_Data):
         out: dict[str, tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]] = {}
         for name in type(self).model_fields:
             words: tuple[str, ...] = getattr(self, name)
-            single = tuple(w for w in words if _anchors((w,))[1])
+            single = tuple(w for w in words if phrase_anchors((w,))[1])
             multi = tuple(w for w in words if w not in single)
-            out[name] = (_anchors(single)[0], _anchors(multi)[0], re.compile(name_alt(multi)) if multi else None)
+            out[name] = (
+                phrase_anchors(single)[0],
+                phrase_anchors(multi)[0],
+                re.compile(name_alt(multi)) if multi else None,
+            )
         return out
 
     def has(self, name: str, text: str) -> bool:
@@ -218,6 +173,7 @@ class Rules(RuleFile):
 
     cues: Phrases
     skip_sentence: Phrases
+    skip_keep: Pattern
     agents: AgentRules
     clauses: ClauseRules
     numbers: NumberRules
@@ -261,89 +217,6 @@ def _rules() -> Rules:
     return load_rules("prior_therapy", Rules)
 
 
-# ------------------------------------------------------------------------------------------------- item flags
-
-
-class _Flags:
-    """Which optional cues occur anywhere in the item, computed on first use (sentences skip searches that
-    cannot hit), and the kind's context cues in the item."""
-
-    __slots__ = ("_ctx", "_cues", "_memo", "_tested", "lower", "rules")
-
-    def __init__(self, ctx: ItemContext, rules: Rules) -> None:
-        self._ctx = ctx
-        self.lower = ctx.lower
-        self.rules = rules
-        self._memo: dict[str, bool] = {}
-        self._cues: dict[str, tuple[Modifier, ...]] = {}
-        self._tested: dict[tuple[str, int, int], bool] = {}
-
-    def may_have(self, use: str, s: int, e: int) -> bool:
-        """Whether ``[s, e)`` can hold a cue of ``use`` (:attr:`Rules.cue_test`): clauses without one skip the
-        context pass."""
-        key = (use, s, e)
-        found = self._tested.get(key)
-        if found is None:
-            whole = (use, 0, len(self.lower))
-            found = self._tested.get(whole)
-            if found is None:  # first the item, then the clause
-                found = self._tested[whole] = self.rules.cue_test[use].search(self.lower) is not None
-            if found and key != whole:
-                found = self.rules.cue_test[use].search(self.lower, s, e) is not None
-            self._tested[key] = found
-        return found
-
-    def cues(self, category: str) -> tuple[Modifier, ...]:
-        """The kind's context cues of one category in the item (the one context pass), in text order."""
-        found = self._cues.get(category)
-        if found is None:
-            found = self._cues[category] = self._ctx.context.cues(category, kind="prior_therapy")
-        return found
-
-    def _get(self, name: str) -> bool:
-        v = self._memo.get(name)
-        if v is None:
-            if name == "skip":  # the exact test, after the cheap one; each sentence checks again
-                skip = self.rules.skip_sentence
-                v = skip.maybe(self.lower) and skip.rx.search(self.lower) is not None
-            else:
-                v = self.rules.flags.has(name, self.lower)
-            self._memo[name] = v
-        return v
-
-    @property
-    def skip(self) -> bool:
-        return self._get("skip")
-
-    @property
-    def brain(self) -> bool:
-        return self._get("brain")
-
-    @property
-    def modes(self) -> bool:
-        return self._get("modes")
-
-    @property
-    def digits(self) -> bool:
-        return self._get("digits")
-
-    @property
-    def response(self) -> bool:
-        return self._get("response")
-
-    @property
-    def lines(self) -> bool:
-        return self._get("lines")
-
-    @property
-    def setting(self) -> bool:
-        return self._get("setting")
-
-    @property
-    def anchor(self) -> bool:
-        return self._get("anchor")
-
-
 # ------------------------------------------------------------------------------------------------- extractor
 
 
@@ -368,13 +241,19 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         agents = [a for a in agents if a.name not in rules.agents.status_agents]
         if not agents:
             return []
-    flags = _Flags(ctx, rules)
+    flags = Flags(ctx, rules)
     if not agents and not (flags.lines and flags.digits):
         return []  # the sentences' own test: a line limit needs a line word and a number token
     lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
-    for s, e in _sentences(ctx.clean, rules.clauses):
-        out.extend(_sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead))
+    examples = "example" in lower
+    for s, e in split_sentences(ctx.clean, rules.clauses):
+        found = _sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead)
+        if found and out and examples and rules.clauses.examples_open.match(lower, s):
+            for c in found:  # "Examples of live vaccines include ... BCG": the examples of the criterion before
+                out[-1].agents.extend(n for n in c.agents if n not in out[-1].agents)
+            continue
+        out.extend(found)
     return _dedupe(out) if len(out) > 1 else out
 
 
@@ -409,6 +288,13 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
                 break
         if merged:
             continue
+        if any(
+            set(k.agents) == names
+            and k.requirement == c.requirement
+            and all(getattr(k, f) == getattr(c, f) for f in _NUMERIC)
+            for k in kept
+        ):
+            continue  # "Live vaccine within 30 days ... Note: should not receive live vaccine ... 30 days": a repeat
         earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
         if names <= earlier and all(getattr(c, f) is None for f in _NUMERIC):
             continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
@@ -417,209 +303,6 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
             c.agents = rest
         kept.append(c)
     return kept
-
-
-# --------------------------------------------------------------------------------------------- sentences, clauses
-
-
-def _sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
-    """Sentence spans (the one splitter with this kind's options, ``clauses.sentences``)."""
-    spans = sentence_spans(clean, rules.sentences)
-    if len(spans) < 2 or "(" not in clean:
-        return spans
-    out = [spans[0]]  # a sentence does not end inside a parenthesis ("within 28 days (or 5 half-lives; ...) before")
-    for s, e in spans[1:]:
-        ps, pe = out[-1]
-        if clean.count("(", ps, pe) > clean.count(")", ps, pe) and clean.find(")", s, e) >= 0:
-            out[-1] = (ps, e)
-        else:
-            out.append((s, e))
-    return out
-
-
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s] in " ,;:-–)(":
-        s += 1
-    while e > s and text[e - 1] in " ,;:-–(":
-        e -= 1
-    if e > s and text[e - 1] == ")" and text[s:e].count("(") < text[s:e].count(")"):
-        e -= 1
-    return s, e
-
-
-def _paren_open(lower: str, s: int, pos: int) -> int:
-    """Start of the innermost parenthesis open at ``pos`` (or -1), looking back no further than ``s``."""
-    depth = 0
-    while True:
-        o = lower.rfind("(", s, pos)
-        if o < 0:
-            return -1
-        c = lower.rfind(")", o + 1, pos)
-        if c >= 0:  # the nearest parenthesis before pos closes one
-            depth += 1
-            pos = c
-        elif depth == 0:
-            return o
-        else:
-            depth -= 1
-            pos = o
-
-
-def _closed_paren(lower: str, s: int, pos: int, until: int) -> bool:
-    """Whether ``pos`` sits in a parenthesis that closes before ``until``."""
-    po = _paren_open(lower, s, pos)
-    return po >= 0 and lower.find(")", pos, until) >= 0
-
-
-def _clauses(rules: ClauseRules, lower: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Clause spans of a sentence, cut before contrast / condition words ("..., but no prior X")."""
-    out: list[tuple[int, int]] = []
-    pos = s
-    for m in rules.break_words.rx.finditer(lower, s, e):
-        if m.start() > pos:
-            out.append((pos, m.start()))
-            pos = m.start()
-    out.append((pos, e))
-    return out
-
-
-def _mode(  # noqa: PLR0917
-    flags: _Flags,
-    rules: ClauseRules,
-    lower: str,
-    s: int,
-    e: int,
-    a: Agent,
-    exclusion: bool = False,
-    memo: dict[tuple[int, int], str] | None = None,
-) -> str:
-    """exception (after "except", or in an allowed parenthesis) / allowed / excluded (a not-allowed clause) / base.
-
-    "except previously treated with X" names who is left out: X is excluded in an inclusion item. ``memo`` keeps
-    the clause's own mode (what its cues outside parentheses say) for its other agents."""
-    if not flags.modes or not flags.may_have("modes", s, e):
-        return "base"
-    exceptions = flags.cues("exception")
-    po = _paren_open(lower, s, a.start)
-    if po >= 0:
-        pc = lower.find(")", a.end, e)
-        inner = (po + 1, pc if pc >= 0 else e)
-        exc = within(exceptions, po, a.start)
-        if exc:
-            treated = within(flags.cues("required"), exc[0].cue_end, a.start)  # "except previously treated with"
-            return "excluded" if not exclusion and treated else "exception"
-        if any(m.direction != "forward" for m in within(flags.cues("negated"), *inner)):
-            return "excluded"
-        if within(flags.cues("permitted"), *inner):
-            return "exception"
-    exc = within(exceptions, s, a.start)
-    q = rules.exception_quantified.match(lower, exc[-1].cue_end) if exc else None
-    if q is not None and "," in lower[q.end() : a.start]:
-        exc = []  # "other than a single cycle of XELOX, radiotherapy or surgery": the exception is XELOX alone
-    if exc and ")" not in lower[exc[-1].cue_end : a.start]:  # the exception's scope ends at a ")"
-        if not exclusion and within(flags.cues("required"), exc[-1].cue_end, a.start):
-            return "excluded"
-        return "exception"
-    if memo is None:
-        return _clause_mode(flags, rules, lower, s, e)
-    mode = memo.get((s, e))
-    if mode is None:
-        mode = memo[(s, e)] = _clause_mode(flags, rules, lower, s, e)
-    return mode
-
-
-def _clause_mode(flags: _Flags, rules: ClauseRules, lower: str, s: int, e: int) -> str:
-    """excluded / allowed / base: what the clause's cues outside parentheses say of its agents."""
-    parens = [m.span() for m in rules.parenthesis.finditer(lower, s, e)] if "(" in lower[s:e] else []
-
-    def outside(m: Modifier) -> bool:
-        return not any(ps <= m.cue_start < pe for ps, pe in parens)
-
-    if any(m.direction != "forward" and outside(m) for m in within(flags.cues("negated"), s, e)):
-        return "excluded"
-    if any(outside(m) for m in within(flags.cues("permitted"), s, e)):
-        return "allowed"
-    return "base"
-
-
-def _negated(flags: _Flags, cs: int, a: Agent | None, lines: LineInfo | None) -> bool:
-    """Whether the clause negates its agents: a negation before the first agent (not one a line limit consumed)."""
-    lower = flags.lower
-    end = a.start if a is not None else (lines.start if lines else cs)
-    if end > cs and flags.may_have("negation", cs, end):
-        for m in within(flags.cues("negated"), cs, end):
-            if m.direction != "forward":
-                continue  # "Not allowed: ..." says the clause's mode (excluded), not a negation of its agents
-            if a is not None and not m.covers(a.start, a.end):
-                continue  # the scope ends before the agent (a clause end, an exception, 60 words)
-            if lines is not None and any(0 <= st - m.cue_end <= 25 for st in lines.negated_at):
-                continue  # "must not have received more than 3 prior lines": the negation belongs to the limit
-            return True
-    if (
-        a is not None
-        and ("enrol" in lower or "regist" in lower)
-        and flags.rules.agents.not_yet.search(lower, max(cs, a.start - 80), a.start)
-    ):  # "must be enrolled prior to any neoadjuvant X"
-        return True
-    return bool(a is not None and (a.neg or flags.rules.clauses.naive_after.match(lower, a.end)))
-
-
-def _heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
-    """Whether ``a`` heads the list after it ("Allowed anticoagulants are the following: aspirin")."""
-    return nxt is not None and ":" in lower[a.end : nxt.start] and rules.heading_after.match(lower, a.end) is not None
-
-
-def _anchor(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
-    """Whether an agent after another one only dates it ("oophorectomy within a year of completion of chemotherapy",
-    "somatostatin analogues after surgery"), not after a progression ("progressed on X after Y")."""
-    return (
-        rules.anchor_before.search(lower, max(s, a.start - 40), a.start) is not None
-        and rules.progression_word.search(lower, s, a.start) is None
-    )
-
-
-def _restated(rules: AgentRules, lower: str, a: Agent, agents: list[Agent], i: int) -> bool:
-    """Whether a generic class only frames another agent: "systemic treatment with tebentafusp" (the agent right
-    after "with"), "EGFR TKI for anti-tumour therapy" (a purpose after an agent)."""
-    if a.name not in rules.generic:
-        return False
-    nxt = agents[i + 1] if i + 1 < len(agents) else None
-    if nxt is not None and agent_classes(nxt.name) and rules.generic_with.fullmatch(lower, a.end, nxt.start):
-        return True  # a drug (a class after "with" lists the kinds of the class: "systemic therapy with chemotherapy")
-    return i > 0 and rules.generic_for.match(lower, agents[i - 1].end, a.start) is not None
-
-
-def _keep(  # noqa: PLR0917
-    rules: AgentRules, lower: str, s: int, a: Agent, brain: bool, first: bool = False
-) -> bool:
-    """Whether an agent mention names a prior therapy (no false friend before it, no "-induced" after it)."""
-    if brain and (a.name in rules.local_agents or a.neg):
-        return False
-    if (
-        not first
-        and lower[a.start - 1 : a.start] == " "
-        and rules.dose_before.search(lower, max(s, a.start - 30), a.start)
-    ):  # "steroids (> 10 mg/day of prednisone)": the unit of another agent's dose limit, not a therapy
-        return False
-    ff = None
-    plans: list[tuple[int, int]] | None = None
-    for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
-        if plans is None:  # "planned to receive X": a plan is a rule on X, its false friends are skipped
-            back = max(s, a.start - 90)
-            maybe = rules.plan_words.maybe(lower[back : a.start])
-            plans = [p.span() for p in rules.plan.finditer(lower, back, a.start)] if maybe else []
-        if not any(ps <= m.start() < pe for ps, pe in plans):
-            ff = m
-    between = lower[ff.end() : a.start] if ff is not None else ""
-    if (
-        ff is not None
-        and ". " not in between
-        and ";" not in between
-        and ")" not in between
-        and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
-    ):
-        return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
-    return not rules.after_false_friend.match(lower, a.end)
 
 
 def _setting(rules: SettingRules, lower: str, s: int, e: int) -> str | None:
@@ -666,14 +349,14 @@ def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: lis
             (
                 i
                 for i in range(len(windows) - 1, -1, -1)
-                if windows[i].start < a.end and not _closed_paren(lower, s, windows[i].start, a.start)
+                if windows[i].start < a.end and not closed_paren(lower, s, windows[i].start, a.start)
             ),
             -2,
         )
         if wi == -2:  # every window before sits in a closed parenthesis: one about the agent before it keeps it
             last = max(i for i, w in enumerate(windows) if w.start < a.end)
-            po = _paren_open(lower, s, windows[last].start)
-            wi = -1 if po > s and _agent_before(lower, s, po) else last
+            po = paren_open(lower, s, windows[last].start)
+            wi = -1 if po > s and agent_before(lower, s, po) else last
             if wi < 0:
                 return -1
     if wi >= 0 and len({w.weeks for w in windows}) == 1:
@@ -692,18 +375,13 @@ def _alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
     return a.end <= w.prog and rules.alternative_between.search(lower, a.end, w.prog) is not None
 
 
-def _agent_before(lower: str, s: int, pos: int) -> bool:
-    """Whether an agent name ends right before ``pos`` (a parenthesis that glosses it)."""
-    return any(s <= a.start and a.end <= pos and not lower[a.end : pos].strip(" ,") for a in find_agents(lower))
-
-
 def _sentence_criteria(  # noqa: PLR0917
     ctx: ItemContext,
     rules: Rules,
     s: int,
     e: int,
     all_agents: list[Agent],
-    flags: _Flags,
+    flags: Flags,
     item_cue: bool,
     lead: str = "",
 ) -> list[PriorTherapy]:
@@ -712,7 +390,7 @@ def _sentence_criteria(  # noqa: PLR0917
     agents = [a for a in all_agents if a.start >= s and a.end <= e]
     if not agents and not flags.lines:
         return []
-    if flags.skip and rules.skip_sentence.rx.search(lower, s, e):
+    if flags.skip and _skipped(rules, lower, s, e):
         return []
     cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
     if not cue and not (ctx.is_exclusion and agents):
@@ -721,14 +399,15 @@ def _sentence_criteria(  # noqa: PLR0917
     brain = (
         flags.brain and any(a.name in local or a.neg for a in agents) and bool(rules.agents.brain.search(lower, s, e))
     )
-    clauses = _clauses(cl, lower, s, e) if agents else [(s, e)]
+    clauses = clause_spans(cl, lower, s, e) if agents else [(s, e)]
     agents = [
         a
         for i, a in enumerate(agents)
-        if _keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
-        and not (flags.anchor and agents[0].start < a.start and _anchor(rules.agents, lower, s, a))
-        and not _restated(rules.agents, lower, a, agents, i)
-        and not _heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
+        if keep(rules.agents, lower, next((c[0] for c in clauses if c[0] <= a.start < c[1]), s), a, brain, i == 0)
+        and not (flags.anchor and agents[0].start < a.start and anchor(rules.agents, lower, s, a))
+        and not restated(rules.agents, lower, a, agents, i)
+        and not lab_condition(rules.agents, lower, s, e, a)
+        and not heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
         return []  # nor does an exclusion open with an agent
@@ -750,14 +429,20 @@ def _sentence_criteria(  # noqa: PLR0917
     groups: dict[tuple[int, str, bool], _Group] = {}
     seen: set[object] = set()
     clause_neg: dict[int, bool] = {}
+    clause_own: dict[int, tuple[int, bool]] = {}  # the first agent's own negation: its end, passed on
     clause_mode: dict[tuple[int, int], str] = {}
     for a in agents:
         wi = _window_index(num, lower, s, a, windows)
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
-        mode = _mode(flags, cl, lower, cs, ce, a, ctx.is_exclusion, clause_mode)
+        mode = agent_mode(flags, cl, lower, cs, ce, a, ctx.is_exclusion, clause_mode)
+        own = self_negation_end(cl, lower, a)
         if cs not in clause_neg:
-            clause_neg[cs] = _negated(flags, cs, a, lines)
-        neg = clause_neg[cs]
+            clause_neg[cs] = negated(flags, cs, a, lines)
+            clause_own[cs] = (own, own >= 0 and cl.naive_object.match(lower, own) is not None)
+        neg = clause_neg[cs] or own >= 0
+        first_own, inherited = clause_own[cs]
+        if not neg and first_own >= 0:  # after "X-naive": "treatment-naive to X" passes it on, else their own cues
+            neg = inherited or negated(flags, first_own, a, lines)
         g = groups.setdefault(
             (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
         )
@@ -767,8 +452,10 @@ def _sentence_criteria(  # noqa: PLR0917
             seen.add((a.name, mode))
     groups = {k: g for k, g in groups.items() if g.agents}
     if not groups:
-        neg = _negated(flags, s, None, lines)
-        groups[(-1, "base", neg)] = _Group(window=None, mode=_mode(flags, cl, lower, s, e, Agent(e, e, "")), neg=neg)
+        neg = negated(flags, s, None, lines)
+        groups[(-1, "base", neg)] = _Group(
+            window=None, mode=agent_mode(flags, cl, lower, s, e, Agent(e, e, "")), neg=neg
+        )
     response = True if flags.response and rules.response.rx.search(lower, s, e) else None
     duration = duration_months(num, lower, qtys, windows, e)
     ordered = sorted(groups.values(), key=lambda g: g.agents[0].start if g.agents else s)
@@ -776,11 +463,15 @@ def _sentence_criteria(  # noqa: PLR0917
     by_clause = len(ordered) > 1 and len({g.clause for g in ordered}) == len(ordered)
     out: list[PriorTherapy] = []
     prev_end = s
+    line_gi = 0
+    if lines is not None and len(ordered) > 1 and ordered[0].neg and ordered[0].agents[-1].end <= lines.start:
+        # "must be X-naive and have received at least 1 prior systemic therapy": the limit is the later agents'
+        line_gi = next((i for i, g in enumerate(ordered) if g.agents and g.agents[0].start >= lines.start), 0)
     for gi, g in enumerate(ordered):
-        plain = lines is not None and lines.plain and gi == 0
+        plain = lines is not None and lines.plain and gi == line_gi
         requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e, plain, lead)
         min_l = max_l = None
-        if lines is not None and gi == 0:
+        if lines is not None and gi == line_gi:
             min_l, max_l = lines.lo, lines.hi
             if (
                 g.mode == "base"
@@ -797,6 +488,8 @@ def _sentence_criteria(  # noqa: PLR0917
         else:
             cs = prev_end if gi else s
             ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
+            if gi < len(ordered) - 1 and g.neg:
+                ce = max(ce, self_negation_end(cl, lower, g.agents[-1]))  # "X-naive" whole
             if g.window and g.window.start < cs:
                 cs = min(cs, *(a.start for a in g.agents))
             nxt = ordered[gi + 1] if gi + 1 < len(ordered) else None
@@ -810,7 +503,9 @@ def _sentence_criteria(  # noqa: PLR0917
                 ce -= len(lower[:ce]) - len(rules.clauses.trailing_or.sub("", lower[:ce]))
 
             prev_end = ce
-        cs, ce = _trim(ctx.clean, cs, ce)
+        if g.agents and not any(cs <= a.start and a.end <= ce for a in g.agents):
+            cs, ce = g.agents[0].start, g.agents[-1].end  # groups that interleave: the span of the group's agents
+        cs, ce = trim(ctx.clean, cs, ce)
         if ce <= cs:
             cs, ce = s, e
         setting = (
@@ -840,6 +535,16 @@ def _sentence_criteria(  # noqa: PLR0917
     return out
 
 
+def _skipped(rules: Rules, lower: str, s: int, e: int) -> bool:
+    """Whether the sentence is about something else (contraception, allergy, another malignancy): a skip word not
+    inside a ``skip_keep`` phrase ("prior chemotherapy for this malignancy")."""
+    for m in rules.skip_sentence.rx.finditer(lower, s, e):
+        k = rules.skip_keep.search(lower, max(s, m.start() - 60), m.end())
+        if k is None or k.end() <= m.start():
+            return True
+    return False
+
+
 def _requirement(  # noqa: PLR0917
     rules: Rules,
     ctx: ItemContext,
@@ -866,7 +571,13 @@ def _requirement(  # noqa: PLR0917
         return "allowed"
     if g.mode == "excluded":
         return "excluded"
-    gap = bool(g.window and g.window.gap) and not rules.requirement.started.search(ctx.lower, s, e)
+    gap = bool(
+        g.window
+        and (
+            g.window.gap
+            or (g.agents and rules.requirement.stopped.search(ctx.lower, g.clause[0], g.agents[0].start) is not None)
+        )
+    ) and not rules.requirement.started.search(ctx.lower, s, e)
     exclusion = (ctx.is_exclusion or lead == "excluded") and not plain
     if (
         neg

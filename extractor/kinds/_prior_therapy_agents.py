@@ -1,0 +1,117 @@
+"""Agent filters of the ``prior_therapy`` kind: which agent mentions of a sentence name a prior therapy.
+
+An agent is dropped after a false friend ("hypersensitivity to", "eligible for", "toxicity from"; a plan "planned
+to receive X" keeps it), when it only gives another agent's dose unit, only dates another agent ("within a year of
+completion of chemotherapy"), is a generic class that frames a named drug ("systemic treatment with X"), or heads
+a list after a colon. Word lists and patterns: ``agents`` in ``prior_therapy.yaml``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.kinds._prior_therapy_clauses import Phrases
+from extractor.rules.drugs import Agent, agent_classes, find_agents
+from extractor.rules.ruledata import Pattern
+
+__all__ = ["AgentRules", "agent_before", "anchor", "heading", "keep", "lab_condition", "restated"]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class AgentRules(_Data):
+    false_friends: Phrases
+    false_friend_reset: Pattern
+    dose_before: Pattern
+    after_false_friend: Pattern
+    plan_words: Phrases
+    plan: Pattern
+    not_yet: Pattern
+    anchor_before: Pattern
+    generic: frozenset[str]
+    generic_with: Pattern
+    generic_for: Pattern
+    progression_word: Pattern
+    brain: Pattern
+    local_agents: frozenset[str]
+    heading_after: Pattern
+    status_definition: Phrases
+    status_agents: frozenset[str]
+    lab_condition: Pattern
+    lab_bound: Pattern
+
+
+def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
+    """Whether ``a`` heads the list after it ("Allowed anticoagulants are the following: aspirin")."""
+    return nxt is not None and ":" in lower[a.end : nxt.start] and rules.heading_after.match(lower, a.end) is not None
+
+
+def anchor(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
+    """Whether an agent after another one only dates it ("oophorectomy within a year of completion of chemotherapy",
+    "somatostatin analogues after surgery"), not after a progression ("progressed on X after Y")."""
+    return (
+        rules.anchor_before.search(lower, max(s, a.start - 40), a.start) is not None
+        and rules.progression_word.search(lower, s, a.start) is None
+    )
+
+
+def restated(rules: AgentRules, lower: str, a: Agent, agents: list[Agent], i: int) -> bool:
+    """Whether a generic class only frames another agent: "systemic treatment with tebentafusp" (the agent right
+    after "with"), "EGFR TKI for anti-tumour therapy" (a purpose after an agent)."""
+    if a.name not in rules.generic:
+        return False
+    nxt = agents[i + 1] if i + 1 < len(agents) else None
+    if nxt is not None and agent_classes(nxt.name) and rules.generic_with.fullmatch(lower, a.end, nxt.start):
+        return True  # a drug (a class after "with" lists the kinds of the class: "systemic therapy with chemotherapy")
+    return i > 0 and rules.generic_for.match(lower, agents[i - 1].end, a.start) is not None
+
+
+def keep(  # noqa: PLR0917
+    rules: AgentRules, lower: str, s: int, a: Agent, brain: bool, first: bool = False
+) -> bool:
+    """Whether an agent mention names a prior therapy (no false friend before it, no "-induced" after it)."""
+    if brain and (a.name in rules.local_agents or a.neg):
+        return False
+    if (
+        not first
+        and lower[a.start - 1 : a.start] == " "
+        and rules.dose_before.search(lower, max(s, a.start - 30), a.start)
+    ):  # "steroids (> 10 mg/day of prednisone)": the unit of another agent's dose limit, not a therapy
+        return False
+    ff = None
+    plans: list[tuple[int, int]] | None = None
+    for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
+        if plans is None:  # "planned to receive X": a plan is a rule on X, its false friends are skipped
+            back = max(s, a.start - 90)
+            maybe = rules.plan_words.maybe(lower[back : a.start])
+            plans = [p.span() for p in rules.plan.finditer(lower, back, a.start)] if maybe else []
+        if not any(ps <= m.start() < pe for ps, pe in plans):
+            ff = m
+    between = lower[ff.end() : a.start] if ff is not None else ""
+    if (
+        ff is not None
+        and ". " not in between
+        and ";" not in between
+        and between.count(")") <= between.count("(")  # not after a parenthesis that closes ("(ZEN-3694) or X")
+        and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
+    ):
+        return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
+    return not rules.after_false_friend.match(lower, a.end)
+
+
+def agent_before(lower: str, s: int, pos: int) -> bool:
+    """Whether an agent name ends right before ``pos`` (a parenthesis that glosses it)."""
+    return any(s <= a.start and a.end <= pos and not lower[a.end : pos].strip(" ,") for a in find_agents(lower))
+
+
+def lab_condition(rules: AgentRules, lower: str, s: int, e: int, a: Agent) -> bool:
+    """Whether the agent only conditions a lab bound ("INR <= 1.5 x ULN unless the participant is receiving
+    anticoagulant therapy"): the lab's exception, not a therapy rule."""
+    back = max(s, a.start - 70)
+    return (
+        ("unless" in lower[back : a.start] or "if not" in lower[back : a.start])
+        and rules.lab_condition.search(lower, back, a.start) is not None
+        and rules.lab_bound.search(lower, s, e) is not None
+    )
