@@ -76,6 +76,7 @@ class Rules(RuleFile):
     prior_malignancy: tuple[Pattern, ...]
     history_of: Pattern
     history_negated: Pattern
+    negated_history_before: Pattern
     exclusion_inverted: Pattern
     false_friend_before: Pattern
     false_friend_after: Pattern
@@ -90,6 +91,9 @@ class Rules(RuleFile):
     excluded_variant_gate: tuple[str, ...]
     excluded_variant_before: Pattern
     excluded_after: Pattern
+    hn_site_gate: tuple[str, ...]
+    hn_site: Pattern
+    hn_site_negated_before: Pattern
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -249,7 +253,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             mentions.append((s, e, c))
         if h:
             hists.append((s, e, h))
-    if not mentions and not hists:
+    hn_sites = not ctx.is_exclusion and any(w in lower for w in RULES.hn_site_gate)
+    if not mentions and not hists and not hn_sites:
         return DiagnosisReading()
     if hists or " of the " in lower:
         _of_the_organs(lower, mentions, hists, vocab.sites)
@@ -271,6 +276,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     cued = not ctx.is_exclusion  # the two cues below read inclusions only
     with_gate = cued and any(w in lower for w in RULES.patients_with_gate)
     last_end = -1  # end of the last mention taken (inclusions only)
+    has_history = "history" in lower
     for s, e, c in mentions:
         if (
             not dx_cue
@@ -294,6 +300,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             lower, e
         ):
             continue
+        if has_history and RULES.negated_history_before.search(lower, max(0, s - _THERAPY_BEFORE), s):
+            continue  # "No history of myelodysplastic syndrome": a cancer the patient must not have had
         # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
         for site in _coordinated_sites(lower[max(0, s - _SITES_BEFORE) : s], RULES.site_list, vocab.sites):
             if site not in names and site != c:
@@ -304,6 +312,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             where[c] = (s, e)
         if cued:
             last_end = e
+    if hn_sites:
+        _head_and_neck_sites(lower, names, where, vocab.sites)
     if not names and hists and out.confirmed and not out.agents:
         s, e, h = hists[0]
         pre = lower[max(0, s - _SITES_BEFORE_HISTOLOGY) : s]
@@ -315,6 +325,28 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             names.append(h)
             where[h] = (s, e)
     return out
+
+
+def _head_and_neck_sites(lower: str, names: list[str], where: dict[str, Span], sites: dict[str, str]) -> None:
+    """Head-and-neck sub-sites listed as nouns ("HNSCC of the oral cavity, oropharynx, hypopharynx or larynx"): one
+    cancer each when two or more are listed or head and neck cancer is named (they share its span, so its
+    histology); none after a negation in its sentence."""
+    found: list[tuple[str, Span]] = []
+    for m in RULES.hn_site.finditer(lower):
+        site = sites.get(" ".join(m.group(1).split()))
+        if site is None or any(site == c for c, _ in found):
+            continue
+        sentence = max(lower.rfind(". ", 0, m.start()), 0)
+        if RULES.hn_site_negated_before.search(lower, sentence, m.start()):
+            continue
+        found.append((site, (m.start(), m.end())))
+    hn = where.get("head and neck cancer")
+    if len(found) < 2 and hn is None:
+        return
+    for site, span in found:
+        if site not in names:
+            names.append(site)
+            where[site] = hn or span
 
 
 _LAST: list[tuple[ItemContext, DiagnosisReading]] = []  # one-entry memo: diagnosis and stage read the same item

@@ -63,6 +63,7 @@ class Rules(RuleFile):
     non_metastatic: Pattern
     sentence_gate: Pattern
     exclusion_site_before: Pattern
+    either_before: Pattern
     locally_advanced: Pattern
     locally_advanced_gate: tuple[str, ...]
     recurrent: Pattern
@@ -198,13 +199,16 @@ def _tnm(clean: str) -> list[str]:
 def _metastatic(lower: str, exclusion: bool, lo: int, hi: int) -> re.Match[str] | None:
     """The first metastatic-disease word that is not counted ("up to 5 synchronous metastases", "more than three
     sites of metastatic disease" state a burden, not the stage) nor, in an exclusion, tied to one site or a
-    complication ("CNS metastatic disease", "cord compression from metastatic disease" exclude no stage)."""
+    complication ("CNS metastatic disease", "cord compression from metastatic disease" exclude no stage), nor
+    allowed either way ("with or without liver metastases")."""
     for m in RULES.metastatic.finditer(lower, lo, hi):
         back = max(0, m.start() - _COUNT_BEFORE)
         if RULES.count_before.search(lower, back, m.start()):
             continue
         if exclusion and RULES.exclusion_site_before.search(lower, back, m.start()):
             continue
+        if "without" in lower and RULES.either_before.search(lower, back, m.start()):
+            continue  # "with or without liver metastases": either
         return m
     return None
 
