@@ -19,16 +19,17 @@ from functools import cache
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from extractor.ground import make_evidence
+from extractor.kinds._lab_rules import RULES, Rules
+from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 from extractor.rules import grammar
-from extractor.rules.grammar import negate, op_of, parse_number, phrase_alt, required_literals, word_starts
-from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.rules.grammar import negate, phrase_alt, word_starts
 from extractor.vocab import load_model
-from extractor.vocab.schemas import Analytes, Comparators, Units
+from extractor.vocab.schemas import Analytes
 
 if TYPE_CHECKING:
     from extractor.rules.item import ItemContext
@@ -61,102 +62,6 @@ class Lab(CriterionBase):
         description="Population the threshold applies to, e.g. \"gilbert's syndrome\", 'liver metastases'.",
     )
 
-
-# ------------------------------------------------------------------------------------------------ rule file
-
-
-def _units() -> Units:
-    units = load_model("units")
-    assert isinstance(units, Units)
-    return units
-
-
-def _alternation(table: dict[str, list[str]], prefix: str) -> tuple[str, dict[str, str]]:
-    """One named group per canonical unit (``d0``, ``d1``, ... / ``u0``, ...) and the group -> unit map."""
-    alts, names = [], {}
-    for i, (canon, spellings) in enumerate(table.items()):
-        names[f"{prefix}{i}"] = canon
-        alts.append(f"(?P<{prefix}{i}>" + "|".join(spellings) + ")")
-    return "(?:" + "|".join(alts) + ")", names
-
-
-@cache
-def _unit_pieces() -> tuple[dict[str, str], dict[str, str]]:
-    """The ``value`` pattern's unit pieces from ``vocab/units.yaml``, and the unit of each named group."""
-    units = _units()
-    counts, count_names = _alternation(units.counts, "d")
-    others, other_names = _alternation(units.units, "u")
-    sup = "|".join(re.escape(s) for s in units.superscripts)
-    pieces = {"count_units": counts, "units": others, "superscripts": sup}
-    return pieces, {**count_names, **other_names}
-
-
-class Rules(RuleFile):
-    """``lab.yaml``: how mentions, thresholds, populations and organ-function phrases are written."""
-
-    connector: Pattern
-    not_analyte_after: Pattern
-    unit_ahead: Pattern
-    anchor: Pattern
-    limit_at: Pattern
-    value: Pattern
-    grade_before: Pattern
-    range_after: Pattern
-    time_after: Pattern
-    filler: frozenset[str]
-    filler_phrases: dict[str, Comparator]
-    method_words: frozenset[str]
-    method_note: Pattern
-    comparators_before: dict[Comparator, list[str]]
-    comparators_after: dict[Comparator, list[str]]
-    dot_thousands_units: frozenset[str]
-    dot_thousands: Pattern
-    clause_break: Pattern
-    range_join: Pattern
-    or_equal: Pattern
-    sentence_break: Pattern
-    direct_bilirubin: str
-    gilbert_before: Pattern
-    gilbert_reach: int
-    gilbert_condition: str
-    html_entity: Pattern
-    html_entities: dict[str, str]
-    number: Pattern
-    within_normal: Pattern
-    conditions: dict[str, list[Pattern]]
-    condition_words: tuple[str, ...]
-    lab_condition: Pattern
-    condition_analytes: dict[str, str]
-    condition_cue: Pattern
-    condition_gap: Pattern
-    condition_negation_reach: int
-    condition_negation_gap: Pattern
-    requirement: Pattern
-    unless: Pattern
-    organ_words: frozenset[str]
-    organ_qualifiers: frozenset[str]
-    organ: Pattern
-    organ_reach: int
-    organ_kinds: dict[str, Pattern]
-
-    @classmethod
-    def vocabulary(cls) -> dict[str, str]:
-        """``{{count_units}}``, ``{{units}}``, ``{{superscripts}}`` from ``vocab/units.yaml`` (its spellings are not
-        verbose regexes: they keep their spaces in a ``(?x)`` pattern)."""
-        return {name: f"(?-x:{piece})" for name, piece in _unit_pieces()[0].items()}
-
-    @model_validator(mode="after")
-    def check_condition_words(self) -> Rules:
-        """Every population pattern holds a ``condition_words`` word (an item without one skips the searches)."""
-        for name, patterns in self.conditions.items():
-            for rx in patterns:
-                sets = required_literals(rx, most=64)
-                if not any(all(any(w in lit for w in self.condition_words) for lit in s) for s in sets):
-                    raise ValueError(f"conditions: {name}: {rx.pattern!r} holds no word of condition_words")
-        return self
-
-
-RULES = load_rules("lab", Rules)
 
 # ------------------------------------------------------------------------------------------------- analytes
 
@@ -233,22 +138,10 @@ def _analyte_index() -> tuple[dict[str, _Candidates], frozenset[str]]:
     return index, frozenset(needs_unit)
 
 
-@dataclass(slots=True)
-class _Mention:
-    start: int
-    end: int
-    analytes: list[str]
-    bound: str | None
-    cells: bool
-    percent: bool
-    units: dict[str, frozenset[str]]
-    unit_required: bool = False
-
-
-def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
+def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
     index, needs_unit = _analyte_index()
     clean = ctx.clean
-    found: list[_Mention] = []
+    found: list[Mention] = []
     skip_to = 0
     for start, word in word_starts(ctx.lower, hits):
         if start < skip_to:
@@ -273,182 +166,8 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[_Mention]:
             continue
         units = dict.fromkeys(a.names, a.units)
         needs = m.group(0).lower() in a.unit_required
-        found.append(_Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs))
+        found.append(Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs))
     return found
-
-
-# ----------------------------------------------------------------------------------------------- thresholds
-
-
-@dataclass(slots=True)
-class _Threshold:
-    start: int
-    end: int
-    op: Comparator | None
-    value: float | None
-    unit: str | None
-    uln: float | None
-    lln: bool
-    explicit: bool  # a comparator was written
-    wnl: bool = False  # "within normal limits": not negated in an exclusion
-
-
-@cache
-def _comparator_words() -> tuple[dict[str, Comparator], int]:
-    """Word comparators read before a number (the shared table and ``comparators_before``; the first listed wins),
-    and the longest one's length."""
-    table = load_model("comparators")
-    assert isinstance(table, Comparators)
-    pairs: list[tuple[str, Comparator]] = [
-        (phrase.lower(), op)
-        for op, phrases in table.root.items()
-        for phrase in phrases
-        if phrase[0].isalpha() and phrase != "of"
-    ]
-    pairs += [(phrase, op) for op, phrases in RULES.comparators_before.items() for phrase in phrases]
-    words = dict(reversed(pairs))  # the first listed wins
-    return words, max(map(len, words))
-
-
-@cache
-def _sign_chars() -> str:
-    """The characters of the shared table's comparator signs ("<", "≥", "=", "/" of ">/=", ...)."""
-    table = load_model("comparators")
-    assert isinstance(table, Comparators)
-    return "".join(sorted({c for phrases in table.root.values() for p in phrases if not p[0].isalpha() for c in p}))
-
-
-def _post_op(post: str) -> Comparator | None:
-    """The comparator a phrase after the number states ("or more", "and higher")."""
-    phrase = " ".join(post.split())
-    return op_of(phrase) or next((op for op, ps in RULES.comparators_after.items() if phrase in ps), None)
-
-
-def _cmp_before(text: str, start: int, anchor: int) -> Comparator | None:
-    """The comparator written just before ``anchor`` (signs or words), if any."""
-    words = text[max(start, anchor - 50) : anchor].replace("(", " ( ").replace(")", " ) ").split()
-    if len(words) >= 2 and " ".join(words[-2:]) in RULES.filler_phrases:  # "up to 3.0": its "to" is no filler
-        return RULES.filler_phrases[" ".join(words[-2:])]
-    keep_to = len(words)
-    while keep_to and words[keep_to - 1] in RULES.filler:
-        keep_to -= 1
-    tail = RULES.or_equal.sub("", " ".join(words[:keep_to]))
-    if not tail:
-        return None
-    if tail[-1] in _sign_chars():
-        key = tail[len(tail.rstrip(_sign_chars() + " ")) :].replace(" ", "").replace("/", "")
-        return op_of(key[-2:]) or op_of(key[-1:])
-    # the longest comparator phrase ending the tail at a word start
-    phrases, longest = _comparator_words()
-    space = len(tail) - longest - 1
-    if space < 0:
-        if tail in phrases:
-            return phrases[tail]
-        space = 0
-    space = tail.find(" ", space)
-    while space >= 0:
-        op = phrases.get(tail[space + 1 :])
-        if op is not None:
-            return op
-        space = tail.find(" ", space + 1)
-    return None
-
-
-@cache
-def _unit_groups() -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
-    """The ``value`` pattern's count-unit groups and other-unit groups: (index in ``Match.groups()``, unit), in
-    pattern order."""
-    index = RULES.value.groupindex
-    names = [(index[k] - 1, k[0], unit) for k, unit in _unit_pieces()[1].items() if k in index]
-    counts = tuple(sorted((i, unit) for i, kind, unit in names if kind == "d"))
-    others = tuple(sorted((i, unit) for i, kind, unit in names if kind == "u"))
-    return counts, others
-
-
-def _unit(m: re.Match[str], cells: bool) -> str | None:
-    if not m.group("unit"):
-        return None
-    exp = m.group("exp") or m.group("exp2")
-    if exp:
-        sup = _units().superscripts
-        exp = "".join(sup.get(c, c) for c in exp)
-    groups = m.groups()
-    counts, others = _unit_groups()
-    denom = next((unit for i, unit in counts if groups[i]), None)
-    if denom is not None:
-        return f"x10^{exp}/{denom}" if exp else f"/{denom}"
-    if m.group("mult_only"):
-        return f"x10^{exp}/L" if exp in ("9", "12") else f"x10^{exp}"
-    unit = next((unit for i, unit in others if groups[i]), None)
-    if unit == "g/L" and cells:
-        return "x10^9/L"  # "G/L" of a cell count
-    return unit
-
-
-#: How far after an analyte its threshold may start (characters), and when what lies between opens a bracket.
-_NEAR, _NEAR_BRACKETED = 70, 130
-
-
-def _usable(t: _Threshold, mention: _Mention) -> bool:
-    """Whether a threshold can be the mention's: a comparator, unit or ULN multiple; a percent only for an analyte
-    read in percent; a plain number >= 1000 at least for an abbreviation that needs a unit."""
-    return (
-        bool(t.explicit or t.unit or t.uln is not None)
-        and (t.unit != "%" or mention.percent)
-        and (not mention.unit_required or bool(t.unit) or t.uln is not None or (t.value or 0) >= 1000)
-    )
-
-
-def _thresholds(text: str, mention: _Mention, end: int, *, first_only: bool) -> list[_Threshold]:
-    """The usable thresholds in ``text[mention.end:end]``: a comparator (or none), a number with its unit, or a
-    limit. With ``first_only``, the first only, and none when it starts too far to be near the mention."""
-    out: list[_Threshold] = []
-    pos = mention.end
-    for a in RULES.anchor.finditer(text, mention.end, end):
-        at = a.start()
-        if at < pos:
-            continue
-        if first_only and at - mention.end > _NEAR_BRACKETED:
-            break  # not near (see _near)
-        if not text[at].isdigit() and text[at] not in ".,":
-            u = RULES.limit_at.match(text, at)
-            if u is None:
-                continue
-            op = _cmp_before(text, pos, at)
-            if op is None:
-                continue
-            pos = u.end()
-            lln = u.group("lln") is not None
-            t = _Threshold(at, u.end(), op, None, None, None if lln else 1.0, lln, True)
-        else:
-            m = RULES.value.match(text, at, end)
-            if m is None or RULES.grade_before.search(text, max(0, at - 14), at):
-                continue
-            lo, pos = pos, m.end()
-            num = m.group("num")
-            if not m.group("unit") and (
-                RULES.time_after.match(text, m.end("num")) or RULES.range_after.match(text, m.end("num"))
-            ):
-                continue
-            value = parse_number(num)
-            if value is None:
-                continue
-            op = _cmp_before(text, lo, at)
-            post = m.group("post")
-            if post:
-                op = _post_op(post) or op
-            if m.group("uln"):
-                t = _Threshold(at, m.end(), op, None, None, value, False, op is not None)
-            else:
-                unit = _unit(m, mention.cells)
-                if unit in RULES.dot_thousands_units and RULES.dot_thousands.fullmatch(num.strip()):
-                    value = float(num.replace(".", ""))  # "100.000/mm3": a European thousands separator
-                t = _Threshold(at, m.end(), op, value, unit, None, False, op is not None)
-        if _usable(t, mention):
-            out.append(t)
-            if first_only:
-                break
-    return out
 
 
 # ---------------------------------------------------------------------------------------------- populations
@@ -500,7 +219,7 @@ def _near(gap: str) -> bool:
     """Whether a threshold after ``gap`` still belongs to the analyte before it."""
     if RULES.clause_break.search(gap):
         return False
-    return len(gap) <= _NEAR or (len(gap) <= _NEAR_BRACKETED and gap.lstrip().startswith(("(", "[")))
+    return len(gap) <= NEAR or (len(gap) <= NEAR_BRACKETED and gap.lstrip().startswith(("(", "[")))
 
 
 def _states_requirement(text: str, start: int, end: int) -> bool:
@@ -537,8 +256,8 @@ def _lab_condition_analyte(m: re.Match[str]) -> str:
 
 def _lab(
     ctx: ItemContext,
-    mention: _Mention,
-    t: _Threshold,
+    mention: Mention,
+    t: Threshold,
     *,
     cond: str | None,
     span: tuple[int, int],
@@ -608,7 +327,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             continue
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         lo = mentions[i - 1].end if i else 0
-        ths = _thresholds(text, mention, win_end, first_only=not cond_words)
+        ths = thresholds(text, mention, win_end, first_only=not cond_words)
         ranged = False
         if not ths or not _near(text[mention.end : ths[0].start]):
             wnl = RULES.within_normal.match(text, mention.end, win_end)
@@ -617,12 +336,12 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 continue
             up = mention.bound != "lower"  # both bounds: the upper one ("potassium within normal limits")
             ths = [
-                _Threshold(mention.end, wnl.end(), "<=" if up else None, None, None, 1.0 if up else None, False, True)
+                Threshold(mention.end, wnl.end(), "<=" if up else None, None, None, 1.0 if up else None, False, True)
             ]
             ths[0].wnl = True
         elif ranged := len(ths) == 1 and RULES.range_join.match(text, ths[0].end) is not None:
             # a second bound right after the first ("PSA >= 0.1 and < 2.0 ng/mL"): a criterion of its own
-            ths = _thresholds(text, mention, win_end, first_only=False)[:2]
+            ths = thresholds(text, mention, win_end, first_only=False)[:2]
             if ths[0].unit is None and ths[0].uln is None and not ths[0].lln and len(ths) > 1:
                 ths[0].unit = ths[1].unit
         primary = ths[0]

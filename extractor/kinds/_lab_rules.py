@@ -1,0 +1,111 @@
+"""The ``lab`` kind's rule file: ``lab.yaml`` validated (:class:`Rules`), with the unit pieces of its patterns
+from ``vocab/units.yaml``."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from pydantic import model_validator
+
+from extractor.models.criteria import Comparator
+from extractor.rules.grammar import required_literals
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Units
+
+__all__ = ["RULES", "Rules", "unit_pieces", "units"]
+
+
+def units() -> Units:
+    units = load_model("units")
+    assert isinstance(units, Units)
+    return units
+
+
+def _alternation(table: dict[str, list[str]], prefix: str) -> tuple[str, dict[str, str]]:
+    """One named group per canonical unit (``d0``, ``d1``, ... / ``u0``, ...) and the group -> unit map."""
+    alts, names = [], {}
+    for i, (canon, spellings) in enumerate(table.items()):
+        names[f"{prefix}{i}"] = canon
+        alts.append(f"(?P<{prefix}{i}>" + "|".join(spellings) + ")")
+    return "(?:" + "|".join(alts) + ")", names
+
+
+@cache
+def unit_pieces() -> tuple[dict[str, str], dict[str, str]]:
+    """The ``value`` pattern's unit pieces from ``vocab/units.yaml``, and the unit of each named group."""
+    table = units()
+    counts, count_names = _alternation(table.counts, "d")
+    others, other_names = _alternation(table.units, "u")
+    sup = "|".join(re.escape(s) for s in table.superscripts)
+    pieces = {"count_units": counts, "units": others, "superscripts": sup}
+    return pieces, {**count_names, **other_names}
+
+
+class Rules(RuleFile):
+    """``lab.yaml``: how mentions, thresholds, populations and organ-function phrases are written."""
+
+    connector: Pattern
+    not_analyte_after: Pattern
+    unit_ahead: Pattern
+    anchor: Pattern
+    limit_at: Pattern
+    value: Pattern
+    grade_before: Pattern
+    range_after: Pattern
+    time_after: Pattern
+    filler: frozenset[str]
+    filler_phrases: dict[str, Comparator]
+    method_words: frozenset[str]
+    method_note: Pattern
+    comparators_before: dict[Comparator, list[str]]
+    comparators_after: dict[Comparator, list[str]]
+    dot_thousands_units: frozenset[str]
+    dot_thousands: Pattern
+    clause_break: Pattern
+    range_join: Pattern
+    or_equal: Pattern
+    sentence_break: Pattern
+    direct_bilirubin: str
+    gilbert_before: Pattern
+    gilbert_reach: int
+    gilbert_condition: str
+    html_entity: Pattern
+    html_entities: dict[str, str]
+    number: Pattern
+    within_normal: Pattern
+    conditions: dict[str, list[Pattern]]
+    condition_words: tuple[str, ...]
+    lab_condition: Pattern
+    condition_analytes: dict[str, str]
+    condition_cue: Pattern
+    condition_gap: Pattern
+    condition_negation_reach: int
+    condition_negation_gap: Pattern
+    requirement: Pattern
+    unless: Pattern
+    organ_words: frozenset[str]
+    organ_qualifiers: frozenset[str]
+    organ: Pattern
+    organ_reach: int
+    organ_kinds: dict[str, Pattern]
+
+    @classmethod
+    def vocabulary(cls) -> dict[str, str]:
+        """``{{count_units}}``, ``{{units}}``, ``{{superscripts}}`` from ``vocab/units.yaml`` (its spellings are not
+        verbose regexes: they keep their spaces in a ``(?x)`` pattern)."""
+        return {name: f"(?-x:{piece})" for name, piece in unit_pieces()[0].items()}
+
+    @model_validator(mode="after")
+    def check_condition_words(self) -> Rules:
+        """Every population pattern holds a ``condition_words`` word (an item without one skips the searches)."""
+        for name, patterns in self.conditions.items():
+            for rx in patterns:
+                sets = required_literals(rx, most=64)
+                if not any(all(any(w in lit for w in self.condition_words) for lit in s) for s in sets):
+                    raise ValueError(f"conditions: {name}: {rx.pattern!r} holds no word of condition_words")
+        return self
+
+
+RULES = load_rules("lab", Rules)
