@@ -84,6 +84,7 @@ class Rules(RuleFile):
     named: Pattern
     paren: Pattern
     paren_value: Pattern
+    paren_class: Pattern
     list_separator: Pattern
     therapy_after: Pattern
     anti_before: Pattern
@@ -102,6 +103,14 @@ class Rules(RuleFile):
     high_after: Pattern
     high_suffixes: tuple[str, ...]
     deficient_prefix: dict[str, str]
+    deficient_after: Pattern
+    other_sense: dict[str, str]
+    population_gate: tuple[str, ...]
+    population_before: Pattern
+    subgroup_after: Pattern
+    ineligible_after: Pattern
+    exception_before: Pattern
+    exception_population: Pattern
     absent_names: dict[str, str]
     mutation_like: Pattern
     plural: Pattern
@@ -269,6 +278,30 @@ def _alteration_after(clean: str, pos: int, end: int) -> str | None:
     return am.group(0).lower()
 
 
+def _clause_requirement(
+    ctx: ItemContext, s: int, e: int, m_start: int, vend: int, *, absent: bool
+) -> Requirement | None:
+    """The requirement the sentence around the marker states when it names a subgroup ("Patients with known BRCA
+    mutations must have received ..." -> allowed), an exclusion ("... KRAS mutations are excluded from this cohort"
+    -> excluded) or an exception ("with the exception of ... TP53 mutation"); None when it states none."""
+    low = ctx.lower[s:e]
+    clean = ctx.clean
+    if "except" in low and not absent:
+        ex = RULES.exception_before.search(clean, max(s, m_start - 220), m_start)
+        if ex is not None:
+            population = RULES.exception_population.search(ex.group("what")) is not None
+            return "allowed" if ctx.is_exclusion or population else "excluded"
+    if not any(w in low for w in RULES.population_gate):
+        return None
+    if RULES.ineligible_after.match(clean, vend, e) and "must" not in low[: m_start - s]:
+        return "required" if absent else "excluded"
+    if RULES.subgroup_after.match(clean, vend, e) and RULES.population_before.search(
+        clean, max(s, m_start - 120), m_start
+    ):
+        return "allowed"
+    return None
+
+
 def extract(ctx: ItemContext) -> list[Biomarker]:
     """The biomarker criteria of one item."""
     clean = ctx.clean
@@ -286,11 +319,16 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if sym in seen or tries.get(sym, 0) >= 4 or (m_start < alias_until and sym != alias_of):
             continue  # another marker's name in brackets after a marker is its alias ("ERBB2 (HER2) mutation")
         tries[sym] = tries.get(sym, 0) + 1
+        sense = RULES.other_sense.get(sym)
+        if sense and sense in ctx.lower:
+            continue  # "major molecular response (MMR)" is no mismatch repair
         end = m_end
         p = RULES.paren.match(clean, end)
         if p and len(p.group(0)) < 20 and not RULES.paren_value.search(p.group(0)):
             end = alias_until = p.end()
             alias_of = sym
+        elif p and (pc := RULES.paren_class.match(clean, end)) and RULES.alteration.match(clean, pc.end() + 1):
+            end = pc.end()  # "BRAF (type I, II, and/or III) mutation"
         var = RULES.variant.match(clean, end)
         vend = var.end() if var else end
         if ther_re.match(clean, vend) or RULES.anti_before.search(clean, max(0, m_start - 25), m_start):
@@ -321,7 +359,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if alteration is None and (suffix or name_low.endswith(RULES.high_suffixes)):
             alteration = "high"
         prefix = RULES.deficient_prefix.get(sym)
-        if alteration is None and prefix and name_low.startswith(prefix):
+        if alteration is None and prefix and (name_low.startswith(prefix) or RULES.deficient_after.match(clean, m_end)):
             alteration = "deficient"
         if alteration is None:
             before_alt = None
@@ -396,6 +434,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
                 requirement = "excluded"
             elif unconfirmed and not absent:
                 requirement = "required"  # "Inability to confirm ... PIK3CA mutation" excludes the unconfirmed
+            else:
+                requirement = _clause_requirement(ctx, s, e, m_start, vend, absent=absent) or requirement
         seen.add(sym)
         out.append(
             ctx.make(Biomarker, s, e, marker=sym, alteration=alteration, requirement=requirement, threshold=threshold)
