@@ -182,6 +182,8 @@ class Rules(RuleFile):
     lead_in: LeadRules
     response: Phrases
     flags: FlagWords
+    label: Pattern = Field(description="An upper-case label that opens an item ('COHORT B (DRUG X):'), case kept.")
+    heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str]]:
@@ -227,6 +229,12 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         return []
     rules = _rules()
     agents = find_agents(lower)
+    if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
+        if rules.heading_item.match(ctx.clean):
+            return []
+        label = rules.label.match(ctx.clean)
+        if label is not None:
+            agents = [a for a in agents if a.start >= label.end()]
     if not agents and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower)):
         return []  # without agents only a line limit can be stated, and it needs a number
     cue = rules.cues.rx.search(lower) is not None
