@@ -65,6 +65,7 @@ class Rules(RuleFile):
     dot_thousands: Pattern
     clause_break: Pattern
     range_join: Pattern
+    alternative_join: Pattern
     or_equal: Pattern
     sentence_break: Pattern
     direct_bilirubin: str

@@ -5,7 +5,7 @@ ULN multiple, and a trailing "or more" (``lab.yaml``: ``anchor``, ``value``, ``l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from extractor.kinds._lab_rules import RULES, unit_pieces, units
@@ -27,6 +27,7 @@ class Mention:
     percent: bool
     units: dict[str, frozenset[str]]
     unit_required: bool = False
+    bounds: dict[str, str | None] = field(default_factory=dict)  # each analyte's usual direction (lower / upper)
 
 
 @dataclass(slots=True)

@@ -161,12 +161,14 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
             last.end = m.end()
             last.analytes.extend(x for x in a.names if x not in last.analytes)
             last.units.update(dict.fromkeys(a.names, a.units))
+            last.bounds.update(dict.fromkeys(a.names, a.bound))
             last.cells = last.cells or a.cells
             last.bound = last.bound or a.bound
             continue
         units = dict.fromkeys(a.names, a.units)
         needs = m.group(0).lower() in a.unit_required
-        found.append(Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs))
+        bounds: dict[str, str | None] = dict.fromkeys(a.names, a.bound)
+        found.append(Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs, bounds))
     return found
 
 
@@ -254,6 +256,25 @@ def _lab_condition_analyte(m: re.Match[str]) -> str:
     return RULES.condition_analytes.get(name, name)
 
 
+def _against(mention: Mention, direction: str) -> list[str]:
+    """The analytes of a mention naming several whose usual direction a threshold's direction goes against
+    ("creatinine or creatinine clearance <= 1.5 x ULN": creatinine clearance is bounded below), when some of its
+    analytes agree with it (otherwise none: the threshold is the text's, not a pairing)."""
+    if len(mention.analytes) < 2 or direction not in ("<", ">"):
+        return []
+    against = "lower" if direction == "<" else "upper"
+    out = [a for a in mention.analytes if mention.bounds.get(a) == against]
+    return out if len(out) < len(mention.analytes) else []
+
+
+def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparator | None:
+    """The comparator a patient must meet: an exclusion's negated unless the clause states the requirement."""
+    op = t.op
+    if op is not None and ctx.is_exclusion and not t.wnl and not _states_requirement(ctx.lower, mention.start, t.start):
+        op = negate(op)
+    return op
+
+
 def _lab(
     ctx: ItemContext,
     mention: Mention,
@@ -263,9 +284,7 @@ def _lab(
     span: tuple[int, int],
     seen: dict[str, str],
 ) -> list[Lab]:
-    op = t.op
-    if op is not None and ctx.is_exclusion and not t.wnl and not _states_requirement(ctx.lower, mention.start, t.start):
-        op = negate(op)
+    op = _effective_op(ctx, mention, t)
     fields: dict[str, Any] = {"op": op, "condition": cond}
     if t.uln is not None:
         fields["uln_multiple"] = t.uln
@@ -278,6 +297,14 @@ def _lab(
     if len(analytes) > 1 and t.unit:
         fit = [a for a in analytes if not mention.units.get(a) or t.unit in mention.units[a]]
         analytes = fit or analytes
+    # a ULN multiple or a unit not of its own does not go to an analyte bounded the other way
+    against = [
+        a
+        for a in _against(mention, direction)
+        if t.uln is not None or (t.unit and t.unit not in mention.units.get(a, ()))
+    ]
+    if against:
+        analytes = [a for a in analytes if a not in against] or analytes
     for a in analytes:
         key = f"{a}|{direction}|{t.value}|{t.uln}|{cond}"
         if key in seen:
@@ -331,7 +358,11 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
         ranged = False
         if not ths or not _near(text[mention.end : ths[0].start]):
             wnl = RULES.within_normal.match(text, mention.end, win_end)
-            if not wnl or RULES.number.search(text, mention.end, wnl.end()):
+            if (
+                not wnl
+                or RULES.number.search(text, mention.end, wnl.end())
+                or (not ctx.is_exclusion and "outside" in wnl.group(0))
+            ):
                 prev_end = win_end
                 continue
             up = mention.bound != "lower"  # both bounds: the upper one ("potassium within normal limits")
@@ -345,6 +376,15 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             if ths[0].unit is None and ths[0].uln is None and not ths[0].lln and len(ths) > 1:
                 ths[0].unit = ths[1].unit
         primary = ths[0]
+        if (
+            len(ths) == 1
+            and len(mention.analytes) > 1
+            and primary.uln
+            and primary.op
+            and _against(mention, primary.op[0])
+        ):
+            # "creatinine or creatinine clearance <= 1.5 x ULN or >= 60 mL/min": the alternative's threshold too
+            ths = thresholds(text, mention, win_end, first_only=False)[:2]
         if not primary.explicit:
             op: Comparator | None = ">=" if mention.bound == "lower" else "<=" if mention.bound == "upper" else None
             if op is None or ctx.is_exclusion:
@@ -397,6 +437,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 found = _condition_in(ctx, text, b_lo, t.start, cond_words)
             if found is None and ranged:  # the range's second bound, for everyone
                 out.extend(_lab(ctx, mention, t, cond=None, span=span, seen={}))
+            if found is None and not ranged and j == 1:
+                out.extend(_alternative(ctx, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
             if found is None:
                 continue
             consumed_until = max(consumed_until, found[1])
@@ -404,6 +446,37 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             out.extend(_lab(ctx, mention, t, cond=found[0], span=span, seen=seen))
         prev_end = ths[-1].end
     return out
+
+
+def _alternative(
+    ctx: ItemContext,
+    mention: Mention,
+    first: Threshold,
+    t: Threshold,
+    *,
+    start: int,
+    bounds: tuple[int, int],
+    seen: dict[str, str],
+) -> list[Lab]:
+    """A second threshold joined by "or" to the first of a mention naming several analytes is the one of those the
+    first went against ("creatinine or creatinine clearance <= 1.5 x ULN OR >= 60 mL/min for subjects with
+    creatinine > 1.5 x ULN": creatinine clearance >= 60 mL/min), when its direction (and unit) fits them."""
+    first_op, op = _effective_op(ctx, mention, first), _effective_op(ctx, mention, t)
+    if first_op is None or op is None or not RULES.alternative_join.fullmatch(ctx.lower, first.end, t.start):
+        return []
+    against = _against(mention, first_op[0]) if first.uln is not None else []
+    if not against:
+        return []
+    fit = [a for a in against if not t.unit or not mention.units.get(a) or t.unit in mention.units[a]]
+    if not fit or op[0] == first_op[0]:
+        return []
+    sub = Mention(mention.start, mention.end, fit, None, mention.cells, mention.percent, mention.units)
+    cond, end = None, t.end
+    lc = RULES.lab_condition.match(ctx.lower, t.end)
+    if lc is not None and _lab_condition_analyte(lc) not in fit:
+        cond, end = _lab_condition(lc), lc.end()
+    span = grammar.clause_span(ctx.clean, start, end, bounds[0], max(bounds[1], end))
+    return _lab(ctx, sub, t, cond=cond, span=span, seen=seen)
 
 
 def _organ_function(ctx: ItemContext) -> list[Lab]:
