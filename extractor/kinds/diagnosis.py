@@ -63,6 +63,7 @@ class Rules(RuleFile):
     name_start: str
     name_before: str
     name_end: str
+    plural_min: int
     histology_end: str
     confirmation_roots: tuple[str, ...]
     confirmed: Pattern
@@ -77,8 +78,11 @@ class Rules(RuleFile):
     history_of: Pattern
     history_negated: Pattern
     negated_history_before: Pattern
+    negated_history_gate: tuple[str, ...]
     exclusion_inverted: Pattern
     false_friend_before: Pattern
+    condition_gate: tuple[str, ...]
+    condition_before: Pattern
     false_friend_after: Pattern
     therapy_before: Pattern
     site_list: Pattern
@@ -94,6 +98,10 @@ class Rules(RuleFile):
     hn_site_gate: tuple[str, ...]
     hn_site: Pattern
     hn_site_negated_before: Pattern
+    upper_abbreviations: dict[str, str]
+    upper_abbreviation: Pattern
+    upper_abbreviation_not_after: Pattern
+    upper_abbreviation_not_before: Pattern
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -103,6 +111,7 @@ _PRIOR_MALIGNANCY = tuple(map(Prefiltered, RULES.prior_malignancy))
 
 _MAX_NAMES = 10
 _FF_BEFORE = 40  # characters before a mention read for "criteria for"
+_CONDITION_BEFORE = 60  # ... and for a condition ("if ...", "for patients with ...")
 _THERAPY_BEFORE = 60  # characters before a mention read for a therapy word
 _SITES_BEFORE = 60  # characters before a mention read for coordinated site words
 _SITES_BEFORE_HISTOLOGY = 50
@@ -215,6 +224,45 @@ def _names(lower: str, vocab: _Vocab) -> list[tuple[int, int, str]]:
     return found
 
 
+def _lookup(table: dict[str, tuple[str | None, str | None]], key: str) -> tuple[str | None, str | None]:
+    """The (cancer, histology) a matched name stands for; a plural ("lymphomas") as its singular when that is a name of
+    more than ``plural_min`` letters (diagnosis.yaml ``name_end``)."""
+    found = table.get(key)
+    if found is None and key.endswith("s") and len(key) > RULES.plural_min:
+        found = table.get(key[:-1])
+    return found or (None, None)
+
+
+def _condition_before(lower: str, start: int) -> bool:
+    """A condition or a rule for one group of patients stands right before ``start`` (diagnosis.yaml
+    ``condition_before``)."""
+    lo = max(0, start - _CONDITION_BEFORE)
+    for w in RULES.condition_gate:  # the pattern is tried only at the last "if " / "for " before the mention
+        i = lower.rfind(w, lo, start)
+        if i >= 0 and RULES.condition_before.match(lower, i, start):
+            return True
+    return False
+
+
+def _upper_abbreviations(clean: str, mentions: list[Mention]) -> None:
+    """Add the cancers named by an upper-case abbreviation ("relapsed FL", "Ph+ ALL"; diagnosis.yaml
+    ``upper_abbreviations``), not one inside a run of upper-case words or used as emphasis ("meet ALL of the
+    following"); keeps ``mentions`` in text order."""
+    added = False
+    for m in RULES.upper_abbreviation.finditer(clean):
+        s, e = m.span()
+        if RULES.upper_abbreviation_not_after.match(clean, e) or RULES.upper_abbreviation_not_before.search(
+            clean, max(0, s - 20), s
+        ):
+            continue
+        if any(a <= s < b for a, b, _ in mentions):
+            continue
+        mentions.append((s, e, RULES.upper_abbreviations[m.group()]))
+        added = True
+    if added:
+        mentions.sort(key=lambda x: x[0])
+
+
 def _sites_after(lower: str, end: int, sites: dict[str, str]) -> list[tuple[int, str]]:
     """The organs listed after an "of the <organ>" mention ending at ``end``: (end of the word, cancer) each."""
     out: list[tuple[int, str]] = []
@@ -248,11 +296,14 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     mentions: list[Mention] = []
     hists: list[Mention] = []
     for s, e, name in _names(lower, vocab):
-        c, h = vocab.table.get(agent_key(name), (None, None))
+        c, h = _lookup(vocab.table, agent_key(name))
         if c:
             mentions.append((s, e, c))
         if h:
             hists.append((s, e, h))
+    clean = ctx.clean
+    if any(a in clean for a in RULES.upper_abbreviations):
+        _upper_abbreviations(clean, mentions)
     hn_sites = not ctx.is_exclusion and any(w in lower for w in RULES.hn_site_gate)
     if not mentions and not hists and not hn_sites:
         return DiagnosisReading()
@@ -276,7 +327,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     cued = not ctx.is_exclusion  # the two cues below read inclusions only
     with_gate = cued and any(w in lower for w in RULES.patients_with_gate)
     last_end = -1  # end of the last mention taken (inclusions only)
-    has_history = "history" in lower
+    has_history = any(w in lower for w in RULES.negated_history_gate)
     for s, e, c in mentions:
         if (
             not dx_cue
@@ -300,6 +351,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             lower, e
         ):
             continue
+        if _condition_before(lower, s):
+            continue  # "If hepatic involvement by lymphoma: ...", "For patients with NSCLC, ...": a condition
         if has_history and RULES.negated_history_before.search(lower, max(0, s - _THERAPY_BEFORE), s):
             continue  # "No history of myelodysplastic syndrome": a cancer the patient must not have had
         # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
@@ -372,7 +425,8 @@ def _histology(lower: str, hists: list[Mention], span: Span, n_names: int, spans
         # another cancer in between, or the histology is part of another cancer's name ("pancreatic adenocarcinoma")
         if any((lo <= a and b <= hi) or (a <= s and e <= b) for a, b in spans if (a, b) != span):
             continue
-        if e <= span[0] and gap > _HISTOLOGY_BEFORE_GAP:  # before the mention only when it qualifies it
+        # before the mention only when it qualifies it ("squamous NSCLC"; not "(squamous), thymic carcinoma")
+        if e <= span[0] and (gap > _HISTOLOGY_BEFORE_GAP or lower[e : span[0]].strip(" -")):
             continue
         if gap <= _HISTOLOGY_GAP and (best is None or gap < best[0]):
             best = (gap, h)
