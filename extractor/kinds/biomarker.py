@@ -86,6 +86,7 @@ class Rules(RuleFile):
     paren_value: Pattern
     paren_class: Pattern
     list_separator: Pattern
+    gene_like: Pattern
     therapy_after: Pattern
     anti_before: Pattern
     lab_markers: tuple[str, ...]
@@ -102,6 +103,7 @@ class Rules(RuleFile):
     close_paren: Pattern
     high_after: Pattern
     high_suffixes: tuple[str, ...]
+    plus_after: Pattern
     deficient_prefix: dict[str, str]
     deficient_after: Pattern
     other_sense: dict[str, str]
@@ -252,7 +254,7 @@ def _skip_list(ctx: ItemContext, pos: int, end: int) -> int:
         if not m:
             return pos
         mk = RULES.token.match(clean, m.end(), end)
-        if mk and _lookup(canon, clean, mk.start(), mk.end()):
+        if mk and (_lookup(canon, clean, mk.start(), mk.end()) or RULES.gene_like.fullmatch(mk.group(0))):
             nxt = mk.end()
         else:
             nm = named.match(ctx.lower, m.end(), end)
@@ -350,17 +352,21 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
                 alteration = vb.group("var")
         if alteration is None:
             alteration = _alteration_after(clean, vend, e)
-        if alteration is None:
-            lend = _skip_list(ctx, vend, e)
-            if lend > vend:
-                alteration = _alteration_after(clean, lend, e)
+        # a name that states its status ("MSI-H", "dMMR", "CD19+") keeps it: a list after it ("dMMR, POLE gene
+        # mutated") does not lend it the list's alteration word
         name_low = clean[m_start:m_end].lower()
         suffix = RULES.high_after.match(clean[m_end : m_end + 6])
         if alteration is None and (suffix or name_low.endswith(RULES.high_suffixes)):
             alteration = "high"
+        if alteration is None and clean.startswith("+", m_end) and RULES.plus_after.match(clean, m_end):
+            alteration = "positive"
         prefix = RULES.deficient_prefix.get(sym)
         if alteration is None and prefix and (name_low.startswith(prefix) or RULES.deficient_after.match(clean, m_end)):
             alteration = "deficient"
+        if alteration is None:
+            lend = _skip_list(ctx, vend, e)
+            if lend > vend:
+                alteration = _alteration_after(clean, lend, e)
         if alteration is None:
             before_alt = None
             for bm in alt_re.finditer(clause, 0, rel):
