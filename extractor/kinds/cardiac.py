@@ -98,6 +98,7 @@ class Rules(RuleFile):
     function_word: str
     function_qualifiers: frozenset[str]
     cardiac_function: Pattern
+    lead_in: Pattern
 
 
 RULES = load_rules("cardiac", Rules)
@@ -360,6 +361,8 @@ def extract(ctx: ItemContext) -> list[Cardiac]:
     out = _lvef(ctx) if not RULES.lvef_words.isdisjoint(words) else []
     out.extend(qtc)
     out.extend(_history(ctx, has_qtc=bool(qtc)))
+    if not out and ctx.lower.rstrip().endswith(":") and RULES.lead_in.search(ctx.lower):
+        return [ctx.make(Cardiac)]
     if not out and RULES.function_word in words and not RULES.function_qualifiers.isdisjoint(words):
         m = RULES.cardiac_function.search(ctx.lower)
         if m is not None:
