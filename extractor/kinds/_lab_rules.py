@@ -9,7 +9,7 @@ from functools import cache
 from pydantic import model_validator
 
 from extractor.models.criteria import Comparator
-from extractor.rules.grammar import required_literals
+from extractor.rules.prefilter import required_literals
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import load_model
 from extractor.vocab.schemas import Units

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import WEEKS_PER, Prefiltered, number_value, sentence_bounds, unit_key
+from extractor.rules.grammar import WEEKS_PER, number_value, sentence_bounds, unit_key
+from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:

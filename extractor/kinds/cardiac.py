@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.ground import make_evidence
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import Prefiltered, clause_span, sentence_spans, word_starts
+from extractor.rules.grammar import clause_span, sentence_spans, word_starts
+from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from pydantic import Field
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
-from extractor.rules.grammar import Prefiltered
+from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Cancers

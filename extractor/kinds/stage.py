@@ -21,7 +21,8 @@ from extractor.kinds._spec import KindSpec
 from extractor.kinds.diagnosis import prior_malignancy, read_diagnosis, therapy_before
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
-from extractor.rules.grammar import Prefiltered, sentence_spans
+from extractor.rules.grammar import sentence_spans
+from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from extractor.kinds import REGISTRY, measurable_disease, stage
 from extractor.rules.engine import extract_item
-from extractor.rules.grammar import Prefiltered, required_literals
 from extractor.rules.item import WORD
+from extractor.rules.prefilter import Prefiltered, required_literals
 from extractor.rules.triggers import TriggerIndex
 from extractor.segment import segment
 from extractor.vocab import load_model
