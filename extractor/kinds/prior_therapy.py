@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
-    agent_before,
     anchor,
     heading,
     keep,
@@ -36,9 +35,7 @@ from extractor.kinds._prior_therapy_clauses import (
     Phrases,
     agent_mode,
     clause_spans,
-    closed_paren,
     negated,
-    paren_open,
     phrase_anchors,
     self_negation_end,
     split_sentences,
@@ -57,6 +54,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
+from extractor.kinds._prior_therapy_windows import alternative, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
@@ -345,44 +343,6 @@ class _Group:
     clause: tuple[int, int] = (0, 0)
 
 
-def _window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[Window]) -> int:
-    """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
-    if not windows:
-        return -1
-    wi = next((i for i, w in enumerate(windows) if w.start >= a.end and not _alternative(rules, lower, a, w)), -1)
-    if wi < 0:
-        if windows[0].start >= a.end:
-            return -1  # only a progression's window after it ("X, or relapse within 12 months of Y")
-        wi = next(
-            (
-                i
-                for i in range(len(windows) - 1, -1, -1)
-                if windows[i].start < a.end and not closed_paren(lower, s, windows[i].start, a.start)
-            ),
-            -2,
-        )
-        if wi == -2:  # every window before sits in a closed parenthesis: one about the agent before it keeps it
-            last = max(i for i, w in enumerate(windows) if w.start < a.end)
-            po = paren_open(lower, s, windows[last].start)
-            wi = -1 if po > s and agent_before(lower, s, po) else last
-            if wi < 0:
-                return -1
-    if wi >= 0 and len({w.weeks for w in windows}) == 1:
-        return 0
-    if len(windows) > 1:  # "7 days after last dose of a biologic agent": the window right before the agent
-        wi = next(
-            (i for i, w in enumerate(windows) if w.end <= a.start and rules.window_of.fullmatch(lower, w.end, a.start)),
-            wi,
-        )
-    return wi
-
-
-def _alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
-    """Whether window ``w`` times a progression named after agent ``a`` as an alternative to it ("X for metastatic
-    disease, or relapse within 6 months of Y"): the window is Y's, not X's."""
-    return a.end <= w.prog and rules.alternative_between.search(lower, a.end, w.prog) is not None
-
-
 def _sentence_criteria(  # noqa: PLR0917
     ctx: ItemContext,
     rules: Rules,
@@ -440,7 +400,7 @@ def _sentence_criteria(  # noqa: PLR0917
     clause_own: dict[int, tuple[int, bool]] = {}  # the first agent's own negation: its end, passed on
     clause_mode: dict[tuple[int, int], str] = {}
     for a in agents:
-        wi = _window_index(num, lower, s, a, windows)
+        wi = window_index(num, lower, s, a, windows)
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
         mode = agent_mode(flags, cl, lower, cs, ce, a, ctx.is_exclusion, clause_mode)
         own = self_negation_end(cl, lower, a)
@@ -505,7 +465,7 @@ def _sentence_criteria(  # noqa: PLR0917
                 nxt is not None
                 and nxt.window
                 and ce <= nxt.window.prog < nxt.agents[0].start
-                and _alternative(num, lower, g.agents[-1], nxt.window)
+                and alternative(num, lower, g.agents[-1], nxt.window)
             ):
                 ce = nxt.window.prog  # "X in the metastatic setting, or relapse within 6 months of Y": up to "relapse"
                 ce -= len(lower[:ce]) - len(rules.clauses.trailing_or.sub("", lower[:ce]))

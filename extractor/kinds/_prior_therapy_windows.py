@@ -1,0 +1,50 @@
+"""Which window of a sentence belongs to an agent (``prior_therapy``): the first window after it, else the last one
+before it that no parenthesis shuts off; a window that times a progression named as an alternative after the agent
+("X, or relapse within 6 months of Y") is Y's, not X's."""
+
+from __future__ import annotations
+
+from extractor.kinds._prior_therapy_agents import agent_before
+from extractor.kinds._prior_therapy_clauses import closed_paren, paren_open
+from extractor.kinds._prior_therapy_numbers import NumberRules, Window
+from extractor.rules.drugs import Agent
+
+__all__ = ["alternative", "window_index"]
+
+
+def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[Window]) -> int:
+    """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
+    if not windows:
+        return -1
+    wi = next((i for i, w in enumerate(windows) if w.start >= a.end and not alternative(rules, lower, a, w)), -1)
+    if wi < 0:
+        if windows[0].start >= a.end:
+            return -1  # only a progression's window after it ("X, or relapse within 12 months of Y")
+        wi = next(
+            (
+                i
+                for i in range(len(windows) - 1, -1, -1)
+                if windows[i].start < a.end and not closed_paren(lower, s, windows[i].start, a.start)
+            ),
+            -2,
+        )
+        if wi == -2:  # every window before sits in a closed parenthesis: one about the agent before it keeps it
+            last = max(i for i, w in enumerate(windows) if w.start < a.end)
+            po = paren_open(lower, s, windows[last].start)
+            wi = -1 if po > s and agent_before(lower, s, po) else last
+            if wi < 0:
+                return -1
+    if wi >= 0 and len({w.weeks for w in windows}) == 1:
+        return 0
+    if len(windows) > 1:  # "7 days after last dose of a biologic agent": the window right before the agent
+        wi = next(
+            (i for i, w in enumerate(windows) if w.end <= a.start and rules.window_of.fullmatch(lower, w.end, a.start)),
+            wi,
+        )
+    return wi
+
+
+def alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
+    """Whether window ``w`` times a progression named after agent ``a`` as an alternative to it ("X for metastatic
+    disease, or relapse within 6 months of Y"): the window is Y's, not X's."""
+    return a.end <= w.prog and rules.alternative_between.search(lower, a.end, w.prog) is not None
