@@ -1,0 +1,35 @@
+"""The exit codes of every ``extractor`` command: one table, documented in the README and in ``--help``.
+
+====  ==============================================================================================
+code  meaning
+====  ==============================================================================================
+0     all done
+1     some records are errors (over ``--max-error-rate``; ``--allow-errors`` opts out), or a run
+      stopped early on its own (e.g. the LLM circuit breaker)
+2     usage error or unreadable input: bad option or configuration, a path that does not exist
+3     eval regression (the gate failed), or a provider batch that has not finished yet
+130   interrupted (rerun the same command to resume)
+====  ==============================================================================================
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["EXIT_HELP", "ExitCode"]
+
+
+class ExitCode(IntEnum):
+    """Process exit status of an ``extractor`` command."""
+
+    OK = 0
+    ERRORS = 1
+    USAGE = 2
+    REGRESSION = 3
+    INTERRUPTED = 130
+
+
+EXIT_HELP = (
+    "Exit codes: 0 all done; 1 some records are errors (see --max-error-rate, --allow-errors); 2 usage error or "
+    "unreadable input; 3 eval regression; 130 interrupted."
+)
