@@ -30,6 +30,11 @@ def main() -> int:
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--repeat", type=int, default=3, help="timed passes (the best is reported)")
     p.add_argument("--by-kind", action="store_true", help="also time each kind's extractor (one extra pass)")
+    p.add_argument(
+        "--engine-only",
+        action="store_true",
+        help="also time passes with every kind extractor returning nothing: the engine's floor",
+    )
     args = p.parse_args()
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
@@ -63,7 +68,30 @@ def main() -> int:
     print("criteria per kind: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
     if args.by_kind:
         _by_kind(trials)
+    if args.engine_only:
+        _engine_only(trials, args.repeat)
     return 0
+
+
+def _engine_only(trials: list[tuple[str, str]], repeat: int) -> None:
+    """Passes with every kind extractor returning nothing: segmentation, item views, triggers, `other` criteria."""
+    from extractor.kinds import REGISTRY
+
+    saved = dict(REGISTRY)
+    for name, spec in saved.items():
+        if spec.extract is not None:
+            REGISTRY[name] = dataclasses.replace(spec, extract=lambda ctx: [])
+    try:
+        cpu: list[float] = []
+        for _ in range(repeat):
+            t0 = time.process_time()
+            for tid, text in trials:
+                extractor.extract(text, trial_id=tid)
+            cpu.append(time.process_time() - t0)
+    finally:
+        REGISTRY.update(saved)
+    best = min(cpu)
+    print(f"engine only (no kind work): best {best:.2f} CPU-s per pass, {len(trials) / best:.0f} trials/s")
 
 
 def _by_kind(trials: list[tuple[str, str]]) -> None:
