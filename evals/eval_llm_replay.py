@@ -7,7 +7,7 @@ Replay needs no network and no key: every request is answered from ``evals/casse
 its body; a prompt or schema change makes replay fail until the cassette is re-recorded). Only the gold
 trials listed in ``evals/cassettes/llm_gold.trials.txt`` (those the cassette was recorded on) are scored.
 Recording talks to the real OpenAI-compatible server at ``--base-url`` (see ``evals/record_cassettes.sh``). Exit
-codes are those of ``extractor eval``: 0 ok, 1 the gate failed, 2 could not run.
+codes are those of ``extractor eval``: 0 ok, 3 the gate failed, 2 could not run, 130 interrupted.
 """
 
 from __future__ import annotations
