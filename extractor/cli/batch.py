@@ -26,7 +26,7 @@ from extractor.batch.runner import RunSummary
 from extractor.cli._logging import Verbosity
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
 from extractor.errors import ConfigError, ExtractorError
-from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, read_inputs
+from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, expand_inputs, read_inputs
 from extractor.io.writers import OutputLock, RecordWriter, check_output, scan_output
 from extractor.llm.config import LLMConfig
 
@@ -81,6 +81,8 @@ def submit(  # noqa: PLR0917 - typer maps parameters to options
         config = _config(model, base_url)
         if not no_upload and not config.configured:
             raise ConfigError("set OPENAI_API_KEY (or OPENAI_BASE_URL / --base-url) to submit batches")
+        for missing in (e for e in expand_inputs(inputs) if isinstance(e, ExtractorError)):
+            raise missing  # a path that does not exist (or matches nothing) is a usage error, before any upload
         run_dir = out_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         items = read_inputs(inputs, ReaderOptions(id_field=id_field, text_field=text_field))
         parts = prepare_batches(items, config, run_dir, max_requests=max_requests)

@@ -224,3 +224,15 @@ def test_update_baseline_replaces_an_old_schema_file(data: Path) -> None:
     code, _out, err = _run(data, *_pred(data, "--baseline", str(base), "--update-baseline"))
     assert code == 0 and "replacing" in err
     assert json.loads(base.read_text())["schema_version"] == 2
+
+
+def test_interrupted_exits_130_and_writes_nothing(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.evals
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(extractor.evals, "score", interrupted)
+    code, out, err = _run(data, *_pred(data))
+    assert code == 130 and out == "" and "interrupted" in err
+    assert not (data / "out").exists()
