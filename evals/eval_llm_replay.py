@@ -65,8 +65,8 @@ def main() -> int:
         cli.append("--update-baseline")
     CASSETTE.parent.mkdir(parents=True, exist_ok=True)
     with recorder.use_cassette(str(CASSETTE)):
-        try:
-            app(cli, standalone_mode=False)
+        try:  # without standalone mode the command's exit code (typer.Exit) is returned, not raised
+            return int(app(cli, standalone_mode=False) or 0)
         except SystemExit as e:  # typer.Exit is turned into SystemExit by click in some paths
             return int(e.code or 0)
         except Exception as e:  # click.exceptions.Exit carries the exit code
