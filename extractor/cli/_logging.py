@@ -59,6 +59,7 @@ class _VerbosityFilter(logging.Filter):
         return True
 
 
+_LOWERED: dict[str, int] = {}  # the root level before -v lowered it
 _FILTER = _VerbosityFilter(0)
 _HANDLER = _StderrHandler()
 _HANDLER.setFormatter(logging.Formatter(_FORMAT))
@@ -73,8 +74,11 @@ def setup_logging(verbosity: int = 0) -> None:
     if _HANDLER not in root.handlers:
         root.addHandler(_HANDLER)
     wanted = _LEVELS[min(verbosity, len(_LEVELS) - 1)]
-    if verbosity and root.level > wanted:  # only ever lowered: the filter above decides what is shown
+    if verbosity and root.level > wanted:  # lowered for -v only (the filter decides what is shown), put back after
+        _LOWERED.setdefault("root", root.level)
         root.setLevel(wanted)
+    elif not verbosity and "root" in _LOWERED:
+        root.setLevel(_LOWERED.pop("root"))
 
 
 def raise_verbosity(verbosity: int) -> int:

@@ -109,24 +109,6 @@ def eval_(
     """
     if (pred is None) == (backend is None):
         raise _fail("give exactly one of --pred PRED.jsonl or --backend rules|llm|hybrid")
-    try:
-        _eval(gold, pred, backend, texts, report_dir, baseline, tolerance, trials, update_baseline)
-    except KeyboardInterrupt:
-        typer.echo("extractor eval: interrupted", err=True)
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
-
-
-def _eval(  # noqa: PLR0917 - the command's options, passed on
-    gold: Path,
-    pred: Path | None,
-    backend: Backend | None,
-    texts: Path | None,
-    report_dir: Path | None,
-    baseline: Path | None,
-    tolerance: float,
-    trials: str | None,
-    update_baseline: bool,
-) -> None:
     baseline_path = baseline
     if baseline_path is None and update_baseline:
         if backend is None:
@@ -180,6 +162,9 @@ def _eval(  # noqa: PLR0917 - the command's options, passed on
         raise _fail(_describe(e)) from e
     except OSError as e:
         raise _fail(f"{getattr(e, 'filename', None) or ''}: {e.strerror or e}") from e
+    except KeyboardInterrupt:
+        typer.echo("extractor eval: interrupted", err=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     typer.echo(files["report.md"], nl=False)
     typer.echo(f"reports written to {out_dir}", err=True)
     if update_baseline:
