@@ -7,7 +7,7 @@ Replay needs no network and no key: every request is answered from ``evals/casse
 its body; a prompt or schema change makes replay fail until the cassette is re-recorded). Only the gold
 trials listed in ``evals/cassettes/llm_gold.trials.txt`` (those the cassette was recorded on) are scored.
 Recording talks to the real OpenAI-compatible server at ``--base-url`` (see ``evals/record_cassettes.sh``). Exit
-codes are those of ``extractor eval``: 0 ok, 1 the gate failed, 2 could not run.
+codes are those of ``extractor eval``: 0 ok, 3 the gate failed, 2 could not run, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ def main() -> int:
         cli.append("--update-baseline")
     CASSETTE.parent.mkdir(parents=True, exist_ok=True)
     with recorder.use_cassette(str(CASSETTE)):
-        try:
-            app(cli, standalone_mode=False)
+        try:  # without standalone mode the command's exit code (typer.Exit) is returned, not raised
+            return int(app(cli, standalone_mode=False) or 0)
         except SystemExit as e:  # typer.Exit is turned into SystemExit by click in some paths
             return int(e.code or 0)
         except Exception as e:  # click.exceptions.Exit carries the exit code

@@ -2,7 +2,11 @@
 
 Local state (batch ids, files, LLM settings) lives in ``--out-dir`` (default ``./extractor-batch``); run all three
 commands with the same ``--out-dir``. Collected records are the same JSONL records as ``extractor extract``.
-Exit status: 0 done, 2 bad options / configuration / provider errors, 3 (collect) no batch has finished yet.
+
+Exit codes (the one table, :mod:`extractor.cli.exitcodes`): 0 done; 1 (collect) more error records than
+``--max-error-rate`` allows (default 0; ``--allow-errors`` opts out); 2 could not run (bad option or configuration,
+unreadable state or input, unwritable output, the provider refused or could not be reached); 3 (collect) no batch
+has finished yet, try again later; 130 interrupted (rerun the same command: collect resumes its output).
 """
 
 from __future__ import annotations
@@ -19,12 +23,17 @@ import typer
 
 from extractor.batch.cache import ResultCache, default_cache_path
 from extractor.batch.runner import RunSummary
+from extractor.cli._logging import Verbosity
+from extractor.cli.exitcodes import EXIT_HELP, ExitCode
 from extractor.errors import ConfigError, ExtractorError
-from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, read_inputs
+from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, expand_inputs, read_inputs
 from extractor.io.writers import OutputLock, RecordWriter, check_output, scan_output
 from extractor.llm.config import LLMConfig
 
-app = typer.Typer(help="Provider Batch API (OpenAI): submit, status, collect.", no_args_is_help=True)
+app = typer.Typer(help="Provider Batch API (OpenAI): submit, status, collect.", epilog=EXIT_HELP, no_args_is_help=True)
+NOT_FINISHED = ExitCode.REGRESSION
+"""The table's 3 for ``batch collect``: nothing to collect yet (the command worked; try again later)."""
+COLLECT_HELP = f"{EXIT_HELP} For batch collect, 3 means no batch has finished yet (try again later)."
 
 OutDir = Annotated[Path, typer.Option("--out-dir", help="Where request files and state.json live.")]
 BaseUrl = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")]
@@ -43,14 +52,15 @@ def _config(model: str | None = None, base_url: str | None = None, mode: str | N
 
 
 def _guard(fn_name: str, exc: BaseException) -> typer.Exit:
-    if isinstance(exc, ExtractorError):
-        _err(f"error: {exc}")
-        return typer.Exit(2)
-    _err(f"error: {fn_name}: {exc}")
-    return typer.Exit(1)
+    """The exit for a failure: interrupted 130, anything else could not run (2), with one line on stderr."""
+    if isinstance(exc, KeyboardInterrupt):
+        _err(f"{fn_name}: interrupted")
+        return typer.Exit(ExitCode.INTERRUPTED)
+    _err(f"error: {exc}" if isinstance(exc, ExtractorError) else f"error: {fn_name}: {exc}")
+    return typer.Exit(ExitCode.USAGE)
 
 
-@app.command("submit")
+@app.command("submit", epilog=EXIT_HELP)
 def submit(  # noqa: PLR0917 - typer maps parameters to options
     inputs: Annotated[
         list[str], typer.Argument(help="Files, directories, globs, or - (as for extract).", show_default=False)
@@ -62,6 +72,7 @@ def submit(  # noqa: PLR0917 - typer maps parameters to options
     text_field: Annotated[str, typer.Option(help="Criteria text field.")] = DEFAULT_TEXT_FIELD,
     max_requests: Annotated[int, typer.Option(min=1, max=50_000, help="Requests per batch file.")] = 50_000,
     no_upload: Annotated[bool, typer.Option("--no-upload", help="Only write the request files.")] = False,
+    verbose: Verbosity = 0,
 ) -> None:
     """Write Batch API request files for INPUT, upload them and create the batches."""
     from extractor.batch.openai_batch import BatchState, prepare_batches, submit_batches
@@ -70,6 +81,8 @@ def submit(  # noqa: PLR0917 - typer maps parameters to options
         config = _config(model, base_url)
         if not no_upload and not config.configured:
             raise ConfigError("set OPENAI_API_KEY (or OPENAI_BASE_URL / --base-url) to submit batches")
+        for missing in (e for e in expand_inputs(inputs) if isinstance(e, ExtractorError)):
+            raise missing  # a path that does not exist (or matches nothing) is a usage error, before any upload
         run_dir = out_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         items = read_inputs(inputs, ReaderOptions(id_field=id_field, text_field=text_field))
         parts = prepare_batches(items, config, run_dir, max_requests=max_requests)
@@ -82,19 +95,20 @@ def submit(  # noqa: PLR0917 - typer maps parameters to options
         state_path = out_dir / "state.json"
         state = BatchState.load(state_path)
         created = submit_batches(parts, config, state, state_path)
-    except (ExtractorError, OSError) as e:
+    except (ExtractorError, OSError, KeyboardInterrupt) as e:
         raise _guard("submit", e) from None
     for rec in created:
         typer.echo(f"{rec.batch_id}\t{rec.status}\t{rec.part.requests} requests\t{rec.part.requests_path}")
     _err(f"submitted {len(created)} batch(es); state in {state_path}")
 
 
-@app.command("status")
+@app.command("status", epilog=EXIT_HELP)
 def status(
     batch_id: Annotated[str | None, typer.Argument(help="One batch (default: all in the state file).")] = None,
     out_dir: OutDir = DEFAULT_DIR,
     base_url: BaseUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False,
+    verbose: Verbosity = 0,
 ) -> None:
     """Show the provider's status of submitted batches (and update the state file)."""
     from extractor.batch.openai_batch import BatchState, refresh_status
@@ -107,7 +121,7 @@ def status(
             _err(f"no batches in {state_path}")
             return
         refresh_status(records, _config(base_url=base_url), state, state_path)
-    except (ExtractorError, OSError) as e:
+    except (ExtractorError, OSError, KeyboardInterrupt) as e:
         raise _guard("status", e) from None
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in records], indent=2))
@@ -119,7 +133,7 @@ def status(
         typer.echo(f"{r.batch_id}\t{r.status}\t{counts}\t{r.part.trials} trials{collected}")
 
 
-@app.command("collect")
+@app.command("collect", epilog=COLLECT_HELP)
 def collect(  # noqa: PLR0917 - typer maps parameters to options
     batch_id: Annotated[str | None, typer.Argument(help="One batch (default: every finished batch).")] = None,
     output: Annotated[
@@ -132,6 +146,14 @@ def collect(  # noqa: PLR0917 - typer maps parameters to options
     include_text: Annotated[bool, typer.Option("--include-text", help="Add source_text to each record.")] = False,
     summary: Annotated[Path | None, typer.Option(help="Also write the summary (JSON) here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    max_error_rate: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Exit 1 when more than this share of the records written are errors."),
+    ] = 0.0,
+    allow_errors: Annotated[
+        bool, typer.Option("--allow-errors", help="Exit 0 whatever the share of error records.")
+    ] = False,
+    verbose: Verbosity = 0,
 ) -> None:
     """Download finished batches, validate and ground every answer, write the output records."""
     from extractor.batch.openai_batch import FINAL_STATUSES, BatchState, collect_batch, finish_summary, refresh_status
@@ -148,7 +170,7 @@ def collect(  # noqa: PLR0917 - typer maps parameters to options
             if r.status not in FINAL_STATUSES:
                 _err(f"{r.batch_id}: {r.status}, not finished yet")
         if not ready:
-            raise typer.Exit(3)
+            raise typer.Exit(NOT_FINISHED)
         with contextlib.ExitStack() as held:
             if output is not None:  # the same guards as `extract`: not an input, a regular file, one run at a time
                 check_output(output, [str(state_path)])
@@ -162,7 +184,7 @@ def collect(  # noqa: PLR0917 - typer maps parameters to options
                     collect_batch(rec, config, writer, result, skip_ids=skip, cache=cache_db, include_text=include_text)
                     state.save(state_path)
         finish_summary(result, t0)
-    except (ExtractorError, OSError) as e:
+    except (ExtractorError, OSError, KeyboardInterrupt) as e:
         raise _guard("collect", e) from None
     finally:
         if cache_db is not None:
@@ -177,3 +199,7 @@ def collect(  # noqa: PLR0917 - typer maps parameters to options
             _err("error records can be re-run online: extractor extract ... -o OUT --retry-errors")
     if summary is not None:
         summary.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    if result.error and not allow_errors and result.error > max_error_rate * result.written:
+        if not quiet:
+            _err(f"{result.error} of {result.written} records are errors (over --max-error-rate {max_error_rate:g})")
+        raise typer.Exit(ExitCode.ERRORS)

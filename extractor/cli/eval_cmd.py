@@ -1,29 +1,31 @@
 """``extractor eval``: score predictions (or a backend's live output) against the gold labels, gate on a baseline.
 
-Exit codes: 0 ok, 1 the gate failed (gold set changed, a gold trial without a prediction, a tracked metric more than
-``--tolerance`` below the baseline, or a trial that newly fails), 2 could not run.
+Exit codes (:mod:`extractor.cli.exitcodes`): 0 ok; 3 the gate failed (gold set changed, a gold trial without a
+prediction, a tracked metric more than ``--tolerance`` below the baseline, or a trial that newly fails); 2 could not
+run (bad option, unreadable gold, predictions or baseline); 130 interrupted. Error records among the predictions are
+scored (as misses), not an exit code of their own.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast, get_args
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from extractor.api import Backend
+from extractor.cli._logging import Verbosity
+from extractor.cli.exitcodes import ExitCode
 from extractor.errors import ExtractorError, InputError
 
 if TYPE_CHECKING:  # the eval stack (and its unit library) loads when the command runs, not with every CLI start
     from extractor.evals import Baseline, GoldCase
     from extractor.models import OutputRecord
 
-EXIT_OK, EXIT_REGRESSION, EXIT_ERROR = 0, 1, 2
-
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"extractor eval: error: {' '.join(message.split())}", err=True)
-    return typer.Exit(EXIT_ERROR)
+    return typer.Exit(ExitCode.USAGE)
 
 
 def _describe(e: ExtractorError) -> str:
@@ -63,11 +65,8 @@ def eval_(
     gold: Annotated[Path, typer.Option("--gold", help="Directory of gold label files.")] = Path("gold_labels"),
     pred: Annotated[Path | None, typer.Option("--pred", help="Predictions: JSONL of extractor output records.")] = None,
     backend: Annotated[
-        str | None,
-        typer.Option(
-            "--backend",
-            help="Extract the gold texts with this backend (rules, llm, hybrid) and score, instead of --pred.",
-        ),
+        Backend | None,
+        typer.Option("--backend", help="Extract the gold texts with this backend and score, instead of --pred."),
     ] = None,
     texts: Annotated[
         Path | None,
@@ -99,16 +98,17 @@ def eval_(
             "--update-baseline", help="Write this run's metrics as the new baseline (explicit; never automatic)."
         ),
     ] = False,
+    verbose: Verbosity = 0,
 ) -> None:
-    """Score predictions (--pred) or a backend (--backend) against the gold labels (strict matching, lenient and
-    kind-only beside), write the reports (report.md, report-full.md, report.json, junit.xml, report.html) and gate on
-    a baseline. Prints the compact summary. Exit codes: 0 ok; 1 the gate failed (gold set changed, a gold trial
-    without a prediction, a tracked metric more than --tolerance below the baseline, a trial that newly fails);
-    2 could not run."""
+    """Score predictions (--pred) or a backend (--backend) against the gold labels and gate on a baseline.
+
+    Strict matching, with lenient and kind-only scores beside; writes report.md, report-full.md, report.json,
+    junit.xml and report.html, and prints the compact summary. The gate fails (exit 3) when the gold set changed, a
+    gold trial has no prediction, a tracked metric fell more than --tolerance below the baseline, or a trial newly
+    fails.
+    """
     if (pred is None) == (backend is None):
         raise _fail("give exactly one of --pred PRED.jsonl or --backend rules|llm|hybrid")
-    if backend is not None and backend not in get_args(Backend):
-        raise _fail(f"unknown backend {backend!r}; choose one of {', '.join(get_args(Backend))}")
     baseline_path = baseline
     if baseline_path is None and update_baseline:
         if backend is None:
@@ -138,11 +138,11 @@ def eval_(
                 typer.echo(f"extractor eval: replacing {baseline_path}: {_describe(e)}", err=True)
         files: dict[str, str] = {}
         if backend is not None:
-            label = backend
+            label: str = backend
             cases = _select(load_gold(gold, texts), trials)
             typer.echo(f"extracting {len(cases)} gold trials with the {backend} backend", err=True)
             progress = None if backend == "rules" else (lambda tid: typer.echo(f"  {tid}", err=True))
-            records = predict_gold(cast(Backend, backend), cases, progress=progress)
+            records = predict_gold(backend, cases, progress=progress)
             predictions: dict[str, OutputRecord] = {r.trial_id: r for r in records}
             files["predictions.jsonl"] = records_jsonl(records)
         else:
@@ -162,12 +162,15 @@ def eval_(
         raise _fail(_describe(e)) from e
     except OSError as e:
         raise _fail(f"{getattr(e, 'filename', None) or ''}: {e.strerror or e}") from e
+    except KeyboardInterrupt:
+        typer.echo("extractor eval: interrupted", err=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     typer.echo(files["report.md"], nl=False)
     typer.echo(f"reports written to {out_dir}", err=True)
     if update_baseline:
         typer.echo(f"baseline written to {baseline_path}", err=True)
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(ExitCode.OK)
     if report.comparison is not None and report.comparison.failed:
         for reason in report.comparison.reasons():
             typer.echo(f"extractor eval: gate failed: {reason}", err=True)
-        raise typer.Exit(EXIT_REGRESSION)
+        raise typer.Exit(ExitCode.REGRESSION)

@@ -10,6 +10,21 @@ code  meaning
 3     eval regression (the gate failed), or a provider batch that has not finished yet
 130   interrupted (rerun the same command to resume)
 ====  ==============================================================================================
+
+Per command:
+
+* ``extract``: 0, 1, 2, 130 as above.
+* ``eval``: 0 the gate passed (or no baseline); 2 could not run (bad option; unreadable gold, predictions or
+  baseline); 3 the gate failed; 130 interrupted. Error records among the predictions are scored as misses: they
+  fail the gate through the metrics, not through 1.
+* ``batch submit`` / ``status``: 0, 2 (bad option or configuration, a missing input path, unreadable state, the
+  provider refused or could not be reached), 130.
+* ``batch collect``: 0; 1 error records over ``--max-error-rate`` (``--allow-errors`` opts out); 2; 3 no batch has
+  finished yet (the command worked: nothing to collect, try again later; a poller tells it apart from 1 and 2);
+  130 (rerun: collect resumes its output).
+* ``schema``: 0, 2.
+
+Every command's ``--help`` ends with :data:`EXIT_HELP`.
 """
 
 from __future__ import annotations

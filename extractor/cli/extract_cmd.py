@@ -23,6 +23,7 @@ import typer
 from extractor.api import BACKENDS, Backend
 from extractor.batch.cache import ResultCache, default_cache_path
 from extractor.batch.runner import DEFAULT_TRIAL_TIMEOUT_S, BatchRunner, DryRunReport, RunOptions, RunSummary
+from extractor.cli._logging import Verbosity
 from extractor.errors import ConfigError, ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, count_records, read_inputs
 from extractor.io.writers import (
@@ -34,7 +35,7 @@ from extractor.io.writers import (
     drop_records,
     scan_output,
 )
-from extractor.llm.config import LLMConfig
+from extractor.llm.config import LLMConfig, Mode
 from extractor.llm.secrets import display_url
 
 __all__ = ["PlainProgress", "RichProgress", "extract", "make_progress", "resolve_backend"]
@@ -227,7 +228,7 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
         ),
     ] = None,
     fmt: Annotated[
-        str | None,
+        OutputFormat | None,
         typer.Option(
             "--format",
             "-f",
@@ -235,14 +236,14 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
         ),
     ] = None,
     backend: Annotated[
-        str | None,
+        Backend | None,
         typer.Option(
             help="rules, llm or hybrid (default: llm when OPENAI_API_KEY or OPENAI_BASE_URL is set, else rules)."
         ),
     ] = None,
     model: Annotated[str | None, typer.Option(help="LLM model (default: EXTRACTOR_MODEL or gpt-4o-mini).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")] = None,
-    mode: Annotated[str | None, typer.Option(help="instructor mode: json_schema, tools, md_json.")] = None,
+    mode: Annotated[Mode | None, typer.Option(help="instructor mode (default: EXTRACTOR_INSTRUCTOR_MODE).")] = None,
     id_field: Annotated[str, typer.Option(help="Trial id field of JSON/JSONL/CSV records.")] = DEFAULT_ID_FIELD,
     text_field: Annotated[
         str, typer.Option(help="Criteria text field of JSON/JSONL/CSV records.")
@@ -289,6 +290,7 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
             help="Report trial count, estimated prompt tokens and cost (JSON on stdout); call nothing, write nothing.",
         ),
     ] = False,
+    verbose: Verbosity = 0,
 ) -> None:
     """Extract typed, grounded criteria from many trials, resumably (one JSONL record per trial)."""
     try:

@@ -7,6 +7,10 @@ item (offsets re-found, escapes/whitespace tolerated) and its typed numbers chec
 leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends only the items the rules backend left as
 ``other``.
 
+``attempts`` (in provenance, in an ``LLMError``, in its message) counts HTTP requests to the model: first tries,
+transport retries and validation re-asks alike (:mod:`extractor.llm.client`). With ``-v`` each failed attempt that
+is retried logs one line on the ``extractor.llm`` logger.
+
 Everything that leaves this module as text (exception messages, ``last_output``, ``provenance.errors``, rejected
 quotes) is redacted with the configured key *before* it is truncated (:func:`~extractor.llm.secrets.redact_secrets`).
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -33,7 +38,7 @@ from extractor.errors import (
     TruncatedOutputError,
 )
 from extractor.ground import find_span, make_evidence
-from extractor.llm.client import build_client, is_transport_error, transport_retrying
+from extractor.llm.client import build_client, describe_failure, is_transport_error, transport_retrying
 from extractor.llm.config import LLMConfig
 from extractor.llm.prompts import RenderedPrompt, frame_json, load_prompt
 from extractor.llm.schema import LLMCriteria, response_model
@@ -56,6 +61,7 @@ from extractor.segment import segment
 __all__ = ["build_requests", "chunk_items", "llm_extract", "parse_responses", "prompt_hash", "to_criteria"]
 
 _MAX_CHARS_PER_CALL = 12_000
+_log = logging.getLogger("extractor.llm")
 
 
 def prompt_hash(config: LLMConfig) -> str:
@@ -208,8 +214,17 @@ async def _call(
     def safe(text: str | None, limit: int) -> str:
         return redact_secrets(text or "", secrets)[:limit]
 
+    def retrying(exc: BaseException, wait_s: float) -> None:
+        _log.info(
+            "%s: attempt %d failed (%s); retrying in %.1f s",
+            trial_id,
+            result.attempts,
+            safe(describe_failure(exc), 300),
+            wait_s,
+        )
+
     try:
-        async for attempt in transport_retrying(config):
+        async for attempt in transport_retrying(config, on_retry=retrying):
             with attempt:
                 answer, completion = await client.chat.completions.create_with_completion(
                     response_model=response_model(n_items),
@@ -228,7 +243,7 @@ async def _call(
     except InstructorRetryException as e:
         if is_transport_error(e):
             raise TransportError(
-                f"LLM request failed after retries: {safe(str(e.__cause__), 2000)}",
+                f"LLM request failed after {_attempts(result)}: {safe(str(e.__cause__), 2000)}",
                 trial_id=trial_id,
                 attempts=result.attempts,
             ) from _clean(e, secrets)
@@ -245,15 +260,17 @@ async def _call(
                 f"LLM request failed: {safe(str(cause), 2000)}", trial_id=trial_id, attempts=result.attempts
             ) from _clean(e, secrets)
         raise OutputValidationError(
-            f"model output did not validate after {e.n_attempts} attempt(s): {safe(str(e), 500)}",
+            f"model output did not validate after {_attempts(result)}: {safe(str(e), 500)}",
             trial_id=trial_id,
-            attempts=e.n_attempts,
+            attempts=result.attempts,
             last_output=_content(e.last_completion, secrets),
         ) from _clean(e, secrets)
     except Exception as e:
         if is_transport_error(e):
             raise TransportError(
-                f"LLM request failed after retries: {safe(str(e), 2000)}", trial_id=trial_id, attempts=result.attempts
+                f"LLM request failed after {_attempts(result)}: {safe(str(e), 2000)}",
+                trial_id=trial_id,
+                attempts=result.attempts,
             ) from _clean(e, secrets)
         raise
     result.answer = answer
@@ -266,6 +283,10 @@ async def _call(
             last_output=_content(completion, secrets),
         )
     return result
+
+
+def _attempts(call: _Call) -> str:
+    return f"{call.attempts} attempt{'s' if call.attempts != 1 else ''}"
 
 
 def _content(completion: Any, secrets: Sequence[str] = ()) -> str | None:

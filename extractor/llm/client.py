@@ -9,8 +9,16 @@ Two retry layers, never on the same failure:
 instructor does not retry transport errors: it wraps them in ``InstructorRetryException`` with the original as
 ``__cause__``, which :func:`is_transport_error` unwraps.
 
+One attempts count: an *attempt* is one HTTP request to the model, whichever layer sent it (a first try, a
+transport retry or a validation re-ask); a record's ``provenance.attempts`` and ``error.attempts``, the error
+messages ("failed after 4 attempts") and the ``-v`` log lines all count these. instructor's own retry log lines count
+re-asks within one transport try ("Total attempts: 1"), so they are hidden by default (:mod:`extractor.cli._logging`).
+
 Every HTTP client built here carries the metering hooks (:mod:`extractor.llm.metering`: each request, retries and
 re-asks included, is paced and counted) and the log redaction of the configured key (:mod:`extractor.llm.secrets`).
+The third-party loggers get a ``NullHandler``, so a library user who configured no logging sees no per-request
+lines from them (Python's last-resort handler would print their warnings and errors); configured logging still
+receives every record.
 """
 
 from __future__ import annotations
@@ -18,8 +26,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import logging
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import instructor
@@ -31,12 +41,13 @@ from tenacity.wait import wait_exponential_jitter
 from extractor.errors import ConfigError
 from extractor.llm.config import LLMConfig
 from extractor.llm.metering import event_hooks, install_hooks
-from extractor.llm.secrets import protect_logs
+from extractor.llm.secrets import LOGGERS, protect_logs
 
 __all__ = [
     "build_client",
     "build_openai",
     "close_clients",
+    "describe_failure",
     "instructor_mode",
     "is_transport_error",
     "transport_retrying",
@@ -48,6 +59,9 @@ _MODES = {
     "md_json": instructor.Mode.MD_JSON,
 }
 _PLACEHOLDER_KEY = "not-needed"  # local servers (llama.cpp, vLLM, Ollama) ignore the key, openai requires one
+
+for _name in (*LOGGERS, "tenacity"):  # library etiquette: no last-resort printing of their records
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 def instructor_mode(config: LLMConfig) -> instructor.Mode:
@@ -161,11 +175,33 @@ class _WaitRetryAfter:
         return min(self.cap, hinted) if hinted is not None else float(self.backoff(state))
 
 
-def transport_retrying(config: LLMConfig) -> AsyncRetrying:
-    """The transport retry policy: bounded by ``transport_attempts`` and ``max_wait_s``."""
+def describe_failure(exc: BaseException) -> str:
+    """A short description of a failed request: ``HTTP 503``, ``timeout``, ``connection error`` or the type name."""
+    cause = _unwrap(exc)
+    if isinstance(cause, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(cause, openai.APIConnectionError):
+        return "connection error"
+    if isinstance(cause, openai.APIStatusError):
+        return f"HTTP {cause.status_code}"
+    return type(cause).__name__
+
+
+def transport_retrying(
+    config: LLMConfig, on_retry: Callable[[BaseException, float], None] | None = None
+) -> AsyncRetrying:
+    """The transport retry policy: bounded by ``transport_attempts`` and ``max_wait_s``. ``on_retry(error,
+    wait_s)`` is called before each wait (e.g. to log the failed attempt)."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        if on_retry is not None and exc is not None:
+            on_retry(exc, state.next_action.sleep if state.next_action else 0.0)
+
     return AsyncRetrying(
         stop=stop_after_attempt(config.transport_attempts) | stop_after_delay(config.max_wait_s),
         wait=_WaitRetryAfter(cap=min(60.0, config.max_wait_s)),
         retry=retry_if_exception(is_transport_error),
+        before_sleep=before_sleep,
         reraise=True,
     )

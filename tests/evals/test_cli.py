@@ -1,4 +1,4 @@
-"""``extractor eval`` through typer's CliRunner: exit codes 0 / 1 / 2, reports, baselines."""
+"""``extractor eval`` through typer's CliRunner: exit codes 0 / 2 / 3 / 130, reports, baselines."""
 
 from __future__ import annotations
 
@@ -66,12 +66,12 @@ def _raise_baseline(path: Path, metric: str, by: float) -> None:
     path.write_text(json.dumps(base))
 
 
-def test_regression_beyond_tolerance_exits_1(data: Path) -> None:
+def test_regression_beyond_tolerance_exits_3(data: Path) -> None:
     base = data / "base.json"
     _run(data, *_pred(data, "--baseline", str(base), "--update-baseline"))
     _raise_baseline(base, "micro.f1", 0.1)
     code, out, err = _run(data, *_pred(data, "--baseline", str(base)))
-    assert code == 1
+    assert code == 3
     assert "Gate: FAIL" in out and "micro.f1" in err
     assert out.index("### Headline") < out.index("### Metric regressions") < out.index("### Per kind")
     junit = (data / "out" / "junit.xml").read_text()
@@ -83,7 +83,7 @@ def test_drop_within_tolerance_exits_0(data: Path) -> None:
     _run(data, *_pred(data, "--baseline", str(base), "--update-baseline"))
     _raise_baseline(base, "micro.f1", 0.015)
     assert _run(data, *_pred(data, "--baseline", str(base)))[0] == 0
-    assert _run(data, *_pred(data, "--baseline", str(base), "--tolerance", "0.01"))[0] == 1
+    assert _run(data, *_pred(data, "--baseline", str(base), "--tolerance", "0.01"))[0] == 3
 
 
 def test_update_baseline_never_fails_the_gate_and_rewrites(data: Path) -> None:
@@ -170,7 +170,7 @@ def test_needs_exactly_one_of_pred_and_backend(data: Path) -> None:
     assert _run(data)[0] == 2
     assert _run(data, "--backend", "rules", "--pred", str(data / "preds.jsonl"))[0] == 2
     code, _out, err = _run(data, "--backend", "magic")
-    assert code == 2 and "unknown backend" in err
+    assert code == 2 and "'magic' is not one of 'rules', 'llm', 'hybrid'" in " ".join(err.replace("│", "").split())
 
 
 def test_one_shot_rules_backend(data: Path) -> None:
@@ -210,7 +210,7 @@ def test_gate_fails_through_the_cli_when_a_trial_newly_fails(data: Path) -> None
     t1["criteria"] = [c for c in t1["criteria"] if c["kind"] != "performance_status"]
     (data / "preds.jsonl").write_text("\n".join([json.dumps(t1), *lines[1:]]) + "\n")
     code, out, err = _run(data, *_pred(data, "--baseline", str(base), "--tolerance", "1"))
-    assert code == 1 and "1 trial(s) newly fail: T1" in err
+    assert code == 3 and "1 trial(s) newly fail: T1" in err
     assert "### Trials that newly fail (1)" in out
     junit = (data / "out" / "junit.xml").read_text()
     assert junit.count("<failure") == 1 and "TrialRegression" in junit
@@ -224,3 +224,15 @@ def test_update_baseline_replaces_an_old_schema_file(data: Path) -> None:
     code, _out, err = _run(data, *_pred(data, "--baseline", str(base), "--update-baseline"))
     assert code == 0 and "replacing" in err
     assert json.loads(base.read_text())["schema_version"] == 2
+
+
+def test_interrupted_exits_130_and_writes_nothing(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.evals
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(extractor.evals, "score", interrupted)
+    code, out, err = _run(data, *_pred(data))
+    assert code == 130 and out == "" and "interrupted" in err
+    assert not (data / "out").exists()
