@@ -230,7 +230,8 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
             "--format",
             "-f",
             help="jsonl (default), json, csv (one row per criterion) or parquet (the parquet extra; flat typed "
-            "columns); inferred from the --output extension, also behind .gz (out.csv.gz: gzip-compressed CSV).",
+            "columns; the file is finished when the run ends, also on Ctrl-C, and a rerun resumes it); inferred "
+            "from the --output extension, also behind .gz (out.csv.gz: gzip-compressed CSV).",
         ),
     ] = None,
     csv_fields: Annotated[
