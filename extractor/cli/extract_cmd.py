@@ -25,11 +25,19 @@ from extractor.batch.cache import ResultCache, default_cache_path
 from extractor.batch.runner import DEFAULT_TRIAL_TIMEOUT_S, BatchRunner, DryRunReport, RunOptions, RunSummary
 from extractor.cli._logging import Verbosity
 from extractor.errors import ConfigError, ExtractorError
-from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, count_records, read_inputs
+from extractor.io.readers import (
+    DEFAULT_ID_FIELD,
+    DEFAULT_TEXT_FIELD,
+    ReaderOptions,
+    StdinFormat,
+    count_records,
+    read_inputs,
+)
 from extractor.io.writers import (
-    FORMATS,
+    CsvFields,
     OutputFormat,
     OutputLock,
+    OutputOptions,
     RecordWriter,
     check_output,
     drop_records,
@@ -199,15 +207,6 @@ def resolve_backend(backend: str | None, llm: LLMConfig) -> Backend:
     return backend
 
 
-def _infer_format(fmt: str | None, output: Path | None) -> OutputFormat:
-    if fmt is None:
-        suffix = output.suffix.lower().lstrip(".") if output else ""
-        fmt = suffix if suffix in ("csv", "json") else "jsonl"
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return fmt
-
-
 # ------------------------------------------------------------------------------------------------ command
 
 
@@ -232,9 +231,25 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
         typer.Option(
             "--format",
             "-f",
-            help="jsonl (default), json or csv (one row per criterion); inferred from the --output extension.",
+            help="jsonl (default), json, csv (one row per criterion) or parquet (the parquet extra; flat typed "
+            "columns; the file is finished when the run ends, also on Ctrl-C, and a rerun resumes it); inferred "
+            "from the --output extension, also behind .gz (out.csv.gz: gzip-compressed CSV).",
         ),
     ] = None,
+    csv_fields: Annotated[
+        CsvFields,
+        typer.Option(
+            help="CSV layout: json (kind-specific fields as one JSON column 'fields') or flat (one column per field: "
+            "her2.status, lab.value, ...; lists ';'-joined).",
+        ),
+    ] = "json",
+    stdin_format: Annotated[
+        StdinFormat,
+        typer.Option(
+            help="Format of - (stdin). auto: JSON/JSONL when it starts with { or [, CSV when its first line is a "
+            "header naming --text-field, else one text trial.",
+        ),
+    ] = "auto",
     backend: Annotated[
         Backend | None,
         typer.Option(
@@ -298,6 +313,8 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
             inputs=inputs,
             output=output,
             fmt=fmt,
+            csv_fields=csv_fields,
+            stdin_format=stdin_format,
             backend=backend,
             model=model,
             base_url=base_url,
@@ -342,6 +359,8 @@ def _run(
     inputs: list[str],
     output: Path | None,
     fmt: str | None,
+    csv_fields: CsvFields,
+    stdin_format: StdinFormat,
     backend: str | None,
     model: str | None,
     base_url: str | None,
@@ -366,7 +385,7 @@ def _run(
 ) -> int:
     if output is not None and str(output) == "-":
         output = None
-    out_fmt = _infer_format(fmt, output)
+    out_fmt = OutputOptions.for_output(output, fmt, csv_fields=csv_fields)
     try:
         llm = LLMConfig.from_env(
             model=model, base_url=base_url, mode=mode, timeout_s=timeout, transport_attempts=attempts
@@ -383,7 +402,7 @@ def _run(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
-        fmt=out_fmt,
+        fmt=out_fmt.body_format,
         include_text=include_text,
     )
     if not quiet and chosen != "rules":
@@ -396,7 +415,7 @@ def _run(
         if not dry_run:
             lock = OutputLock(output).acquire()  # one run per output, from the resume scan to the last record
     skip: set[str] = set()
-    reader_opts = ReaderOptions(id_field=id_field, text_field=text_field)
+    reader_opts = ReaderOptions(id_field=id_field, text_field=text_field, stdin_format=stdin_format)
     cache_db: ResultCache | None = None
     try:
         if output is not None and output.exists() and not overwrite:

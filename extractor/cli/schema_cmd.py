@@ -1,4 +1,4 @@
-"""``extractor schema``: print the JSON Schema of the output contract."""
+"""``extractor schema``: print a JSON Schema of the contract (by default, of the records ``extract`` writes)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,22 @@ from typing import Annotated
 
 import typer
 
-from extractor.models import CriteriaSet
+from extractor.models.schemas import SchemaOf, json_schema
 
 
 def schema(
+    of: Annotated[
+        SchemaOf,
+        typer.Option(
+            "--of",
+            help="record: one output record of `extractor extract` (JSONL line / JSON array element); "
+            "criteria-set: the CriteriaSet that extractor.extract() returns.",
+        ),
+    ] = "record",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Print the JSON Schema of a CriteriaSet (the typed criteria contract)."""
-    text = json.dumps(CriteriaSet.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    """Print the JSON Schema (draft 2020-12, with $schema and a versioned $id) of an output record, or of --of."""
+    text = json.dumps(json_schema(of), indent=2, ensure_ascii=False) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:

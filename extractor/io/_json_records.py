@@ -1,13 +1,18 @@
-"""JSON and JSONL readers: JSONL line by line (each line capped), JSON documents streamed element by element
-(top-level arrays and a search page's ``studies``), a malformed element skipped by bracket matching."""
+"""JSON and JSONL readers: JSONL line by line (each line capped, read by :mod:`json`); JSON documents streamed
+element by element (top-level arrays and a search page's ``studies``), each element read by ijson, a malformed or
+oversized element skipped by bracket matching (what ijson cannot do: it stops at the first error, and gives no
+line numbers)."""
 
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
+
+import ijson
 
 from extractor.errors import InputError
 from extractor.io import _decode
@@ -81,31 +86,82 @@ def _read_jsonl(name: str, readline: Callable[[int], bytes], opts: ReaderOptions
         yield InputError(f"read error: {e}", file=name, line=lineno + 1)
 
 
+_IJSON = ijson.get_backend("python")
+"""ijson's pure-Python backend: its C backend (yajl2_c, ijson 3.6.0) crashes the process on an integer of over 4,300
+digits and exhausts memory on nesting 100,000 levels deep, both reachable from hostile input."""
+_MAX_DEPTH = 1000
+"""Deepest nesting read (about what :mod:`json` reads before ``RecursionError``); deeper is an error record."""
+_LONG_NUMBER = re.compile(r"Unexpected symbol '-?\d{100,}")
+_SURROGATE_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _parse(text: str) -> Any:
+    """One JSON value, parsed by ijson; raises :class:`InputError` (file and line unset) when it cannot be read.
+
+    Undecodable bytes (decoded as lone surrogates) become ``\\udcXX`` escapes, so that inside a string they reach
+    the record's checks, which name the field; integers too long for ``int()`` are read by :class:`_Json` (as
+    :class:`_BigInt`, for the same reason).
+    """
+    data = _SURROGATE_BYTE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+    builder = ijson.ObjectBuilder()
+    depth = 0
+    try:
+        for event, value in _IJSON.basic_parse(io.BytesIO(data), use_float=True):
+            if event in ("start_map", "start_array"):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    raise InputError("JSON is nested too deeply to read")
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            builder.event(event, value)
+    except ijson.JSONError as e:
+        if _LONG_NUMBER.match(str(e)):
+            try:
+                return _Json().loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                pass
+        raise InputError(f"malformed JSON: {_describe(e)}") from None
+    return builder.value
+
+
+def _describe(e: Exception) -> str:
+    msg = str(e)
+    m = re.match(r"Unexpected symbol ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") at \d+$", msg, re.S)
+    if m:
+        symbol = m.group(1)
+        return f"unexpected {symbol if len(symbol) <= 40 else symbol[:37] + '...'}"
+    return msg[:1].lower() + msg[1:200]
+
+
 class _JsonStream:
-    """Incremental reader of one JSON document that streams the elements of a top-level array or ``studies``."""
+    """One JSON document, read incrementally: cuts it into values (by bracket matching, counting lines and
+    holding at most one value of :data:`_MAX_RECORD` characters), which :func:`_parse` reads with ijson. Top-level
+    arrays and a search page's ``studies`` are streamed element by element; a malformed element is skipped."""
 
     def __init__(self, f: IO[bytes]) -> None:
         self._reader = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-        self._decoder = _Json()
         self._f = f
         self._buf = ""
         self._pos = 0
+        self._keep = 0  # start of the value being cut: the buffer is kept from here
         self._line = 1  # line number at self._counted
         self._counted = 0
         self._eof = False
 
-    def _more(self, size: int = 0) -> bool:
+    def _more(self) -> bool:
         if self._eof:
             return False
-        data = self._f.read(size or _decode._CHUNK)
+        data = self._f.read(_decode._CHUNK)
         if not data:
             self._eof = True
             self._buf += self._reader.decode(b"", final=True)
             return False
         chunk = self._reader.decode(data)
-        if self._pos > _decode._CHUNK:  # drop what was consumed
+        drop = min(self._pos, self._keep)
+        if drop > _decode._CHUNK:  # drop what was consumed
             self.line()
-            self._buf, self._pos, self._counted = self._buf[self._pos :], 0, 0
+            self._buf = self._buf[drop:]
+            self._pos, self._keep, self._counted = self._pos - drop, self._keep - drop, self._counted - drop
         self._buf += chunk
         return True
 
@@ -116,9 +172,11 @@ class _JsonStream:
         return self._line
 
     def peek(self) -> str:
+        self._keep = self._pos
         while True:
             while self._pos < len(self._buf) and self._buf[self._pos] in " \t\r\n\ufeff":
                 self._pos += 1
+            self._keep = self._pos
             if self._pos < len(self._buf):
                 return self._buf[self._pos]
             if not self._more():
@@ -127,49 +185,34 @@ class _JsonStream:
     def expect(self, ch: str) -> None:
         got = self.peek()
         if got != ch:
-            raise json.JSONDecodeError(f"expected {ch!r}", self._buf, self._pos)
+            raise InputError(f"malformed JSON: expected {ch!r}")
         self._pos += 1
 
-    def value(self) -> Any:
-        """The value at the cursor; raises ``_OversizedError`` (cursor unmoved) past :data:`_MAX_RECORD` characters."""
-        self.peek()
-        size = _decode._CHUNK
-        while True:
-            try:
-                obj, end = self._decoder.raw_decode(self._buf, self._pos)
-            except json.JSONDecodeError:
-                if len(self._buf) - self._pos > _decode._MAX_RECORD:
-                    raise _OversizedError from None
-                if self._more(size):
-                    size *= 2
-                    continue
-                raise
-            # a number at the end of the buffer may continue in the next chunk
-            if end == len(self._buf) and not self._eof and self._more(size):
-                continue
-            self._pos = end
-            return obj
-
-    def skip(self) -> bool:
-        """Move the cursor past the value at it by bracket matching, keeping nothing; False at end of input."""
+    def cut(self) -> str | None:
+        """The text of the value at the cursor (cursor moved past it), by bracket matching; None when the input
+        ends inside it. Raises ``_OversizedError``, after skipping it unkept, past :data:`_MAX_RECORD`."""
         first = self.peek()
+        start, over = self._pos, False
         if first == "":
-            return False
+            return None
         if first not in '"[{':  # a number, literal or garbage: up to the next separator
             while (m := _SCALAR_END.search(self._buf, self._pos)) is None:
                 self._pos = len(self._buf)
                 if not self._more():
-                    return True
-            self._pos = m.start()  # nothing to skip before a separator: an empty element
-            return True
+                    break
+            else:
+                self._pos = m.start()
+            return self._buf[start : self._pos]
         depth, in_str = 0, False
         while True:
+            if self._pos - self._keep > _decode._MAX_RECORD:
+                over, self._keep = True, self._pos  # read on to its end, keeping nothing
             if in_str:
                 end = _STR_BODY.match(self._buf, self._pos).end()  # type: ignore[union-attr]
                 if end < len(self._buf) and self._buf[end] == '"':
                     in_str, self._pos = False, end + 1
                     if depth == 0:
-                        return True
+                        break
                     continue
                 self._pos = end  # the end of the buffer, or a backslash whose escaped character is yet to come
             else:
@@ -183,11 +226,14 @@ class _JsonStream:
                     else:
                         depth -= 1
                         if depth <= 0:
-                            return True
+                            break
                     continue
                 self._pos = len(self._buf)
             if not self._more():
-                return False
+                return None
+        if over:
+            raise _OversizedError
+        return self._buf[start : self._pos]
 
     def array(self) -> Iterator[tuple[int, Any]]:
         """Yield (line, element) of the array starting at the cursor; an element that cannot be read is an
@@ -205,23 +251,20 @@ class _JsonStream:
             if sep == "]":
                 return
             if sep != ",":
-                raise json.JSONDecodeError("expected ',' or ']'", self._buf, self._pos - 1)
+                raise InputError("malformed JSON: expected ',' or ']'")
 
     def element(self) -> Any:
-        """The value at the cursor, or an :class:`InputError` (file and line unset) after skipping it."""
+        """The value at the cursor, or an :class:`InputError` (file and line unset) when it cannot be read."""
         try:
-            return self.value()
+            text = self.cut()
         except _OversizedError:
-            error = InputError(f"record is over {_decode._MAX_RECORD} characters (skipped unread)")
-        except RecursionError:
-            error = InputError("JSON is nested too deeply to read")
-        except json.JSONDecodeError as e:
-            if not self.skip():
-                raise
-            return InputError(f"malformed JSON: {e.msg}")
-        if not self.skip():
-            raise json.JSONDecodeError("unexpected end of data", self._buf, self._pos)
-        return error
+            return InputError(f"record is over {_decode._MAX_RECORD} characters (skipped unread)")
+        if text is None:
+            raise InputError("malformed JSON: unexpected end of data")
+        try:
+            return _parse(text)
+        except InputError as e:
+            return e
 
 
 def _located(item: Any, file: str, line: int) -> Any:
@@ -243,8 +286,8 @@ def _read_json(name: str, f: IO[bytes], opts: ReaderOptions) -> Iterator[ReadIte
             yield InputError("empty JSON file", file=name, line=1)
         else:
             yield InputError("JSON input is neither an object nor a list", file=name, line=stream.line())
-    except json.JSONDecodeError as e:
-        yield InputError(f"malformed JSON: {e.msg}", file=name, line=stream.line())
+    except InputError as e:
+        yield InputError(e.message, file=name, line=stream.line())
     except _OversizedError:  # a key of a single object
         yield InputError(f"JSON key is over {_decode._MAX_RECORD} characters", file=name, line=stream.line())
     except _READ_ERRORS as e:
@@ -263,8 +306,10 @@ def _read_json_object(name: str, stream: _JsonStream, opts: ReaderOptions) -> It
     else:
         while True:
             if stream.peek() != '"':
-                raise json.JSONDecodeError("expected a string key", "", 0)
-            key = stream.value()
+                raise InputError("malformed JSON: expected a string key")
+            key = stream.element()
+            if isinstance(key, InputError):
+                raise key
             stream.expect(":")
             if key == "studies" and stream.peek() == "[":
                 saw_studies = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -24,12 +24,17 @@ ReadItem = Trial | InputError
 """What readers yield: a trial, or the error describing a record that could not become one."""
 
 
+StdinFormat = Literal["auto", "jsonl", "json", "csv", "txt"]
+STDIN_FORMATS: tuple[StdinFormat, ...] = ("auto", "jsonl", "json", "csv", "txt")
+
+
 @dataclass(frozen=True)
 class ReaderOptions:
-    """Field names for flat records (JSON, JSONL, CSV)."""
+    """Field names for flat records (JSON, JSONL, CSV), and the format of stdin (``auto``: sniffed)."""
 
     id_field: str = DEFAULT_ID_FIELD
     text_field: str = DEFAULT_TEXT_FIELD
+    stdin_format: StdinFormat = "auto"
 
 
 def _registry_problem(registry: dict[str, Any]) -> tuple[str, str] | None:

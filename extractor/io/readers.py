@@ -7,7 +7,9 @@ Formats, chosen by extension (``.gz`` allowed on top of any of them):
 * ``.json``: one record, a list of records, or a ClinicalTrials.gov API v2 search page ``{"studies": [...]}``.
   Top-level lists and ``studies`` arrays are streamed element by element.
 * ``.csv``: one record a row (header required, strict quoting).
-* ``-``: standard input, sniffed: JSON / JSONL when it starts with ``{`` or ``[``, else one text trial ``stdin``.
+* ``-``: standard input in :attr:`ReaderOptions.stdin_format` (``jsonl``, ``json``, ``csv``, ``txt``), or sniffed
+  (``auto``, the default): JSON / JSONL when it starts with ``{`` or ``[``, CSV when its first line is a CSV header
+  naming the text field, else one text trial ``stdin``.
 
 A record is either a ClinicalTrials.gov API v2 study (it has ``protocolSection``) or a flat record whose id and
 text sit in ``id_field`` / ``text_field`` (defaults ``nct_id`` / ``eligibility_criteria``). Registry fields are kept
@@ -30,6 +32,7 @@ to the end of the file at worst, and named in the error).
 
 from __future__ import annotations
 
+import csv
 import glob
 import gzip
 import io
@@ -45,14 +48,24 @@ from extractor.io import _decode
 from extractor.io._csv_records import _read_csv
 from extractor.io._decode import _MAX_TEXT_BYTES, _READ_ERRORS, _safe
 from extractor.io._json_records import _Json, _read_json, _read_jsonl
-from extractor.io._records import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, ReadItem, _read_text
+from extractor.io._records import (
+    DEFAULT_ID_FIELD,
+    DEFAULT_TEXT_FIELD,
+    STDIN_FORMATS,
+    ReaderOptions,
+    ReadItem,
+    StdinFormat,
+    _read_text,
+)
 
 __all__ = [
     "DEFAULT_ID_FIELD",
     "DEFAULT_TEXT_FIELD",
     "KNOWN_EXTENSIONS",
+    "STDIN_FORMATS",
     "ReadItem",
     "ReaderOptions",
+    "StdinFormat",
     "count_records",
     "expand_inputs",
     "read_inputs",
@@ -185,8 +198,30 @@ def _is_jsonl_record(line: bytes) -> bool:
     return not (isinstance(obj, dict) and isinstance(obj.get("studies"), list))
 
 
+def _is_csv_header(line: bytes, text_field: str) -> bool:
+    """Whether ``line`` reads as a CSV header with a column ``text_field``."""
+    try:
+        cells = next(csv.reader([line.decode("utf-8-sig", "replace").rstrip("\r\n")]), [])
+    except csv.Error:
+        return False
+    return len(cells) > 1 and text_field in (c.strip() for c in cells)
+
+
 def _read_stdin(stdin: IO[bytes], opts: ReaderOptions) -> Iterator[ReadItem]:
     name = "<stdin>"
+    fmt = opts.stdin_format
+    if fmt == "jsonl":
+        yield from _read_jsonl(name, stdin.readline, opts)
+        return
+    if fmt == "json":
+        yield from _read_json(name, stdin, opts)
+        return
+    if fmt == "csv":
+        yield from _read_csv(name, io.BufferedReader(_Prefixed(b"", stdin)), opts)
+        return
+    if fmt == "txt":
+        yield from _read_text(name, stdin.read(_MAX_TEXT_BYTES + 1), "stdin")
+        return
     cap = _decode._MAX_RECORD
     first = stdin.readline(cap + 1)
     head = first.lstrip(b" \t\r\n\xef\xbb\xbf")
@@ -202,6 +237,9 @@ def _read_stdin(stdin: IO[bytes], opts: ReaderOptions) -> Iterator[ReadItem]:
     if head[:1] in (b"{", b"["):
         buffered = io.BufferedReader(_Prefixed(first, stdin))
         yield from _read_json(name, buffered, opts)
+        return
+    if len(first) <= cap and _is_csv_header(head, opts.text_field):
+        yield from _read_csv(name, io.BufferedReader(_Prefixed(first.lstrip(b"\r\n"), stdin)), opts)
         return
     yield from _read_text(name, first + stdin.read(_MAX_TEXT_BYTES + 1 - len(first)), "stdin")
 

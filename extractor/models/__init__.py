@@ -31,6 +31,7 @@ from extractor.models.records import (
     TokenUsage,
     Trial,
 )
+from extractor.models.schemas import SCHEMA_VERSION, json_schema
 from extractor.models.segmentation import Item, Section, Segmentation
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "HER2",
     "KINDS",
     "KIND_TYPES",
+    "SCHEMA_VERSION",
     "Age",
     "Biomarker",
     "BrainMetastases",
@@ -73,6 +75,7 @@ __all__ = [
     "Stage",
     "TokenUsage",
     "Trial",
+    "json_schema",
 ]
 
 from extractor.models.gold import GoldText, GoldTrial
