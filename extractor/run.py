@@ -80,8 +80,8 @@ def _check_paths(paths: list[str]) -> None:
     before any work is done."""
     missing = [e for e in expand_inputs(paths) if isinstance(e, InputError)]
     if missing:
-        names = "; ".join(f"{e.file}: {e.message}" for e in missing)
-        raise InputError(f"input not found: {names}", file=missing[0].file)
+        names = "; ".join(f"{e.file} ({e.message})" for e in missing)
+        raise InputError(f"input not found, nothing was done: {names}")
 
 
 def _items(entries: list[str | Trial], reader: ReaderOptions, stdin: IO[bytes] | None) -> Iterator[ReadItem]:
