@@ -284,10 +284,19 @@ def estimate_many(
 ) -> DryRunReport:
     """What :func:`extract_many` with the same arguments would do, without calling or writing anything.
 
-    Counts the trials (bad records, already done in ``output``, cached, to extract) and, for ``llm``/``hybrid``,
-    estimates the requests, prompt tokens and prompt cost from the price table. Needs no API key or endpoint:
-    without them it assumes OpenAI's API and the configured (or default) model, and says so in
-    ``report.assumptions``. Raises :class:`InputError` for a path that does not exist.
+    Args:
+        inputs, output, fmt, resume, retry_errors, cache, reader, stdin: as for :func:`extract_many` (the output
+            is only read: which trials it already holds).
+        backend: ``"rules"`` (nothing to price), ``"llm"`` or ``"hybrid"``.
+        llm: the model and limits to price (default :meth:`LLMConfig.from_env`). No API key or endpoint is
+            needed: without them OpenAI's API and the configured (or default) model are assumed.
+
+    Returns:
+        :class:`DryRunReport`: trials, bad records, already done, cached, to extract, requests, estimated prompt
+        tokens and prompt cost (price table ``extractor/batch/prices.yaml``), and ``assumptions``.
+
+    Raises:
+        InputError: a path that does not exist. ConfigError: a bad option.
     """
     paths, entries = _split(inputs)
     _check_paths(paths)
