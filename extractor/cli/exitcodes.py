@@ -10,6 +10,12 @@ code  meaning
 3     eval regression (the gate failed), or a provider batch that has not finished yet
 130   interrupted (rerun the same command to resume)
 ====  ==============================================================================================
+
+``extract``: "records that are errors" counts this run's error records and degraded records (an LLM call failed
+and its items kept the rules result) against the records it wrote (resumed ones are not counted); the circuit
+breaker gives 1 even with ``--allow-errors`` (trials were left undone). An output that cannot be written (disk
+full, no permission; the message names the file) is a 2, like any input or option the run cannot use. A reader
+that closes the pipe (``extract ... | head``) ends the run quietly with 141, as SIGPIPE ends any Unix filter.
 """
 
 from __future__ import annotations
