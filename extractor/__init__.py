@@ -4,15 +4,18 @@
 >>> result = extractor.extract("Inclusion Criteria:\\n* ECOG 0-1", trial_id="demo")
 >>> [c.kind for c in result.criteria]
 ['performance_status']
+
+Many trials, resumably, into one output file: ``extractor.extract_many(inputs, "out.jsonl")`` (returns a
+:class:`RunSummary`); read it back with ``extractor.read_records("out.jsonl")``.
 """
 
 from extractor._version import __version__
 from extractor.api import aextract, extract
+from extractor.batch.models import DryRunReport, RunSummary
 from extractor.errors import (
     ConfigError,
     ExtractorError,
     GoldError,
-    GroundingError,
     InputError,
     LLMError,
     OutputValidationError,
@@ -21,6 +24,7 @@ from extractor.errors import (
     TrialTimeoutError,
     TruncatedOutputError,
 )
+from extractor.llm.config import LLMConfig
 from extractor.models import (
     HER2,
     KINDS,
@@ -41,6 +45,7 @@ from extractor.models import (
     MeasurableDisease,
     MetastaticBurden,
     Other,
+    OutputRecord,
     PerformanceStatus,
     Pregnancy,
     PriorMalignancy,
@@ -52,6 +57,7 @@ from extractor.models import (
     TokenUsage,
     Trial,
 )
+from extractor.run import estimate_many, extract_many, read_records
 from extractor.segment import segment
 
 __all__ = [
@@ -66,20 +72,22 @@ __all__ = [
     "CriteriaSet",
     "Criterion",
     "Diagnosis",
+    "DryRunReport",
     "Evidence",
     "ExtractorError",
     "GoldError",
-    "GroundingError",
     "HormoneReceptor",
     "Infection",
     "InputError",
     "Item",
+    "LLMConfig",
     "LLMError",
     "Lab",
     "LifeExpectancy",
     "MeasurableDisease",
     "MetastaticBurden",
     "Other",
+    "OutputRecord",
     "OutputValidationError",
     "PerformanceStatus",
     "Pregnancy",
@@ -87,6 +95,7 @@ __all__ = [
     "PriorTherapy",
     "PromptError",
     "Provenance",
+    "RunSummary",
     "Segmentation",
     "Sex",
     "Stage",
@@ -97,6 +106,9 @@ __all__ = [
     "TruncatedOutputError",
     "__version__",
     "aextract",
+    "estimate_many",
     "extract",
+    "extract_many",
+    "read_records",
     "segment",
 ]

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from extractor._version import __version__
 from extractor.errors import ConfigError, InputError
@@ -18,7 +20,9 @@ from extractor.vocab import vocab_hash
 if TYPE_CHECKING:
     from extractor.llm.config import LLMConfig
 
-__all__ = ["BACKENDS", "Backend", "aextract", "as_trial", "extract"]
+__all__ = ["BACKENDS", "Backend", "aextract", "as_trial", "extract", "run_sync"]
+
+_T = TypeVar("_T")
 
 Backend = Literal["rules", "llm", "hybrid"]
 BACKENDS: tuple[Backend, ...] = ("rules", "llm", "hybrid")
@@ -45,6 +49,17 @@ def as_trial(source: str | bytes | Trial, trial_id: str | None = None) -> Trial:
     return Trial(trial_id=trial_id or "trial", text=source)
 
 
+def run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
+    """Run ``coro`` to completion from synchronous code: with ``asyncio.run`` when no event loop is running in
+    this thread, else in a worker thread with its own loop (inside Jupyter or an async framework)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1, thread_name_prefix="extractor-sync") as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _rules(trial: Trial, seg: Segmentation, seg_s: float) -> CriteriaSet:
     from extractor.rules.engine import extract_segmentation
 
@@ -69,11 +84,17 @@ async def aextract(
     llm: LLMConfig | None = None,
     http_client: Any = None,
 ) -> CriteriaSet:
-    """Extract typed, grounded criteria from one trial's criteria text (async).
+    """Extract typed, grounded criteria from one trial's criteria text (the async form of :func:`extract`).
 
-    ``backend="rules"`` runs offline; ``"llm"`` and ``"hybrid"`` call the OpenAI-compatible endpoint of ``llm``
-    (default: :class:`LLMConfig` from the environment; ``http_client`` is an optional ``httpx2.AsyncClient`` for
-    custom transports). Empty or whitespace-only text gives an empty, valid result.
+    Args:
+        source: the criteria text (``str`` or UTF-8 ``bytes``) or a :class:`Trial`.
+        backend: ``"rules"`` (default, offline), ``"llm"`` or ``"hybrid"`` (rules first, the model for the rest).
+        trial_id: the id of the result (default: the Trial's, else ``"trial"``).
+        llm: the OpenAI-compatible endpoint, model and limits (default :meth:`LLMConfig.from_env`).
+        http_client: an optional ``httpx2.AsyncClient`` for custom transports.
+
+    Returns a :class:`CriteriaSet`; empty or whitespace-only text gives an empty, valid result. Raises
+    :class:`InputError`, :class:`ConfigError` or an :class:`LLMError` subclass.
     """
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -100,10 +121,32 @@ def extract(
     llm: LLMConfig | None = None,
     http_client: Any = None,
 ) -> CriteriaSet:
-    """Extract typed, grounded criteria from one trial's criteria text. See :func:`aextract`."""
+    """Extract typed, grounded criteria from one trial's criteria text.
+
+    Args:
+        source: the criteria text (``str``, or UTF-8 ``bytes``) or a :class:`Trial` (its registry fields and id
+            are kept). Text over 1,000,000 characters or undecodable bytes raise :class:`InputError`; empty text
+            gives an empty, valid result.
+        backend: ``"rules"`` (default: offline, deterministic), ``"llm"`` (every item to the model) or
+            ``"hybrid"`` (rules first, the model only for what the rules leave as ``other``).
+        trial_id: the id of the result (default: the Trial's, else ``"trial"``).
+        llm: endpoint, model, retries and limits of ``llm``/``hybrid`` (default :meth:`LLMConfig.from_env`).
+        http_client: an optional ``httpx2.AsyncClient`` for custom transports (tests, proxies).
+
+    Returns:
+        A :class:`CriteriaSet`: the criteria (each with its verbatim evidence span), the rejected proposals, the
+        item count and the provenance (backend, versions, prompt hash, tokens, timings).
+
+    Raises:
+        InputError, ConfigError, or an :class:`LLMError` (``TransportError``, ``OutputValidationError``,
+        ``TruncatedOutputError``) when the LLM backend cannot produce a result.
+
+    Works inside a running event loop too (Jupyter): the LLM call then runs in a worker thread; in async code
+    prefer ``await aextract(...)``.
+    """
     if backend == "rules":
         trial = as_trial(source, trial_id)
         t0 = time.perf_counter()
         seg = segment(trial.text)
         return _rules(trial, seg, time.perf_counter() - t0)
-    return asyncio.run(aextract(source, backend=backend, trial_id=trial_id, llm=llm, http_client=http_client))
+    return run_sync(aextract(source, backend=backend, trial_id=trial_id, llm=llm, http_client=http_client))

@@ -8,9 +8,11 @@
     │   ├── TransportError          network / rate-limit / 5xx failures that outlived the retry policy
     │   ├── OutputValidationError   the model never produced output that validates, after re-asks
     │   └── TruncatedOutputError    the model stopped at its token limit (finish_reason == "length")
-    ├── GroundingError              an evidence quote is not in the source text and could not be repaired
     ├── TrialTimeoutError           one trial's extraction ran past its time budget (trial_id)
     └── GoldError                   a gold label file does not validate or does not match its source text
+
+A criterion whose evidence is not in the source text is not an exception: it is listed in
+``CriteriaSet.rejected`` (grounding failures are data).
 
 Every exception carries its context as attributes and renders it in ``str()``. Secrets are never part of it:
 messages that come from third-party errors pass through :func:`redact` first.
@@ -120,10 +122,6 @@ class TruncatedOutputError(LLMError):
     """The model hit its token limit before finishing the JSON (``finish_reason == "length"``)."""
 
 
-class GroundingError(ExtractorError):
-    """Evidence that is not a verbatim part of the source text."""
-
-
 class TrialTimeoutError(ExtractorError):
     """A trial's extraction ran longer than its time budget (the batch runner's per-trial watchdog)."""
 
@@ -144,7 +142,6 @@ __all__ = [
     "ConfigError",
     "ExtractorError",
     "GoldError",
-    "GroundingError",
     "InputError",
     "LLMError",
     "OutputValidationError",

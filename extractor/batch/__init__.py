@@ -1,4 +1,5 @@
-"""Batch processing at registry scale: the run engine, result cache, rate limiter and the provider Batch API."""
+"""Batch processing at registry scale: the run engine (also the eval's), result cache, rate limiter and the provider
+Batch API. The public entry point is :func:`extractor.extract_many`."""
 
 from extractor.batch.cache import ResultCache, cache_key, default_cache_path, text_sha256
 from extractor.batch.estimate import estimate_cost, estimate_requests
@@ -8,8 +9,10 @@ from extractor.batch.runner import (
     DryRunReport,
     ExtractFn,
     ProgressSink,
+    RecordSink,
     RunOptions,
     RunSummary,
+    collect_records,
 )
 
 __all__ = [
@@ -18,11 +21,13 @@ __all__ = [
     "ExtractFn",
     "ProgressSink",
     "RateLimiter",
+    "RecordSink",
     "ResultCache",
     "RunOptions",
     "RunSummary",
     "TokenBucket",
     "cache_key",
+    "collect_records",
     "default_cache_path",
     "estimate_cost",
     "estimate_requests",

@@ -116,13 +116,19 @@ class DryRunReport(BaseModel):
     estimated_prompt_cost_usd: float | None = Field(
         default=None, description="Prompt-side cost only (completion tokens depend on the answers)."
     )
+    assumptions: list[str] = Field(
+        default_factory=list, description="What the estimate assumed for llm/hybrid: endpoint, model, prices."
+    )
 
 
 class ProgressSink(Protocol):
-    """Receives progress events (the CLI renders them)."""
+    """Receives progress events (the CLI renders them): ``start(total)``, ``advance(status)`` once per input
+    record, ``note(message)`` for notices (resuming, a repaired output), ``stop()``."""
 
     def start(self, total: int | None) -> None: ...
 
     def advance(self, status: Status) -> None: ...
+
+    def note(self, message: str) -> None: ...
 
     def stop(self) -> None: ...

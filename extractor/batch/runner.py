@@ -1,7 +1,12 @@
-"""The batch engine: a stream of trials -> extraction (processes or bounded async) -> one output record each.
+"""The one run engine, for batch extraction and the eval: a stream of trials -> one output record each.
 
-    read_inputs() -> [resume skip, de-duplicate, cache lookup] -> backend -> OutputRecord -> RecordWriter
-                                                                        \\-> cache
+    planner  (_triage)    bad record -> error record; resume skip, de-duplicate, size limit, cache lookup
+    executor              rules: worker processes (or in-process); llm/hybrid: bounded asyncio + rate limiter
+    sink     (RecordSink) the record writer (file / stdout: :func:`extractor.extract_many`) or an in-memory
+                          collector (:func:`collect_records`: the eval); results also go to the cache
+
+Failures are data: every failed trial becomes an error record built by the one redacting builder
+(:func:`extractor.io.writers.error_record`).
 
 * ``rules``: CPU-bound, run in a :class:`~concurrent.futures.ProcessPoolExecutor` (``workers``) on chunks of
   trials; workers format the records, the parent writes them (one writer, no interleaving). Each trial has a time
@@ -31,9 +36,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
+from pathlib import Path
 from types import FrameType
+from typing import Protocol
 
-from extractor.api import BACKENDS, MAX_TEXT_CHARS, aextract
+from extractor.api import BACKENDS, MAX_TEXT_CHARS, aextract, run_sync
 from extractor.batch.cache import ResultCache, cache_key, text_sha256
 from extractor.batch.estimate import estimate_cost, estimate_requests
 from extractor.batch.models import DryRunReport, ProgressSink, RunOptions, RunSummary, Status
@@ -41,18 +48,20 @@ from extractor.batch.ratelimit import RateLimiter
 from extractor.batch.workers import _Outcome, _outcome, _rules_one, _safe_outcome, _set_budget, _warm_up, _worker_init
 from extractor.errors import ConfigError, ExtractorError, InputError, TransportError
 from extractor.io.readers import ReadItem
-from extractor.io.writers import OutputFormat, RecordWriter, error_record, format_record
+from extractor.io.writers import OutputFormat, error_record, format_record
 from extractor.llm.config import LLMConfig
 from extractor.llm.metering import CallMeter, metering
-from extractor.models import CriteriaSet, TokenUsage, Trial
+from extractor.models import CriteriaSet, OutputRecord, TokenUsage, Trial
 
 __all__ = [
     "BatchRunner",
     "DryRunReport",
     "ExtractFn",
     "ProgressSink",
+    "RecordSink",
     "RunOptions",
     "RunSummary",
+    "collect_records",
 ]
 
 SMALL_RUN = 64
@@ -69,6 +78,49 @@ def _prompt_hash(config: LLMConfig) -> str:
     from extractor.llm.backend import prompt_hash
 
     return prompt_hash(config)
+
+
+class RecordSink(Protocol):
+    """Where the engine puts each formatted record: a :class:`~extractor.io.writers.RecordWriter` (file or
+    stdout), or the in-memory collector of :func:`collect_records`."""
+
+    path: Path | None
+
+    def write_body(self, body: str) -> None:
+        """Take one record formatted by :func:`~extractor.io.writers.format_record`."""
+        ...
+
+
+class _Collector:
+    """A sink that keeps the records (JSONL bodies parsed back into validated :class:`OutputRecord` s)."""
+
+    path: Path | None = None
+
+    def __init__(self, on_record: Callable[[OutputRecord], None] | None = None) -> None:
+        self.records: list[OutputRecord] = []
+        self._on_record = on_record
+
+    def write_body(self, body: str) -> None:
+        record = OutputRecord.model_validate_json(body)
+        self.records.append(record)
+        if self._on_record is not None:
+            self._on_record(record)
+
+
+def collect_records(
+    trials: Iterable[Trial],
+    options: RunOptions,
+    *,
+    trial_timeout_s: float | None = None,
+    on_record: Callable[[OutputRecord], None] | None = None,
+) -> list[OutputRecord]:
+    """Run ``trials`` through the engine and return their records in memory, in completion order (the eval's
+    path: no output file, no cache, no resume). ``options.fmt`` must be ``jsonl``."""
+    if options.fmt != "jsonl":
+        raise ConfigError("collect_records needs options.fmt == 'jsonl'", field="fmt")
+    sink = _Collector(on_record)
+    BatchRunner(options, sink, trial_timeout_s=trial_timeout_s).run(trials, handle_sigint=False)
+    return sink.records
 
 
 # ------------------------------------------------------------------------------------------- tasks for the pool
@@ -105,7 +157,7 @@ class BatchRunner:
     def __init__(
         self,
         options: RunOptions,
-        writer: RecordWriter | None,
+        writer: RecordSink | None,
         *,
         cache: ResultCache | None = None,
         skip_ids: set[str] | None = None,
@@ -287,7 +339,7 @@ class BatchRunner:
                 self._run_rules(iter(items))
             else:
                 self._start_progress()
-                asyncio.run(self._run_async(iter(items)))
+                run_sync(self._run_async(iter(items)))  # in a worker thread when a loop already runs here
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)

@@ -13,7 +13,12 @@ code  meaning
 
 Per command:
 
-* ``extract``: 0, 1, 2, 130 as above.
+* ``extract``: 0, 1, 2, 130 as above. "Records that are errors" counts this run's error records and degraded records
+  (an LLM call failed and its items kept the rules result) against the records it wrote (resumed ones are not
+  counted); the circuit breaker gives 1 even with ``--allow-errors`` (trials were left undone). An output that
+  cannot be written (disk full, no permission; the message names the file) is a 2, like any input or option the run
+  cannot use. A reader that closes the pipe (``extract ... | head``) ends the run quietly with 141, as SIGPIPE ends
+  any Unix filter.
 * ``eval``: 0 the gate passed (or no baseline); 2 could not run (bad option; unreadable gold, predictions or
   baseline); 3 the gate failed; 130 interrupted. Error records among the predictions are scored as misses: they
   fail the gate through the metrics, not through 1.

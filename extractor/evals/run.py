@@ -13,10 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from extractor.errors import ConfigError, InputError
-from extractor.evals.gold import GoldCase, field_path, fingerprint, load_gold
+from extractor.errors import ConfigError
+from extractor.evals.gold import GoldCase, fingerprint, load_gold
 from extractor.evals.match import match_trial
 from extractor.evals.metrics import EvalResult, TrialResult, compute_metrics
 from extractor.evals.report import Report, render_json, render_junit
@@ -87,69 +85,20 @@ def score(
 
 
 def read_predictions(path: str | Path) -> dict[str, OutputRecord]:
-    """Read ``extractor extract`` JSONL output (one OutputRecord a line) by trial id.
+    """Read ``extractor extract`` output (see :func:`extractor.read_records`) by trial id.
 
     Blank lines are skipped. When a trial occurs twice (a resumed run), the later record wins, except that an error
     record never replaces a successful one. A line that is not a valid record raises :class:`InputError` with the
     file, line and field.
     """
-    p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as e:
-        raise InputError("predictions file not found", file=str(p)) from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read predictions: {e}", file=str(p)) from e
+    from extractor.run import read_records
+
     out: dict[str, OutputRecord] = {}
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = OutputRecord.model_validate_json(line)
-        except ValidationError as e:
-            err = e.errors()[0]
-            if err["type"] == "json_invalid":
-                raise InputError(f"not valid JSON: {err['msg']}", file=str(p), line=n) from e
-            msg = " ".join(str(err["msg"]).split())
-            raise InputError(
-                f"not a valid output record: {msg}", file=str(p), line=n, field=field_path(err["loc"])
-            ) from e
+    for rec in read_records(path):
         prev = out.get(rec.trial_id)
         if prev is None or prev.error is not None or rec.error is None:
             out[rec.trial_id] = rec
     return out
-
-
-def _extract_one(case: GoldCase, backend: Backend, llm: LLMConfig | None) -> OutputRecord:
-    from extractor.api import extract
-    from extractor.errors import ExtractorError
-    from extractor.evals.goldtool import sha256
-
-    try:
-        result = extract(case.text, backend=backend, trial_id=case.trial_id, llm=llm)
-    except ExtractorError as e:
-        info = e.to_dict()
-        return OutputRecord(
-            trial_id=case.trial_id,
-            text_sha256=sha256(case.text),
-            error=ErrorInfo(
-                type=info["type"], message=info["message"], field=info.get("field"), attempts=info.get("attempts")
-            ),
-        )
-    except Exception as e:  # a batch never dies on one trial: the failure becomes a visible record
-        return OutputRecord(
-            trial_id=case.trial_id,
-            text_sha256=sha256(case.text),
-            error=ErrorInfo(type=type(e).__name__, message=str(e)[:2000]),
-        )
-    return OutputRecord(
-        trial_id=case.trial_id,
-        text_sha256=sha256(case.text),
-        criteria=result.criteria,
-        rejected=result.rejected,
-        items=result.items,
-        provenance=result.provenance,
-    )
 
 
 def _llm_config(backend: Backend, llm: LLMConfig | None) -> LLMConfig | None:
@@ -174,18 +123,23 @@ def predict_gold(
     llm: LLMConfig | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[OutputRecord]:
-    """Run ``extractor.extract`` with ``backend`` on every gold text; a failed trial becomes an error record.
+    """Extract every gold text with ``backend`` through the run engine; a failed trial becomes an error record.
 
-    ``rules`` is offline; ``llm`` and ``hybrid`` use ``llm`` (default: :meth:`LLMConfig.from_env`) and raise
-    :class:`ConfigError` up front when no endpoint or key is configured.
+    The same engine as ``extractor extract`` (:mod:`extractor.batch.runner`), in this process, one trial at a time,
+    without cache, resume, time budget or circuit breaker. ``rules`` is offline; ``llm`` and ``hybrid`` use
+    ``llm`` (default: :meth:`LLMConfig.from_env`) and raise :class:`ConfigError` up front when no endpoint or key
+    is configured. ``progress`` gets each trial id as its record is made. Records come back in gold order.
     """
+    from extractor.batch.models import RunOptions
+    from extractor.batch.runner import collect_records
+    from extractor.models import Trial
+
     config = _llm_config(backend, llm)
-    records = []
-    for case in gold:
-        if progress is not None:
-            progress(case.trial_id)
-        records.append(_extract_one(case, backend, config))
-    return records
+    options = RunOptions(backend=backend, llm=config, workers=0, concurrency=1, circuit_breaker=0)
+    trials = [Trial(trial_id=case.trial_id, text=case.text) for case in gold]
+    on_record = (lambda rec: progress(rec.trial_id)) if progress is not None else None
+    by_id = {r.trial_id: r for r in collect_records(trials, options, on_record=on_record)}
+    return [by_id[t.trial_id] for t in trials if t.trial_id in by_id]
 
 
 def evaluate_backend(

@@ -136,6 +136,8 @@ def _csv_rows(name: str, lines: _CsvLines, opts: ReaderOptions) -> Iterator[Read
             continue
         if len(row) != len(header):
             yield InputError(f"row has {len(row)} fields, header has {len(header)}", file=name, line=start)
+            if len(lines.taken) > 1:  # a stray quote joined lines into one bad record: read them again as rows
+                lines.replay()
             continue
         rec = {k: (v if v != "" else None) for k, v in zip(header, row, strict=True)}
         bad = next(((k, b) for k, v in zip(header, row, strict=True) if (b := _bad_char(k) or _bad_char(v))), None)

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.kinds import Criterion
+from extractor.errors import ConfigError
+from extractor.kinds import KINDS, Criterion
 
 
 class Trial(BaseModel):
@@ -87,7 +88,10 @@ class CriteriaSet(BaseModel):
         return [c for c in self.criteria if not c.evidence.is_grounded_in(self.source_text)]
 
     def by_kind(self, kind: str) -> list[Criterion]:
-        """Criteria of one kind, in source order."""
+        """Criteria of one kind, in source order. An unknown kind name (a typo such as ``"her3"``) raises
+        :class:`~extractor.errors.ConfigError` naming the known kinds, instead of returning ``[]``."""
+        if kind not in KINDS:
+            raise ConfigError(f"unknown criterion kind {kind!r}; known kinds: {', '.join(KINDS)}", field="kind")
         return [c for c in self.criteria if c.kind == kind]
 
 

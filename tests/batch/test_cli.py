@@ -47,7 +47,7 @@ def test_mixed_inputs_summary_and_error_records(tmp_path: Path) -> None:
             str(tmp_path / "c.sqlite"),
         ],
     )
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # two bad input records: errors (exit codes: tests/test_exit_codes.py)
     assert res.stdout == ""  # data never on stdout/stderr when -o is given
     recs = _lines(out)
     # NCT00005095 (ctgov_study.json) and NCT00034216 (ctgov_page.json) repeat trials.jsonl: duplicates
@@ -165,7 +165,7 @@ def test_retry_errors(tmp_path: Path) -> None:
     inp.write_text('{"nct_id": "E1", "eligibility_criteria": ""}\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
     args = ["extract", str(inp), "-q", "--workers", "0", "--no-cache", "-o", str(out)]
-    assert runner.invoke(app, args).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 1  # an error record: exit 1
     inp.write_text('{"nct_id": "E1", "eligibility_criteria": "Inclusion Criteria:\\n* ECOG 0-1"}\n', encoding="utf-8")
     assert runner.invoke(app, args).exit_code == 0  # plain resume: E1 is done (as an error)
     assert [r["error"] is not None for r in _lines(out)] == [True]
@@ -214,13 +214,15 @@ def test_bad_options_exit_2(tmp_path: Path) -> None:
 
 
 def test_llm_backend_against_fake_server(tmp_path: Path, fake_server: FakeOpenAI) -> None:
-    """Default backend is llm when an endpoint is configured; the key never shows; a rerun is all cache."""
+    """--backend llm against an endpoint; the key never shows; a rerun is all cache."""
     inp = write_jsonl(tmp_path / "in.jsonl", synthetic(12))
     env = {**os.environ, "OPENAI_BASE_URL": fake_server.base_url, "OPENAI_API_KEY": "sk-test-SECRET123456789"}
     cache = str(tmp_path / "c.sqlite")
     res = cli(
         "extract",
         str(inp),
+        "--backend",
+        "llm",
         "-o",
         str(tmp_path / "a.jsonl"),
         "--cache",
@@ -242,6 +244,8 @@ def test_llm_backend_against_fake_server(tmp_path: Path, fake_server: FakeOpenAI
     res = cli(
         "extract",
         str(inp),
+        "--backend",
+        "llm",
         "-o",
         str(tmp_path / "b.jsonl"),
         "--cache",
@@ -348,6 +352,8 @@ def test_sigint_on_the_llm_path(tmp_path: Path, fake_server: FakeOpenAI) -> None
     args = [
         "extract",
         str(inp),
+        "--backend",
+        "llm",
         "-o",
         str(out),
         "--no-cache",

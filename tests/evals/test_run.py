@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import extractor.api
 from extractor.errors import ConfigError, InputError, TransportError
 from extractor.evals import evaluate_backend, load_gold, predict_gold, read_predictions, write_reports
-from extractor.models import CriteriaSet
+from extractor.models import CriteriaSet, Trial
 from tests.evals.conftest import DATA
 
 
@@ -39,10 +40,10 @@ def test_read_predictions_missing_file(tmp_path: Path) -> None:
 def test_predict_gold_turns_failures_into_error_records(monkeypatch: pytest.MonkeyPatch) -> None:
     real = extractor.api.extract
 
-    def flaky(text: str, **kwargs: object) -> CriteriaSet:
-        if kwargs.get("trial_id") == "T2":
+    def flaky(source: Trial, **kwargs: Any) -> CriteriaSet:  # the engine passes each gold text as a Trial
+        if source.trial_id == "T2":
             raise TransportError("server unavailable", attempts=4)
-        return real(text, trial_id=str(kwargs["trial_id"]))
+        return real(source, **kwargs)
 
     monkeypatch.setattr(extractor.api, "extract", flaky)
     gold = load_gold(DATA / "gold", DATA / "texts.jsonl")

@@ -15,7 +15,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from extractor.errors import InputError
@@ -144,6 +144,7 @@ def test_json_documents_with_odd_values_lose_no_good_record(
     garbage=st.lists(GARBAGE, max_size=4),
     crlf=st.booleans(),
 )
+@example(texts=["ECOG "], garbage=[b'"', b'"'], crlf=False)  # a lone quote line must not swallow the next row
 def test_csv_garbage_rows_lose_no_good_record(texts: list[str], garbage: list[bytes], crlf: bool) -> None:
     good = {f"G{i}": t for i, t in enumerate(texts)}
     rows = [f"{k},{v}".encode() for k, v in good.items()]

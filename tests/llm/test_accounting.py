@@ -52,7 +52,17 @@ def test_timeout_and_attempts_bound_a_hung_server(tmp_path: Path, server: FakeOp
     server.delay_s = 5.0
     inp = write_jsonl(tmp_path / "in.jsonl", synthetic(2))
     out = tmp_path / "out.jsonl"
-    args = ["extract", str(inp), "-o", str(out), "--no-cache", "--summary", str(tmp_path / "s.json")]
+    args = [
+        "extract",
+        str(inp),
+        "--backend",
+        "llm",
+        "-o",
+        str(out),
+        "--no-cache",
+        "--summary",
+        str(tmp_path / "s.json"),
+    ]
     extra: dict[str, str] = {}
     if how == "flags":
         args += ["--timeout", "0.3", "--attempts", "1"]
@@ -73,7 +83,9 @@ def test_timeout_and_attempts_bound_a_hung_server(tmp_path: Path, server: FakeOp
 
 def test_bad_environment_value_is_a_config_error(tmp_path: Path, server: FakeOpenAI) -> None:
     inp = write_jsonl(tmp_path / "in.jsonl", synthetic(1))
-    res = cli("extract", str(inp), "--no-cache", env=_env(server, tmp_path, EXTRACTOR_TIMEOUT="soon"))
+    res = cli(
+        "extract", str(inp), "--backend", "llm", "--no-cache", env=_env(server, tmp_path, EXTRACTOR_TIMEOUT="soon")
+    )
     assert res.returncode == 2 and "EXTRACTOR_TIMEOUT" in res.stderr and "Traceback" not in res.stderr
 
 
@@ -82,7 +94,19 @@ def test_circuit_breaker_stops_the_run_and_keeps_what_was_written(tmp_path: Path
     server.responder = _down
     inp = write_jsonl(tmp_path / "in.jsonl", synthetic(40))
     out = tmp_path / "out.jsonl"
-    args = ["extract", str(inp), "-o", str(out), "--no-cache", "--attempts", "1", "--concurrency", "1"]
+    args = [
+        "extract",
+        str(inp),
+        "--backend",
+        "llm",
+        "-o",
+        str(out),
+        "--no-cache",
+        "--attempts",
+        "1",
+        "--concurrency",
+        "1",
+    ]
     code, err = _invoke(*args, "--summary", str(tmp_path / "s.json"), env=_env(server, tmp_path))
     assert code == 1, err
     assert "5 trials in a row failed to reach the LLM server" in err and "--retry-errors" in err

@@ -214,7 +214,7 @@ def test_cli_banner_and_stderr_carry_no_credentials(tmp_path: Path) -> None:
         "XDG_CACHE_HOME": str(tmp_path / "xdg"),
         "EXTRACTOR_ATTEMPTS": "1",
     }
-    res = cli("extract", str(inp), "-o", str(tmp_path / "out.jsonl"), "--no-cache", env=env)
+    res = cli("extract", str(inp), "--backend", "llm", "-o", str(tmp_path / "out.jsonl"), "--no-cache", env=env)
     assert "backend llm" in res.stderr and "127.0.0.1:9/v1" in res.stderr
     assert "Hunter2Secret" not in res.stderr + res.stdout and "someuser" not in res.stderr
     assert leaks(res.stderr + res.stdout + (tmp_path / "out.jsonl").read_text(), key) == []

@@ -1,0 +1,184 @@
+"""What ``extractor extract`` prints and how it exits: progress displays (stderr), the summary and dry-run
+paragraphs, and the exit code of a finished run."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from extractor.batch.models import DryRunReport, RunSummary, Status
+from extractor.cli.exitcodes import ExitCode
+
+__all__ = ["PlainProgress", "RichProgress", "exit_code", "format_dry_run", "format_summary", "make_progress"]
+
+
+class PlainProgress:
+    """Periodic one-line progress reports, and notices, on a stream (stderr is not a terminal)."""
+
+    def __init__(self, stream: TextIO, every_s: float = 10.0) -> None:
+        self._stream, self._every = stream, every_s
+        self.total: int | None = None
+        self.done = self.errors = 0
+        self._t0 = self._last = time.monotonic()
+
+    def start(self, total: int | None) -> None:
+        """Start the clock; ``total`` is the expected record count (None: unknown)."""
+        self.total = total
+        self._t0 = self._last = time.monotonic()
+
+    def note(self, message: str) -> None:
+        """Print a notice at once."""
+        self._stream.write(message + "\n")
+        self._stream.flush()
+
+    def advance(self, status: Status) -> None:
+        """Count one record; print a line every ``every_s`` seconds."""
+        self.done += 1
+        self.errors += status == "error"
+        now = time.monotonic()
+        if now - self._last >= self._every:
+            self._last = now
+            rate = self.done / max(now - self._t0, 1e-9)
+            total = f"/{self.total}" if self.total else ""
+            eta = ""
+            if self.total and rate > 0 and self.done < self.total:
+                eta = f", ETA {_hms((self.total - self.done) / rate)}"
+            self.note(f"progress: {self.done}{total} trials, {rate:.1f}/s, {self.errors} errors{eta}")
+
+    def stop(self) -> None:
+        """Nothing to tear down (the summary follows)."""
+
+
+class RichProgress:
+    """A rich progress bar on stderr: done/total, rate, ETA, errors."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._console = Console(stderr=True)
+        self._progress = Progress(
+            TextColumn("[bold]extract"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}/s"),
+            TextColumn("errors {task.fields[errors]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=self._console,
+            transient=False,
+        )
+        self._task = self._progress.add_task("extract", total=None, rate="0.0", errors=0)
+        self._done = self._errors = 0
+        self._t0 = self._last = time.monotonic()
+
+    def start(self, total: int | None) -> None:
+        """Show the bar."""
+        self._t0 = time.monotonic()
+        self._progress.update(self._task, total=total)
+        self._progress.start()
+
+    def note(self, message: str) -> None:
+        """Print a notice above the bar."""
+        self._console.print(message, markup=False, highlight=False)
+
+    def advance(self, status: Status) -> None:
+        """Count one record (the bar redraws at most ten times a second, at once on an error)."""
+        self._done += 1
+        self._errors += status == "error"
+        now = time.monotonic()
+        if now - self._last >= 0.1 or status == "error":
+            self._last = now
+            self._update(now)
+
+    def _update(self, now: float) -> None:
+        rate = self._done / max(now - self._t0, 1e-9)
+        self._progress.update(self._task, completed=self._done, rate=f"{rate:.1f}", errors=self._errors)
+
+    def stop(self) -> None:
+        """Final redraw; remove the live display."""
+        self._update(time.monotonic())
+        self._progress.stop()
+
+
+def make_progress(quiet: bool) -> PlainProgress | RichProgress | None:
+    """The progress display that fits stderr: none when quiet, a bar on a terminal, else plain lines."""
+    if quiet:
+        return None
+    if sys.stderr.isatty():
+        return RichProgress()
+    return PlainProgress(sys.stderr)
+
+
+def _hms(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def format_summary(s: RunSummary) -> str:
+    """A few human-readable lines for stderr."""
+    lines = [
+        f"{'interrupted' if s.interrupted else 'stopped' if s.aborted else 'done'}: {s.written} written "
+        f"({s.ok} ok{f', {s.degraded} degraded' if s.degraded else ''}, {s.error} errors, "
+        f"{s.cached} cached), {s.skipped} already done, {s.duplicates} duplicate ids; "
+        f"{s.wall_s:.1f} s, {s.trials_per_s:.1f} trials/s",
+        f"criteria: {s.criteria} ({', '.join(f'{k} {v}' for k, v in s.criteria_per_kind.items()) or 'none'})",
+    ]
+    if s.error_types:
+        lines.append("errors: " + ", ".join(f"{k} {v}" for k, v in s.error_types.items()))
+    if s.backend != "rules":
+        cost = "unknown (model not in the price table)" if s.cost_usd is None else f"${s.cost_usd:.4f}"
+        lines.append(
+            f"tokens: {s.usage.prompt_tokens} prompt + {s.usage.completion_tokens} completion "
+            f"in {s.llm_calls} requests (retries and re-asks included); estimated cost {cost}"
+        )
+    if s.degraded:
+        lines.append(
+            f"degraded: {s.degraded} trials kept the rules result for items whose LLM call failed (not cached; a "
+            "rerun with --retry-errors does not redo them: use a new --output or --overwrite)"
+        )
+    if s.aborted:
+        lines.append(f"error: {s.aborted}")
+    if s.interrupted:
+        lines.append("rerun the same command to resume")
+    return "\n".join(lines)
+
+
+def format_dry_run(r: DryRunReport) -> str:
+    """One human-readable paragraph for stderr, with what the estimate assumed."""
+    cost = "unknown" if r.estimated_prompt_cost_usd is None else f"${r.estimated_prompt_cost_usd:.4f}"
+    model = f" ({r.model})" if r.model else ""
+    text = (
+        f"dry run, backend {r.backend}{model}: {r.trials} trials ({r.bad_records} bad records), "
+        f"{r.skipped} already done, {r.cached} cached, {r.to_extract} to extract in {r.requests} requests, "
+        f"~{r.estimated_prompt_tokens} prompt tokens, prompt cost ~{cost}"
+    )
+    return "\n".join([text, *(f"assumed: {a}" for a in r.assumptions)])
+
+
+def exit_code(s: RunSummary, *, max_error_rate: float = 0.0, allow_errors: bool = False) -> ExitCode:
+    """The exit code of a finished run (see :mod:`extractor.cli.exitcodes`).
+
+    130 when interrupted; 1 when the run stopped early on its own (circuit breaker: trials were left undone, so
+    even ``allow_errors`` does not hide it), or when the records of this run that are errors or degraded (an LLM
+    call failed and its items kept the rules result) are more than ``max_error_rate`` of the records it wrote
+    (``allow_errors``: never for that reason); else 0. Records skipped on resume are not counted.
+    """
+    if s.interrupted:
+        return ExitCode.INTERRUPTED
+    if s.aborted:
+        return ExitCode.ERRORS
+    bad = s.error + s.degraded
+    if bad and not allow_errors and bad > max_error_rate * s.written:
+        return ExitCode.ERRORS
+    return ExitCode.OK
