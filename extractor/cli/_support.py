@@ -1,16 +1,53 @@
-"""What ``extractor extract`` prints and how it exits: progress displays (stderr), the summary and dry-run
-paragraphs, and the exit code of a finished run."""
+"""What the commands share: stderr lines, error descriptions, LLM options, progress displays (stderr), the
+summary and dry-run paragraphs, and the exit code of a finished run (one rule for ``extract`` and ``batch collect``)."""
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
+
+import typer
 
 from extractor.batch.models import DryRunReport, RunSummary, Status
 from extractor.cli.exitcodes import ExitCode
+from extractor.errors import ConfigError, ExtractorError
+from extractor.llm.config import LLMConfig
 
-__all__ = ["PlainProgress", "RichProgress", "exit_code", "format_dry_run", "format_summary", "make_progress"]
+__all__ = [
+    "PlainProgress",
+    "RichProgress",
+    "describe",
+    "err",
+    "exit_code",
+    "format_dry_run",
+    "format_summary",
+    "llm_config",
+    "make_progress",
+]
+
+
+def err(message: str) -> None:
+    """Print ``message`` on stderr (nothing when it is empty)."""
+    if message:
+        typer.echo(message, err=True)
+
+
+def describe(e: ExtractorError) -> str:
+    """``file:line: field: message`` (the parts the error knows), as compilers print a place."""
+    where = [str(v) for v in (getattr(e, "file", None), getattr(e, "line", None)) if v is not None]
+    field = getattr(e, "field", None)
+    prefix = ":".join(where) + (f": {field}" if field else "")
+    return f"{prefix}: {e.message}" if prefix else e.message
+
+
+def llm_config(**options: Any) -> LLMConfig:
+    """:meth:`LLMConfig.from_env` with the command's options (None: from the environment); a bad value is a
+    :class:`ConfigError`."""
+    try:
+        return LLMConfig.from_env(**options)
+    except ValueError as e:
+        raise ConfigError(f"invalid LLM option: {e}") from e
 
 
 class PlainProgress:
