@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -14,12 +14,17 @@ from extractor.cli.exitcodes import ExitCode
 from extractor.errors import ConfigError, ExtractorError
 from extractor.llm.config import LLMConfig
 
+if TYPE_CHECKING:  # openai (behind the provider-batch module) loads only when a batch command runs
+    from extractor.batch.openai_batch import BatchRecord
+
 __all__ = [
     "PlainProgress",
     "RichProgress",
     "describe",
     "err",
     "exit_code",
+    "format_batch_status",
+    "format_collected",
     "format_dry_run",
     "format_summary",
     "llm_config",
@@ -201,6 +206,26 @@ def format_dry_run(r: DryRunReport) -> str:
         f"~{r.estimated_prompt_tokens} prompt tokens, prompt cost ~{cost}"
     )
     return "\n".join([text, *(f"assumed: {a}" for a in r.assumptions)])
+
+
+def format_collected(s: RunSummary, batches: int) -> str:
+    """The lines ``batch collect`` prints on stderr: counts, tokens and the batch-price cost."""
+    cost = "unknown" if s.cost_usd is None else f"${s.cost_usd:.4f} (batch price)"
+    lines = [
+        f"collected {batches} batch(es): {s.written} written ({s.ok} ok, {s.error} errors), {s.skipped} already in "
+        f"the output; {s.usage.total_tokens} tokens, cost {cost}"
+    ]
+    if s.error:
+        lines.append("error records can be re-run online: extractor extract ... -o OUT --retry-errors")
+    return "\n".join(lines)
+
+
+def format_batch_status(r: BatchRecord) -> str:
+    """One tab-separated ``batch status`` line: id, status, requests done and failed, trials, where collected."""
+    c = r.request_counts
+    counts = f"{c.get('completed', 0)}/{c.get('total', r.part.requests)} done, {c.get('failed', 0)} failed"
+    collected = f"\tcollected into {', '.join(r.collected_into)}" if r.collected_into else ""
+    return f"{r.batch_id}\t{r.status}\t{counts}\t{r.part.trials} trials{collected}"
 
 
 def exit_code(s: RunSummary, *, max_error_rate: float = 0.0, allow_errors: bool = False) -> ExitCode:
