@@ -23,6 +23,7 @@ __all__ = [
     "describe",
     "err",
     "exit_code",
+    "fail",
     "format_batch_status",
     "format_collected",
     "format_dry_run",
@@ -36,6 +37,12 @@ def err(message: str) -> None:
     """Print ``message`` on stderr (nothing when it is empty)."""
     if message:
         typer.echo(message, err=True)
+
+
+def fail(code: ExitCode, message: str) -> typer.Exit:
+    """Print ``message`` on stderr and return the exit to raise (``raise fail(ExitCode.USAGE, "...")``)."""
+    err(message)
+    return typer.Exit(int(code))
 
 
 def describe(e: ExtractorError) -> str:

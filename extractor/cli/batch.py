@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from extractor.cli._logging import Verbosity
-from extractor.cli._support import err, exit_code, format_batch_status, format_collected, llm_config
+from extractor.cli._support import err, exit_code, fail, format_batch_status, format_collected, llm_config
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
 from extractor.errors import ConfigError, ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions
@@ -37,10 +37,8 @@ DEFAULT_DIR = Path("extractor-batch")
 def _guard(fn_name: str, exc: BaseException) -> typer.Exit:
     """The exit for a failure: interrupted 130, anything else could not run (2), with one line on stderr."""
     if isinstance(exc, KeyboardInterrupt):
-        err(f"{fn_name}: interrupted")
-        return typer.Exit(ExitCode.INTERRUPTED)
-    err(f"error: {exc}" if isinstance(exc, ExtractorError) else f"error: {fn_name}: {exc}")
-    return typer.Exit(ExitCode.USAGE)
+        return fail(ExitCode.INTERRUPTED, f"{fn_name}: interrupted")
+    return fail(ExitCode.USAGE, f"error: {exc}" if isinstance(exc, ExtractorError) else f"error: {fn_name}: {exc}")
 
 
 @app.command("submit", epilog=EXIT_HELP)

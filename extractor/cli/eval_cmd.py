@@ -15,7 +15,7 @@ import typer
 
 from extractor.api import Backend
 from extractor.cli._logging import Verbosity
-from extractor.cli._support import describe, err
+from extractor.cli._support import describe, err, fail
 from extractor.cli.exitcodes import ExitCode
 from extractor.errors import ExtractorError, InputError
 
@@ -25,8 +25,7 @@ if TYPE_CHECKING:  # the eval stack (and its unit library) loads when the comman
 
 
 def _fail(message: str) -> typer.Exit:
-    err(f"extractor eval: error: {' '.join(message.split())}")
-    return typer.Exit(ExitCode.USAGE)
+    return fail(ExitCode.USAGE, f"extractor eval: error: {' '.join(message.split())}")
 
 
 def _label(predictions: dict[str, OutputRecord], pred: Path) -> str:
@@ -138,8 +137,7 @@ def eval_(
     except OSError as e:
         raise _fail(f"{getattr(e, 'filename', None) or ''}: {e.strerror or e}") from e
     except KeyboardInterrupt:
-        err("extractor eval: interrupted")
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
+        raise fail(ExitCode.INTERRUPTED, "extractor eval: interrupted") from None
     typer.echo(files["report.md"], nl=False)
     err(f"reports written to {out_dir}")
     if update_baseline:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from extractor.api import Backend
 from extractor.cli._logging import Verbosity
-from extractor.cli._support import err, exit_code, format_dry_run, format_summary, llm_config, make_progress
+from extractor.cli._support import err, exit_code, fail, format_dry_run, format_summary, llm_config, make_progress
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
 from extractor.errors import ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, StdinFormat
@@ -107,14 +107,14 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
             progress=make_progress(quiet),
         )
     except ExtractorError as e:
-        _exit(ExitCode.USAGE, f"error: {e}")
+        raise fail(ExitCode.USAGE, f"error: {e}") from None
     except KeyboardInterrupt:
-        _exit(ExitCode.INTERRUPTED, "interrupted")
+        raise fail(ExitCode.INTERRUPTED, "interrupted") from None
     except BrokenPipeError:  # e.g. `extractor extract ... | head`: stop quietly, as a Unix filter would
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(141) from None
     except OSError as e:  # the output (or the summary) cannot be written: disk full, no permission...
-        _exit(ExitCode.USAGE, f"error: {e}")
+        raise fail(ExitCode.USAGE, f"error: {e}") from None
     err("" if quiet else format_summary(result))
     if summary is not None:
         _write(summary, result.model_dump_json(indent=2))
@@ -128,11 +128,6 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
 
 
 extract.__doc__ = f"{extract.__doc__}\n\n{EXIT_HELP}"
-
-
-def _exit(code: ExitCode, msg: str) -> NoReturn:
-    err(msg)
-    raise typer.Exit(int(code))
 
 
 def _write(path: Path, text: str) -> None:
