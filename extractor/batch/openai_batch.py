@@ -1,10 +1,12 @@
 """The provider's batch engine (OpenAI Batch API): prepare, submit, poll, collect.
 
+    prepare_run():     check the inputs, then prepare_batches() into a new ``<out_dir>/run-<time>-<id>`` directory
     prepare_batches(): trials -> requests-NNNN.jsonl (Batch API input) + trials-NNNN.jsonl (what collect needs)
     submit_batches():  upload each requests file (purpose "batch") and create a batch (24 h window)
     refresh_status():  the provider's view of each batch, kept in the local state file
     collect_batch():   download the output, validate + ground every answer with ``parse_responses`` (the same typed
                        model and grounding as the online path) and write the same :class:`OutputRecord` lines
+    collect_batches(): refresh the state, then collect every finished batch into one output (resumed if it exists)
 
 A request line is ``{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body"}``; ``custom_id`` is the
 trial id, ``-``, the first 12 hex digits of the text's sha256, and ``-<chunk>`` when a trial needs several requests.
@@ -16,23 +18,25 @@ online (``extractor extract --retry-errors``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.batch.cache import ResultCache, cache_key, dump_result, text_sha256
+from extractor.batch.cache import ResultCache, cache_key, default_cache_path, dump_result, text_sha256
 from extractor.batch.estimate import estimate_cost
 from extractor.batch.runner import RunSummary
 from extractor.errors import ConfigError, ExtractorError, LLMError, TransportError, TruncatedOutputError, redact
-from extractor.io.readers import ReadItem
-from extractor.io.writers import RecordWriter, error_record, format_record
+from extractor.io.readers import ReaderOptions, ReadItem, expand_inputs, read_inputs
+from extractor.io.writers import OutputLock, RecordWriter, check_output, error_record, format_record, scan_output
 from extractor.llm.config import LLMConfig
 from extractor.models import OutputRecord, TokenUsage, Trial
 
@@ -42,10 +46,13 @@ __all__ = [
     "BatchPart",
     "BatchRecord",
     "BatchState",
+    "Collected",
     "collect_batch",
+    "collect_batches",
     "custom_id",
     "make_client",
     "prepare_batches",
+    "prepare_run",
     "refresh_status",
     "submit_batches",
 ]
@@ -226,6 +233,26 @@ def prepare_batches(
         if current is not None:
             parts.append(current.close())
     return parts
+
+
+def prepare_run(
+    inputs: Sequence[str],
+    config: LLMConfig,
+    out_dir: Path,
+    *,
+    reader: ReaderOptions | None = None,
+    max_requests: int = MAX_REQUESTS_PER_FILE,
+) -> tuple[Path, list[BatchPart]]:
+    """Prepare the request files of ``inputs`` in a new run directory under ``out_dir``; return it and the parts.
+
+    Every input path is checked first: one that does not exist (or a glob that matches nothing) raises its
+    :class:`InputError` before anything is written.
+    """
+    for missing in (e for e in expand_inputs(inputs) if isinstance(e, ExtractorError)):
+        raise missing
+    run_dir = out_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    items = read_inputs(inputs, reader or ReaderOptions())
+    return run_dir, prepare_batches(items, config, run_dir, max_requests=max_requests)
 
 
 # ------------------------------------------------------------------------------------------------ submit
@@ -449,3 +476,55 @@ def finish_summary(summary: RunSummary, t0: float) -> RunSummary:
     summary.criteria_per_kind = dict(sorted(summary.criteria_per_kind.items()))
     summary.cost_usd = estimate_cost(summary.model, summary.usage, batch=True)
     return summary
+
+
+class Collected(NamedTuple):
+    """What :func:`collect_batches` did: the run summary and the batches it collected."""
+
+    summary: RunSummary
+    batches: list[BatchRecord]
+
+
+def collect_batches(
+    out_dir: Path,
+    config: LLMConfig,
+    output: Path | None = None,
+    *,
+    batch_id: str | None = None,
+    cache: bool | str | os.PathLike[str] = True,
+    include_text: bool = False,
+    on_pending: Callable[[BatchRecord], None] | None = None,
+) -> Collected | None:
+    """Refresh the state in ``out_dir`` and collect every finished batch (or only ``batch_id``) into ``output``.
+
+    ``output`` None writes to stdout; an existing output is resumed (its trial ids are skipped) under the same
+    guards as ``extract`` (not an input, a regular file, one run at a time). ``cache``: ``True`` fills the default
+    result cache, ``False`` none, or a path. ``on_pending`` is called for each batch not finished yet. Returns None
+    when no batch has finished (nothing written).
+    """
+    t0 = time.perf_counter()
+    state_path = out_dir / "state.json"
+    state = BatchState.load(state_path)
+    records = refresh_status(state.find(batch_id), config, state, state_path)
+    ready = [r for r in records if r.status in FINAL_STATUSES]
+    for r in records:
+        if r.status not in FINAL_STATUSES and on_pending is not None:
+            on_pending(r)
+    if not ready:
+        return None
+    with contextlib.ExitStack() as held:
+        if output is not None:
+            check_output(output, [str(state_path)])
+            held.enter_context(OutputLock(output))
+        skip = scan_output(output, "jsonl").ids if output is not None and output.exists() else set()
+        cache_db = None
+        if cache is not False:
+            cache_db = held.enter_context(ResultCache(default_cache_path() if cache is True else Path(cache)))
+        summary = RunSummary(
+            backend="llm", model=str(ready[0].llm.get("model")), output=str(output) if output else None
+        )
+        with RecordWriter(output, "jsonl") as writer:
+            for rec in ready:
+                collect_batch(rec, config, writer, summary, skip_ids=skip, cache=cache_db, include_text=include_text)
+                state.save(state_path)
+    return Collected(finish_summary(summary, t0), ready)

@@ -15,44 +15,17 @@ import typer
 
 from extractor.api import Backend
 from extractor.cli._logging import Verbosity
+from extractor.cli._support import describe, err, fail
 from extractor.cli.exitcodes import ExitCode
 from extractor.errors import ExtractorError, InputError
 
 if TYPE_CHECKING:  # the eval stack (and its unit library) loads when the command runs, not with every CLI start
-    from extractor.evals import Baseline, GoldCase
+    from extractor.evals import Baseline
     from extractor.models import OutputRecord
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"extractor eval: error: {' '.join(message.split())}", err=True)
-    return typer.Exit(ExitCode.USAGE)
-
-
-def _describe(e: ExtractorError) -> str:
-    where = [str(v) for v in (getattr(e, "file", None), getattr(e, "line", None)) if v is not None]
-    field = getattr(e, "field", None)
-    prefix = ":".join(where) + (f": {field}" if field else "")
-    return f"{prefix}: {e.message}" if prefix else e.message
-
-
-def _select(cases: list[GoldCase], trials: str | None) -> list[GoldCase]:
-    """The gold cases named by ``--trials`` (all when None); an unknown id is an error naming it."""
-    if trials is None:
-        return cases
-    if trials.startswith("@"):
-        path = Path(trials[1:])
-        try:
-            wanted = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
-        except OSError as e:
-            raise InputError(f"cannot read the trials file: {e.strerror or e}", file=str(path)) from e
-    else:
-        wanted = [w.strip() for w in trials.split(",")]
-    wanted = [w for w in wanted if w and not w.startswith("#")]
-    by_id = {c.trial_id: c for c in cases}
-    unknown = [w for w in wanted if w not in by_id]
-    if unknown:
-        raise InputError(f"--trials names trials without gold: {', '.join(unknown[:10])}", field="--trials")
-    return [by_id[w] for w in sorted(set(wanted))]
+    return fail(ExitCode.USAGE, f"extractor eval: error: {' '.join(message.split())}")
 
 
 def _label(predictions: dict[str, OutputRecord], pred: Path) -> str:
@@ -124,6 +97,7 @@ def eval_(
             records_jsonl,
             render_reports,
             score,
+            select_cases,
             write_baseline,
             write_reports,
         )
@@ -135,20 +109,20 @@ def eval_(
             try:  # shown beside the new figures; an unreadable old file is simply replaced
                 old = load_baseline(baseline_path)
             except InputError as e:
-                typer.echo(f"extractor eval: replacing {baseline_path}: {_describe(e)}", err=True)
+                err(f"extractor eval: replacing {baseline_path}: {describe(e)}")
         files: dict[str, str] = {}
         if backend is not None:
             label: str = backend
-            cases = _select(load_gold(gold, texts), trials)
-            typer.echo(f"extracting {len(cases)} gold trials with the {backend} backend", err=True)
-            progress = None if backend == "rules" else (lambda tid: typer.echo(f"  {tid}", err=True))
+            cases = select_cases(load_gold(gold, texts), trials)
+            err(f"extracting {len(cases)} gold trials with the {backend} backend")
+            progress = None if backend == "rules" else (lambda tid: err(f"  {tid}"))
             records = predict_gold(backend, cases, progress=progress)
             predictions: dict[str, OutputRecord] = {r.trial_id: r for r in records}
             files["predictions.jsonl"] = records_jsonl(records)
         else:
             assert pred is not None
             predictions = read_predictions(pred)
-            cases = _select(load_gold(gold, texts), trials)
+            cases = select_cases(load_gold(gold, texts), trials)
             label = _label(predictions, pred)
         result = score(predictions, cases, label=label)
         report = build_report(result, old, tolerance)
@@ -159,18 +133,17 @@ def eval_(
             assert baseline_path is not None
             write_baseline(result, baseline_path)
     except ExtractorError as e:
-        raise _fail(_describe(e)) from e
+        raise _fail(describe(e)) from e
     except OSError as e:
         raise _fail(f"{getattr(e, 'filename', None) or ''}: {e.strerror or e}") from e
     except KeyboardInterrupt:
-        typer.echo("extractor eval: interrupted", err=True)
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
+        raise fail(ExitCode.INTERRUPTED, "extractor eval: interrupted") from None
     typer.echo(files["report.md"], nl=False)
-    typer.echo(f"reports written to {out_dir}", err=True)
+    err(f"reports written to {out_dir}")
     if update_baseline:
-        typer.echo(f"baseline written to {baseline_path}", err=True)
+        err(f"baseline written to {baseline_path}")
         raise typer.Exit(ExitCode.OK)
     if report.comparison is not None and report.comparison.failed:
         for reason in report.comparison.reasons():
-            typer.echo(f"extractor eval: gate failed: {reason}", err=True)
+            err(f"extractor eval: gate failed: {reason}")
         raise typer.Exit(ExitCode.REGRESSION)

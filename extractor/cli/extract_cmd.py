@@ -12,18 +12,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from extractor.api import Backend
-from extractor.cli._extract_support import exit_code, format_dry_run, format_summary, make_progress
 from extractor.cli._logging import Verbosity
+from extractor.cli._support import err, exit_code, fail, format_dry_run, format_summary, llm_config, make_progress
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
-from extractor.errors import ConfigError, ExtractorError
+from extractor.errors import ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, StdinFormat
 from extractor.io.writers import CsvFields, OutputFormat
-from extractor.llm.config import LLMConfig, Mode
+from extractor.llm.config import Mode
 from extractor.llm.secrets import display_url
 from extractor.run import estimate_many, extract_many
 
@@ -73,12 +73,7 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
     try:
         llm = None
         if backend != "rules":
-            try:
-                llm = LLMConfig.from_env(
-                    model=model, base_url=base_url, mode=mode, timeout_s=timeout, transport_attempts=attempts
-                )
-            except ValueError as e:
-                raise ConfigError(f"invalid LLM option: {e}") from e
+            llm = llm_config(model=model, base_url=base_url, mode=mode, timeout_s=timeout, transport_attempts=attempts)
         common = {
             "backend": backend,
             "llm": llm,
@@ -93,12 +88,12 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
         if dry_run:
             report = estimate_many(inputs, target, **common)  # type: ignore[arg-type]
             sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-            _err("" if quiet else format_dry_run(report))
+            err("" if quiet else format_dry_run(report))
             if summary is not None:
                 _write(summary, report.model_dump_json(indent=2))
             return
         if llm is not None and not quiet:
-            _err(f"backend {backend}: model {llm.model} at {display_url(llm.base_url) or 'api.openai.com'}")
+            err(f"backend {backend}: model {llm.model} at {display_url(llm.base_url) or 'api.openai.com'}")
         result = extract_many(
             inputs,
             target,
@@ -112,20 +107,20 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
             progress=make_progress(quiet),
         )
     except ExtractorError as e:
-        _exit(ExitCode.USAGE, f"error: {e}")
+        raise fail(ExitCode.USAGE, f"error: {e}") from None
     except KeyboardInterrupt:
-        _exit(ExitCode.INTERRUPTED, "interrupted")
+        raise fail(ExitCode.INTERRUPTED, "interrupted") from None
     except BrokenPipeError:  # e.g. `extractor extract ... | head`: stop quietly, as a Unix filter would
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(141) from None
     except OSError as e:  # the output (or the summary) cannot be written: disk full, no permission...
-        _exit(ExitCode.USAGE, f"error: {e}")
-    _err("" if quiet else format_summary(result))
+        raise fail(ExitCode.USAGE, f"error: {e}") from None
+    err("" if quiet else format_summary(result))
     if summary is not None:
         _write(summary, result.model_dump_json(indent=2))
     code = exit_code(result, max_error_rate=max_error_rate, allow_errors=allow_errors)
     if code == ExitCode.ERRORS and not quiet and not result.aborted:
-        _err(
+        err(
             f"exit 1: {result.error + result.degraded} of {result.written} records are errors or degraded "
             f"(--max-error-rate {max_error_rate:g}; --allow-errors to accept them)"
         )
@@ -133,16 +128,6 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
 
 
 extract.__doc__ = f"{extract.__doc__}\n\n{EXIT_HELP}"
-
-
-def _err(msg: str) -> None:
-    if msg:
-        typer.echo(msg, err=True)
-
-
-def _exit(code: ExitCode, msg: str) -> NoReturn:
-    _err(msg)
-    raise typer.Exit(int(code))
 
 
 def _write(path: Path, text: str) -> None:

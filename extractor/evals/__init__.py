@@ -1,6 +1,7 @@
 """Evaluation harness: gold -> match -> metrics -> reports, and the baseline gate.
 
 load_gold(gold_dir)              validated gold trials with their texts (GoldError on any bad file)
+select_cases(cases, trials)      the cases named by ids, "a,b" or "@FILE" (InputError naming unknown ids)
 score(predictions, gold)         pure: trial id -> CriteriaSet | OutputRecord, scored (strict, lenient, kind-only)
 evaluate_backend(backend, dir)   extract every gold text with a backend, then score
 read_predictions(path)           JSONL of OutputRecord (InputError with file and line)
@@ -18,7 +19,7 @@ from extractor.evals.baseline import (
     make_baseline,
     write_baseline,
 )
-from extractor.evals.gold import GoldCase, GoldFingerprint, fingerprint, load_gold
+from extractor.evals.gold import GoldCase, GoldFingerprint, fingerprint, load_gold, select_cases
 from extractor.evals.match import (
     COMPARED_FIELDS,
     CORE_KINDS,
@@ -80,6 +81,7 @@ __all__ = [
     "render_markdown",
     "render_reports",
     "score",
+    "select_cases",
     "write_baseline",
     "write_reports",
 ]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from extractor.errors import GoldError
+from extractor.errors import GoldError, InputError
 from extractor.models import KINDS, GoldText, GoldTrial
 from extractor.vocab import read_yaml
 
@@ -27,6 +27,7 @@ __all__ = [
     "field_path",
     "fingerprint",
     "load_gold",
+    "select_cases",
 ]
 
 GOLD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -193,3 +194,29 @@ def load_gold(gold_dir: str | Path, texts_path: str | Path | None = None) -> lis
             )
         cases[case.trial_id] = case
     return [cases[k] for k in sorted(cases)]
+
+
+def select_cases(cases: Sequence[GoldCase], trials: str | Iterable[str] | None) -> list[GoldCase]:
+    """The gold cases named by ``trials`` (sorted by id; all of ``cases`` when None).
+
+    ``trials`` is a comma-separated string of ids, ``"@FILE"`` (one id a line; blank lines and ``#`` comments
+    skipped) or an iterable of ids. Raises :class:`InputError` naming the ids without gold (``field="--trials"``),
+    or naming the file when it cannot be read.
+    """
+    if trials is None:
+        return list(cases)
+    if isinstance(trials, str) and trials.startswith("@"):
+        path = Path(trials[1:])
+        try:
+            wanted = path.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise InputError(f"cannot read the trials file: {e.strerror or e}", file=str(path)) from e
+    else:
+        wanted = trials.split(",") if isinstance(trials, str) else list(trials)
+    ids = [w.strip() for w in wanted]
+    ids = [w for w in ids if w and not w.startswith("#")]
+    by_id = {c.trial_id: c for c in cases}
+    unknown = [w for w in ids if w not in by_id]
+    if unknown:
+        raise InputError(f"--trials names trials without gold: {', '.join(unknown[:10])}", field="--trials")
+    return [by_id[w] for w in sorted(set(ids))]

@@ -11,8 +11,17 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.batch.cache import text_sha256
-from extractor.batch.openai_batch import BatchState, custom_id, prepare_batches
+from extractor.batch.openai_batch import (
+    BatchRecord,
+    BatchState,
+    collect_batches,
+    custom_id,
+    prepare_batches,
+    prepare_run,
+    submit_batches,
+)
 from extractor.cli import app
+from extractor.errors import InputError
 from extractor.io import read_inputs
 from extractor.llm.config import LLMConfig
 from tests.batch.conftest import cli, synthetic, write_jsonl
@@ -192,3 +201,33 @@ def test_expired_batch_missing_answers_become_error_records(
     (missing,) = [r for r in recs.values() if r["error"]]
     assert missing["trial_id"] == "SYN00003" and missing["error"]["type"] == "LLMError"
     assert "expired" in missing["error"]["message"]
+
+
+def test_prepare_run_checks_every_input_before_writing(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(3))
+    with pytest.raises(InputError) as exc:
+        prepare_run([str(inp), str(tmp_path / "missing.jsonl")], CONFIG, tmp_path / "b")
+    assert "missing.jsonl" in str(exc.value)
+    assert not (tmp_path / "b").exists()  # nothing written for a run that cannot start
+    run_dir, parts = prepare_run([str(inp)], CONFIG, tmp_path / "b", max_requests=4)  # 2 requests a trial
+    assert run_dir.parent == tmp_path / "b" and run_dir.name.startswith("run-")
+    assert [p.trials for p in parts] == [2, 1] and all(Path(p.requests_path).parent == run_dir for p in parts)
+
+
+def test_collect_batches_waits_for_finished_batches_then_resumes(tmp_path: Path, fake_server: FakeOpenAI) -> None:
+    config = LLMConfig(model="gpt-4o-mini", base_url=fake_server.base_url)
+    out_dir, out = tmp_path / "b", tmp_path / "o.jsonl"
+    _run_dir, parts = prepare_run([str(write_jsonl(tmp_path / "in.jsonl", synthetic(3)))], config, out_dir)
+    submit_batches(parts, config, BatchState.load(out_dir / "state.json"), out_dir / "state.json")
+    (batch,) = fake_server.batches.values()
+    batch["polls"] = 1
+    pending: list[BatchRecord] = []
+    assert collect_batches(out_dir, config, out, cache=False, on_pending=pending.append) is None
+    assert [r.status for r in pending] == ["in_progress"] and not out.exists()
+    got = collect_batches(out_dir, config, out, cache=tmp_path / "c.sqlite")
+    assert got is not None and [b.batch_id for b in got.batches] == [batch["id"]]
+    assert (got.summary.written, got.summary.ok, got.summary.error, got.summary.backend) == (3, 3, 0, "llm")
+    assert len(out.read_text().splitlines()) == 3 and (tmp_path / "c.sqlite").exists()
+    again = collect_batches(out_dir, config, out, cache=False)
+    assert again is not None and (again.summary.written, again.summary.skipped) == (0, 3)
+    assert len(out.read_text().splitlines()) == 3

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from extractor.errors import GoldError
-from extractor.evals import load_gold
+from extractor.errors import GoldError, InputError
+from extractor.evals import load_gold, select_cases
 from extractor.evals.gold import field_path
 
 Edit = Callable[[dict[str, Any]], None]
@@ -125,3 +125,22 @@ def test_field_path_drops_union_tags() -> None:
     assert field_path(("criteria", 3, "her2", "evidence")) == "criteria[3].evidence"
     assert field_path(("criteria", 0, "prior_therapy", "agents", 1)) == "criteria[0].agents[1]"
     assert field_path(()) == "<root>"
+
+
+def test_select_cases_by_ids_list_and_file(data: Path) -> None:
+    cases = load_gold(data / "gold", data / "texts.jsonl")
+    assert select_cases(cases, None) == cases
+    assert [c.trial_id for c in select_cases(cases, " T2 , T1,T2,")] == ["T1", "T2"]  # sorted, de-duplicated
+    assert [c.trial_id for c in select_cases(cases, ["T2"])] == ["T2"]
+    (data / "ids.txt").write_text("# a comment\n\nT2\n", encoding="utf-8")
+    assert [c.trial_id for c in select_cases(cases, f"@{data / 'ids.txt'}")] == ["T2"]
+
+
+def test_select_cases_rejects_unknown_ids_and_unreadable_files(data: Path) -> None:
+    cases = load_gold(data / "gold", data / "texts.jsonl")
+    with pytest.raises(InputError) as exc:
+        select_cases(cases, "T1,NCT1,NCT2")
+    assert exc.value.message.endswith("without gold: NCT1, NCT2") and exc.value.field == "--trials"
+    with pytest.raises(InputError, match="cannot read the trials file") as exc:
+        select_cases(cases, f"@{data / 'missing.txt'}")
+    assert str(exc.value.file).endswith("missing.txt")

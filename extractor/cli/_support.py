@@ -1,16 +1,65 @@
-"""What ``extractor extract`` prints and how it exits: progress displays (stderr), the summary and dry-run
-paragraphs, and the exit code of a finished run."""
+"""What the commands share: stderr lines, error descriptions, LLM options, progress displays (stderr), the
+summary and dry-run paragraphs, and the exit code of a finished run (one rule for ``extract`` and ``batch collect``)."""
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+import typer
 
 from extractor.batch.models import DryRunReport, RunSummary, Status
 from extractor.cli.exitcodes import ExitCode
+from extractor.errors import ConfigError, ExtractorError
+from extractor.llm.config import LLMConfig
 
-__all__ = ["PlainProgress", "RichProgress", "exit_code", "format_dry_run", "format_summary", "make_progress"]
+if TYPE_CHECKING:  # openai (behind the provider-batch module) loads only when a batch command runs
+    from extractor.batch.openai_batch import BatchRecord
+
+__all__ = [
+    "PlainProgress",
+    "RichProgress",
+    "describe",
+    "err",
+    "exit_code",
+    "fail",
+    "format_batch_status",
+    "format_collected",
+    "format_dry_run",
+    "format_summary",
+    "llm_config",
+    "make_progress",
+]
+
+
+def err(message: str) -> None:
+    """Print ``message`` on stderr (nothing when it is empty)."""
+    if message:
+        typer.echo(message, err=True)
+
+
+def fail(code: ExitCode, message: str) -> typer.Exit:
+    """Print ``message`` on stderr and return the exit to raise (``raise fail(ExitCode.USAGE, "...")``)."""
+    err(message)
+    return typer.Exit(int(code))
+
+
+def describe(e: ExtractorError) -> str:
+    """``file:line: field: message`` (the parts the error knows), as compilers print a place."""
+    where = [str(v) for v in (getattr(e, "file", None), getattr(e, "line", None)) if v is not None]
+    field = getattr(e, "field", None)
+    prefix = ":".join(where) + (f": {field}" if field else "")
+    return f"{prefix}: {e.message}" if prefix else e.message
+
+
+def llm_config(**options: Any) -> LLMConfig:
+    """:meth:`LLMConfig.from_env` with the command's options (None: from the environment); a bad value is a
+    :class:`ConfigError`."""
+    try:
+        return LLMConfig.from_env(**options)
+    except ValueError as e:
+        raise ConfigError(f"invalid LLM option: {e}") from e
 
 
 class PlainProgress:
@@ -164,6 +213,26 @@ def format_dry_run(r: DryRunReport) -> str:
         f"~{r.estimated_prompt_tokens} prompt tokens, prompt cost ~{cost}"
     )
     return "\n".join([text, *(f"assumed: {a}" for a in r.assumptions)])
+
+
+def format_collected(s: RunSummary, batches: int) -> str:
+    """The lines ``batch collect`` prints on stderr: counts, tokens and the batch-price cost."""
+    cost = "unknown" if s.cost_usd is None else f"${s.cost_usd:.4f} (batch price)"
+    lines = [
+        f"collected {batches} batch(es): {s.written} written ({s.ok} ok, {s.error} errors), {s.skipped} already in "
+        f"the output; {s.usage.total_tokens} tokens, cost {cost}"
+    ]
+    if s.error:
+        lines.append("error records can be re-run online: extractor extract ... -o OUT --retry-errors")
+    return "\n".join(lines)
+
+
+def format_batch_status(r: BatchRecord) -> str:
+    """One tab-separated ``batch status`` line: id, status, requests done and failed, trials, where collected."""
+    c = r.request_counts
+    counts = f"{c.get('completed', 0)}/{c.get('total', r.part.requests)} done, {c.get('failed', 0)} failed"
+    collected = f"\tcollected into {', '.join(r.collected_into)}" if r.collected_into else ""
+    return f"{r.batch_id}\t{r.status}\t{counts}\t{r.part.trials} trials{collected}"
 
 
 def exit_code(s: RunSummary, *, max_error_rate: float = 0.0, allow_errors: bool = False) -> ExitCode:
