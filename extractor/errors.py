@@ -7,7 +7,8 @@
     ├── LLMError                    the LLM backend could not produce a result (trial_id, attempts, last_output)
     │   ├── TransportError          network / rate-limit / 5xx failures that outlived the retry policy
     │   ├── OutputValidationError   the model never produced output that validates, after re-asks
-    │   └── TruncatedOutputError    the model stopped at its token limit (finish_reason == "length")
+    │   ├── TruncatedOutputError    the model stopped at its token limit (finish_reason == "length")
+    │   └── ContextLengthError      the request did not fit the model's context window (never retried as transport)
     ├── GroundingError              an evidence quote is not in the source text and could not be repaired
     ├── TrialTimeoutError           one trial's extraction ran past its time budget (trial_id)
     └── GoldError                   a gold label file does not validate or does not match its source text
@@ -118,6 +119,11 @@ class OutputValidationError(LLMError):
 
 class TruncatedOutputError(LLMError):
     """The model hit its token limit before finishing the JSON (``finish_reason == "length"``)."""
+
+
+class ContextLengthError(LLMError):
+    """The server refused the request as longer than the model's context window (e.g. HTTP 400
+    ``context_length_exceeded``); the same request would fail again, so it is not retried as a transport error."""
 
 
 class GroundingError(ExtractorError):
