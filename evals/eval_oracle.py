@@ -7,8 +7,11 @@
 Every gold trial goes through ``llm`` and ``hybrid`` in each instructor mode (json_schema, tools, md_json) at the
 shipped defaults (``LLMConfig(base_url=..., mode=...)``, default model, its context window and answer limit from
 the known-model table), against :class:`extractor.testing.oracle.OracleServer` (loopback; its context window is the
-model's), plus one noisy run (``llm/json_schema/noisy``: 20% of criteria get a changed number or a paraphrased
-quote, 20% of first tries do not validate) that shows rejections and re-asks. Each run is scored with the
+model's), plus a noisy run (``llm/json_schema/noisy``: 20% of criteria get a changed number or a paraphrased
+quote, 20% of first tries do not validate) that shows rejections and re-asks, and a limits run
+(``llm/json_schema/limits``: answers cut at 2,048 tokens and a 9,000-token server context the planner is not told
+about) that shows cut answers and context-length refusals split until they fit (only an item that alone exceeds the
+context is lost, and only that item). Each run is scored with the
 project's eval (strict matching); whatever a run loses is lost to chunking, limits, routing, parsing or grounding.
 
 Prints per-run micro F1 with calls, re-asks, rejections and tokens, and per-kind strict F1 (the ceilings); writes
@@ -25,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -67,18 +71,39 @@ NOISE_SEED = 12
 
 @dataclass(frozen=True)
 class Run:
-    """One oracle run: backend, instructor mode, noise."""
+    """One oracle run: backend, instructor mode, noise, and (for the limits run) settings off the defaults."""
 
     backend: BackendName
     mode: Mode
     noise: float = 0.0
+    tag: str = ""
+    settings: tuple[tuple[str, int], ...] = ()
+    """LLMConfig fields set for this run (the defaults otherwise)."""
+    oracle_context: int | None = None
+    """The oracle's context window (default: the config's)."""
 
     @property
     def name(self) -> str:
-        return f"{self.backend}/{self.mode}" + ("/noisy" if self.noise else "")
+        return f"{self.backend}/{self.mode}" + (f"/{self.tag}" if self.tag else "")
 
 
-RUNS = (*(Run(b, m) for b in ("llm", "hybrid") for m in MODES), Run("llm", "json_schema", NOISE))
+RUNS = (
+    *(Run(b, m) for b in ("llm", "hybrid") for m in MODES),
+    Run("llm", "json_schema", NOISE, tag="noisy"),
+    # limits the planner does not know about: answers cut at 2,048 tokens, a server context of 9,000 tokens while
+    # the config says 1M; requests are split until they fit (one item alone exceeds 9,000 tokens: it alone fails)
+    Run(
+        "llm",
+        "json_schema",
+        tag="limits",
+        settings=(("max_tokens", 2048), ("answer_budget", 1_000_000), ("context_window", 1_000_000)),
+        oracle_context=9000,
+    ),
+)
+
+
+_COUNTS = re.compile(r"\[\s*((?:-?\d+,\s*)*-?\d+)\s*\]")
+"""A JSON list of integers spread over lines (per-trial counts): written on one line."""
 
 
 class OracleBaseline(BaseModel):
@@ -139,11 +164,12 @@ async def _extract_all(cases: list[GoldCase], run: Run, config: LLMConfig, concu
 
 def run_one(run: Run, cases: list[GoldCase], all_gold: list[GoldCase], concurrency: int) -> Outcome:
     """Serve the oracle, extract every case with ``run``'s backend and mode, score."""
-    probe = LLMConfig(base_url="http://127.0.0.1:1/v1", mode=run.mode)
-    context = getattr(probe, "context_window", None) or 128_000
+    settings: dict[str, Any] = dict(run.settings)
+    probe = LLMConfig(base_url="http://127.0.0.1:1/v1", mode=run.mode, **settings)
+    context = run.oracle_context or probe.context_window
     t0 = time.perf_counter()
     with OracleServer(all_gold, context_window=context, noise=run.noise, seed=NOISE_SEED) as oracle:
-        config = LLMConfig(base_url=oracle.base_url, mode=run.mode)
+        config = LLMConfig(base_url=oracle.base_url, mode=run.mode, **settings)
         results = asyncio.run(_extract_all(cases, run, config, concurrency))
         stats = oracle.stats
     records = [_record(c, r) for c, r in zip(cases, results, strict=True)]
@@ -170,7 +196,7 @@ def _counts(out: Outcome) -> dict[str, Any]:
         "prompt_tokens": out.stats.prompt_tokens,
         "completion_tokens": out.stats.completion_tokens,
         "max_tokens": out.config.max_tokens,
-        "context_window": getattr(out.config, "context_window", None),
+        "context_window": out.config.context_window,
         "seconds": round(out.seconds, 1),
     }
 
@@ -225,9 +251,12 @@ def _write_baseline(path: Path, outcomes: list[Outcome], old: OracleBaseline | N
     runs.update({o.run.name: make_baseline(o.result) for o in outcomes})
     new = OracleBaseline(created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), runs=runs)
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = new.model_dump_json(indent=2, exclude_none=True)
+    text = _COUNTS.sub(lambda m: "[" + ", ".join(n.strip() for n in m.group(1).split(",")) + "]", text)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-oracle-")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(new.model_dump_json(indent=2, exclude_none=True) + "\n")
+        f.write(text + "\n")
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 
