@@ -19,7 +19,7 @@ Prints per-run micro F1 with calls, re-asks, rejections and tokens, and per-kind
 ``junit.xml``, ``report.html``, ``predictions.jsonl``) under ``--report-dir``. Gates each run against its entry in
 the baseline with the eval's gate (:func:`extractor.evals.compare_all`). Exit codes as ``extractor eval``
 (:mod:`extractor.cli.exitcodes`): 0 ok; 3 the gate failed (or a run has no baseline entry); 2 could not run;
-130 interrupted. No network beyond 127.0.0.1, no key.
+130 interrupted. No network beyond 127.0.0.1, no key; settings are ``LLMConfig``'s defaults, never the environment's.
 """
 
 from __future__ import annotations
@@ -293,8 +293,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gold", type=Path, default=ROOT / "gold_labels")
     p.add_argument("--concurrency", type=int, default=8)
     args = p.parse_args(argv)
-    for var in [v for v in os.environ if v.startswith(("OPENAI_", "EXTRACTOR_"))]:
-        os.environ.pop(var)  # the shipped defaults, whatever the shell says
     try:
         runs = _select_runs(args.runs)
         gold = load_gold(args.gold)

@@ -136,6 +136,10 @@ class OracleServer(ThreadingHTTPServer):
 
     # -- the model ---------------------------------------------------------------------------------------------
 
+    def criteria_for(self, trial_id: str, item: int) -> list[dict[str, Any]]:
+        """The answer's criteria for one item of a gold trial (empty for an unknown trial or item)."""
+        return [dict(c) for c in self._answers.get(trial_id, {}).get(item, [])]
+
     def gold_answer(self, user: str) -> dict[str, Any]:
         """The perfect answer to a user message: the gold criteria of the items it holds."""
         trial_id, items = _parse_user(user)

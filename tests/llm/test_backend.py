@@ -315,3 +315,20 @@ def test_llm_backend_does_not_hide_failures() -> None:
     server = Server(httpx2.Response(503, headers={"retry-after": "0"}, json={"error": {"message": "down"}}))
     with pytest.raises(TransportError):
         run(server, transport_attempts=2)
+
+
+def test_failed_chunk_keeps_the_answered_chunks() -> None:
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        user = json.loads(request.content)["messages"][1]["content"]
+        if "brain metastases" in user:  # this chunk's server keeps failing
+            return httpx2.Response(503, json={"error": {"message": "overloaded"}})
+        mine = [c for c in json.loads(GOOD)["criteria"] if c["quote"].split()[0] in user]  # this chunk's item
+        return ok(json.dumps({"criteria": mine}))
+
+    server = Server(answer)
+    result = run(server, items_per_call=1, transport_attempts=2, max_wait_s=2.0)
+    # items 0 and 1 answered in their own requests and kept; item 2 failed after its retries and is `other`
+    assert [c.kind for c in result.criteria] == ["performance_status", "lab", "other"]
+    [error] = result.provenance.errors
+    assert error.startswith("TransportError: item 2:")
+    assert result.provenance.llm_calls == 3 and result.provenance.attempts == len(server.requests) == 4
