@@ -156,9 +156,13 @@ def test_llama_cpp_context_500_is_not_retried_as_transport() -> None:
     cfg = LLMConfig(base_url="http://127.0.0.1:9/v1", model="m", transport_attempts=4, max_wait_s=5)
     text = "Inclusion Criteria:\n* ECOG 0-1\n* Age >= 18\n\nExclusion Criteria:\n* Pregnancy\n"
     result = extractor.extract(
-        text, backend="llm", trial_id="T", llm=cfg, http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
+        text,
+        backend="llm",
+        trial_id="T",
+        llm=cfg,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
     )
-    # 3 items refused -> 1 + 2 answered, "Pregnancy" alone refused: 1 + 1 + 1 + 2 requests, none repeated
+    # [0, 1, 2] refused -> [0] answered, [1, 2] refused -> [1] answered, [2] refused: 5 requests, none repeated
     assert len(requests) == result.provenance.llm_calls == 5
     [error] = result.provenance.errors
     assert error.startswith("ContextLengthError: item 2:")

@@ -103,9 +103,7 @@ def _load_script(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
-def test_eval_oracle_gate(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_eval_oracle_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     script = _load_script(monkeypatch)
     baseline = tmp_path / "oracle.json"
     args = ["--runs", "llm/json_schema,hybrid/tools", "--trials", f"{TRIAL},seed-001", "--baseline", str(baseline)]
