@@ -3,8 +3,9 @@
 Test and eval tooling (``evals/eval_oracle.py``, ``tests/llm/test_limits.py``), never used by the library at
 runtime. Each ``POST /v1/chat/completions`` is answered with the gold criteria of the items it was sent: the server
 reads the trial id and the framed items (``<items>`` ... ``</items>``, one JSON object a line) from the user
-message, finds the gold criteria whose evidence starts inside each item, and answers each as the model would
-(kind fields + ``item`` + ``quote`` = the gold evidence text). So the pipeline's score against it is its ceiling:
+message (a message naming no known trial is matched by its items' texts), finds the gold criteria whose evidence
+starts inside each item, and answers each as the model would (kind fields + ``item`` + ``quote`` = the gold
+evidence text). So the pipeline's score against it is its ceiling:
 whatever is lost is lost to chunking, limits, routing, parsing or grounding, not to the model.
 
 Like a real server it
@@ -140,9 +141,19 @@ class OracleServer(ThreadingHTTPServer):
         """The answer's criteria for one item of a gold trial (empty for an unknown trial or item)."""
         return [dict(c) for c in self._answers.get(trial_id, {}).get(item, [])]
 
+    def _find_trial(self, items: Sequence[tuple[int, str]]) -> str | None:
+        """The gold trial holding every one of ``items`` (item number, text), when the message names none."""
+        for trial_id, texts in self._texts.items():
+            if items and all(texts.get(index) == text for index, text in items):
+                return trial_id
+        return None
+
     def gold_answer(self, user: str) -> dict[str, Any]:
-        """The perfect answer to a user message: the gold criteria of the items it holds."""
+        """The perfect answer to a user message: the gold criteria of the items it holds (the trial is the one the
+        message names, else the one whose items these are)."""
         trial_id, items = _parse_user(user)
+        if trial_id not in self._answers:
+            trial_id = self._find_trial(items)
         answers = self._answers.get(trial_id or "", {})
         texts = self._texts.get(trial_id or "", {})
         out: list[dict[str, Any]] = []

@@ -80,6 +80,20 @@ def test_oracle_cuts_at_max_tokens_and_refuses_over_context(gold: list[GoldCase]
         assert content.startswith("```json") and json.loads(content.strip("`").removeprefix("json"))["criteria"]
 
 
+def test_oracle_finds_the_trial_by_its_items_when_the_message_names_none(
+    gold: list[GoldCase], oracle: OracleServer
+) -> None:
+    case = _case(gold)
+    items = extractor.segment(case.text).items[:2]
+    lines = [json.dumps({"item": it.index, "text": it.text}) for it in items]
+    answer = oracle.gold_answer("<items>\n" + "\n".join(lines) + "\n</items>")
+    expected = [c for it in items for c in oracle.criteria_for(case.trial_id, it.index)]
+    assert answer["criteria"] == expected and expected
+    assert oracle.gold_answer("<items>\n" + json.dumps({"item": 0, "text": "no such item"}) + "\n</items>") == {
+        "criteria": []
+    }
+
+
 def test_noisy_oracle_is_seeded_and_shows_rejections_and_reasks(gold: list[GoldCase]) -> None:
     case = _case(gold, "NCT01913106")
     results = []
