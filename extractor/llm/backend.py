@@ -1,11 +1,14 @@
 """LLM backend: segmented items -> instructor call(s) -> typed criteria -> grounding.
 
-Items are sent in chunks (``items_per_call``), each framed as escaped JSON (:func:`~extractor.llm.prompts.frame_json`);
-the model answers :class:`LLMCriteria` (kind fields + item number + verbatim quote). Each quote is grounded inside its
-item (offsets re-found, escapes/whitespace tolerated) and its typed numbers checked against it
-(:mod:`extractor.llm.verify`), or the criterion is rejected and reported in ``CriteriaSet.rejected``. Items the model
+Items are sent in chunks planned by estimated tokens (:func:`chunk_items`: at most ``items_per_call``, within the
+context window and the answer limit, nested items with their parent), each item framed as escaped JSON
+(:func:`~extractor.llm.prompts.frame_json`); the model answers :class:`LLMCriteria` (kind fields + item number +
+verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
+typed numbers checked against it (:mod:`extractor.llm.verify`), or the criterion is rejected and reported in
+``CriteriaSet.rejected``. Items the model
 leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends only the items the rules backend left as
-``other``.
+``other``. A chunk whose answer is cut at ``max_tokens`` or that exceeds the context window is split in two and
+asked again, down to one item; every answered chunk is kept (:func:`llm_extract`).
 
 ``attempts`` (in provenance, in an ``LLMError``, in its message) counts HTTP requests to the model: first tries,
 transport retries and validation re-asks alike (:mod:`extractor.llm.client`). With ``-v`` each failed attempt that
@@ -105,12 +108,13 @@ def _item_answer_tokens(it: Item) -> int:
 
 
 @cache
-def _prefix_tokens(prompt: str, version: str) -> int:
+def _prefix_tokens(prompt: str, version: str, mode: str) -> int:
     """Tokens of a request besides its items: system message, user template, answer schema (sent as
-    response_format, tools or in the system message, depending on the mode)."""
+    response_format or tools; in md_json mode instructor writes it into the messages indented, about twice the
+    tokens: measured with the oracle server)."""
     rendered = load_prompt(prompt, version).render(kinds=KINDS, trial_id=frame_json(""), items=[])
-    schema = json.dumps(LLMCriteria.model_json_schema(), ensure_ascii=False)
-    return estimate_tokens(rendered.system) + estimate_tokens(rendered.user) + estimate_tokens(schema) + 16
+    schema = estimate_tokens(json.dumps(LLMCriteria.model_json_schema(), ensure_ascii=False))
+    return estimate_tokens(rendered.system) + estimate_tokens(rendered.user) + schema * (2 if mode == "md_json" else 1)
 
 
 def _families(items: Sequence[Item]) -> list[list[Item]]:
@@ -136,7 +140,9 @@ def chunk_items(
     together they exceed a limit. ``config`` defaults to ``LLMConfig()`` (the default model's limits)."""
     config = config or LLMConfig()
     per_call = per_call or config.items_per_call
-    prompt_room = config.context_window - config.max_tokens - _prefix_tokens(config.prompt, config.prompt_version)
+    prompt_room = (
+        config.context_window - config.max_tokens - _prefix_tokens(config.prompt, config.prompt_version, config.mode)
+    )
     answer_room = config.planned_answer_tokens
     out: list[list[Item]] = []
     cur: list[Item] = []
