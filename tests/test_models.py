@@ -117,6 +117,7 @@ def test_public_api_is_small_and_complete() -> None:
         "batch",
         "units",
         "kinds",
+        "testing",
     }
     assert exported <= public
     assert public - exported <= modules, public - exported - modules
