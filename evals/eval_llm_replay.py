@@ -29,6 +29,7 @@ RECORDED = {
     "OPENAI_BASE_URL": "http://127.0.0.1:8766/v1",
     "EXTRACTOR_MODEL": "gemma-3-270m",
     "EXTRACTOR_MAX_TOKENS": "512",
+    "EXTRACTOR_ANSWER_BUDGET": "1000000",  # the recording planned chunks by item count alone, not by answer size
     "EXTRACTOR_INSTRUCTOR_MODE": "json_schema",
     "EXTRACTOR_TIMEOUT": "900",  # recording: grammar-constrained decoding on a CPU takes minutes per answer
 }

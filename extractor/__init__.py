@@ -14,6 +14,7 @@ from extractor.api import aextract, extract
 from extractor.batch.models import DryRunReport, RunSummary
 from extractor.errors import (
     ConfigError,
+    ContextLengthError,
     ExtractorError,
     GoldError,
     InputError,
@@ -69,6 +70,7 @@ __all__ = [
     "Cardiac",
     "ConfigError",
     "Consent",
+    "ContextLengthError",
     "CriteriaSet",
     "Criterion",
     "Diagnosis",

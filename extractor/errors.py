@@ -7,7 +7,8 @@
     ├── LLMError                    the LLM backend could not produce a result (trial_id, attempts, last_output)
     │   ├── TransportError          network / rate-limit / 5xx failures that outlived the retry policy
     │   ├── OutputValidationError   the model never produced output that validates, after re-asks
-    │   └── TruncatedOutputError    the model stopped at its token limit (finish_reason == "length")
+    │   ├── TruncatedOutputError    the model stopped at its token limit (finish_reason == "length")
+    │   └── ContextLengthError      the request did not fit the model's context window (never retried as transport)
     ├── TrialTimeoutError           one trial's extraction ran past its time budget (trial_id)
     └── GoldError                   a gold label file does not validate or does not match its source text
 
@@ -122,6 +123,11 @@ class TruncatedOutputError(LLMError):
     """The model hit its token limit before finishing the JSON (``finish_reason == "length"``)."""
 
 
+class ContextLengthError(LLMError):
+    """The server refused the request as longer than the model's context window (e.g. HTTP 400
+    ``context_length_exceeded``); the same request would fail again, so it is not retried as a transport error."""
+
+
 class TrialTimeoutError(ExtractorError):
     """A trial's extraction ran longer than its time budget (the batch runner's per-trial watchdog)."""
 
@@ -140,6 +146,7 @@ class GoldError(ExtractorError):
 
 __all__ = [
     "ConfigError",
+    "ContextLengthError",
     "ExtractorError",
     "GoldError",
     "InputError",

@@ -118,6 +118,7 @@ def test_public_api_is_small_and_complete() -> None:
         "units",
         "kinds",
         "run",
+        "testing",
     }
     assert exported <= public
     assert public - exported <= modules, public - exported - modules

@@ -6,6 +6,10 @@ Two retry layers, never on the same failure:
   tenacity policy bounded in attempts and total time; the openai client's own retries are off (``max_retries=0``);
 * invalid output (JSON that does not parse or validate): instructor re-asks, ``LLMConfig.validation_retries``.
 
+A request longer than the model's context window (:func:`is_context_error`: OpenAI's 400
+``context_length_exceeded``, or the 400/413/500 a local server sends with "context size exceeded") is neither: the
+same request would fail again, so the backend splits its chunk instead (:mod:`extractor.llm.backend`).
+
 instructor does not retry transport errors: it wraps them in ``InstructorRetryException`` with the original as
 ``__cause__``, which :func:`is_transport_error` unwraps.
 
@@ -27,6 +31,7 @@ import asyncio
 import contextlib
 import email.utils
 import logging
+import re
 import time
 import weakref
 from collections.abc import Callable
@@ -49,6 +54,7 @@ __all__ = [
     "close_clients",
     "describe_failure",
     "instructor_mode",
+    "is_context_error",
     "is_transport_error",
     "transport_retrying",
 ]
@@ -124,13 +130,40 @@ def build_client(config: LLMConfig, http_client: Any = None) -> Any:
     return instructor.from_openai(build_openai(config, http_client), mode=instructor_mode(config))
 
 
+_CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length", "exceed_context_size_error"})
+_CONTEXT_WORDS = re.compile(
+    r"context[ _](?:length|size|window)|maximum context|exceeds? the (?:available )?context|prompt is too long"
+    r"|too many tokens|reduce the length of the (?:messages|prompt)",
+    re.IGNORECASE,
+)
+
+
+def is_context_error(exc: BaseException) -> bool:
+    """True when the server refused the request as longer than the model's context window (after unwrapping
+    instructor's wrapper): OpenAI's ``context_length_exceeded`` code, or a 400/413/500 whose message says so
+    (vLLM, llama.cpp, Ollama word it their own way)."""
+    cause = _unwrap(exc)
+    if not isinstance(cause, openai.APIStatusError):
+        return False
+    code = getattr(cause, "code", None) or getattr(cause, "type", None)
+    if isinstance(code, str) and code in _CONTEXT_CODES:
+        return True
+    if cause.status_code not in (400, 413, 500):
+        return False
+    body = cause.body if isinstance(cause.body, dict) else {}
+    error = body.get("error", body)
+    text = f"{cause.message} {error.get('message', '') if isinstance(error, dict) else error}"
+    return bool(_CONTEXT_WORDS.search(text))
+
+
 def is_transport_error(exc: BaseException) -> bool:
-    """True for failures worth retrying at the transport level (after unwrapping instructor's wrapper)."""
+    """True for failures worth retrying at the transport level (after unwrapping instructor's wrapper); a
+    context-length refusal is not one, whatever its status."""
     cause = _unwrap(exc)
     if isinstance(cause, openai.APITimeoutError | openai.APIConnectionError | openai.RateLimitError):
         return True
     if isinstance(cause, openai.APIStatusError):
-        return cause.status_code >= 500 or cause.status_code in (408, 409)
+        return (cause.status_code >= 500 or cause.status_code in (408, 409)) and not is_context_error(cause)
     return False
 
 

@@ -1,26 +1,43 @@
 """LLM backend configuration: endpoint, model, instructor mode, retry and size limits.
 
 Values come from explicit arguments, else the environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``,
-``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``, ``EXTRACTOR_MAX_TOKENS``, ``EXTRACTOR_TIMEOUT`` (seconds per HTTP
-request), ``EXTRACTOR_ATTEMPTS`` (transport tries per call)), else defaults. The API key is a ``SecretStr``: it
-never shows in ``repr``, logs or error messages (:attr:`LLMConfig.secrets` lists what must be masked).
+``EXTRACTOR_MODEL``, ``EXTRACTOR_INSTRUCTOR_MODE``, ``EXTRACTOR_MAX_TOKENS``, ``EXTRACTOR_CONTEXT_WINDOW``,
+``EXTRACTOR_ANSWER_BUDGET``, ``EXTRACTOR_TIMEOUT`` (seconds per HTTP request), ``EXTRACTOR_ATTEMPTS`` (transport
+tries per call)), else defaults. The API key is a ``SecretStr``: it never shows in ``repr``, logs or error messages
+(:attr:`LLMConfig.secrets` lists what must be masked).
+
+Size limits: ``context_window`` (tokens a request's prompt and answer share) and ``max_tokens`` (the answer limit
+sent with each request) default to the model's entry in :data:`KNOWN_MODELS` (:func:`model_limits`), or to
+:data:`UNKNOWN_MODEL` for models not listed (local servers: set them to what the server runs with). The backend
+plans each request's items against both (:mod:`extractor.llm.backend`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from extractor.errors import ConfigError
 
-__all__ = ["DEFAULT_MODEL", "ENV_NUMBERS", "LLMConfig", "Mode"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ENV_NUMBERS",
+    "KNOWN_MODELS",
+    "UNKNOWN_MODEL",
+    "LLMConfig",
+    "Mode",
+    "ModelLimits",
+    "model_limits",
+]
 
 ENV_NUMBERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "EXTRACTOR_MAX_TOKENS": ("max_tokens", int),
+    "EXTRACTOR_CONTEXT_WINDOW": ("context_window", int),
+    "EXTRACTOR_ANSWER_BUDGET": ("answer_budget", int),
     "EXTRACTOR_TIMEOUT": ("timeout_s", float),
     "EXTRACTOR_ATTEMPTS": ("transport_attempts", int),
 }
@@ -28,6 +45,45 @@ ENV_NUMBERS: dict[str, tuple[str, Callable[[str], Any]]] = {
 
 Mode = Literal["json_schema", "tools", "md_json"]
 DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class ModelLimits(NamedTuple):
+    """A model's context window (prompt + answer tokens) and its largest answer (output tokens)."""
+
+    context_window: int
+    max_output_tokens: int
+
+
+KNOWN_MODELS: dict[str, ModelLimits] = {
+    "gpt-4o-mini": ModelLimits(128_000, 16_384),
+    "gpt-4o": ModelLimits(128_000, 16_384),
+    "gpt-4o-2024-05-13": ModelLimits(128_000, 4_096),
+    "gpt-4.1": ModelLimits(1_047_576, 32_768),
+    "gpt-4.1-mini": ModelLimits(1_047_576, 32_768),
+    "gpt-4.1-nano": ModelLimits(1_047_576, 32_768),
+    "o1": ModelLimits(200_000, 100_000),
+    "o1-mini": ModelLimits(128_000, 65_536),
+    "o1-preview": ModelLimits(128_000, 32_768),
+    "o3": ModelLimits(200_000, 100_000),
+    "o3-mini": ModelLimits(200_000, 100_000),
+    "o4-mini": ModelLimits(200_000, 100_000),
+}
+"""Limits of the OpenAI models the defaults know (from OpenAI's model pages); a dated snapshot
+(``gpt-4o-2024-08-06``) or a provider prefix (``openai/gpt-4o``) takes its family's entry."""
+
+UNKNOWN_MODEL = ModelLimits(16_384, 4_096)
+"""Conservative limits for models not in :data:`KNOWN_MODELS` (local servers often run with a small context)."""
+
+
+def model_limits(model: str) -> ModelLimits:
+    """The limits of ``model``: its own entry, else the longest known name it starts with (``name-...``), else
+    :data:`UNKNOWN_MODEL`."""
+    name = model.strip().lower().rsplit("/", 1)[-1]
+    best = ""
+    for known in KNOWN_MODELS:
+        if (name == known or name.startswith(known + "-")) and len(known) > len(best):
+            best = known
+    return KNOWN_MODELS[best] if best else UNKNOWN_MODEL
 
 
 class LLMConfig(BaseModel):
@@ -42,13 +98,46 @@ class LLMConfig(BaseModel):
     prompt: str = Field(default="extract_criteria", description="Prompt name under prompts/.")
     prompt_version: str = Field(default="v1", description="Prompt version directory.")
     temperature: float = 0.0
-    max_tokens: int = Field(default=4096, gt=0, description="Completion token limit per call.")
+    context_window: int = Field(
+        default=UNKNOWN_MODEL.context_window,
+        gt=0,
+        description="Tokens a request's prompt and answer share (default: the model's, from KNOWN_MODELS).",
+    )
+    max_tokens: int = Field(
+        default=UNKNOWN_MODEL.max_output_tokens,
+        gt=0,
+        description="Completion token limit sent with each request (default: the model's largest answer).",
+    )
+    answer_budget: int | None = Field(
+        default=None,
+        gt=0,
+        description="Estimated answer tokens one request is planned for (default: max_tokens). Answers cut at "
+        "max_tokens are split and retried either way.",
+    )
     validation_retries: int = Field(default=2, ge=0, le=10, description="instructor re-asks on invalid output.")
     transport_attempts: int = Field(default=4, ge=1, le=20, description="Tries per call on 429/5xx/timeouts.")
     timeout_s: float = Field(default=120.0, gt=0, description="Timeout of one HTTP request.")
     max_wait_s: float = Field(default=300.0, gt=0, description="Upper bound on time spent retrying one call.")
     items_per_call: int = Field(default=40, ge=1, description="Items sent per request; longer texts are chunked.")
     seed: int | None = Field(default=0, description="Sampling seed sent to servers that honour it.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_defaults(cls, data: Any) -> Any:
+        """Fill ``context_window`` and ``max_tokens`` from the model's limits when not given."""
+        if not isinstance(data, dict):
+            return data
+        limits = model_limits(str(data.get("model") or DEFAULT_MODEL))
+        if data.get("context_window") is None:
+            data = {**data, "context_window": limits.context_window}
+        if data.get("max_tokens") is None:
+            data = {**data, "max_tokens": limits.max_output_tokens}
+        return data
+
+    @property
+    def planned_answer_tokens(self) -> int:
+        """The answer size a request is planned for: ``answer_budget``, else ``max_tokens``."""
+        return self.answer_budget or self.max_tokens
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LLMConfig:

@@ -56,7 +56,8 @@ class Provenance(BaseModel):
     attempts: int = 0
     errors: list[str] = Field(
         default_factory=list,
-        description="LLM calls that failed in a hybrid run (their items kept the rules result), as 'Type: message'.",
+        description="LLM requests that failed (their items kept the rules result in hybrid, `other` in llm), as "
+        "'Type: items: message'.",
     )
 
 

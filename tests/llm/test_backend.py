@@ -188,7 +188,10 @@ def test_truncated_output_is_typed_error() -> None:
     server = Server(ok('{"criteria": [{"kind": "age", "item": 0, "quo', finish="length"))
     with pytest.raises(TruncatedOutputError) as info:
         run(server)
-    assert len(server.requests) == 1  # retrying the same request cannot help
+    # the 3-item chunk is split (1 + 2 items), the 2-item half again: 5 requests, none repeated (the same request
+    # cannot help); every answer was cut, so nothing was answered and the trial fails with the first item's error
+    bodies = [json.loads(r.content)["messages"][1]["content"] for r in server.requests]
+    assert len(bodies) == 5 and len(set(bodies)) == 5
     assert info.value.last_output and info.value.last_output.startswith('{"criteria"')
 
 
@@ -312,3 +315,20 @@ def test_llm_backend_does_not_hide_failures() -> None:
     server = Server(httpx2.Response(503, headers={"retry-after": "0"}, json={"error": {"message": "down"}}))
     with pytest.raises(TransportError):
         run(server, transport_attempts=2)
+
+
+def test_failed_chunk_keeps_the_answered_chunks() -> None:
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        user = json.loads(request.content)["messages"][1]["content"]
+        if "brain metastases" in user:  # this chunk's server keeps failing
+            return httpx2.Response(503, json={"error": {"message": "overloaded"}})
+        mine = [c for c in json.loads(GOOD)["criteria"] if c["quote"].split()[0] in user]  # this chunk's item
+        return ok(json.dumps({"criteria": mine}))
+
+    server = Server(answer)
+    result = run(server, items_per_call=1, transport_attempts=2, max_wait_s=2.0)
+    # items 0 and 1 answered in their own requests and kept; item 2 failed after its retries and is `other`
+    assert [c.kind for c in result.criteria] == ["performance_status", "lab", "other"]
+    [error] = result.provenance.errors
+    assert error.startswith("TransportError: item 2:")
+    assert result.provenance.llm_calls == 3 and result.provenance.attempts == len(server.requests) == 4

@@ -7,6 +7,7 @@ the plumbing on real responses (request shape, usage, parsing, grounding rejecti
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ import pytest
 
 import extractor
 from extractor.errors import TruncatedOutputError
-from extractor.llm import LLMConfig
+from extractor.llm import LLMConfig, backend
+from extractor.llm.client import build_client
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SERVER = "http://127.0.0.1:8766/v1"  # the recording server; replay needs no server
@@ -73,7 +75,17 @@ def test_recorded_seed001_hybrid(vcr: Any) -> None:
 
 @pytest.mark.vcr
 def test_recorded_truncation_is_typed_error() -> None:
+    # The recorded request: all of seed-001 in one chunk, max_tokens=24. A real server's cut answer is a typed
+    # truncation (on which the backend splits the chunk: tests/llm/test_limits.py covers that with the oracle).
+    config = cfg(max_tokens=24)
+    items = list(extractor.segment(SEED001).items)
+    rendered = backend._render("seed-001", items, config)
+
+    async def ask() -> None:
+        call = backend._Call()
+        await backend._call(build_client(config), rendered, len(items), config, trial_id="seed-001", result=call)
+
     with pytest.raises(TruncatedOutputError) as info:
-        extractor.extract(SEED001, backend="llm", trial_id="seed-001", llm=cfg(max_tokens=24))
+        asyncio.run(ask())
     assert info.value.trial_id == "seed-001" and info.value.attempts == 1
     assert info.value.last_output and info.value.last_output.lstrip().startswith("{")

@@ -1,0 +1,5 @@
+"""Test and eval tooling shipped with the package (not used by the library at runtime).
+
+:mod:`extractor.testing.oracle` is a loopback OpenAI-compatible server that answers with the gold labels (a
+perfect model), used by the tests and by ``evals/eval_oracle.py``.
+"""
