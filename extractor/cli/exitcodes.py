@@ -16,10 +16,10 @@ Per command:
 * ``extract``: 0, 1, 2, 130 as above. The code describes the output: "records that are errors" counts this run's
   error records and degraded records (an LLM call failed and its items kept the rules result) plus the error records
   an earlier run left in the output and this one kept (resume without ``--retry-errors``), against the records in
-  the output after the run; the circuit breaker gives 1 even with ``--allow-errors`` (trials were left undone). An output that
-  cannot be written (disk full, no permission; the message names the file) is a 2, like any input or option the run
-  cannot use. A reader that closes the pipe (``extract ... | head``) ends the run quietly with 141, as SIGPIPE ends
-  any Unix filter.
+  the output after the run; the circuit breaker gives 1 even with ``--allow-errors`` (trials were left undone). An
+  output that cannot be written (disk full, no permission; the message names the file) is a 2, like any input or
+  option the run cannot use. A reader that closes the pipe (``extract ... | head``) ends the run quietly with 141,
+  as SIGPIPE ends any Unix filter.
 * ``eval``: 0 the gate passed (or no baseline) and no prediction is an error; 1 error (or degraded) records among
   the scored predictions, of ``--pred`` or of ``--backend``, over ``--max-error-rate`` (``--allow-errors`` opts out;
   they are scored as misses either way); 2 could not run (bad option; unreadable gold, predictions or baseline);
