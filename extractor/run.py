@@ -147,11 +147,11 @@ def _resume(
     retry_errors: bool,
     dry_run: bool,
     progress: ProgressSink | None,
-) -> set[str]:
+) -> tuple[set[str], int]:
     """The trial ids already done in ``out`` (repairing a torn last record; with ``retry_errors``, removing the
-    error records so that their trials run again)."""
+    error records so that their trials run again), and how many of them are error records that stay."""
     if out is None or not resume or not out.exists():
-        return set()
+        return set(), 0
     scan = scan_output(out, fmt, repair=not dry_run)
     if scan.truncated_bytes and progress is not None:
         progress.note(f"{out}: removed a torn trailing record ({scan.truncated_bytes} bytes); it will be redone")
@@ -160,9 +160,13 @@ def _resume(
         if not dry_run:
             drop_records(out, fmt, scan.error_ids)
         skip = scan.ids - scan.error_ids
+    kept_errors = len(scan.error_ids & skip)
     if skip and progress is not None:
-        progress.note(f"{out}: resuming, {len(skip)} trials already done")
-    return skip
+        errors = (
+            f" ({kept_errors} of them error records: rerun with --retry-errors to redo them)" if kept_errors else ""
+        )
+        progress.note(f"{out}: resuming, {len(skip)} trials already done{errors}")
+    return skip, kept_errors
 
 
 # --------------------------------------------------------------------------------------------------- runs
@@ -219,7 +223,8 @@ def extract_many(
         stdin: the bytes stream ``"-"`` reads (default ``sys.stdin.buffer``).
 
     Returns:
-        :class:`RunSummary`: counts (ok, degraded, error, failed, cached, skipped, duplicates), criteria per kind,
+        :class:`RunSummary`: counts (ok, degraded, error, failed, cached, skipped, duplicates; ``kept`` and
+        ``kept_errors``: the records, and error records, an earlier run left in the output), criteria per kind,
         tokens, estimated cost, time; ``interrupted`` after Ctrl-C (rerun to resume), ``aborted`` when the LLM
         circuit breaker stopped the run. Error records are data: check ``summary.error``.
 
@@ -249,14 +254,18 @@ def extract_many(
     lock = OutputLock(out).acquire() if out is not None else None  # from the resume scan to the last record
     cache_db: ResultCache | None = None
     try:
-        skip = _resume(out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=False, progress=progress)
+        skip, kept_errors = _resume(
+            out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=False, progress=progress
+        )
         cache_db = _open_cache(cache)
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
         total = _count(paths, entries) if progress is not None else None
         with RecordWriter(out, out_fmt, overwrite=not resume) as writer:
             runner = BatchRunner(opts, writer, cache=cache_db, skip_ids=skip, progress=progress, trial_timeout_s=budget)
-            return runner.run(_items(entries, reader or ReaderOptions(), stdin), total=total)
+            summary = runner.run(_items(entries, reader or ReaderOptions(), stdin), total=total)
+        summary.kept, summary.kept_errors = len(skip), kept_errors
+        return summary
     finally:
         if cache_db is not None:
             cache_db.close()
@@ -304,7 +313,7 @@ def estimate_many(
         check_output(out, paths)
     cache_db: ResultCache | None = None
     try:
-        skip = _resume(out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=True, progress=None)
+        skip, _ = _resume(out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=True, progress=None)
         cache_db = _open_cache(cache)
         report = BatchRunner(opts, None, cache=cache_db, skip_ids=skip).dry_run(
             _items(entries, reader or ReaderOptions(), stdin)

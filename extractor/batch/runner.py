@@ -264,26 +264,30 @@ class BatchRunner:
         self.summary.read += 1
         if isinstance(item, InputError):
             rec = error_record(item)
-            if rec.trial_id in self.skip_ids or rec.trial_id in self._seen:
+            if rec.trial_id in self._seen:
+                self.summary.duplicates += 1
+                self._advance("duplicate")
+                return None
+            self._seen.add(rec.trial_id)
+            if rec.trial_id in self.skip_ids:
                 self.summary.skipped += 1
                 self._advance("skipped")
                 return None
-            self._seen.add(rec.trial_id)
             assert rec.error is not None
             self._write(
                 _Outcome(rec.trial_id, format_record(rec, self.options.fmt), ok=False, error_type=rec.error.type)
             )
             return None
         tid = item.trial_id
-        if tid in self.skip_ids:
-            self.summary.skipped += 1
-            self._advance("skipped")
-            return None
-        if tid in self._seen:
+        if tid in self._seen:  # before the resume check: a duplicate id is a duplicate, not one more "done" trial
             self.summary.duplicates += 1
             self._advance("duplicate")
             return None
         self._seen.add(tid)
+        if tid in self.skip_ids:
+            self.summary.skipped += 1
+            self._advance("skipped")
+            return None
         sha = text_sha256(item.text)
         if len(item.text) > MAX_TEXT_CHARS:  # the library's limit (extractor.api): refused before any work
             path, _, line = (item.source or "").rpartition(":")

@@ -18,7 +18,17 @@ import typer
 
 from extractor.api import Backend
 from extractor.cli._logging import Verbosity
-from extractor.cli._support import err, exit_code, fail, format_dry_run, format_summary, llm_config, make_progress
+from extractor.cli._support import (
+    bad_records,
+    err,
+    errors_exit_message,
+    exit_code,
+    fail,
+    format_dry_run,
+    format_summary,
+    llm_config,
+    make_progress,
+)
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
 from extractor.errors import ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, StdinFormat
@@ -120,10 +130,7 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
         _write(summary, result.model_dump_json(indent=2))
     code = exit_code(result, max_error_rate=max_error_rate, allow_errors=allow_errors)
     if code == ExitCode.ERRORS and not quiet and not result.aborted:
-        err(
-            f"exit 1: {result.error + result.degraded} of {result.written} records are errors or degraded "
-            f"(--max-error-rate {max_error_rate:g}; --allow-errors to accept them)"
-        )
+        err(errors_exit_message(*bad_records(result), max_error_rate, kept_errors=result.kept_errors))
     raise typer.Exit(int(code))
 
 
