@@ -85,14 +85,13 @@ def status(
     verbose: Verbosity = 0,
 ) -> None:
     """Show the provider's status of submitted batches (and update the state file)."""
-    from extractor.batch.openai_batch import BatchState, refresh_status
+    from extractor.batch.openai_batch import load_state, refresh_status
 
     try:
-        state_path = out_dir / "state.json"
-        state = BatchState.load(state_path)
+        state, state_path = load_state(out_dir)
         records = state.find(batch_id)
-        if not records:
-            err(f"no batches in {state_path}")
+        if not records:  # an existing directory with nothing submitted: nothing to report, not an error
+            err(f"no batches submitted from {out_dir} ({state_path} lists none)")
             return
         refresh_status(records, llm_config(base_url=base_url), state, state_path)
     except (ExtractorError, OSError, KeyboardInterrupt) as e:
