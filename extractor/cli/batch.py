@@ -6,7 +6,8 @@ commands with the same ``--out-dir``. Collected records are the same JSONL recor
 Exit codes (the one table, :mod:`extractor.cli.exitcodes`): 0 done; 1 (collect) more error records than
 ``--max-error-rate`` allows (default 0; ``--allow-errors`` opts out); 2 could not run (bad option or configuration,
 unreadable state or input, unwritable output, a missing ``--out-dir`` or, for collect, one with nothing submitted,
-the provider refused or could not be reached); 3 (collect) submitted batches still pending, try again later; 130 interrupted (rerun the same command: collect resumes its output).
+the provider refused or could not be reached); 3 (collect) submitted batches still pending, try again later; 130
+interrupted (rerun the same command: collect resumes its output).
 """
 
 from __future__ import annotations
