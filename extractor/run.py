@@ -354,9 +354,13 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[OutputRecord]:
 
     Reads JSONL (and the JSON array format, one record a line); ``.gz`` files are decompressed. Blank lines are
     skipped; every record is yielded in file order (a resumed run may hold a trial twice). A line that is not a
-    valid record raises :class:`InputError` with the file, line and field.
+    valid record raises :class:`InputError` with the file, line and field; a CSV or Parquet output (by name or, for
+    Parquet, content) raises :class:`InputError` saying the format cannot be read back as records.
     """
     p = Path(path)
+    name = p.name.lower().removesuffix(".gz")
+    if name.endswith(_NOT_RECORDS):
+        raise InputError(_unsupported(name.rsplit(".", 1)[-1]), file=str(p))
     try:
         f = _open_bytes(p)
     except FileNotFoundError as e:
@@ -366,12 +370,21 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[OutputRecord]:
     with f:
         try:
             for n, raw in enumerate(f, start=1):
+                if n == 1 and raw.startswith(b"PAR1"):  # Parquet's magic number, whatever the name
+                    raise InputError(_unsupported("parquet"), file=str(p))
                 body = raw.strip()
                 if body in (b"", b"[", b"]", b"[]"):
                     continue
                 yield _record(body.removeprefix(b"[").removeprefix(b","), p, n)
         except (OSError, EOFError, UnicodeDecodeError) as e:
             raise InputError(f"cannot read: {e}", file=str(p)) from e
+
+
+_NOT_RECORDS = (".csv", ".tsv", ".parquet", ".pq")
+
+
+def _unsupported(fmt: str) -> str:
+    return f"reading records from {fmt} is not supported: read_records() reads JSONL and JSON arrays (and their .gz)"
 
 
 def _open_bytes(path: Path) -> IO[bytes]:

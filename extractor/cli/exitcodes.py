@@ -27,11 +27,13 @@ Per command:
   errors), then 1. With ``--backend llm|hybrid`` the circuit breaker stops a run whose server is unreachable: the
   trials left are ``TransportError`` records ("not attempted"), so such a run exits 1 quickly.
 * ``batch submit`` / ``status``: 0, 2 (bad option or configuration, a missing input path, unreadable state, the
-  provider refused or could not be reached), 130.
-* ``batch collect``: 0; 1 error records over ``--max-error-rate`` (``--allow-errors`` opts out); 2; 3 no batch has
-  finished yet (the command worked: nothing to collect, try again later; a poller tells it apart from 1 and 2);
-  130 (rerun: collect resumes its output).
-* ``schema``: 0, 2.
+  provider refused or could not be reached; for ``status`` an ``--out-dir`` that does not exist), 130. ``status``
+  on an existing ``--out-dir`` with nothing submitted says so and exits 0 (there is nothing to report).
+* ``batch collect``: 0; 1 error records over ``--max-error-rate`` (``--allow-errors`` opts out); 2 (as for
+  ``status``, and an ``--out-dir`` from which nothing was submitted: waiting would not help); 3 submitted batches
+  are still pending and none has finished (each is named on stderr; try again later; a poller tells it apart from
+  1 and 2); 130 (rerun: collect resumes its output).
+* ``schema``: 0, 2 (a bad option, or an ``-o`` file that cannot be written).
 
 Every command's ``--help`` ends with :data:`EXIT_HELP`.
 """

@@ -61,7 +61,9 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
     rpm: Annotated[int | None, Opt(min=1, help="Requests per minute.")] = None,
     tpm: Annotated[int | None, Opt(min=1, help="Tokens per minute.")] = None,
     timeout: Annotated[float | None, Opt(min=0.001, help="Seconds per LLM request (EXTRACTOR_TIMEOUT; 120).")] = None,
-    attempts: Annotated[int | None, Opt(min=1, max=20, help="Tries per LLM request (EXTRACTOR_ATTEMPTS; 4).")] = None,
+    attempts: Annotated[
+        int | None, Opt(min=1, max=20, help="Transport tries per LLM request (EXTRACTOR_ATTEMPTS; 4); re-asks on top.")
+    ] = None,
     trial_timeout: Annotated[float, Opt(min=0, help="Seconds the rules may spend per trial (0: no limit).")] = 10.0,
     cache: Annotated[Path | None, Opt(help="Result cache file (default: in XDG_CACHE_HOME).")] = None,
     no_cache: Annotated[bool, Opt("--no-cache", help="Neither read nor write the cache.")] = False,

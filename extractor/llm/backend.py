@@ -11,8 +11,8 @@ leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends only the i
 asked again, down to one item; every answered chunk is kept (:func:`llm_extract`).
 
 ``attempts`` (in provenance, in an ``LLMError``, in its message) counts HTTP requests to the model: first tries,
-transport retries and validation re-asks alike (:mod:`extractor.llm.client`). With ``-v`` each failed attempt that
-is retried logs one line on the ``extractor.llm`` logger.
+transport retries and validation re-asks alike (:mod:`extractor.llm.client`). With ``-v`` each failed attempt logs
+one line on the ``extractor.llm`` logger (retried, re-asked, or the last one: "giving up").
 
 Everything that leaves this module as text (exception messages, ``last_output``, ``provenance.errors``, rejected
 quotes) is redacted with the configured key *before* it is truncated (:func:`~extractor.llm.secrets.redact_secrets`).
@@ -314,6 +314,21 @@ async def _call(
             wait_s,
         )
 
+    def reasking(error: Exception, *, is_last_attempt: bool = False, **_: Any) -> None:
+        then = "giving up" if is_last_attempt else "re-asking"
+        _log.info(
+            "%s: attempt %d failed (output did not validate: %s); %s",
+            trial_id,
+            result.attempts,
+            safe(_why_invalid(error), 300),
+            then,
+        )
+
+    def gave_up(exc: BaseException) -> None:
+        _log.info("%s: attempt %d failed (%s); giving up", trial_id, result.attempts, safe(describe_failure(exc), 300))
+
+    hooks.on("parse:error", reasking)
+
     try:
         async for attempt in transport_retrying(config, on_retry=retrying):
             with attempt:
@@ -325,6 +340,7 @@ async def _call(
                     **_sampling(config),
                 )
     except IncompleteOutputException as e:
+        gave_up(e)
         raise TruncatedOutputError(
             f"model output hit max_tokens={config.max_tokens} before the JSON was complete",
             trial_id=trial_id,
@@ -334,13 +350,16 @@ async def _call(
     except InstructorRetryException as e:
         if is_context_error(e):
             raise _context_error(e, result, trial_id, secrets) from _clean(e, secrets)
+        cause = e.__cause__
+        validation = isinstance(cause, ValidationError | json.JSONDecodeError | ValueError)
+        if not validation or is_transport_error(e):  # a validation failure was logged by the parse:error hook
+            gave_up(e)
         if is_transport_error(e):
             raise TransportError(
                 f"LLM request failed after {_attempts(result)}: {safe(str(e.__cause__), 2000)}",
                 trial_id=trial_id,
                 attempts=result.attempts,
             ) from _clean(e, secrets)
-        cause = e.__cause__
         if isinstance(cause, IncompleteOutputException):
             raise TruncatedOutputError(
                 "model output hit max_tokens before the JSON was complete",
@@ -348,12 +367,12 @@ async def _call(
                 attempts=result.attempts,
                 last_output=_content(cause.last_completion, secrets),
             ) from _clean(e, secrets)
-        if cause is not None and not isinstance(cause, ValidationError | json.JSONDecodeError | ValueError):
+        if cause is not None and not validation:
             raise LLMError(
                 f"LLM request failed: {safe(str(cause), 2000)}", trial_id=trial_id, attempts=result.attempts
             ) from _clean(e, secrets)
         raise OutputValidationError(
-            f"model output did not validate after {_attempts(result)}: {safe(str(e), 500)}",
+            f"model output did not validate after {_attempts(result)}: {safe(_why_invalid(cause or e), 300)}",
             trial_id=trial_id,
             attempts=result.attempts,
             last_output=_content(e.last_completion, secrets),
@@ -361,6 +380,7 @@ async def _call(
     except Exception as e:
         if is_context_error(e):
             raise _context_error(e, result, trial_id, secrets) from _clean(e, secrets)
+        gave_up(e)
         if is_transport_error(e):
             raise TransportError(
                 f"LLM request failed after {_attempts(result)}: {safe(str(e), 2000)}",
@@ -386,6 +406,34 @@ def _context_error(e: BaseException, call: _Call, trial_id: str, secrets: Sequen
     return ContextLengthError(
         f"the request exceeds the model's context window: {text}", trial_id=trial_id, attempts=call.attempts
     )
+
+
+def _why_invalid(error: BaseException, shown: int = 3) -> str:
+    """Why model output did not validate, in one short line: the first pydantic errors (``loc: msg``), or the
+    parser's message (never instructor's dump of the whole completion)."""
+    if isinstance(error, ValidationError):
+        errors = _flat_errors(error, ())
+        parts = [f"{'.'.join(map(str, loc)) or 'output'}: {_cut(msg, 120)}" for loc, msg in errors[:shown]]
+        more = f" (+{len(errors) - shown} more)" if len(errors) > shown else ""
+        return "; ".join(parts) + more
+    return " ".join(str(error).split())[:200] or type(error).__name__
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _flat_errors(error: ValidationError, prefix: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    """``(loc, msg)`` of every error, a validator's nested ValidationError unfolded under its location."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    for err in error.errors(include_url=False, include_input=False):
+        inner = (err.get("ctx") or {}).get("error")
+        inner = inner if isinstance(inner, ValidationError) else getattr(inner, "__cause__", None)
+        if isinstance(inner, ValidationError):
+            out += _flat_errors(inner, prefix + tuple(err["loc"]))
+        else:
+            out.append((prefix + tuple(err["loc"]), err["msg"]))
+    return out
 
 
 def _attempts(call: _Call) -> str:
