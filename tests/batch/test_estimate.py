@@ -8,6 +8,7 @@ oracle's answers (the gold labels), which the estimate's answer-size model was f
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,28 @@ def test_token_counter_uses_tiktoken_when_it_can_and_says_so(monkeypatch: pytest
 
     with pytest.raises(ConfigError, match="tiktoken"):
         TokenCounter("gpt-4o-mini", "tiktoken")
+
+
+def test_cli_dry_run_prices_hybrid_below_llm_without_a_key(
+    gold: list[GoldCase], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(
+        "".join(json.dumps({"nct_id": c.trial_id, "eligibility_criteria": c.text}) + "\n" for c in gold[:10])
+    )
+    reports = {}
+    for backend in ("llm", "hybrid"):
+        res = CliRunner().invoke(app, ["extract", str(inp), "--backend", backend, "--dry-run", "--no-cache"])
+        assert res.exit_code == 0, res.output
+        reports[backend] = json.loads(res.stdout)
+        assert "completion tokens" in res.stderr and "no endpoint or key configured" in res.stderr
+    llm, hybrid = reports["llm"], reports["hybrid"]
+    assert 0 < hybrid["estimated_completion_tokens"] < llm["estimated_completion_tokens"]
+    assert 0 < hybrid["estimated_prompt_tokens"] <= llm["estimated_prompt_tokens"]
+    assert 0 < hybrid["estimated_cost_usd"] < llm["estimated_cost_usd"]
