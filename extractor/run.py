@@ -322,7 +322,7 @@ def estimate_many(
         if cache_db is not None:
             cache_db.close()
     if config is not None:
-        report.assumptions = _assumptions(config)
+        report.assumptions = _assumptions(config) + report.assumptions
     return report
 
 
@@ -342,7 +342,6 @@ def _assumptions(config: LLMConfig) -> list[str]:
         out.append(f"no price known for {config.model}: cost unknown (extractor/batch/prices.yaml)")
     else:
         out.append(f"prices ${per_m_in:g} input, ${per_m_out:g} output per 1M tokens (extractor/batch/prices.yaml)")
-    out.append("prompt tokens estimated as characters / 4; completion tokens not estimated")
     return out
 
 

@@ -121,9 +121,9 @@ class DryRunReport(BaseModel):
     to_extract: int = 0
     requests: int = 0
     estimated_prompt_tokens: int = 0
-    estimated_prompt_cost_usd: float | None = Field(
-        default=None, description="Prompt-side cost only (completion tokens depend on the answers)."
-    )
+    estimated_completion_tokens: int = Field(default=0, description="Expected answer tokens (from the items' size).")
+    estimated_prompt_cost_usd: float | None = Field(default=None, description="Prompt-side cost.")
+    estimated_cost_usd: float | None = Field(default=None, description="Prompt and expected completion cost.")
     assumptions: list[str] = Field(
         default_factory=list, description="What the estimate assumed for llm/hybrid: endpoint, model, prices."
     )

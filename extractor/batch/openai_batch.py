@@ -62,7 +62,18 @@ ENDPOINT: Final = "/v1/chat/completions"
 MAX_REQUESTS_PER_FILE = 50_000
 MAX_BYTES_PER_FILE = 190 * 1024 * 1024
 FINAL_STATUSES = frozenset({"completed", "expired", "cancelled", "failed"})
-_CONFIG_FIELDS = ("model", "mode", "prompt", "prompt_version", "temperature", "max_tokens", "items_per_call", "seed")
+_CONFIG_FIELDS = (
+    "model",
+    "mode",
+    "prompt",
+    "prompt_version",
+    "temperature",
+    "max_tokens",
+    "context_window",
+    "answer_budget",
+    "items_per_call",
+    "seed",
+)
 
 
 class BatchPart(BaseModel):

@@ -213,12 +213,12 @@ def format_summary(s: RunSummary) -> str:
 
 def format_dry_run(r: DryRunReport) -> str:
     """One human-readable paragraph for stderr, with what the estimate assumed."""
-    cost = "unknown" if r.estimated_prompt_cost_usd is None else f"${r.estimated_prompt_cost_usd:.4f}"
+    cost = "unknown" if r.estimated_cost_usd is None else f"${r.estimated_cost_usd:.4f}"
     model = f" ({r.model})" if r.model else ""
     text = (
         f"dry run, backend {r.backend}{model}: {r.trials} trials ({r.bad_records} bad records), "
         f"{r.skipped} already done, {r.cached} cached, {r.to_extract} to extract in {r.requests} requests, "
-        f"~{r.estimated_prompt_tokens} prompt tokens, prompt cost ~{cost}"
+        f"~{r.estimated_prompt_tokens} prompt + ~{r.estimated_completion_tokens} completion tokens, cost ~{cost}"
     )
     return "\n".join([text, *(f"assumed: {a}" for a in r.assumptions)])
 

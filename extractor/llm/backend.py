@@ -6,8 +6,9 @@ context window and the answer limit, nested items with their parent), each item 
 verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
 typed numbers checked against it (:mod:`extractor.llm.verify`), or the criterion is rejected and reported in
 ``CriteriaSet.rejected``. Items the model
-leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends only the items the rules backend left as
-``other``. A chunk whose answer is cut at ``max_tokens`` or that exceeds the context window is split in two and
+leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends the items :mod:`extractor.llm.routing` picks
+from the rules' result (left ``other``, partly typed, long, and their families) and merges the two results there.
+A chunk whose answer is cut at ``max_tokens`` or that exceeds the context window is split in two and
 asked again, down to one item; every answered chunk is kept (:func:`llm_extract`).
 
 ``attempts`` (in provenance, in an ``LLMError``, in its message) counts HTTP requests to the model: first tries,
@@ -53,6 +54,7 @@ from extractor.llm.client import (
 )
 from extractor.llm.config import LLMConfig
 from extractor.llm.prompts import RenderedPrompt, frame_json, load_prompt
+from extractor.llm.routing import merge_hybrid, route_items
 from extractor.llm.schema import LLMCriteria, response_model
 from extractor.llm.secrets import redact_secrets
 from extractor.llm.verify import unsupported_numbers
@@ -502,7 +504,8 @@ async def llm_extract(
     client: Any = None,
     http_client: Any = None,
 ) -> CriteriaSet:
-    """Extract with the LLM (``rules_result`` given: hybrid, only the items rules left as ``other``).
+    """Extract with the LLM (``rules_result`` given: hybrid, the items :func:`~extractor.llm.routing.route_items`
+    picks, merged by :func:`~extractor.llm.routing.merge_hybrid`).
 
     Items go in chunks planned by :func:`chunk_items`. A chunk whose answer is cut at ``max_tokens`` or whose prompt
     exceeds the context window is split in two and each half asked again, down to single items. Every answered
@@ -515,11 +518,9 @@ async def llm_extract(
         raise ConfigError("the llm backend needs an endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY")
     client = client or build_client(config, http_client)
     items: list[Item] = list(seg.items)
-    keep: list[Criterion] = []
     if rules_result is not None:
-        typed_items = {c.item for c in rules_result.criteria if c.kind != "other"}
-        keep = [c for c in rules_result.criteria if c.item in typed_items]
-        items = [it for it in items if it.index not in typed_items]
+        routed = route_items(items, rules_result.criteria, config.routing)
+        items = [it for it in items if it.index in routed]
     t0 = time.perf_counter()
     chunks = chunk_items(items, config=config)
     outcomes = await asyncio.gather(*(_extract_chunk(client, trial, chunk, config) for chunk in chunks))
@@ -538,11 +539,12 @@ async def llm_extract(
         k, rej = to_criteria(r.call.answer, trial.text, items, secrets=config.secrets)
         found += k
         rejected += rej
-    criteria = (
-        _fill_uncovered(keep + found, [*items], trial.text)
-        if rules_result is None
-        else _merge_hybrid(keep, found, items, rules_result)
-    )
+    if rules_result is None:
+        criteria = _fill_uncovered(found, items, trial.text)
+    else:  # the model's answer for the items it answered (unless it was all rejected), the rules' for the rest
+        answered_items = {it.index for r in answered for it in r.items}
+        lost = [(x.item, x.kind) for x in rejected]
+        criteria = merge_hybrid(rules_result.criteria, found, answered_items, items, trial.text, rejected=lost)
     errors = [f"{type(e).__name__}: {_describe_items(chunk)}: {e}" for chunk, e in failed]
     prov = Provenance(
         backend="hybrid" if rules_result is not None else "llm",
@@ -566,20 +568,6 @@ async def llm_extract(
         rejected=rejected,
         items=len(seg.items),
     )
-
-
-def _merge_hybrid(
-    keep: list[Criterion], found: list[Criterion], sent: list[Item], rules_result: CriteriaSet
-) -> list[Criterion]:
-    """Rules' typed criteria + the LLM's criteria for the items rules left as ``other`` (rules' other kept when
-    the LLM typed nothing for that item)."""
-    llm_typed = {c.item for c in found if c.kind != "other"}
-    sent_idx = {it.index for it in sent}
-    out = list(keep)
-    out += [c for c in found if c.item in llm_typed]
-    out += [c for c in rules_result.criteria if c.item in sent_idx and c.item not in llm_typed]
-    out.sort(key=lambda c: (c.evidence.start, c.item if c.item is not None else -1))
-    return out
 
 
 def build_requests(trial: Trial, config: LLMConfig) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,9 +235,12 @@ def test_small_runs_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_request_estimate_tracks_the_backend() -> None:
     """The cheap estimate counts the requests build_requests renders and their size within a few percent."""
-    from extractor.batch.estimate import _body_chars, estimate_requests
+    from extractor.batch.estimate import estimate_requests
     from extractor.batch.ratelimit import estimate_tokens
     from extractor.llm.backend import build_requests
+
+    def _body_chars(body: dict[str, Any]) -> int:
+        return len(json.dumps(body["messages"], ensure_ascii=False)) + len(json.dumps(body["response_format"]))
 
     config = LLMConfig(items_per_call=3)
     long_item = "* " + "Adequate organ function with many conditions listed here. " * 250 + "\n"
