@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hashlib
 import itertools
 import math
 import os
@@ -205,6 +206,9 @@ class BatchRunner:
                 "mode": llm.mode,
                 "prompt_hash": _prompt_hash(llm),
             }
+            if options.backend == "hybrid":  # which items hybrid sends shapes its result too
+                routing = hashlib.sha256(llm.routing.model_dump_json().encode()).hexdigest()[:16]
+                self._key_parts["prompt_hash"] += f":routing={routing}"
 
     # -- control ---------------------------------------------------------------------------------------
 

@@ -200,6 +200,18 @@ def test_cache_key_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="p") != k_llm
 
 
+def test_hybrid_cache_key_follows_the_routing() -> None:
+    """A hybrid result depends on which items were sent: other routing settings must not hit the old entries."""
+    base = LLMConfig(base_url="http://127.0.0.1:9/v1", api_key="k")
+    other = base.model_copy(update={"routing": base.routing.model_copy(update={"long_item_chars": None})})
+
+    def key(backend: str, llm: LLMConfig) -> str:
+        return BatchRunner(RunOptions(backend=backend, llm=llm), None)._key("s" * 64)  # type: ignore[arg-type]
+
+    assert key("hybrid", base) != key("hybrid", other)
+    assert key("llm", base) == key("llm", other)  # llm sends every item: routing does not shape its result
+
+
 def test_rate_limiter_paces_the_run(tmp_path: Path) -> None:
     """rpm=60 (burst 6, then 0.9 request/s): 12 one-request trials wait (12 - 6) / 0.9 s on the fake clock."""
     from extractor.batch import RateLimiter
