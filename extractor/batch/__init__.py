@@ -2,6 +2,7 @@
 Batch API. The public entry point is :func:`extractor.extract_many`."""
 
 from extractor.batch.cache import ResultCache, cache_key, default_cache_path, text_sha256
+from extractor.batch.collect import collect_records
 from extractor.batch.estimate import estimate_cost, estimate_requests
 from extractor.batch.ratelimit import RateLimiter, TokenBucket, estimate_tokens
 from extractor.batch.runner import (
@@ -12,7 +13,6 @@ from extractor.batch.runner import (
     RecordSink,
     RunOptions,
     RunSummary,
-    collect_records,
 )
 
 __all__ = [

@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import yaml
 
@@ -24,6 +24,9 @@ from extractor.errors import ConfigError
 from extractor.llm.config import LLMConfig
 from extractor.models import Item, TokenUsage, Trial
 from extractor.segment import segment
+
+if TYPE_CHECKING:
+    from extractor.batch.models import DryRunReport
 
 __all__ = [
     "ANSWER_CHARS_PER_ITEM",
@@ -35,6 +38,7 @@ __all__ = [
     "estimate_requests",
     "estimate_trial",
     "model_prices",
+    "price_report",
 ]
 
 
@@ -188,3 +192,26 @@ def estimate_requests(trial: Trial, config: LLMConfig, backend: str = "llm") -> 
     enough for a dry run over a whole registry."""
     est = estimate_trial(trial, config, backend)
     return est.requests, est.prompt_tokens
+
+
+def price_report(
+    report: DryRunReport, llm: LLMConfig | None, backend: str, counter: TokenCounter | None
+) -> DryRunReport:
+    """Fill in a dry run's costs from its token estimates, with the assumptions they rest on."""
+    if llm is None or counter is None:
+        report.estimated_prompt_cost_usd = report.estimated_cost_usd = 0.0
+        return report
+    report.estimated_prompt_cost_usd = estimate_cost(
+        llm.model, TokenUsage(prompt_tokens=report.estimated_prompt_tokens)
+    )
+    report.estimated_cost_usd = estimate_cost(
+        llm.model,
+        TokenUsage(prompt_tokens=report.estimated_prompt_tokens, completion_tokens=report.estimated_completion_tokens),
+    )
+    report.assumptions.append(counter.note)
+    report.assumptions.append(
+        "completion tokens expected from the items' size (fitted to gold answers; cut answers not foreseen)"
+    )
+    if backend == "hybrid":
+        report.assumptions.append("hybrid: only the items the routing sends are priced (rules run here to route them)")
+    return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -140,3 +141,14 @@ class ProgressSink(Protocol):
     def note(self, message: str) -> None: ...
 
     def stop(self) -> None: ...
+
+
+class RecordSink(Protocol):
+    """Where the engine puts each formatted record: a :class:`~extractor.io.writers.RecordWriter` (file or
+    stdout), or the in-memory collector of :func:`collect_records`."""
+
+    path: Path | None
+
+    def write_body(self, body: str) -> None:
+        """Take one record formatted by :func:`~extractor.io.writers.format_record`."""
+        ...

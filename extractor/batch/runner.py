@@ -3,7 +3,8 @@
     planner  (_triage)    bad record -> error record; resume skip, de-duplicate, size limit, cache lookup
     executor              rules: worker processes (or in-process); llm/hybrid: bounded asyncio + rate limiter
     sink     (RecordSink) the record writer (file / stdout: :func:`extractor.extract_many`) or an in-memory
-                          collector (:func:`collect_records`: the eval); results also go to the cache
+                          collector (:func:`~extractor.batch.collect.collect_records`: the eval); results also
+                          go to the cache
 
 Failures are data: every failed trial becomes an error record built by the one redacting builder
 (:func:`extractor.io.writers.error_record`).
@@ -37,14 +38,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
-from pathlib import Path
 from types import FrameType
-from typing import Protocol
 
 from extractor.api import BACKENDS, MAX_TEXT_CHARS, aextract, run_sync
 from extractor.batch.cache import ResultCache, cache_key, text_sha256
-from extractor.batch.estimate import TokenCounter, Tokenizer, estimate_cost, estimate_requests, estimate_trial
-from extractor.batch.models import DryRunReport, ProgressSink, RunOptions, RunSummary, Status
+from extractor.batch.estimate import (
+    TokenCounter,
+    Tokenizer,
+    estimate_cost,
+    estimate_requests,
+    estimate_trial,
+    price_report,
+)
+from extractor.batch.models import DryRunReport, ProgressSink, RecordSink, RunOptions, RunSummary, Status
 from extractor.batch.ratelimit import RateLimiter
 from extractor.batch.workers import _Outcome, _outcome, _rules_one, _safe_outcome, _set_budget, _warm_up, _worker_init
 from extractor.errors import ConfigError, ExtractorError, InputError, TransportError
@@ -52,7 +58,7 @@ from extractor.io.readers import ReadItem
 from extractor.io.writers import OutputFormat, error_record, format_record
 from extractor.llm.config import LLMConfig
 from extractor.llm.metering import CallMeter, metering
-from extractor.models import CriteriaSet, OutputRecord, TokenUsage, Trial
+from extractor.models import CriteriaSet, TokenUsage, Trial
 
 __all__ = [
     "BatchRunner",
@@ -62,7 +68,6 @@ __all__ = [
     "RecordSink",
     "RunOptions",
     "RunSummary",
-    "collect_records",
 ]
 
 SMALL_RUN = 64
@@ -79,49 +84,6 @@ def _prompt_hash(config: LLMConfig) -> str:
     from extractor.llm.backend import prompt_hash
 
     return prompt_hash(config)
-
-
-class RecordSink(Protocol):
-    """Where the engine puts each formatted record: a :class:`~extractor.io.writers.RecordWriter` (file or
-    stdout), or the in-memory collector of :func:`collect_records`."""
-
-    path: Path | None
-
-    def write_body(self, body: str) -> None:
-        """Take one record formatted by :func:`~extractor.io.writers.format_record`."""
-        ...
-
-
-class _Collector:
-    """A sink that keeps the records (JSONL bodies parsed back into validated :class:`OutputRecord` s)."""
-
-    path: Path | None = None
-
-    def __init__(self, on_record: Callable[[OutputRecord], None] | None = None) -> None:
-        self.records: list[OutputRecord] = []
-        self._on_record = on_record
-
-    def write_body(self, body: str) -> None:
-        record = OutputRecord.model_validate_json(body)
-        self.records.append(record)
-        if self._on_record is not None:
-            self._on_record(record)
-
-
-def collect_records(
-    trials: Iterable[Trial],
-    options: RunOptions,
-    *,
-    trial_timeout_s: float | None = None,
-    on_record: Callable[[OutputRecord], None] | None = None,
-) -> list[OutputRecord]:
-    """Run ``trials`` through the engine and return their records in memory, in completion order (the eval's
-    path: no output file, no cache, no resume). ``options.fmt`` must be ``jsonl``."""
-    if options.fmt != "jsonl":
-        raise ConfigError("collect_records needs options.fmt == 'jsonl'", field="fmt")
-    sink = _Collector(on_record)
-    BatchRunner(options, sink, trial_timeout_s=trial_timeout_s).run(trials, handle_sigint=False)
-    return sink.records
 
 
 # ------------------------------------------------------------------------------------------- tasks for the pool
@@ -630,24 +592,4 @@ class BatchRunner:
                 report.requests += est.requests
                 report.estimated_prompt_tokens += est.prompt_tokens
                 report.estimated_completion_tokens += est.completion_tokens
-        if llm is None or counter is None:
-            report.estimated_prompt_cost_usd = report.estimated_cost_usd = 0.0
-            return report
-        report.estimated_prompt_cost_usd = estimate_cost(
-            llm.model, TokenUsage(prompt_tokens=report.estimated_prompt_tokens)
-        )
-        report.estimated_cost_usd = estimate_cost(
-            llm.model,
-            TokenUsage(
-                prompt_tokens=report.estimated_prompt_tokens, completion_tokens=report.estimated_completion_tokens
-            ),
-        )
-        report.assumptions.append(counter.note)
-        report.assumptions.append(
-            "completion tokens expected from the items' size (fitted to gold answers; cut answers not foreseen)"
-        )
-        if opts.backend == "hybrid":
-            report.assumptions.append(
-                "hybrid: only the items the routing sends are priced (rules run here to route them)"
-            )
-        return report
+        return price_report(report, llm, opts.backend, counter)

@@ -133,8 +133,8 @@ def predict_gold(
     in gold order, one per case.
     """
     from extractor.batch.cache import text_sha256
+    from extractor.batch.collect import collect_records
     from extractor.batch.models import RunOptions
-    from extractor.batch.runner import collect_records
     from extractor.errors import TransportError
     from extractor.io.writers import error_record
     from extractor.models import Trial

@@ -17,7 +17,7 @@ from tests.batch.conftest import synthetic, write_jsonl
 from tests.batch.fake_openai import FakeOpenAI
 from tests.evals.conftest import DATA as EVAL_DATA
 
-KEY = "sk-live-abcdef1234567890"
+KEY = "sk-test-abcdef1234567890"
 
 
 def test_extract_many_writes_resumes_and_reads_back(tmp_path: Path) -> None:
