@@ -53,7 +53,7 @@ from extractor.llm.client import (
 )
 from extractor.llm.config import LLMConfig
 from extractor.llm.prompts import RenderedPrompt, frame_json, load_prompt
-from extractor.llm.schema import LLMCriteria, response_model
+from extractor.llm.schema import LLMCriteria, answer_schema, kind_table
 from extractor.llm.secrets import redact_secrets
 from extractor.llm.verify import unsupported_numbers
 from extractor.models import (
@@ -112,7 +112,7 @@ def _prefix_tokens(prompt: str, version: str, mode: str) -> int:
     """Tokens of a request besides its items: system message, user template, answer schema (sent as
     response_format or tools; in md_json mode instructor writes it into the messages indented, about twice the
     tokens: measured with the oracle server)."""
-    rendered = load_prompt(prompt, version).render(kinds=KINDS, trial_id=frame_json(""), items=[])
+    rendered = _render(Trial(trial_id="x", text=""), [], LLMConfig(prompt=prompt, prompt_version=version))
     schema = estimate_tokens(json.dumps(LLMCriteria.model_json_schema(), ensure_ascii=False))
     return estimate_tokens(rendered.system) + estimate_tokens(rendered.user) + schema * (2 if mode == "md_json" else 1)
 
@@ -180,16 +180,44 @@ def _halves(chunk: Sequence[Item]) -> tuple[list[Item], list[Item]]:
 
 
 def _frame_item(it: Item) -> str:
-    fields: dict[str, object] = {"item": it.index, "section": it.polarity}
+    fields: dict[str, object] = {"item": it.index}
+    if it.parent is not None:
+        fields["parent"] = it.parent
     if it.cohort:
         fields["cohort"] = it.cohort
     fields["text"] = it.text
     return frame_json(fields)
 
 
-def _render(trial_id: str, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
+def _context(trial: Trial, key: str) -> str:
+    """A registry field sent as context (title, conditions), framed as one JSON string ("" when absent)."""
+    value = trial.registry.get(key)
+    if key == "title" and not value:
+        value = trial.registry.get("brief_title")
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value if v)
+    return frame_json(value) if isinstance(value, str) and value.strip() else ""
+
+
+def _render(trial: Trial, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
+    """The messages for one chunk: a system message that is the same on every call (the cacheable prefix) and a
+    user message with the trial's context and its items, grouped by section, in order."""
     prompt = load_prompt(config.prompt, config.prompt_version)
-    return prompt.render(kinds=KINDS, trial_id=frame_json(trial_id), items=[_frame_item(it) for it in items])
+    sections: list[tuple[str, list[str]]] = []
+    for it in items:
+        if not sections or sections[-1][0] != it.polarity:
+            sections.append((it.polarity, []))
+        sections[-1][1].append(_frame_item(it))
+    variables: dict[str, Any] = {
+        "kind_table": kind_table(),
+        "kinds": KINDS,
+        "trial_id": frame_json(trial.trial_id),
+        "title": _context(trial, "title"),
+        "conditions": _context(trial, "conditions"),
+        "sections": sections,
+        "items": [s for _, framed in sections for s in framed],
+    }
+    return prompt.render(**{k: v for k, v in variables.items() if k in prompt.variables})
 
 
 def _sampling(config: LLMConfig) -> dict[str, Any]:
@@ -295,7 +323,7 @@ def _clean(e: BaseException, secrets: Sequence[str]) -> BaseException | None:
 
 
 async def _call(
-    client: Any, rendered: RenderedPrompt, n_items: int, config: LLMConfig, *, trial_id: str, result: _Call
+    client: Any, rendered: RenderedPrompt, config: LLMConfig, *, trial_id: str, result: _Call
 ) -> _Call:
     hooks = Hooks()
     hooks.on("completion:kwargs", lambda *a, **k: setattr(result, "attempts", result.attempts + 1))
@@ -318,7 +346,7 @@ async def _call(
         async for attempt in transport_retrying(config, on_retry=retrying):
             with attempt:
                 answer, completion = await client.chat.completions.create_with_completion(
-                    response_model=response_model(n_items),
+                    response_model=LLMCriteria,
                     messages=rendered.messages(),
                     max_retries=config.validation_retries,
                     hooks=hooks,
@@ -417,7 +445,7 @@ async def _extract_chunk(client: Any, trial: Trial, chunk: list[Item], config: L
     call = _Call()
     try:
         await _call(
-            client, _render(trial.trial_id, chunk, config), len(chunk), config, trial_id=trial.trial_id, result=call
+            client, _render(trial, chunk, config), config, trial_id=trial.trial_id, result=call
         )
     except (TruncatedOutputError, ContextLengthError) as e:
         if len(chunk) == 1:
@@ -539,15 +567,14 @@ def build_requests(trial: Trial, config: LLMConfig) -> list[dict[str, Any]]:
     seg = segment(trial.text)
     bodies = []
     for chunk in chunk_items(seg.items, config=config):
-        rendered = _render(trial.trial_id, chunk, config)
-        schema = response_model(len(chunk)).model_json_schema()
+        rendered = _render(trial, chunk, config)
         bodies.append(
             {
                 **_sampling(config),
                 "messages": rendered.messages(),
                 "response_format": {
                     "type": "json_schema",
-                    "json_schema": {"name": "LLMCriteria", "schema": schema, "strict": False},
+                    "json_schema": {"name": LLMCriteria.__name__, "schema": answer_schema(), "strict": False},
                 },
             }
         )
@@ -566,7 +593,7 @@ def parse_responses(
     rejected: list[Rejected] = []
     for content, chunk in zip(contents, chunks, strict=True):
         try:
-            answer = response_model(len(chunk)).model_validate_json(content)
+            answer = LLMCriteria.model_validate_json(content)
         except ValidationError as e:
             raise OutputValidationError(
                 f"batch output did not validate: {e}", trial_id=trial.trial_id, last_output=content[:4000]

@@ -18,6 +18,7 @@ import extractor
 from extractor.errors import TruncatedOutputError
 from extractor.llm import LLMConfig, backend
 from extractor.llm.client import build_client
+from extractor.models import Trial
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SERVER = "http://127.0.0.1:8766/v1"  # the recording server; replay needs no server
@@ -79,11 +80,11 @@ def test_recorded_truncation_is_typed_error() -> None:
     # truncation (on which the backend splits the chunk: tests/llm/test_limits.py covers that with the oracle).
     config = cfg(max_tokens=24)
     items = list(extractor.segment(SEED001).items)
-    rendered = backend._render("seed-001", items, config)
+    rendered = backend._render(Trial(trial_id="seed-001", text=SEED001), items, config)
 
     async def ask() -> None:
         call = backend._Call()
-        await backend._call(build_client(config), rendered, len(items), config, trial_id="seed-001", result=call)
+        await backend._call(build_client(config), rendered, config, trial_id="seed-001", result=call)
 
     with pytest.raises(TruncatedOutputError) as info:
         asyncio.run(ask())
