@@ -322,9 +322,7 @@ def _clean(e: BaseException, secrets: Sequence[str]) -> BaseException | None:
     return e
 
 
-async def _call(
-    client: Any, rendered: RenderedPrompt, config: LLMConfig, *, trial_id: str, result: _Call
-) -> _Call:
+async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, trial_id: str, result: _Call) -> _Call:
     hooks = Hooks()
     hooks.on("completion:kwargs", lambda *a, **k: setattr(result, "attempts", result.attempts + 1))
     hooks.on("completion:response", result.count_response)
@@ -444,9 +442,7 @@ async def _extract_chunk(client: Any, trial: Trial, chunk: list[Item], config: L
     each half instead (recursively, down to one item). Returns every request made, in item order."""
     call = _Call()
     try:
-        await _call(
-            client, _render(trial, chunk, config), config, trial_id=trial.trial_id, result=call
-        )
+        await _call(client, _render(trial, chunk, config), config, trial_id=trial.trial_id, result=call)
     except (TruncatedOutputError, ContextLengthError) as e:
         if len(chunk) == 1:
             return [_Request(chunk, call, e)]

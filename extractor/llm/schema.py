@@ -58,7 +58,7 @@ def llm_kind_models() -> dict[str, type[_LLMBase]]:
 @cache
 def _criteria_adapter() -> TypeAdapter[list[Any]]:
     union: Any = Annotated[Union[tuple(llm_kind_models().values())], Field(discriminator="kind")]  # noqa: UP007
-    return TypeAdapter(list[union])  # type: ignore[valid-type]
+    return TypeAdapter(list[union])
 
 
 def _compact(prop: dict[str, Any]) -> dict[str, Any]:
