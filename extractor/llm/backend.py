@@ -2,8 +2,10 @@
 
 Items are sent in chunks planned by estimated tokens (:func:`chunk_items`: at most ``items_per_call``, within the
 context window and the answer limit, nested items with their parent), each item framed as escaped JSON
-(:func:`~extractor.llm.prompts.frame_json`); the model answers :class:`LLMCriteria` (kind fields + item number +
-verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
+(:func:`~extractor.llm.prompts.frame_json`) under its section, nested items naming their parent, after the trial's
+title and conditions; the system message and the answer schema are the same bytes on every request (a prefix
+providers can cache: :mod:`extractor.llm.schema`). The model answers :class:`LLMCriteria` (kind fields + item number
++ verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
 typed numbers checked against it (:mod:`extractor.llm.verify`), or the criterion is rejected and reported in
 ``CriteriaSet.rejected``. Items the model
 leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends only the items the rules backend left as
