@@ -87,6 +87,9 @@ def _answer_schema_text() -> str:
             "quote": {"type": "string", "description": _QUOTE},
         },
         "required": ["kind", "item", "quote"],
+        # the kind's fields follow (the kind table): grammar-constrained servers (llama.cpp) allow no other
+        # properties unless told so, and would cut every criterion down to its kind, item and quote
+        "additionalProperties": True,
     }
     schema = {
         "title": "Criteria",
