@@ -201,9 +201,11 @@ def _context(trial: Trial, key: str) -> str:
     return frame_json(value) if isinstance(value, str) and value.strip() else ""
 
 
-def _render(trial: Trial, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
+def _render(trial: Trial | str, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
     """The messages for one chunk: a system message that is the same on every call (the cacheable prefix) and a
-    user message with the trial's context and its items, grouped by section, in order."""
+    user message with the trial's context and its items, grouped by section, in order (``trial`` may be a bare id)."""
+    if isinstance(trial, str):
+        trial = Trial(trial_id=trial, text="")
     prompt = load_prompt(config.prompt, config.prompt_version)
     sections: list[tuple[str, list[str]]] = []
     for it in items:

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from extractor.kinds import REGISTRY
 from extractor.models import BASE_FIELDS, CRITERION_TYPES
 
-__all__ = ["FILLED_KINDS", "LLMCriteria", "answer_schema", "kind_table", "llm_kind_models"]
+__all__ = ["FILLED_KINDS", "LLMCriteria", "answer_schema", "kind_table", "llm_kind_models", "response_model"]
 
 FILLED_KINDS: frozenset[str] = frozenset({"other"})
 """Kinds the model is not asked to write: the backend fills them in (an item with no typed criterion)."""
@@ -168,3 +168,9 @@ class LLMCriteria(OpenAISchema):
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """The compact answer schema (:func:`answer_schema`), whatever the arguments."""
         return copy.deepcopy(answer_schema())
+
+
+def response_model(n_items: int = 0) -> type[LLMCriteria]:
+    """The answer model for a request of ``n_items`` items: :class:`LLMCriteria` whatever the size (the schema no
+    longer depends on it; kept for callers written against prompt v1)."""
+    return LLMCriteria
