@@ -7,7 +7,9 @@ Replay needs no network and no key: every request is answered from ``evals/casse
 its body; a prompt or schema change makes replay fail until the cassette is re-recorded). Only the gold
 trials listed in ``evals/cassettes/llm_gold.trials.txt`` (those the cassette was recorded on) are scored.
 Recording talks to the real OpenAI-compatible server at ``--base-url`` (see ``evals/record_cassettes.sh``). Exit
-codes are those of ``extractor eval``: 0 ok, 3 the gate failed, 2 could not run, 130 interrupted.
+codes are those of ``extractor eval``: 0 ok, 3 the gate failed, 2 could not run, 130 interrupted. The eval runs with
+``--allow-errors``: the cassettes are of a small local model whose answers are error records in 8 of 10 trials by
+design; the baseline tracks them, and the gate ("no trial newly fails", 3) is what guards them, not exit 1.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def main() -> int:
     from extractor.cli import app
 
     cli = ["eval", "--backend", args.backend, "--report-dir", str(args.report_dir), "--trials", f"@{TRIALS}"]
+    cli.append("--allow-errors")  # error records by design (see the module docstring): the gate guards them
     if args.baseline:
         cli += ["--baseline", str(args.baseline)]
     if args.update_baseline:

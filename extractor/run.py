@@ -147,11 +147,11 @@ def _resume(
     retry_errors: bool,
     dry_run: bool,
     progress: ProgressSink | None,
-) -> set[str]:
+) -> tuple[set[str], int]:
     """The trial ids already done in ``out`` (repairing a torn last record; with ``retry_errors``, removing the
-    error records so that their trials run again)."""
+    error records so that their trials run again), and how many of them are error records that stay."""
     if out is None or not resume or not out.exists():
-        return set()
+        return set(), 0
     scan = scan_output(out, fmt, repair=not dry_run)
     if scan.truncated_bytes and progress is not None:
         progress.note(f"{out}: removed a torn trailing record ({scan.truncated_bytes} bytes); it will be redone")
@@ -160,9 +160,13 @@ def _resume(
         if not dry_run:
             drop_records(out, fmt, scan.error_ids)
         skip = scan.ids - scan.error_ids
+    kept_errors = len(scan.error_ids & skip)
     if skip and progress is not None:
-        progress.note(f"{out}: resuming, {len(skip)} trials already done")
-    return skip
+        errors = (
+            f" ({kept_errors} of them error records: rerun with --retry-errors to redo them)" if kept_errors else ""
+        )
+        progress.note(f"{out}: resuming, {len(skip)} trials already done{errors}")
+    return skip, kept_errors
 
 
 # --------------------------------------------------------------------------------------------------- runs
@@ -219,7 +223,8 @@ def extract_many(
         stdin: the bytes stream ``"-"`` reads (default ``sys.stdin.buffer``).
 
     Returns:
-        :class:`RunSummary`: counts (ok, degraded, error, failed, cached, skipped, duplicates), criteria per kind,
+        :class:`RunSummary`: counts (ok, degraded, error, failed, cached, skipped, duplicates; ``kept`` and
+        ``kept_errors``: the records, and error records, an earlier run left in the output), criteria per kind,
         tokens, estimated cost, time; ``interrupted`` after Ctrl-C (rerun to resume), ``aborted`` when the LLM
         circuit breaker stopped the run. Error records are data: check ``summary.error``.
 
@@ -249,14 +254,18 @@ def extract_many(
     lock = OutputLock(out).acquire() if out is not None else None  # from the resume scan to the last record
     cache_db: ResultCache | None = None
     try:
-        skip = _resume(out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=False, progress=progress)
+        skip, kept_errors = _resume(
+            out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=False, progress=progress
+        )
         cache_db = _open_cache(cache)
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
         total = _count(paths, entries) if progress is not None else None
         with RecordWriter(out, out_fmt, overwrite=not resume) as writer:
             runner = BatchRunner(opts, writer, cache=cache_db, skip_ids=skip, progress=progress, trial_timeout_s=budget)
-            return runner.run(_items(entries, reader or ReaderOptions(), stdin), total=total)
+            summary = runner.run(_items(entries, reader or ReaderOptions(), stdin), total=total)
+        summary.kept, summary.kept_errors = len(skip), kept_errors
+        return summary
     finally:
         if cache_db is not None:
             cache_db.close()
@@ -304,7 +313,7 @@ def estimate_many(
         check_output(out, paths)
     cache_db: ResultCache | None = None
     try:
-        skip = _resume(out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=True, progress=None)
+        skip, _ = _resume(out, out_fmt, resume=resume, retry_errors=retry_errors, dry_run=True, progress=None)
         cache_db = _open_cache(cache)
         report = BatchRunner(opts, None, cache=cache_db, skip_ids=skip).dry_run(
             _items(entries, reader or ReaderOptions(), stdin)
@@ -313,7 +322,7 @@ def estimate_many(
         if cache_db is not None:
             cache_db.close()
     if config is not None:
-        report.assumptions = _assumptions(config)
+        report.assumptions = _assumptions(config) + report.assumptions
     return report
 
 
@@ -333,7 +342,6 @@ def _assumptions(config: LLMConfig) -> list[str]:
         out.append(f"no price known for {config.model}: cost unknown (extractor/batch/prices.yaml)")
     else:
         out.append(f"prices ${per_m_in:g} input, ${per_m_out:g} output per 1M tokens (extractor/batch/prices.yaml)")
-    out.append("prompt tokens estimated as characters / 4; completion tokens not estimated")
     return out
 
 
@@ -345,9 +353,13 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[OutputRecord]:
 
     Reads JSONL (and the JSON array format, one record a line); ``.gz`` files are decompressed. Blank lines are
     skipped; every record is yielded in file order (a resumed run may hold a trial twice). A line that is not a
-    valid record raises :class:`InputError` with the file, line and field.
+    valid record raises :class:`InputError` with the file, line and field; a CSV or Parquet output (by name or, for
+    Parquet, content) raises :class:`InputError` saying the format cannot be read back as records.
     """
     p = Path(path)
+    name = p.name.lower().removesuffix(".gz")
+    if name.endswith(_NOT_RECORDS):
+        raise InputError(_unsupported(name.rsplit(".", 1)[-1]), file=str(p))
     try:
         f = _open_bytes(p)
     except FileNotFoundError as e:
@@ -357,12 +369,21 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[OutputRecord]:
     with f:
         try:
             for n, raw in enumerate(f, start=1):
+                if n == 1 and raw.startswith(b"PAR1"):  # Parquet's magic number, whatever the name
+                    raise InputError(_unsupported("parquet"), file=str(p))
                 body = raw.strip()
                 if body in (b"", b"[", b"]", b"[]"):
                     continue
                 yield _record(body.removeprefix(b"[").removeprefix(b","), p, n)
         except (OSError, EOFError, UnicodeDecodeError) as e:
             raise InputError(f"cannot read: {e}", file=str(p)) from e
+
+
+_NOT_RECORDS = (".csv", ".tsv", ".parquet", ".pq")
+
+
+def _unsupported(fmt: str) -> str:
+    return f"reading records from {fmt} is not supported: read_records() reads JSONL and JSON arrays (and their .gz)"
 
 
 def _open_bytes(path: Path) -> IO[bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -88,6 +89,16 @@ def test_schema_command_exports_json_schema() -> None:
     mapping = union["properties"]["criteria"]["items"]["discriminator"]["mapping"]
     assert set(mapping) == set(KINDS)  # every registered kind, generated from the registry
     assert {KIND_TYPES[k].__name__ for k in KINDS} <= set(schema["$defs"])
+
+
+def test_schema_command_unwritable_output_exit_2(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "schema.json"
+    out = CliRunner().invoke(app, ["schema", "-o", str(target)])
+    assert out.exit_code == 2 and isinstance(out.exception, SystemExit)
+    assert out.stderr.strip().splitlines() == [out.stderr.strip()]  # one line, no traceback
+    assert str(target) in out.stderr and "Traceback" not in out.stderr
+    ok = CliRunner().invoke(app, ["schema", "-o", str(tmp_path / "s.json")])
+    assert ok.exit_code == 0 and json.loads((tmp_path / "s.json").read_text())["$schema"]
 
 
 def test_output_record_and_gold_models_forbid_extras() -> None:

@@ -70,6 +70,14 @@ class RunSummary(BaseModel):
     )
     cached: int = Field(default=0, description="Trials answered from the cache (part of ok).")
     skipped: int = Field(default=0, description="Trials already in the output file (resume).")
+    kept: int = Field(
+        default=0, description="Trials whose records the output already held and this run kept (resume; distinct ids)."
+    )
+    kept_errors: int = Field(
+        default=0,
+        description="Error records from earlier runs kept in the output (part of kept; not redone without "
+        "``retry_errors``). They count for the exit code like this run's.",
+    )
     duplicates: int = Field(default=0, description="Trial ids seen twice in the input (second one ignored).")
     criteria: int = 0
     criteria_per_kind: dict[str, int] = Field(default_factory=dict)
@@ -113,9 +121,9 @@ class DryRunReport(BaseModel):
     to_extract: int = 0
     requests: int = 0
     estimated_prompt_tokens: int = 0
-    estimated_prompt_cost_usd: float | None = Field(
-        default=None, description="Prompt-side cost only (completion tokens depend on the answers)."
-    )
+    estimated_completion_tokens: int = Field(default=0, description="Expected answer tokens (from the items' size).")
+    estimated_prompt_cost_usd: float | None = Field(default=None, description="Prompt-side cost.")
+    estimated_cost_usd: float | None = Field(default=None, description="Prompt and expected completion cost.")
     assumptions: list[str] = Field(
         default_factory=list, description="What the estimate assumed for llm/hybrid: endpoint, model, prices."
     )

@@ -50,6 +50,7 @@ __all__ = [
     "collect_batch",
     "collect_batches",
     "custom_id",
+    "load_state",
     "make_client",
     "prepare_batches",
     "prepare_run",
@@ -61,7 +62,18 @@ ENDPOINT: Final = "/v1/chat/completions"
 MAX_REQUESTS_PER_FILE = 50_000
 MAX_BYTES_PER_FILE = 190 * 1024 * 1024
 FINAL_STATUSES = frozenset({"completed", "expired", "cancelled", "failed"})
-_CONFIG_FIELDS = ("model", "mode", "prompt", "prompt_version", "temperature", "max_tokens", "items_per_call", "seed")
+_CONFIG_FIELDS = (
+    "model",
+    "mode",
+    "prompt",
+    "prompt_version",
+    "temperature",
+    "max_tokens",
+    "context_window",
+    "answer_budget",
+    "items_per_call",
+    "seed",
+)
 
 
 class BatchPart(BaseModel):
@@ -126,6 +138,14 @@ class BatchState(BaseModel):
         if not found:
             raise ConfigError(f"batch {batch_id} is not in the local state file")
         return found
+
+
+def load_state(out_dir: Path) -> tuple[BatchState, Path]:
+    """The state of ``out_dir`` and its path; a directory that does not exist is a :class:`ConfigError`."""
+    if not out_dir.is_dir():
+        raise ConfigError(f"no such batch directory: {out_dir} (use the --out-dir given to batch submit)")
+    state_path = out_dir / "state.json"
+    return BatchState.load(state_path), state_path
 
 
 def custom_id(trial_id: str, sha: str, index: int, n: int) -> str:
@@ -500,11 +520,13 @@ def collect_batches(
     ``output`` None writes to stdout; an existing output is resumed (its trial ids are skipped) under the same
     guards as ``extract`` (not an input, a regular file, one run at a time). ``cache``: ``True`` fills the default
     result cache, ``False`` none, or a path. ``on_pending`` is called for each batch not finished yet. Returns None
-    when no batch has finished (nothing written).
+    when no batch has finished (nothing written). A missing ``out_dir``, or one from which no batch was submitted
+    (only ``--no-upload`` request files, or a failed submission), is a :class:`ConfigError`: waiting will not help.
     """
     t0 = time.perf_counter()
-    state_path = out_dir / "state.json"
-    state = BatchState.load(state_path)
+    state, state_path = load_state(out_dir)
+    if not state.batches:
+        raise ConfigError(f"nothing submitted from {out_dir}: no batches in {state_path} (run batch submit)")
     records = refresh_status(state.find(batch_id), config, state, state_path)
     ready = [r for r in records if r.status in FINAL_STATUSES]
     for r in records:

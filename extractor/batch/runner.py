@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hashlib
 import itertools
 import math
 import os
@@ -42,7 +43,7 @@ from typing import Protocol
 
 from extractor.api import BACKENDS, MAX_TEXT_CHARS, aextract, run_sync
 from extractor.batch.cache import ResultCache, cache_key, text_sha256
-from extractor.batch.estimate import estimate_cost, estimate_requests
+from extractor.batch.estimate import TokenCounter, Tokenizer, estimate_cost, estimate_requests, estimate_trial
 from extractor.batch.models import DryRunReport, ProgressSink, RunOptions, RunSummary, Status
 from extractor.batch.ratelimit import RateLimiter
 from extractor.batch.workers import _Outcome, _outcome, _rules_one, _safe_outcome, _set_budget, _warm_up, _worker_init
@@ -205,6 +206,9 @@ class BatchRunner:
                 "mode": llm.mode,
                 "prompt_hash": _prompt_hash(llm),
             }
+            if options.backend == "hybrid":  # which items hybrid sends shapes its result too
+                routing = hashlib.sha256(llm.routing.model_dump_json().encode()).hexdigest()[:16]
+                self._key_parts["prompt_hash"] += f":routing={routing}"
 
     # -- control ---------------------------------------------------------------------------------------
 
@@ -264,26 +268,30 @@ class BatchRunner:
         self.summary.read += 1
         if isinstance(item, InputError):
             rec = error_record(item)
-            if rec.trial_id in self.skip_ids or rec.trial_id in self._seen:
+            if rec.trial_id in self._seen:
+                self.summary.duplicates += 1
+                self._advance("duplicate")
+                return None
+            self._seen.add(rec.trial_id)
+            if rec.trial_id in self.skip_ids:
                 self.summary.skipped += 1
                 self._advance("skipped")
                 return None
-            self._seen.add(rec.trial_id)
             assert rec.error is not None
             self._write(
                 _Outcome(rec.trial_id, format_record(rec, self.options.fmt), ok=False, error_type=rec.error.type)
             )
             return None
         tid = item.trial_id
-        if tid in self.skip_ids:
-            self.summary.skipped += 1
-            self._advance("skipped")
-            return None
-        if tid in self._seen:
+        if tid in self._seen:  # before the resume check: a duplicate id is a duplicate, not one more "done" trial
             self.summary.duplicates += 1
             self._advance("duplicate")
             return None
         self._seen.add(tid)
+        if tid in self.skip_ids:
+            self.summary.skipped += 1
+            self._advance("skipped")
+            return None
         sha = text_sha256(item.text)
         if len(item.text) > MAX_TEXT_CHARS:  # the library's limit (extractor.api): refused before any work
             path, _, line = (item.source or "").rpartition(":")
@@ -544,7 +552,7 @@ class BatchRunner:
         meter = CallMeter(pacer=self.limiter if self.limiter.active else None)
         try:
             if self.limiter.active and opts.llm is not None:
-                meter.reserved_requests, est = estimate_requests(trial, opts.llm)
+                meter.reserved_requests, est = estimate_requests(trial, opts.llm, opts.backend)
                 if meter.reserved_requests:
                     await self.limiter.acquire(meter.reserved_requests, est)
             with metering(meter):
@@ -594,11 +602,14 @@ class BatchRunner:
 
     # -- dry run ---------------------------------------------------------------------------------------
 
-    def dry_run(self, items: Iterable[ReadItem]) -> DryRunReport:
-        """Count what a run would do and estimate its prompt tokens and cost; calls nothing."""
+    def dry_run(self, items: Iterable[ReadItem], *, tokenizer: Tokenizer = "auto") -> DryRunReport:
+        """Count what a run would do and estimate its requests, prompt and completion tokens and cost; calls
+        nothing (:func:`~extractor.batch.estimate.estimate_trial`: ``hybrid`` routing modelled, the backend's
+        chunk planner, tokens counted by ``tokenizer``)."""
         opts = self.options
         llm = opts.llm if opts.backend != "rules" else None
         report = DryRunReport(backend=opts.backend, model=llm.model if llm else None)
+        counter = TokenCounter(llm.model, tokenizer) if llm is not None else None
         seen: set[str] = set()
         for item in items:
             report.read += 1
@@ -615,13 +626,28 @@ class BatchRunner:
                 continue
             report.to_extract += 1
             if llm is not None:
-                n, tokens = estimate_requests(item, llm)
-                report.requests += n
-                report.estimated_prompt_tokens += tokens
-        if llm is None:
-            report.estimated_prompt_cost_usd = 0.0
-        else:
-            report.estimated_prompt_cost_usd = estimate_cost(
-                llm.model, TokenUsage(prompt_tokens=report.estimated_prompt_tokens)
+                est = estimate_trial(item, llm, opts.backend, counter=counter)
+                report.requests += est.requests
+                report.estimated_prompt_tokens += est.prompt_tokens
+                report.estimated_completion_tokens += est.completion_tokens
+        if llm is None or counter is None:
+            report.estimated_prompt_cost_usd = report.estimated_cost_usd = 0.0
+            return report
+        report.estimated_prompt_cost_usd = estimate_cost(
+            llm.model, TokenUsage(prompt_tokens=report.estimated_prompt_tokens)
+        )
+        report.estimated_cost_usd = estimate_cost(
+            llm.model,
+            TokenUsage(
+                prompt_tokens=report.estimated_prompt_tokens, completion_tokens=report.estimated_completion_tokens
+            ),
+        )
+        report.assumptions.append(counter.note)
+        report.assumptions.append(
+            "completion tokens expected from the items' size (fitted to gold answers; cut answers not foreseen)"
+        )
+        if opts.backend == "hybrid":
+            report.assumptions.append(
+                "hybrid: only the items the routing sends are priced (rules run here to route them)"
             )
         return report

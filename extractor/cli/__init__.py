@@ -12,7 +12,7 @@ import typer
 
 from extractor._version import __version__
 from extractor.cli import batch, eval_cmd, extract_cmd, schema_cmd
-from extractor.cli._logging import setup_logging
+from extractor.cli._logging import Verbosity, setup_logging
 from extractor.cli.exitcodes import EXIT_HELP
 
 app = typer.Typer(
@@ -33,16 +33,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    verbose: Annotated[
-        int,
-        typer.Option(
-            "--verbose",
-            "-v",
-            count=True,
-            show_default=False,
-            help="Show library logs on stderr (any command): -v info (HTTP requests, failed attempts), -vv debug.",
-        ),
-    ] = 0,
+    verbose: Verbosity = 0,
     version: Annotated[
         bool,
         typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),

@@ -1,10 +1,12 @@
 """What the commands share: stderr lines, error descriptions, LLM options, progress displays (stderr), the
-summary and dry-run paragraphs, and the exit code of a finished run (one rule for ``extract`` and ``batch collect``)."""
+summary and dry-run paragraphs, and the exit code of a finished run (one rule for ``extract``, ``batch collect`` and
+``eval``)."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
@@ -16,12 +18,16 @@ from extractor.llm.config import LLMConfig
 
 if TYPE_CHECKING:  # openai (behind the provider-batch module) loads only when a batch command runs
     from extractor.batch.openai_batch import BatchRecord
+    from extractor.models import OutputRecord
 
 __all__ = [
     "PlainProgress",
     "RichProgress",
+    "bad_records",
     "describe",
     "err",
+    "errors_exit_message",
+    "eval_exit_code",
     "exit_code",
     "fail",
     "format_batch_status",
@@ -30,6 +36,7 @@ __all__ = [
     "format_summary",
     "llm_config",
     "make_progress",
+    "too_many_errors",
 ]
 
 
@@ -179,7 +186,8 @@ def format_summary(s: RunSummary) -> str:
     lines = [
         f"{'interrupted' if s.interrupted else 'stopped' if s.aborted else 'done'}: {s.written} written "
         f"({s.ok} ok{f', {s.degraded} degraded' if s.degraded else ''}, {s.error} errors, "
-        f"{s.cached} cached), {s.skipped} already done, {s.duplicates} duplicate ids; "
+        f"{s.cached} cached), {s.skipped} already done, {s.duplicates} duplicate ids"
+        f"{f', {s.kept_errors} kept errors (rerun with --retry-errors)' if s.kept_errors else ''}; "
         f"{s.wall_s:.1f} s, {s.trials_per_s:.1f} trials/s",
         f"criteria: {s.criteria} ({', '.join(f'{k} {v}' for k, v in s.criteria_per_kind.items()) or 'none'})",
     ]
@@ -205,12 +213,12 @@ def format_summary(s: RunSummary) -> str:
 
 def format_dry_run(r: DryRunReport) -> str:
     """One human-readable paragraph for stderr, with what the estimate assumed."""
-    cost = "unknown" if r.estimated_prompt_cost_usd is None else f"${r.estimated_prompt_cost_usd:.4f}"
+    cost = "unknown" if r.estimated_cost_usd is None else f"${r.estimated_cost_usd:.4f}"
     model = f" ({r.model})" if r.model else ""
     text = (
         f"dry run, backend {r.backend}{model}: {r.trials} trials ({r.bad_records} bad records), "
         f"{r.skipped} already done, {r.cached} cached, {r.to_extract} to extract in {r.requests} requests, "
-        f"~{r.estimated_prompt_tokens} prompt tokens, prompt cost ~{cost}"
+        f"~{r.estimated_prompt_tokens} prompt + ~{r.estimated_completion_tokens} completion tokens, cost ~{cost}"
     )
     return "\n".join([text, *(f"assumed: {a}" for a in r.assumptions)])
 
@@ -236,18 +244,57 @@ def format_batch_status(r: BatchRecord) -> str:
 
 
 def exit_code(s: RunSummary, *, max_error_rate: float = 0.0, allow_errors: bool = False) -> ExitCode:
-    """The exit code of a finished run (see :mod:`extractor.cli.exitcodes`).
+    """The exit code of a finished run (see :mod:`extractor.cli.exitcodes`); it describes the output.
 
     130 when interrupted; 1 when the run stopped early on its own (circuit breaker: trials were left undone, so
-    even ``allow_errors`` does not hide it), or when the records of this run that are errors or degraded (an LLM
-    call failed and its items kept the rules result) are more than ``max_error_rate`` of the records it wrote
-    (``allow_errors``: never for that reason); else 0. Records skipped on resume are not counted.
+    even ``allow_errors`` does not hide it), or when :func:`bad_records` of the output are more than
+    ``max_error_rate`` of its records (``allow_errors``: never for that reason); else 0.
     """
     if s.interrupted:
         return ExitCode.INTERRUPTED
     if s.aborted:
         return ExitCode.ERRORS
-    bad = s.error + s.degraded
-    if bad and not allow_errors and bad > max_error_rate * s.written:
-        return ExitCode.ERRORS
-    return ExitCode.OK
+    bad, total = bad_records(s)
+    return ExitCode.ERRORS if too_many_errors(bad, total, max_error_rate, allow_errors) else ExitCode.OK
+
+
+def bad_records(s: RunSummary) -> tuple[int, int]:
+    """(records of the output that are errors or degraded, records in the output after the run): this run's
+    error and degraded records plus the error records kept from earlier runs (resume without --retry-errors),
+    against the records this run wrote plus those it kept."""
+    return s.error + s.degraded + s.kept_errors, s.written + s.kept
+
+
+def too_many_errors(bad: int, total: int, max_error_rate: float, allow_errors: bool) -> bool:
+    """True when ``bad`` of ``total`` records is over ``max_error_rate`` (0: any), unless ``allow_errors``."""
+    return bool(bad) and not allow_errors and bad > max_error_rate * total
+
+
+def errors_exit_message(bad: int, total: int, max_error_rate: float, *, kept_errors: int = 0) -> str:
+    """The stderr line that explains an exit 1 for error records."""
+    kept = f", {kept_errors} of them kept from an earlier run (rerun with --retry-errors)" if kept_errors else ""
+    return (
+        f"exit 1: {bad} of {total} records are errors or degraded{kept} "
+        f"(--max-error-rate {max_error_rate:g}; --allow-errors to accept them)"
+    )
+
+
+def eval_exit_code(
+    records: Iterable[OutputRecord],
+    *,
+    gate_failures: Iterable[str] = (),
+    max_error_rate: float = 0.0,
+    allow_errors: bool = False,
+) -> ExitCode:
+    """``extractor eval``'s exit code, each reason printed on stderr: 3 when the gate failed (``gate_failures``:
+    its reasons; 3 wins), 1 when the scored ``records`` that are errors or degraded are over ``max_error_rate``
+    (as :func:`exit_code`; ``allow_errors`` opts out), else 0."""
+    recs = list(records)
+    bad = sum(r.error is not None or bool(r.provenance and r.provenance.errors) for r in recs)
+    reasons = list(gate_failures)
+    for reason in reasons:
+        err(f"extractor eval: gate failed: {reason}")
+    errors = too_many_errors(bad, len(recs), max_error_rate, allow_errors)
+    if errors:
+        err(f"extractor eval: {errors_exit_message(bad, len(recs), max_error_rate)}")
+    return ExitCode.REGRESSION if reasons else ExitCode.ERRORS if errors else ExitCode.OK

@@ -5,8 +5,9 @@ commands with the same ``--out-dir``. Collected records are the same JSONL recor
 
 Exit codes (the one table, :mod:`extractor.cli.exitcodes`): 0 done; 1 (collect) more error records than
 ``--max-error-rate`` allows (default 0; ``--allow-errors`` opts out); 2 could not run (bad option or configuration,
-unreadable state or input, unwritable output, the provider refused or could not be reached); 3 (collect) no batch
-has finished yet, try again later; 130 interrupted (rerun the same command: collect resumes its output).
+unreadable state or input, unwritable output, a missing ``--out-dir`` or, for collect, one with nothing submitted,
+the provider refused or could not be reached); 3 (collect) submitted batches still pending, try again later; 130
+interrupted (rerun the same command: collect resumes its output).
 """
 
 from __future__ import annotations
@@ -85,14 +86,13 @@ def status(
     verbose: Verbosity = 0,
 ) -> None:
     """Show the provider's status of submitted batches (and update the state file)."""
-    from extractor.batch.openai_batch import BatchState, refresh_status
+    from extractor.batch.openai_batch import load_state, refresh_status
 
     try:
-        state_path = out_dir / "state.json"
-        state = BatchState.load(state_path)
+        state, state_path = load_state(out_dir)
         records = state.find(batch_id)
-        if not records:
-            err(f"no batches in {state_path}")
+        if not records:  # an existing directory with nothing submitted: nothing to report, not an error
+            err(f"no batches submitted from {out_dir} ({state_path} lists none)")
             return
         refresh_status(records, llm_config(base_url=base_url), state, state_path)
     except (ExtractorError, OSError, KeyboardInterrupt) as e:

@@ -1,9 +1,7 @@
 """``extractor eval``: score predictions (or a backend's live output) against the gold labels, gate on a baseline.
 
-Exit codes (:mod:`extractor.cli.exitcodes`): 0 ok; 3 the gate failed (gold set changed, a gold trial without a
-prediction, a tracked metric more than ``--tolerance`` below the baseline, or a trial that newly fails); 2 could not
-run (bad option, unreadable gold, predictions or baseline); 130 interrupted. Error records among the predictions are
-scored (as misses), not an exit code of their own.
+Exit codes (:mod:`extractor.cli.exitcodes`): 0 ok; 1 error records among the predictions (over --max-error-rate);
+3 the gate failed (wins over 1); 2 could not run (bad option, unreadable gold, predictions or baseline); 130.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ import typer
 
 from extractor.api import Backend
 from extractor.cli._logging import Verbosity
-from extractor.cli._support import describe, err, fail
+from extractor.cli._support import describe, err, eval_exit_code, fail
 from extractor.cli.exitcodes import ExitCode
 from extractor.errors import ExtractorError, InputError
 
@@ -59,17 +57,19 @@ def eval_(
     ] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", min=0.0, help="Allowed drop of a tracked metric.")] = 0.02,
     trials: Annotated[
-        str | None,
-        typer.Option(
-            "--trials",
-            help="Score only these gold trials: comma-separated ids, or @FILE with one id a line.",
-        ),
+        str | None, typer.Option(help="Score only these gold trials: comma-separated ids, or @FILE (one id a line).")
     ] = None,
     update_baseline: Annotated[
         bool,
         typer.Option(
             "--update-baseline", help="Write this run's metrics as the new baseline (explicit; never automatic)."
         ),
+    ] = False,
+    max_error_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of predictions that may be errors (0: any fails).")
+    ] = 0.0,
+    allow_errors: Annotated[
+        bool, typer.Option("--allow-errors", help="Error records never make the exit code 1.")
     ] = False,
     verbose: Verbosity = 0,
 ) -> None:
@@ -78,7 +78,7 @@ def eval_(
     Strict matching, with lenient and kind-only scores beside; writes report.md, report-full.md, report.json,
     junit.xml and report.html, and prints the compact summary. The gate fails (exit 3) when the gold set changed, a
     gold trial has no prediction, a tracked metric fell more than --tolerance below the baseline, or a trial newly
-    fails.
+    fails. Error records among the predictions are scored as misses and give exit 1 (the gate's 3 wins).
     """
     if (pred is None) == (backend is None):
         raise _fail("give exactly one of --pred PRED.jsonl or --backend rules|llm|hybrid")
@@ -142,8 +142,7 @@ def eval_(
     err(f"reports written to {out_dir}")
     if update_baseline:
         err(f"baseline written to {baseline_path}")
-        raise typer.Exit(ExitCode.OK)
-    if report.comparison is not None and report.comparison.failed:
-        for reason in report.comparison.reasons():
-            err(f"extractor eval: gate failed: {reason}")
-        raise typer.Exit(ExitCode.REGRESSION)
+    gate = report.comparison.reasons() if report.comparison is not None and not update_baseline else []
+    scored = [predictions[c.trial_id] for c in cases if c.trial_id in predictions]
+    code = eval_exit_code(scored, gate_failures=gate, max_error_rate=max_error_rate, allow_errors=allow_errors)
+    raise typer.Exit(int(code))

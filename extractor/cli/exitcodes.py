@@ -13,21 +13,27 @@ code  meaning
 
 Per command:
 
-* ``extract``: 0, 1, 2, 130 as above. "Records that are errors" counts this run's error records and degraded records
-  (an LLM call failed and its items kept the rules result) against the records it wrote (resumed ones are not
-  counted); the circuit breaker gives 1 even with ``--allow-errors`` (trials were left undone). An output that
-  cannot be written (disk full, no permission; the message names the file) is a 2, like any input or option the run
-  cannot use. A reader that closes the pipe (``extract ... | head``) ends the run quietly with 141, as SIGPIPE ends
-  any Unix filter.
-* ``eval``: 0 the gate passed (or no baseline); 2 could not run (bad option; unreadable gold, predictions or
-  baseline); 3 the gate failed; 130 interrupted. Error records among the predictions are scored as misses: they
-  fail the gate through the metrics, not through 1.
+* ``extract``: 0, 1, 2, 130 as above. The code describes the output: "records that are errors" counts this run's
+  error records and degraded records (an LLM call failed and its items kept the rules result) plus the error records
+  an earlier run left in the output and this one kept (resume without ``--retry-errors``), against the records in
+  the output after the run; the circuit breaker gives 1 even with ``--allow-errors`` (trials were left undone). An
+  output that cannot be written (disk full, no permission; the message names the file) is a 2, like any input or
+  option the run cannot use. A reader that closes the pipe (``extract ... | head``) ends the run quietly with 141,
+  as SIGPIPE ends any Unix filter.
+* ``eval``: 0 the gate passed (or no baseline) and no prediction is an error; 1 error (or degraded) records among
+  the scored predictions, of ``--pred`` or of ``--backend``, over ``--max-error-rate`` (``--allow-errors`` opts out;
+  they are scored as misses either way); 2 could not run (bad option; unreadable gold, predictions or baseline);
+  3 the gate failed; 130 interrupted. Order: 2 and 130 first (no result), then 3 (the gate failed, whatever the
+  errors), then 1. With ``--backend llm|hybrid`` the circuit breaker stops a run whose server is unreachable: the
+  trials left are ``TransportError`` records ("not attempted"), so such a run exits 1 quickly.
 * ``batch submit`` / ``status``: 0, 2 (bad option or configuration, a missing input path, unreadable state, the
-  provider refused or could not be reached), 130.
-* ``batch collect``: 0; 1 error records over ``--max-error-rate`` (``--allow-errors`` opts out); 2; 3 no batch has
-  finished yet (the command worked: nothing to collect, try again later; a poller tells it apart from 1 and 2);
-  130 (rerun: collect resumes its output).
-* ``schema``: 0, 2.
+  provider refused or could not be reached; for ``status`` an ``--out-dir`` that does not exist), 130. ``status``
+  on an existing ``--out-dir`` with nothing submitted says so and exits 0 (there is nothing to report).
+* ``batch collect``: 0; 1 error records over ``--max-error-rate`` (``--allow-errors`` opts out); 2 (as for
+  ``status``, and an ``--out-dir`` from which nothing was submitted: waiting would not help); 3 submitted batches
+  are still pending and none has finished (each is named on stderr; try again later; a poller tells it apart from
+  1 and 2); 130 (rerun: collect resumes its output).
+* ``schema``: 0, 2 (a bad option, or an ``-o`` file that cannot be written).
 
 Every command's ``--help`` ends with :data:`EXIT_HELP`.
 """

@@ -18,7 +18,17 @@ import typer
 
 from extractor.api import Backend
 from extractor.cli._logging import Verbosity
-from extractor.cli._support import err, exit_code, fail, format_dry_run, format_summary, llm_config, make_progress
+from extractor.cli._support import (
+    bad_records,
+    err,
+    errors_exit_message,
+    exit_code,
+    fail,
+    format_dry_run,
+    format_summary,
+    llm_config,
+    make_progress,
+)
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
 from extractor.errors import ExtractorError
 from extractor.io.readers import DEFAULT_ID_FIELD, DEFAULT_TEXT_FIELD, ReaderOptions, StdinFormat
@@ -51,7 +61,9 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
     rpm: Annotated[int | None, Opt(min=1, help="Requests per minute.")] = None,
     tpm: Annotated[int | None, Opt(min=1, help="Tokens per minute.")] = None,
     timeout: Annotated[float | None, Opt(min=0.001, help="Seconds per LLM request (EXTRACTOR_TIMEOUT; 120).")] = None,
-    attempts: Annotated[int | None, Opt(min=1, max=20, help="Tries per LLM request (EXTRACTOR_ATTEMPTS; 4).")] = None,
+    attempts: Annotated[
+        int | None, Opt(min=1, max=20, help="Transport tries per LLM request (EXTRACTOR_ATTEMPTS; 4); re-asks on top.")
+    ] = None,
     trial_timeout: Annotated[float, Opt(min=0, help="Seconds the rules may spend per trial (0: no limit).")] = 10.0,
     cache: Annotated[Path | None, Opt(help="Result cache file (default: in XDG_CACHE_HOME).")] = None,
     no_cache: Annotated[bool, Opt("--no-cache", help="Neither read nor write the cache.")] = False,
@@ -120,10 +132,7 @@ def extract(  # noqa: PLR0917 - typer maps parameters to options
         _write(summary, result.model_dump_json(indent=2))
     code = exit_code(result, max_error_rate=max_error_rate, allow_errors=allow_errors)
     if code == ExitCode.ERRORS and not quiet and not result.aborted:
-        err(
-            f"exit 1: {result.error + result.degraded} of {result.written} records are errors or degraded "
-            f"(--max-error-rate {max_error_rate:g}; --allow-errors to accept them)"
-        )
+        err(errors_exit_message(*bad_records(result), max_error_rate, kept_errors=result.kept_errors))
     raise typer.Exit(int(code))
 
 

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from extractor.cli._support import fail
+from extractor.cli.exitcodes import ExitCode
 from extractor.models.schemas import SchemaOf, json_schema
 
 
@@ -26,5 +28,8 @@ def schema(
     text = json.dumps(json_schema(of), indent=2, ensure_ascii=False) + "\n"
     if output is None:
         typer.echo(text, nl=False)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
+    except OSError as e:  # no such directory, no permission, a directory, disk full: the table's 2, one line
+        raise fail(ExitCode.USAGE, f"error: cannot write {output}: {e.strerror or e}") from None

@@ -126,20 +126,32 @@ def predict_gold(
     """Extract every gold text with ``backend`` through the run engine; a failed trial becomes an error record.
 
     The same engine as ``extractor extract`` (:mod:`extractor.batch.runner`), in this process, one trial at a time,
-    without cache, resume, time budget or circuit breaker. ``rules`` is offline; ``llm`` and ``hybrid`` use
-    ``llm`` (default: :meth:`LLMConfig.from_env`) and raise :class:`ConfigError` up front when no endpoint or key
-    is configured. ``progress`` gets each trial id as its record is made. Records come back in gold order.
+    without cache, resume or time budget. ``rules`` is offline; ``llm`` and ``hybrid`` use ``llm`` (default:
+    :meth:`LLMConfig.from_env`) and raise :class:`ConfigError` up front when no endpoint or key is configured; their
+    circuit breaker is on: after 5 trials in a row failed to reach the server, the rest are not attempted and get a
+    ``TransportError`` record saying so. ``progress`` gets each trial id as its record is made. Records come back
+    in gold order, one per case.
     """
+    from extractor.batch.cache import text_sha256
     from extractor.batch.models import RunOptions
     from extractor.batch.runner import collect_records
+    from extractor.errors import TransportError
+    from extractor.io.writers import error_record
     from extractor.models import Trial
 
     config = _llm_config(backend, llm)
-    options = RunOptions(backend=backend, llm=config, workers=0, concurrency=1, circuit_breaker=0)
+    options = RunOptions(backend=backend, llm=config, workers=0, concurrency=1)
     trials = [Trial(trial_id=case.trial_id, text=case.text) for case in gold]
     on_record = (lambda rec: progress(rec.trial_id)) if progress is not None else None
     by_id = {r.trial_id: r for r in collect_records(trials, options, on_record=on_record)}
-    return [by_id[t.trial_id] for t in trials if t.trial_id in by_id]
+    not_run = TransportError(
+        "not attempted: the run stopped after repeated failures to reach the LLM server (circuit breaker)",
+        attempts=0,
+    )
+    return [
+        by_id.get(t.trial_id) or error_record(not_run, trial_id=t.trial_id, text_sha256=text_sha256(t.text))
+        for t in trials
+    ]
 
 
 def evaluate_backend(

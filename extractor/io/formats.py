@@ -52,7 +52,7 @@ CSV_FIELDS: tuple[CsvFields, ...] = ("json", "flat")
 ColumnType = Literal["str", "int", "float", "bool", "list", "json"]
 """A flat column's type: ``list`` is a list of strings, ``json`` a value kept as JSON text."""
 
-PARQUET_EXTRA = "pip install 'eligibility-extractor[parquet]'"
+PARQUET_EXTRA = "pip install '.[parquet]' (in a checkout of eligibility-extractor)"
 _EXTENSIONS: dict[str, OutputFormat] = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
 
 

@@ -9,7 +9,8 @@ Formats, chosen by extension (``.gz`` allowed on top of any of them):
 * ``.csv``: one record a row (header required, strict quoting).
 * ``-``: standard input in :attr:`ReaderOptions.stdin_format` (``jsonl``, ``json``, ``csv``, ``txt``), or sniffed
   (``auto``, the default): JSON / JSONL when it starts with ``{`` or ``[``, CSV when its first line is a CSV header
-  naming the text field, else one text trial ``stdin``.
+  naming the text field, else one text trial ``stdin``. Gzip on stdin is recognised by its magic number and
+  decompressed first.
 
 A record is either a ClinicalTrials.gov API v2 study (it has ``protocolSection``) or a flat record whose id and
 text sit in ``id_field`` / ``text_field`` (defaults ``nct_id`` / ``eligibility_criteria``). Registry fields are kept
@@ -208,6 +209,21 @@ def _is_csv_header(line: bytes, text_field: str) -> bool:
 
 
 def _read_stdin(stdin: IO[bytes], opts: ReaderOptions) -> Iterator[ReadItem]:
+    """Standard input in its format; gzip (by its magic number) is decompressed first, whatever the format."""
+    magic = stdin.read(2)
+    rest: IO[bytes] = io.BufferedReader(_Prefixed(magic, stdin))
+    if magic == _GZIP_MAGIC:
+        rest = gzip.GzipFile(fileobj=rest, mode="rb")  # type: ignore[assignment]  # GzipFile reads bytes
+    try:
+        yield from _read_stdin_plain(rest, opts)
+    except _READ_ERRORS as e:  # truncated or corrupt gzip, I/O error mid-stream
+        yield InputError(f"read error: {e}", file="<stdin>")
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _read_stdin_plain(stdin: IO[bytes], opts: ReaderOptions) -> Iterator[ReadItem]:
     name = "<stdin>"
     fmt = opts.stdin_format
     if fmt == "jsonl":

@@ -8,13 +8,14 @@ providers can cache: :mod:`extractor.llm.schema`). The model answers :class:`LLM
 + verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
 typed numbers checked against it (:mod:`extractor.llm.verify`), or the criterion is rejected and reported in
 ``CriteriaSet.rejected``. Items the model
-leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends only the items the rules backend left as
-``other``. A chunk whose answer is cut at ``max_tokens`` or that exceeds the context window is split in two and
+leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends the items :mod:`extractor.llm.routing` picks
+from the rules' result (left ``other``, partly typed, long, and their families) and merges the two results there.
+A chunk whose answer is cut at ``max_tokens`` or that exceeds the context window is split in two and
 asked again, down to one item; every answered chunk is kept (:func:`llm_extract`).
 
 ``attempts`` (in provenance, in an ``LLMError``, in its message) counts HTTP requests to the model: first tries,
-transport retries and validation re-asks alike (:mod:`extractor.llm.client`). With ``-v`` each failed attempt that
-is retried logs one line on the ``extractor.llm`` logger.
+transport retries and validation re-asks alike (:mod:`extractor.llm.client`). With ``-v`` each failed attempt logs
+one line on the ``extractor.llm`` logger (retried, re-asked, or the last one: "giving up").
 
 Everything that leaves this module as text (exception messages, ``last_output``, ``provenance.errors``, rejected
 quotes) is redacted with the configured key *before* it is truncated (:func:`~extractor.llm.secrets.redact_secrets`).
@@ -55,6 +56,7 @@ from extractor.llm.client import (
 )
 from extractor.llm.config import LLMConfig
 from extractor.llm.prompts import RenderedPrompt, frame_json, load_prompt
+from extractor.llm.routing import merge_hybrid, route_items
 from extractor.llm.schema import LLMCriteria, answer_schema, kind_table
 from extractor.llm.secrets import redact_secrets
 from extractor.llm.verify import unsupported_numbers
@@ -344,6 +346,21 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, tri
             wait_s,
         )
 
+    def reasking(error: Exception, *, is_last_attempt: bool = False, **_: Any) -> None:
+        then = "giving up" if is_last_attempt else "re-asking"
+        _log.info(
+            "%s: attempt %d failed (output did not validate: %s); %s",
+            trial_id,
+            result.attempts,
+            safe(_why_invalid(error), 300),
+            then,
+        )
+
+    def gave_up(exc: BaseException) -> None:
+        _log.info("%s: attempt %d failed (%s); giving up", trial_id, result.attempts, safe(describe_failure(exc), 300))
+
+    hooks.on("parse:error", reasking)
+
     try:
         async for attempt in transport_retrying(config, on_retry=retrying):
             with attempt:
@@ -355,6 +372,7 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, tri
                     **_sampling(config),
                 )
     except IncompleteOutputException as e:
+        gave_up(e)
         raise TruncatedOutputError(
             f"model output hit max_tokens={config.max_tokens} before the JSON was complete",
             trial_id=trial_id,
@@ -364,13 +382,16 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, tri
     except InstructorRetryException as e:
         if is_context_error(e):
             raise _context_error(e, result, trial_id, secrets) from _clean(e, secrets)
+        cause = e.__cause__
+        validation = isinstance(cause, ValidationError | json.JSONDecodeError | ValueError)
+        if not validation or is_transport_error(e):  # a validation failure was logged by the parse:error hook
+            gave_up(e)
         if is_transport_error(e):
             raise TransportError(
                 f"LLM request failed after {_attempts(result)}: {safe(str(e.__cause__), 2000)}",
                 trial_id=trial_id,
                 attempts=result.attempts,
             ) from _clean(e, secrets)
-        cause = e.__cause__
         if isinstance(cause, IncompleteOutputException):
             raise TruncatedOutputError(
                 "model output hit max_tokens before the JSON was complete",
@@ -378,12 +399,12 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, tri
                 attempts=result.attempts,
                 last_output=_content(cause.last_completion, secrets),
             ) from _clean(e, secrets)
-        if cause is not None and not isinstance(cause, ValidationError | json.JSONDecodeError | ValueError):
+        if cause is not None and not validation:
             raise LLMError(
                 f"LLM request failed: {safe(str(cause), 2000)}", trial_id=trial_id, attempts=result.attempts
             ) from _clean(e, secrets)
         raise OutputValidationError(
-            f"model output did not validate after {_attempts(result)}: {safe(str(e), 500)}",
+            f"model output did not validate after {_attempts(result)}: {safe(_why_invalid(cause or e), 300)}",
             trial_id=trial_id,
             attempts=result.attempts,
             last_output=_content(e.last_completion, secrets),
@@ -391,6 +412,7 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, tri
     except Exception as e:
         if is_context_error(e):
             raise _context_error(e, result, trial_id, secrets) from _clean(e, secrets)
+        gave_up(e)
         if is_transport_error(e):
             raise TransportError(
                 f"LLM request failed after {_attempts(result)}: {safe(str(e), 2000)}",
@@ -416,6 +438,34 @@ def _context_error(e: BaseException, call: _Call, trial_id: str, secrets: Sequen
     return ContextLengthError(
         f"the request exceeds the model's context window: {text}", trial_id=trial_id, attempts=call.attempts
     )
+
+
+def _why_invalid(error: BaseException, shown: int = 3) -> str:
+    """Why model output did not validate, in one short line: the first pydantic errors (``loc: msg``), or the
+    parser's message (never instructor's dump of the whole completion)."""
+    if isinstance(error, ValidationError):
+        errors = _flat_errors(error, ())
+        parts = [f"{'.'.join(map(str, loc)) or 'output'}: {_cut(msg, 120)}" for loc, msg in errors[:shown]]
+        more = f" (+{len(errors) - shown} more)" if len(errors) > shown else ""
+        return "; ".join(parts) + more
+    return " ".join(str(error).split())[:200] or type(error).__name__
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _flat_errors(error: ValidationError, prefix: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    """``(loc, msg)`` of every error, a validator's nested ValidationError unfolded under its location."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    for err in error.errors(include_url=False, include_input=False):
+        inner = (err.get("ctx") or {}).get("error")
+        inner = inner if isinstance(inner, ValidationError) else getattr(inner, "__cause__", None)
+        if isinstance(inner, ValidationError):
+            out += _flat_errors(inner, prefix + tuple(err["loc"]))
+        else:
+            out.append((prefix + tuple(err["loc"]), err["msg"]))
+    return out
 
 
 def _attempts(call: _Call) -> str:
@@ -482,7 +532,8 @@ async def llm_extract(
     client: Any = None,
     http_client: Any = None,
 ) -> CriteriaSet:
-    """Extract with the LLM (``rules_result`` given: hybrid, only the items rules left as ``other``).
+    """Extract with the LLM (``rules_result`` given: hybrid, the items :func:`~extractor.llm.routing.route_items`
+    picks, merged by :func:`~extractor.llm.routing.merge_hybrid`).
 
     Items go in chunks planned by :func:`chunk_items`. A chunk whose answer is cut at ``max_tokens`` or whose prompt
     exceeds the context window is split in two and each half asked again, down to single items. Every answered
@@ -495,11 +546,9 @@ async def llm_extract(
         raise ConfigError("the llm backend needs an endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY")
     client = client or build_client(config, http_client)
     items: list[Item] = list(seg.items)
-    keep: list[Criterion] = []
     if rules_result is not None:
-        typed_items = {c.item for c in rules_result.criteria if c.kind != "other"}
-        keep = [c for c in rules_result.criteria if c.item in typed_items]
-        items = [it for it in items if it.index not in typed_items]
+        routed = route_items(items, rules_result.criteria, config.routing)
+        items = [it for it in items if it.index in routed]
     t0 = time.perf_counter()
     chunks = chunk_items(items, config=config)
     outcomes = await asyncio.gather(*(_extract_chunk(client, trial, chunk, config) for chunk in chunks))
@@ -518,11 +567,12 @@ async def llm_extract(
         k, rej = to_criteria(r.call.answer, trial.text, items, secrets=config.secrets)
         found += k
         rejected += rej
-    criteria = (
-        _fill_uncovered(keep + found, [*items], trial.text)
-        if rules_result is None
-        else _merge_hybrid(keep, found, items, rules_result)
-    )
+    if rules_result is None:
+        criteria = _fill_uncovered(found, items, trial.text)
+    else:  # the model's answer for the items it answered (unless it was all rejected), the rules' for the rest
+        answered_items = {it.index for r in answered for it in r.items}
+        lost = [(x.item, x.kind) for x in rejected]
+        criteria = merge_hybrid(rules_result.criteria, found, answered_items, items, trial.text, rejected=lost)
     errors = [f"{type(e).__name__}: {_describe_items(chunk)}: {e}" for chunk, e in failed]
     prov = Provenance(
         backend="hybrid" if rules_result is not None else "llm",
@@ -546,20 +596,6 @@ async def llm_extract(
         rejected=rejected,
         items=len(seg.items),
     )
-
-
-def _merge_hybrid(
-    keep: list[Criterion], found: list[Criterion], sent: list[Item], rules_result: CriteriaSet
-) -> list[Criterion]:
-    """Rules' typed criteria + the LLM's criteria for the items rules left as ``other`` (rules' other kept when
-    the LLM typed nothing for that item)."""
-    llm_typed = {c.item for c in found if c.kind != "other"}
-    sent_idx = {it.index for it in sent}
-    out = list(keep)
-    out += [c for c in found if c.item in llm_typed]
-    out += [c for c in rules_result.criteria if c.item in sent_idx and c.item not in llm_typed]
-    out.sort(key=lambda c: (c.evidence.start, c.item if c.item is not None else -1))
-    return out
 
 
 def build_requests(trial: Trial, config: LLMConfig) -> list[dict[str, Any]]:

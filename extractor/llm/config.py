@@ -10,6 +10,9 @@ Size limits: ``context_window`` (tokens a request's prompt and answer share) and
 sent with each request) default to the model's entry in :data:`KNOWN_MODELS` (:func:`model_limits`), or to
 :data:`UNKNOWN_MODEL` for models not listed (local servers: set them to what the server runs with). The backend
 plans each request's items against both (:mod:`extractor.llm.backend`).
+
+Routing (``hybrid``): which items the model is asked about besides those the rules left as ``other`` is set by
+:class:`RoutingConfig` (``LLMConfig.routing``), applied by :mod:`extractor.llm.routing`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ __all__ = [
     "LLMConfig",
     "Mode",
     "ModelLimits",
+    "RoutingConfig",
     "model_limits",
 ]
 
@@ -86,6 +90,34 @@ def model_limits(model: str) -> ModelLimits:
     return KNOWN_MODELS[best] if best else UNKNOWN_MODEL
 
 
+class RoutingConfig(BaseModel):
+    """Which items ``hybrid`` sends to the model besides those the rules left entirely ``other`` (always sent).
+
+    Defaults measured with the oracle (evals/RESULTS.md, "Hybrid routing"): each rule is a general feature of the
+    item and the rules' result, never a trial or a phrase. ``None`` / ``False`` turns a rule off."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    long_item_chars: int | None = Field(
+        default=150, gt=0, description="Send items longer than this many characters (long items hold several facts)."
+    )
+    clauses_per_criterion: int | None = Field(
+        default=2,
+        gt=0,
+        description="Send items with more than this many clauses (split at ';', ',', 'and', 'or') per typed criterion "
+        "the rules found in it (a compound item the rules read only partly).",
+    )
+    unexplained_numbers: bool = Field(
+        default=True,
+        description="Send items with a number or a comparator outside the evidence of every criterion the rules "
+        "found in them.",
+    )
+    families: bool = Field(
+        default=True,
+        description="Send a sent item's parent and nested items with it (a nested item is read under its parent).",
+    )
+
+
 class LLMConfig(BaseModel):
     """Everything the LLM backend needs to talk to an OpenAI-compatible server."""
 
@@ -120,6 +152,9 @@ class LLMConfig(BaseModel):
     max_wait_s: float = Field(default=300.0, gt=0, description="Upper bound on time spent retrying one call.")
     items_per_call: int = Field(default=40, ge=1, description="Items sent per request; longer texts are chunked.")
     seed: int | None = Field(default=0, description="Sampling seed sent to servers that honour it.")
+    routing: RoutingConfig = Field(
+        default_factory=RoutingConfig, description="hybrid: which items rules leave to the model (RoutingConfig)."
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -162,7 +162,7 @@ class LLMCriteria(OpenAISchema):
         try:
             return _criteria_adapter().validate_python(value)
         except ValidationError as e:
-            raise ValueError(str(e)) from None
+            raise ValueError(str(e)) from e  # the text the model is re-asked with; the cause for short messages
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

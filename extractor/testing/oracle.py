@@ -35,12 +35,13 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from extractor.evals.gold import GoldCase
 from extractor.models import BASE_FIELDS
 from extractor.segment import segment
+from extractor.testing.server import LoopbackServer
 
 __all__ = ["OracleServer", "OracleStats", "count_tokens"]
 
@@ -71,11 +72,8 @@ class OracleStats:
         return asdict(self)
 
 
-class OracleServer(ThreadingHTTPServer):
+class OracleServer(LoopbackServer):
     """The oracle (see the module docstring). Use as a context manager, or :meth:`start` / :meth:`stop`."""
-
-    daemon_threads = True
-    request_queue_size = 256
 
     def __init__(
         self,
@@ -86,7 +84,7 @@ class OracleServer(ThreadingHTTPServer):
         seed: int = 0,
         port: int = 0,
     ) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(_Handler, port)
         self.context_window = context_window
         self.noise = noise
         self.seed = seed
@@ -96,7 +94,6 @@ class OracleServer(ThreadingHTTPServer):
         for case in gold:
             self._index(case)
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
     def _index(self, case: GoldCase) -> None:
         items = segment(case.text).items
@@ -110,30 +107,6 @@ class OracleServer(ThreadingHTTPServer):
             answers[item.index].append({"kind": fields.pop("kind"), "item": item.index, "quote": ev.text, **fields})
         self._answers[case.trial_id] = answers
         self._texts[case.trial_id] = {it.index: it.text for it in items}
-
-    @property
-    def base_url(self) -> str:
-        """The ``/v1`` endpoint URL."""
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-    def start(self) -> OracleServer:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self.shutdown()
-        self.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> OracleServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- the model ---------------------------------------------------------------------------------------------
 

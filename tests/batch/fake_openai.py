@@ -16,8 +16,10 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from extractor.testing.server import LoopbackServer
 
 EMPTY_ANSWER = '{"criteria": []}'
 Responder = Callable[[dict[str, Any]], str | None]
@@ -29,14 +31,11 @@ def empty_responder(body: dict[str, Any]) -> str | None:
     return EMPTY_ANSWER
 
 
-class FakeOpenAI(ThreadingHTTPServer):
+class FakeOpenAI(LoopbackServer):
     """The server: state lives on it; start with :meth:`start`, stop with :meth:`stop`."""
 
-    daemon_threads = True
-    request_queue_size = 256
-
     def __init__(self, responder: Responder = empty_responder, port: int = 0) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(_Handler, port)
         self.responder = responder
         self.files: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
@@ -46,25 +45,6 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.delay_s = 0.0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def base_url(self) -> str:
-        """The ``/v1`` endpoint URL."""
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-    def start(self) -> FakeOpenAI:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self.shutdown()
-        self.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
 
     def new_id(self, prefix: str) -> str:
         with self._lock:

@@ -63,6 +63,19 @@ def test_read_records_reads_gzip_and_names_a_bad_line(tmp_path: Path) -> None:
     assert (exc.value.line, exc.value.field) == (2, "trial_id")
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("out.csv", b"trial_id,status\nT1,ok\n"), ("out.parquet.gz", b"x"), ("out.dat", b"PAR1\x15\x04 binary")],
+)
+def test_read_records_refuses_csv_and_parquet(tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(extractor.InputError) as exc:
+        list(extractor.read_records(path))
+    assert "is not supported" in exc.value.message and "JSONL" in exc.value.message
+    assert exc.value.file == str(path) and "not valid JSON" not in exc.value.message
+
+
 def test_extract_llm_inside_a_running_event_loop(fake_server: FakeOpenAI) -> None:
     cfg = extractor.LLMConfig(base_url=fake_server.base_url, model="fake")
 

@@ -167,7 +167,7 @@ def test_retry_errors(tmp_path: Path) -> None:
     args = ["extract", str(inp), "-q", "--workers", "0", "--no-cache", "-o", str(out)]
     assert runner.invoke(app, args).exit_code == 1  # an error record: exit 1
     inp.write_text('{"nct_id": "E1", "eligibility_criteria": "Inclusion Criteria:\\n* ECOG 0-1"}\n', encoding="utf-8")
-    assert runner.invoke(app, args).exit_code == 0  # plain resume: E1 is done (as an error)
+    assert runner.invoke(app, args).exit_code == 1  # plain resume: E1 is done, as an error kept in the output
     assert [r["error"] is not None for r in _lines(out)] == [True]
     assert runner.invoke(app, [*args, "--retry-errors"]).exit_code == 0
     recs = _lines(out)

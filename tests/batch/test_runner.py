@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,6 +200,18 @@ def test_cache_key_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache_mod.cache_key("s" * 64, "llm", model="m", prompt_hash="p") != k_llm
 
 
+def test_hybrid_cache_key_follows_the_routing() -> None:
+    """A hybrid result depends on which items were sent: other routing settings must not hit the old entries."""
+    base = LLMConfig(base_url="http://127.0.0.1:9/v1", api_key="k")
+    other = base.model_copy(update={"routing": base.routing.model_copy(update={"long_item_chars": None})})
+
+    def key(backend: str, llm: LLMConfig) -> str:
+        return BatchRunner(RunOptions(backend=backend, llm=llm), None)._key("s" * 64)  # type: ignore[arg-type]
+
+    assert key("hybrid", base) != key("hybrid", other)
+    assert key("llm", base) == key("llm", other)  # llm sends every item: routing does not shape its result
+
+
 def test_rate_limiter_paces_the_run(tmp_path: Path) -> None:
     """rpm=60 (burst 6, then 0.9 request/s): 12 one-request trials wait (12 - 6) / 0.9 s on the fake clock."""
     from extractor.batch import RateLimiter
@@ -234,9 +247,12 @@ def test_small_runs_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_request_estimate_tracks_the_backend() -> None:
     """The cheap estimate counts the requests build_requests renders and their size within a few percent."""
-    from extractor.batch.estimate import _body_chars, estimate_requests
+    from extractor.batch.estimate import estimate_requests
     from extractor.batch.ratelimit import estimate_tokens
     from extractor.llm.backend import build_requests
+
+    def _body_chars(body: dict[str, Any]) -> int:
+        return len(json.dumps(body["messages"], ensure_ascii=False)) + len(json.dumps(body["response_format"]))
 
     config = LLMConfig(items_per_call=3)
     long_item = "* " + "Adequate organ function with many conditions listed here. " * 250 + "\n"

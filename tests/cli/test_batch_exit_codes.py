@@ -89,3 +89,40 @@ def test_interrupted_exit_130(
     extra = ["-o", str(tmp_path / "o.jsonl"), "--no-cache"] if command == "collect" else []
     res = runner.invoke(app, ["batch", command, "--out-dir", str(out_dir), *extra])
     assert res.exit_code == ExitCode.INTERRUPTED and "interrupted" in res.stderr
+
+
+@pytest.mark.parametrize("setup", ["missing", "no-upload", "failed-submit"])
+def test_collect_nothing_submitted_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setup: str) -> None:
+    """A mistyped --out-dir, or one without submitted batches, is a 2 with a message, not a 3 a poller waits on."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # configured, never reached
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    out_dir = tmp_path / "b"
+    inp = write_jsonl(tmp_path / "in.jsonl", synthetic(2))
+    if setup == "no-upload":
+        res = runner.invoke(app, ["batch", "submit", str(inp), "--out-dir", str(out_dir), "--no-upload"])
+        assert res.exit_code == ExitCode.OK and out_dir.is_dir()
+    elif setup == "failed-submit":  # port 9 refuses the upload: nothing is recorded as submitted
+        res = runner.invoke(app, ["batch", "submit", str(inp), "--out-dir", str(out_dir)])
+        assert res.exit_code == ExitCode.USAGE and out_dir.is_dir()
+    res = _collect(out_dir, tmp_path / "c.jsonl")
+    assert res.exit_code == ExitCode.USAGE
+    expected = "no such batch directory" if setup == "missing" else "nothing submitted from"
+    assert expected in res.stderr and str(out_dir) in res.stderr
+    assert not (tmp_path / "c.jsonl").exists()
+
+
+def test_status_missing_dir_exit_2_empty_dir_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    res = runner.invoke(app, ["batch", "status", "--out-dir", str(tmp_path / "nodir")])
+    assert res.exit_code == ExitCode.USAGE and "no such batch directory" in res.stderr
+    (tmp_path / "empty").mkdir()
+    res = runner.invoke(app, ["batch", "status", "--out-dir", str(tmp_path / "empty")])
+    assert res.exit_code == ExitCode.OK and "no batches submitted from" in res.stderr
+
+
+def test_collect_pending_names_the_batch(tmp_path: Path, submitted: tuple[FakeOpenAI, Path]) -> None:
+    srv, out_dir = submitted
+    (batch,) = srv.batches.values()
+    batch["polls"] = 10
+    res = _collect(out_dir, tmp_path / "o.jsonl")
+    assert res.exit_code == ExitCode.REGRESSION and f"{batch['id']}:" in res.stderr

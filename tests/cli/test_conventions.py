@@ -48,7 +48,8 @@ def test_shell_completion_is_on() -> None:
     help_text = runner.invoke(app, ["--help"]).stdout
     assert "--install-completion" in help_text and "--show-completion" in help_text
     res = runner.invoke(app, ["--show-completion", "bash"], prog_name="extractor")
-    assert res.exit_code == 0 and "_EXTRACTOR_COMPLETE=complete_bash" in res.stdout
+    assert res.exit_code == 0, (res.output, res.exc_info)  # say why, if it ever fails
+    assert "_EXTRACTOR_COMPLETE=complete_bash" in res.stdout
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "extractor")

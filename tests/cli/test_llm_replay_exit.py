@@ -35,8 +35,10 @@ def test_script_returns_the_eval_exit_code(code: ExitCode, monkeypatch: pytest.M
     seen: list[list[str]] = []
 
     @fake.command()
-    def eval(backend: str = "llm", report_dir: str = "", trials: str = "", baseline: str = "") -> None:
-        seen.append([backend, report_dir, trials, baseline])
+    def eval(
+        backend: str = "llm", report_dir: str = "", trials: str = "", baseline: str = "", allow_errors: bool = False
+    ) -> None:
+        seen.append([backend, report_dir, trials, baseline, allow_errors])
         raise typer.Exit(code)
 
     @fake.command()
@@ -50,3 +52,4 @@ def test_script_returns_the_eval_exit_code(code: ExitCode, monkeypatch: pytest.M
         monkeypatch.setenv(var, "restored-after-the-test")  # the script writes the recorded run's settings
     assert script.main() == code
     assert seen and seen[0][0] == "llm" and seen[0][3] == "b.json"
+    assert seen[0][4] is True  # the cassettes' error records are by design: the gate guards them, not exit 1

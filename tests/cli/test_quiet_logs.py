@@ -76,6 +76,29 @@ def test_verbose_shows_library_lines_that_agree_with_the_record(tmp_path: Path, 
     assert "Total attempts: 1" not in stderr  # instructor's own count (re-asks within one try): -vv only
 
 
+def test_verbose_logs_the_last_transport_attempt_too(tmp_path: Path, down: FakeOpenAI) -> None:
+    stderr, record = _failing_run(down, tmp_path, "-v")
+    ours = re.findall(r"^extractor\.llm: INFO: SYN00000: attempt (\d+) failed \(HTTP 500\); (.*)$", stderr, re.M)
+    assert [int(n) for n, _ in ours] == list(range(1, record["error"]["attempts"] + 1)), stderr
+    assert ours[-1][1] == "giving up" and all(then.startswith("retrying in") for _, then in ours[:-1])
+
+
+def test_verbose_logs_every_reask_of_invalid_output(tmp_path: Path) -> None:
+    """Model output that never validates: one line per attempt (each re-ask too), as many as the record counts."""
+    srv = FakeOpenAI(responder=lambda body: "not json at all").start()
+    try:
+        stderr, record = _failing_run(srv, tmp_path, "-v")
+    finally:
+        srv.stop()
+    assert record["error"]["type"] == "OutputValidationError"
+    lines = re.findall(
+        r"^extractor\.llm: INFO: SYN00000: attempt (\d+) failed \(output did not validate: .+\); (.+)$", stderr, re.M
+    )
+    assert [int(n) for n, _ in lines] == list(range(1, record["error"]["attempts"] + 1)) and len(lines) > 1, stderr
+    assert [then for _, then in lines] == ["re-asking"] * (len(lines) - 1) + ["giving up"]
+    assert len(record["error"]["message"]) < 400 and "ChatCompletion" not in record["error"]["message"]
+
+
 def test_very_verbose_shows_debug_and_instructor(tmp_path: Path, down: FakeOpenAI) -> None:
     stderr, _record = _failing_run(down, tmp_path, "-vv")
     assert re.search(r"^instructor[.\w]*: ERROR: API call failed on attempt 1", stderr, re.MULTILINE)

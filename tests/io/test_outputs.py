@@ -200,7 +200,7 @@ def test_parquet_without_pyarrow_is_a_usage_error_naming_the_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow raises ImportError
     res = runner.invoke(app, ["extract", str(EXAMPLES / "seed-001.txt"), "-o", str(tmp_path / "o.parquet")])
-    assert res.exit_code == 2 and "eligibility-extractor[parquet]" in res.output
+    assert res.exit_code == 2 and "pip install '.[parquet]'" in res.output
     res = runner.invoke(app, ["extract", str(EXAMPLES / "seed-001.txt"), "--format", "parquet"])
     assert res.exit_code == 2 and "needs a file" in res.output
 

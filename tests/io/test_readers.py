@@ -175,6 +175,19 @@ def test_stdin_sniffing() -> None:
     assert not errors and [t.trial_id for t in trials] == ["NCT00034216", "NCT00050752", "NCT00131014"]
 
 
+@pytest.mark.parametrize("fmt", ["auto", "jsonl", "txt"])
+def test_gzip_on_stdin_is_decompressed(fmt: str) -> None:
+    """``gzip -c trials.jsonl | extractor extract -``: detected by the gzip magic, then read as usual."""
+    jsonl = (DATA / "trials.jsonl").read_bytes()
+    opts = ReaderOptions(stdin_format=fmt)  # type: ignore[arg-type]
+    plain = list(read_inputs(["-"], opts, stdin=io.BytesIO(jsonl)))
+    packed = list(read_inputs(["-"], opts, stdin=io.BytesIO(gzip.compress(jsonl))))
+    assert packed == plain and all(isinstance(i, Trial) for i in packed) and len(packed) == (1 if fmt == "txt" else 4)
+    torn = gzip.compress(jsonl)[:-30]  # cut mid-stream: the trials read so far, then one error, no exception
+    trials, errors = _split(list(read_inputs(["-"], stdin=io.BytesIO(torn))))
+    assert len(trials) < 4 and len(errors) == 1 and errors[0].file == "<stdin>" and "read error" in errors[0].message
+
+
 def test_readers_are_lazy(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     line = (DATA / "trials.jsonl").read_text().splitlines()[0]

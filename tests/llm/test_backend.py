@@ -180,6 +180,10 @@ def test_persistently_invalid_output_raises_with_last_output() -> None:
     assert len(server.requests) == 2  # 1 try + 1 re-ask; transport retries did not multiply them
     assert info.value.attempts == 2
     assert info.value.last_output is not None and "no-such-kind" in info.value.last_output
+    message = info.value.message  # short and readable: the validation errors and the count, not instructor's dump
+    assert message.startswith("model output did not validate after 2 attempts: ") and len(message) < 400
+    assert "no-such-kind" in message or "kind" in message
+    assert "ChatCompletion" not in message and "<failed_attempts>" not in message
 
 
 def test_truncated_output_is_typed_error() -> None:

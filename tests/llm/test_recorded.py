@@ -18,6 +18,7 @@ import extractor
 from extractor.errors import TruncatedOutputError
 from extractor.llm import LLMConfig, backend
 from extractor.llm.client import build_client
+from extractor.llm.config import RoutingConfig
 from extractor.models import Trial
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -61,7 +62,11 @@ def test_recorded_short_llm_extraction_is_grounded() -> None:
 @pytest.mark.vcr
 def test_recorded_seed001_hybrid(vcr: Any) -> None:
     rules = extractor.extract(SEED001, trial_id="seed-001")
-    result = extractor.extract(SEED001, backend="hybrid", trial_id="seed-001", llm=cfg())
+    # the routing the cassette was recorded with: only the items the rules left `other`
+    only_other = RoutingConfig(
+        long_item_chars=None, clauses_per_criterion=None, unexplained_numbers=False, families=False
+    )
+    result = extractor.extract(SEED001, backend="hybrid", trial_id="seed-001", llm=cfg(routing=only_other))
     rules_typed = {(c.kind, c.evidence.start) for c in rules.criteria if c.kind != "other"}
     hybrid_rules = {(c.kind, c.evidence.start) for c in result.criteria if c.backend == "rules"}
     assert rules_typed <= hybrid_rules  # hybrid keeps every typed rules criterion
