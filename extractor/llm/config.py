@@ -128,7 +128,7 @@ class LLMConfig(BaseModel):
     api_key: SecretStr | None = None
     mode: Mode = Field(default="json_schema", description="instructor mode: json_schema (default), tools, md_json.")
     prompt: str = Field(default="extract_criteria", description="Prompt name under prompts/.")
-    prompt_version: str = Field(default="v1", description="Prompt version directory.")
+    prompt_version: str = Field(default="v2", description="Prompt version directory.")
     temperature: float = 0.0
     context_window: int = Field(
         default=UNKNOWN_MODEL.context_window,

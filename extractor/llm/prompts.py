@@ -50,7 +50,7 @@ _MARKUP = re.compile(r"<(?=[|/!A-Za-z_][^<>\s]{0,40}>)|<(?=\|)|\|(?=>)|\[(?=/?IN
 
 def frame_json(value: object) -> str:
     """``value`` as one line of JSON, with chat-template and tag markup escaped (``\\u003c`` for ``<``...)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return _MARKUP.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -98,7 +98,7 @@ class Prompt:
 
 
 @cache
-def load_prompt(name: str = "extract_criteria", version: str = "v1") -> Prompt:
+def load_prompt(name: str = "extract_criteria", version: str = "v2") -> Prompt:
     """Load ``prompts/<name>/<version>`` (cached)."""
     folder = prompts_root().joinpath(name).joinpath(version)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)

@@ -23,6 +23,7 @@ from extractor.errors import (
     TruncatedOutputError,
 )
 from extractor.llm import LLMConfig
+from extractor.llm.schema import answer_schema
 from tests.llm._support import completion
 
 TEXT = (
@@ -121,16 +122,13 @@ def test_success_grounds_repairs_and_rejects() -> None:
     assert result.criteria[2].polarity == "exclusion"
     prov = result.provenance
     assert prov.backend == "llm" and prov.model == "test-model" and prov.llm_calls == 1 and prov.attempts == 1
-    assert prov.prompt_name == "extract_criteria/v1" and prov.prompt_hash and len(prov.prompt_hash) == 64
+    assert prov.prompt_name == "extract_criteria/v2" and prov.prompt_hash and len(prov.prompt_hash) == 64
     assert prov.usage.total_tokens == 120
     body = json.loads(server.requests[0].content)
     assert body["response_format"]["type"] == "json_schema"  # instructor JSON_SCHEMA mode by default
-    # a looping model is stopped by the schema itself: at most 8 criteria per item sent
-    assert body["response_format"]["json_schema"]["schema"]["properties"]["criteria"]["maxItems"] == 3 * 8
+    assert body["response_format"]["json_schema"] == {"name": "LLMCriteria", "schema": answer_schema()}
     assert body["messages"][0]["role"] == "system"
-    assert (
-        '{"item": 2, "section": "exclusion", "text": "Known active brain metastases"}' in body["messages"][1]["content"]
-    )
+    assert 'exclusion:\n{"item":2,"text":"Known active brain metastases"}' in body["messages"][1]["content"]
 
 
 def test_429_honours_retry_after_then_succeeds() -> None:
@@ -276,7 +274,7 @@ def test_hybrid_sends_only_items_rules_left_as_other() -> None:
     server = Server(ok(answer))
     result = run(server, text=text, backend="hybrid")
     sent = json.loads(server.requests[0].content)["messages"][1]["content"]
-    assert "ECOG" not in sent and '{"item": 1, ' in sent
+    assert "ECOG" not in sent and '{"item":1,' in sent
     by_item = {c.item: c for c in result.criteria}
     assert by_item[0].kind == "performance_status" and by_item[0].backend == "rules"
     assert by_item[1].kind == "other"

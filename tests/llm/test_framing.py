@@ -49,7 +49,7 @@ def _user_lines(body: dict[str, Any]) -> tuple[str, list[str]]:
     head, _, rest = user.partition("\n<items>\n")
     block, closing, after = rest.partition("\n</items>")
     assert closing and after == "", user  # exactly one items block, at the end
-    return head, block.split("\n")
+    return head, [line for line in block.split("\n") if line not in ("inclusion:", "exclusion:")]
 
 
 def test_items_and_trial_id_are_framed_and_escaped() -> None:
@@ -62,7 +62,7 @@ def test_items_and_trial_id_are_framed_and_escaped() -> None:
     for line, item in zip(lines, items, strict=True):
         framed = json.loads(line)  # every line is one JSON object ...
         assert framed["text"] == item.text and framed["item"] == item.index  # ... that decodes to the exact text
-        assert framed["section"] == item.polarity
+        assert framed.get("parent") == item.parent
     user = cap.bodies[0]["messages"][1]["content"]
     for raw in ("<|im_start|>", "<|im_end|>", "<start_of_turn>", "[INST]", "\n[7] (exclusion)", "\n[9]"):
         assert raw not in user, raw

@@ -79,7 +79,8 @@ def test_merge_takes_the_models_answer_for_routed_items_and_keeps_the_rules_else
     age_fields = age.model_dump(mode="json", exclude={"evidence", "polarity", "cohort", "item", "backend"})
     oracle = Oracle(
         {
-            # agrees with the rules on age (stays the rules' criterion) and adds the weight the rules missed
+            # agrees with the rules on age (stays the rules' criterion); its `other` for the weight is dropped (prompt
+            # v2: the model writes no `other`, the backend fills it in for an item nothing typed)
             ITEMS[1]: [
                 {**age_fields, "quote": age.evidence.text},
                 {"kind": "other", "quote": "Body weight > 50 kg", "category": "body weight"},
@@ -105,7 +106,7 @@ def test_merge_takes_the_models_answer_for_routed_items_and_keeps_the_rules_else
     for c in result.criteria:
         by_item.setdefault(c.item, []).append(c)
     assert [(c.kind, c.backend) for c in by_item[0]] == [("performance_status", "rules")]
-    assert [(c.kind, c.backend) for c in by_item[1]] == [("age", "rules"), ("other", "llm")]
+    assert [(c.kind, c.backend) for c in by_item[1]] == [("age", "rules")]
     assert [(c.kind, c.backend) for c in by_item[2]] == [("other", "llm")]
     assert [(c.kind, c.backend) for c in by_item[3]] in ([("other", "rules")], [("other", "llm")])
     rules_her2 = [c for c in rules.criteria if c.item == 6 and c.kind == "her2"]
