@@ -131,13 +131,13 @@ def _request_parts(config: LLMConfig, n_items: int) -> tuple[int, str]:
     once per config and size with instructor's own request builder, offline."""
     from instructor.v2.core.response import handle_response_model
 
-    from extractor.llm.backend import _render, _sampling  # lazy: rules-only runs never import the LLM stack
     from extractor.llm.client import instructor_mode
+    from extractor.llm.plan import render, sampling  # lazy: rules-only runs never import the LLM stack
     from extractor.llm.schema import response_model
 
-    messages = _render("probe", [], config).messages()
+    messages = render("probe", [], config).messages()
     _, kwargs = handle_response_model(
-        response_model(n_items), mode=instructor_mode(config), messages=messages, **_sampling(config)
+        response_model(n_items), mode=instructor_mode(config), messages=messages, **sampling(config)
     )
     added = len(json.dumps(kwargs["messages"], ensure_ascii=False)) - len(json.dumps(messages, ensure_ascii=False))
     schema = kwargs.get("tools") or kwargs.get("response_format") or {}
@@ -157,11 +157,11 @@ def estimate_trial(
 ) -> TrialEstimate:
     """What ``backend`` (``llm`` or ``hybrid``) would send for ``trial``, without a key or a call: for ``hybrid``
     only the items the routing sends (:func:`~extractor.llm.routing.route_items` on the rules' result), chunked by
-    the backend's planner (:func:`~extractor.llm.backend.chunk_items`), each request rendered as the backend does
+    the backend's planner (:func:`~extractor.llm.plan.chunk_items`), each request rendered as the backend does
     (instructor's schema or tools included); prompt tokens counted by ``counter`` (default: characters / 4, as the
     oracle server counts), completion tokens expected from the items' size (:data:`ANSWER_CHARS_PER_ITEM_CHAR`).
     Requests a cut answer would split are not foreseen."""
-    from extractor.llm.backend import _render, chunk_items
+    from extractor.llm.plan import chunk_items, render
 
     seg = segment(trial.text)
     items = list(seg.items)
@@ -178,7 +178,7 @@ def estimate_trial(
     prompt = completion = 0
     for chunk in chunks:
         added, schema = _request_parts(config, len(chunk))
-        messages = json.dumps(_render(trial.trial_id, chunk, config).messages(), ensure_ascii=False)
+        messages = json.dumps(render(trial.trial_id, chunk, config).messages(), ensure_ascii=False)
         if count.encoding is None:  # characters / 4 over each part, as the oracle counts
             prompt += (len(messages) + added + 3) // 4 + count(schema)
         else:  # the schema instructor writes into md_json messages is counted as part of the schema

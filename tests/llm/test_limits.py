@@ -19,8 +19,8 @@ import extractor
 from extractor.errors import ContextLengthError
 from extractor.evals import GoldCase, load_gold
 from extractor.llm import LLMConfig
-from extractor.llm.backend import _item_answer_tokens, chunk_items
 from extractor.llm.config import UNKNOWN_MODEL, model_limits
+from extractor.llm.plan import chunk_items, item_answer_tokens
 from extractor.models import CriteriaSet
 from extractor.testing.oracle import OracleServer, count_tokens
 from tests.llm._support import completion
@@ -191,10 +191,10 @@ def test_parent_and_children_share_a_chunk() -> None:
 
 def test_chunks_fit_the_answer_budget_and_the_context() -> None:
     items = extractor.segment("Inclusion Criteria:\n" + "".join(f"* Item {i} {'x' * 200}\n" for i in range(30))).items
-    one = _item_answer_tokens(items[0])
+    one = item_answer_tokens(items[0])
     for budget in (one, 3 * one, 10 * one):
         chunks = chunk_items(items, config=LLMConfig(answer_budget=budget))
-        assert all(sum(map(_item_answer_tokens, c)) <= budget for c in chunks)
+        assert all(sum(map(item_answer_tokens, c)) <= budget for c in chunks)
         assert len(chunks) == -(-30 // (budget // one))
     default = chunk_items(items, config=LLMConfig())
     small = chunk_items(items, config=LLMConfig(model="local", context_window=UNKNOWN_MODEL.context_window))

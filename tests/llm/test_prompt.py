@@ -210,11 +210,11 @@ def test_system_message_carries_the_worked_example_and_conventions() -> None:
 
 
 def test_callers_written_for_v1_get_the_same_requests() -> None:
-    """``response_model(n)`` and ``_render(<id>, ...)`` (the dry run's probes) give what the backend sends."""
-    from extractor.llm.backend import _render
+    """``response_model(n)`` and ``render(<id>, ...)`` (the dry run's probes) give what the backend sends."""
+    from extractor.llm.plan import render
     from extractor.llm.schema import response_model
 
     assert response_model(3) is response_model(40) is LLMCriteria
     config = _config()
-    by_id, by_trial = _render("probe", [], config), _render(Trial(trial_id="probe", text=""), [], config)
-    assert by_id == by_trial and by_id.system == _render("other-id", [], config).system
+    by_id, by_trial = render("probe", [], config), render(Trial(trial_id="probe", text=""), [], config)
+    assert by_id == by_trial and by_id.system == render("other-id", [], config).system

@@ -16,7 +16,7 @@ import pytest
 
 import extractor
 from extractor.errors import TruncatedOutputError
-from extractor.llm import LLMConfig, backend
+from extractor.llm import LLMConfig, backend, plan
 from extractor.llm.client import build_client
 from extractor.llm.config import RoutingConfig
 from extractor.models import Trial
@@ -88,7 +88,7 @@ def test_recorded_truncation_is_typed_error() -> None:
     # truncation (on which the backend splits the chunk: tests/llm/test_limits.py covers that with the oracle).
     config = cfg(max_tokens=24)
     items = list(extractor.segment(SEED001).items)
-    rendered = backend._render(Trial(trial_id="seed-001", text=SEED001), items, config)
+    rendered = plan.render(Trial(trial_id="seed-001", text=SEED001), items, config)
 
     async def ask() -> None:
         call = backend._Call()
