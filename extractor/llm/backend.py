@@ -56,7 +56,7 @@ from extractor.llm.client import (
 from extractor.llm.config import LLMConfig
 from extractor.llm.plan import chunk_items, estimate_tokens, halves, render, sampling
 from extractor.llm.prompts import RenderedPrompt, load_prompt
-from extractor.llm.routing import merge_hybrid, route_items
+from extractor.llm.routing import llm_other, merge_hybrid, route_items
 from extractor.llm.schema import LLMCriteria, answer_schema
 from extractor.llm.secrets import redact_secrets
 from extractor.llm.verify import unsupported_numbers
@@ -65,7 +65,6 @@ from extractor.models import (
     CriteriaSet,
     Criterion,
     Item,
-    Other,
     Provenance,
     Rejected,
     TokenUsage,
@@ -149,15 +148,7 @@ def _fill_uncovered(criteria: list[Criterion], items: Sequence[Item], source: st
     out = list(criteria)
     for it in items:
         if it.index not in covered:
-            out.append(
-                Other(
-                    polarity=it.polarity,
-                    cohort=it.cohort,
-                    item=it.index,
-                    backend="llm",
-                    evidence=make_evidence(source, it.start, it.end),
-                )
-            )
+            out.append(llm_other(it, source))
     out.sort(key=lambda c: (c.evidence.start, c.item if c.item is not None else -1))
     return out
 

@@ -31,7 +31,7 @@ from extractor.llm.config import RoutingConfig
 from extractor.models import Criterion, Item, Other
 from extractor.rules.grammar import NUM, comparator_pattern
 
-__all__ = ["ROUTE_REASONS", "merge_hybrid", "route_items"]
+__all__ = ["ROUTE_REASONS", "llm_other", "merge_hybrid", "route_items"]
 
 ROUTE_REASONS = ("other", "numbers", "compound", "long", "family")
 """Why an item is sent, in the order the rules are tried (an item gets the first that applies)."""
@@ -147,16 +147,19 @@ def merge_hybrid(
         if it.index not in answered:
             continue
         rules = rules_by.get(it.index, [])
-        mine = llm_by.get(it.index) or [
-            Other(
-                polarity=it.polarity,
-                cohort=it.cohort,
-                item=it.index,
-                backend="llm",
-                evidence=make_evidence(source, it.start, it.end),
-            )
-        ]
+        mine = llm_by.get(it.index) or [llm_other(it, source)]
         out += [next((r for r in rules if _same(r, c)), c) for c in mine]
         out += [r for r in rules if (it.index, r.kind) in lost and not any(_overlap(r, c) for c in mine)]
     out.sort(key=lambda c: (c.evidence.start, c.item if c.item is not None else -1))
     return out
+
+
+def llm_other(it: Item, source: str) -> Other:
+    """The ``other`` criterion for an item the model answered but typed nothing in (the whole item as evidence)."""
+    return Other(
+        polarity=it.polarity,
+        cohort=it.cohort,
+        item=it.index,
+        backend="llm",
+        evidence=make_evidence(source, it.start, it.end),
+    )
