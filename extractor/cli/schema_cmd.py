@@ -19,7 +19,8 @@ def schema(
         typer.Option(
             "--of",
             help="record: one output record of `extractor extract` (JSONL line / JSON array element); "
-            "criteria-set: the CriteriaSet that extractor.extract() returns.",
+            "criteria-set: the CriteriaSet that extractor.extract() returns; patient: the patient `extractor match` "
+            "reads; match: one result it writes.",
         ),
     ] = "record",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,

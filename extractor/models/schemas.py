@@ -2,7 +2,8 @@
 
 ``record`` (the default) describes what ``extractor extract`` writes: one :class:`OutputRecord` per trial, a
 result or an error. ``criteria-set`` describes the in-memory :class:`CriteriaSet` that :func:`extractor.extract`
-returns. The ``$id`` is ``urn:eligibility-extractor:<name>:v<SCHEMA_VERSION>``; it changes only when the record's
+returns. ``patient`` is the input of ``extractor match`` and ``match`` one :class:`MatchResult` it writes. The
+``$id`` is ``urn:eligibility-extractor:<name>:v<SCHEMA_VERSION>``; it changes only when the record's
 ``schema_version`` does.
 """
 
@@ -12,11 +13,13 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
+from extractor.models.match import MatchResult
+from extractor.models.patient import Patient
 from extractor.models.records import CriteriaSet, OutputRecord
 
 __all__ = ["SCHEMA_OF", "SCHEMA_VERSION", "SchemaOf", "json_schema"]
 
-SchemaOf = Literal["record", "criteria-set"]
+SchemaOf = Literal["record", "criteria-set", "patient", "match"]
 SCHEMA_OF: tuple[SchemaOf, ...] = get_args(SchemaOf)
 SCHEMA_VERSION: int = get_args(OutputRecord.model_fields["schema_version"].annotation)[0]
 """The output record's ``schema_version`` (part of every ``$id``)."""
@@ -25,6 +28,8 @@ _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _MODELS: dict[SchemaOf, tuple[type[BaseModel], str]] = {
     "record": (OutputRecord, "output-record"),
     "criteria-set": (CriteriaSet, "criteria-set"),
+    "patient": (Patient, "patient"),
+    "match": (MatchResult, "match-result"),
 }
 
 

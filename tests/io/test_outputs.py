@@ -269,3 +269,20 @@ def test_schema_of_criteria_set() -> None:
     assert res.exit_code == 0 and schema["$id"] == "urn:eligibility-extractor:criteria-set:v1"
     assert "source_text" in schema["required"]
     assert runner.invoke(app, ["schema", "--of", "nonsense"]).exit_code == 2
+
+
+def test_schema_of_patient_validates_a_patient_and_rejects_a_typo() -> None:
+    import jsonschema
+
+    res = runner.invoke(app, ["schema", "--of", "patient"])
+    schema = json.loads(res.stdout)
+    assert res.exit_code == 0 and schema["$id"] == "urn:eligibility-extractor:patient:v1"
+    validator = jsonschema.Draft202012Validator(schema)
+    patient = {
+        "sex": "female",
+        "her2": [{"ihc_score": "3+"}],
+        "labs": [{"analyte": "ANC", "value": 1.2, "unit": "10^9/L"}],
+    }
+    assert validator.is_valid(patient)
+    assert not validator.is_valid({**patient, "gender": "female"})
+    assert not validator.is_valid({"her2": [{"ihc_score": "4+"}]})
