@@ -1,8 +1,11 @@
 """The patient a trial's criteria are checked against (``extractor.match``).
 
 Every patient field is optional: missing data is the normal case, and a criterion whose data is missing (or too old
-for the assessment date) comes out ``unknown``, never ``met``. Dates are ISO dates; values are as the source reported
-them, with their unit (the matcher converts units before comparing).
+for the assessment date) comes out ``unknown``, never ``met``. A history list (``therapies``, ``prior_malignancies``,
+``active_infections``, ``metastatic_sites``, cardiac ``conditions``) is ``None`` when it was not recorded and ``[]``
+when the record says there is none; a list of test results (``her2``, ``receptors``, ``biomarkers``, ``labs``,
+``performance``) only says what was tested, so a test that is absent makes its criterion ``unknown``. Dates are ISO
+dates; values are as the source reported them, with their unit (the matcher converts units before comparing).
 """
 
 from __future__ import annotations
@@ -121,7 +124,9 @@ class CardiacStatus(_Model):
     lvef_lln_percent: float | None = Field(default=None, description="The institution's LLN for LVEF.")
     qtc_ms: float | None = Field(default=None, ge=0)
     nyha_class: int | None = Field(default=None, ge=1, le=4)
-    conditions: list[str] = Field(default_factory=list, description="e.g. 'myocardial infarction', 'heart failure'.")
+    conditions: list[str] | None = Field(
+        default=None, description="Cardiac history, e.g. 'myocardial infarction'; None: not recorded, []: none."
+    )
     measured_on: date | None = None
 
 
@@ -147,7 +152,9 @@ class Patient(_Model):
     metastatic: bool | None = None
     locally_advanced: bool | None = None
     recurrent: bool | None = None
-    metastatic_sites: list[str] = Field(default_factory=list, description="Organs, e.g. 'bone', 'liver', 'lung'.")
+    metastatic_sites: list[str] | None = Field(
+        default=None, description="Organs with metastases, e.g. 'bone', 'liver'; None: not recorded, []: none."
+    )
     lesion_count: int | None = Field(default=None, ge=0, description="Number of metastatic lesions.")
     organ_count: int | None = Field(default=None, ge=0, description="Number of organs with metastases.")
     measurable_disease: Literal["measurable", "evaluable", "none"] | None = Field(
@@ -158,16 +165,19 @@ class Patient(_Model):
     biomarkers: list[MarkerResult] = Field(default_factory=list)
     performance: list[PerformanceScore] = Field(default_factory=list, description="Scores; the latest counts.")
     brain_metastases: BrainMetastasesStatus | None = None
-    therapies: list[TherapyRecord] = Field(default_factory=list)
+    therapies: list[TherapyRecord] | None = Field(
+        default=None, description="Anticancer treatment history; None: not recorded, []: treatment-naive."
+    )
     labs: list[LabResult] = Field(default_factory=list)
     cardiac: CardiacStatus | None = None
     pregnant: bool | None = None
     breastfeeding: bool | None = None
-    active_infections: list[str] = Field(default_factory=list, description="e.g. 'HIV', 'hepatitis B'.")
-    infections_tested: list[str] = Field(
-        default_factory=list, description="Infections tested for and found absent (so their absence is known)."
+    active_infections: list[str] | None = Field(
+        default=None, description="e.g. 'HIV', 'hepatitis B'; None: not recorded, []: none active."
     )
-    prior_malignancies: list[PriorCancer] = Field(default_factory=list)
+    prior_malignancies: list[PriorCancer] | None = Field(
+        default=None, description="Other cancers than the one the trial is for; None: not recorded, []: none."
+    )
     life_expectancy_months: float | None = Field(default=None, ge=0)
     bmi: float | None = Field(default=None, ge=0)
     consented: bool | None = Field(default=None, description="Able and willing to give informed consent.")
