@@ -1,0 +1,33 @@
+"""Read a patient for ``extractor match``: a JSON file holding one :class:`~extractor.models.patient.Patient`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from extractor.errors import InputError
+from extractor.models.patient import Patient
+
+__all__ = ["read_patient"]
+
+
+def read_patient(path: str | Path) -> Patient:
+    """The patient in ``path``; :class:`InputError` naming the file and field when it is unreadable or invalid."""
+    name = str(path)
+    try:
+        data: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InputError(f"cannot read patient file: {e.strerror or e}", file=name) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"patient file is not JSON: {e}", file=name) from None
+    if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+        raise InputError("FHIR bundles are not read yet; give a patient JSON file", file=name, field="resourceType")
+    try:
+        return Patient.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or None
+        raise InputError(f"invalid patient: {err['msg']}", file=name, field=where) from None
