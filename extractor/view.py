@@ -11,7 +11,6 @@ apart. Rendered from ``extractor/templates/view.html.j2`` by Jinja2 with autoesc
 
 from __future__ import annotations
 
-import colorsys
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -26,6 +25,28 @@ from extractor.models.records import CriteriaSet, OutputRecord
 __all__ = ["render_view"]
 
 STATUSES = ("met", "not_met", "unknown", "not_evaluable")
+_PALETTE = (  # Kelly (1965), 22 colours of maximum contrast, without white, black and grey (grey is `other`'s)
+    "#be0032",
+    "#0067a5",
+    "#f38400",
+    "#008856",
+    "#875692",
+    "#f3c300",
+    "#882d17",
+    "#a1caf1",
+    "#e68fac",
+    "#8db600",
+    "#604e97",
+    "#f99379",
+    "#2b3d26",
+    "#c2b280",
+    "#b3446c",
+    "#dcd300",
+    "#654522",
+    "#e25822",
+    "#f6a600",
+    "#17becf",
+)
 _MAX_DEPTH = 6  # nesting depth classes d0..d6 (deeper marks share d6)
 
 
@@ -118,17 +139,12 @@ def _env() -> jinja2.Environment:
 
 
 def _colour(kind: str) -> tuple[str, str]:
-    """The kind's (strong, light) colours: hues spread evenly over the registry's kinds, ``other`` grey."""
+    """The kind's (strong, light) colours: Kelly's colours of maximum contrast in registry order, ``other`` grey."""
     if kind == "other":
         return "#777777", "#ececec"
-    hue = KINDS.index(kind) / max(1, len(KINDS) - 1)
-    strong = colorsys.hls_to_rgb(hue, 0.40, 0.65)
-    light = colorsys.hls_to_rgb(hue, 0.88, 0.70)
-    return _hex(strong), _hex(light)
-
-
-def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+    strong = _PALETTE[KINDS.index(kind) % len(_PALETTE)]
+    rgb = [int(strong[i : i + 2], 16) for i in (1, 3, 5)]
+    return strong, "#" + "".join(f"{round(255 - (255 - c) * 0.3):02x}" for c in rgb)
 
 
 def _summary(c: Criterion) -> str:
