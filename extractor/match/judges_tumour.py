@@ -158,7 +158,8 @@ def _hormone_receptor(c: HormoneReceptor, p: Patient, ctx: Ctx) -> Outcome:
         states = [None if r is None else _receptor_state(r, c.status, c.min_percent) for r in latest.values()]
         ok = tri(states, want_all=c.status == "negative")  # negative: all; positive / low: any (HR = ER or PR)
     if ok is None:
-        return "unknown", f"no result for every receptor of {rule}" + (f" ({seen})" if seen else "")
+        missing = "/".join(n for n, r in latest.items() if r is None) or "/".join(names)
+        return "unknown", f"no usable {missing} result for {rule}" + (f" ({seen})" if seen else "")
     if not ok and c.status == "known":
         return "not_met", f"{rule}: a receptor has not been tested"
     return ("met", f"{seen} meets {rule}") if ok else ("not_met", f"{seen} does not meet {rule}")
@@ -365,7 +366,11 @@ def _brain(c: BrainMetastases, p: Patient, ctx: Ctx) -> Outcome:
     elif c.allowed == "excluded":
         parts.append(("not_met", "brain metastases present, excluded") if present else ("met", "no brain metastases"))
     elif c.allowed == "required":
-        parts.append(("met", "brain metastases present, as required") if present else ("not_met", "none present"))
+        parts.append(
+            ("met", "brain metastases present, as required")
+            if present
+            else ("not_met", "no brain metastases; the trial requires them")
+        )
     elif not present:
         parts.append(("met", "no brain metastases"))
     else:
