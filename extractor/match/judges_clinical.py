@@ -54,7 +54,7 @@ def _convert(value: float, unit: str | None, target: str | None, analyte: str) -
     if unit is None or target is None:
         return None
     f = _factor(unit, target, analyte)
-    return None if f is None else value * f
+    return None if f is None else float(f"{value * f:.10g}")  # 1e5 /mm3 is 100 x10^9/L, not 100.00000000000001
 
 
 def _latest_lab(p: Patient, analyte: str) -> LabResult | None:
