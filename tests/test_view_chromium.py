@@ -1,7 +1,7 @@
 """The viewer page checked in headless Chromium (Debian's /usr/bin/chromium driven by playwright; it never downloads a
 browser): a real rules extraction of a bundled example trial plus a constructed match result, a screenshot, and the
 page's elements, computed colours, hover titles and console asserted. Skips when Chromium (or playwright) is absent
-locally; fails in CI (``CI=true``), where ``.ci/run`` installs Chromium."""
+locally; fails in CI (``CI=true``), where ``.ci/run`` installs Chromium. ``EXTRACTOR_CHROMIUM`` names another binary."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _missing(reason: str) -> None:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Chromium, launched once for the module (playwright gives it a new, empty --user-data-dir of its own)."""
-    binary = shutil.which("chromium") or "/usr/bin/chromium"
+    binary = os.environ.get("EXTRACTOR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(binary).exists():
         _missing("Chromium is not installed (apt-get install chromium)")
     try:
@@ -98,7 +98,9 @@ def test_viewer_page_in_headless_chromium(browser: Any, tmp_path: Path) -> None:
 
     page = browser.new_page(viewport=VIEWPORT)
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else 0
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -114,17 +116,18 @@ def test_viewer_page_in_headless_chromium(browser: Any, tmp_path: Path) -> None:
     located = [i for i, m in enumerate(mr.criteria) if m.source == "text"]
     assert page.locator("mark[id]").count() == len(located) == len(cs.criteria)
     for i in located:
-        kind, status = mr.criteria[i].criterion.kind, mr.criteria[i].status
+        cm = mr.criteria[i]
+        kind, status = cm.criterion.kind, cm.status
         mark = page.locator(f"#c{i}")
         assert mark.get_attribute("class").split()[:3] == ["c", f"k-{kind}", f"s-{status}"]
-        assert mark.get_attribute("title") == f"{kind} ({mr.criteria[i].criterion.polarity}) - {status}: {mr.criteria[i].reason}"
+        assert mark.get_attribute("title") == f"{kind} ({cm.criterion.polarity}) - {status}: {cm.reason}"
     # the computed background of a met and a not_met criterion differ
     met = page.locator("mark.s-met").first.evaluate("e => getComputedStyle(e).backgroundColor")
     not_met = page.locator("mark.s-not_met").first.evaluate("e => getComputedStyle(e).backgroundColor")
     assert met != not_met and "rgb" in met
     # kind colours: two kinds' underlines differ
-    kinds = {page.locator(f"mark.k-{k}").first.evaluate("e => getComputedStyle(e).borderBottomColor") for k in ("her2", "age")}
-    assert len(kinds) == 2
+    underline = "e => getComputedStyle(e).borderBottomColor"
+    assert len({page.locator(f"mark.k-{k}").first.evaluate(underline) for k in ("her2", "age")}) == 2
     # reasons beside the text, the verdict with the blocking criterion on top, registry criteria apart
     reason = STATUS_BY_KIND["prior_therapy"][1]
     assert page.locator("#criteria li.s-not_met .reason").first.inner_text() == reason

@@ -17,8 +17,9 @@ import typer
 
 from extractor.cli._support import describe, err, fail
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
-from extractor.errors import ConfigError, ExtractorError, InputError
+from extractor.errors import ExtractorError, InputError
 from extractor.io.patients import read_patient
+from extractor.match import match
 from extractor.models import OutputRecord
 from extractor.models.match import MatchResult
 from extractor.run import read_records
@@ -75,8 +76,4 @@ def _record(path: Path, trial: str | None) -> OutputRecord:
 
 
 def _match(path: Path, record: OutputRecord) -> MatchResult:
-    try:
-        from extractor.match import match
-    except ImportError:  # pragma: no cover - only before issue 14's matcher is merged
-        raise ConfigError("--patient needs extractor.match, which this installation lacks") from None
     return match(read_patient(path), record)
