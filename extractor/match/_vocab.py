@@ -5,7 +5,7 @@ own ``knowledge.yaml`` (cancer parents, local therapies, metastatic-site words).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -36,6 +36,7 @@ def knowledge() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
     return " ".join(text.lower().replace("\u2019", "'").split())
 
@@ -48,6 +49,7 @@ def _class_names() -> frozenset[str]:
     return frozenset(vocabulary(Drugs).classes)
 
 
+@cache
 def _canonical_class(name: str) -> str:
     """A drug's class as the lexicon names it ('topoisomerase inhibitor' -> 'topoisomerase i inhibitor')."""
     if name in _class_names():
@@ -86,6 +88,7 @@ def _class_like_entry(name: str) -> tuple[str, ...]:
     return tuple(_canonical_class(c) for c in spec.classes)
 
 
+@lru_cache(maxsize=1 << 16)
 def criterion_agent_matches(criterion_agent: str, terms: frozenset[str]) -> bool:
     """True when a criterion's agent (generic name or class) names a therapy with these :func:`agent_terms`."""
     name = _norm(criterion_agent)
@@ -106,11 +109,13 @@ def _cancer_index() -> tuple[dict[str, str], dict[str, str]]:
     return cancers, hist
 
 
+@cache
 def canonical_cancer(text: str) -> str:
     """The cancer vocabulary's name for ``text`` (lower-cased text itself when it has none)."""
     return _cancer_index()[0].get(agent_key(_norm(text)), _norm(text))
 
 
+@cache
 def canonical_histology(text: str) -> str:
     """The histology vocabulary's name for ``text`` (lower-cased text when it has none)."""
     return _cancer_index()[1].get(agent_key(_norm(text)), _norm(text))
@@ -152,6 +157,7 @@ def _analyte_index() -> dict[str, str]:
     return out
 
 
+@cache
 def analyte_key(name: str) -> str:
     """The canonical analyte of a lab name ('ANC' -> 'anc', 'bilirubin' -> 'total_bilirubin'); lower-cased name
     with spaces as underscores when the vocabulary lacks it."""
@@ -169,11 +175,13 @@ def _marker_index() -> dict[str, str]:
     return out
 
 
+@cache
 def marker_key(name: str) -> str:
     """The biomarker vocabulary's symbol for a marker name ('K-RAS' -> 'KRAS')."""
     return _marker_index().get(agent_key(name), agent_key(name).upper())
 
 
+@cache
 def infection_names(text: str) -> frozenset[str]:
     """The infection names of the ``infection`` kind a patient's infection text names ('HBV' -> hepatitis b), or
     the lower-cased text itself when it names none; an infection also counts as the general ones covering it."""
@@ -189,6 +197,7 @@ def infection_names(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@cache
 def site_of(text: str) -> str | None:
     """The organ a site or condition text names ('hepatic metastases' -> 'liver'), or None."""
     words = set(re.findall(r"[a-z]+", text.lower()))

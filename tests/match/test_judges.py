@@ -49,18 +49,19 @@ def test_lab_reason_names_patient_value_and_rule() -> None:
 
 
 @pytest.mark.parametrize(
-    ("analyte", "value", "unit", "limit", "limit_unit", "expected"),
+    ("lab", "limit", "limit_unit", "expected"),
     [
-        ("bilirubin", 25, "umol/L", 1.5, "mg/dL", "met"),  # 25 umol/L = 1.46 mg/dL
-        ("bilirubin", 30, "umol/L", 1.5, "mg/dL", "not_met"),  # 30 umol/L = 1.75 mg/dL
-        ("total bilirubin", 1.4, "mg/dL", 26, "umol/L", "met"),  # 1.4 mg/dL = 23.9 umol/L
-        ("creatinine", 1.6, "mg/dL", 133, "umol/L", "not_met"),  # 1.6 mg/dL = 141 umol/L
-        ("serum creatinine", 100, "umol/L", 1.5, "mg/dL", "met"),  # 100 umol/L = 1.13 mg/dL
+        (("bilirubin", 25, "umol/L"), 1.5, "mg/dL", "met"),  # 25 umol/L = 1.46 mg/dL
+        (("bilirubin", 30, "umol/L"), 1.5, "mg/dL", "not_met"),  # 30 umol/L = 1.75 mg/dL
+        (("total bilirubin", 1.4, "mg/dL"), 26, "umol/L", "met"),  # 1.4 mg/dL = 23.9 umol/L
+        (("creatinine", 1.6, "mg/dL"), 133, "umol/L", "not_met"),  # 1.6 mg/dL = 141 umol/L
+        (("serum creatinine", 100, "umol/L"), 1.5, "mg/dL", "met"),  # 100 umol/L = 1.13 mg/dL
     ],
 )
 def test_mass_and_molar_units_convert(
-    analyte: str, value: float, unit: str, limit: float, limit_unit: str, expected: str
+    lab: tuple[str, float, str], limit: float, limit_unit: str, expected: str
 ) -> None:
+    analyte, value, unit = lab
     canonical = "total_bilirubin" if "bilirubin" in analyte else "creatinine"
     c = crit("lab", "bilirubin/creatinine limit", analyte=canonical, op="<=", value=limit, unit=limit_unit)
     p = patient(labs=[{"analyte": analyte, "value": value, "unit": unit}])
