@@ -6,7 +6,8 @@
 ['performance_status']
 
 Many trials, resumably, into one output file: ``extractor.extract_many(inputs, "out.jsonl")`` (returns a
-:class:`RunSummary`); read it back with ``extractor.read_records("out.jsonl")``.
+:class:`RunSummary`); read it back with ``extractor.read_records("out.jsonl")``. Pre-screen a patient
+against a trial's criteria: ``extractor.match(patient, criteria_set)`` (a :class:`MatchResult`).
 """
 
 from extractor._version import __version__
@@ -26,6 +27,7 @@ from extractor.errors import (
     TruncatedOutputError,
 )
 from extractor.llm.config import LLMConfig
+from extractor.match import MatchSettings, match
 from extractor.models import (
     HER2,
     KINDS,
@@ -58,6 +60,8 @@ from extractor.models import (
     TokenUsage,
     Trial,
 )
+from extractor.models.match import MatchResult
+from extractor.models.patient import Patient
 from extractor.run import estimate_many, extract_many, read_records
 from extractor.segment import segment
 
@@ -86,11 +90,14 @@ __all__ = [
     "LLMError",
     "Lab",
     "LifeExpectancy",
+    "MatchResult",
+    "MatchSettings",
     "MeasurableDisease",
     "MetastaticBurden",
     "Other",
     "OutputRecord",
     "OutputValidationError",
+    "Patient",
     "PerformanceStatus",
     "Pregnancy",
     "PriorMalignancy",
@@ -111,6 +118,7 @@ __all__ = [
     "estimate_many",
     "extract",
     "extract_many",
+    "match",
     "read_records",
     "segment",
 ]

@@ -130,6 +130,7 @@ def test_public_api_is_small_and_complete() -> None:
         "kinds",
         "run",
         "testing",
+        "view",
     }
     assert exported <= public
     assert public - exported <= modules, public - exported - modules

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from extractor._version import __version__
-from extractor.cli import batch, eval_cmd, extract_cmd, schema_cmd
+from extractor.cli import batch, eval_cmd, extract_cmd, match_cmd, schema_cmd, view_cmd
 from extractor.cli._logging import Verbosity, setup_logging
 from extractor.cli.exitcodes import EXIT_HELP
 
@@ -46,6 +46,8 @@ def _main(
 app.command("extract", epilog=EXIT_HELP)(extract_cmd.extract)
 app.command("eval", epilog=EXIT_HELP)(eval_cmd.eval_)
 app.command("schema", epilog=EXIT_HELP)(schema_cmd.schema)
+app.command("match", epilog=EXIT_HELP)(match_cmd.match)
+app.command("view", epilog=EXIT_HELP)(view_cmd.view)
 app.add_typer(batch.app, name="batch")
 
 

@@ -1,4 +1,5 @@
-"""Read a patient for ``extractor match``: a JSON file holding one :class:`~extractor.models.patient.Patient`."""
+"""Read a patient for ``extractor match``: a JSON file holding one :class:`~extractor.models.patient.Patient`, or a
+FHIR R4 patient ``Bundle`` (mCODE), read by :func:`extractor.io.fhir.patient_from_bundle`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from extractor.errors import InputError
+from extractor.io.fhir import patient_from_bundle
 from extractor.models.patient import Patient
 
 __all__ = ["read_patient"]
 
 
 def read_patient(path: str | Path) -> Patient:
-    """The patient in ``path``; :class:`InputError` naming the file and field when it is unreadable or invalid."""
+    """The patient in ``path`` (patient JSON or FHIR Bundle); :class:`InputError` naming the file and field when it
+    is unreadable or invalid."""
     name = str(path)
     try:
         data: Any = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -24,7 +27,10 @@ def read_patient(path: str | Path) -> Patient:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise InputError(f"patient file is not JSON: {e}", file=name) from None
     if isinstance(data, dict) and data.get("resourceType") == "Bundle":
-        raise InputError("FHIR bundles are not read yet; give a patient JSON file", file=name, field="resourceType")
+        try:
+            return patient_from_bundle(data)
+        except InputError as e:
+            raise InputError(e.message, file=name, field=e.field) from None
     try:
         return Patient.model_validate(data)
     except ValidationError as e:

@@ -89,10 +89,18 @@ def _format_of(path: str) -> str | None:
     return None
 
 
+def _is_patient_file(name: str) -> bool:
+    """A patient file for ``extractor match`` (``patient.json``, ``patient_bundle.json``), not a trial input."""
+    lower = name.lower()
+    return lower.startswith("patient") and lower.endswith(".json")
+
+
 def expand_inputs(inputs: Iterable[str]) -> Iterator[str | InputError]:
     """Expand INPUT arguments into file paths (and ``-``): directories recurse, globs expand, sorted.
 
-    Missing paths and globs that match nothing are yielded as :class:`InputError`.
+    In a directory, hidden files and patient files (``patient*.json``, the inputs of ``extractor match``) are
+    left out; named on the command line they are read. Missing paths and globs that match nothing are yielded as
+    :class:`InputError`.
     """
     for raw in inputs:
         if raw == "-":
@@ -101,7 +109,9 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str | InputError]:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                str(p) for p in path.rglob("*") if p.is_file() and _format_of(p.name) and not p.name.startswith(".")
+                str(p)
+                for p in path.rglob("*")
+                if p.is_file() and _format_of(p.name) and not p.name.startswith(".") and not _is_patient_file(p.name)
             )
             if not found:
                 yield InputError(f"directory has no input files ({', '.join(KNOWN_EXTENSIONS)})", file=_safe(raw))

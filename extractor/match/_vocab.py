@@ -1,0 +1,207 @@
+"""Name lookups for the judges, built on the shared vocabularies: drugs and classes (``extractor.rules.drugs``),
+cancers and histologies, analytes, biomarkers, infections (the ``infection`` kind's patterns), plus the matcher's
+own ``knowledge.yaml`` (cancer parents, local therapies, metastatic-site words)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from extractor.kinds.infection import RULES as INFECTION_RULES
+from extractor.rules.drugs import agent_classes, agent_key, find_agents
+from extractor.vocab import load, read_yaml, vocabulary
+from extractor.vocab.schemas import Biomarkers, Cancers, Drugs
+
+__all__ = [
+    "agent_terms",
+    "analyte_key",
+    "cancer_matches",
+    "canonical_cancer",
+    "canonical_histology",
+    "criterion_agent_matches",
+    "infection_names",
+    "knowledge",
+    "marker_key",
+    "site_of",
+]
+
+
+@cache
+def knowledge() -> dict[str, Any]:
+    """``extractor/match/knowledge.yaml``."""
+    text = resources.files("extractor.match").joinpath("knowledge.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = read_yaml(text)
+    return data
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+# --- drugs -----------------------------------------------------------------------------------------------------
+
+
+@cache
+def _class_names() -> frozenset[str]:
+    return frozenset(vocabulary(Drugs).classes)
+
+
+@cache
+def _canonical_class(name: str) -> str:
+    """A drug's class as the lexicon names it ('topoisomerase inhibitor' -> 'topoisomerase i inhibitor')."""
+    if name in _class_names():
+        return name
+    found = find_agents(name)
+    return found[0].name if len(found) == 1 and found[0].name in _class_names() else name
+
+
+@cache
+def agent_terms(agent: str) -> frozenset[str]:
+    """Everything a patient's recorded therapy counts as: its generic name(s), their classes, the classes' lexicon
+    names, and 'anticancer therapy' (plus 'systemic therapy' unless it is local: radiotherapy, surgery)."""
+    lower = _norm(agent)
+    names = [a.name for a in find_agents(lower) if not a.neg] or [lower]
+    terms = set(names)
+    for n in names:
+        for cls in agent_classes(n):
+            terms.update((cls, _canonical_class(cls)))
+    local = set(knowledge()["local_therapies"])
+    terms.add("anticancer therapy")
+    if not terms & local:
+        terms.add("systemic therapy")
+    return frozenset(terms)
+
+
+_CLASS_WORDS = re.compile(r"\b(?:inhibitors?|conjugates?|tkis?|therapy|therapies|agents?|antibod(?:y|ies)|drugs?)\b")
+
+
+@cache
+def _class_like_entry(name: str) -> tuple[str, ...]:
+    """The classes of a drug-lexicon entry that names a class in other words ('her2-targeted tyrosine kinase
+    inhibitor' -> anti-her2 therapy, tyrosine kinase inhibitor); () for a real drug or an unknown name."""
+    spec = vocabulary(Drugs).drugs.get(name)
+    if spec is None or not _CLASS_WORDS.search(name):
+        return ()
+    return tuple(_canonical_class(c) for c in spec.classes)
+
+
+@lru_cache(maxsize=1 << 16)
+def criterion_agent_matches(criterion_agent: str, terms: frozenset[str]) -> bool:
+    """True when a criterion's agent (generic name or class) names a therapy with these :func:`agent_terms`."""
+    name = _norm(criterion_agent)
+    if name in terms or _canonical_class(name) in terms:
+        return True
+    classes = _class_like_entry(name)
+    return bool(classes) and all(c in terms for c in classes)
+
+
+# --- cancers ---------------------------------------------------------------------------------------------------
+
+
+@cache
+def _cancer_index() -> tuple[dict[str, str], dict[str, str]]:
+    voc = vocabulary(Cancers)
+    cancers = {agent_key(a): k for k, aliases in voc.cancers.items() for a in (k, *aliases)}
+    hist = {agent_key(a): k for k, aliases in voc.histologies.items() for a in (k, *aliases)}
+    return cancers, hist
+
+
+@cache
+def canonical_cancer(text: str) -> str:
+    """The cancer vocabulary's name for ``text`` (lower-cased text itself when it has none)."""
+    return _cancer_index()[0].get(agent_key(_norm(text)), _norm(text))
+
+
+@cache
+def canonical_histology(text: str) -> str:
+    """The histology vocabulary's name for ``text`` (lower-cased text when it has none)."""
+    return _cancer_index()[1].get(agent_key(_norm(text)), _norm(text))
+
+
+def _ancestors(cancer: str) -> set[str]:
+    parents: dict[str, list[str]] = knowledge()["parents"]
+    seen, todo = {cancer}, [cancer]
+    while todo:
+        for p in parents.get(todo.pop(), []):
+            if p not in seen:
+                seen.add(p)
+                todo.append(p)
+    return seen
+
+
+def cancer_matches(patient_cancer: str, criterion_cancer: str) -> bool | None:
+    """True when the patient's cancer is (or falls under) the criterion's cancer; False when it is another known
+    cancer; None when the patient's cancer is not in the vocabulary and differs from the criterion's."""
+    p, c = canonical_cancer(patient_cancer), canonical_cancer(criterion_cancer)
+    if c in _ancestors(p):
+        return True
+    k = knowledge()
+    if c in k["general"]:
+        return c != "solid tumor" or not any(x in k["not_solid"] for x in _ancestors(p))
+    known = set(vocabulary(Cancers).cancers) | set(k["parents"])
+    return False if p in known else None
+
+
+# --- analytes, markers, infections, sites ---------------------------------------------------------------------
+
+
+@cache
+def _analyte_index() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, spec in load("analytes").items():
+        for name in [key, key.replace("_", " "), *spec.get("names", []), *spec.get("abbrev", [])]:
+            out.setdefault(_norm(name), key)
+    return out
+
+
+@cache
+def analyte_key(name: str) -> str:
+    """The canonical analyte of a lab name ('ANC' -> 'anc', 'bilirubin' -> 'total_bilirubin'); lower-cased name
+    with spaces as underscores when the vocabulary lacks it."""
+    n = _norm(name)
+    idx = _analyte_index()
+    return idx.get(n) or idx.get(n.rstrip("s")) or n.replace(" ", "_")
+
+
+@cache
+def _marker_index() -> dict[str, str]:
+    voc = vocabulary(Biomarkers)
+    out = {agent_key(a): k for k, aliases in voc.markers.items() for a in (k, *aliases)}
+    for k, aliases in voc.hormone_receptors.items():
+        out.update({agent_key(a): k for a in (k, *aliases)})
+    return out
+
+
+@cache
+def marker_key(name: str) -> str:
+    """The biomarker vocabulary's symbol for a marker name ('K-RAS' -> 'KRAS')."""
+    return _marker_index().get(agent_key(name), agent_key(name).upper())
+
+
+@cache
+def infection_names(text: str) -> frozenset[str]:
+    """The infection names of the ``infection`` kind a patient's infection text names ('HBV' -> hepatitis b), or
+    the lower-cased text itself when it names none; an infection also counts as the general ones covering it."""
+    found = {name for name, rule in INFECTION_RULES.infections.items() if rule.pattern.search(text)}
+    if not found:
+        found = {_norm(text)}
+    for general, covered in INFECTION_RULES.covered_by.items():
+        if found & set(covered):
+            found.add(general)
+    if found & {"hepatitis a", "hepatitis b", "hepatitis c"}:
+        found.add("viral hepatitis")
+    found.add(INFECTION_RULES.generic)  # whatever it is, it is an active infection
+    return frozenset(found)
+
+
+@cache
+def site_of(text: str) -> str | None:
+    """The organ a site or condition text names ('hepatic metastases' -> 'liver'), or None."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    for organ, names in knowledge()["sites"].items():
+        if words & set(names):
+            return str(organ)
+    return None
