@@ -9,8 +9,10 @@ rules all apply):
     parent that says "all of / each of / both of the following" keeps its children all-of;
 (c) ``diagnosis`` criteria naming different cancers none of which contains another (a patient has one primary
     cancer), trial-wide;
-(d) top-level items around a line that is just "OR": each block is one top-level item with its children; a block's
-    status is the worst of its criteria, and the blocks are alternatives.
+(d) sibling items around lines that are just "OR": between two OR lines a block is every item there; before the
+    first and after the last it is the run of siblings to the parent's first / last child when the items are
+    nested ("must be one of: (I) ... OR (II) ..."), else, at the top level, the one adjacent item (with its
+    children); a block's status is the worst of its criteria, and the blocks are alternatives.
 
 A diagnosis that contains another (``solid tumor`` and ``breast cancer``) is never its alternative: both apply.
 A group is met if a member (block) is met, else unknown if one is unknown, else not_met; ``not_evaluable`` members
@@ -19,6 +21,7 @@ never decide. A member worse than its group takes the group's status, with a rea
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,12 +81,12 @@ def _contains(a: Criterion, b: Criterion) -> bool:
 
 
 def _related(a: Criterion, b: Criterion) -> bool:
-    """One diagnosis contains the other and they are not the same cancer: both apply, never alternatives."""
-    return _contains(a, b) != _contains(b, a)
+    """Diagnosis ``a`` contains ``b`` and is not the same cancer: both apply, never alternatives."""
+    return _contains(a, b) and not _contains(b, a)
 
 
 def _may_pair(a: Criterion, b: Criterion) -> bool:
-    return a.kind == b.kind and (a.kind != "diagnosis" or not _related(a, b))
+    return a.kind == b.kind and (a.kind != "diagnosis" or not (_related(a, b) or _related(b, a)))
 
 
 @dataclass
@@ -112,6 +115,7 @@ def _criterion_groups(criteria: Sequence[Criterion], where: list[int | None], it
             if same_item or siblings:
                 u.join(i, j)
     diagnoses = [i for i in cand if criteria[i].kind == "diagnosis"]
+    # the most specific: those that contain no other ('solid tumor' with 'breast cancer' stays out, and applies)
     distinct = [i for i in diagnoses if not any(_related(criteria[i], criteria[j]) for j in diagnoses if j != i)]
     if len({str(getattr(criteria[i], "cancer", "")).lower() for i in distinct}) > 1:
         for i in distinct[1:]:
@@ -122,33 +126,48 @@ def _criterion_groups(criteria: Sequence[Criterion], where: list[int | None], it
     return [_Group([[i] for i in m]) for m in members.values() if len(m) > 1]
 
 
+def _blocks(sib: list[Item], nested: bool) -> list[list[Item]]:
+    """The alternatives among sibling items with OR lines between them: between two OR lines, every item; before
+    the first and after the last, the run of siblings up to the parent's bounds when nested, else (top level, where
+    a run would take in unrelated items) the one adjacent item."""
+    cuts = [k for k, it in enumerate(sib) if _OR_LINE.match(it.text)]
+    if not cuts:
+        return []
+    first = sib[: cuts[0]] if nested else sib[max(cuts[0] - 1, 0) : cuts[0]]
+    last = sib[cuts[-1] + 1 :] if nested else sib[cuts[-1] + 1 : cuts[-1] + 2]
+    inner = [sib[x + 1 : y] for x, y in itertools.pairwise(cuts)]
+    return [b for b in (first, *inner, last) if b]
+
+
 def _or_groups(where: list[int | None], items: Sequence[Item]) -> list[_Group]:
-    """Rule (d): the top-level items (with their children) on either side of an "OR" line are alternatives."""
-    top: dict[int, int] = {}
+    """Rule (d): sibling items (top-level items of one section, or the children of one item) separated by lines that
+    are just "OR" form blocks (:func:`_blocks`), each with its items' children; the blocks are alternatives."""
+    root: dict[int, int] = {}  # item -> the sibling-level item it sits under, filled per sibling list
+    families: dict[tuple[int | None, str | None], list[Item]] = {}
     for it in items:
-        root = it.index
-        while items[root].parent is not None:
-            root = items[root].parent  # type: ignore[assignment]
-        top[it.index] = root
-    tops = [it for it in items if it.parent is None]
-    groups: list[list[int]] = []  # runs of top-level item indices joined by OR lines
-    for k, it in enumerate(tops):
-        if not _OR_LINE.match(it.text) or k == 0 or k + 1 >= len(tops):
+        families.setdefault((it.parent, it.section if it.parent is None else None), []).append(it)
+    out: list[_Group] = []
+    for (parent, _), sib in families.items():
+        if any(it.polarity != "inclusion" for it in sib):
             continue
-        before, after = tops[k - 1], tops[k + 1]
-        if _OR_LINE.match(before.text) or _OR_LINE.match(after.text) or before.section != after.section:
+        blocks = _blocks(sib, nested=parent is not None)
+        if len(blocks) < 2:
             continue
-        if before.polarity != "inclusion" or after.polarity != "inclusion":
-            continue
-        if groups and groups[-1][-1] == before.index:
-            groups[-1].append(after.index)
-        else:
-            groups.append([before.index, after.index])
-    out = []
-    for run in groups:
-        blocks = [[i for i, w in enumerate(where) if w is not None and top.get(w) == root] for root in run]
-        out.append(_Group([b for b in blocks if b]))
-    return [g for g in out if len(g.blocks) > 1]
+        for n, block in enumerate(blocks):
+            for it in block:
+                root[it.index] = n
+        member: dict[int, int] = {}
+        for it in items:  # descendants follow their ancestors in document order
+            if it.index in root:
+                member[it.index] = root[it.index]
+            elif it.parent is not None and it.parent in member:
+                member[it.index] = member[it.parent]
+        crit = [[i for i, w in enumerate(where) if w is not None and member.get(w) == n] for n in range(len(blocks))]
+        root.clear()
+        group = _Group([c for c in crit if c])
+        if len(group.blocks) > 1:
+            out.append(group)
+    return out
 
 
 def _block_status(block: list[int], results: Sequence[CriterionMatch]) -> Status | None:
