@@ -25,6 +25,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extractor.kinds import Criterion
 from extractor.match._vocab import cancer_matches
@@ -72,21 +73,20 @@ def _alternative_kind(c: Criterion) -> bool:
     return c.kind != "biomarker" or getattr(c, "requirement", None) == "required"
 
 
-def _contains(a: Criterion, b: Criterion) -> bool:
-    """True when diagnosis ``a``'s cancer contains ``b``'s, or is it: through the cancer vocabulary ('solid tumor'
-    contains 'breast cancer'), else when ``a``'s words are all in ``b``'s ('breast cancer', 'invasive breast
-    cancer')."""
-    ca, cb = str(getattr(a, "cancer", "")).lower(), str(getattr(b, "cancer", "")).lower()
+def _cancer(c: Criterion) -> str:
+    return str(getattr(c, "cancer", "")).lower()
+
+
+@lru_cache(maxsize=1 << 14)
+def _contains(ca: str, cb: str) -> bool:
+    """True when cancer ``ca`` contains ``cb``, or is it: through the cancer vocabulary ('solid tumor' contains
+    'breast cancer'), else when ``ca``'s words are all in ``cb``'s ('breast cancer', 'invasive breast cancer')."""
     return bool(cancer_matches(cb, ca)) or set(ca.split()) <= set(cb.split())
 
 
-def _related(a: Criterion, b: Criterion) -> bool:
-    """Diagnosis ``a`` contains ``b`` and is not the same cancer: both apply, never alternatives."""
-    return _contains(a, b) and not _contains(b, a)
-
-
-def _may_pair(a: Criterion, b: Criterion) -> bool:
-    return a.kind == b.kind and (a.kind != "diagnosis" or not (_related(a, b) or _related(b, a)))
+def _general(names: set[str]) -> set[str]:
+    """The cancers that contain another of ``names`` without being it: they apply, never as alternatives."""
+    return {a for a in names if any(a != b and _contains(a, b) and not _contains(b, a) for b in names)}
 
 
 @dataclass
@@ -98,32 +98,32 @@ class _Group:
 
 def _criterion_groups(criteria: Sequence[Criterion], where: list[int | None], items: Sequence[Item]) -> list[_Group]:
     """Rules (a), (b) and (c): criteria that are alternatives of one another, by union."""
-    n = len(criteria)
-    u = _Union(n)
+    u = _Union(len(criteria))
     parent = {it.index: it.parent for it in items}
     all_of = {it.index for it in items if _ALL_OF.search(it.text)}
-    cand = [i for i in range(n) if _alternative_kind(criteria[i])]
-    for x, i in enumerate(cand):
-        for j in cand[x + 1 :]:
-            a, b = criteria[i], criteria[j]
-            if not _may_pair(a, b):
-                continue
-            wi, wj = where[i], where[j]
-            same_item = wi is not None and wi == wj
-            pi, pj = parent.get(wi) if wi is not None else None, parent.get(wj) if wj is not None else None
-            siblings = pi is not None and pi == pj and pi not in all_of
-            if same_item or siblings:
-                u.join(i, j)
-    diagnoses = [i for i in cand if criteria[i].kind == "diagnosis"]
-    # the most specific: those that contain no other ('solid tumor' with 'breast cancer' stays out, and applies)
-    distinct = [i for i in diagnoses if not any(_related(criteria[i], criteria[j]) for j in diagnoses if j != i)]
-    if len({str(getattr(criteria[i], "cancer", "")).lower() for i in distinct}) > 1:
+    cand = [i for i, c in enumerate(criteria) if _alternative_kind(c)]
+    general = _general({_cancer(criteria[i]) for i in cand if criteria[i].kind == "diagnosis"})
+    buckets: dict[tuple[str, str, int], list[int]] = {}
+    for i in cand:
+        c, w = criteria[i], where[i]
+        if w is None or (c.kind == "diagnosis" and _cancer(c) in general):
+            continue  # a diagnosis containing another applies with it: no alternative
+        buckets.setdefault((c.kind, "item", w), []).append(i)
+        p = parent.get(w)
+        if p is not None and p not in all_of:
+            buckets.setdefault((c.kind, "parent", p), []).append(i)
+    for members in buckets.values():
+        for j in members[1:]:
+            u.join(j, members[0])
+    # (c): the most specific diagnoses, trial-wide
+    distinct = [i for i in cand if criteria[i].kind == "diagnosis" and _cancer(criteria[i]) not in general]
+    if len({_cancer(criteria[i]) for i in distinct}) > 1:
         for i in distinct[1:]:
             u.join(i, distinct[0])
-    members: dict[int, list[int]] = {}
+    groups: dict[int, list[int]] = {}
     for i in cand:
-        members.setdefault(u.find(i), []).append(i)
-    return [_Group([[i] for i in m]) for m in members.values() if len(m) > 1]
+        groups.setdefault(u.find(i), []).append(i)
+    return [_Group([[i] for i in m]) for m in groups.values() if len(m) > 1]
 
 
 def _blocks(sib: list[Item], nested: bool) -> list[list[Item]]:
