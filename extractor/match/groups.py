@@ -142,7 +142,6 @@ def _blocks(sib: list[Item], nested: bool) -> list[list[Item]]:
 def _or_groups(where: list[int | None], items: Sequence[Item]) -> list[_Group]:
     """Rule (d): sibling items (top-level items of one section, or the children of one item) separated by lines that
     are just "OR" form blocks (:func:`_blocks`), each with its items' children; the blocks are alternatives."""
-    root: dict[int, int] = {}  # item -> the sibling-level item it sits under, filled per sibling list
     families: dict[tuple[int | None, str | None], list[Item]] = {}
     for it in items:
         families.setdefault((it.parent, it.section if it.parent is None else None), []).append(it)
@@ -153,17 +152,11 @@ def _or_groups(where: list[int | None], items: Sequence[Item]) -> list[_Group]:
         blocks = _blocks(sib, nested=parent is not None)
         if len(blocks) < 2:
             continue
-        for n, block in enumerate(blocks):
-            for it in block:
-                root[it.index] = n
-        member: dict[int, int] = {}
-        for it in items:  # descendants follow their ancestors in document order
-            if it.index in root:
-                member[it.index] = root[it.index]
-            elif it.parent is not None and it.parent in member:
+        member = {it.index: n for n, block in enumerate(blocks) for it in block}  # item -> its block
+        for it in items:  # children follow their parents in document order
+            if it.index not in member and it.parent is not None and it.parent in member:
                 member[it.index] = member[it.parent]
         crit = [[i for i, w in enumerate(where) if w is not None and member.get(w) == n] for n in range(len(blocks))]
-        root.clear()
         group = _Group([c for c in crit if c])
         if len(group.blocks) > 1:
             out.append(group)
