@@ -301,14 +301,14 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
         name = found_name
         if any(d in name for d in RULES.drug_conditions) and RULES.drug_after.match(text, end):
             continue
+        if name == RULES.qtc_condition and has_qtc:
+            continue  # the QTc maximum states it (also "any factor that increases the risk of QTc prolongation")
         risk = RULES.risk_before.search(text, max(0, start - _RISK_BEFORE), start) if risky else None
         if risk is not None:  # "risk factors for torsades de pointes": the risk is the fact, not the condition
             if risk.group("cause") or risk.group("drug"):
                 continue  # a drug's risk is no cardiac history
             name = RULES.risk_name.format(name)
         if any(a <= start < b for a, b in aside):
-            continue
-        if name == RULES.qtc_condition and has_qtc:
             continue
         if name.removesuffix("s") not in {c.removesuffix("s") for c in conditions}:
             conditions.append(name)
