@@ -109,6 +109,7 @@ class Rules(RuleFile):
     other_sense: dict[str, str]
     population_gate: tuple[str, ...]
     population_before: Pattern
+    for_population: Pattern
     subgroup_after: Pattern
     ineligible_after: Pattern
     exception_before: Pattern
@@ -293,6 +294,10 @@ def _clause_requirement(
         if ex is not None:
             population = RULES.exception_population.search(ex.group("what")) is not None
             return "allowed" if ctx.is_exclusion or population else "excluded"
+    if low[:12].lstrip(" -*•:").startswith("for "):
+        sub = RULES.for_population.match(clean, s, e)
+        if sub is not None and m_start < sub.end():
+            return "allowed"  # "For patients with a BRAF V600 mutation, prior BRAF inhibitor is required"
     if not any(w in low for w in RULES.population_gate):
         return None
     if RULES.ineligible_after.match(clean, vend, e) and "must" not in low[: m_start - s]:

@@ -95,6 +95,9 @@ class Rules(RuleFile):
     drug_conditions: frozenset[str]
     name_drop: frozenset[str]
     drug_after: Pattern
+    risk_words: frozenset[str]
+    risk_before: Pattern
+    risk_name: str
     qtc_condition: str
     function_word: str
     function_qualifiers: frozenset[str]
@@ -103,6 +106,7 @@ class Rules(RuleFile):
 
 
 RULES = load_rules("cardiac", Rules)
+_RISK_BEFORE = 80  # characters before a condition read for "risk factors for"
 
 
 @cache
@@ -291,13 +295,20 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
     first, last = -1, -1
     found = _find_conditions(text, ctx.words)
     named = _named(text, found)
+    risky = not RULES.risk_words.isdisjoint(ctx.words)
     aside = _asides(ctx, found) if found else ()
-    for start, end, name in named:
+    for start, end, found_name in named:
+        name = found_name
         if any(d in name for d in RULES.drug_conditions) and RULES.drug_after.match(text, end):
             continue
-        if any(a <= start < b for a, b in aside):
-            continue
         if name == RULES.qtc_condition and has_qtc:
+            continue  # the QTc maximum states it (also "any factor that increases the risk of QTc prolongation")
+        risk = RULES.risk_before.search(text, max(0, start - _RISK_BEFORE), start) if risky else None
+        if risk is not None:  # "risk factors for torsades de pointes": the risk is the fact, not the condition
+            if risk.group("cause") or risk.group("drug"):
+                continue  # a drug's risk is no cardiac history
+            name = RULES.risk_name.format(name)
+        if any(a <= start < b for a, b in aside):
             continue
         if name.removesuffix("s") not in {c.removesuffix("s") for c in conditions}:
             conditions.append(name)

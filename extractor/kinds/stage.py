@@ -61,6 +61,7 @@ class Rules(RuleFile):
     metastatic_stage: Pattern
     stage_disease: Pattern
     count_before: Pattern
+    one_lesion_before: Pattern
     non_metastatic: Pattern
     sentence_gate: Pattern
     exclusion_site_before: Pattern
@@ -204,6 +205,10 @@ def _metastatic(lower: str, exclusion: bool, lo: int, hi: int) -> re.Match[str] 
     allowed either way ("with or without liver metastases")."""
     for m in RULES.metastatic.finditer(lower, lo, hi):
         back = max(0, m.start() - _COUNT_BEFORE)
+        if m.group("lesion") is not None:
+            if not exclusion and RULES.one_lesion_before.search(lower, back, m.start()):
+                return m  # "at least 1 metastatic lesion": the disease is metastatic
+            continue
         if RULES.count_before.search(lower, back, m.start()):
             continue
         if exclusion and RULES.exclusion_site_before.search(lower, back, m.start()):
@@ -246,7 +251,8 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
                 return None
         if not stages:
             first = min(m.start() for m in (met, loc, rec, non_met) if m is not None)
-            if not RULES.extent_start.match(seg) and not _EXTENT_NEAR.search(lower, max(lo, first - _NEAR_BEFORE)):
+            tied = met is not None and met.group("lesion") is not None  # "at least 1 metastatic lesion"
+            if not (tied or RULES.extent_start.match(seg) or _EXTENT_NEAR.search(lower, max(lo, first - _NEAR_BEFORE))):
                 return None
             if any(a.end <= first for a in (dx.agents or find_agents(lower[:first]))):
                 return None
