@@ -123,7 +123,13 @@ def find_span(
     norm_q = norm_q.strip()
     if not norm_q:
         return None
-    starts = [m.start() for m in re.finditer(re.escape(norm_q), norm_src)]
+    n = len(norm_q)
+    starts = []
+    h = norm_src.find(norm_q)
+    while h >= 0:  # overlapping matches; none may start or end inside one folded character ("≥" -> ">=")
+        if not (h > 0 and index[h - 1] == index[h]) and not (h + n < len(index) and index[h + n] == index[h + n - 1]):
+            starts.append(h)
+        h = norm_src.find(norm_q, h + 1)
     if not starts:
         return None
     s = min(starts, key=lambda h: abs(lo + index[h] - near)) if near is not None else starts[0]
