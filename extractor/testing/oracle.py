@@ -247,7 +247,7 @@ class OracleServer(LoopbackServer):
 
 def _named(messages: Sequence[dict[str, Any]]) -> set[int]:
     """The criterion numbers re-ask messages name (``criterion 3 (item 4, lab): ...``)."""
-    text = " ".join(m.get("content") for m in messages if isinstance(m.get("content"), str))
+    text = " ".join(str(m.get("content")) for m in messages if isinstance(m.get("content"), str))
     return {int(n) for n in _NAMED.findall(text)}
 
 
