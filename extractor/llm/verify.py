@@ -43,6 +43,8 @@ _REL_TOL = 0.02
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_SPACED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+"""Thousands grouped by spaces (``100 000``)."""
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
 
@@ -67,10 +69,11 @@ def _digit_values(token: str) -> Iterator[float]:
 
 
 def quote_numbers(quote: str) -> set[float]:
-    """The numbers a quote states (digits, number words, ordinals, Roman numerals I-IV)."""
+    """The numbers a quote states (digits, ``1,500``, ``100 000``, number words, ordinals, Roman numerals I-IV)."""
     found: set[float] = set()
     for m in _DIGITS.finditer(quote):
         found.update(_digit_values(m.group()))
+    found.update(float(m.group().replace(" ", "")) for m in _SPACED.finditer(quote))
     words = _number_words()
     for m in _WORDS.finditer(quote):
         w = m.group().lower()

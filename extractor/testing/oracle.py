@@ -45,7 +45,7 @@ from typing import Any
 from extractor.evals.gold import GoldCase
 from extractor.llm.schema import DURATION_FIELDS
 from extractor.models import BASE_FIELDS
-from extractor.rules.grammar import duration_pattern, number_value, to_weeks, unit_key
+from extractor.rules.grammar import TIME_UNIT, number_pattern, number_value, to_weeks, unit_key
 from extractor.segment import segment
 from extractor.testing.server import LoopbackServer
 
@@ -61,7 +61,12 @@ _WEEKS_IN = {"weeks": 1.0, "months": to_weeks(1, "months"), "years": to_weeks(1,
 
 @functools.cache
 def _duration() -> re.Pattern[str]:
-    return re.compile(duration_pattern(), re.IGNORECASE)
+    """A duration as written: a number, or a range ("22 and 28", "7-14": its low end, the prompt's convention), an
+    optional "calendar", a time unit."""
+    num = number_pattern()
+    return re.compile(
+        rf"(?P<n>{num})(?:\s*(?:-|–|to|and)\s*{num})?\s*(?:-\s*)?(?:calendar\s+)?{TIME_UNIT}(?![a-z])", re.IGNORECASE
+    )
 
 
 def as_written(kind: str, fields: dict[str, Any], quote: str) -> dict[str, Any]:
