@@ -34,6 +34,7 @@ RECORDED = {
     "EXTRACTOR_ANSWER_BUDGET": "1000000",  # the recording planned chunks by item count alone, not by answer size
     "EXTRACTOR_INSTRUCTOR_MODE": "json_schema",
     "EXTRACTOR_TIMEOUT": "900",  # recording: grammar-constrained decoding on a CPU takes minutes per answer
+    "EXTRACTOR_VALIDATION_RETRIES": "1",  # one targeted re-ask per request: a recording within half an hour
 }
 
 

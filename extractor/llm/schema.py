@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -235,8 +235,6 @@ class AnswerContext:
     source: str
     items: dict[int, tuple[int, int]]
     final: bool = False
-    problems: int = field(default=0)
-    """Bad criteria seen over every attempt so far (re-asked or set aside)."""
 
 
 class Unusable(BaseModel):
@@ -317,8 +315,6 @@ class LLMCriteria(OpenAISchema):
                 out.append(model)
             else:
                 bad.append(problem)
-        if bad and ctx is not None:
-            ctx.problems += len(bad)
         if bad and (ctx is None or not ctx.final):  # the text the model is re-asked with
             lines = [b.reason for b in bad[:_MAX_LISTED]]
             more = f"\n(+{len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else ""
