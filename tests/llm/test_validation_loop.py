@@ -182,3 +182,12 @@ def test_counters_reach_the_run_summary_and_the_eval_report(tmp_path: Path) -> N
     )
     rules = score({case.trial_id: extractor.extract(case.text, trial_id=case.trial_id)}, [case])
     assert rules.llm_checks is None  # rules records: no LLM validation line
+
+
+def test_numbers_as_written_include_space_grouped_thousands_and_convention_steps() -> None:
+    from extractor.llm.verify import unwritten_numbers
+
+    assert unwritten_numbers({"value": 100000}, "Platelets ≥100 000/µL") == []
+    assert unwritten_numbers({"min": 80}, "KPS > 79") == []  # the ">" convention: one step up
+    assert unwritten_numbers({"min_years": 18, "max_years": 0}, "aged 18 or older") == []
+    assert unwritten_numbers({"within_weeks": 4.0}, "within 28 days") == ["within_weeks=4"]
