@@ -8,13 +8,15 @@ Every gold trial goes through ``llm`` and ``hybrid`` in each instructor mode (js
 shipped defaults (``LLMConfig(base_url=..., mode=...)``, default model, its context window and answer limit from
 the known-model table), against :class:`extractor.testing.oracle.OracleServer` (loopback; its context window is the
 model's), plus a noisy run (``llm/json_schema/noisy``: 20% of criteria get a changed number or a paraphrased
-quote, 20% of first tries do not validate) that shows rejections and re-asks, and a limits run
+quote, 20% of first tries carry a criterion of no known kind; a re-ask fixes the criteria it names) that shows
+re-asks, rejections and flagged numbers, and a limits run
 (``llm/json_schema/limits``: answers cut at 2,048 tokens and a 9,000-token server context the planner is not told
 about) that shows cut answers and context-length refusals split until they fit (only an item that alone exceeds the
 context is lost, and only that item). Each run is scored with the
 project's eval (strict matching); whatever a run loses is lost to chunking, limits, routing, parsing or grounding.
 
-Prints per-run micro F1 with calls, re-asks, rejections and tokens, and per-kind strict F1 (the ceilings); writes
+Prints per-run micro F1 with calls, re-asks, rejections, flagged numbers and tokens, and per-kind strict F1 (the
+ceilings); writes
 ``summary.md`` / ``summary.json`` and one standard report directory per run (``report.md``, ``report.json``,
 ``junit.xml``, ``report.html``, ``predictions.jsonl``) under ``--report-dir``. Gates each run against its entry in
 the baseline with the eval's gate (:func:`extractor.evals.compare_all`). Exit codes as ``extractor eval``
@@ -193,6 +195,7 @@ def _counts(out: Outcome) -> dict[str, Any]:
         "truncated": out.stats.truncated,
         "context_errors": out.stats.context_errors,
         "rejected": sum(len(r.rejected) for r in out.records),
+        "flagged": sum(len(r.provenance.flagged) for r in ok if r.provenance),
         "prompt_tokens": out.stats.prompt_tokens,
         "completion_tokens": out.stats.completion_tokens,
         "max_tokens": out.config.max_tokens,
@@ -207,8 +210,8 @@ def summary_markdown(outcomes: list[Outcome], failures: dict[str, list[str]]) ->
         "# Oracle eval: the LLM path's ceiling (a server answering with the gold labels)",
         "",
         "| run | micro F1 | P | R | failed | degraded | calls | requests | re-asks | truncated | context errors "
-        "| rejected | prompt tok | completion tok | gate |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| rejected | flagged | prompt tok | completion tok | gate |",
+        "| --- |" + " ---: |" * 14 + " --- |",
     ]
     for out in outcomes:
         c = _counts(out)
@@ -216,7 +219,7 @@ def summary_markdown(outcomes: list[Outcome], failures: dict[str, list[str]]) ->
         lines.append(
             f"| {out.run.name} | {c['micro_f1']:.3f} | {c['precision']:.3f} | {c['recall']:.3f} | "
             f"{c['failed_trials']} | {c['degraded_trials']} | {c['llm_calls']} | {c['requests']} | {c['reasks']} | "
-            f"{c['truncated']} | {c['context_errors']} | {c['rejected']} | {c['prompt_tokens']:,} | "
+            f"{c['truncated']} | {c['context_errors']} | {c['rejected']} | {c['flagged']} | {c['prompt_tokens']:,} | "
             f"{c['completion_tokens']:,} | {gate} |"
         )
     kinds: list[str] = []

@@ -85,7 +85,7 @@ def test_schema_command_exports_json_schema() -> None:
     schema = json.loads(out.stdout)
     union = schema["$defs"]["CriteriaSet"] if "CriteriaSet" in schema.get("$defs", {}) else schema
     assert union["properties"]["criteria"]["items"]["discriminator"]["propertyName"] == "kind"
-    assert set(schema["$defs"]) >= {"Evidence", "Provenance"}
+    assert set(schema["$defs"]) >= {"Evidence", "Provenance", "NumberFlag"}  # flagged numbers (provenance.flagged)
     mapping = union["properties"]["criteria"]["items"]["discriminator"]["mapping"]
     assert set(mapping) == set(KINDS)  # every registered kind, generated from the registry
     assert {KIND_TYPES[k].__name__ for k in KINDS} <= set(schema["$defs"])

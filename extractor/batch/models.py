@@ -87,6 +87,9 @@ class RunSummary(BaseModel):
     llm_calls: int = Field(
         default=0, description="LLM requests sent (transport retries and re-asks included), or calls reported."
     )
+    rejected: int = Field(default=0, description="LLM criteria rejected (quote not in the text, numbers, invalid).")
+    reasks: int = Field(default=0, description="LLM validation re-asks (requests sent again with the errors).")
+    flagged: int = Field(default=0, description="LLM criteria kept with numbers not written in their quote.")
     cost_usd: float | None = Field(default=None, description="Estimated cost of this run's tokens; null: unknown.")
     rate_limit_wait_s: float = 0.0
     wall_s: float = 0.0

@@ -467,6 +467,8 @@ def collect_batch(
             )
             cache.put_raw(key, dump_result(result))
         rec = OutputRecord.from_result(result, trial, text_sha256=sha, include_text=include_text)
+        summary.rejected += len(result.rejected)
+        summary.flagged += len(result.provenance.flagged)
         summary.criteria_per_kind = _add_kinds(summary.criteria_per_kind, rec)
         _emit(writer, summary, rec)
     record.collected_into.append(str(writer.path) if writer.path else "<stdout>")

@@ -211,6 +211,9 @@ class BatchRunner:
                 total_tokens=out.prompt_tokens + out.completion_tokens,
             )
             s.llm_calls += out.llm_calls
+            s.rejected += out.rejected
+            s.reasks += out.reasks
+            s.flagged += out.flagged
         if out.ok:
             s.ok += 1
             s.degraded += degraded

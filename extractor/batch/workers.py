@@ -37,6 +37,9 @@ class _Outcome:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     llm_calls: int = 0
+    rejected: int = 0
+    reasks: int = 0
+    flagged: int = 0
 
 
 def _outcome(
@@ -65,6 +68,9 @@ def _outcome(
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
         llm_calls=result.provenance.llm_calls,
+        rejected=len(result.rejected),
+        reasks=result.provenance.reasks,
+        flagged=len(result.provenance.flagged),
     )
 
 

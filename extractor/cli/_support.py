@@ -199,6 +199,7 @@ def format_summary(s: RunSummary) -> str:
             f"tokens: {s.usage.prompt_tokens} prompt + {s.usage.completion_tokens} completion "
             f"in {s.llm_calls} requests (retries and re-asks included); estimated cost {cost}"
         )
+        lines.append(f"validation: {s.rejected} criteria rejected, {s.reasks} re-asks, {s.flagged} flagged numbers")
     if s.degraded:
         lines.append(
             f"degraded: {s.degraded} trials kept the rules result for items whose LLM call failed (not cached; a "

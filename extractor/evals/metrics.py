@@ -138,6 +138,16 @@ class SubsetResult(BaseModel):
     fields: list[FieldAccuracy] = Field(default_factory=list)
 
 
+class LLMChecks(BaseModel):
+    """What the LLM path's validation did over the scored predictions (``llm`` and ``hybrid`` records)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rejected: int = Field(default=0, description="Criteria rejected (quote not in the text, numbers, invalid).")
+    reasks: int = Field(default=0, description="Validation re-asks (requests sent again with the errors).")
+    flagged: int = Field(default=0, description="Kept criteria with numbers not written in their quote.")
+
+
 class EvalResult(BaseModel):
     """Everything one evaluation found: corpus metrics, per-kind and per-field tables, the seeds apart, per-trial
     detail of all trials. JSON-friendly."""
@@ -154,6 +164,7 @@ class EvalResult(BaseModel):
     gold: GoldFingerprint | None = Field(default=None, description="The gold set scored (all trials).")
     per_trial: list[TrialResult] = Field(default_factory=list, description="Every trial, corpus and seeds.")
     unscored: list[str] = Field(default_factory=list, description="Predicted trials that have no gold file.")
+    llm_checks: LLMChecks | None = Field(default=None, description="LLM validation counts (null: no LLM records).")
 
     @property
     def failed(self) -> list[TrialResult]:

@@ -126,6 +126,12 @@ def render_markdown(report: Report, *, full: bool = False) -> str:
         f"{m.core_matched}.",
         "",
     ]
+    if (checks := res.llm_checks) is not None:
+        out += [
+            f"LLM validation: {checks.rejected} criteria rejected, {checks.reasks} re-asks, {checks.flagged} kept "
+            "with numbers not written in their quote (flagged).",
+            "",
+        ]
 
     if comp is not None and comp.regressions:
         out += ["### Metric regressions", ""]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from extractor.errors import ConfigError
 from extractor.evals.gold import GoldCase, fingerprint, load_gold
 from extractor.evals.match import match_trial
-from extractor.evals.metrics import EvalResult, TrialResult, compute_metrics
+from extractor.evals.metrics import EvalResult, LLMChecks, TrialResult, compute_metrics
 from extractor.evals.report import Report, render_json, render_junit
 from extractor.models import CriteriaSet, Criterion, ErrorInfo, OutputRecord
 
@@ -79,8 +79,22 @@ def score(
             )
         )
     known = {c.trial_id for c in gold}
-    return compute_metrics(
+    result = compute_metrics(
         trials, label=label, unscored=[t for t in predictions if t not in known], gold=fingerprint(gold)
+    )
+    result.llm_checks = _llm_checks([predictions[c.trial_id] for c in gold if c.trial_id in predictions])
+    return result
+
+
+def _llm_checks(predictions: Sequence[Prediction]) -> LLMChecks | None:
+    """Rejections, re-asks and flagged numbers over the ``llm``/``hybrid`` predictions; None when there are none."""
+    llm = [p for p in predictions if p.provenance is not None and p.provenance.backend in ("llm", "hybrid")]
+    if not llm:
+        return None
+    return LLMChecks(
+        rejected=sum(len(p.rejected) for p in llm),
+        reasks=sum(p.provenance.reasks for p in llm if p.provenance),
+        flagged=sum(len(p.provenance.flagged) for p in llm if p.provenance),
     )
 
 

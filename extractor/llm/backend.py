@@ -5,9 +5,13 @@ context window and the answer limit, nested items with their parent), each item 
 (:func:`~extractor.llm.prompts.frame_json`) under its section, nested items naming their parent, after the trial's
 title and conditions; the system message and the answer schema are the same bytes on every request (a prefix
 providers can cache: :mod:`extractor.llm.schema`). The model answers :class:`LLMCriteria` (kind fields + item number
-+ verbatim quote). Each quote is grounded inside its item (offsets re-found, escapes/whitespace tolerated) and its
-typed numbers checked against it (:mod:`extractor.llm.verify`), or the criterion is rejected and reported in
-``CriteriaSet.rejected``. Items the model
++ verbatim quote). Grounding is part of the answer's validation (:mod:`extractor.llm.schema`): a quote that is not
+in its item fails the answer with a targeted message and instructor re-asks (``validation_retries``); on the last
+attempt the bad criteria alone are set aside and rejected. Each kept quote is grounded inside its item (offsets
+re-found, ASCII spellings tolerated: :func:`~extractor.ground.find_span`), durations converted from the units the
+model wrote, and typed numbers checked against the quote (:mod:`extractor.llm.verify`): unsupported ones rejected,
+converted ones flagged (``provenance.flagged``). Rejections are reported in ``CriteriaSet.rejected``, re-asks
+counted in ``provenance.reasks``. Items the model
 leaves untyped become ``other``: nothing is dropped. ``hybrid`` sends the items :mod:`extractor.llm.routing` picks
 from the rules' result (left ``other``, partly typed, long, and their families) and merges the two results there.
 A chunk whose answer is cut at ``max_tokens`` or that exceeds the context window is split in two and
@@ -57,14 +61,15 @@ from extractor.llm.config import LLMConfig
 from extractor.llm.plan import chunk_items, estimate_tokens, halves, render, sampling
 from extractor.llm.prompts import RenderedPrompt, load_prompt
 from extractor.llm.routing import llm_other, merge_hybrid, route_items
-from extractor.llm.schema import LLMCriteria, answer_schema
+from extractor.llm.schema import AnswerContext, LLMCriteria, answer_schema, convert_durations
 from extractor.llm.secrets import redact_secrets
-from extractor.llm.verify import unsupported_numbers
+from extractor.llm.verify import unsupported_numbers, unwritten_numbers
 from extractor.models import (
     KIND_TYPES,
     CriteriaSet,
     Criterion,
     Item,
+    NumberFlag,
     Provenance,
     Rejected,
     TokenUsage,
@@ -95,9 +100,10 @@ def prompt_hash(config: LLMConfig) -> str:
 
 def to_criteria(
     answer: LLMCriteria, source: str, items: Sequence[Item], *, secrets: Sequence[str] = ()
-) -> tuple[list[Criterion], list[Rejected]]:
+) -> tuple[list[Criterion], list[Rejected], list[NumberFlag]]:
     """Turn the model's answer into grounded criteria. Rejected (and reported): quotes not found in the text, typed
-    numbers the quote does not support, criteria that do not validate. ``secrets`` are masked in what is reported."""
+    numbers the quote does not support, criteria that do not validate (``answer.unusable`` too). Flagged: kept
+    criteria with numbers the quote does not state as written. ``secrets`` are masked in what is reported."""
 
     def reject(kind: str, quote: str, item: int | None, reason: str) -> None:
         rejected.append(
@@ -112,10 +118,13 @@ def to_criteria(
     by_index = {it.index: it for it in items}
     kept: list[Criterion] = []
     rejected: list[Rejected] = []
+    flagged: list[NumberFlag] = []
+    for bad in answer.unusable:  # failed validation on the last attempt: this criterion alone is lost
+        reject(bad.kind, bad.quote, bad.item, f"invalid after the last re-ask: {bad.reason}")
     for c in answer.criteria:
         item = by_index.get(c.item)
         span = find_span(source, c.quote, item.start, item.end) if item else None
-        if span is None:  # wrong item number: accept only if the quote is verbatim in one of this call's items
+        if span is None:  # wrong item number: accept only if the quote is in one of this call's items
             for other in items:
                 span = find_span(source, c.quote, other.start, other.end)
                 if span is not None:
@@ -124,11 +133,13 @@ def to_criteria(
         if span is None or item is None:
             reject(c.kind, c.quote, c.item, "quote is not in the item text" if item else f"item {c.item} was not sent")
             continue
-        fields = c.model_dump(exclude={"item", "quote"})
-        if unsupported := unsupported_numbers(fields, source[span[0] : span[1]]):
+        written = c.model_dump(exclude={"item", "quote"})  # durations as the model wrote them
+        quote = source[span[0] : span[1]]
+        if unsupported := unsupported_numbers(written, quote):
             reason = f"unsupported numbers: {', '.join(unsupported)} (not in the quote, nor a documented conversion)"
             reject(c.kind, c.quote, item.index, reason)
             continue
+        fields = convert_durations(c.kind, written)
         fields.update(
             polarity=item.polarity,
             cohort=item.cohort,
@@ -137,10 +148,22 @@ def to_criteria(
             evidence=make_evidence(source, *span),
         )
         try:
-            kept.append(KIND_TYPES[c.kind].model_validate(fields))
+            criterion = KIND_TYPES[c.kind].model_validate(fields)
         except ValidationError as e:
             reject(c.kind, c.quote, item.index, f"invalid: {e}")
-    return kept, rejected
+            continue
+        kept.append(criterion)
+        if unwritten := unwritten_numbers(written, quote):
+            flagged.append(
+                NumberFlag(kind=c.kind, item=item.index, quote=redact_secrets(quote, secrets)[:500], numbers=unwritten)
+            )
+    return kept, rejected, flagged
+
+
+def _flags_kept(flagged: Sequence[NumberFlag], criteria: Sequence[Criterion]) -> list[NumberFlag]:
+    """The flags of criteria still in the result (hybrid may have kept the rules' instead)."""
+    present = {(c.kind, c.item, c.evidence.text) for c in criteria if c.backend == "llm"}
+    return [f for f in flagged if (f.kind, f.item, f.quote) in present]
 
 
 def _fill_uncovered(criteria: list[Criterion], items: Sequence[Item], source: str) -> list[Criterion]:
@@ -160,6 +183,7 @@ class _Call:
         self.answer = LLMCriteria()
         self.usage = TokenUsage()
         self.attempts = 0
+        self.reasks = 0
 
     def count_response(self, completion: Any) -> None:
         usage = getattr(completion, "usage", None)
@@ -180,9 +204,25 @@ def _clean(e: BaseException, secrets: Sequence[str]) -> BaseException | None:
     return e
 
 
-async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, trial_id: str, result: _Call) -> _Call:
+async def _call(
+    client: Any,
+    rendered: RenderedPrompt,
+    config: LLMConfig,
+    *,
+    trial_id: str,
+    result: _Call,
+    context: AnswerContext | None = None,
+) -> _Call:
     hooks = Hooks()
-    hooks.on("completion:kwargs", lambda *a, **k: setattr(result, "attempts", result.attempts + 1))
+    tries = [0]  # requests of the current transport try: the last one (no re-ask left) sets bad criteria aside
+
+    def sending(*_: Any, **__: Any) -> None:
+        result.attempts += 1
+        tries[0] += 1
+        if context is not None:
+            context.final = tries[0] > config.validation_retries
+
+    hooks.on("completion:kwargs", sending)
     hooks.on("completion:response", result.count_response)
     secrets = config.secrets
 
@@ -200,6 +240,7 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, tri
 
     def reasking(error: Exception, *, is_last_attempt: bool = False, **_: Any) -> None:
         then = "giving up" if is_last_attempt else "re-asking"
+        result.reasks += not is_last_attempt
         _log.info(
             "%s: attempt %d failed (output did not validate: %s); %s",
             trial_id,
@@ -216,11 +257,13 @@ async def _call(client: Any, rendered: RenderedPrompt, config: LLMConfig, *, tri
     try:
         async for attempt in transport_retrying(config, on_retry=retrying):
             with attempt:
+                tries[0] = 0
                 answer, completion = await client.chat.completions.create_with_completion(
                     response_model=LLMCriteria,
                     messages=rendered.messages(),
                     max_retries=config.validation_retries,
                     hooks=hooks,
+                    context={"answer": context} if context is not None else None,
                     **sampling(config),
                 )
     except IncompleteOutputException as e:
@@ -347,8 +390,9 @@ async def _extract_chunk(client: Any, trial: Trial, chunk: list[Item], config: L
     """Ask for one chunk; when the answer is cut at ``max_tokens`` or the prompt exceeds the context window, ask for
     each half instead (recursively, down to one item). Returns every request made, in item order."""
     call = _Call()
+    context = AnswerContext(trial.text, {it.index: (it.start, it.end) for it in chunk})
     try:
-        await _call(client, render(trial, chunk, config), config, trial_id=trial.trial_id, result=call)
+        await _call(client, render(trial, chunk, config), config, trial_id=trial.trial_id, result=call, context=context)
     except (TruncatedOutputError, ContextLengthError) as e:
         if len(chunk) == 1:
             return [_Request(chunk, call, e)]
@@ -412,13 +456,15 @@ async def llm_extract(
         raise failed[0][1]  # nothing answered: the trial is an error (its first failure)
     found: list[Criterion] = []
     rejected: list[Rejected] = []
+    flagged: list[NumberFlag] = []
     usage = TokenUsage()
     for r in requests:  # failed and split requests too: their answers were paid for
         usage = usage + r.call.usage
     for r in answered:
-        k, rej = to_criteria(r.call.answer, trial.text, items, secrets=config.secrets)
+        k, rej, flags = to_criteria(r.call.answer, trial.text, items, secrets=config.secrets)
         found += k
         rejected += rej
+        flagged += flags
     if rules_result is None:
         criteria = _fill_uncovered(found, items, trial.text)
     else:  # the model's answer for the items it answered (unless it was all rejected), the rules' for the rest
@@ -436,6 +482,8 @@ async def llm_extract(
         usage=usage,
         llm_calls=len(requests),
         attempts=sum(r.call.attempts for r in requests),
+        reasks=sum(r.call.reasks for r in requests),
+        flagged=_flags_kept(flagged, criteria),
         errors=[redact_secrets(e, config.secrets)[:500] for e in errors],
         rules_version=rules_result.provenance.rules_version if rules_result else None,
         timings={**(rules_result.provenance.timings if rules_result else {}), "llm": llm_s},
@@ -479,6 +527,7 @@ def parse_responses(
         raise OutputValidationError(f"expected {len(chunks)} responses, got {len(contents)}", trial_id=trial.trial_id)
     found: list[Criterion] = []
     rejected: list[Rejected] = []
+    flagged: list[NumberFlag] = []
     for content, chunk in zip(contents, chunks, strict=True):
         try:
             answer = LLMCriteria.model_validate_json(content)
@@ -486,9 +535,10 @@ def parse_responses(
             raise OutputValidationError(
                 f"batch output did not validate: {e}", trial_id=trial.trial_id, last_output=content[:4000]
             ) from e
-        k, rej = to_criteria(answer, trial.text, chunk, secrets=config.secrets)
+        k, rej, flags = to_criteria(answer, trial.text, chunk, secrets=config.secrets)
         found += k
         rejected += rej
+        flagged += flags
     prov = Provenance(
         backend="llm",
         library_version=__version__,
@@ -499,6 +549,7 @@ def parse_responses(
         usage=usage or TokenUsage(),
         llm_calls=len(chunks),
         attempts=len(chunks),
+        flagged=flagged,
     )
     return CriteriaSet(
         trial_id=trial.trial_id,

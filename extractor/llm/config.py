@@ -44,6 +44,7 @@ ENV_NUMBERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "EXTRACTOR_ANSWER_BUDGET": ("answer_budget", int),
     "EXTRACTOR_TIMEOUT": ("timeout_s", float),
     "EXTRACTOR_ATTEMPTS": ("transport_attempts", int),
+    "EXTRACTOR_VALIDATION_RETRIES": ("validation_retries", int),
 }
 """Numeric settings read from the environment: variable -> (field, type)."""
 

@@ -10,28 +10,100 @@ the model writes as ``other`` anyway is dropped, not re-asked.
 
 The model does not give offsets or polarity: it names the item (``item``) and quotes it (``quote``); polarity
 comes from the item's section and offsets from grounding the quote inside the item.
+
+**Durations as written** (:data:`DURATION_FIELDS`): the model writes ``{"value": 28, "unit": "days"}`` for a
+time window (a bare number is read in the field's own unit); :func:`convert_durations` turns it into the field's unit
+with the rules' one time-unit table (:mod:`extractor.rules.grammar`: a month is 4.345 weeks, a year 52.14), so the
+criteria models do not change and the model does no arithmetic.
+
+**Validation in the loop**: validated with a context (instructor's ``context=``: :class:`AnswerContext`), every
+criterion is checked on its own: its kind's fields, and its quote grounded in the item it names (or in another item
+of the request; :func:`~extractor.ground.find_span`, tolerant of ASCII spellings). Any problem fails the answer with
+one targeted line per bad criterion ("criterion 3 (item 4, lab): quote ... is not in item 4; copy the clause
+verbatim"), so instructor re-asks with it. On the last attempt (``context.final``) the answer validates anyway: the
+bad criteria are set aside in :attr:`LLMCriteria.unusable` (the backend reports them as rejected) and the good ones
+are kept; one persistent bad criterion costs only itself. Without a context (a Batch API answer) the answer is
+validated as before: schema only, all or nothing.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 from instructor import OpenAISchema
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from extractor.ground import find_span
 from extractor.kinds import REGISTRY
 from extractor.models import BASE_FIELDS, CRITERION_TYPES
+from extractor.rules.grammar import WEEKS_PER
 
-__all__ = ["FILLED_KINDS", "LLMCriteria", "answer_schema", "kind_table", "llm_kind_models", "response_model"]
+__all__ = [
+    "DURATION_FIELDS",
+    "FILLED_KINDS",
+    "AnswerContext",
+    "Duration",
+    "LLMCriteria",
+    "Unusable",
+    "answer_schema",
+    "convert_durations",
+    "kind_table",
+    "llm_kind_models",
+    "response_model",
+]
 
 FILLED_KINDS: frozenset[str] = frozenset({"other"})
 """Kinds the model is not asked to write: the backend fills them in (an item with no typed criterion)."""
 
 _ITEM = "Number of the item stating it."
 _QUOTE = "Its clause, copied verbatim."
+
+DURATION_FIELDS: dict[tuple[str, str], str] = {
+    ("prior_therapy", "within_weeks"): "weeks",
+    ("prior_therapy", "min_duration_months"): "months",
+    ("life_expectancy", "min_months"): "months",
+    ("prior_malignancy", "within_years"): "years",
+    ("brain_metastases", "stable_weeks_min"): "weeks",
+}
+"""(kind, field) of every time field the model writes as a :class:`Duration`, and the unit the field holds."""
+
+_UNIT_KEY = {"days": "d", "weeks": "w", "months": "m", "years": "y"}
+
+
+class Duration(BaseModel):
+    """A time span as the text writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: float = Field(ge=0)
+    unit: Literal["days", "weeks", "months", "years"]
+
+
+def convert_durations(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with every duration (a :class:`Duration` dump, ``{"value", "unit"}``) in its field's unit, rounded
+    to 2 decimals (``{"value": 28, "unit": "days"}`` -> ``within_weeks: 4.0``); bare numbers are kept."""
+    out = dict(fields)
+    for (k, name), unit in DURATION_FIELDS.items():
+        value = out.get(name) if k == kind else None
+        if isinstance(value, dict):
+            weeks = float(value["value"]) * WEEKS_PER[_UNIT_KEY[value["unit"]]]
+            out[name] = round(weeks / WEEKS_PER[_UNIT_KEY[unit]], 2)
+    return out
 
 
 class _LLMBase(BaseModel):
@@ -50,15 +122,14 @@ def llm_kind_models() -> dict[str, type[_LLMBase]]:
         fields: dict[str, Any] = {
             name: (info.annotation, info) for name, info in cls.model_fields.items() if name not in BASE_FIELDS
         }
+        for (k, name), _unit in DURATION_FIELDS.items():
+            if k == kind:
+                info = cls.model_fields[name]
+                annotation: Any = Duration | float if info.is_required() else Duration | float | None
+                fields[name] = (annotation, Field(default=... if info.is_required() else None))
         fields["kind"] = (cls.model_fields["kind"].annotation, Field())
         out[kind] = create_model(f"LLM_{cls.__name__}", __base__=_LLMBase, __doc__=cls.__doc__, **fields)
     return out
-
-
-@cache
-def _criteria_adapter() -> TypeAdapter[list[Any]]:
-    union: Any = Annotated[Union[tuple(llm_kind_models().values())], Field(discriminator="kind")]  # noqa: UP007
-    return TypeAdapter(list[union])
 
 
 def _compact(prop: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +178,8 @@ def answer_schema() -> dict[str, Any]:
 
 
 def _type_name(prop: dict[str, Any]) -> str:
+    if any("$ref" in p and p["$ref"].endswith("/Duration") for p in prop.get("anyOf", ())):
+        return "dur"
     p = _compact(prop)
     if "enum" in p:
         return "|".join(str(v) for v in p["enum"])
@@ -147,22 +220,113 @@ def kind_table() -> str:
     return "\n".join([*lines, *vocab])
 
 
+@cache
+def _criterion_adapter() -> TypeAdapter[Any]:
+    union: Any = Annotated[Union[tuple(llm_kind_models().values())], Field(discriminator="kind")]  # noqa: UP007
+    return TypeAdapter(union)
+
+
+@dataclass
+class AnswerContext:
+    """What validation checks an answer against (instructor's ``context={"answer": AnswerContext(...)}``): the
+    trial's text and the ``(start, end)`` of each item the request sent. ``final``: this is the last attempt (no
+    re-ask left), so bad criteria are set aside instead of failing the answer; the backend sets it per attempt."""
+
+    source: str
+    items: dict[int, tuple[int, int]]
+    final: bool = False
+
+
+class Unusable(BaseModel):
+    """A criterion of the answer that failed validation on the last attempt: reported as rejected, not kept."""
+
+    kind: str
+    item: int | None = None
+    quote: str = ""
+    reason: str
+
+
+_MAX_LISTED = 12
+
+
+def _short(error: ValidationError) -> str:
+    parts = []
+    for err in error.errors(include_url=False, include_input=False)[:3]:
+        loc = ".".join(str(x) for x in err["loc"] if not isinstance(x, int) or len(err["loc"]) == 1)
+        parts.append(f"{loc or 'value'}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _check(raw: Any, n: int, ctx: AnswerContext | None) -> tuple[Any, Unusable | None]:
+    """One criterion of the answer: its validated model, or why it is unusable (schema, item, grounding)."""
+    d = raw if isinstance(raw, dict) else {}
+    kind, item, quote = str(d.get("kind", "?")), d.get("item"), str(d.get("quote", ""))
+    where = f"criterion {n} (item {item}, {kind})"
+    try:
+        model = _criterion_adapter().validate_python(raw)
+    except ValidationError as e:
+        return None, Unusable(
+            kind=kind, item=item if isinstance(item, int) else None, quote=quote, reason=f"{where}: {_short(e)}"
+        )
+    if ctx is None:
+        return model, None
+    span = ctx.items.get(model.item)
+    if span is not None and find_span(ctx.source, model.quote, *span) is not None:
+        return model, None
+    if any(find_span(ctx.source, model.quote, lo, hi) is not None for lo, hi in ctx.items.values()):
+        return model, None  # the quote of another item sent: the backend files it there
+    if span is None:
+        reason = f"{where}: item {model.item} was not sent; use the item numbers of <items>"
+    else:
+        reason = (
+            f"{where}: quote {json.dumps(model.quote, ensure_ascii=False)[:300]} is not in item {model.item}; "
+            "copy the clause verbatim"
+        )
+    return None, Unusable(kind=model.kind, item=model.item, quote=model.quote, reason=reason)
+
+
 class LLMCriteria(OpenAISchema):
     """The criteria the items state."""
 
     model_config = ConfigDict(extra="ignore")
 
     criteria: list[Any] = Field(default_factory=list)
+    _unusable: list[Unusable] = PrivateAttr(default_factory=list)
+
+    @property
+    def unusable(self) -> list[Unusable]:
+        """Criteria set aside on the last attempt (validated with a context only)."""
+        return self._unusable
 
     @field_validator("criteria", mode="before")
     @classmethod
-    def _typed(cls, value: Any) -> list[Any]:
-        if isinstance(value, list):  # the backend fills `other` in itself: one the model writes is dropped
-            value = [c for c in value if not (isinstance(c, dict) and c.get("kind") in FILLED_KINDS)]
-        try:
-            return _criteria_adapter().validate_python(value)
-        except ValidationError as e:
-            raise ValueError(str(e)) from e  # the text the model is re-asked with; the cause for short messages
+    def _typed(cls, value: Any, info: ValidationInfo) -> list[Any]:
+        if not isinstance(value, list):
+            raise ValueError("criteria must be a list")
+        ctx = (info.context or {}).get("answer")
+        ctx = ctx if isinstance(ctx, AnswerContext) else None
+        out: list[Any] = []
+        bad: list[Unusable] = []
+        for n, raw in enumerate(value):
+            if isinstance(raw, dict) and raw.get("kind") in FILLED_KINDS:
+                continue  # the backend fills `other` in itself: one the model writes is dropped
+            model, problem = _check(raw, n, ctx)
+            if problem is None:
+                out.append(model)
+            else:
+                bad.append(problem)
+        if bad and (ctx is None or not ctx.final):  # the text the model is re-asked with
+            lines = [b.reason for b in bad[:_MAX_LISTED]]
+            more = f"\n(+{len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else ""
+            keep = "; keep the other criteria as they are" if ctx is not None else ""
+            raise ValueError(f"{len(bad)} criteria are wrong{keep}:\n" + "\n".join(lines) + more)
+        return [*out, *bad]
+
+    @model_validator(mode="after")
+    def _set_aside(self) -> LLMCriteria:
+        self._unusable = [c for c in self.criteria if isinstance(c, Unusable)]
+        self.criteria = [c for c in self.criteria if not isinstance(c, Unusable)]
+        return self
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

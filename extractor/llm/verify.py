@@ -15,6 +15,11 @@ A number in a criterion's typed fields (``min_years``, ``value``, ``max_lines``,
 
 Anything else (the quote ``Age`` carrying ``min_years: 99``) is unsupported: the backend rejects the criterion with
 the reason, as it does for a quote that is not in the text. Strings and booleans are not checked.
+
+A supported number that is not *written* in the quote (:func:`unwritten_numbers`: only a conversion reaches it) is
+kept but flagged (``provenance.flagged``): the model is asked for numbers and units as written, and the program
+converts durations itself (:mod:`extractor.llm.schema`), so a converted number is the model's own arithmetic.
+Cases 1 (as written), 3 and the +/- 1 step of case 2 (the prompt's conventions) are not flagged.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 
 from extractor.vocab import load
 
-__all__ = ["CONVERSIONS", "quote_numbers", "unsupported_numbers"]
+__all__ = ["CONVERSIONS", "quote_numbers", "unsupported_numbers", "unwritten_numbers"]
 
 _TIME = (7.0, 12.0, 52.0, 4.0, 4.33, 4.345, 30.0, 30.44, 365.0, 365.25)
 _SCALE = (10.0, 100.0, 1000.0, 1e6, 1e9)
@@ -38,6 +43,8 @@ _REL_TOL = 0.02
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_SPACED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+"""Thousands grouped by spaces (``100 000``)."""
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
 
@@ -62,10 +69,11 @@ def _digit_values(token: str) -> Iterator[float]:
 
 
 def quote_numbers(quote: str) -> set[float]:
-    """The numbers a quote states (digits, number words, ordinals, Roman numerals I-IV)."""
+    """The numbers a quote states (digits, ``1,500``, ``100 000``, number words, ordinals, Roman numerals I-IV)."""
     found: set[float] = set()
     for m in _DIGITS.finditer(quote):
         found.update(_digit_values(m.group()))
+    found.update(float(m.group().replace(" ", "")) for m in _SPACED.finditer(quote))
     words = _number_words()
     for m in _WORDS.finditer(quote):
         w = m.group().lower()
@@ -121,4 +129,19 @@ def unsupported_numbers(fields: dict[str, Any], quote: str) -> list[str]:
         f"{path}={value:g}"
         for path, value, integer in _numbers(fields)
         if not supported(value, quoted, integer=integer)
+    ]
+
+
+def unwritten_numbers(fields: dict[str, Any], quote: str) -> list[str]:
+    """``field=value`` for every typed number in ``fields`` that ``quote`` does not state as written: not one of its
+    numbers, not 0, not an integer one step off a stated one (the ``>``/``<`` convention)."""
+    quoted = quote_numbers(quote)
+    return [
+        f"{path}={value:g}"
+        for path, value, integer in _numbers(fields)
+        if not (
+            value == 0
+            or any(_close(value, n, 1e-9) for n in quoted)
+            or (integer and any(n == int(n) and abs(value - n) == 1 for n in quoted))
+        )
     ]

@@ -25,6 +25,7 @@ from extractor.models.criteria import BASE_FIELDS, Comparator, CriterionBase, Ev
 from extractor.models.records import (
     CriteriaSet,
     ErrorInfo,
+    NumberFlag,
     OutputRecord,
     Provenance,
     Rejected,
@@ -60,6 +61,7 @@ __all__ = [
     "LifeExpectancy",
     "MeasurableDisease",
     "MetastaticBurden",
+    "NumberFlag",
     "Other",
     "OutputRecord",
     "PerformanceStatus",

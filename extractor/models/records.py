@@ -38,6 +38,18 @@ class TokenUsage(BaseModel):
         )
 
 
+class NumberFlag(BaseModel):
+    """A kept LLM criterion with typed numbers its quote does not state as written (a model's own conversion or
+    arithmetic): worth a look, not proven wrong. Numbers the quote does not support at all are rejected instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    item: int | None = None
+    quote: str = Field(description="The criterion's evidence text.")
+    numbers: list[str] = Field(description="'field=value' of each number not written in the quote.")
+
+
 class Provenance(BaseModel):
     """How a criteria set was produced."""
 
@@ -58,6 +70,12 @@ class Provenance(BaseModel):
         default_factory=list,
         description="LLM requests that failed (their items kept the rules result in hybrid, `other` in llm), as "
         "'Type: items: message'.",
+    )
+    reasks: int = Field(
+        default=0, description="Validation re-asks: requests sent again because the answer did not validate."
+    )
+    flagged: list[NumberFlag] = Field(
+        default_factory=list, description="Kept LLM criteria whose numbers are not written in their quote."
     )
 
 

@@ -4,8 +4,9 @@ Test and eval tooling (``evals/eval_oracle.py``, ``tests/llm/test_limits.py``), 
 runtime. Each ``POST /v1/chat/completions`` is answered with the gold criteria of the items it was sent: the server
 reads the trial id and the framed items (``<items>`` ... ``</items>``, one JSON object a line) from the user
 message (a message naming no known trial is matched by its items' texts), finds the gold criteria whose evidence
-starts inside each item, and answers each as the model would (kind fields + ``item`` + ``quote`` = the gold
-evidence text). So the pipeline's score against it is its ceiling:
+starts inside each item, and answers each as the model is asked to (kind fields + ``item`` + ``quote`` = the gold
+evidence text; a time field as written, ``{"value": 28, "unit": "days"}``, found in the quote by the rules' duration
+grammar, else gold's own value and unit). So the pipeline's score against it is its ceiling:
 whatever is lost is lost to chunking, limits, routing, parsing or grounding, not to the model.
 
 Like a real server it
@@ -20,15 +21,18 @@ Like a real server it
   reach the window.
 
 ``noise`` (a probability, seeded by ``seed``: the same request always gets the same answer) makes it an imperfect
-model: a criterion gets a changed number or a paraphrased quote (the backend must reject it), and a first try of a
-request gets an answer that does not validate (instructor must re-ask; a re-ask, having more than two messages,
-is answered cleanly).
+model: a criterion gets a changed number or a paraphrased quote (ASCII symbols, or an inserted word), and a first
+try of a request gets a criterion of no known kind. A re-ask (a request of more than two messages) is answered like
+a model that fixes only what it was told: the first answer again, with the criteria the re-ask messages name
+(``criterion N (item ...``: :mod:`extractor.llm.schema`'s targeted errors) replaced by the gold ones.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import math
 import random
 import re
 import threading
@@ -39,7 +43,9 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from extractor.evals.gold import GoldCase
+from extractor.llm.schema import DURATION_FIELDS
 from extractor.models import BASE_FIELDS
+from extractor.rules.grammar import TIME_UNIT, number_pattern, number_value, to_weeks, unit_key
 from extractor.segment import segment
 from extractor.testing.server import LoopbackServer
 
@@ -48,6 +54,40 @@ __all__ = ["OracleServer", "OracleStats", "count_tokens"]
 _TRIAL_LINE = re.compile(r'^Trial id[^:\n]*:\s*(".*")\s*$', re.MULTILINE)
 _ITEMS = re.compile(r"<items>\n?(.*?)</items>", re.DOTALL)
 _SYMBOLS = {"≥": ">=", "≤": "<=", "×": "x", "µ": "u", "μ": "u"}
+_NAMED = re.compile(r"criterion (\d+) \(item")
+_UNIT_NAMES = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+_WEEKS_IN = {"weeks": 1.0, "months": to_weeks(1, "months"), "years": to_weeks(1, "years")}
+
+
+@functools.cache
+def _duration() -> re.Pattern[str]:
+    """A duration as written: a number, or a range ("22 and 28", "7-14": its low end, the prompt's convention), an
+    optional "calendar", a time unit."""
+    num = number_pattern()
+    return re.compile(
+        rf"(?P<n>{num})(?:\s*(?:-|–|to|and)\s*{num})?\s*(?:-\s*)?(?:calendar\s+)?{TIME_UNIT}(?![a-z])", re.IGNORECASE
+    )
+
+
+def as_written(kind: str, fields: dict[str, Any], quote: str) -> dict[str, Any]:
+    """``fields`` with each time field (:data:`~extractor.llm.schema.DURATION_FIELDS`) as the quote writes it: the
+    duration in the quote that converts to gold's value (within 10%), else gold's value in the field's unit."""
+    out = dict(fields)
+    for (k, name), unit in DURATION_FIELDS.items():
+        value = out.get(name) if k == kind else None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        written = {"value": value, "unit": unit}
+        for m in _duration().finditer(quote):
+            n = number_value(m.group("n"))
+            if n is None:
+                continue
+            weeks = to_weeks(n, m.group("unit"))
+            if math.isclose(weeks, value * _WEEKS_IN[unit], rel_tol=0.1):
+                written = {"value": int(n) if n == int(n) else n, "unit": _UNIT_NAMES[unit_key(m.group("unit"))]}
+                break
+        out[name] = written
+    return out
 
 
 def count_tokens(text: str) -> int:
@@ -104,7 +144,9 @@ class OracleServer(LoopbackServer):
             if item is None:
                 continue
             fields = c.model_dump(mode="json", exclude=set(BASE_FIELDS) - {"kind"}, exclude_none=True)
-            answers[item.index].append({"kind": fields.pop("kind"), "item": item.index, "quote": ev.text, **fields})
+            kind = fields.pop("kind")
+            fields = as_written(kind, fields, ev.text)
+            answers[item.index].append({"kind": kind, "item": item.index, "quote": ev.text, **fields})
         self._answers[case.trial_id] = answers
         self._texts[case.trial_id] = {it.index: it.text for it in items}
 
@@ -135,16 +177,18 @@ class OracleServer(LoopbackServer):
                 out += [dict(c) for c in answers.get(index, [])]
         return {"criteria": out}
 
-    def _noisy(self, answer: dict[str, Any], user: str, first_try: bool) -> dict[str, Any]:
+    def _noisy(self, answer: dict[str, Any], user: str, fixed: set[int]) -> dict[str, Any]:
+        """The noisy first answer to ``user``, with the criteria numbered in ``fixed`` (named by re-asks) gold."""
         key = hashlib.sha256(f"{self.seed}\0{user}".encode()).hexdigest()
-        if first_try and answer["criteria"] and random.Random(key).random() < self.noise:
-            bad = dict(answer["criteria"][0], kind="not_a_kind")  # fails validation: instructor re-asks
-            return {"criteria": [bad, *answer["criteria"][1:]]}
-        out = []
-        for n, c in enumerate(answer["criteria"]):
-            rng = random.Random(f"{key}:{n}")
-            out.append(_perturb(c, rng) if rng.random() < self.noise else c)
-        return {"criteria": out}
+        gold = answer["criteria"]
+        if gold and random.Random(key).random() < self.noise:
+            noisy = [dict(gold[0], kind="not_a_kind"), *gold[1:]]  # fails validation: instructor re-asks
+        else:
+            noisy = []
+            for n, c in enumerate(gold):
+                rng = random.Random(f"{key}:{n}")
+                noisy.append(_perturb(c, rng) if rng.random() < self.noise else c)
+        return {"criteria": [gold[n] if n in fixed else c for n, c in enumerate(noisy)]}
 
     def completion(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Status and JSON body answering one chat-completions request."""
@@ -173,7 +217,7 @@ class OracleServer(LoopbackServer):
             }
         answer = self.gold_answer(user)
         if self.noise:
-            answer = self._noisy(answer, user, first_try)
+            answer = self._noisy(answer, user, _named(messages[2:]))
         text = json.dumps(answer, ensure_ascii=False)
         limit = int(body.get("max_completion_tokens") or body.get("max_tokens") or 1_000_000)
         if self.context_window is not None:
@@ -204,6 +248,12 @@ class OracleServer(LoopbackServer):
             "choices": [{"index": 0, "message": message, "finish_reason": finish}],
             "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
         }
+
+
+def _named(messages: Sequence[dict[str, Any]]) -> set[int]:
+    """The criterion numbers re-ask messages name (``criterion 3 (item 4, lab): ...``)."""
+    text = " ".join(str(m.get("content")) for m in messages if isinstance(m.get("content"), str))
+    return {int(n) for n in _NAMED.findall(text)}
 
 
 def _parse_user(user: str) -> tuple[str | None, list[tuple[int, str]]]:

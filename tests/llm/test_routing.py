@@ -101,7 +101,9 @@ def test_merge_takes_the_models_answer_for_routed_items_and_keeps_the_rules_else
         }
     )
     result = _hybrid(oracle)
-    assert sorted(i for sent in oracle.sent for i in sent) == [1, 2, 3, 4, 5, 6]  # item 0 was not sent
+    # item 0 was not sent; the invented her2 quote was re-asked (twice, the default) and then set aside alone
+    assert oracle.sent[0] == [1, 2, 3, 4, 5, 6] and oracle.sent[1:] == [oracle.sent[0]] * 2
+    assert result.provenance.reasks == 2
     by_item: dict[int | None, list[Any]] = {}
     for c in result.criteria:
         by_item.setdefault(c.item, []).append(c)
@@ -111,7 +113,7 @@ def test_merge_takes_the_models_answer_for_routed_items_and_keeps_the_rules_else
     assert [(c.kind, c.backend) for c in by_item[3]] in ([("other", "rules")], [("other", "llm")])
     rules_her2 = [c for c in rules.criteria if c.item == 6 and c.kind == "her2"]
     assert rules_her2 and [c for c in by_item[6] if c.kind == "her2"] == rules_her2
-    assert [r.kind for r in result.rejected] == ["her2"]
+    assert [r.kind for r in result.rejected] == ["her2"] and "is not in item 6" in result.rejected[0].reason
     # the model's other claim on item 6 stands; the rules' kinds it did not claim (diagnosis, ...) are dropped
     assert {(c.kind, c.backend) for c in by_item[6]} == {("her2", "rules"), ("prior_therapy", "llm")}
     assert {c.item for c in result.criteria} == set(range(len(ITEMS)))
