@@ -26,7 +26,7 @@ from extractor.rules.grammar import phrase_alt, sentence_bounds
 from extractor.rules.ruledata import ContextRule
 from extractor.vocab import vocabulary
 
-__all__ = ["ContextResult", "Modifier", "apply_context", "context_rules", "kind_context"]
+__all__ = ["ContextResult", "Modifier", "apply_context", "context_rules", "cue_finder", "kind_context"]
 
 _WORD = re.compile(r"\S+")
 _STOPS = ("terminate", "exception")
@@ -92,10 +92,11 @@ def _scanner(rules: tuple[ContextRule, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts))
 
 
-def _finder(rules: tuple[ContextRule, ...]) -> re.Pattern[str] | None:
-    """Where any of the rules can match, as one pattern: the literals of every rule in one trie (one word-start
-    test instead of one per rule), then each rule's own pattern. It matches wherever the scanner does (and the
-    scanner then says which rule, and how far)."""
+def cue_finder(rules: Sequence[ContextRule]) -> re.Pattern[str] | None:
+    """Where any of ``rules`` can match, as one pattern (``None`` for no rules): the literals of every rule in one
+    trie (one word-start test instead of one per rule), then each rule's own pattern. It matches wherever one of
+    the rules does: a search says whether a cue can occur in a span, and the scanner says which rule, and how
+    far."""
     literals = [lit for rule in rules for lit in rule.literals]
     parts = [rf"\b(?:{phrase_alt(literals)})\b"] if literals else []
     parts += [f"(?:{rule.pattern})" for rule in rules if rule.pattern]
@@ -108,7 +109,7 @@ def _kind_scanner(
 ) -> tuple[tuple[ContextRule, ...], re.Pattern[str] | None, re.Pattern[str] | None]:
     """The rules, scanner and finder of ``kind``'s own cues (``None``: the shared cues), built once per kind."""
     rules = context_rules() if kind is None else kind_context(kind)[1]
-    return rules, _scanner(rules), _finder(rules)
+    return rules, _scanner(rules), cue_finder(rules)
 
 
 def _find(lower: str, kind: str | None) -> list[tuple[ContextRule, int, int]]:
