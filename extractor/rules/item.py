@@ -29,6 +29,7 @@ C = TypeVar("C", bound=CriterionBase)
 #: ``\s*`` next to optional parts read a run of n spaces in up to n**3 steps; cut, a hostile run costs nothing.
 MAX_SPACE_RUN = 24
 _LONG_SPACE = re.compile(rf"\s{{{MAX_SPACE_RUN + 1},}}")
+_SPACES = " " * (MAX_SPACE_RUN + 1)
 
 #: A word of the item: letters and digits.
 WORD = re.compile(r"[A-Za-z0-9]+")
@@ -52,7 +53,9 @@ class ItemContext:
 
     def __post_init__(self) -> None:
         clean = clean_text(self.item.text)
-        if _LONG_SPACE.search(clean):
+        # Only a space is both whitespace and printable: a printable text without 25 spaces in a row has no long run
+        # (two C scans, cheaper than the regex search on the ~all items that have none).
+        if (not clean.isprintable() or _SPACES in clean) and _LONG_SPACE.search(clean):
             parts: list[str] = []
             prev = cut = 0
             for m in _LONG_SPACE.finditer(clean):
