@@ -118,12 +118,15 @@ class Flags:
         key = (use, s, e)
         found = self._tested.get(key)
         if found is None:
+            rx = self.rules.cue_test[use]
+            if rx is None:
+                return True
             whole = (use, 0, len(self.lower))
             found = self._tested.get(whole)
             if found is None:  # first the item, then the clause
-                found = self._tested[whole] = self.rules.cue_test[use].search(self.lower) is not None
+                found = self._tested[whole] = rx.search(self.lower) is not None
             if found and key != whole:
-                found = self.rules.cue_test[use].search(self.lower, s, e) is not None
+                found = rx.search(self.lower, s, e) is not None
             self._tested[key] = found
         return found
 

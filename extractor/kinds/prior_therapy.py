@@ -57,6 +57,7 @@ from extractor.kinds._prior_therapy_numbers import (
 from extractor.kinds._prior_therapy_windows import alternative, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
+from extractor.rules.context import cue_finder
 from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
 from extractor.rules.grammar import (
     cmp_phrase,
@@ -184,17 +185,17 @@ class Rules(RuleFile):
     heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
 
     @cached_property
-    def cue_test(self) -> dict[str, re.Pattern[str]]:
+    def cue_test(self) -> dict[str, re.Pattern[str] | None]:
         """Per use, the kind's context cues it reads as one pattern (``negation``: the forward negations,
         ``modes``: the permissions, prohibitions and exceptions): a search in a clause says whether the context
-        pass can find one there."""
-        neg = [r.regex() for r in self.context if r.category == "negated" and r.direction == "forward"]
+        pass can find one there (``None``: no such cues, so nothing rules one out)."""
+        neg = [r for r in self.context if r.category == "negated" and r.direction == "forward"]
         modes = [
-            r.regex()
+            r
             for r in self.context
             if r.category in ("permitted", "exception") or (r.category == "negated" and r.direction != "forward")
         ]
-        return {"negation": re.compile("|".join(neg)), "modes": re.compile("|".join(modes))}
+        return {"negation": cue_finder(neg), "modes": cue_finder(modes)}
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:

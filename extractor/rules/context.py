@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.rules.grammar import sentence_bounds
+from extractor.rules.grammar import phrase_alt, sentence_bounds
 from extractor.rules.ruledata import ContextRule
 from extractor.vocab import vocabulary
 
-__all__ = ["ContextResult", "Modifier", "apply_context", "context_rules", "kind_context"]
+__all__ = ["ContextResult", "Modifier", "apply_context", "context_rules", "cue_finder", "kind_context"]
 
 _WORD = re.compile(r"\S+")
 _STOPS = ("terminate", "exception")
@@ -92,22 +92,51 @@ def _scanner(rules: tuple[ContextRule, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts))
 
 
+def cue_finder(rules: Sequence[ContextRule]) -> re.Pattern[str] | None:
+    """Where any of ``rules`` can match, as one pattern (``None`` for no rules): the literals of every rule in one
+    trie (one word-start test instead of one per rule), then each rule's own pattern. It matches wherever one of
+    the rules does: a search says whether a cue can occur in a span, and the scanner says which rule, and how
+    far."""
+    literals = [lit for rule in rules for lit in rule.literals]
+    parts = [rf"\b(?:{phrase_alt(literals)})\b"] if literals else []
+    parts += [f"(?:{rule.pattern})" for rule in rules if rule.pattern]
+    return re.compile("|".join(parts)) if parts else None
+
+
 @cache
-def _kind_scanner(kind: str | None) -> tuple[tuple[ContextRule, ...], re.Pattern[str] | None]:
-    """The rules and scanner of ``kind``'s own cues (``None``: the shared cues), built once per kind."""
+def _kind_scanner(
+    kind: str | None,
+) -> tuple[tuple[ContextRule, ...], re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The rules, scanner and finder of ``kind``'s own cues (``None``: the shared cues), built once per kind."""
     rules = context_rules() if kind is None else kind_context(kind)[1]
-    return rules, _scanner(rules)
+    return rules, _scanner(rules), cue_finder(rules)
 
 
 def _find(lower: str, kind: str | None) -> list[tuple[ContextRule, int, int]]:
-    rules, scanner = _kind_scanner(kind)
-    if scanner is None:
+    """The cues of ``kind`` (``None``: the shared ones) in ``lower``: what ``scanner.finditer`` finds, without the
+    empty matches. The finder skips to the next place a cue can start and the scanner reads the cue there: about
+    half the cost of running the scanner at every offset for the shared cues (its literals are all one trie)."""
+    rules, scanner, finder = _kind_scanner(kind)
+    if scanner is None or finder is None:
         return []
-    return [
-        (rules[int(m.lastgroup[1:])], m.start(), m.end())
-        for m in scanner.finditer(lower)
-        if m.end() > m.start() and m.lastgroup
-    ]
+    found: list[tuple[ContextRule, int, int]] = []
+    pos = 0
+    while (c := finder.search(lower, pos)) is not None:
+        m = scanner.match(lower, c.start())
+        if m is None:
+            pos = c.start() + 1
+            continue
+        if m.end() == m.start():  # an empty match: from here on, the scanner's own iteration
+            found += [
+                (rules[int(x.lastgroup[1:])], x.start(), x.end())
+                for x in scanner.finditer(lower, m.start())
+                if x.end() > x.start() and x.lastgroup
+            ]
+            break
+        if m.lastgroup:
+            found.append((rules[int(m.lastgroup[1:])], m.start(), m.end()))
+        pos = m.end()
+    return found
 
 
 def _clause_ends(text: str) -> list[int]:

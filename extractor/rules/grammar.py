@@ -176,10 +176,10 @@ def phrase_alt(
         p = p[:-1] if whole else p
         pos = 0
         for m in _SEP.finditer(p):
-            tokens.extend(re.escape(ch) for ch in p[pos : m.start()])
+            tokens.extend(map(_escape, p[pos : m.start()]))
             tokens.append(hyphen if "-" in m.group() else space)
             pos = m.end()
-        tokens.extend(re.escape(ch) for ch in p[pos:])
+        tokens.extend(map(_escape, p[pos:]))
         if whole:
             tokens.append(WORD_END)
         (cased if keep_case and p != p.lower() else plain).append(tokens)
@@ -190,6 +190,9 @@ def phrase_alt(
         parts.append(f"(?i:{_trie(plain)})" if keep_case else _trie(plain))
     return "|".join(parts)
 
+
+_escape = cache(re.escape)
+"""``re.escape`` of one character, memoised: the phrase compiler escapes every character of thousands of phrases."""
 
 WORD_END = "(?![A-Za-z0-9])"
 """The trie token of a phrase's ``$``: tried after every longer branch, so the longest phrase still wins."""
@@ -204,6 +207,9 @@ def _trie(token_lists: list[list[str]]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        if len(node) == 1:  # one way on (most nodes of a long phrase): no alternation to sort
+            tok, child = next(iter(node.items()))
+            return tok + emit(child) if tok else ""
         alts = [
             tok + emit(child)
             for tok, child in sorted(node.items(), key=lambda kv: (kv[0] == WORD_END, len(kv[0]) == 1, kv[0]))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, TypeVar
 
 from extractor.ground import make_evidence, trimmed_span
@@ -29,6 +28,7 @@ C = TypeVar("C", bound=CriterionBase)
 #: ``\s*`` next to optional parts read a run of n spaces in up to n**3 steps; cut, a hostile run costs nothing.
 MAX_SPACE_RUN = 24
 _LONG_SPACE = re.compile(rf"\s{{{MAX_SPACE_RUN + 1},}}")
+_SPACES = " " * (MAX_SPACE_RUN + 1)
 
 #: A word of the item: letters and digits.
 WORD = re.compile(r"[A-Za-z0-9]+")
@@ -49,10 +49,16 @@ class ItemContext:
     # where ``clean`` resumes after each cut whitespace run, and how many characters were cut up to there
     _cut_at: list[int] = field(init=False, default_factory=list, repr=False)
     _cut_total: list[int] = field(init=False, default_factory=list, repr=False)
+    # the lazily computed views below (plain attributes: functools.cached_property takes a lock on each first use)
+    _context: ContextResult | None = field(init=False, default=None, repr=False)
+    _lead_in: str | None = field(init=False, default=None, repr=False)
+    _words: frozenset[str] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         clean = clean_text(self.item.text)
-        if _LONG_SPACE.search(clean):
+        # Only a space is both whitespace and printable: a printable text without 25 spaces in a row has no long run
+        # (two C scans, cheaper than the regex search on the ~all items that have none).
+        if (not clean.isprintable() or _SPACES in clean) and _LONG_SPACE.search(clean):
             parts: list[str] = []
             prev = cut = 0
             for m in _LONG_SPACE.finditer(clean):
@@ -109,20 +115,26 @@ class ItemContext:
             **fields,
         )
 
-    @cached_property
+    @property
     def context(self) -> ContextResult:
         """The context pass over this item (cues and their scopes), computed on first use."""
-        return apply_context(self.lower, self.clean)
+        if self._context is None:
+            self._context = apply_context(self.lower, self.clean)
+        return self._context
 
-    @cached_property
+    @property
     def lead_in(self) -> str:
         """The enclosing item's text, lower-cased (markdown escapes and line breaks as spaces); "" at top level.
 
         Read it for what a lead-in says of its children ("... are allowed:", "except:", "Age:"); offsets into it
         are not offsets into this item, so it never gives evidence."""
-        return safe_lower(clean_text(self.parent.text)) if self.parent is not None else ""
+        if self._lead_in is None:
+            self._lead_in = safe_lower(clean_text(self.parent.text)) if self.parent is not None else ""
+        return self._lead_in
 
-    @cached_property
+    @property
     def words(self) -> frozenset[str]:
-        """The item's lower-case words (letters and digits)."""
-        return frozenset(WORD.findall(self.lower))
+        """The item's lower-case words (letters and digits), computed on first use."""
+        if self._words is None:
+            self._words = frozenset(WORD.findall(self.lower))
+        return self._words

@@ -51,19 +51,17 @@ class TriggerIndex:
         # A word start is the text's start or the character after one that is no letter or digit. The scan opens
         # with that character (consumed), so the regex engine skips ahead to the next one instead of trying every
         # offset; the trigger itself sits in a lookahead, so triggers starting inside a longer one's match are seen.
+        # The text is scanned with a space in front, so its start is one of those characters: one pattern (one
+        # compile of the trie) and one call per item.
         phrases = [*by_word, *(f"{w}$" for w in whole if w not in by_word)]
         alt = phrase_alt(phrases) if phrases else None
-        self._first = re.compile(f"({alt})") if alt else None
         self._pattern = re.compile(f"[^a-z0-9](?=({alt}))") if alt else None
 
     def kinds(self, lower: str) -> frozenset[str]:
         """The kinds whose triggers stand at a word start in ``lower`` (lower-cased text)."""
-        if self._pattern is None or self._first is None:
+        if self._pattern is None:
             return frozenset()
-        hits = set(self._pattern.findall(lower))
-        first = self._first.match(lower)
-        if first is not None:
-            hits.add(first.group(1))
+        hits = set(self._pattern.findall(" " + lower))
         table = self._kinds
         found: set[str] = set()
         for hit in hits:
