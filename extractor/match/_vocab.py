@@ -17,13 +17,17 @@ from extractor.vocab.schemas import Biomarkers, Cancers, Drugs
 __all__ = [
     "agent_terms",
     "analyte_key",
+    "ancestors",
     "cancer_matches",
     "canonical_cancer",
     "canonical_histology",
     "criterion_agent_matches",
+    "in_family",
     "infection_names",
     "knowledge",
+    "marker_family",
     "marker_key",
+    "named_infections",
     "site_of",
 ]
 
@@ -51,20 +55,26 @@ def _class_names() -> frozenset[str]:
 
 @cache
 def _canonical_class(name: str) -> str:
-    """A drug's class as the lexicon names it ('topoisomerase inhibitor' -> 'topoisomerase i inhibitor')."""
+    """A drug's class as the lexicon names it ('topoisomerase inhibitor' -> 'topoisomerase i inhibitor'), when the
+    lexicon's match covers the whole name: a phrase that only contains a class word ('neurotoxic chemotherapy')
+    stays itself, so it matches a therapy by its own name only, not every chemotherapy."""
     if name in _class_names():
         return name
     found = find_agents(name)
-    return found[0].name if len(found) == 1 and found[0].name in _class_names() else name
+    if len(found) != 1 or found[0].name not in _class_names():
+        return name
+    whole = found[0].start == 0 and found[0].end >= len(name.rstrip(" s"))
+    return found[0].name if whole else name
 
 
 @cache
 def agent_terms(agent: str) -> frozenset[str]:
-    """Everything a patient's recorded therapy counts as: its generic name(s), their classes, the classes' lexicon
-    names, and 'anticancer therapy' (plus 'systemic therapy' unless it is local: radiotherapy, surgery)."""
+    """Everything a patient's recorded therapy counts as: its own name, its generic name(s), their classes, the
+    classes' lexicon names, and 'anticancer therapy' (plus 'systemic therapy' unless it is local: radiotherapy,
+    surgery)."""
     lower = _norm(agent)
     names = [a.name for a in find_agents(lower) if not a.neg] or [lower]
-    terms = set(names)
+    terms = {*names, lower}  # the recorded name itself too: a phrase criterion matches it by exact name
     for n in names:
         for cls in agent_classes(n):
             terms.update((cls, _canonical_class(cls)))
@@ -111,8 +121,14 @@ def _cancer_index() -> tuple[dict[str, str], dict[str, str]]:
 
 @cache
 def canonical_cancer(text: str) -> str:
-    """The cancer vocabulary's name for ``text`` (lower-cased text itself when it has none)."""
-    return _cancer_index()[0].get(agent_key(_norm(text)), _norm(text))
+    """The cancer vocabulary's name for ``text``, else the name ``knowledge.yaml``'s ``aliases`` give it ('basal cell
+    carcinoma of the skin' -> 'basal cell carcinoma'), else the lower-cased text itself."""
+    norm = _norm(text)
+    found = _cancer_index()[0].get(agent_key(norm))
+    if found is not None:
+        return found
+    aliases: dict[str, str] = knowledge().get("aliases") or {}
+    return aliases.get(norm, norm)
 
 
 @cache
@@ -121,7 +137,8 @@ def canonical_histology(text: str) -> str:
     return _cancer_index()[1].get(agent_key(_norm(text)), _norm(text))
 
 
-def _ancestors(cancer: str) -> set[str]:
+def ancestors(cancer: str) -> set[str]:
+    """A canonical cancer name and every more general cancer it counts as (``knowledge.yaml`` parents)."""
     parents: dict[str, list[str]] = knowledge()["parents"]
     seen, todo = {cancer}, [cancer]
     while todo:
@@ -136,11 +153,11 @@ def cancer_matches(patient_cancer: str, criterion_cancer: str) -> bool | None:
     """True when the patient's cancer is (or falls under) the criterion's cancer; False when it is another known
     cancer; None when the patient's cancer is not in the vocabulary and differs from the criterion's."""
     p, c = canonical_cancer(patient_cancer), canonical_cancer(criterion_cancer)
-    if c in _ancestors(p):
+    if c in ancestors(p):
         return True
     k = knowledge()
     if c in k["general"]:
-        return c != "solid tumor" or not any(x in k["not_solid"] for x in _ancestors(p))
+        return c != "solid tumor" or not any(x in k["not_solid"] for x in ancestors(p))
     known = set(vocabulary(Cancers).cancers) | set(k["parents"])
     return False if p in known else None
 
@@ -181,11 +198,62 @@ def marker_key(name: str) -> str:
     return _marker_index().get(agent_key(name), agent_key(name).upper())
 
 
+_MEMBERS = re.compile(r"^(?P<base>[A-Z][A-Z0-9-]*?[A-Z])(?P<first>\d)(?P<rest>(?:\s*[/,-]\s*(?:(?P=base))?\d)+)$")
+
+
+@cache
+def _vocab_members() -> dict[str, frozenset[str]]:
+    """Family marker -> the numbered members its vocabulary aliases spell out ('BRCA1/2' -> BRCA1, BRCA2;
+    'FGFR1-4' -> FGFR1..FGFR4)."""
+    out: dict[str, set[str]] = {}
+    for key, aliases in vocabulary(Biomarkers).markers.items():
+        for alias in aliases:
+            m = _MEMBERS.match(alias.upper().replace(" ", ""))
+            if m is None or m.group("base") != key.upper():
+                continue
+            digits = [int(d) for d in re.findall(r"\d", m.group("first") + m.group("rest"))]
+            if "-" in m.group("rest") and len(digits) == 2:
+                digits = list(range(digits[0], digits[1] + 1))
+            out.setdefault(key, set()).update(f"{key}{d}" for d in digits)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def marker_family(criterion_marker: str) -> frozenset[str]:
+    """The marker symbols a criterion's marker is met by: itself and, for a gene family name, its numbered
+    members: those the biomarker vocabulary spells out ('BRCA' -> BRCA1, BRCA2), else any 'marker + digits'."""
+    key = marker_key(criterion_marker)
+    members = _vocab_members().get(key)
+    if members is not None:
+        return frozenset({key, *members})
+    numbered = {k for k in _marker_index().values() if re.fullmatch(re.escape(key) + r"\d+", k)}
+    return frozenset({key, *numbered})
+
+
+def in_family(patient_marker: str, family: frozenset[str], criterion_marker: str) -> bool:
+    """True when a patient's marker is one the criterion's marker (with its :func:`marker_family`) names."""
+    key = marker_key(patient_marker)
+    base = marker_key(criterion_marker)
+    return key in family or (base not in _vocab_members() and re.fullmatch(re.escape(base) + r"\d+", key) is not None)
+
+
+@cache
+def named_infections(text: str) -> frozenset[str]:
+    """The infections of the ``infection`` kind a text names ('HIV' -> hiv), without the fallbacks of
+    :func:`infection_names` (empty when it names none: 'liver metastases')."""
+    norm = _norm(text)
+    return frozenset(
+        name
+        for name, rule in INFECTION_RULES.infections.items()
+        if name != INFECTION_RULES.generic and (name == norm or rule.pattern.search(text))
+    )
+
+
 @cache
 def infection_names(text: str) -> frozenset[str]:
     """The infection names of the ``infection`` kind a patient's infection text names ('HBV' -> hepatitis b), or
     the lower-cased text itself when it names none; an infection also counts as the general ones covering it."""
-    found = {name for name, rule in INFECTION_RULES.infections.items() if rule.pattern.search(text)}
+    found = set(named_infections(text))
     if not found:
         found = {_norm(text)}
     for general, covered in INFECTION_RULES.covered_by.items():

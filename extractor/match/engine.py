@@ -9,6 +9,7 @@ from typing import Any
 from extractor.errors import InputError
 from extractor.match import judges_clinical, judges_history, judges_tumour  # noqa: F401  (register the judges)
 from extractor.match._base import Ctx, judge_for
+from extractor.match.groups import apply_groups
 from extractor.match.registry import reconcile
 from extractor.match.settings import MatchSettings
 from extractor.models import CriteriaSet, Criterion, OutputRecord
@@ -33,12 +34,15 @@ def match(
     assessed_on: date | None = None,
     settings: MatchSettings | None = None,
     trial_id: str | None = None,
+    text: str | None = None,
 ) -> MatchResult:
     """Judge ``criteria`` (a :class:`CriteriaSet`, an output record of ``extractor extract``, or a list of criteria)
     for ``patient``: each criterion met / not_met / unknown / not_evaluable with a reason, and the verdict.
 
     ``registry`` (CT.gov ``sex``, ``minimum_age``, ``maximum_age``, ``healthy_volunteers``) defaults to an output
-    record's own; ``assessed_on`` to the patient's, else today; ``trial_id`` to the set's or record's.
+    record's own; ``assessed_on`` to the patient's, else today; ``trial_id`` to the set's or record's; ``text`` (the
+    criteria text) to the set's or record's source text. Alternatives are judged as any-of groups
+    (:mod:`extractor.match.groups`): by ``criterion.item``, and with the text also by sibling items and OR lines.
     Raises :class:`InputError` for an output record that is an error record.
     """
     if isinstance(criteria, OutputRecord):
@@ -47,8 +51,10 @@ def match(
         items: Sequence[Criterion] = criteria.criteria
         registry = criteria.registry if registry is None else registry
         tid = trial_id or criteria.trial_id
+        text = text if text is not None else criteria.source_text
     elif isinstance(criteria, CriteriaSet):
         items, tid = criteria.criteria, trial_id or criteria.trial_id
+        text = text if text is not None else criteria.source_text
     else:
         items, tid = criteria, trial_id or ""
     on = assessed_on or patient.assessed_on or date.today()
@@ -56,6 +62,7 @@ def match(
     results = [
         CriterionMatch(status=s, reason=r, criterion=c) for c in items for s, r in [judge_for(c.kind)(c, patient, ctx)]
     ]
+    results = apply_groups(items, results, text)
     added, conflicts = reconcile(items, registry or {}, has_diagnosis=bool(patient.diagnoses))
     for c in added:
         status, reason = judge_for(c.kind)(c, patient, ctx)

@@ -11,7 +11,7 @@ from functools import cache
 
 from extractor.kinds.bmi import BMI
 from extractor.match._base import Ctx, Outcome, combine, fmt, judges, limits
-from extractor.match._vocab import analyte_key, infection_names, site_of
+from extractor.match._vocab import analyte_key, infection_names, named_infections, site_of
 from extractor.models import (
     Age,
     Cardiac,
@@ -63,6 +63,13 @@ def _latest_lab(p: Patient, analyte: str) -> LabResult | None:
 
 
 def _condition_holds(condition: str, p: Patient) -> bool | None:
+    """Whether the patient has a lab limit's condition: an infection it names from ``active_infections`` (None:
+    not recorded), metastases of an organ from ``metastatic_sites``; None for a condition no field records."""
+    infections = named_infections(condition)
+    if infections:
+        if p.active_infections is None:
+            return None
+        return any(infection_names(x) & infections for x in p.active_infections)
     site = site_of(condition)
     if site is None or ("metasta" not in condition.lower() and "involvement" not in condition.lower()):
         return None

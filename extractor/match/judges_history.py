@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from extractor.match._base import Ctx, Outcome, fmt, judges, limits, tri
-from extractor.match._vocab import agent_terms, canonical_cancer, criterion_agent_matches, knowledge
+from extractor.match._vocab import agent_terms, ancestors, canonical_cancer, criterion_agent_matches
 from extractor.models import PriorMalignancy, PriorTherapy
 from extractor.models.patient import Patient, TherapyRecord
 
@@ -120,9 +120,9 @@ def _prior_therapy(c: PriorTherapy, p: Patient, ctx: Ctx) -> Outcome:
 
 
 def _excepted(cancer: str, exceptions: list[str]) -> bool:
-    name = canonical_cancer(cancer)
-    parents: dict[str, list[str]] = knowledge()["parents"]
-    names = {name, cancer.lower(), *parents.get(name, [])}
+    """True when a prior cancer is (or falls under) one of the criterion's exceptions ('basal cell carcinoma of the
+    skin' under 'non-melanoma skin cancer', through the cancer vocabulary and ``knowledge.yaml``)."""
+    names = {*ancestors(canonical_cancer(cancer)), cancer.lower()}
     wanted = {canonical_cancer(e) for e in exceptions} | {e.lower() for e in exceptions}
     return bool(names & wanted) or any(e.lower() in cancer.lower() for e in exceptions)
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TypeVar
 
 from extractor.match._base import Ctx, Outcome, combine, fmt, judges, limits, tri
-from extractor.match._vocab import cancer_matches, canonical_histology, marker_key
+from extractor.match._vocab import cancer_matches, canonical_histology, in_family, marker_family, marker_key
 from extractor.models import (
     HER2,
     Biomarker,
@@ -74,37 +74,49 @@ def _describe(t: HER2Result) -> str:
     return "HER2 " + (", ".join(parts) or "test without a result")
 
 
+def _ish_not_indicated(t: HER2Result) -> bool:
+    """IHC 0 or 1+ and no ISH result: ASCO/CAP call it HER2-negative without ISH (ISH is not indicated)."""
+    no_ish = t.ish_status is None and t.ish_ratio is None and t.ish_copy_number is None
+    return no_ish and _ihc(t) in ("0", "1+")
+
+
 def _own_thresholds(c: HER2, t: HER2Result) -> bool | None:
-    """The criterion's own IHC / ISH conditions, combined by its logic (default or)."""
+    """The criterion's own IHC / ISH conditions, combined by its logic (default or). A missing ISH result after
+    IHC 0 / 1+ reads as ISH-negative (:func:`_ish_not_indicated`); after IHC 2+ it is unknown."""
+    neg = _ish_not_indicated(t)
     checks: list[bool | None] = []
     if c.ihc_scores:
         checks.append(None if _ihc(t) is None else _ihc(t) in c.ihc_scores)
     if c.ish_ratio_min is not None:
-        checks.append(None if t.ish_ratio is None else t.ish_ratio >= c.ish_ratio_min)
+        checks.append((False if neg else None) if t.ish_ratio is None else t.ish_ratio >= c.ish_ratio_min)
     if c.ish_copy_number_min is not None:
-        checks.append(None if t.ish_copy_number is None else t.ish_copy_number >= c.ish_copy_number_min)
+        checks.append(
+            (False if neg else None) if t.ish_copy_number is None else t.ish_copy_number >= c.ish_copy_number_min
+        )
     if c.ish_status is not None:
-        ish = _ish_positive(t)
+        ish = False if neg else _ish_positive(t)
         checks.append(None if ish is None else ish == (c.ish_status == "positive"))
     return tri(checks, want_all=c.logic == "and")
 
 
 @judges("her2")
 def _her2(c: HER2, p: Patient, ctx: Ctx) -> Outcome:
+    own = c.ihc_scores or c.ish_ratio_min is not None or c.ish_copy_number_min is not None or c.ish_status
+    if c.status == "any" and not own:
+        return "met", "any HER2 status is allowed"
     t = _latest(p.her2)
     if t is None:
         return "unknown", "no HER2 test recorded"
     what, cat = _describe(t), _her2_category(t)
+    if _ish_not_indicated(t):
+        what += " (no ISH: not indicated after IHC 0/1+, HER2-negative by ASCO/CAP)"
     rule = f"HER2-{c.status}" + (f" (IHC {'/'.join(c.ihc_scores)})" if c.ihc_scores else "")
     if c.status == "ultralow":
         if cat in ("positive", "low"):
             return "not_met", f"{what} is HER2-{cat}, not the required HER2-ultralow"
         return "unknown", f"{what}: HER2-ultralow must be stated by the pathologist (IHC 0 alone does not say it)"
-    own = c.ihc_scores or c.ish_ratio_min is not None or c.ish_copy_number_min is not None or c.ish_status
     if own and c.status in ("positive", "any"):
         ok = _own_thresholds(c, t)
-    elif c.status == "any":
-        return "met", f"{what}: HER2 status is known"
     elif cat is None:
         ok = None
     elif c.status == "positive":
@@ -152,33 +164,46 @@ def _hormone_receptor(c: HormoneReceptor, p: Patient, ctx: Ctx) -> Outcome:
         for n, r in latest.items()
         if r is not None
     )
-    if c.status == "known":
-        ok = tri((r is not None for r in latest.values()), want_all=True)
+    if c.status == "known":  # a receptor not recorded is unknown (absent data), never not_met
+        ok = True if all(r is not None for r in latest.values()) else None
     else:
         states = [None if r is None else _receptor_state(r, c.status, c.min_percent) for r in latest.values()]
         ok = tri(states, want_all=c.status == "negative")  # negative: all; positive / low: any (HR = ER or PR)
     if ok is None:
         missing = "/".join(n for n, r in latest.items() if r is None) or "/".join(names)
         return "unknown", f"no usable {missing} result for {rule}" + (f" ({seen})" if seen else "")
-    if not ok and c.status == "known":
-        return "not_met", f"{rule}: a receptor has not been tested"
     return ("met", f"{seen} meets {rule}") if ok else ("not_met", f"{seen} does not meet {rule}")
 
 
 # --- other biomarkers ------------------------------------------------------------------------------------------
 
-_GENERIC_ALTERATION = re.compile(
-    r"^(?:mutations?|mutated|alterations?|altered|variants?|positive|positivity|present|detected|expression|"
-    r"amplification|amplified|fusions?|rearrangements?|germline|somatic|pathogenic|deleterious)\b",
-    re.I,
+_PRESENCE_WORDS = frozenset(
+    "mutation mutations mutated alteration alterations altered variant variants positive positivity present presence "
+    "detected detectable detection expression expressed fusion fusions rearrangement rearrangements germline "
+    "somatic pathogenic deleterious likely known any gene a an".split()
 )
+_AMPLIFICATION = re.compile(r"^(?:gene\s+)?amplifi(?:cation|ed)s?$")
+_ALTERNATIVES = re.compile(r"\s*(?:,|;|\band/or\b|\bor\b)\s*")
+
+
+def _one_alteration(criterion: str, patient: str) -> bool:
+    """One alternative of a criterion's alteration against the patient's: a presence-only phrase ('detectable',
+    'mutation', 'pathogenic variant') matches any found result, an amplification only an amplification, anything
+    else by text containment ('G12C' in 'KRAS G12C mutation')."""
+    a, b = " ".join(criterion.lower().split()), " ".join(patient.lower().split())
+    if _AMPLIFICATION.match(a):
+        return "amplif" in b
+    if a and all(w in _PRESENCE_WORDS for w in a.split()):
+        return True
+    return a in b or b in a
 
 
 def _alteration_matches(criterion: str | None, patient: str | None) -> bool:
-    if criterion is None or patient is None or _GENERIC_ALTERATION.match(criterion.strip()):
+    """True when a found result's alteration is one the criterion names (its "or" alternatives: any of them)."""
+    if criterion is None or patient is None:
         return True
-    a, b = criterion.lower(), patient.lower()
-    return a in b or b in a
+    parts = [x for x in _ALTERNATIVES.split(criterion.strip()) if x]
+    return any(_one_alteration(x, patient) for x in parts or [criterion])
 
 
 @judges("biomarker")
@@ -188,12 +213,16 @@ def _biomarker(c: Biomarker, p: Patient, ctx: Ctx) -> Outcome:
         return "met", f"{name} is allowed"
     if c.threshold:
         return "not_evaluable", f"{name} with threshold {c.threshold!r}: a person must compare the result"
-    key = marker_key(c.marker)
-    tests = [m for m in p.biomarkers if marker_key(m.marker) == key]
+    family = marker_family(c.marker)
+    tests = [m for m in p.biomarkers if in_family(m.marker, family, c.marker)]
     if not tests:
         return "unknown", f"no {c.marker} result recorded"
     hit = [m for m in tests if m.present and _alteration_matches(c.alteration, m.alteration)]
     found = "; ".join(f"{m.marker} {m.alteration or ''}".strip() + ("" if m.present else " not found") for m in tests)
+    if not hit:
+        untested = sorted(family - {marker_key(c.marker)} - {marker_key(m.marker) for m in tests})
+        if untested and marker_key(c.marker) not in {marker_key(m.marker) for m in tests}:
+            return "unknown", f"{found}: no {' / '.join(untested)} result recorded for {name}"
     if c.requirement == "required":
         return ("met", f"{found}: {name} is present as required") if hit else ("not_met", f"{found}: no {name}")
     return ("not_met", f"{found}: {name} is excluded") if hit else ("met", f"{found}: no {name}, as required")
@@ -242,17 +271,62 @@ def _stage_in(patient: str, wanted: str) -> bool | None:
     return None if not p[1] else False
 
 
+_TNM_PREFIX = re.compile(r"(?<![A-Za-z0-9])(?:yp|yc|[cpyr])(?=[TNM](?:is|[0-4X]))")
+_TNM = re.compile(r"([TNM])(is|[0-4X][a-d]?)")
+_TNM_TOKEN = re.compile(r"^[cpy]{0,2}([TNM])(is|[0-4X][a-d]?)$", re.I)
+
+
+def _tnm(stage: str) -> dict[str, str]:
+    """The T / N / M tokens of a stage string ('cT2 N1 M0', 'pT1cN0M0' -> {'T': '1c', ...}; {} for 'IIB')."""
+    return {m.group(1): m.group(2).lower() for m in _TNM.finditer(_TNM_PREFIX.sub("", stage))}
+
+
+def _tnm_in(patient: str, wanted: list[str]) -> bool | None:
+    """The patient's token (e.g. '2a') among a criterion's tokens of one letter ('2' holds '2a'; '4a' in '4'
+    cannot be told: None)."""
+    results: list[bool | None] = []
+    for w in wanted:
+        if patient == w or (patient.startswith(w) and w[-1:].isdigit()):
+            return True
+        results.append(None if w.startswith(patient) and patient[-1:].isdigit() else False)
+    return tri(results, want_all=False)
+
+
+def _stages_ok(stage: str | None, stages: list[str], metastatic: bool | None) -> bool | None:
+    """A criterion's ``stages`` against the patient's stage string: its stage groups (I-IV) are alternatives; its
+    TNM tokens must all hold per letter (the patient's T among the T tokens and N among the N tokens). The M token
+    falls back on ``metastatic`` (M1 / M0) when the stage string has none."""
+    if stage is None and metastatic is None:
+        return None
+    stage = stage or ""
+    groups = [s for s in stages if not _TNM_TOKEN.match(s)]
+    letters: dict[str, list[str]] = {}
+    for s in stages:
+        m = _TNM_TOKEN.match(s)
+        if m:
+            letters.setdefault(m.group(1).upper(), []).append(m.group(2).lower())
+    alts: list[bool | None] = [_stage_in(stage, s) for s in groups]
+    if letters:
+        had = _tnm(stage)
+        if "M" not in had and metastatic is not None:
+            had["M"] = "1" if metastatic else "0"
+        alts.append(tri((None if k not in had else _tnm_in(had[k], v) for k, v in letters.items()), want_all=True))
+    return tri(alts, want_all=False)
+
+
 @judges("stage")
 def _stage(c: Stage, p: Patient, ctx: Ctx) -> Outcome:
     parts = _stage_parts(p.stage) if p.stage else None
     metastatic = p.metastatic
     if metastatic is None and parts is not None:
         metastatic = parts[0] == "IV"
-    alts: list[bool | None] = []
+    if metastatic is None and p.stage and "M" in _tnm(p.stage):
+        metastatic = None if _tnm(p.stage)["M"] == "x" else _tnm(p.stage)["M"] != "0"
+    alts: list[bool | None] = []  # the criterion's fields are alternatives
     if c.stages:
-        alts.append(None if p.stage is None else tri((_stage_in(p.stage, s) for s in c.stages), want_all=False))
-    if c.metastatic:
-        alts.append(metastatic)
+        alts.append(_stages_ok(p.stage, c.stages, metastatic))
+    if c.metastatic is not None:
+        alts.append(None if metastatic is None else metastatic == c.metastatic)
     if c.locally_advanced:
         alts.append(p.locally_advanced)
     if c.recurrent:
@@ -260,6 +334,7 @@ def _stage(c: Stage, p: Patient, ctx: Ctx) -> Outcome:
     rule = " or ".join(
         [f"stage {'/'.join(c.stages)}"] * bool(c.stages)
         + ["metastatic"] * bool(c.metastatic)
+        + ["without distant metastases"] * (c.metastatic is False)
         + ["locally advanced"] * bool(c.locally_advanced)
         + ["recurrent"] * bool(c.recurrent)
     )
@@ -271,24 +346,12 @@ def _stage(c: Stage, p: Patient, ctx: Ctx) -> Outcome:
         )
         or "no stage recorded"
     )
-    checks: list[Outcome] = []
-    if alts:
-        ok = tri(alts, want_all=False)
-        checks.append(
-            ("unknown", f"{had}: cannot tell whether it is {rule}")
-            if ok is None
-            else (("met", f"{had} is {rule}") if ok else ("not_met", f"{had} is not {rule}"))
-        )
-    if c.metastatic is False:
-        if metastatic is None:
-            checks.append(("unknown", f"{had}: distant metastases must be absent and it is not recorded"))
-        else:
-            checks.append(
-                ("not_met", f"{had}: distant metastases must be absent")
-                if metastatic
-                else ("met", f"{had}: no distant metastases, as required")
-            )
-    return combine(checks)
+    if not alts:
+        return "not_evaluable", "the criterion states nothing a patient field can answer"
+    ok = tri(alts, want_all=False)
+    if ok is None:
+        return "unknown", f"{had}: cannot tell whether it is {rule}"
+    return ("met", f"{had} is {rule}") if ok else ("not_met", f"{had} is not {rule}")
 
 
 def _bound(name: str, value: int | None, lo: int | None, hi: int | None) -> Outcome | None:

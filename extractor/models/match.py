@@ -28,6 +28,11 @@ class CriterionMatch(_Model):
     source: Literal["text", "registry"] = Field(
         default="text", description="registry: made from the registry's age/sex/healthy-volunteer fields."
     )
+    alternatives: list[int] = Field(
+        default_factory=list,
+        description="Indices of the criteria that are its alternatives (an any-of group; [] when none): the group "
+        "is met when one of them is, and this criterion then takes the group's status.",
+    )
 
 
 class RegistryConflict(_Model):

@@ -1,7 +1,8 @@
 """The synthetic test set: tests/match/cases/<trial_id>.yaml, written by labellers who read the criteria text.
 
-Each file names a gold file (whose criteria are judged), the trial's registry fields and patients with every
-expected status; this harness runs :func:`extractor.match` and compares all of them.
+Each file names a gold file (whose criteria are judged, with the gold's source text giving the items that any-of
+groups follow), the trial's registry fields and patients with every expected status; this harness runs
+:func:`extractor.match` and compares all of them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def test_case(path: Path, n: int) -> None:
     assert gold.trial_id == data["trial_id"], f"{path.name}: gold {data['gold']} is another trial"
     criteria = gold.gold.criteria
     patient = Patient.model_validate(entry["patient"])
-    result = match(patient, criteria, registry=data.get("registry") or {}, trial_id=data["trial_id"])
+    registry = data.get("registry") or {}
+    result = match(patient, criteria, registry=registry, trial_id=data["trial_id"], text=gold.text)
     pid = f"{path.name} patient {entry['id']!r}"
     problems: list[str] = []
     listed = entry.get("statuses") or []
