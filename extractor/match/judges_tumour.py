@@ -102,11 +102,11 @@ def _own_thresholds(c: HER2, t: HER2Result) -> bool | None:
 @judges("her2")
 def _her2(c: HER2, p: Patient, ctx: Ctx) -> Outcome:
     own = c.ihc_scores or c.ish_ratio_min is not None or c.ish_copy_number_min is not None or c.ish_status
-    if c.status == "any" and not own:
-        return "met", "any HER2 status is allowed"
     t = _latest(p.her2)
-    if t is None:
-        return "unknown", "no HER2 test recorded"
+    if t is None:  # "any" is how the gold writes both "regardless of HER2" and "known HER2 status": ask
+        return "unknown", "no HER2 test recorded" + (" (any result is accepted)" if c.status == "any" else "")
+    if c.status == "any" and not own:
+        return "met", f"{_describe(t)}: any HER2 status is allowed"
     what, cat = _describe(t), _her2_category(t)
     if _ish_not_indicated(t):
         what += " (no ISH: not indicated after IHC 0/1+, HER2-negative by ASCO/CAP)"
@@ -156,15 +156,13 @@ def _hormone_receptor(c: HormoneReceptor, p: Patient, ctx: Ctx) -> Outcome:
     for r in c.receptors:
         names += ["ER", "PR"] if r == "HR" else [r]
     rule = f"{'/'.join(c.receptors)} {c.status}" + (f" (>= {fmt(c.min_percent)}%)" if c.min_percent else "")
-    if c.status == "any":
-        return "met", f"any {'/'.join(c.receptors)} status is allowed"
     latest = {n: _latest([r for r in p.receptors if r.receptor == n]) for n in names}
     seen = "; ".join(
         f"{n} " + (f"{fmt(r.percent)}%" if r.percent is not None else (r.status or "no result"))
         for n, r in latest.items()
         if r is not None
     )
-    if c.status == "known":  # a receptor not recorded is unknown (absent data), never not_met
+    if c.status in ("known", "any"):  # a receptor not recorded is unknown (absent data), never not_met
         ok = True if all(r is not None for r in latest.values()) else None
     else:
         states = [None if r is None else _receptor_state(r, c.status, c.min_percent) for r in latest.values()]

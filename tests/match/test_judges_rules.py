@@ -170,7 +170,7 @@ def test_lab_limit_for_an_infection_uses_active_infections(
 # --- 6. known / any receptor status ----------------------------------------------------------------------------
 
 
-def test_known_receptor_status_missing_is_unknown_and_any_is_met_without_a_test() -> None:
+def test_known_and_any_receptor_status_are_met_once_tested_and_unknown_without_a_test() -> None:
     known = crit("hormone_receptor", "ER and PR results available", receptors=["ER", "PR"], status="known")
     assert status(known, patient()) == "unknown"
     assert status(known, patient(receptors=[{"receptor": "ER", "status": "negative"}])) == "unknown"
@@ -180,7 +180,7 @@ def test_known_receptor_status_missing_is_unknown_and_any_is_met_without_a_test(
         crit("hormone_receptor", "whatever the ER/PR result", receptors=["ER", "PR"], status="any"),
         crit("her2", "whatever the HER2 result", status="any"),
     ):
-        assert status(c, patient()) == "met"
+        assert status(c, patient()) == "unknown"  # "any" also writes "known status": a person checks the record
         assert status(c, patient(her2=[{"ihc_score": "1+"}], receptors=both)) == "met"
     listed = crit("her2", "HER2 1+ or 2+ accepted", status="any", ihc_scores=["1+", "2+"])
     assert status(listed, patient()) == "unknown"  # it lists scores: it does impose something
