@@ -21,8 +21,7 @@ from extractor.cli._support import err, fail, too_many_errors
 from extractor.cli.exitcodes import EXIT_HELP, ExitCode
 from extractor.errors import ExtractorError
 from extractor.io.patients import read_patient
-from extractor.match import match as match_one
-from extractor.match import rank
+from extractor.match import match_many, rank
 from extractor.models.match import MatchResult
 from extractor.models.patient import Patient
 from extractor.run import read_records
@@ -105,7 +104,7 @@ def match(  # noqa: PLR0917 - typer maps parameters to options
     errors = len(records) - len(trials)
     results: list[MatchResult] = []
     for p in people:
-        ranked = rank(match_one(p, r, assessed_on=on) for r in trials)
+        ranked = rank(match_many(p, trials, assessed_on=on))
         results += ranked[:top] if top else ranked
     try:
         _write(output, results)

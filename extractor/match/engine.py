@@ -1,8 +1,12 @@
-"""``match``: judge every criterion of a trial for one patient, reconcile the registry fields, give the verdict."""
+"""``match``: judge every criterion of a trial for one patient, reconcile the registry fields, give the verdict.
+
+``match_many`` does the same for one patient against many trials, judging each distinct criterion once (judges read
+only a criterion's kind fields, never its evidence, polarity, item or cohort, so equal fields give equal answers).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,11 +16,11 @@ from extractor.match._base import Ctx, judge_for
 from extractor.match.groups import apply_groups
 from extractor.match.registry import reconcile
 from extractor.match.settings import MatchSettings
-from extractor.models import CriteriaSet, Criterion, OutputRecord
+from extractor.models import BASE_FIELDS, CriteriaSet, Criterion, OutputRecord
 from extractor.models.match import CriterionMatch, MatchResult, Verdict
 from extractor.models.patient import Patient
 
-__all__ = ["match", "rank"]
+__all__ = ["match", "match_many", "rank"]
 
 Criteria = CriteriaSet | OutputRecord | Sequence[Criterion]
 
@@ -45,6 +49,51 @@ def match(
     (:mod:`extractor.match.groups`): by ``criterion.item``, and with the text also by sibling items and OR lines.
     Raises :class:`InputError` for an output record that is an error record.
     """
+    return _match(patient, criteria, registry, assessed_on, settings, trial_id, text, None)
+
+
+def match_many(
+    patient: Patient,
+    trials: Iterable[Criteria],
+    *,
+    assessed_on: date | None = None,
+    settings: MatchSettings | None = None,
+) -> Iterator[MatchResult]:
+    """:func:`match` for one patient against many trials (output records or criteria sets, each with its own
+    registry and text), in order; a criterion that recurs across trials is judged once. Don't change ``patient``
+    while iterating."""
+    cache: dict[tuple[Any, ...], tuple[str, str]] = {}
+    for trial in trials:
+        yield _match(patient, trial, None, assessed_on, settings, None, None, cache)
+
+
+_NOT_JUDGED = frozenset(BASE_FIELDS) - {"kind"}
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _judge(c: Criterion, patient: Patient, ctx: Ctx, cache: dict[tuple[Any, ...], tuple[str, str]] | None) -> Any:
+    if cache is None:
+        return judge_for(c.kind)(c, patient, ctx)
+    key = tuple(_freeze(v) for k, v in c.__dict__.items() if k not in _NOT_JUDGED)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = judge_for(c.kind)(c, patient, ctx)
+    return found
+
+
+def _match(  # noqa: PLR0917 - the public functions above name every argument
+    patient: Patient,
+    criteria: Criteria,
+    registry: Mapping[str, Any] | None,
+    assessed_on: date | None,
+    settings: MatchSettings | None,
+    trial_id: str | None,
+    text: str | None,
+    cache: dict[tuple[Any, ...], tuple[str, str]] | None,
+) -> MatchResult:
     if isinstance(criteria, OutputRecord):
         if criteria.error is not None:
             raise InputError(f"trial {criteria.trial_id} is an error record: {criteria.error.message}")
@@ -60,7 +109,7 @@ def match(
     on = assessed_on or patient.assessed_on or date.today()
     ctx = Ctx(assessed_on=on, settings=settings or MatchSettings())
     results = [
-        CriterionMatch(status=s, reason=r, criterion=c) for c in items for s, r in [judge_for(c.kind)(c, patient, ctx)]
+        CriterionMatch(status=s, reason=r, criterion=c) for c in items for s, r in [_judge(c, patient, ctx, cache)]
     ]
     results = apply_groups(items, results, text)
     added, conflicts = reconcile(items, registry or {}, has_diagnosis=bool(patient.diagnoses))
