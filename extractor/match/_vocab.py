@@ -98,13 +98,45 @@ def _class_like_entry(name: str) -> tuple[str, ...]:
     return tuple(_canonical_class(c) for c in spec.classes)
 
 
+# words a class phrase may carry around the lexicon's names without narrowing them ("anti-her2 adc therapy")
+_FILLER = frozenset("therapy therapies agent agents drug drugs treatment treatments regimen regimens".split())
+# a target named before a class ("her2-targeted adc"): read as that target's therapy class
+_TARGETED = re.compile(r"^(\S+?)-(?:targeted|targeting|directed)$")
+
+
+@cache
+def _class_parts(name: str) -> tuple[str, ...]:
+    """The lexicon classes a phrase is made of when they (with a target modifier and filler words) cover it whole:
+    'anti-her2 adc' -> (anti-her2 therapy, antibody-drug conjugate); 'her2-targeted antibody drug conjugate' ->
+    (anti-her2 therapy, antibody-drug conjugate); () when any other word is left ('neurotoxic chemotherapy')."""
+    found = [a for a in find_agents(name) if not a.neg]
+    parts, pos = [], 0
+    for a in found:
+        if a.name not in _class_names():
+            return ()
+        for word in name[pos : a.start].split():
+            if word in _FILLER:
+                continue
+            target = _TARGETED.match(word)
+            cls = _canonical_class(f"anti-{target.group(1)} therapy") if target else None
+            if cls is None or cls not in _class_names():
+                return ()
+            parts.append(cls)
+        parts.append(a.name)
+        pos = a.end
+    if any(w not in _FILLER for w in name[pos:].split()):
+        return ()
+    return tuple(parts) if len(parts) > 1 else ()
+
+
 @lru_cache(maxsize=1 << 16)
 def criterion_agent_matches(criterion_agent: str, terms: frozenset[str]) -> bool:
-    """True when a criterion's agent (generic name or class) names a therapy with these :func:`agent_terms`."""
+    """True when a criterion's agent (generic name or class) names a therapy with these :func:`agent_terms`; a
+    phrase made of several classes ('anti-her2 adc') needs all of them."""
     name = _norm(criterion_agent)
     if name in terms or _canonical_class(name) in terms:
         return True
-    classes = _class_like_entry(name)
+    classes = _class_like_entry(name) or _class_parts(name)
     return bool(classes) and all(c in terms for c in classes)
 
 

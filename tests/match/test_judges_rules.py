@@ -253,3 +253,17 @@ def test_not_metastatic_is_an_alternative_met_by_a_non_metastatic_patient() -> N
     assert status(c, patient(metastatic=True)) == "not_met"
     assert status(c, patient()) == "unknown"
     assert status(crit("stage", "no distant spread", metastatic=False), patient(stage="T3N0M0")) == "met"
+
+
+def test_a_phrase_made_of_classes_needs_every_class() -> None:
+    adc = crit(
+        "prior_therapy",
+        "No prior HER2-targeted antibody drug conjugate",
+        agents=["her2-targeted antibody drug conjugate"],
+        requirement="excluded",
+    )
+    short = crit("prior_therapy", "No prior anti-HER2 ADC", agents=["anti-her2 adc"], requirement="excluded")
+    for c in (adc, short):
+        assert status(c, patient(therapies=[{"agent": "T-DXd"}])) == "not_met"  # anti-HER2 and an ADC
+        assert status(c, patient(therapies=[{"agent": "trastuzumab"}])) == "met"  # anti-HER2, no ADC
+        assert status(c, patient(therapies=[{"agent": "sacituzumab govitecan"}])) == "met"  # an ADC, not anti-HER2
