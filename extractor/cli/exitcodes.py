@@ -34,6 +34,11 @@ Per command:
   are still pending and none has finished (each is named on stderr; try again later; a poller tells it apart from
   1 and 2); 130 (rerun: collect resumes its output).
 * ``schema``: 0, 2 (a bad option, or an ``-o`` file that cannot be written).
+* ``match``: 0; 1 error records in the criteria file over ``--max-error-rate`` (``--allow-errors`` opts out; they
+  are counted and left out of the ranking); 2 (a bad option or date, an unreadable patient, bundle or criteria
+  file, the file and field named; an ``-o`` that cannot be written); 130.
+* ``view``: 0; 2 (a bad option, an unreadable criteria or patient file, a trial not in the file, an error record,
+  records written without ``--include-text``, an ``-o`` that cannot be written); 130.
 
 Every command's ``--help`` ends with :data:`EXIT_HELP`.
 """
