@@ -12,7 +12,10 @@ rules all apply):
 (d) sibling items around lines that are just "OR": between two OR lines a block is every item there; before the
     first and after the last it is the run of siblings to the parent's first / last child when the items are
     nested ("must be one of: (I) ... OR (II) ..."), else, at the top level, the one adjacent item (with its
-    children); a block's status is the worst of its criteria, and the blocks are alternatives.
+    children); a block's status is the worst of its criteria, and the blocks are alternatives;
+(e) the children of an item that says "one of / any of / either of / at least one of the following": each child
+    (with its own children) is a block, whatever the kinds in it ("meet one of the following: - HER2+ breast
+    cancer - melanoma after immunotherapy").
 
 A diagnosis that contains another (``solid tumor`` and ``breast cancer``) is never its alternative: both apply.
 A group is met if a member (block) is met, else unknown if one is unknown, else not_met; ``not_evaluable`` members
@@ -38,6 +41,7 @@ __all__ = ["apply_groups", "criterion_items"]
 _KINDS = frozenset({"diagnosis", "stage", "her2", "hormone_receptor", "biomarker"})
 _RANK: dict[str, int] = {"met": 0, "unknown": 1, "not_met": 2}
 _OR_LINE = re.compile(r"^[\s*_#>\\-]*or[\s*_:.\\-]*$", re.IGNORECASE)
+_ONE_OF = re.compile(r"\b(?:(?:at\s+least\s+)?one|any|either)\s+(?:\w+\s+)?of\s+the\s+following\b", re.IGNORECASE)
 _ALL_OF = re.compile(r"\b(?:all|each|both)\s+(?:of\s+)?(?:the\s+)?following\b", re.IGNORECASE)
 
 
@@ -163,6 +167,25 @@ def _or_groups(where: list[int | None], items: Sequence[Item]) -> list[_Group]:
     return out
 
 
+def _one_of_groups(where: list[int | None], items: Sequence[Item]) -> list[_Group]:
+    """Rule (e): the children of an inclusion item that says "one of the following" are alternative blocks."""
+    top: dict[int, int] = {}  # item -> the child of a one-of item it descends from
+    heads = {it.index for it in items if it.polarity == "inclusion" and _ONE_OF.search(it.text)}
+    for it in items:  # parents come before their children
+        if it.parent in heads:
+            top[it.index] = it.index
+        elif it.parent is not None and it.parent in top:
+            top[it.index] = top[it.parent]
+    out: list[_Group] = []
+    for head in sorted(heads):
+        kids = [it.index for it in items if it.parent == head]
+        crit = [[i for i, w in enumerate(where) if w is not None and top.get(w) == k] for k in kids]
+        group = _Group([c for c in crit if c])
+        if len(group.blocks) > 1:
+            out.append(group)
+    return out
+
+
 def _block_status(block: list[int], results: Sequence[CriterionMatch]) -> Status | None:
     """The worst status of a block's criteria (not_evaluable ones aside); None when none can be judged."""
     judged: list[Status] = [results[i].status for i in block if results[i].status in _RANK]
@@ -210,6 +233,6 @@ def apply_groups(
     out = list(results)
     for g in _criterion_groups(criteria, where, items):
         _settle(g, out)
-    for g in _or_groups(where, items):
+    for g in [*_or_groups(where, items), *_one_of_groups(where, items)]:
         _settle(g, out)
     return out

@@ -293,10 +293,11 @@ def _tnm_in(patient: str, wanted: list[str]) -> bool | None:
 def _stages_ok(stage: str | None, stages: list[str], metastatic: bool | None) -> bool | None:
     """A criterion's ``stages`` against the patient's stage string: its stage groups (I-IV) are alternatives; its
     TNM tokens must all hold per letter (the patient's T among the T tokens and N among the N tokens). The M token
-    falls back on ``metastatic`` (M1 / M0) when the stage string has none."""
+    falls back on ``metastatic`` (M1 / M0) when the stage string has none; a metastatic patient with no stage
+    string is stage IV."""
     if stage is None and metastatic is None:
         return None
-    stage = stage or ""
+    stage = stage or ("IV" if metastatic else "")
     groups = [s for s in stages if not _TNM_TOKEN.match(s)]
     letters: dict[str, list[str]] = {}
     for s in stages:

@@ -179,3 +179,34 @@ def test_nested_or_blocks_run_to_the_parents_bounds() -> None:
     assert r.criteria[1].alternatives == [2, 3]
     none = run(patient(diagnoses=[{"cancer": "gastric cancer"}], therapies=[]), crits, text)
     assert statuses(none) == ["met", "not_met", "met", "not_met"]  # breast: met through gastric, rule (c)
+
+
+# --- (e) the children of a "one of the following" item --------------------------------------------------------
+
+ONE_OF = (
+    "Inclusion Criteria:\n\n* Patients must meet one of the following:\n"
+    "  * HER2-positive breast cancer\n  * Melanoma after prior anti-PD-1 therapy\n"
+    "* Must have received prior radiotherapy to the brain\n"
+)
+ALL_OF = ONE_OF.replace("one of the following", "all of the following")
+
+
+def _one_of(text: str) -> list[Criterion]:
+    return [
+        at(text, "diagnosis", "HER2-positive breast cancer", cancer="breast cancer"),
+        at(text, "diagnosis", "Melanoma", cancer="melanoma"),
+        at(text, "prior_therapy", "prior anti-PD-1 therapy", agents=["pd-1 inhibitor"], requirement="required"),
+        at(text, "prior_therapy", "prior radiotherapy to the brain", agents=["radiotherapy"], requirement="required"),
+    ]
+
+
+def test_children_of_a_one_of_item_are_alternative_blocks_of_any_kinds() -> None:
+    p = patient(diagnoses=[{"cancer": "breast cancer"}], therapies=[{"agent": "trastuzumab"}])
+    r = run(p, _one_of(ONE_OF), ONE_OF)
+    # the melanoma block (its diagnosis and its therapy) is an alternative; the last item applies on its own
+    assert statuses(r) == ["met", "met", "met", "not_met"]
+    assert r.criteria[2].reason.startswith("met through the alternative [0]")
+    without = run(p, _one_of(ALL_OF), ALL_OF)
+    # "all of the following" keeps the blocks all-of: the melanoma diagnosis is still an alternative by rule (c)
+    # (distinct cancers), but its therapy requirement now applies
+    assert statuses(without)[:3] == ["met", "met", "not_met"]

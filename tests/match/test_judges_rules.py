@@ -267,3 +267,10 @@ def test_a_phrase_made_of_classes_needs_every_class() -> None:
         assert status(c, patient(therapies=[{"agent": "T-DXd"}])) == "not_met"  # anti-HER2 and an ADC
         assert status(c, patient(therapies=[{"agent": "trastuzumab"}])) == "met"  # anti-HER2, no ADC
         assert status(c, patient(therapies=[{"agent": "sacituzumab govitecan"}])) == "met"  # an ADC, not anti-HER2
+
+
+def test_a_metastatic_patient_without_a_stage_string_is_stage_iv() -> None:
+    early = crit("stage", "Stage I-II breast cancer", stages=["I", "II"])
+    assert status(early, patient(metastatic=True)) == "not_met"
+    assert status(crit("stage", "Stage IV disease", stages=["IV"]), patient(metastatic=True)) == "met"
+    assert status(early, patient(metastatic=False)) == "unknown"  # not metastatic: stage 0-III, which one is unknown
