@@ -45,7 +45,10 @@ def view(
     try:
         record = _record(criteria, trial)
         result = _match(patient, record) if patient is not None else None
-        page = render_view(record, result)
+        try:
+            page = render_view(record, result)
+        except InputError as e:  # name where the record came from
+            raise InputError(f"trial {record.trial_id}: {e.message}", file=str(criteria)) from None
     except ExtractorError as e:
         raise fail(ExitCode.USAGE, f"error: {describe(e)}") from None
     except KeyboardInterrupt:
