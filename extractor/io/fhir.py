@@ -3,7 +3,8 @@
 Resources are validated with fhir.resources' R4B models (FHIR 4.3, the R4 line: R4 JSON reads unchanged for the
 resources used here). What is read:
 
-* ``Patient``: ``birthDate``, ``gender`` (female / male; other values leave ``sex`` unset), ``id``.
+* ``Patient``: ``birthDate``, ``gender`` (female / male; ``other`` / ``unknown`` leave ``sex`` unset; any other
+  value is an :class:`InputError`), ``id``.
 * ``Condition``: a primary cancer (mCODE primary-cancer-condition profile, or a cancer word in its code) becomes a
   diagnosis, with histology from mCODE's histology-morphology-behavior extension and stage from ``Condition.stage``;
   a secondary cancer (mCODE secondary-cancer-condition, a SNOMED secondary-neoplasm code, or "metasta"/"secondary"
@@ -16,8 +17,8 @@ resources used here). What is read:
 * ``MedicationStatement``, ``MedicationAdministration`` (merged per agent: first to last dose) and ``Procedure``
   (except diagnostic ones) become prior therapies (agent, start, end); ``Medication`` resources name referenced drugs.
 
-Anything else is ignored and counted (logged at INFO); a malformed bundle raises :class:`InputError` naming the
-entry (index, resourceType) and the field.
+Other FHIR resources are ignored and counted (logged at INFO); a resourceType that is no FHIR resource, or a
+malformed bundle, raises :class:`InputError` naming the entry (index, resourceType) and the field.
 """
 
 from __future__ import annotations
@@ -135,6 +136,12 @@ def _read_bundle(data: Any) -> tuple[Patient, Counter[str]]:
         if not isinstance(rtype, str) or not rtype:
             raise InputError(f"entry {i}: resource has no resourceType", field=f"entry[{i}].resource.resourceType")
         if rtype not in READ:
+            try:
+                get_fhir_model_class(rtype)
+            except ValueError:  # a misspelt type would silently drop the data
+                raise InputError(
+                    f"entry {i}: {rtype!r} is not a FHIR R4 resource type", field=f"entry[{i}].resource.resourceType"
+                ) from None
             builder.ignored[rtype] += 1
             continue
         try:
@@ -253,6 +260,11 @@ class _Builder:
         self.fields["birth_date"] = _date(res.birthDate)
         if res.gender in ("female", "male"):
             self.fields["sex"] = res.gender
+        elif res.gender not in (None, "other", "unknown"):  # R4's administrative-gender codes
+            raise InputError(
+                f"entry {i} (Patient): gender {res.gender!r} is not female, male, other or unknown",
+                field=f"entry[{i}].resource.gender",
+            )
 
     def add_Condition(self, i: int, res: Any) -> None:  # noqa: N802
         if _status(res.verificationStatus) in _SKIP_STATUS:

@@ -188,3 +188,17 @@ def test_two_patients_in_one_bundle_are_refused(bundle: dict[str, Any]) -> None:
 def test_not_a_bundle_is_an_input_error(data: Any) -> None:
     with pytest.raises(InputError):
         patient_from_bundle(data)
+
+
+def test_a_misspelt_resource_type_and_an_invalid_gender_are_input_errors(bundle: dict[str, Any]) -> None:
+    typo = {"resource": {"resourceType": "Observaton", "status": "final"}}
+    with pytest.raises(InputError, match="'Observaton' is not a FHIR R4 resource type") as e:
+        patient_from_bundle(_with(bundle, typo))
+    assert e.value.field is not None and e.value.field.endswith(".resource.resourceType")
+    broken = copy.deepcopy(bundle)
+    for entry in broken["entry"]:
+        if entry["resource"]["resourceType"] == "Patient":
+            entry["resource"]["gender"] = "femal"
+    with pytest.raises(InputError, match="gender 'femal'") as e:
+        patient_from_bundle(broken)
+    assert e.value.field is not None and e.value.field.endswith(".resource.gender")
