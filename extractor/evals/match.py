@@ -249,12 +249,13 @@ def _norm(s: str) -> str:
 
 def normalise_agent(name: str) -> str:
     """Canonical agent name for comparison: lower-case and single-spaced, known code and brand names mapped, simple
-    plurals made singular, "radiation therapy" read as radiotherapy, hyphens between words as spaces, and a generic
-    head noun dropped ("anti-HER2 agents" == "anti-HER2 therapy"; "antibody-drug conjugate" == "antibody drug
-    conjugate")."""
+    plurals made singular, "radiation therapy" read as radiotherapy, "anti-" joined to a word ("anti-cancer" ==
+    "anticancer"), hyphens between words as spaces, and a generic head noun dropped ("anti-HER2 agents" ==
+    "anti-HER2 therapy"; "antibody-drug conjugate" == "antibody drug conjugate")."""
     s = _norm(name)
     s = _AGENT_ALIASES.get(s, s)
     s = re.sub(r"\bradiation(?: therapy)?\b", "radiotherapy", s)
+    s = re.sub(r"\banti-(?=[a-z]{4,}\b)", "anti", s)
     s = re.sub(r"(?<=[a-z]{5})-(?=[a-z]{3})", " ", s)
     if len(s) > 4 and s.endswith("s") and not s.endswith(_NOT_PLURAL):
         singular = s[:-1]

@@ -169,6 +169,8 @@ def test_agent_sets_are_normalised() -> None:
     assert normalise_agent("Anti-HER2  therapy") == normalise_agent("anti-HER2 agents") == "anti-her2"
     assert normalise_agent("hormonal therapy") == normalise_agent("Endocrine therapy")
     assert normalise_agent("chemotherapy") != normalise_agent("radiotherapy")
+    assert normalise_agent("anti-cancer therapy") == normalise_agent("anticancer therapy")
+    assert normalise_agent("anti-PD-1 antibody") != normalise_agent("anti-PD-L1 antibody")
 
 
 def test_lists_compare_as_sets_and_unset_fields_are_not_compared() -> None:
