@@ -99,6 +99,7 @@ class Rules(RuleFile):
     hn_site: Pattern
     hn_site_negated_before: Pattern
     upper_abbreviations: dict[str, str]
+    upper_only_aliases: frozenset[str]
     upper_abbreviation: Pattern
     upper_abbreviation_not_after: Pattern
     upper_abbreviation_not_before: Pattern
@@ -292,6 +293,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     mentions: list[Mention] = []
     hists: list[Mention] = []
     for s, e, name in _names(lower, vocab):
+        if name in RULES.upper_only_aliases and not ctx.clean[s:e].isupper():
+            continue  # "1,500/mcL" is microlitres, not MCL
         c, h = _lookup(vocab.table, agent_key(name))
         if c:
             mentions.append((s, e, c))
