@@ -186,12 +186,16 @@ def _tnm(clean: str) -> list[str]:
     if not found:
         return []
     cats = {m.group("cat") for m in found}
-    if len(cats) < 2 and not ("(" in clean and RULES.stage_tnm_paren.search(clean)) and not any(
-        m.group("pre")
-        or (m.group("num2") is not None and not RULES.tnm_range_not_after.match(clean, m.end()))
-        or RULES.tnm_context.search(clean[m.end() : m.end() + _TNM_AROUND])
-        or RULES.tnm_context.search(clean[max(0, m.start() - _TNM_AROUND) : m.start()])
-        for m in found
+    if (
+        len(cats) < 2
+        and not ("(" in clean and RULES.stage_tnm_paren.search(clean))
+        and not any(
+            m.group("pre")
+            or (m.group("num2") is not None and not RULES.tnm_range_not_after.match(clean, m.end()))
+            or RULES.tnm_context.search(clean[m.end() : m.end() + _TNM_AROUND])
+            or RULES.tnm_context.search(clean[max(0, m.start() - _TNM_AROUND) : m.start()])
+            for m in found
+        )
     ):
         return []
     out: list[str] = []
