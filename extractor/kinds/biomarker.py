@@ -131,6 +131,9 @@ class Rules(RuleFile):
     unitless_markers: frozenset[str]
     unitless_threshold: Pattern
     unconfirmed_before: Pattern
+    qualifier_before: Pattern
+    qualified_noun_after: Pattern
+    qualifier_words: frozenset[str]
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
@@ -269,16 +272,34 @@ def _skip_list(ctx: ItemContext, pos: int, end: int) -> int:
             pos = var.end()
 
 
-def _alteration_after(clean: str, pos: int, end: int) -> str | None:
+def _alteration_after(clean: str, pos: int, end: int, m_start: int) -> str | None:
     alt_re = RULES.alteration
     window = clean[pos : min(end, pos + 45)]
     close = RULES.close_paren.match(window)
+    off = pos
     if close:
         window = window[close.end() :]
+        off += close.end()
     am = alt_re.search(window)
     if am is None or RULES.alteration_stop.search(window[: am.start()]):
         return None
-    return am.group(0).lower()
+    return _qualified(clean, off + am.start(), off + am.end(), m_start if not window[: am.start()].strip() else -1)
+
+
+def _qualified(clean: str, a_start: int, a_end: int, m_start: int) -> str:
+    """The alteration word at ``clean[a_start:a_end]`` with the one qualifier written right before it or, when the
+    word follows the marker directly (``m_start`` >= 0), right before the marker: "EGFR sensitizing mutation",
+    "activating EGFR mutation" -> "sensitizing mutation", "activating mutation"; a qualifier read as the
+    alteration takes the noun after it ("pathogenic or likely pathogenic variant" -> "pathogenic variant")."""
+    word = clean[a_start:a_end].lower()
+    word = RULES.alteration_aliases.get(word, word)
+    if word in RULES.qualifier_words:
+        nm = RULES.qualified_noun_after.match(clean, a_end)
+        return f"{word} {nm.group('noun').lower()}" if nm else word
+    q = RULES.qualifier_before.search(clean, max(0, a_start - 30), a_start)
+    if q is None and m_start >= 0:
+        q = RULES.qualifier_before.search(clean, max(0, m_start - 30), m_start)
+    return f"{q.group('q').lower()} {word}" if q else word
 
 
 def _clause_requirement(
@@ -356,7 +377,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             elif vb is not None:
                 alteration = vb.group("var")
         if alteration is None:
-            alteration = _alteration_after(clean, vend, e)
+            alteration = _alteration_after(clean, vend, e, m_start)
         # a name that states its status ("MSI-H", "dMMR", "CD19+") keeps it: a list after it ("dMMR, POLE gene
         # mutated") does not lend it the list's alteration word
         name_low = clean[m_start:m_end].lower()
@@ -371,7 +392,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if alteration is None:
             lend = _skip_list(ctx, vend, e)
             if lend > vend:
-                alteration = _alteration_after(clean, lend, e)
+                alteration = _alteration_after(clean, lend, e, -1)
         if alteration is None:
             before_alt = None
             for bm in alt_re.finditer(clause, 0, rel):
@@ -381,7 +402,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
                 and _connect_only(clause[before_alt.end() : rel])
                 and not RULES.bare_join.fullmatch(clause, before_alt.end(), rel)
             ):
-                alteration = before_alt.group(0).lower()
+                alteration = _qualified(clause, before_alt.start(), before_alt.end(), -1)
         wm = wild_re.match(clean, vend)
         if wm is None:
             after = clean[vend : min(e, vend + 45)]

@@ -99,6 +99,7 @@ class Rules(RuleFile):
     hn_site: Pattern
     hn_site_negated_before: Pattern
     upper_abbreviations: dict[str, str]
+    upper_only_aliases: frozenset[str]
     upper_abbreviation: Pattern
     upper_abbreviation_not_after: Pattern
     upper_abbreviation_not_before: Pattern
@@ -243,7 +244,8 @@ def _condition_before(lower: str, start: int) -> bool:
 def _upper_abbreviations(clean: str, mentions: list[Mention]) -> None:
     """Add the cancers named by an upper-case abbreviation ("relapsed FL", "Ph+ ALL"; diagnosis.yaml
     ``upper_abbreviations``), not one inside a run of upper-case words or used as emphasis ("meet ALL of the
-    following"); keeps ``mentions`` in text order."""
+    following"), nor one in brackets right after a cancer named ("Malignant Melanoma (MM)": its abbreviation);
+    keeps ``mentions`` in text order."""
     added = False
     for m in RULES.upper_abbreviation.finditer(clean):
         s, e = m.span()
@@ -253,7 +255,12 @@ def _upper_abbreviations(clean: str, mentions: list[Mention]) -> None:
             continue
         if any(a <= s < b for a, b, _ in mentions):
             continue
-        mentions.append((s, e, RULES.upper_abbreviations[m.group()]))
+        cancer = RULES.upper_abbreviations[m.group()]
+        if clean[:s].rstrip().endswith("(") and any(
+            c != cancer and b <= s and not clean[b:s].strip(" (") for _a, b, c in mentions
+        ):
+            continue  # "Malignant Melanoma (MM)": the abbreviation of the cancer before it
+        mentions.append((s, e, cancer))
         added = True
     if added:
         mentions.sort(key=lambda x: x[0])
@@ -292,6 +299,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     mentions: list[Mention] = []
     hists: list[Mention] = []
     for s, e, name in _names(lower, vocab):
+        if name in RULES.upper_only_aliases and not ctx.clean[s:e].isupper():
+            continue  # "1,500/mcL" is microlitres, not MCL
         c, h = _lookup(vocab.table, agent_key(name))
         if c:
             mentions.append((s, e, c))

@@ -59,6 +59,7 @@ class Rules(RuleFile):
     counted_as_before: Pattern
     history_after: Pattern
     single_as_before: Pattern
+    single_not_before: Pattern
     noun_first_gate: tuple[str, ...]
     noun_first_before: Pattern
     noun_first_after: Pattern
@@ -162,6 +163,8 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
                 n == 1 and r is None and RULES.single_as_before.search(before)
             ):
                 continue  # "counted as 1 lesion", "defined as single lesion"
+            if n == 1 and "single" in m.group(0) and RULES.single_not_before.search(before):
+                continue  # "no single metastasis measuring > 3 cm", "the single bone metastasis": no count
             if RULES.history_after.match(lower, lm.end()):
                 continue  # "> 5 discrete metastatic sites previously": the history, not the limit
             lo, hi = _bounds(lower, m.start(), m.end(), n, exclusion)

@@ -50,8 +50,10 @@ class Rules(RuleFile):
     stage_range: Pattern
     stage_gate: tuple[str, ...]
     stage_token: Pattern
+    list_aside: Pattern
     tnm: Pattern
     tnm_context: Pattern
+    stage_tnm_paren: Pattern
     tnm_range_not_after: Pattern
     tnm_gate: tuple[str, ...]
     aside: Pattern
@@ -129,6 +131,8 @@ def _stages(clean: str) -> tuple[list[str], int | None]:
         if "(" in clean and _in_aside(clean, m.start()):
             continue
         lst = m.group("list")
+        if "(" in lst:
+            lst = RULES.list_aside.sub(" ", lst)
         prev: str | None = None
         prev_end = 0
         for tm in RULES.stage_token.finditer(lst):
@@ -182,12 +186,16 @@ def _tnm(clean: str) -> list[str]:
     if not found:
         return []
     cats = {m.group("cat") for m in found}
-    if len(cats) < 2 and not any(
-        m.group("pre")
-        or (m.group("num2") is not None and not RULES.tnm_range_not_after.match(clean, m.end()))
-        or RULES.tnm_context.search(clean[m.end() : m.end() + _TNM_AROUND])
-        or RULES.tnm_context.search(clean[max(0, m.start() - _TNM_AROUND) : m.start()])
-        for m in found
+    if (
+        len(cats) < 2
+        and not ("(" in clean and RULES.stage_tnm_paren.search(clean))
+        and not any(
+            m.group("pre")
+            or (m.group("num2") is not None and not RULES.tnm_range_not_after.match(clean, m.end()))
+            or RULES.tnm_context.search(clean[m.end() : m.end() + _TNM_AROUND])
+            or RULES.tnm_context.search(clean[max(0, m.start() - _TNM_AROUND) : m.start()])
+            for m in found
+        )
     ):
         return []
     out: list[str] = []
