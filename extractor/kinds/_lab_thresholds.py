@@ -137,6 +137,7 @@ def _unit(m: re.Match[str], cells: bool) -> str | None:
 
 #: How far after an analyte its threshold may start (characters), and when what lies between opens a bracket.
 NEAR, NEAR_BRACKETED = 70, 130  # characters after a mention where its threshold may stand (plain / in brackets)
+_FORMULA_BEFORE = 4  # characters before a number read for a formula's operator
 
 
 def _usable(t: Threshold, mention: Mention) -> bool:
@@ -154,6 +155,7 @@ def thresholds(text: str, mention: Mention, end: int, *, first_only: bool) -> li
     limit. With ``first_only``, the first only, and none when it starts too far to be near the mention."""
     out: list[Threshold] = []
     pos = mention.end
+    formula = any(w in text for w in RULES.formula_words)
     for a in RULES.anchor.finditer(text, mention.end, end):
         at = a.start()
         if at < pos:
@@ -180,6 +182,16 @@ def thresholds(text: str, mention: Mention, end: int, *, first_only: bool) -> li
                 RULES.time_after.match(text, m.end("num")) or RULES.range_after.match(text, m.end("num"))
             ):
                 continue
+            if (
+                formula
+                and not m.group("unit")
+                and not m.group("uln")
+                and (
+                    RULES.formula_after.match(text, m.end("num"))
+                    or RULES.formula_before.search(text, max(0, at - _FORMULA_BEFORE), at)
+                )
+            ):
+                continue  # a term of a formula ("= (140 - age) x weight ... x 0.85"), no threshold
             value = parse_number(num)
             if value is None:
                 continue
