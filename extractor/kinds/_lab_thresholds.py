@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from extractor.kinds._lab_rules import RULES, unit_pieces, units
 from extractor.models.criteria import Comparator
@@ -150,12 +150,18 @@ def _usable(t: Threshold, mention: Mention) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _has_formula(text: str) -> bool:
+    """The item writes a formula out (read once per item, not once per mention)."""
+    return any(w in text for w in RULES.formula_words)
+
+
 def thresholds(text: str, mention: Mention, end: int, *, first_only: bool) -> list[Threshold]:
     """The usable thresholds in ``text[mention.end:end]``: a comparator (or none), a number with its unit, or a
     limit. With ``first_only``, the first only, and none when it starts too far to be near the mention."""
     out: list[Threshold] = []
     pos = mention.end
-    formula = any(w in text for w in RULES.formula_words)
+    formula = _has_formula(text)
     for a in RULES.anchor.finditer(text, mention.end, end):
         at = a.start()
         if at < pos:
