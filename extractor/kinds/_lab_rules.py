@@ -59,6 +59,9 @@ class Rules(RuleFile):
     filler_phrases: dict[str, Comparator]
     method_words: frozenset[str]
     method_note: Pattern
+    formula_words: tuple[str, ...]
+    formula_after: Pattern
+    formula_before: Pattern
     comparators_before: dict[Comparator, list[str]]
     comparators_after: dict[Comparator, list[str]]
     dot_thousands_units: frozenset[str]

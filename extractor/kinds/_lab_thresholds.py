@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from extractor.kinds._lab_rules import RULES, unit_pieces, units
 from extractor.models.criteria import Comparator
@@ -137,6 +137,7 @@ def _unit(m: re.Match[str], cells: bool) -> str | None:
 
 #: How far after an analyte its threshold may start (characters), and when what lies between opens a bracket.
 NEAR, NEAR_BRACKETED = 70, 130  # characters after a mention where its threshold may stand (plain / in brackets)
+_FORMULA_BEFORE = 4  # characters before a number read for a formula's operator
 
 
 def _usable(t: Threshold, mention: Mention) -> bool:
@@ -149,11 +150,18 @@ def _usable(t: Threshold, mention: Mention) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _has_formula(text: str) -> bool:
+    """The item writes a formula out (read once per item, not once per mention)."""
+    return any(w in text for w in RULES.formula_words)
+
+
 def thresholds(text: str, mention: Mention, end: int, *, first_only: bool) -> list[Threshold]:
     """The usable thresholds in ``text[mention.end:end]``: a comparator (or none), a number with its unit, or a
     limit. With ``first_only``, the first only, and none when it starts too far to be near the mention."""
     out: list[Threshold] = []
     pos = mention.end
+    formula = _has_formula(text)
     for a in RULES.anchor.finditer(text, mention.end, end):
         at = a.start()
         if at < pos:
@@ -180,6 +188,16 @@ def thresholds(text: str, mention: Mention, end: int, *, first_only: bool) -> li
                 RULES.time_after.match(text, m.end("num")) or RULES.range_after.match(text, m.end("num"))
             ):
                 continue
+            if (
+                formula
+                and not m.group("unit")
+                and not m.group("uln")
+                and (
+                    RULES.formula_after.match(text, m.end("num"))
+                    or RULES.formula_before.search(text, max(0, at - _FORMULA_BEFORE), at)
+                )
+            ):
+                continue  # a term of a formula ("= (140 - age) x weight ... x 0.85"), no threshold
             value = parse_number(num)
             if value is None:
                 continue

@@ -81,6 +81,8 @@ class Rules(RuleFile):
     lead_in_age: Pattern
     lead_in_not_age: Pattern
     lead_in_item: Pattern
+    excluded_keys: tuple[str, ...]
+    excluded_after: Pattern
 
 
 RULES = load_rules("age", Rules)
@@ -238,6 +240,34 @@ def _unanchored(low: str, exclusion: bool) -> list[Candidate]:
     return out
 
 
+def _candidates(low: str, exclusion: bool, age_lead: bool) -> list[Candidate]:
+    cands = _anchored(low, exclusion)
+    if "y" in low:
+        cands.extend(_before_years(low, exclusion, age_lead))
+    if any(k in low for k in RULES.unanchored_keys):
+        cands.extend(_unanchored(low, exclusion))
+    cands.sort(key=lambda c: c[0])
+    return cands
+
+
+def _excluded_readings(low: str, cands: list[Candidate], age_lead: bool) -> list[Candidate]:
+    """In an inclusion item, an age its own clause excludes ("in participants < 18 years of age, children are
+    excluded", "children (patients < 18 years of age) are excluded") is read as an exclusion, and is no
+    condition on whom the item speaks of."""
+    flipped: dict[tuple[int, int], Bounds | None] | None = None
+    out: list[Candidate] = []
+    for start, stop, exempt, bounds in cands:
+        ym = RULES.years_after.match(low, stop)
+        if RULES.excluded_after.match(low, ym.end() if ym else stop):
+            if flipped is None:
+                flipped = {(c[0], c[1]): c[3] for c in _candidates(low, True, age_lead)}
+            if (start, stop) in flipped:
+                out.append((start, stop, True, flipped[(start, stop)]))
+                continue
+        out.append((start, stop, exempt, bounds))
+    return out
+
+
 def _menopause_age(ctx: ItemContext, low: str, start: int, stop: int) -> bool:
     """The age at ``start`` defines menopause or childbearing potential ("postmenopausal status defined as: ... age
     >= 60", "not of childbearing potential: oophorectomy, or age 45 or older and postmenopausal") or is the age at
@@ -292,12 +322,9 @@ def _find_age(ctx: ItemContext) -> Found:
     if any(c in low for c in RULES.wide_signs):
         # full-width comparators ("age＜18"): the same length, so offsets hold
         low = low.translate({ord(k): v for k, v in RULES.wide_signs.items()})
-    cands = _anchored(low, ctx.is_exclusion)
-    if "y" in low:
-        cands.extend(_before_years(low, ctx.is_exclusion, age_lead))
-    if any(k in low for k in RULES.unanchored_keys):
-        cands.extend(_unanchored(low, ctx.is_exclusion))
-    cands.sort(key=lambda c: c[0])
+    cands = _candidates(low, ctx.is_exclusion, age_lead)
+    if not ctx.is_exclusion and any(k in low for k in RULES.excluded_keys):
+        cands = _excluded_readings(low, cands, age_lead)
     found: Found = []
     for start, stop, exempt, bounds in cands:
         if bounds is None or (found and start < found[-1][1]):
