@@ -11,10 +11,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_clauses import Phrases
-from extractor.rules.drugs import Agent, agent_classes, find_agents
+from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.ruledata import Pattern
 
-__all__ = ["AgentRules", "agent_before", "anchor", "heading", "keep", "lab_condition", "restated"]
+__all__ = ["AgentRules", "agent_before", "anchor", "heading", "keep", "lab_condition", "restated", "targeted"]
 
 
 class _Data(BaseModel):
@@ -41,6 +41,9 @@ class AgentRules(_Data):
     status_agents: frozenset[str]
     lab_condition: Pattern
     lab_bound: Pattern
+    targeted_gate: tuple[str, ...]
+    targeted: Pattern
+    target_split: Pattern
 
 
 def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
@@ -115,3 +118,68 @@ def lab_condition(rules: AgentRules, lower: str, s: int, e: int, a: Agent) -> bo
         and rules.lab_condition.search(lower, back, a.start) is not None
         and rules.lab_bound.search(lower, s, e) is not None
     )
+
+
+# a generic head a target names more exactly ("HER3 targeted therapy": not "targeted therapy")
+_GENERIC_HEADS = frozenset(
+    {"targeted therapy", "biologic therapy", "monoclonal antibody", "antibody-drug conjugate", "systemic therapy"}
+)
+
+
+def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
+    """Therapies named by their molecular target ("CEACAM5-targeted therapy", "agents targeting CD73 or A2AR"):
+    one agent per target, the lexicon's name where it has one ("HER2-targeted therapy" -> anti-her2 therapy), else
+    "<target>-targeted therapy" (antibody / antibody-drug conjugate heads kept); the generic head mention and a
+    drug name that only spells the target ("IL-2-directed therapy": not aldesleukin) are replaced. A head inside a
+    named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
+    if not any(g in lower for g in rules.targeted_gate):
+        return agents
+    for m in rules.targeted.finditer(lower):
+        group, t_start = (m.group("t"), m.start("t")) if m.group("t") else (m.group("t2"), m.start("t2"))
+        h = m.group("h") or m.group("h2")
+        h_start = m.start("h") if m.group("h") else m.start("h2")
+        t_end, h_end = t_start + len(group), h_start + len(h)
+        if any(a.name not in _GENERIC_HEADS and a.start < h_end and h_start <= a.end + 2 for a in agents):
+            continue  # the head belongs to a named agent ("CAR-T cell therapy targeting CD19")
+        if any(t_start <= a.start and a.end <= t_end + 1 and _named(a) for a in agents):
+            # the lexicon names the targets ("PD-1/PD-L1 targeted therapy": pd-1, pd-l1 inhibitor): the head goes
+            agents = [a for a in agents if a.end <= m.start() or a.start >= m.end() or _named(a)]
+            continue
+        head = (
+            "antibody-drug conjugate"
+            if h.startswith("adc") or "conj" in h
+            else "antibody"
+            if h.startswith("antibod")
+            else "therapy"
+        )
+        new: list[Agent] = []
+        pos = t_start
+        for part in rules.target_split.split(group):
+            t = part.strip(" -")
+            if not t:
+                continue
+            ts = lower.find(t, pos)
+            te = ts + len(t)
+            pos = te
+            new.append(Agent(ts, te, _target_name(t, head)))
+        if not new:
+            continue
+        kept = [a for a in agents if a.end <= m.start() or a.start >= m.end() or _named(a)]
+        agents = sorted([*kept, *new], key=lambda a: a.start)
+    return agents
+
+
+def _named(a: Agent) -> bool:
+    """Whether a mention inside a targeted phrase is the lexicon's own name of the target (a class such as
+    anti-cd20 therapy, or an "anti-" name), not a generic head or a drug that only spells the target."""
+    return (is_class(a.name) and a.name not in _GENERIC_HEADS) or a.name.startswith("anti")
+
+
+def _target_name(target: str, head: str) -> str:
+    """The lexicon's name of a targeted therapy ("trop2-targeted therapy" -> anti-trop2 therapy, "kras g12d
+    inhibitor" -> kras inhibitor), else "<target>-targeted <head>"."""
+    for form in (f"{target}-targeted {head}", f"anti-{target} {head}", f"anti-{target}", f"{target} inhibitor"):
+        name = lookup(form)
+        if name is not None:
+            return name
+    return f"{target}-targeted {head}"

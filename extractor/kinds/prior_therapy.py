@@ -28,6 +28,7 @@ from extractor.kinds._prior_therapy_agents import (
     keep,
     lab_condition,
     restated,
+    targeted,
 )
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
@@ -227,7 +228,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     if not lower.strip():
         return []
     rules = _rules()
-    agents = find_agents(lower)
+    agents = targeted(rules.agents, lower, find_agents(lower))
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []

@@ -18,7 +18,7 @@ from extractor.rules.grammar import phrase_alt
 from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Drugs
 
-__all__ = ["Agent", "agent_classes", "agent_key", "find_agents", "name_alt", "trigger_words"]
+__all__ = ["Agent", "agent_classes", "agent_key", "find_agents", "is_class", "lookup", "name_alt", "trigger_words"]
 
 _GAP = r"[\s\-]*"  # a space / hyphen run inside a name: any run of them, or none
 
@@ -88,6 +88,18 @@ def agent_classes(name: str) -> tuple[str, ...]:
     """The classes of a generic drug name ("trastuzumab" -> anti-her2 therapy, monoclonal antibody); ``()`` for
     a class name or an unknown name."""
     return _lexicon().classes.get(name, ())
+
+
+def lookup(name: str) -> str | None:
+    """The name the lexicon reports for a written name ("her2-targeted therapy" -> anti-her2 therapy), or None
+    (also for a negated phrase)."""
+    found = _lexicon().table.get(agent_key(name))
+    return None if found is None or found.startswith("!") else found
+
+
+def is_class(name: str) -> bool:
+    """Whether a reported name is a class of the lexicon (``classes:``), not a drug."""
+    return name in vocabulary(Drugs).classes
 
 
 _SEP = re.compile(r"[\s\-]+")
