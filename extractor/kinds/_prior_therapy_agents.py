@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor.kinds._prior_therapy_clauses import Phrases
+from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.ruledata import Pattern
 
-__all__ = ["AgentRules", "agent_before", "anchor", "heading", "keep", "lab_condition", "restated", "targeted"]
+__all__ = [
+    "AgentRules",
+    "agent_before",
+    "anchor",
+    "glossed",
+    "heading",
+    "keep",
+    "lab_condition",
+    "restated",
+    "targeted",
+]
 
 
 class _Data(BaseModel):
@@ -44,6 +54,7 @@ class AgentRules(_Data):
     targeted_gate: tuple[str, ...]
     targeted: Pattern
     target_split: Pattern
+    gloss: Pattern
 
 
 def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
@@ -102,6 +113,16 @@ def keep(  # noqa: PLR0917
     ):
         return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
     return not rules.after_false_friend.match(lower, a.end)
+
+
+def glossed(rules: AgentRules, lower: str, s: int, agents: list[Agent], i: int) -> bool:
+    """Whether agent ``i`` only gives the length of the agent before it, in a parenthesis right after it that
+    names the same therapy or its class ("palliative radiation (<= 2 weeks of radiotherapy)")."""
+    a, prev = agents[i], agents[i - 1]
+    if a.name != prev.name and a.name not in agent_classes(prev.name):
+        return False
+    po = paren_open(lower, s, a.start)
+    return po >= prev.end and not lower[prev.end : po].strip() and rules.gloss.fullmatch(lower, po, a.start) is not None
 
 
 def agent_before(lower: str, s: int, pos: int) -> bool:

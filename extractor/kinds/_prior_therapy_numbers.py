@@ -195,6 +195,8 @@ def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: li
         if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
             if rules.after_duration.match(lower, unit_end, e):
                 continue
+            if q.cmp and op_of(q.cmp) in ("<", "<=") and lower[max(0, q.start - 2) : q.start].strip().endswith("("):
+                continue  # "palliative radiation (<= 2 weeks of radiotherapy)": a length limit, no minimum
             return round(to_months(q.n, q.unit), 2)
     return None
 

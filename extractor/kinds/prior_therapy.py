@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
     anchor,
+    glossed,
     heading,
     keep,
     lab_condition,
@@ -378,6 +379,7 @@ def _sentence_criteria(  # noqa: PLR0917
         and not restated(rules.agents, lower, a, agents, i)
         and not lab_condition(rules.agents, lower, s, e, a)
         and not heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
+        and not (i and "(" in lower[agents[i - 1].end : a.start] and glossed(rules.agents, lower, s, agents, i))
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
         return []  # nor does an exclusion open with an agent
