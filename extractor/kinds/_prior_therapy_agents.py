@@ -8,6 +8,8 @@ a list after a colon. Word lists and patterns: ``agents`` in ``prior_therapy.yam
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
@@ -55,6 +57,9 @@ class AgentRules(_Data):
     targeted: Pattern
     target_split: Pattern
     gloss: Pattern
+    untreated_gate: tuple[str, ...]
+    untreated: Pattern
+    untreated_skip: Pattern
 
 
 def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
@@ -204,3 +209,15 @@ def _target_name(target: str, head: str) -> str:
         if name is not None:
             return name
     return f"{target}-targeted {head}"
+
+
+def untreated(rules: AgentRules, lower: str, s: int, e: int) -> re.Match[str] | None:
+    """A statement that no therapy at all was given, no agent named ("No prior therapy for metastatic renal cell
+    carcinoma", "has received no prior treatment for their DLBCL"); not a permission or a note that none is
+    required ("no prior treatment is required", "... may be included")."""
+    if not any(g in lower[s:e] for g in rules.untreated_gate):
+        return None
+    m = rules.untreated.search(lower, s, e)
+    if m is None or rules.untreated_skip.search(lower, m.end(), e) is not None:
+        return None
+    return m

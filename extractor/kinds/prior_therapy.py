@@ -30,6 +30,7 @@ from extractor.kinds._prior_therapy_agents import (
     lab_condition,
     restated,
     targeted,
+    untreated,
 )
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
@@ -236,8 +237,13 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         label = rules.label.match(ctx.clean)
         if label is not None:
             agents = [a for a in agents if a.start >= label.end()]
-    if not agents and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower)):
-        return []  # without agents only a line limit can be stated, and it needs a number
+    bare = not agents and untreated(rules.agents, lower, 0, len(lower)) is not None  # "No prior therapy for X"
+    if (
+        not agents
+        and not bare
+        and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower))
+    ):
+        return []  # without agents only a line limit or an untreated statement can be stated; a limit needs a number
     cue = rules.cues.rx.search(lower) is not None
     if not cue and not (ctx.is_exclusion and agents):
         return []
@@ -251,7 +257,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         if not agents:
             return []
     flags = Flags(ctx, rules)
-    if not agents and not (flags.lines and flags.digits):
+    if not agents and not bare and not (flags.lines and flags.digits):
         return []  # the sentences' own test: a line limit needs a line word and a number token
     lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
@@ -394,7 +400,13 @@ def _sentence_criteria(  # noqa: PLR0917
             ]
     lines = lines_of(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:
-        return []
+        m = untreated(rules.agents, lower, s, e)
+        if m is None:
+            return []
+        cs, ce = trim(ctx.clean, s, e)
+        neg = not ctx.is_exclusion  # "No prior therapy": none given (an exclusion item: some required)
+        setting = _setting(rules.setting, lower, s, e) if flags.setting else None
+        return [ctx.make(PriorTherapy, cs, ce, requirement="excluded" if neg else "required", setting=setting)]
     qtys = quantities(num, lower, s, e, toks) if toks else []
     windows = windows_of(num, lower, s, qtys)
     # group agents by window (first window after the agent, else the last one before), mode and negation
