@@ -60,6 +60,8 @@ class AgentRules(_Data):
     untreated_gate: tuple[str, ...]
     untreated: Pattern
     untreated_skip: Pattern
+    refractory_gate: tuple[str, ...]
+    refractory: Pattern
 
 
 def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
@@ -211,13 +213,18 @@ def _target_name(target: str, head: str) -> str:
     return f"{target}-targeted {head}"
 
 
-def untreated(rules: AgentRules, lower: str, s: int, e: int) -> re.Match[str] | None:
-    """A statement that no therapy at all was given, no agent named ("No prior therapy for metastatic renal cell
-    carcinoma", "has received no prior treatment for their DLBCL"); not a permission or a note that none is
-    required ("no prior treatment is required", "... may be included")."""
-    if not any(g in lower[s:e] for g in rules.untreated_gate):
-        return None
-    m = rules.untreated.search(lower, s, e)
-    if m is None or rules.untreated_skip.search(lower, m.end(), e) is not None:
-        return None
-    return m
+def untreated(rules: AgentRules, lower: str, s: int, e: int) -> tuple[bool, re.Match[str]] | None:
+    """A statement on therapy that names no agent: none given (``(True, m)``: "No prior therapy for metastatic renal
+    cell carcinoma", "has received no prior treatment for their DLBCL"; not "no prior treatment is required" or a
+    permission), or progression on standard therapy (``(False, m)``: "refractory to standard therapy", "progressed
+    after first-line treatment")."""
+    seg = lower[s:e]
+    if any(g in seg for g in rules.untreated_gate):
+        m = rules.untreated.search(lower, s, e)
+        if m is not None and rules.untreated_skip.search(lower, m.end(), e) is None:
+            return True, m
+    if any(g in seg for g in rules.refractory_gate):
+        m = rules.refractory.search(lower, s, e)
+        if m is not None:
+            return False, m
+    return None

@@ -365,10 +365,10 @@ def _sentence_criteria(  # noqa: PLR0917
     lower = ctx.lower
     cl, num = rules.clauses, rules.numbers
     agents = [a for a in all_agents if a.start >= s and a.end <= e]
-    if not agents and not flags.lines:
+    if not agents and not flags.lines and untreated(rules.agents, lower, s, e) is None:
         return []
-    if flags.skip and _skipped(rules, lower, s, e):
-        return []
+    if flags.skip and _skipped(rules, lower, s, e) and (agents or untreated(rules.agents, lower, s, e) is None):
+        return []  # about something else ("advanced malignancies refractory to standard therapy": not another cancer)
     cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
     if not cue and not (ctx.is_exclusion and agents):
         return []  # no cue: the sentence states nothing, so its numbers are not read
@@ -400,13 +400,19 @@ def _sentence_criteria(  # noqa: PLR0917
             ]
     lines = lines_of(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:
-        m = untreated(rules.agents, lower, s, e)
-        if m is None:
+        bare = untreated(rules.agents, lower, s, e)
+        if bare is None:
             return []
+        none, m = bare  # "No prior therapy for X" (none given) / "refractory to standard therapy"
         cs, ce = trim(ctx.clean, s, e)
-        neg = not ctx.is_exclusion  # "No prior therapy": none given (an exclusion item: some required)
-        setting = _setting(rules.setting, lower, s, e) if flags.setting else None
-        return [ctx.make(PriorTherapy, cs, ce, requirement="excluded" if neg else "required", setting=setting)]
+        setting = (  # the setting of the sentence, not the "first-line" of the therapy named
+            (_setting(rules.setting, lower, s, m.start()) or _setting(rules.setting, lower, m.end(), e))
+            if flags.setting
+            else None
+        )
+        first = None if none or "first" not in m.group() else 1
+        requirement: Requirement = "excluded" if none ^ ctx.is_exclusion else "required"
+        return [ctx.make(PriorTherapy, cs, ce, requirement=requirement, setting=setting, min_lines=first)]
     qtys = quantities(num, lower, s, e, toks) if toks else []
     windows = windows_of(num, lower, s, qtys)
     # group agents by window (first window after the agent, else the last one before), mode and negation
