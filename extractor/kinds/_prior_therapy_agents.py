@@ -56,6 +56,10 @@ class AgentRules(_Data):
     targeted_gate: tuple[str, ...]
     targeted: Pattern
     target_split: Pattern
+    target: Pattern
+    spelled_gate: tuple[str, ...]
+    spelled: Pattern
+    spelled_not: frozenset[str]
     gloss: Pattern
     untreated_gate: tuple[str, ...]
     untreated: Pattern
@@ -160,6 +164,8 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     "<target>-targeted therapy" (antibody / antibody-drug conjugate heads kept); the generic head mention and a
     drug name that only spells the target ("IL-2-directed therapy": not aldesleukin) are replaced. A head inside a
     named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
+    if "(" in lower and any(g in lower for g in rules.spelled_gate):
+        agents = _spelled(rules, lower, agents)
     if not any(g in lower for g in rules.targeted_gate):
         return agents
     for m in rules.targeted.finditer(lower):
@@ -228,3 +234,33 @@ def untreated(rules: AgentRules, lower: str, s: int, e: int) -> tuple[bool, re.M
         if m is not None:
             return False, m
     return None
+
+
+def _spelled(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
+    """A target spelled out with its abbreviation before the head ("mouse double minute 2 (MDM2) inhibitor",
+    "androgen receptor (AR)-targeted therapy"): the lexicon's name of "<abbreviation> <head>", else "<abbreviation>
+    inhibitor" / "<target>-targeted therapy"; mentions in the head or the parenthesis are replaced, an agent already
+    giving that name is kept."""
+    for m in rules.spelled.finditer(lower):
+        abbr, head = m.group("a"), m.group("h")
+        if abbr in rules.spelled_not or abbr.startswith("cyp"):
+            continue  # "(OFF) inhibitors"; cytochrome P450 phrases are read with their strength (drugs.py)
+        if head.startswith(("targeted", "directed")):
+            if rules.target.fullmatch(abbr) is None:
+                continue  # "central nervous system (CNS)-directed therapy": a site, not a target
+            name = _target_name(abbr, "therapy")
+        else:
+            word = head.rstrip("s")
+            anti = m.group("anti") or ""
+            found = lookup(f"{anti}{abbr} {word}") or lookup(f"{abbr} {word}")
+            if found is None and word.endswith("inhibitor"):
+                found = lookup(f"{abbr} inhibitor") or f"{abbr} inhibitor"
+            if found is None:
+                continue
+            name = found
+        if any(a.name == name and a.start < m.end() and m.start() < a.end for a in agents):
+            continue
+        cut = lower.rfind("(", m.start(), m.start("a"))  # the parenthesis, the head and a name right before it
+        kept = [a for a in agents if a.end < cut - 2 or a.start >= m.end()]  # ("target of rapamycin (mTOR)")
+        agents = sorted([*kept, Agent(m.start("h"), m.end(), name)], key=lambda a: a.start)  # outside the "(...)"
+    return agents
