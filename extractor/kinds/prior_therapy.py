@@ -277,9 +277,9 @@ def _lead(rules: LeadRules, lead_in: str) -> str:
     ineligible) / "" (nothing said, or top level)."""
     if not lead_in:
         return ""
-    if rules.allowed.search(lead_in):
+    if lead_in.rstrip().endswith(":") and rules.allowed.search(lead_in):  # the pattern ends at the colon
         return "allowed"
-    return "excluded" if rules.excluded.search(lead_in) else ""
+    return "excluded" if ("if" in lead_in or "when" in lead_in) and rules.excluded.search(lead_in) else ""
 
 
 _NUMERIC = ("setting", "min_lines", "max_lines", "min_duration_months", "within_weeks", "response_required")

@@ -48,6 +48,7 @@ class Agent:
 class _Lexicon:
     rx: re.Pattern[str]  # every name, word-bounded
     table: dict[str, str]  # key -> generic / class name ("!" + class for a negated phrase)
+    exact: dict[str, str]  # a lexicon name as written (lower case) -> the same name as ``table`` gives: no key built
     extra: list[tuple[str, re.Pattern[str], str]]  # (literal gate, pattern, class) for free-word phrasings
     suffix_rx: re.Pattern[str]  # INN stems of unknown drug names, reversed: see _unknown_names
     classes: dict[str, tuple[str, ...]]  # generic name -> its classes
@@ -81,7 +82,8 @@ def _lexicon() -> _Lexicon:
             extra.append((gate.group() if gate else "", re.compile(p), name))
     suffix_rx = re.compile(r"[^a-z0-9](?=(" + name_alt(x[::-1] for x in data.generic_suffixes) + "))")
     classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}
-    return _Lexicon(rx, table, extra, suffix_rx, classes)
+    exact = {w.lower(): table[agent_key(w)] for w in words}
+    return _Lexicon(rx, table, exact, extra, suffix_rx, classes)
 
 
 def agent_classes(name: str) -> tuple[str, ...]:
@@ -177,6 +179,7 @@ def _phrases() -> _Phrases:
 
 
 _HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
+_COORDINATOR_ENDS = (",", "or", "and", "/")  # how the text before a coordinated mention ends (``coordination``)
 
 
 def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) -> None:
@@ -192,6 +195,8 @@ def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) 
             tails.append(" inhibitor")
         pos = a.start
         for _ in range(5):
+            if not lower[max(0, pos - 12) : pos].rstrip().endswith(_COORDINATOR_ENDS):
+                break  # the pattern needs a coordinator right before the mention: a cheap test first
             m = ph.coordination.search(lower, max(0, pos - 75), pos)
             if m is None:
                 break
@@ -243,10 +248,11 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
 
 def _find_agents(lower: str) -> list[Agent]:
     lex = _lexicon()
-    table = lex.table
+    table, exact = lex.table, lex.exact
     found: list[Agent] = []
     for m in lex.rx.finditer(lower):
-        name = table.get(agent_key(m.group()))
+        text = m.group()
+        name = exact.get(text) or table.get(agent_key(text))
         if name is not None:
             neg = name.startswith("!")
             found.append(Agent(m.start(), m.end(), name[1:] if neg else name, neg))
