@@ -8,13 +8,25 @@ a list after a colon. Word lists and patterns: ``agents`` in ``prior_therapy.yam
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 
-from extractor.kinds._prior_therapy_clauses import Phrases
-from extractor.rules.drugs import Agent, agent_classes, find_agents
+from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
+from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.ruledata import Pattern
 
-__all__ = ["AgentRules", "agent_before", "anchor", "heading", "keep", "lab_condition", "restated"]
+__all__ = [
+    "AgentRules",
+    "agent_before",
+    "anchor",
+    "glossed",
+    "heading",
+    "keep",
+    "lab_condition",
+    "restated",
+    "targeted",
+]
 
 
 class _Data(BaseModel):
@@ -41,6 +53,19 @@ class AgentRules(_Data):
     status_agents: frozenset[str]
     lab_condition: Pattern
     lab_bound: Pattern
+    targeted_gate: tuple[str, ...]
+    targeted: Pattern
+    target_split: Pattern
+    target: Pattern
+    spelled_gate: tuple[str, ...]
+    spelled: Pattern
+    spelled_not: frozenset[str]
+    gloss: Pattern
+    untreated_gate: tuple[str, ...]
+    untreated: Pattern
+    untreated_skip: Pattern
+    refractory_gate: tuple[str, ...]
+    refractory: Pattern
 
 
 def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
@@ -101,6 +126,16 @@ def keep(  # noqa: PLR0917
     return not rules.after_false_friend.match(lower, a.end)
 
 
+def glossed(rules: AgentRules, lower: str, s: int, agents: list[Agent], i: int) -> bool:
+    """Whether agent ``i`` only gives the length of the agent before it, in a parenthesis right after it that
+    names the same therapy or its class ("palliative radiation (<= 2 weeks of radiotherapy)")."""
+    a, prev = agents[i], agents[i - 1]
+    if a.name != prev.name and a.name not in agent_classes(prev.name):
+        return False
+    po = paren_open(lower, s, a.start)
+    return po >= prev.end and not lower[prev.end : po].strip() and rules.gloss.fullmatch(lower, po, a.start) is not None
+
+
 def agent_before(lower: str, s: int, pos: int) -> bool:
     """Whether an agent name ends right before ``pos`` (a parenthesis that glosses it)."""
     return any(s <= a.start and a.end <= pos and not lower[a.end : pos].strip(" ,") for a in find_agents(lower))
@@ -115,3 +150,124 @@ def lab_condition(rules: AgentRules, lower: str, s: int, e: int, a: Agent) -> bo
         and rules.lab_condition.search(lower, back, a.start) is not None
         and rules.lab_bound.search(lower, s, e) is not None
     )
+
+
+# a generic head a target names more exactly ("HER3 targeted therapy": not "targeted therapy")
+_GENERIC_HEADS = frozenset(
+    {"targeted therapy", "biologic therapy", "monoclonal antibody", "antibody-drug conjugate", "systemic therapy"}
+)
+
+
+def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
+    """Therapies named by their molecular target ("CEACAM5-targeted therapy", "agents targeting CD73 or A2AR"):
+    one agent per target, the lexicon's name where it has one ("HER2-targeted therapy" -> anti-her2 therapy), else
+    "<target>-targeted therapy" (antibody / antibody-drug conjugate heads kept); the generic head mention and a
+    drug name that only spells the target ("IL-2-directed therapy": not aldesleukin) are replaced. A head inside a
+    named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
+    if "(" in lower and _any_in(rules.spelled_gate, lower):
+        agents = _spelled(rules, lower, agents)
+    if not _any_in(rules.targeted_gate, lower):
+        return agents
+    for m in rules.targeted.finditer(lower):
+        group, t_start = (m.group("t"), m.start("t")) if m.group("t") else (m.group("t2"), m.start("t2"))
+        h = m.group("h") or m.group("h2")
+        h_start = m.start("h") if m.group("h") else m.start("h2")
+        t_end, h_end = t_start + len(group), h_start + len(h)
+        if any(a.name not in _GENERIC_HEADS and a.start < h_end and h_start <= a.end + 2 for a in agents):
+            continue  # the head belongs to a named agent ("CAR-T cell therapy targeting CD19")
+        if any(t_start <= a.start and a.end <= t_end + 1 and _named(a) for a in agents):
+            # the lexicon names the targets ("PD-1/PD-L1 targeted therapy": pd-1, pd-l1 inhibitor): the head goes
+            agents = [a for a in agents if a.end <= m.start() or a.start >= m.end() or _named(a)]
+            continue
+        head = (
+            "antibody-drug conjugate"
+            if h.startswith("adc") or "conj" in h
+            else "antibody"
+            if h.startswith("antibod")
+            else "therapy"
+        )
+        new: list[Agent] = []
+        pos = t_start
+        for part in rules.target_split.split(group):
+            t = part.strip(" -")
+            if not t:
+                continue
+            ts = lower.find(t, pos)
+            te = ts + len(t)
+            pos = te
+            new.append(Agent(ts, te, _target_name(t, head)))
+        if not new:
+            continue
+        kept = [a for a in agents if a.end <= m.start() or a.start >= m.end() or _named(a)]
+        agents = sorted([*kept, *new], key=lambda a: a.start)
+    return agents
+
+
+def _named(a: Agent) -> bool:
+    """Whether a mention inside a targeted phrase is the lexicon's own name of the target (a class such as
+    anti-cd20 therapy, or an "anti-" name), not a generic head or a drug that only spells the target."""
+    return (is_class(a.name) and a.name not in _GENERIC_HEADS) or a.name.startswith("anti")
+
+
+def _target_name(target: str, head: str) -> str:
+    """The lexicon's name of a targeted therapy ("trop2-targeted therapy" -> anti-trop2 therapy, "kras g12d
+    inhibitor" -> kras inhibitor), else "<target>-targeted <head>"."""
+    for form in (f"{target}-targeted {head}", f"anti-{target} {head}", f"anti-{target}", f"{target} inhibitor"):
+        name = lookup(form)
+        if name is not None:
+            return name
+    return f"{target}-targeted {head}"
+
+
+def untreated(rules: AgentRules, lower: str, s: int, e: int) -> tuple[bool, re.Match[str]] | None:
+    """A statement on therapy that names no agent: none given (``(True, m)``: "No prior therapy for metastatic renal
+    cell carcinoma", "has received no prior treatment for their DLBCL"; not "no prior treatment is required" or a
+    permission), or progression on standard therapy (``(False, m)``: "refractory to standard therapy", "progressed
+    after first-line treatment")."""
+    seg = lower[s:e]
+    if ("prior" in seg or "previous" in seg) and _any_in(rules.untreated_gate, seg):
+        m = rules.untreated.search(lower, s, e)
+        if m is not None and rules.untreated_skip.search(lower, m.end(), e) is None:
+            return True, m
+    if _any_in(rules.refractory_gate, seg):
+        m = rules.refractory.search(lower, s, e)
+        if m is not None:
+            return False, m
+    return None
+
+
+def _spelled(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
+    """A target spelled out with its abbreviation before the head ("mouse double minute 2 (MDM2) inhibitor",
+    "androgen receptor (AR)-targeted therapy"): the lexicon's name of "<abbreviation> <head>", else "<abbreviation>
+    inhibitor" / "<target>-targeted therapy"; mentions in the head or the parenthesis are replaced, an agent already
+    giving that name is kept."""
+    for m in rules.spelled.finditer(lower):
+        abbr, head = m.group("a"), m.group("h")
+        if abbr in rules.spelled_not or abbr.startswith("cyp"):
+            continue  # "(OFF) inhibitors"; cytochrome P450 phrases are read with their strength (drugs.py)
+        if head.startswith(("targeted", "directed")):
+            if rules.target.fullmatch(abbr) is None:
+                continue  # "central nervous system (CNS)-directed therapy": a site, not a target
+            name = _target_name(abbr, "therapy")
+        else:
+            word = head.rstrip("s")
+            found = lookup(f"{abbr} {word}")
+            if found is None and word.endswith("inhibitor"):
+                found = lookup(f"{abbr} inhibitor") or f"{abbr} inhibitor"
+            if found is None:
+                continue
+            name = found
+        if any(a.name == name and a.start < m.end() and m.start() < a.end for a in agents):
+            continue
+        cut = m.start()  # the parenthesis, the head and a name right before it ("target of rapamycin (mTOR)")
+        kept = [a for a in agents if a.end < cut - 2 or a.start >= m.end()]
+        agents = sorted([*kept, Agent(m.start("h"), m.end(), name)], key=lambda a: a.start)  # outside the "(...)"
+    return agents
+
+
+def _any_in(words: tuple[str, ...], text: str) -> bool:
+    """Whether one of ``words`` is a substring of ``text`` (a plain loop: cheaper than ``any()`` on a hot path)."""
+    for w in words:  # noqa: SIM110
+        if w in text:
+            return True
+    return False

@@ -61,6 +61,7 @@ class NumberRules(BaseModel):
     window_of: Pattern
     wash_before: Pattern
     completed_before: Pattern
+    stopped_before: Pattern
     progression_before: Pattern
     alternative_between: Pattern
     gap_post: Pattern
@@ -155,11 +156,14 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
     out: list[Window] = []
     for q in qtys:
         pre, cmp, post = q.pre, q.cmp, q.post
-        if q.n > 1000 or (q.dur and not pre and post not in ("prior", "before", "preceding")):
+        if q.n > 1000:
             continue
+        stop = q.dur and not pre and rules.stopped_before.search(lower, s, q.start) is not None
+        if q.dur and not pre and post not in ("prior", "before", "preceding") and not stop:
+            continue  # "for at least 6 months": a duration; not "must discontinue X for at least 7 days" (a washout)
         before = lower[max(s, q.start - 25) : q.start]
         washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
-        washout = washout or (not pre and rules.completed_before.search(before) is not None)
+        washout = washout or stop or (not pre and rules.completed_before.search(before) is not None)
         lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
         paren_for = (lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")) and lower.startswith(
             " for ", q.unit_end
@@ -195,6 +199,8 @@ def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: li
         if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
             if rules.after_duration.match(lower, unit_end, e):
                 continue
+            if q.cmp and op_of(q.cmp) in ("<", "<=") and lower[max(0, q.start - 2) : q.start].strip().endswith("("):
+                continue  # "palliative radiation (<= 2 weeks of radiotherapy)": a length limit, no minimum
             return round(to_months(q.n, q.unit), 2)
     return None
 

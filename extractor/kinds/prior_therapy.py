@@ -24,10 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
     anchor,
+    glossed,
     heading,
     keep,
     lab_condition,
     restated,
+    targeted,
+    untreated,
 )
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
@@ -227,15 +230,20 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     if not lower.strip():
         return []
     rules = _rules()
-    agents = find_agents(lower)
+    agents = targeted(rules.agents, lower, find_agents(lower))
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []
         label = rules.label.match(ctx.clean)
         if label is not None:
             agents = [a for a in agents if a.start >= label.end()]
-    if not agents and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower)):
-        return []  # without agents only a line limit can be stated, and it needs a number
+    bare = not agents and untreated(rules.agents, lower, 0, len(lower)) is not None  # "No prior therapy for X"
+    if (
+        not agents
+        and not bare
+        and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower))
+    ):
+        return []  # without agents only a line limit or an untreated statement can be stated; a limit needs a number
     cue = rules.cues.rx.search(lower) is not None
     if not cue and not (ctx.is_exclusion and agents):
         return []
@@ -249,7 +257,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         if not agents:
             return []
     flags = Flags(ctx, rules)
-    if not agents and not (flags.lines and flags.digits):
+    if not agents and not bare and not (flags.lines and flags.digits):
         return []  # the sentences' own test: a line limit needs a line word and a number token
     lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
@@ -269,9 +277,9 @@ def _lead(rules: LeadRules, lead_in: str) -> str:
     ineligible) / "" (nothing said, or top level)."""
     if not lead_in:
         return ""
-    if rules.allowed.search(lead_in):
+    if lead_in.rstrip().endswith(":") and rules.allowed.search(lead_in):  # the pattern ends at the colon
         return "allowed"
-    return "excluded" if rules.excluded.search(lead_in) else ""
+    return "excluded" if ("if" in lead_in or "when" in lead_in) and rules.excluded.search(lead_in) else ""
 
 
 _NUMERIC = ("setting", "min_lines", "max_lines", "min_duration_months", "within_weeks", "response_required")
@@ -357,10 +365,10 @@ def _sentence_criteria(  # noqa: PLR0917
     lower = ctx.lower
     cl, num = rules.clauses, rules.numbers
     agents = [a for a in all_agents if a.start >= s and a.end <= e]
-    if not agents and not flags.lines:
+    if not agents and not flags.lines and untreated(rules.agents, lower, s, e) is None:
         return []
-    if flags.skip and _skipped(rules, lower, s, e):
-        return []
+    if flags.skip and _skipped(rules, lower, s, e) and (agents or untreated(rules.agents, lower, s, e) is None):
+        return []  # about something else ("advanced malignancies refractory to standard therapy": not another cancer)
     cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
     if not cue and not (ctx.is_exclusion and agents):
         return []  # no cue: the sentence states nothing, so its numbers are not read
@@ -377,6 +385,7 @@ def _sentence_criteria(  # noqa: PLR0917
         and not restated(rules.agents, lower, a, agents, i)
         and not lab_condition(rules.agents, lower, s, e, a)
         and not heading(rules.agents, lower, a, agents[i + 1] if i + 1 < len(agents) else None)
+        and not (i and "(" in lower[agents[i - 1].end : a.start] and glossed(rules.agents, lower, s, agents, i))
     ]
     if not cue and not (agents and agents[0].start - s <= 30):
         return []  # nor does an exclusion open with an agent
@@ -391,7 +400,19 @@ def _sentence_criteria(  # noqa: PLR0917
             ]
     lines = lines_of(flags, num, lower, s, e, toks, ctx.is_exclusion) if toks and flags.lines else None
     if not agents and lines is None:
-        return []
+        bare = untreated(rules.agents, lower, s, e)
+        if bare is None:
+            return []
+        none, m = bare  # "No prior therapy for X" (none given) / "refractory to standard therapy"
+        cs, ce = trim(ctx.clean, s, e)
+        setting = (  # the setting of the sentence, not the "first-line" of the therapy named
+            (_setting(rules.setting, lower, s, m.start()) or _setting(rules.setting, lower, m.end(), e))
+            if flags.setting
+            else None
+        )
+        first = None if none or "first" not in m.group() else 1
+        requirement: Requirement = "excluded" if none ^ ctx.is_exclusion else "required"
+        return [ctx.make(PriorTherapy, cs, ce, requirement=requirement, setting=setting, min_lines=first)]
     qtys = quantities(num, lower, s, e, toks) if toks else []
     windows = windows_of(num, lower, s, qtys)
     # group agents by window (first window after the agent, else the last one before), mode and negation

@@ -18,7 +18,7 @@ from extractor.rules.grammar import phrase_alt
 from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Drugs
 
-__all__ = ["Agent", "agent_classes", "agent_key", "find_agents", "name_alt", "trigger_words"]
+__all__ = ["Agent", "agent_classes", "agent_key", "find_agents", "is_class", "lookup", "name_alt", "trigger_words"]
 
 _GAP = r"[\s\-]*"  # a space / hyphen run inside a name: any run of them, or none
 
@@ -48,6 +48,7 @@ class Agent:
 class _Lexicon:
     rx: re.Pattern[str]  # every name, word-bounded
     table: dict[str, str]  # key -> generic / class name ("!" + class for a negated phrase)
+    exact: dict[str, str]  # a lexicon name as written (lower case) -> the same name as ``table`` gives: no key built
     extra: list[tuple[str, re.Pattern[str], str]]  # (literal gate, pattern, class) for free-word phrasings
     suffix_rx: re.Pattern[str]  # INN stems of unknown drug names, reversed: see _unknown_names
     classes: dict[str, tuple[str, ...]]  # generic name -> its classes
@@ -81,13 +82,26 @@ def _lexicon() -> _Lexicon:
             extra.append((gate.group() if gate else "", re.compile(p), name))
     suffix_rx = re.compile(r"[^a-z0-9](?=(" + name_alt(x[::-1] for x in data.generic_suffixes) + "))")
     classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}
-    return _Lexicon(rx, table, extra, suffix_rx, classes)
+    exact = {w.lower(): table[agent_key(w)] for w in words}
+    return _Lexicon(rx, table, exact, extra, suffix_rx, classes)
 
 
 def agent_classes(name: str) -> tuple[str, ...]:
     """The classes of a generic drug name ("trastuzumab" -> anti-her2 therapy, monoclonal antibody); ``()`` for
     a class name or an unknown name."""
     return _lexicon().classes.get(name, ())
+
+
+def lookup(name: str) -> str | None:
+    """The name the lexicon reports for a written name ("her2-targeted therapy" -> anti-her2 therapy), or None
+    (also for a negated phrase)."""
+    found = _lexicon().table.get(agent_key(name))
+    return None if found is None or found.startswith("!") else found
+
+
+def is_class(name: str) -> bool:
+    """Whether a reported name is a class of the lexicon (``classes:``), not a drug."""
+    return name in vocabulary(Drugs).classes
 
 
 _SEP = re.compile(r"[\s\-]+")
@@ -165,6 +179,7 @@ def _phrases() -> _Phrases:
 
 
 _HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
+_COORDINATOR_ENDS = (",", "or", "and", "/")  # how the text before a coordinated mention ends (``coordination``)
 
 
 def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) -> None:
@@ -180,6 +195,8 @@ def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) 
             tails.append(" inhibitor")
         pos = a.start
         for _ in range(5):
+            if not lower[max(0, pos - 12) : pos].rstrip().endswith(_COORDINATOR_ENDS):
+                break  # the pattern needs a coordinator right before the mention: a cheap test first
             m = ph.coordination.search(lower, max(0, pos - 75), pos)
             if m is None:
                 break
@@ -231,10 +248,11 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
 
 def _find_agents(lower: str) -> list[Agent]:
     lex = _lexicon()
-    table = lex.table
+    table, exact = lex.table, lex.exact
     found: list[Agent] = []
     for m in lex.rx.finditer(lower):
-        name = table.get(agent_key(m.group()))
+        text = m.group()
+        name = exact.get(text) or table.get(agent_key(text))
         if name is not None:
             neg = name.startswith("!")
             found.append(Agent(m.start(), m.end(), name[1:] if neg else name, neg))
