@@ -1,0 +1,274 @@
+"""Kind ``comorbidity``: coexisting non-cancer conditions a trial excludes (or requires, or allows).
+
+Reads (``comorbidity.yaml``): the conditions the vocabulary names (one alternation, leftmost-longest; named as
+written, plurals singular, abbreviations by their alias: "ILD" -> "interstitial lung disease"), hypersensitivity,
+allergy or intolerance to what the text names ("hypersensitivity to X", one entry per X), unresolved toxicity of
+earlier therapy (a toxicity, a resolution and a therapy word in one sentence: "toxicity of prior therapy") and
+"able to swallow" in an inclusion (inability to swallow excluded). ``scope`` comes from the cue words of the
+condition's sentence (history wins over current); ``requirement`` is the effective rule: excluded in an exclusion
+item, or in an inclusion item that negates the condition; allowed under a permission or an exception cue; else
+required. One criterion per (scope, requirement) group of an item, its evidence the sentences that name them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
+
+from extractor.kinds._spec import Compare, KindSpec
+from extractor.models.criteria import CriterionBase, Requirement
+from extractor.rules.grammar import phrase_alt, sentence_bounds
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "Comorbidity", "Rules", "extract"]
+
+KIND_NAME = "comorbidity"
+Scope = Literal["current", "history"]
+
+
+class Comorbidity(CriterionBase):
+    """A coexisting medical condition (not cancer, cardiac, infection or brain metastases) excluded or required."""
+
+    kind: Literal["comorbidity"] = "comorbidity"
+    conditions: list[str] = Field(
+        description="Conditions named, lower case, one entry each, without status words, e.g. "
+        "'interstitial lung disease'."
+    )
+    scope: Scope | None = Field(
+        default=None,
+        description="history: any past occurrence counts (history of, prior, previous, ever); current: only an "
+        "active/uncontrolled/ongoing one; null: not said.",
+    )
+    requirement: Requirement = Field(description="excluded, required or allowed (the effective rule).")
+
+
+class Rules(RuleFile):
+    """``comorbidity.yaml``: condition phrases and aliases, hypersensitivity objects, toxicity, scope cues."""
+
+    conditions: tuple[str, ...] = Field(min_length=1)
+    aliases: dict[str, str]
+    word_aliases: dict[str, str]
+    condition_wrap: str
+    not_after: Pattern
+    hypersensitivity_words: tuple[str, ...]
+    hypersensitivity: Pattern
+    object_lead: Pattern
+    object_end: Pattern
+    object_split: Pattern
+    object_lead_words: frozenset[str]
+    object_max_words: int = Field(ge=1)
+    pre_objects: tuple[str, ...]
+    pre_object: Pattern
+    no_bare: tuple[str, ...]
+    hypersensitivity_name: str
+    hypersensitivity_to: str
+    plural_keep: tuple[str, ...]
+    toxicity_words: tuple[str, ...]
+    toxicity: Pattern
+    toxicity_resolved: Pattern
+    toxicity_therapy: Pattern
+    toxicity_name: str
+    able_to_swallow: Pattern
+    swallow_name: str
+    window: Pattern
+    current_cue: Pattern
+    history_cue: Pattern
+    not_permission: frozenset[str]
+
+    @model_validator(mode="after")
+    def _triggered(self) -> Rules:
+        """Every phrase holds a trigger at a word start (else the extractor would never run for it)."""
+        starts = [_key(t.rstrip("$")) for t in self.triggers]
+        for phrase in (*self.conditions, *self.aliases):
+            words = " " + _key(phrase)
+            if not any(f" {t}" in words for t in starts):
+                raise ValueError(f"condition phrase {phrase!r} holds no trigger")
+        return self
+
+
+def _key(phrase: str) -> str:
+    return " ".join(phrase.replace("-", " ").split())
+
+
+RULES = load_rules(KIND_NAME, Rules)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """One stretch naming condition(s): offsets into the item's clean text, the names, and how it is read."""
+
+    start: int
+    end: int
+    names: tuple[str, ...]
+    how: Literal["condition", "hypersensitivity", "toxicity", "ability"] = "condition"
+
+
+@cache
+def _condition_rx() -> re.Pattern[str]:
+    """Every condition phrase and alias in one alternation (a trie: the longest phrase at a position wins)."""
+    return re.compile(RULES.condition_wrap.replace("{}", phrase_alt((*RULES.conditions, *RULES.aliases))))
+
+
+@cache
+def _aliases() -> dict[str, tuple[str, ...]]:
+    return {_key(k): tuple(n.strip() for n in v.split(";")) for k, v in RULES.aliases.items()}
+
+
+def _name(text: str) -> tuple[str, ...]:
+    """The names a matched phrase stands for: its alias, or the phrase as written with its word aliases."""
+    key = _key(text)
+    alias = _aliases().get(key)
+    if alias is not None:
+        return alias
+    words = RULES.word_aliases
+    return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
+
+
+def _singular(words: list[str]) -> list[str]:
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith(RULES.plural_keep):
+        words = [*words[:-1], last[:-1]]
+    return words
+
+
+def _objects(low: str, start: int, end: int) -> list[str]:
+    """The noun phrases of a hypersensitivity object ``low[start:end]``, one per coordinated part."""
+    out: list[str] = []
+    lead = RULES.object_lead_words
+    for part in RULES.object_split.split(low[start:end]):
+        words = part.split()
+        while words and words[0] in lead:
+            words.pop(0)
+        if words and len(words) <= RULES.object_max_words:
+            out.append(" ".join(_singular(words)))
+    return out
+
+
+def _hypersensitivity(low: str, conditions: list[_Found]) -> list[_Found]:
+    out: list[_Found] = []
+    starts = [f.start for f in conditions]
+    for m in RULES.hypersensitivity.finditer(low):
+        names: list[str] = []
+        end = m.end()
+        lead = RULES.object_lead.match(low, end)
+        if lead is not None:
+            stop = RULES.object_end.search(low, lead.end())
+            obj_end = stop.start() if stop is not None else len(low)
+            obj_end = min([obj_end, *(s for s in starts if s >= lead.end())])
+            objects = _objects(low, lead.end(), obj_end)
+            if objects:
+                names = [RULES.hypersensitivity_to.format(o) for o in objects]
+                end = obj_end
+        start = m.start()
+        if not names:
+            pre = RULES.pre_object.search(low, max(0, start - 40), start)
+            if pre is not None:
+                names, start = [RULES.hypersensitivity_to.format(" ".join(pre.group("obj").split()))], pre.start()
+            elif not m.group(0).startswith(RULES.no_bare):
+                names = [RULES.hypersensitivity_name]
+        if names:
+            out.append(_Found(start, end, tuple(names), "hypersensitivity"))
+    return out
+
+
+def _toxicity(ctx: ItemContext) -> list[_Found]:
+    low = ctx.lower
+    m = RULES.toxicity.search(low)
+    if m is None:
+        return []
+    s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+    if RULES.toxicity_resolved.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
+        return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "toxicity")]
+    return []
+
+
+def _find(ctx: ItemContext) -> list[_Found]:
+    """Every stretch naming conditions, leftmost-longest, non-overlapping."""
+    low = ctx.lower
+    found = [
+        _Found(m.start("name"), m.end(), _name(m.group("name")))
+        for m in _condition_rx().finditer(low)
+        if not RULES.not_after.match(low, m.end())
+    ]
+    if any(w in low for w in RULES.hypersensitivity_words):
+        found.extend(_hypersensitivity(low, found))
+    if any(w in low for w in RULES.toxicity_words):
+        found.extend(_toxicity(ctx))
+    if not ctx.is_exclusion and (a := RULES.able_to_swallow.search(low)) is not None:
+        found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
+    out: list[_Found] = []
+    for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
+        if out and f.start < out[-1].end:
+            continue
+        out.append(f)
+    return out
+
+
+def _scope(ctx: ItemContext, f: _Found, blanks: list[tuple[int, int]]) -> Scope | None:
+    """What the sentence around ``f`` says of when the condition counts (history over current)."""
+    if f.how == "toxicity":
+        return None
+    s, e = sentence_bounds(ctx.clean, f.start, f.end)
+    text = ctx.lower[s:e]
+    for a, b in blanks:  # a toxicity's sentence ("prior therapy") says nothing of the other conditions
+        if s <= a < e:
+            text = text[: a - s] + " " * (min(b, e) - a) + text[min(b, e) - s :]
+    window = RULES.window.search(text)
+    if window is not None:
+        text = text[: window.start()] + " " * (window.end() - window.start()) + text[window.end() :]
+    if RULES.history_cue.search(text):
+        return "history"
+    if window is not None or RULES.current_cue.search(text):
+        return "current"
+    return None
+
+
+def _requirement(ctx: ItemContext, f: _Found) -> Requirement:
+    if f.how in ("toxicity", "ability"):
+        return "excluded"
+    context = ctx.context
+    if context.has("exception", f.start, f.end, kind=KIND_NAME):
+        return "allowed"
+    for cue in context.cues("permitted", kind=KIND_NAME):
+        if cue.covers(f.start, f.end) and ctx.lower[cue.cue_start : cue.cue_end] not in RULES.not_permission:
+            return "allowed"
+    if ctx.is_exclusion or context.has("negated", f.start, f.end, kind=KIND_NAME):
+        return "excluded"
+    return "required"
+
+
+def extract(ctx: ItemContext) -> list[Comorbidity]:
+    """The comorbidity criteria of one item: one per (scope, requirement) group of the conditions it names."""
+    found = _find(ctx)
+    if not found:
+        return []
+    blanks = [sentence_bounds(ctx.clean, f.start, f.end) for f in found if f.how == "toxicity"]
+    groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[_Found]]] = {}
+    for f in found:
+        names, where = groups.setdefault((_scope(ctx, f, blanks), _requirement(ctx, f)), ([], []))
+        names.extend(n for n in f.names if n not in names)
+        where.append(f)
+    out: list[Comorbidity] = []
+    for (scope, requirement), (names, where) in groups.items():
+        if RULES.hypersensitivity_name in names and any(n.startswith(RULES.hypersensitivity_name + " ") for n in names):
+            names.remove(RULES.hypersensitivity_name)
+        start = sentence_bounds(ctx.clean, where[0].start, where[0].end)[0]
+        end = sentence_bounds(ctx.clean, where[-1].start, where[-1].end)[1]
+        out.append(ctx.make(Comorbidity, start, end, conditions=names, scope=scope, requirement=requirement))
+    return out
+
+
+KIND = KindSpec(
+    Comorbidity,
+    extract=extract,
+    rule_file=Rules,
+    core=False,
+    compare={"conditions": Compare("phrases")},
+)
