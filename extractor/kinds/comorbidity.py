@@ -63,6 +63,9 @@ class Rules(RuleFile):
     object_end: Pattern
     object_split: Pattern
     object_lead_words: frozenset[str]
+    object_junk: Pattern
+    object_tail_words: frozenset[str]
+    object_drop: frozenset[str]
     object_max_words: int = Field(ge=1)
     pre_objects: tuple[str, ...]
     pre_object: Pattern
@@ -80,7 +83,7 @@ class Rules(RuleFile):
     window: Pattern
     current_cue: Pattern
     history_cue: Pattern
-    not_permission: frozenset[str]
+    lead_in_allowed: Pattern
 
     @model_validator(mode="after")
     def _triggered(self) -> Rules:
@@ -143,10 +146,12 @@ def _objects(low: str, start: int, end: int) -> list[str]:
     out: list[str] = []
     lead = RULES.object_lead_words
     for part in RULES.object_split.split(low[start:end]):
-        words = part.split()
+        words = RULES.object_junk.sub(" ", part).split()
         while words and words[0] in lead:
             words.pop(0)
-        if words and len(words) <= RULES.object_max_words:
+        while words and words[-1] in RULES.object_tail_words:
+            words.pop()
+        if words and len(words) <= RULES.object_max_words and RULES.object_drop.isdisjoint(words):
             out.append(" ".join(_singular(words)))
     return out
 
@@ -201,7 +206,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         found.extend(_hypersensitivity(low, found))
     if any(w in low for w in RULES.toxicity_words):
         found.extend(_toxicity(ctx))
-    if not ctx.is_exclusion and (a := RULES.able_to_swallow.search(low)) is not None:
+    if (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
     out: list[_Found] = []
     for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
@@ -217,7 +222,8 @@ def _scope(ctx: ItemContext, f: _Found, blanks: list[tuple[int, int]]) -> Scope 
         return None
     s, e = sentence_bounds(ctx.clean, f.start, f.end)
     text = ctx.lower[s:e]
-    for a, b in blanks:  # a toxicity's sentence ("prior therapy") says nothing of the other conditions
+    # the names found ("active substances") and a toxicity's sentence ("prior therapy") say nothing of scope
+    for a, b in blanks:
         if s <= a < e:
             text = text[: a - s] + " " * (min(b, e) - a) + text[min(b, e) - s :]
     window = RULES.window.search(text)
@@ -230,18 +236,22 @@ def _scope(ctx: ItemContext, f: _Found, blanks: list[tuple[int, int]]) -> Scope 
     return None
 
 
-def _requirement(ctx: ItemContext, f: _Found) -> Requirement:
+def _requirement(ctx: ItemContext, f: _Found, toxicity: bool) -> Requirement:
     if f.how in ("toxicity", "ability"):
         return "excluded"
+    if ctx.lead_in and RULES.lead_in_allowed.search(ctx.lead_in):
+        return "allowed"  # a child of "The following are allowed:"
     context = ctx.context
     if context.has("exception", f.start, f.end, kind=KIND_NAME):
         return "allowed"
-    for cue in context.cues("permitted", kind=KIND_NAME):
-        if cue.covers(f.start, f.end) and ctx.lower[cue.cue_start : cue.cue_end] not in RULES.not_permission:
-            return "allowed"
+    if context.has("permitted", f.start, f.end, kind=KIND_NAME):
+        return "allowed"
     if ctx.is_exclusion or context.has("negated", f.start, f.end, kind=KIND_NAME):
         return "excluded"
-    return "required"
+    s = sentence_bounds(ctx.clean, f.start, f.end)[0]
+    if any(s <= c.cue_start and c.cue_end <= f.start for c in context.cues("negated", kind=KIND_NAME)):
+        return "excluded"  # "must not have a history of X ..., or has current X": a negation earlier in the sentence
+    return "allowed" if toxicity else "required"  # beside "recovered from toxicity": the grades let it in
 
 
 def extract(ctx: ItemContext) -> list[Comorbidity]:
@@ -249,10 +259,17 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     found = _find(ctx)
     if not found:
         return []
-    blanks = [sentence_bounds(ctx.clean, f.start, f.end) for f in found if f.how == "toxicity"]
+    blanks = [sentence_bounds(ctx.clean, f.start, f.end) if f.how == "toxicity" else (f.start, f.end) for f in found]
+    blanks_tox = [f for f in found if f.how == "toxicity"]
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[_Found]]] = {}
+    seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     for f in found:
-        names, where = groups.setdefault((_scope(ctx, f, blanks), _requirement(ctx, f)), ([], []))
+        key = (_scope(ctx, f, blanks), _requirement(ctx, f, bool(blanks_tox)))
+        words = frozenset(" ".join(f.names).replace("-", " ").split())
+        if any(key != k and (words <= w or w <= words) for w, k in seen):
+            continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
+        seen.append((words, key))
+        names, where = groups.setdefault(key, ([], []))
         names.extend(n for n in f.names if n not in names)
         where.append(f)
     out: list[Comorbidity] = []
