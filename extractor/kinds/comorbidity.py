@@ -56,6 +56,11 @@ class Rules(RuleFile):
     aliases: dict[str, str]
     word_aliases: dict[str, str]
     condition_wrap: str
+    modifiers: str
+    coord_before: Pattern
+    coord_lead: frozenset[str]
+    coord_block: frozenset[str]
+    coord_heads: frozenset[str]
     not_after: Pattern
     hypersensitivity_words: tuple[str, ...]
     hypersensitivity: Pattern
@@ -116,7 +121,8 @@ class _Found:
 @cache
 def _condition_rx() -> re.Pattern[str]:
     """Every condition phrase and alias in one alternation (a trie: the longest phrase at a position wins)."""
-    return re.compile(RULES.condition_wrap.replace("{}", phrase_alt((*RULES.conditions, *RULES.aliases))))
+    names = phrase_alt((*RULES.conditions, *RULES.aliases))
+    return re.compile(RULES.condition_wrap.replace("{mod}", RULES.modifiers).replace("{names}", names))
 
 
 @cache
@@ -132,6 +138,24 @@ def _name(text: str) -> tuple[str, ...]:
         return alias
     words = RULES.word_aliases
     return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
+
+
+def _coordinated(low: str, start: int, name: str) -> tuple[str, ...]:
+    """The part coordinated before a condition that shares its head ("type 1 or type 2 diabetes mellitus" ->
+    "type 1 diabetes mellitus"), or nothing."""
+    m = RULES.coord_before.search(low, max(0, start - 40), start)
+    if m is None:
+        return ()
+    pre = m.group("pre").split()
+    while pre and pre[0] in RULES.coord_lead:
+        pre.pop(0)
+    words = name.split()
+    if not pre or not RULES.coord_block.isdisjoint(pre) or (len(words) < 2 and words[0] not in RULES.coord_heads):
+        return ()
+    if pre[0] == words[0] and len(words) > len(pre):
+        return (" ".join(pre + words[len(pre) :]),)
+    head = RULES.word_aliases.get(words[-1], words[-1])
+    return (" ".join([*pre, head]),) if words[-1] in RULES.coord_heads else ()
 
 
 def _singular(words: list[str]) -> list[str]:
@@ -197,11 +221,13 @@ def _toxicity(ctx: ItemContext) -> list[_Found]:
 def _find(ctx: ItemContext) -> list[_Found]:
     """Every stretch naming conditions, leftmost-longest, non-overlapping."""
     low = ctx.lower
-    found = [
-        _Found(m.start("name"), m.end(), _name(m.group("name")))
-        for m in _condition_rx().finditer(low)
-        if not RULES.not_after.match(low, m.end())
-    ]
+    found: list[_Found] = []
+    for m in _condition_rx().finditer(low):
+        if RULES.not_after.match(low, m.end()):
+            continue
+        mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
+        names = tuple(mod + n for n in _name(m.group("name")))
+        found.append(_Found(m.start(), m.end(), (*_coordinated(low, m.start(), names[0]), *names)))
     if any(w in low for w in RULES.hypersensitivity_words):
         found.extend(_hypersensitivity(low, found))
     if any(w in low for w in RULES.toxicity_words):
