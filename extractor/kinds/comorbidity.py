@@ -78,7 +78,11 @@ class Rules(RuleFile):
     hypersensitivity_name: str
     hypersensitivity_to: str
     plural_keep: tuple[str, ...]
-    toxicity_words: tuple[str, ...]
+    toxicity_words: frozenset[str]
+    swallow_words: tuple[str, ...]
+    reason_before: Pattern
+    therapy_objects: frozenset[str]
+    lead_in_negated: Pattern
     toxicity: Pattern
     toxicity_resolved: Pattern
     toxicity_therapy: Pattern
@@ -140,17 +144,19 @@ def _name(text: str) -> tuple[str, ...]:
     return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
 
 
-def _coordinated(low: str, start: int, name: str) -> tuple[str, ...]:
-    """The part coordinated before a condition that shares its head ("type 1 or type 2 diabetes mellitus" ->
-    "type 1 diabetes mellitus"), or nothing."""
-    m = RULES.coord_before.search(low, max(0, start - 40), start)
+def _coordinated(before: str, name: str) -> tuple[str, ...]:
+    """The part coordinated in ``before`` (the text before a condition, after the one found before it) that shares
+    the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing."""
+    m = RULES.coord_before.search(before)
     if m is None:
         return ()
     pre = m.group("pre").split()
     while pre and pre[0] in RULES.coord_lead:
         pre.pop(0)
     words = name.split()
-    if not pre or not RULES.coord_block.isdisjoint(pre) or (len(words) < 2 and words[0] not in RULES.coord_heads):
+    if not pre or pre[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(pre):
+        return ()  # a whole condition, a cardiac or catch-all word: no part of this one
+    if len(words) < 2 and words[0] not in RULES.coord_heads:
         return ()
     if pre[0] == words[0] and len(words) > len(pre):
         return (" ".join(pre + words[len(pre) :]),)
@@ -184,6 +190,9 @@ def _hypersensitivity(low: str, conditions: list[_Found]) -> list[_Found]:
     out: list[_Found] = []
     starts = [f.start for f in conditions]
     for m in RULES.hypersensitivity.finditer(low):
+        start = m.start()
+        if RULES.reason_before.search(low, max(0, start - 50), start):
+            continue  # what a medication treats or prevents ("premedication for hypersensitivity reactions")
         names: list[str] = []
         end = m.end()
         lead = RULES.object_lead.match(low, end)
@@ -192,13 +201,17 @@ def _hypersensitivity(low: str, conditions: list[_Found]) -> list[_Found]:
             obj_end = stop.start() if stop is not None else len(low)
             obj_end = min([obj_end, *(s for s in starts if s >= lead.end())])
             objects = _objects(low, lead.end(), obj_end)
+            bare = m.group(0).startswith(RULES.no_bare)
+            if bare and any(not RULES.therapy_objects.isdisjoint(o.split()) for o in objects):
+                continue  # "intolerant to available therapies": a treatment history, no condition
             if objects:
                 names = [RULES.hypersensitivity_to.format(o) for o in objects]
                 end = obj_end
-        start = m.start()
         if not names:
             pre = RULES.pre_object.search(low, max(0, start - 40), start)
             if pre is not None:
+                if RULES.reason_before.search(low, max(0, pre.start() - 50), pre.start()):
+                    continue  # "corticosteroids for a contrast allergy"
                 names, start = [RULES.hypersensitivity_to.format(" ".join(pre.group("obj").split()))], pre.start()
             elif not m.group(0).startswith(RULES.no_bare):
                 names = [RULES.hypersensitivity_name]
@@ -227,12 +240,15 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
-        found.append(_Found(m.start(), m.end(), (*_coordinated(low, m.start(), names[0]), *names)))
+        prev_end = found[-1].end if found else 0
+        before = low[max(0, m.start() - 40, prev_end) : m.start()]
+        coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
+        found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
     if any(w in low for w in RULES.hypersensitivity_words):
         found.extend(_hypersensitivity(low, found))
-    if any(w in low for w in RULES.toxicity_words):
+    if not RULES.toxicity_words.isdisjoint(ctx.words):
         found.extend(_toxicity(ctx))
-    if (a := RULES.able_to_swallow.search(low)) is not None:
+    if any(w in low for w in RULES.swallow_words) and (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
     out: list[_Found] = []
     for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
@@ -242,12 +258,9 @@ def _find(ctx: ItemContext) -> list[_Found]:
     return out
 
 
-def _scope(ctx: ItemContext, f: _Found, blanks: list[tuple[int, int]]) -> Scope | None:
-    """What the sentence around ``f`` says of when the condition counts (history over current)."""
-    if f.how == "toxicity":
-        return None
-    s, e = sentence_bounds(ctx.clean, f.start, f.end)
-    text = ctx.lower[s:e]
+def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | None:
+    """What the sentence ``low[s:e]`` says of when its conditions count (history over current)."""
+    text = low[s:e]
     # the names found ("active substances") and a toxicity's sentence ("prior therapy") say nothing of scope
     for a, b in blanks:
         if s <= a < e:
@@ -262,11 +275,14 @@ def _scope(ctx: ItemContext, f: _Found, blanks: list[tuple[int, int]]) -> Scope 
     return None
 
 
-def _requirement(ctx: ItemContext, f: _Found, toxicity: bool) -> Requirement:
+def _requirement(ctx: ItemContext, f: _Found, sentence_start: int, toxicity: bool) -> Requirement:
     if f.how in ("toxicity", "ability"):
         return "excluded"
-    if ctx.lead_in and RULES.lead_in_allowed.search(ctx.lead_in):
-        return "allowed"  # a child of "The following are allowed:"
+    if ctx.lead_in:
+        if RULES.lead_in_allowed.search(ctx.lead_in):
+            return "allowed"  # a child of "The following are allowed:"
+        if RULES.lead_in_negated.search(ctx.lead_in):
+            return "excluded"  # a child of "Patients must not have any of the following:"
     context = ctx.context
     if context.has("exception", f.start, f.end, kind=KIND_NAME):
         return "allowed"
@@ -274,8 +290,7 @@ def _requirement(ctx: ItemContext, f: _Found, toxicity: bool) -> Requirement:
         return "allowed"
     if ctx.is_exclusion or context.has("negated", f.start, f.end, kind=KIND_NAME):
         return "excluded"
-    s = sentence_bounds(ctx.clean, f.start, f.end)[0]
-    if any(s <= c.cue_start and c.cue_end <= f.start for c in context.cues("negated", kind=KIND_NAME)):
+    if any(sentence_start <= c.cue_start and c.cue_end <= f.start for c in context.cues("negated", kind=KIND_NAME)):
         return "excluded"  # "must not have a history of X ..., or has current X": a negation earlier in the sentence
     return "allowed" if toxicity else "required"  # beside "recovered from toxicity": the grades let it in
 
@@ -285,25 +300,33 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     found = _find(ctx)
     if not found:
         return []
-    blanks = [sentence_bounds(ctx.clean, f.start, f.end) if f.how == "toxicity" else (f.start, f.end) for f in found]
-    blanks_tox = [f for f in found if f.how == "toxicity"]
-    groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[_Found]]] = {}
+    bounds = [sentence_bounds(ctx.clean, f.start, f.end) for f in found]
+    blanks = [b if f.how == "toxicity" else (f.start, f.end) for f, b in zip(found, bounds, strict=True)]
+    toxicity = any(f.how == "toxicity" for f in found)
+    scopes: dict[tuple[int, int], Scope | None] = {}
+    groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
-    for f in found:
-        key = (_scope(ctx, f, blanks), _requirement(ctx, f, bool(blanks_tox)))
+    for f, (s, e) in zip(found, bounds, strict=True):
+        if f.how == "toxicity":
+            scope = None  # not recovering is the entry itself, no scope
+        elif (s, e) in scopes:
+            scope = scopes[s, e]
+        else:
+            scope = scopes[s, e] = _scope(ctx.lower, s, e, blanks)
+        key = (scope, _requirement(ctx, f, s, toxicity))
         words = frozenset(" ".join(f.names).replace("-", " ").split())
         if any(key != k and (words <= w or w <= words) for w, k in seen):
             continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
         seen.append((words, key))
         names, where = groups.setdefault(key, ([], []))
         names.extend(n for n in f.names if n not in names)
-        where.append(f)
+        where.append((s, e))
     out: list[Comorbidity] = []
+    bare = RULES.hypersensitivity_name
     for (scope, requirement), (names, where) in groups.items():
-        if RULES.hypersensitivity_name in names and any(n.startswith(RULES.hypersensitivity_name + " ") for n in names):
-            names.remove(RULES.hypersensitivity_name)
-        start = sentence_bounds(ctx.clean, where[0].start, where[0].end)[0]
-        end = sentence_bounds(ctx.clean, where[-1].start, where[-1].end)[1]
+        if bare in names and any(n.startswith(bare + " ") for n in names):
+            names.remove(bare)
+        start, end = where[0][0], max(e for _, e in where)
         out.append(ctx.make(Comorbidity, start, end, conditions=names, scope=scope, requirement=requirement))
     return out
 
