@@ -83,6 +83,9 @@ class Rules(RuleFile):
     reason_before: Pattern
     therapy_objects: frozenset[str]
     lead_in_negated: Pattern
+    grade_limit: Pattern
+    subgroup_before: Pattern
+    subgroup_after: Pattern
     toxicity: Pattern
     toxicity_resolved: Pattern
     toxicity_therapy: Pattern
@@ -265,34 +268,44 @@ def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | N
     for a, b in blanks:
         if s <= a < e:
             text = text[: a - s] + " " * (min(b, e) - a) + text[min(b, e) - s :]
-    window = RULES.window.search(text)
-    if window is not None:
-        text = text[: window.start()] + " " * (window.end() - window.start()) + text[window.end() :]
+    windows = list(RULES.window.finditer(text))
+    for w in windows:
+        text = text[: w.start()] + " " * (w.end() - w.start()) + text[w.end() :]
     if RULES.history_cue.search(text):
         return "history"
-    if window is not None or RULES.current_cue.search(text):
+    if windows or RULES.current_cue.search(text):
         return "current"
     return None
 
 
-def _requirement(ctx: ItemContext, f: _Found, sentence_start: int, toxicity: bool) -> Requirement:
+def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicity: bool) -> Requirement:
+    sentence_start, sentence_end = sentence
     if f.how in ("toxicity", "ability"):
         return "excluded"
-    if ctx.lead_in:
-        if RULES.lead_in_allowed.search(ctx.lead_in):
-            return "allowed"  # a child of "The following are allowed:"
-        if RULES.lead_in_negated.search(ctx.lead_in):
-            return "excluded"  # a child of "Patients must not have any of the following:"
     context = ctx.context
     if context.has("exception", f.start, f.end, kind=KIND_NAME):
         return "allowed"
     if context.has("permitted", f.start, f.end, kind=KIND_NAME):
         return "allowed"
+    if ctx.lead_in:
+        if RULES.lead_in_allowed.search(ctx.lead_in):
+            return "allowed"  # a child of "The following are allowed:"
+        if RULES.lead_in_negated.search(ctx.lead_in):
+            return "excluded"  # a child of "Patients must not have any of the following:"
     if ctx.is_exclusion or context.has("negated", f.start, f.end, kind=KIND_NAME):
         return "excluded"
     if any(sentence_start <= c.cue_start and c.cue_end <= f.start for c in context.cues("negated", kind=KIND_NAME)):
         return "excluded"  # "must not have a history of X ..., or has current X": a negation earlier in the sentence
-    return "allowed" if toxicity else "required"  # beside "recovered from toxicity": the grades let it in
+    if toxicity:
+        return "allowed"  # beside "recovered from toxicity": the grades let it in
+    low = ctx.lower
+    if RULES.grade_limit.search(low, sentence_start, sentence_end):
+        return "excluded"  # "diarrhea < grade 2": the higher grades are excluded
+    if RULES.subgroup_before.search(low, max(sentence_start, f.start - 60), f.start) and RULES.subgroup_after.search(
+        low, f.end, sentence_end
+    ):
+        return "allowed"  # "patients with a known seizure disorder must be stable": they may take part
+    return "required"
 
 
 def extract(ctx: ItemContext) -> list[Comorbidity]:
@@ -313,9 +326,9 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             scope = scopes[s, e]
         else:
             scope = scopes[s, e] = _scope(ctx.lower, s, e, blanks)
-        key = (scope, _requirement(ctx, f, s, toxicity))
+        key = (scope, _requirement(ctx, f, (s, e), toxicity))
         words = frozenset(" ".join(f.names).replace("-", " ").split())
-        if any(key != k and (words <= w or w <= words) for w, k in seen):
+        if any(key != k and words <= w for w, k in seen):
             continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
         seen.append((words, key))
         names, where = groups.setdefault(key, ([], []))
