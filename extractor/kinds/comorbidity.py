@@ -62,6 +62,8 @@ class Rules(RuleFile):
     coord_block: frozenset[str]
     coord_heads: frozenset[str]
     not_after: Pattern
+    not_before: Pattern
+    stopped_for_toxicity: Pattern
     hypersensitivity_words: tuple[str, ...]
     hypersensitivity: Pattern
     object_lead: Pattern
@@ -239,7 +241,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
     low = ctx.lower
     found: list[_Found] = []
     for m in _condition_rx().finditer(low):
-        if RULES.not_after.match(low, m.end()):
+        if RULES.not_after.match(low, m.end()) or RULES.not_before.search(low, max(0, m.start() - 8), m.start()):
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
@@ -251,6 +253,10 @@ def _find(ctx: ItemContext) -> list[_Found]:
         found.extend(_hypersensitivity(low, found))
     if not RULES.toxicity_words.isdisjoint(ctx.words):
         found.extend(_toxicity(ctx))
+        found.extend(
+            _Found(m.start("obj"), m.end(), (RULES.hypersensitivity_to.format(m.group("obj")),), "hypersensitivity")
+            for m in RULES.stopped_for_toxicity.finditer(low)
+        )
     if any(w in low for w in RULES.swallow_words) and (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
     out: list[_Found] = []
@@ -339,7 +345,9 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     for (scope, requirement), (names, where) in groups.items():
         if bare in names and any(n.startswith(bare + " ") for n in names):
             names.remove(bare)
-        start, end = where[0][0], max(e for _, e in where)
+        # one group: on to the item's end (what follows defines or qualifies it: "infertility; infertility is
+        # defined as ..."); several: each its own sentences
+        start, end = where[0][0], max(e for _, e in where) if len(groups) > 1 else len(ctx.clean)
         out.append(ctx.make(Comorbidity, start, end, conditions=names, scope=scope, requirement=requirement))
     return out
 
