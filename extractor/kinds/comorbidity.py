@@ -1,13 +1,17 @@
 """Kind ``comorbidity``: coexisting non-cancer conditions a trial excludes (or requires, or allows).
 
-Reads (``comorbidity.yaml``): the conditions the vocabulary names (one alternation, leftmost-longest; named as
-written, plurals singular, abbreviations by their alias: "ILD" -> "interstitial lung disease"), hypersensitivity,
-allergy or intolerance to what the text names ("hypersensitivity to X", one entry per X), unresolved toxicity of
-earlier therapy (a toxicity, a resolution and a therapy word in one sentence: "toxicity of prior therapy") and
-"able to swallow" in an inclusion (inability to swallow excluded). ``scope`` comes from the cue words of the
-condition's sentence (history wins over current); ``requirement`` is the effective rule: excluded in an exclusion
-item, or in an inclusion item that negates the condition; allowed under a permission or an exception cue; else
-required. One criterion per (scope, requirement) group of an item, its evidence the sentences that name them.
+Reads (``comorbidity.yaml``): the conditions its vocabulary names (one alternation per item, leftmost-longest; named
+as written with modifiers such as "drug-induced", plurals singular, abbreviations by their alias: "ILD" ->
+"interstitial lung disease"; a list sharing a head word split: "type 1 or type 2 diabetes mellitus"), hypersensitivity,
+allergy or intolerance to what the text names ("hypersensitivity to X", one entry per X; also a drug discontinued for
+toxicity), unresolved toxicity of earlier therapy (a toxicity, a resolution and a therapy word in one sentence:
+"toxicity of prior therapy") and the ability to swallow ("inability to swallow", excluded). Cardiac, infection and
+cancer conditions are not in the vocabulary. ``scope`` comes from the cue words of the condition's sentence (history
+wins over current); ``requirement`` is the effective rule: allowed under an exception, a permission or a permitting
+lead-in; excluded in an exclusion item, under a negation or a negating lead-in, or by an inclusion's grade limit;
+allowed for an inclusion subgroup ("patients with X must ...") or beside a recovery clause; else required. One
+criterion per (scope, requirement) group of an item; its evidence the sentences naming the group (one group: on to
+the item's end).
 """
 
 from __future__ import annotations
