@@ -293,11 +293,14 @@ def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicit
     if f.how in ("toxicity", "ability"):
         return "excluded"
     context = ctx.context
-    if context.has("exception", f.start, f.end, kind=KIND_NAME):
-        return "allowed"
+    low = ctx.lower
+    for c in context.cues("exception", kind=KIND_NAME):
+        # covered, and not by a cue closed in parentheses before it ("(excluding vascular access) or injury")
+        if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
+            return "allowed"
     if context.has("permitted", f.start, f.end, kind=KIND_NAME):
         return "allowed"
-    if ctx.lead_in:
+    if ctx.lead_in.rstrip().endswith(":"):  # a lead-in, not a sibling the segmenter nested
         if RULES.lead_in_allowed.search(ctx.lead_in):
             return "allowed"  # a child of "The following are allowed:"
         if RULES.lead_in_negated.search(ctx.lead_in):
@@ -308,7 +311,6 @@ def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicit
         return "excluded"  # "must not have a history of X ..., or has current X": a negation earlier in the sentence
     if toxicity:
         return "allowed"  # beside "recovered from toxicity": the grades let it in
-    low = ctx.lower
     if RULES.grade_limit.search(low, sentence_start, sentence_end):
         return "excluded"  # "diarrhea < grade 2": the higher grades are excluded
     if RULES.subgroup_before.search(low, max(sentence_start, f.start - 60), f.start) and RULES.subgroup_after.search(
