@@ -245,7 +245,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
     low = ctx.lower
     found: list[_Found] = []
     for m in _condition_rx().finditer(low):
-        if RULES.not_after.match(low, m.end()) or RULES.not_before.search(low, max(0, m.start() - 8), m.start()):
+        if RULES.not_after.match(low, m.end()) or RULES.not_before.search(low, max(0, m.start() - 12), m.start()):
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
@@ -339,6 +339,8 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         else:
             scope = scopes[s, e] = _scope(ctx.lower, s, e, blanks)
         key = (scope, _requirement(ctx, f, (s, e), toxicity))
+        if toxicity and key[1] == "allowed":
+            continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
         words = frozenset(" ".join(f.names).replace("-", " ").split())
         if any(key != k and words <= w for w, k in seen):
             continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
