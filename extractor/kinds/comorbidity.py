@@ -288,12 +288,22 @@ def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | N
     return None
 
 
+@cache
+def _cue_words() -> frozenset[str]:
+    """The longest word of each literal context cue of the kind: an item with none of them needs no context pass."""
+    return frozenset(
+        max(w.split(), key=len) for rule in RULES.context if rule.category != "pseudo" for w in rule.literals
+    )
+
+
 def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicity: bool) -> Requirement:
     sentence_start, sentence_end = sentence
     if f.how in ("toxicity", "ability"):
         return "excluded"
-    context = ctx.context
     low = ctx.lower
+    if ctx.is_exclusion and _cue_words().isdisjoint(ctx.words) and not ctx.lead_in:
+        return "excluded"  # no cue and no lead-in: the context pass cannot change it
+    context = ctx.context
     for c in context.cues("exception", kind=KIND_NAME):
         # covered, and not by a cue closed in parentheses before it ("(excluding vascular access) or injury")
         if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
