@@ -17,6 +17,7 @@ the item's end).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
@@ -25,7 +26,7 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
-from extractor.rules.grammar import phrase_alt, sentence_bounds
+from extractor.rules.grammar import phrase_alt, sentence_bounds, sentence_spans
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ class Rules(RuleFile):
     able_to_swallow: Pattern
     swallow_name: str
     window: Pattern
+    scope_cut: Pattern
     current_cue: Pattern
     history_cue: Pattern
     lead_in_allowed: Pattern
@@ -271,6 +273,25 @@ def _find(ctx: ItemContext) -> list[_Found]:
     return out
 
 
+def _sentences(clean: str, found: list[_Found]) -> list[tuple[int, int]]:
+    """The sentence of each stretch found (one split of the item, so that stretches of one sentence agree)."""
+    spans = sentence_spans(clean) or [(0, len(clean))]
+    out = []
+    for f in found:
+        k = max(0, bisect_right([a for a, _ in spans], f.start) - 1)
+        a, b = spans[k]
+        out.append((a, max(b, f.end)))
+    return out
+
+
+def _scope_end(low: str, last: int, e: int) -> int:
+    """Where the cue words of a sentence stop speaking of its conditions (``last``: the end of the last one): at a
+    coordinated verb phrase after them ("immunodeficiency or is receiving steroids within 7 days", "dyspnea at rest
+    or requiring oxygen"), else at the sentence end ``e``."""
+    cut = RULES.scope_cut.search(low, last, e) if " or " in low[last:e] or " and " in low[last:e] else None
+    return cut.start() if cut is not None else e
+
+
 def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | None:
     """What the sentence ``low[s:e]`` says of when its conditions count (history over current)."""
     text = low[s:e]
@@ -335,7 +356,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     found = _find(ctx)
     if not found:
         return []
-    bounds = [sentence_bounds(ctx.clean, f.start, f.end) for f in found]
+    bounds = _sentences(ctx.clean, found)
     blanks = [b if f.how == "toxicity" else (f.start, f.end) for f, b in zip(found, bounds, strict=True)]
     toxicity = any(f.how == "toxicity" for f in found)
     scopes: dict[tuple[int, int], Scope | None] = {}
@@ -347,7 +368,8 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         elif (s, e) in scopes:
             scope = scopes[s, e]
         else:
-            scope = scopes[s, e] = _scope(ctx.lower, s, e, blanks)
+            last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
+            scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
         key = (scope, _requirement(ctx, f, (s, e), toxicity))
         if toxicity and key[1] == "allowed":
             continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
