@@ -193,7 +193,9 @@ def _objects(low: str, start: int, end: int) -> list[str]:
         while words and words[-1] in RULES.object_tail_words:
             words.pop()
         if words and len(words) <= RULES.object_max_words and RULES.object_drop.isdisjoint(words):
-            out.append(" ".join(_singular(words)))
+            name = " ".join(_singular(words))
+            if name not in out:
+                out.append(name)
     return out
 
 
@@ -378,7 +380,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
         seen.append((words, key))
         names, where = groups.setdefault(key, ([], []))
-        names.extend(n for n in f.names if n not in names)
+        names.extend(n for n in f.names if _key(n) not in {_key(m) for m in names})
         where.append((s, e))
     out: list[Comorbidity] = []
     bare = RULES.hypersensitivity_name
