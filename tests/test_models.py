@@ -53,6 +53,8 @@ def test_every_kind_round_trips_through_the_union() -> None:
             data["allowed"] = "excluded"
         elif cls.__name__ == "PriorTherapy":
             data["requirement"] = "excluded"
+        elif cls.__name__ == "Comorbidity":
+            data.update(conditions=["asthma"], requirement="excluded")
         elif cls.__name__ == "Sex":
             data["sex"] = "female"
         elif cls.__name__ == "Diagnosis":

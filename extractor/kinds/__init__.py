@@ -47,6 +47,7 @@ ORDER: tuple[str, ...] = (
     "pregnancy",
     "prior_malignancy",
     "infection",
+    "comorbidity",
     "consent",
     "other",
 )

@@ -35,6 +35,7 @@ _REQUIRED: dict[str, dict[str, Any]] = {
     "measurable_disease": {"level": "measurable"},
     "lab": {"analyte": "anc"},
     "life_expectancy": {"min_months": 3},
+    "comorbidity": {"conditions": ["asthma"], "requirement": "excluded"},
 }
 
 

@@ -1,0 +1,403 @@
+"""Kind ``comorbidity``: coexisting non-cancer conditions a trial excludes (or requires, or allows).
+
+Reads (``comorbidity.yaml``): the conditions its vocabulary names (one alternation per item, leftmost-longest; named
+as written with modifiers such as "drug-induced", plurals singular, abbreviations by their alias: "ILD" ->
+"interstitial lung disease"; a list sharing a head word split: "type 1 or type 2 diabetes mellitus"), hypersensitivity,
+allergy or intolerance to what the text names ("hypersensitivity to X", one entry per X; also a drug discontinued for
+toxicity), unresolved toxicity of earlier therapy (a toxicity, a resolution and a therapy word in one sentence:
+"toxicity of prior therapy") and the ability to swallow ("inability to swallow", excluded). Cardiac, infection and
+cancer conditions are not in the vocabulary. ``scope`` comes from the cue words of the condition's sentence (history
+wins over current); ``requirement`` is the effective rule: allowed under an exception, a permission or a permitting
+lead-in; excluded in an exclusion item, under a negation or a negating lead-in, or by an inclusion's grade limit;
+allowed for an inclusion subgroup ("patients with X must ...") or beside a recovery clause; else required. One
+criterion per (scope, requirement) group of an item; its evidence the sentences naming the group (one group: on to
+the item's end).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
+
+from extractor.kinds._spec import Compare, KindSpec
+from extractor.models.criteria import CriterionBase, Requirement
+from extractor.rules.grammar import phrase_alt, sentence_bounds, sentence_spans
+from extractor.rules.ruledata import Pattern, RuleFile, load_rules
+
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["KIND", "Comorbidity", "Rules", "extract"]
+
+KIND_NAME = "comorbidity"
+Scope = Literal["current", "history"]
+
+
+class Comorbidity(CriterionBase):
+    """A coexisting medical condition (not cancer, cardiac, infection or brain metastases) excluded or required."""
+
+    kind: Literal["comorbidity"] = "comorbidity"
+    conditions: list[str] = Field(
+        description="Conditions named, lower case, one entry each, without status words, e.g. "
+        "'interstitial lung disease'."
+    )
+    scope: Scope | None = Field(
+        default=None,
+        description="history: any past occurrence counts (history of, prior, previous, ever); current: only an "
+        "active/uncontrolled/ongoing one; null: not said.",
+    )
+    requirement: Requirement = Field(description="excluded, required or allowed (the effective rule).")
+
+
+class Rules(RuleFile):
+    """``comorbidity.yaml``: condition phrases and aliases, hypersensitivity objects, toxicity, scope cues."""
+
+    conditions: tuple[str, ...] = Field(min_length=1)
+    aliases: dict[str, str]
+    word_aliases: dict[str, str]
+    condition_wrap: str
+    modifiers: str
+    coord_before: Pattern
+    coord_lead: frozenset[str]
+    coord_block: frozenset[str]
+    coord_heads: frozenset[str]
+    not_after: Pattern
+    not_before: Pattern
+    stopped_for_toxicity: Pattern
+    hypersensitivity_words: tuple[str, ...]
+    hypersensitivity: Pattern
+    object_lead: Pattern
+    object_end: Pattern
+    object_split: Pattern
+    object_lead_words: frozenset[str]
+    object_junk: Pattern
+    object_tail_words: frozenset[str]
+    object_drop: frozenset[str]
+    object_max_words: int = Field(ge=1)
+    pre_objects: tuple[str, ...]
+    pre_object: Pattern
+    no_bare: tuple[str, ...]
+    hypersensitivity_name: str
+    hypersensitivity_to: str
+    plural_keep: tuple[str, ...]
+    toxicity_words: frozenset[str]
+    swallow_words: tuple[str, ...]
+    reason_before: Pattern
+    therapy_objects: frozenset[str]
+    lead_in_negated: Pattern
+    grade_limit: Pattern
+    subgroup_before: Pattern
+    subgroup_after: Pattern
+    toxicity: Pattern
+    toxicity_resolved: Pattern
+    toxicity_therapy: Pattern
+    toxicity_name: str
+    able_to_swallow: Pattern
+    swallow_name: str
+    window: Pattern
+    scope_cut: Pattern
+    current_cue: Pattern
+    history_cue: Pattern
+    lead_in_allowed: Pattern
+
+    @model_validator(mode="after")
+    def _triggered(self) -> Rules:
+        """Every phrase holds a trigger at a word start (else the extractor would never run for it)."""
+        starts = [_key(t.rstrip("$")) for t in self.triggers]
+        for phrase in (*self.conditions, *self.aliases):
+            words = " " + _key(phrase)
+            if not any(f" {t}" in words for t in starts):
+                raise ValueError(f"condition phrase {phrase!r} holds no trigger")
+        return self
+
+
+def _key(phrase: str) -> str:
+    return " ".join(phrase.replace("-", " ").split())
+
+
+RULES = load_rules(KIND_NAME, Rules)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """One stretch naming condition(s): offsets into the item's clean text, the names, and how it is read."""
+
+    start: int
+    end: int
+    names: tuple[str, ...]
+    how: Literal["condition", "hypersensitivity", "toxicity", "ability"] = "condition"
+
+
+@cache
+def _condition_rx() -> re.Pattern[str]:
+    """Every condition phrase and alias in one alternation (a trie: the longest phrase at a position wins)."""
+    names = phrase_alt((*RULES.conditions, *RULES.aliases))
+    return re.compile(RULES.condition_wrap.replace("{mod}", RULES.modifiers).replace("{names}", names))
+
+
+@cache
+def _aliases() -> dict[str, tuple[str, ...]]:
+    return {_key(k): tuple(n.strip() for n in v.split(";")) for k, v in RULES.aliases.items()}
+
+
+def _name(text: str) -> tuple[str, ...]:
+    """The names a matched phrase stands for: its alias, or the phrase as written with its word aliases."""
+    key = _key(text)
+    alias = _aliases().get(key)
+    if alias is not None:
+        return alias
+    words = RULES.word_aliases
+    return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
+
+
+def _coordinated(before: str, name: str) -> tuple[str, ...]:
+    """The part coordinated in ``before`` (the text before a condition, after the one found before it) that shares
+    the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing."""
+    m = RULES.coord_before.search(before)
+    if m is None:
+        return ()
+    pre = m.group("pre").split()
+    while pre and pre[0] in RULES.coord_lead:
+        pre.pop(0)
+    words = name.split()
+    if not pre or pre[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(pre):
+        return ()  # a whole condition, a cardiac or catch-all word: no part of this one
+    if len(words) < 2 and words[0] not in RULES.coord_heads:
+        return ()
+    if pre[0] == words[0] and len(words) > len(pre):
+        return (" ".join(pre + words[len(pre) :]),)
+    head = RULES.word_aliases.get(words[-1], words[-1])
+    return (" ".join([*pre, head]),) if words[-1] in RULES.coord_heads else ()
+
+
+def _singular(words: list[str]) -> list[str]:
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith(RULES.plural_keep):
+        words = [*words[:-1], last[:-1]]
+    return words
+
+
+def _objects(low: str, start: int, end: int) -> list[str]:
+    """The noun phrases of a hypersensitivity object ``low[start:end]``, one per coordinated part."""
+    out: list[str] = []
+    lead = RULES.object_lead_words
+    for part in RULES.object_split.split(low[start:end]):
+        words = RULES.object_junk.sub(" ", part).split()
+        while words and words[0] in lead:
+            words.pop(0)
+        while words and words[-1] in RULES.object_tail_words:
+            words.pop()
+        if words and len(words) <= RULES.object_max_words and RULES.object_drop.isdisjoint(words):
+            name = " ".join(_singular(words))
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def _hypersensitivity(low: str, conditions: list[_Found]) -> list[_Found]:
+    out: list[_Found] = []
+    starts = [f.start for f in conditions]
+    for m in RULES.hypersensitivity.finditer(low):
+        start = m.start()
+        if RULES.reason_before.search(low, max(0, start - 50), start):
+            continue  # what a medication treats or prevents ("premedication for hypersensitivity reactions")
+        names: list[str] = []
+        end = m.end()
+        lead = RULES.object_lead.match(low, end)
+        if lead is not None:
+            stop = RULES.object_end.search(low, lead.end())
+            obj_end = stop.start() if stop is not None else len(low)
+            obj_end = min([obj_end, *(s for s in starts if s >= lead.end())])
+            objects = _objects(low, lead.end(), obj_end)
+            bare = m.group(0).startswith(RULES.no_bare)
+            if bare and any(not RULES.therapy_objects.isdisjoint(o.split()) for o in objects):
+                continue  # "intolerant to available therapies": a treatment history, no condition
+            if objects:
+                names = [RULES.hypersensitivity_to.format(o) for o in objects]
+                end = obj_end
+        if not names:
+            pre = RULES.pre_object.search(low, max(0, start - 40), start)
+            if pre is not None:
+                if RULES.reason_before.search(low, max(0, pre.start() - 50), pre.start()):
+                    continue  # "corticosteroids for a contrast allergy"
+                names, start = [RULES.hypersensitivity_to.format(" ".join(pre.group("obj").split()))], pre.start()
+            elif not m.group(0).startswith(RULES.no_bare):
+                names = [RULES.hypersensitivity_name]
+        if names:
+            out.append(_Found(start, end, tuple(names), "hypersensitivity"))
+    return out
+
+
+def _toxicity(ctx: ItemContext) -> list[_Found]:
+    low = ctx.lower
+    m = RULES.toxicity.search(low)
+    if m is None:
+        return []
+    s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+    if RULES.toxicity_resolved.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
+        return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "toxicity")]
+    return []
+
+
+def _find(ctx: ItemContext) -> list[_Found]:
+    """Every stretch naming conditions, leftmost-longest, non-overlapping."""
+    low = ctx.lower
+    found: list[_Found] = []
+    for m in _condition_rx().finditer(low):
+        if RULES.not_after.match(low, m.end()) or RULES.not_before.search(low, max(0, m.start() - 12), m.start()):
+            continue
+        mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
+        names = tuple(mod + n for n in _name(m.group("name")))
+        prev_end = found[-1].end if found else 0
+        before = low[max(0, m.start() - 40, prev_end) : m.start()]
+        coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
+        found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
+    if any(w in low for w in RULES.hypersensitivity_words):
+        found.extend(_hypersensitivity(low, found))
+    if not RULES.toxicity_words.isdisjoint(ctx.words):
+        found.extend(_toxicity(ctx))
+        found.extend(
+            _Found(m.start("obj"), m.end(), (RULES.hypersensitivity_to.format(m.group("obj")),), "hypersensitivity")
+            for m in RULES.stopped_for_toxicity.finditer(low)
+        )
+    if any(w in low for w in RULES.swallow_words) and (a := RULES.able_to_swallow.search(low)) is not None:
+        found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
+    out: list[_Found] = []
+    for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
+        if out and f.start < out[-1].end:
+            continue
+        out.append(f)
+    return out
+
+
+def _sentences(clean: str, found: list[_Found]) -> list[tuple[int, int]]:
+    """The sentence of each stretch found (one split of the item, so that stretches of one sentence agree)."""
+    spans = sentence_spans(clean) or [(0, len(clean))]
+    out = []
+    for f in found:
+        k = max(0, bisect_right([a for a, _ in spans], f.start) - 1)
+        a, b = spans[k]
+        out.append((a, max(b, f.end)))
+    return out
+
+
+def _scope_end(low: str, last: int, e: int) -> int:
+    """Where the cue words of a sentence stop speaking of its conditions (``last``: the end of the last one): at a
+    coordinated verb phrase after them ("immunodeficiency or is receiving steroids within 7 days", "dyspnea at rest
+    or requiring oxygen"), else at the sentence end ``e``."""
+    cut = RULES.scope_cut.search(low, last, e) if " or " in low[last:e] or " and " in low[last:e] else None
+    return cut.start() if cut is not None else e
+
+
+def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | None:
+    """What the sentence ``low[s:e]`` says of when its conditions count (history over current)."""
+    text = low[s:e]
+    # the names found ("active substances") and a toxicity's sentence ("prior therapy") say nothing of scope
+    for a, b in blanks:
+        if s <= a < e:
+            text = text[: a - s] + " " * (min(b, e) - a) + text[min(b, e) - s :]
+    windows = list(RULES.window.finditer(text))
+    for w in windows:
+        text = text[: w.start()] + " " * (w.end() - w.start()) + text[w.end() :]
+    if RULES.history_cue.search(text):
+        return "history"
+    if windows or RULES.current_cue.search(text):
+        return "current"
+    return None
+
+
+@cache
+def _cue_words() -> frozenset[str]:
+    """The longest word of each literal context cue of the kind: an item with none of them needs no context pass."""
+    return frozenset(
+        max(w.split(), key=len) for rule in RULES.context if rule.category != "pseudo" for w in rule.literals
+    )
+
+
+def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicity: bool) -> Requirement:
+    sentence_start, sentence_end = sentence
+    if f.how in ("toxicity", "ability"):
+        return "excluded"
+    low = ctx.lower
+    if ctx.is_exclusion and _cue_words().isdisjoint(ctx.words) and not ctx.lead_in:
+        return "excluded"  # no cue and no lead-in: the context pass cannot change it
+    context = ctx.context
+    for c in context.cues("exception", kind=KIND_NAME):
+        # covered, and not by a cue closed in parentheses before it ("(excluding vascular access) or injury")
+        if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
+            return "allowed"
+    if context.has("permitted", f.start, f.end, kind=KIND_NAME):
+        return "allowed"
+    if ctx.lead_in.rstrip().endswith(":"):  # a lead-in, not a sibling the segmenter nested
+        if RULES.lead_in_allowed.search(ctx.lead_in):
+            return "allowed"  # a child of "The following are allowed:"
+        if RULES.lead_in_negated.search(ctx.lead_in):
+            return "excluded"  # a child of "Patients must not have any of the following:"
+    if ctx.is_exclusion or context.has("negated", f.start, f.end, kind=KIND_NAME):
+        return "excluded"
+    if any(sentence_start <= c.cue_start and c.cue_end <= f.start for c in context.cues("negated", kind=KIND_NAME)):
+        return "excluded"  # "must not have a history of X ..., or has current X": a negation earlier in the sentence
+    if toxicity:
+        return "allowed"  # beside "recovered from toxicity": the grades let it in
+    if RULES.grade_limit.search(low, sentence_start, sentence_end):
+        return "excluded"  # "diarrhea < grade 2": the higher grades are excluded
+    if RULES.subgroup_before.search(low, max(sentence_start, f.start - 60), f.start) and RULES.subgroup_after.search(
+        low, f.end, sentence_end
+    ):
+        return "allowed"  # "patients with a known seizure disorder must be stable": they may take part
+    return "required"
+
+
+def extract(ctx: ItemContext) -> list[Comorbidity]:
+    """The comorbidity criteria of one item: one per (scope, requirement) group of the conditions it names."""
+    found = _find(ctx)
+    if not found:
+        return []
+    bounds = _sentences(ctx.clean, found)
+    blanks = [b if f.how == "toxicity" else (f.start, f.end) for f, b in zip(found, bounds, strict=True)]
+    toxicity = any(f.how == "toxicity" for f in found)
+    scopes: dict[tuple[int, int], Scope | None] = {}
+    groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
+    seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
+    for f, (s, e) in zip(found, bounds, strict=True):
+        if f.how == "toxicity":
+            scope = None  # not recovering is the entry itself, no scope
+        elif (s, e) in scopes:
+            scope = scopes[s, e]
+        else:
+            last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
+            scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
+        key = (scope, _requirement(ctx, f, (s, e), toxicity))
+        if toxicity and key[1] == "allowed":
+            continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
+        words = frozenset(" ".join(f.names).replace("-", " ").split())
+        if any(key != k and words <= w for w, k in seen):
+            continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
+        seen.append((words, key))
+        names, where = groups.setdefault(key, ([], []))
+        names.extend(n for n in f.names if _key(n) not in {_key(m) for m in names})
+        where.append((s, e))
+    out: list[Comorbidity] = []
+    bare = RULES.hypersensitivity_name
+    for (scope, requirement), (names, where) in groups.items():
+        if bare in names and any(n.startswith(bare + " ") for n in names):
+            names.remove(bare)
+        # one group: on to the item's end (what follows defines or qualifies it: "infertility; infertility is
+        # defined as ..."); several: each its own sentences
+        start, end = where[0][0], max(e for _, e in where) if len(groups) > 1 else len(ctx.clean)
+        out.append(ctx.make(Comorbidity, start, end, conditions=names, scope=scope, requirement=requirement))
+    return out
+
+
+KIND = KindSpec(
+    Comorbidity,
+    extract=extract,
+    rule_file=Rules,
+    core=False,
+    compare={"conditions": Compare("phrases")},
+)
