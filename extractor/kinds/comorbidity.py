@@ -7,11 +7,11 @@ allergy or intolerance to what the text names ("hypersensitivity to X", one entr
 toxicity), unresolved toxicity of earlier therapy (a toxicity, a resolution and a therapy word in one sentence:
 "toxicity of prior therapy") and the ability to swallow ("inability to swallow", excluded). Cardiac, infection and
 cancer conditions are not in the vocabulary. ``scope`` comes from the cue words of the condition's sentence (history
-wins over current); ``requirement`` is the effective rule: allowed under an exception, a permission or a permitting
-lead-in; excluded in an exclusion item, under a negation or a negating lead-in, or by an inclusion's grade limit;
-allowed for an inclusion subgroup ("patients with X must ...") or beside a recovery clause; else required. One
-criterion per (scope, requirement) group of an item; its evidence the sentences naming the group (one group: on to
-the item's end).
+wins over current; an unresolved toxicity is current); ``requirement`` is the effective rule: allowed under an
+exception, a permission or a permitting lead-in; excluded in an exclusion item, under a negation or a negating lead-in,
+or by an inclusion's grade limit; allowed for an inclusion subgroup ("patients with X must ...") or beside a recovery
+clause; else required. One criterion per (scope, requirement) group of an item; its evidence the sentences naming
+the group (one group: on to the item's end).
 """
 
 from __future__ import annotations
@@ -366,7 +366,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     for f, (s, e) in zip(found, bounds, strict=True):
         if f.how == "toxicity":
-            scope = None  # not recovering is the entry itself, no scope
+            scope = "current"  # a toxicity not yet resolved is a current condition (GUIDE.md)
         elif (s, e) in scopes:
             scope = scopes[s, e]
         else:
