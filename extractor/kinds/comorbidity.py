@@ -365,6 +365,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     for f, (s, e) in zip(found, bounds, strict=True):
+        scope: Scope | None
         if f.how == "toxicity":
             scope = "current"  # a toxicity not yet resolved is a current condition (GUIDE.md)
         elif (s, e) in scopes:
