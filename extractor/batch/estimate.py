@@ -72,13 +72,13 @@ def estimate_cost(model: str | None, usage: TokenUsage, *, batch: bool = False) 
     return round(cost, 6)
 
 
-ANSWER_CHARS_PER_ITEM_CHAR = 1.19
-ANSWER_CHARS_PER_ITEM = 98
-"""Expected answer size of one item: ``1.19 x`` its JSON-quoted text plus 98 characters (kind, fields, item number
+ANSWER_CHARS_PER_ITEM_CHAR = 1.29
+ANSWER_CHARS_PER_ITEM = 104
+"""Expected answer size of one item: ``1.29 x`` its JSON-quoted text plus 104 characters (kind, fields, item number
 and the JSON around each criterion). A least-squares fit of the gold answers (what the oracle server, a perfect
-model, answers) over the 2,808 gold items: exact in total for ``llm``, 2% high for the items ``hybrid`` sends. The
-planner's answer estimate (:mod:`extractor.llm.backend`) is a bound instead (about 1.7x this), so that few
-answers are cut. Re-fit both when the answer schema changes."""
+model, answers) over the 2,808 gold items, re-fitted when the gold gained the comorbidity kind: exact in total
+for ``llm``. The planner's answer estimate (:mod:`extractor.llm.plan`) is a bound instead (about 1.6x this), so
+that few answers are cut. Re-fit both when the answer schema changes."""
 
 _ANSWER_ENVELOPE_CHARS = len('{"criteria": []}')
 
