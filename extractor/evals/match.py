@@ -22,6 +22,8 @@ import types
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +32,7 @@ from extractor.kinds import REGISTRY
 from extractor.kinds._spec import How
 from extractor.models import BASE_FIELDS, KIND_TYPES, Criterion, Evidence
 from extractor.units import same_quantity
+from extractor.vocab import read_yaml
 
 __all__ = [
     "COMPARED_FIELDS",
@@ -119,29 +122,23 @@ COMPARED_FIELDS: dict[str, tuple[FieldSpec, ...]] = _specs()
 """Fields compared per kind, generated from the criterion models (a new field is compared unless listed in
 :data:`NOT_COMPARED`)."""
 
-# A few spellings the labelling guide maps to one generic name; everything else is compared after normalising.
-_AGENT_ALIASES: dict[str, str] = {
-    "t-dm1": "trastuzumab emtansine",
-    "tdm1": "trastuzumab emtansine",
-    "ado-trastuzumab emtansine": "trastuzumab emtansine",
-    "kadcyla": "trastuzumab emtansine",
-    "t-dxd": "trastuzumab deruxtecan",
-    "tdxd": "trastuzumab deruxtecan",
-    "ds-8201": "trastuzumab deruxtecan",
-    "ds-8201a": "trastuzumab deruxtecan",
-    "enhertu": "trastuzumab deruxtecan",
-    "fam-trastuzumab deruxtecan": "trastuzumab deruxtecan",
-    "herceptin": "trastuzumab",
-    "perjeta": "pertuzumab",
-    "anti-her2": "anti-her2 therapy",
-    "anti-her2 agent": "anti-her2 therapy",
-    "her2-directed therapy": "anti-her2 therapy",
-    "her2-targeted therapy": "anti-her2 therapy",
-    "radiation": "radiotherapy",
-    "radiation therapy": "radiotherapy",
-    "hormonal therapy": "endocrine therapy",
-    "hormone therapy": "endocrine therapy",
-}
+
+class AgentNames(BaseModel):
+    """``agent_names.yaml``: the spellings of one treatment that the eval compares as equal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    aliases: dict[str, str]
+    abbreviations: dict[str, str]
+    salts: frozenset[str]
+
+
+@cache
+def _agent_names() -> AgentNames:
+    text = resources.files("extractor.evals").joinpath("agent_names.yaml").read_text(encoding="utf-8")
+    return AgentNames.model_validate(read_yaml(text))
+
+
 _NOT_PLURAL = ("ss", "us", "is", "ous")
 _GENERIC_HEADS = frozenset({"therapy", "treatment", "drug", "medication", "agent", "regimen"})
 
@@ -248,18 +245,23 @@ def _norm(s: str) -> str:
 
 
 def normalise_agent(name: str) -> str:
-    """Canonical agent name for comparison: lower-case and single-spaced, known code and brand names mapped, simple
-    plurals made singular, "radiation therapy" read as radiotherapy, "anti-" joined to a word ("anti-cancer" ==
-    "anticancer"), hyphens between words as spaces, and a generic head noun dropped ("anti-HER2 agents" ==
-    "anti-HER2 therapy"; "antibody-drug conjugate" == "antibody drug conjugate")."""
+    """Canonical agent name for comparison: lower-case and single-spaced; known code and brand names mapped, standard
+    abbreviations written out and a trailing salt dropped (``agent_names.yaml``); simple plurals made singular,
+    "radiation therapy" read as radiotherapy, "anti-" joined to a word ("anti-cancer" == "anticancer"), hyphens
+    between words as spaces, and a generic head noun dropped ("anti-HER2 agents" == "anti-HER2 therapy")."""
+    names = _agent_names()
     s = _norm(name)
-    s = _AGENT_ALIASES.get(s, s)
+    s = names.aliases.get(s, s)
+    words = [names.abbreviations.get(w, w) for w in s.split()]
+    if len(words) > 1 and words[-1] in names.salts:
+        words.pop()
+    s = names.aliases.get(" ".join(words), " ".join(words))
     s = re.sub(r"\bradiation(?: therapy)?\b", "radiotherapy", s)
     s = re.sub(r"\banti-(?=[a-z]{4,}\b)", "anti", s)
-    s = re.sub(r"(?<=[a-z]{5})-(?=[a-z]{3})", " ", s)
+    s = re.sub(r"(?<=[a-z]{3})-(?=[a-z]{3,}\b)", " ", s)
     if len(s) > 4 and s.endswith("s") and not s.endswith(_NOT_PLURAL):
         singular = s[:-1]
-        s = _AGENT_ALIASES.get(singular, singular)
+        s = names.aliases.get(singular, singular)
     head, _, last = s.rpartition(" ")
     if head and last in _GENERIC_HEADS:
         s = head

@@ -171,6 +171,12 @@ def test_agent_sets_are_normalised() -> None:
     assert normalise_agent("chemotherapy") != normalise_agent("radiotherapy")
     assert normalise_agent("anti-cancer therapy") == normalise_agent("anticancer therapy")
     assert normalise_agent("anti-PD-1 antibody") != normalise_agent("anti-PD-L1 antibody")
+    assert normalise_agent("EGFR TKIs") == normalise_agent("EGFR tyrosine kinase inhibitor")
+    assert normalise_agent("abiraterone acetate") == normalise_agent("Abiraterone")
+    assert normalise_agent("low-molecular-weight heparin") == normalise_agent("low molecular weight heparin")
+    assert normalise_agent("systemic steroids") == normalise_agent("systemic corticosteroids")
+    assert normalise_agent("systemic corticosteroids") != normalise_agent("corticosteroids")
+    assert normalise_agent("G-CSF") != normalise_agent("GM-CSF")
 
 
 def test_lists_compare_as_sets_and_unset_fields_are_not_compared() -> None:
