@@ -96,3 +96,10 @@ def test_records_without_text_missing_files_and_unwritable_pages(criteria: Path,
     (tmp_path / "dir.html").mkdir()
     res = runner.invoke(app, ["view", str(criteria), "-o", str(tmp_path / "dir.html")])
     assert res.exit_code == 2 and "cannot write" in res.stderr
+
+
+def test_the_page_folder_is_created(criteria: Path, tmp_path: Path) -> None:
+    page = tmp_path / "new" / "folder" / "p.html"
+    res = runner.invoke(app, ["view", str(criteria), "-o", str(page)])
+    assert res.exit_code == 0, res.stderr
+    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")

@@ -96,6 +96,8 @@ def match(  # noqa: PLR0917 - typer maps parameters to options
         if not paths[-1].is_file():
             raise ExtractorError("criteria file not found", file=str(paths[-1]))
         records = list(read_records(paths[-1]))
+        if not records:
+            raise ExtractorError("the criteria file holds no record", file=str(paths[-1]))
     except ExtractorError as e:
         raise fail(ExitCode.USAGE, _describe(e)) from None
     except KeyboardInterrupt:

@@ -57,6 +57,7 @@ def view(
         sys.stdout.write(page)
         return
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(page, encoding="utf-8")
     except OSError as e:
         raise fail(ExitCode.USAGE, f"error: cannot write {output}: {e.strerror or e}") from None

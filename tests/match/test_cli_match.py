@@ -72,3 +72,11 @@ def test_error_records_are_counted_and_fail_only_over_the_rate(criteria: Path, t
     assert res.exit_code == 1 and "1 error record" in res.output
     ok = CliRunner().invoke(app, ["match", str(EXAMPLE_PATIENT), str(mixed), "--max-error-rate", "0.5"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_an_empty_criteria_file_is_a_usage_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    res = CliRunner().invoke(app, ["match", str(EXAMPLE_PATIENT), str(empty)])
+    assert res.exit_code == 2
+    assert f"{empty}" in res.stderr and "holds no record" in res.stderr
