@@ -85,6 +85,7 @@ class Rules(RuleFile):
     condition_before: Pattern
     false_friend_after: Pattern
     therapy_before: Pattern
+    agent_qualifier_after: Pattern
     site_list: Pattern
     site_list_histology: Pattern
     of_the_site: Pattern
@@ -348,7 +349,12 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
                 s > early
                 or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
                 # "prior chemotherapy for metastatic breast cancer": a setting ("previously untreated ..." is none)
-                or any(a.end <= s and not a.neg for a in out.agents)
+                or any(
+                    a.end <= s
+                    and not a.neg
+                    and (ctx.is_exclusion or not RULES.agent_qualifier_after.match(lower, a.end))
+                    for a in out.agents
+                )
             )
         ):
             continue
