@@ -87,6 +87,7 @@ class Rules(RuleFile):
     paren_class: Pattern
     list_separator: Pattern
     gene_like: Pattern
+    fusion_partner: Pattern
     therapy_after: Pattern
     anti_before: Pattern
     lab_markers: tuple[str, ...]
@@ -202,6 +203,9 @@ def _token_markers(tok: str) -> tuple[Mention, ...]:
             head = "-".join(parts[:k])
             if head in exact:
                 return ((0, len(head), exact[head]),)
+        # a fusion written with its partner gene first: "EML4-ALK", "KIAA1549-BRAF", "ETV6-NTRK3"
+        if len(parts) == 2 and parts[1] in exact and RULES.fusion_partner.fullmatch(parts[0]):
+            return ((len(parts[0]) + 1, len(tok), exact[parts[1]]),)
         return ()
     out: list[Mention] = []
     pos = 0

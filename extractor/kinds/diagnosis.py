@@ -85,6 +85,7 @@ class Rules(RuleFile):
     condition_before: Pattern
     false_friend_after: Pattern
     therapy_before: Pattern
+    agent_qualifier_after: Pattern
     site_list: Pattern
     site_list_histology: Pattern
     of_the_site: Pattern
@@ -114,6 +115,7 @@ _MAX_NAMES = 10
 _FF_BEFORE = 40  # characters before a mention read for "criteria for"
 _CONDITION_BEFORE = 60  # ... and for a condition ("if ...", "for patients with ...")
 _THERAPY_BEFORE = 60  # characters before a mention read for a therapy word
+_NEGATED_BEFORE = 100  # ... for a negated history of it (or of a cancer coordinated before it)
 _SITES_BEFORE = 60  # characters before a mention read for coordinated site words
 _SITES_BEFORE_HISTOLOGY = 50
 _EARLY = 130  # without a diagnosis cue, a mention must start within this many characters (inclusion) ...
@@ -348,7 +350,12 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
                 s > early
                 or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
                 # "prior chemotherapy for metastatic breast cancer": a setting ("previously untreated ..." is none)
-                or any(a.end <= s and not a.neg for a in out.agents)
+                or any(
+                    a.end <= s
+                    and not a.neg
+                    and (ctx.is_exclusion or not RULES.agent_qualifier_after.match(lower, a.end))
+                    for a in out.agents
+                )
             )
         ):
             continue
@@ -358,7 +365,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             continue
         if _condition_before(lower, s):
             continue  # "If hepatic involvement by lymphoma: ...", "For patients with NSCLC, ...": a condition
-        if has_history and RULES.negated_history_before.search(lower, max(0, s - _THERAPY_BEFORE), s):
+        if has_history and RULES.negated_history_before.search(lower, max(0, s - _NEGATED_BEFORE), s):
             continue  # "No history of myelodysplastic syndrome": a cancer the patient must not have had
         # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
         for site in _coordinated_sites(lower[max(0, s - _SITES_BEFORE) : s], RULES.site_list, vocab.sites):
