@@ -275,7 +275,9 @@ def agent_mode(  # noqa: PLR0917
     q = rules.exception_quantified.match(lower, exc[-1].cue_end) if exc else None
     if q is not None and "," in lower[q.end() : a.start]:
         exc = []  # "other than a single cycle of XELOX, radiotherapy or surgery": the exception is XELOX alone
-    if exc and ")" not in lower[exc[-1].cue_end : a.start]:  # the exception's scope ends at a ")"
+    between = lower[exc[-1].cue_end : a.start] if exc else ""
+    if exc and between.count(")") <= between.count("("):  # the scope ends at a ")" that closes a parenthesis
+        # opened before the cue, not at one of the list's own ("except X (e.g. Y) or Z (eg, W)")
         if not exclusion and within(flags.cues("required"), exc[-1].cue_end, a.start):
             return "excluded"
         return "exception"
