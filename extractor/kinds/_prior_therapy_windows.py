@@ -18,8 +18,8 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
         return -1
     po = paren_open(lower, s, a.start) if "(" in lower[s : a.start] else -1
     if po >= 0:  # "(6 weeks for nitrosoureas)": the window of the agent's own parenthesis
-        own = [i for i, w in enumerate(windows) if po < w.start < a.start]
-        if own:
+        own = [i for i, w in enumerate(windows) if po < w.start < a.start and not lower[po + 1 : w.start].strip()]
+        if own and a.start - windows[own[-1]].end <= 40:  # the window opens the parenthesis, the agent right after
             return own[-1]
     wi = next(
         (
@@ -59,7 +59,7 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
 def alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
     """Whether window ``w`` times a progression named after agent ``a`` as an alternative to it ("X for metastatic
     disease, or relapse within 6 months of Y"): the window is Y's, not X's."""
-    return a.end <= w.prog and rules.alternative_between.search(lower, a.end, w.prog) is not None
+    return a.end <= w.prog and rules.alternative_between.search(lower, max(a.end, w.prog - 12), w.prog) is not None
 
 
 def _other_paren(lower: str, s: int, a: Agent, w: Window) -> bool:
