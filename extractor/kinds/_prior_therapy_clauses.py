@@ -293,7 +293,7 @@ def _in_scope(rules: ClauseRules, between: str) -> bool:
     """Whether an agent after an exception cue is in its scope: the scope ends at a ")" (the cue was in a
     parenthesis), not at one that closes the list's own example parenthesis before a coordinator ("except X (e.g. Y)
     or Z (eg, W)"; not "other than X (eg, Y), such as Z")."""
-    if "," in between and rules.exception_end.search(between):
+    if ("," in between or "who" in between) and rules.exception_end.search(between):
         return False  # "except cutaneous melanoma, and has previously received X": a new predicate
     if ")" not in between:
         return True

@@ -239,9 +239,10 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
             for e in ph.cyp_one_enzyme.finditer(enzymes):
                 base = f"cyp{e.group(1)} {h.group('h')}"
                 hits = [n for w in words if (n := table.get(agent_key(f"{w} {base}"))) is not None]
-                for name in hits or [table.get(agent_key(base))]:  # one per strength word the lexicon names
-                    if name is not None and name not in names:
-                        names.append(name)
+                plain = table.get(agent_key(base))
+                if not hits and plain is not None:  # no strength the lexicon names: the plain class
+                    hits = [plain]
+                names.extend(n for n in hits if n not in names)
         if names:
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found += [Agent(m.start(), m.end(), n) for n in names]
