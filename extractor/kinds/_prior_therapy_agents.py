@@ -56,6 +56,10 @@ class AgentRules(_Data):
     targeted_gate: tuple[str, ...]
     targeted: Pattern
     target_split: Pattern
+    abbreviation_open: Pattern
+    abbreviation_close: Pattern
+    abbreviation_heads: frozenset[str]
+    abbreviation_words: Pattern
     target: Pattern
     spelled_gate: tuple[str, ...]
     spelled: Pattern
@@ -166,6 +170,8 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
     if "(" in lower and _any_in(rules.spelled_gate, lower):
         agents = _spelled(rules, lower, agents)
+    if len(agents) > 1 and ("(" in lower or "[" in lower):
+        agents = _abbreviated(rules, lower, agents)
     if not _any_in(rules.targeted_gate, lower):
         return agents
     for m in rules.targeted.finditer(lower):
@@ -234,6 +240,30 @@ def untreated(rules: AgentRules, lower: str, s: int, e: int) -> tuple[bool, re.M
         if m is not None:
             return False, m
     return None
+
+
+def _abbreviated(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
+    """An agent named again by its abbreviation in a parenthesis right after it: the abbreviation goes when it names
+    the agent or one of its classes ("TROP2-targeted antibody-drug conjugate (ADC)"); a generic head goes when it
+    ends a spelled-out name whose initials the abbreviation spells ("epidermal growth factor receptor-tyrosine
+    kinase inhibitor (EGFR-TKI)")."""
+    drop: set[int] = set()
+    for i in range(1, len(agents)):
+        p, a = agents[i - 1], agents[i]
+        if not (
+            rules.abbreviation_open.fullmatch(lower, p.end, a.start) and rules.abbreviation_close.match(lower, a.end)
+        ):
+            continue
+        if a.name == p.name or a.name in agent_classes(p.name):
+            drop.add(i)
+        elif p.name in rules.abbreviation_heads and a.name not in rules.abbreviation_heads:
+            letters = rules.abbreviation_words.match(lower, a.start)
+            words = rules.abbreviation_words.findall(lower, max(0, p.start - 60), p.start)
+            initials = "".join(w[0] for w in words)
+            abbr = letters.group() if letters is not None else ""
+            if len(abbr) > 1 and abbr in initials[-len(abbr) - 1 :]:  # "... receptor-tyrosine": one word between
+                drop.add(i - 1)
+    return [a for i, a in enumerate(agents) if i not in drop] if drop else agents
 
 
 def _spelled(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:

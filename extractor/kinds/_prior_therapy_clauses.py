@@ -88,6 +88,8 @@ class ClauseRules(_Data):
     naive_after: Pattern
     trailing_or: Pattern
     exception_quantified: Pattern
+    exception_list_go_on: Pattern
+    exception_end: Pattern
     negation_stop: Pattern
     examples_open: Pattern
     naive_object: Pattern
@@ -275,7 +277,7 @@ def agent_mode(  # noqa: PLR0917
     q = rules.exception_quantified.match(lower, exc[-1].cue_end) if exc else None
     if q is not None and "," in lower[q.end() : a.start]:
         exc = []  # "other than a single cycle of XELOX, radiotherapy or surgery": the exception is XELOX alone
-    if exc and ")" not in lower[exc[-1].cue_end : a.start]:  # the exception's scope ends at a ")"
+    if exc and _in_scope(rules, lower[exc[-1].cue_end : a.start]):
         if not exclusion and within(flags.cues("required"), exc[-1].cue_end, a.start):
             return "excluded"
         return "exception"
@@ -285,6 +287,22 @@ def agent_mode(  # noqa: PLR0917
     if mode is None:
         mode = memo[(s, e)] = clause_mode(flags, rules, lower, s, e)
     return mode
+
+
+def _in_scope(rules: ClauseRules, between: str) -> bool:
+    """Whether an agent after an exception cue is in its scope: the scope ends at a ")" (the cue was in a
+    parenthesis), not at one that closes the list's own example parenthesis before a coordinator ("except X (e.g. Y)
+    or Z (eg, W)"; not "other than X (eg, Y), such as Z")."""
+    if ("," in between or "who" in between) and rules.exception_end.search(between):
+        return False  # "except cutaneous melanoma, and has previously received X": a new predicate
+    if ")" not in between:
+        return True
+    pos = 0
+    while (c := between.find(")", pos)) >= 0:
+        if between.count("(", 0, c) <= between.count(")", 0, c) or not rules.exception_list_go_on.match(between, c + 1):
+            return False
+        pos = c + 1
+    return True
 
 
 def clause_mode(flags: Flags, rules: ClauseRules, lower: str, s: int, e: int) -> str:

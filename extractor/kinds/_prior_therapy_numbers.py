@@ -63,6 +63,8 @@ class NumberRules(BaseModel):
     completed_before: Pattern
     stopped_before: Pattern
     progression_before: Pattern
+    progression_gap_before: Pattern
+    paren_for: Pattern
     alternative_between: Pattern
     gap_post: Pattern
     lines_after: Pattern
@@ -165,8 +167,8 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
         washout = washout or stop or (not pre and rules.completed_before.search(before) is not None)
         lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
-        paren_for = (lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")) and lower.startswith(
-            " for ", q.unit_end
+        paren_for = (lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")) and (
+            rules.paren_for.match(lower, q.unit_end) is not None
         )
         if not (pre or cmp or post or washout or paren_for):  # "(6 weeks for nitrosoureas)" restates a window
             continue
@@ -177,7 +179,13 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
             and (not cmp or rules.duration_of.match(lower, q.unit_end))
         ):
             continue  # "6 months of therapy", "at least 3 years of first-line treatment": a duration
-        pm = rules.progression_before.search(lower, max(s, q.start - 60), q.start) if pre == "within" else None
+        pm = (
+            rules.progression_before.search(lower, max(s, q.start - 60), q.start)
+            if pre == "within"
+            else rules.progression_gap_before.search(lower, max(s, q.start - 40), q.start)
+            if cmp and post.startswith(("after", "from", "since"))
+            else None
+        )
         if post.startswith("after") and not cmp and pm is None and not washout:
             continue  # "4 weeks after the last dose" (contraception), not "progression within 6 months after",
             # not "a washout period of 7 days after the last dose of X"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from extractor.kinds._prior_therapy_agents import agent_before
 from extractor.kinds._prior_therapy_clauses import closed_paren, paren_open
 from extractor.kinds._prior_therapy_numbers import NumberRules, Window
-from extractor.rules.drugs import Agent
+from extractor.rules.drugs import Agent, find_agents
 
 __all__ = ["alternative", "window_index"]
 
@@ -16,7 +16,19 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
     """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
     if not windows:
         return -1
-    wi = next((i for i, w in enumerate(windows) if w.start >= a.end and not alternative(rules, lower, a, w)), -1)
+    po = paren_open(lower, s, a.start) if "(" in lower[s : a.start] else -1
+    if po >= 0:  # "(6 weeks for nitrosoureas)": the window of the agent's own parenthesis
+        own = [i for i, w in enumerate(windows) if po < w.start < a.start and not lower[po + 1 : w.start].strip()]
+        if own and a.start - windows[own[-1]].end <= 40:  # the window opens the parenthesis, the agent right after
+            return own[-1]
+    wi = next(
+        (
+            i
+            for i, w in enumerate(windows)
+            if w.start >= a.end and not alternative(rules, lower, a, w) and not _other_paren(lower, s, a, w)
+        ),
+        -1,
+    )
     if wi < 0:
         if windows[0].start >= a.end:
             return -1  # only a progression's window after it ("X, or relapse within 12 months of Y")
@@ -47,4 +59,14 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
 def alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
     """Whether window ``w`` times a progression named after agent ``a`` as an alternative to it ("X for metastatic
     disease, or relapse within 6 months of Y"): the window is Y's, not X's."""
-    return a.end <= w.prog and rules.alternative_between.search(lower, a.end, w.prog) is not None
+    return a.end <= w.prog and rules.alternative_between.search(lower, max(a.end, w.prog - 12), w.prog) is not None
+
+
+def _other_paren(lower: str, s: int, a: Agent, w: Window) -> bool:
+    """Whether window ``w`` opens a parenthesis after agent ``a`` that names another agent for it ("21 days after
+    chemotherapy (42 days if prior nitrosourea)"): the window is that agent's."""
+    po = paren_open(lower, s, w.start)
+    if po < a.end or lower[po + 1 : w.start].strip():
+        return False  # not a window that opens the parenthesis
+    pc = lower.find(")", w.end)
+    return pc > 0 and any(w.end <= b.start and b.end <= pc for b in find_agents(lower))

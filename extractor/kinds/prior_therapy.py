@@ -311,7 +311,7 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
         ):
             continue  # "Live vaccine within 30 days ... Note: should not receive live vaccine ... 30 days": a repeat
         earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
-        if names <= earlier and all(getattr(c, f) is None for f in _NUMERIC):
+        if names and names <= earlier and all(getattr(c, f) is None for f in _NUMERIC):
             continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
         rest = [n for n in c.agents if n not in earlier]
         if rest and len(rest) < len(c.agents):
@@ -452,6 +452,7 @@ def _sentence_criteria(  # noqa: PLR0917
     sentence_ok = flags.modes and flags.may_have("modes", s, e) and bool(within(flags.cues("permitted"), s, e))
     by_clause = len(ordered) > 1 and len({g.clause for g in ordered}) == len(ordered)
     out: list[PriorTherapy] = []
+    named = {a.name for a in agents if not a.neg}  # names the sentence writes ("no prior cancer-directed therapy")
     prev_end = s
     line_gi = 0
     if lines is not None and len(ordered) > 1 and ordered[0].neg and ordered[0].agents[-1].end <= lines.start:
@@ -510,19 +511,26 @@ def _sentence_criteria(  # noqa: PLR0917
                 PriorTherapy,
                 cs,
                 ce,
-                agents=[a.name for a in g.agents],
+                agents=[a.name for a in g.agents if a.name in named or _written(lower, a)],
                 requirement=requirement,
                 setting=setting,
                 min_lines=min_l,
                 max_lines=max_l,
                 min_duration_months=duration if gi == 0 else None,
-                within_weeks=g.window.weeks
-                if g.window and not (g.mode == "exception" and g.window.end <= g.clause[0])
+                within_weeks=g.window.weeks  # a progression's timing is no window (GUIDE, third round)
+                if g.window and g.window.prog < 0 and not (g.mode == "exception" and g.window.end <= g.clause[0])
                 else None,
                 response_required=response if requirement != "excluded" else None,
             )
         )
     return out
+
+
+def _written(lower: str, a: Agent) -> bool:
+    """Whether the text writes the agent's name: a negated phrase ("treatment-naive", "previously untreated") names
+    its class ("systemic therapy") only when the class's first word is in it ("systemic therapy naive"); else the
+    criterion has no agent (GUIDE, third round: no parent the text does not write)."""
+    return not a.neg or a.name.partition(" ")[0] in lower[a.start : a.end]
 
 
 def _skipped(rules: Rules, lower: str, s: int, e: int) -> bool:

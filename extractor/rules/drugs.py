@@ -223,9 +223,10 @@ def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None
 
 def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[Agent]:
     """Cytochrome P450 phrases with coordinated enzymes and heads: one agent per enzyme and head ("strong CYP3A4
-    inhibitors or inducers" -> strong cyp3a4 inhibitor, strong cyp3a4 inducer). A strength word ("strong",
-    "potent") stays with its heads and the heads after it; "strong or moderate" and "moderate" name the plain
-    class. Names the lexicon lacks are left out; the phrase's other mentions are replaced."""
+    inhibitors or inducers" -> strong cyp3a4 inhibitor, strong cyp3a4 inducer). A strength word ("strong", "potent",
+    "moderate") stays with its heads and the heads after it; "strong or moderate" names both ("strong cyp3a4
+    inducer", "moderate cyp3a4 inducer": GUIDE, third round); a strength the lexicon has no name for gives the
+    plain class. Names the lexicon lacks are left out; the phrase's other mentions are replaced."""
     ph = _phrases()
     for m in ph.cyp_phrase.finditer(lower):
         enzymes = m.group("e1") or m.group("e2")
@@ -234,12 +235,14 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
         names: list[str] = []
         for h in ph.cyp_one_head.finditer(heads_text):
             strength = h.group("s") or strength
-            plain = not strength or any(w in strength for w in ("moderate",))
+            words = strength.split()
             for e in ph.cyp_one_enzyme.finditer(enzymes):
                 base = f"cyp{e.group(1)} {h.group('h')}"
-                name = (None if plain else table.get(agent_key("strong " + base))) or table.get(agent_key(base))
-                if name is not None and name not in names:
-                    names.append(name)
+                hits = [n for w in words if (n := table.get(agent_key(f"{w} {base}"))) is not None]
+                plain = table.get(agent_key(base))
+                if not hits and plain is not None:  # no strength the lexicon names: the plain class
+                    hits = [plain]
+                names.extend(n for n in hits if n not in names)
         if names:
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found += [Agent(m.start(), m.end(), n) for n in names]
