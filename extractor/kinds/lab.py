@@ -307,9 +307,11 @@ def _lab(
         analytes = [a for a in analytes if a not in against] or analytes
     for a in analytes:
         key = f"{a}|{direction}|{t.value}|{t.uln}|{cond}"
-        if key in seen:
-            continue  # the same threshold restated
-        seen[key] = direction
+        unit = t.unit or ""
+        if key in seen and (not unit or not seen[key] or seen[key] == unit):
+            continue  # the same threshold restated (the same number in another unit is another test: "UPCR <= 1
+            # mg/mg, or 24-hour urine protein <= 1 g/24h")
+        seen[key] = unit
         # a later, opposite-direction threshold on the same analyte is a condition ("for subjects with ... > 1.5")
         if direction in "<>" and direction and seen.get(a, direction) != direction:
             continue
@@ -423,13 +425,20 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
         out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
         for j in range(1, len(ths)):
             t = ths[j]
-            if not t.explicit:
-                continue
             nxt = ths[j + 1].start if j + 1 < len(ths) else win_end
+            implicit = not t.explicit
+            if implicit:
+                # a bare ULN multiple with its population after it takes the first threshold's comparator
+                # ("ALT <= 3 x ULN (5 x ULN allowed if liver metastases)")
+                if t.uln is None or primary.op is None or not RULES.condition_cue.match(text, t.end, nxt):
+                    continue
+                t.op = primary.op
             stop = RULES.sentence_break.search(ctx.clean, t.end, min(nxt, t.end + 80))
             found = None
             if RULES.condition_cue.match(text, t.end, nxt):
                 found = _condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
+            if found is None and implicit:
+                continue
             if found is None:
                 b_lo = max(ths[j - 1].end, consumed_until)
                 for b in RULES.sentence_break.finditer(ctx.clean, b_lo, t.start):
