@@ -59,6 +59,7 @@ class Rules(RuleFile):
     filler_phrases: dict[str, Comparator]
     method_words: frozenset[str]
     method_note: Pattern
+    stands_in_for: Pattern
     formula_words: tuple[str, ...]
     formula_after: Pattern
     formula_before: Pattern

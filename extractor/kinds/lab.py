@@ -156,7 +156,11 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
         if RULES.not_analyte_after.match(ctx.lower, m.end()):
             continue
         skip_to = m.end()
-        if found and RULES.connector.fullmatch(clean, found[-1].end, m.start()):
+        if (
+            found
+            and RULES.connector.fullmatch(clean, found[-1].end, m.start())
+            and not ("(" in clean[found[-1].end : m.start()] and RULES.method_note.match(ctx.lower, found[-1].end))
+        ):
             last = found[-1]
             last.end = m.end()
             last.analytes.extend(x for x in a.names if x not in last.analytes)
@@ -343,6 +347,23 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             note = RULES.method_note.match(text, mention.end)
             if note is not None:
                 mention.end = note.end()
+        # the analytes a note names ("(GFR can be used in place of CrCl)") are no mentions of their own; those it
+        # stands in for are the mention's too ("calculated(b) creatinine clearance (GFR can be used in place of
+        # creatinine or CrCl) <= 1.5 x ULN OR >= 30 mL/min")
+        kept = [mentions[0]]
+        for m in mentions[1:]:
+            if m.start >= kept[-1].end:
+                kept.append(m)
+                continue
+            last = kept[-1]
+            if RULES.stands_in_for.search(text, last.start, m.start):
+                for a in m.analytes:
+                    if a not in last.analytes:
+                        last.analytes.append(a)
+                        last.stand_ins.append(a)
+                        last.units[a] = m.units.get(a, frozenset())
+                        last.bounds[a] = m.bounds.get(a)
+        mentions = kept
     # without a population word in the item only each mention's first threshold counts (the others can only give
     # criteria for a population)
     cond_words = tuple([w for w in RULES.condition_words if w in text])
@@ -415,7 +436,9 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                     consumed_until = after[1]
         span_end, hi = primary.end, win_end
         lc = RULES.lab_condition.match(text, primary.end) if cond is None else None
-        if lc is not None and _lab_condition_analyte(lc) not in mention.analytes:
+        if lc is not None and (
+            _lab_condition_analyte(lc) not in mention.analytes or _lab_condition_analyte(lc) in mention.stand_ins
+        ):
             # another lab's value names the population ("... for participants with creatinine > 1.5 x ULN"); the
             # analyte named there is no mention of its own
             cond, span_end = _lab_condition(lc), lc.end()
@@ -447,7 +470,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             if found is None and ranged:  # the range's second bound, for everyone
                 out.extend(_lab(ctx, mention, t, cond=None, span=span, seen={}))
             if found is None and not ranged and j == 1:
-                out.extend(_alternative(ctx, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
+                out.extend(_alternative(ctx, text, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
             if found is None:
                 continue
             consumed_until = max(consumed_until, found[1])
@@ -459,6 +482,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
 
 def _alternative(
     ctx: ItemContext,
+    text: str,
     mention: Mention,
     first: Threshold,
     t: Threshold,
@@ -469,9 +493,10 @@ def _alternative(
 ) -> list[Lab]:
     """A second threshold joined by "or" to the first of a mention naming several analytes is the one of those the
     first went against ("creatinine or creatinine clearance <= 1.5 x ULN OR >= 60 mL/min for subjects with
-    creatinine > 1.5 x ULN": creatinine clearance >= 60 mL/min), when its direction (and unit) fits them."""
+    creatinine > 1.5 x ULN": creatinine clearance >= 60 mL/min), when its direction (and unit) fits them. ``text``: the
+    item's lower-cased text with HTML entities read as signs."""
     first_op, op = _effective_op(ctx, mention, first), _effective_op(ctx, mention, t)
-    if first_op is None or op is None or not RULES.alternative_join.fullmatch(ctx.lower, first.end, t.start):
+    if first_op is None or op is None or not RULES.alternative_join.fullmatch(text, first.end, t.start):
         return []
     against = _against(mention, first_op[0]) if first.uln is not None else []
     if not against:
@@ -481,7 +506,7 @@ def _alternative(
         return []
     sub = Mention(mention.start, mention.end, fit, None, mention.cells, mention.percent, mention.units)
     cond, end = None, t.end
-    lc = RULES.lab_condition.match(ctx.lower, t.end)
+    lc = RULES.lab_condition.match(text, t.end)
     if lc is not None and _lab_condition_analyte(lc) not in fit:
         cond, end = _lab_condition(lc), lc.end()
     span = grammar.clause_span(ctx.clean, start, end, bounds[0], max(bounds[1], end))
