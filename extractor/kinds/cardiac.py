@@ -80,6 +80,8 @@ class Rules(RuleFile):
     classes: dict[str, int]
     nyha_class: Pattern
     nyha_class_before: Pattern
+    nyha_class_later: Pattern
+    nyha_later_reach: int
     nyha_cut: Pattern
     nyha_ge: Pattern
     nyha_gt: Pattern
@@ -235,9 +237,15 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     window = text[m.end() : m.end() + 60]
     if not RULES.nyha_class.search(window[:45]):
         before = list(RULES.nyha_class_before.finditer(text, max(0, m.start() - 80), m.start()))
+        later = RULES.nyha_class_later.search(text, m.end(), m.end() + RULES.nyha_later_reach)
         if before:
             b = before[-1]
             window = text[max(0, b.start() - 4) : b.start()] + " " + b.group(1) + " " + window[:25]
+        elif later is not None:
+            # the class in the next sentence ("... using the NYHA Functional Classification. To be eligible,
+            # patients should be class 2B or better"): what lies between is blanked, offsets kept
+            window = " " * (later.start() - m.end()) + text[later.start() : later.end() + 25]
+            excluded = False  # "should be class ..." states the requirement, in either section
     cut = RULES.nyha_cut.search(window)
     if cut is not None and cut.start() > 0 and RULES.nyha_class.search(window[: cut.start()]):
         window = window[: cut.start()]
