@@ -85,6 +85,7 @@ class Rules(RuleFile):
     lab_condition: Pattern
     condition_analytes: dict[str, str]
     condition_cue: Pattern
+    condition_also: Pattern
     condition_gap: Pattern
     condition_negation_reach: int
     condition_negation_gap: Pattern

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from extractor.ground import make_evidence
+from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._spec import Compare, KindSpec
@@ -176,48 +177,6 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
     return found
 
 
-# ---------------------------------------------------------------------------------------------- populations
-
-
-@cache
-def _conditions() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    alts = [f"(?P<c{i}>" + "|".join(p.pattern for p in pats) + ")" for i, pats in enumerate(RULES.conditions.values())]
-    return re.compile("|".join(alts)), tuple(RULES.conditions)
-
-
-def _negated(ctx: ItemContext, text: str, lo: int, at: int) -> bool:
-    """A negation cue of the context pass just before ``at`` (within ``condition_negation_reach`` characters, not
-    before ``lo``, only words between): "without bone marrow involvement", "no liver metastases"."""
-    reach = max(lo, at - RULES.condition_negation_reach)
-    for cue in ctx.context.cues("negated", kind="lab"):
-        forward = cue.scope_start >= cue.cue_end
-        if (
-            forward
-            and reach <= cue.cue_start
-            and cue.cue_end <= at
-            and RULES.condition_negation_gap.fullmatch(text, cue.cue_end, at)
-        ):
-            return True
-    return False
-
-
-def _condition_in(
-    ctx: ItemContext, text: str, start: int, end: int, words: tuple[str, ...], *, last: bool = False
-) -> tuple[str, int] | None:
-    """The first (``last``: the last) population named in ``text[start:end]`` (not negated): canonical name and end
-    offset. ``words``: the ``condition_words`` the item holds (every population names one)."""
-    if end <= start or not any(text.find(w, start, end) >= 0 for w in words):
-        return None
-    rx, names = _conditions()
-    found = None
-    for m in rx.finditer(text, start, end):
-        if not _negated(ctx, text, start, m.start()):
-            found = names[next(i for i, v in enumerate(m.groups()) if v)], m.end()
-            if not last:
-                break
-    return found
-
-
 # ------------------------------------------------------------------------------------------------- criteria
 
 
@@ -238,26 +197,6 @@ def _states_requirement(text: str, start: int, end: int) -> bool:
         return False
     a, b = (req.end(), start) if req.start() < start else (end, req.start())
     return RULES.unless.search(text, a, b) is None
-
-
-def _lab_condition(m: re.Match[str]) -> str:
-    """The population a ``lab_condition`` match names: "creatinine > 1.5 x ULN", "total bilirubin > ULN"."""
-    cmp = m.group("cmp")
-    op = ">=" if "=" in cmp or "≥" in cmp else ">"
-    num = m.group("num")
-    if num is None:
-        limit = "ULN"
-    elif m.group("uln"):
-        limit = f"{num} x ULN"
-    else:
-        limit = f"{num} {m.group('unit').replace(' ', '')}"
-    return f"{' '.join(m.group('name').split())} {op} {limit}"
-
-
-def _lab_condition_analyte(m: re.Match[str]) -> str:
-    """The analyte a ``lab_condition`` match names ("total bilirubin" -> total_bilirubin)."""
-    name = "_".join(m.group("name").split())
-    return RULES.condition_analytes.get(name, name)
 
 
 def _against(mention: Mention, direction: str) -> list[str]:
@@ -415,9 +354,10 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 continue
             primary.op = op
         cond: str | None = None
+        also: list[tuple[str, int]] = []  # further populations joined to the one after the threshold
         if cond_words:
             # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
-            before = _condition_in(ctx, text, max(prev_end, consumed_until), mention.start, cond_words, last=True)
+            before = condition_in(ctx, text, max(prev_end, consumed_until), mention.start, cond_words, last=True)
             if before is not None and RULES.condition_gap.fullmatch(text, before[1], mention.start):
                 cond = before[0]
                 consumed_until = mention.start
@@ -430,22 +370,25 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 and not any(t.explicit for t in ths[1:])
                 and RULES.condition_cue.match(text, primary.end, nxt)
             ):
-                after = _condition_in(ctx, text, primary.end, min(nxt, primary.end + 90), cond_words)
+                after = condition_in(ctx, text, primary.end, min(nxt, primary.end + 90), cond_words)
                 if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
                     cond = after[0]
-                    consumed_until = after[1]
+                    also = further_conditions(text, after[1])
+                    consumed_until = also[-1][1] if also else after[1]
         span_end, hi = primary.end, win_end
         lc = RULES.lab_condition.match(text, primary.end) if cond is None else None
         if lc is not None and (
-            _lab_condition_analyte(lc) not in mention.analytes or _lab_condition_analyte(lc) in mention.stand_ins
+            lab_condition_analyte(lc) not in mention.analytes or lab_condition_analyte(lc) in mention.stand_ins
         ):
             # another lab's value names the population ("... for participants with creatinine > 1.5 x ULN"); the
             # analyte named there is no mention of its own
-            cond, span_end = _lab_condition(lc), lc.end()
+            cond, span_end = lab_condition(lc), lc.end()
             skip_before = lc.end()
             hi = next((m.start for m in mentions[i + 1 :] if m.start >= span_end), len(text))
         span = grammar.clause_span(ctx.clean, mention.start, span_end, lo, hi)
         out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
+        for name, _ in also:
+            out.extend(_lab(ctx, mention, primary, cond=name, span=span, seen=seen))
         for j in range(1, len(ths)):
             t = ths[j]
             nxt = ths[j + 1].start if j + 1 < len(ths) else win_end
@@ -458,24 +401,29 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 t.op = primary.op
             stop = RULES.sentence_break.search(ctx.clean, t.end, min(nxt, t.end + 80))
             found = None
+            also = []
             if RULES.condition_cue.match(text, t.end, nxt):
-                found = _condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
+                found = condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
+                also = further_conditions(text, found[1]) if found is not None else []
             if found is None and implicit:
                 continue
             if found is None:
                 b_lo = max(ths[j - 1].end, consumed_until)
                 for b in RULES.sentence_break.finditer(ctx.clean, b_lo, t.start):
                     b_lo = b.start() + 1
-                found = _condition_in(ctx, text, b_lo, t.start, cond_words)
+                found = condition_in(ctx, text, b_lo, t.start, cond_words)
+                also = [c for c in further_conditions(text, found[1]) if c[1] <= t.start] if found is not None else []
             if found is None and ranged:  # the range's second bound, for everyone
                 out.extend(_lab(ctx, mention, t, cond=None, span=span, seen={}))
             if found is None and not ranged and j == 1:
                 out.extend(_alternative(ctx, text, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
             if found is None:
                 continue
-            consumed_until = max(consumed_until, found[1])
-            span = grammar.clause_span(ctx.clean, mention.start, max(t.end, found[1]), lo, nxt)
-            out.extend(_lab(ctx, mention, t, cond=found[0], span=span, seen=seen))
+            last_end = also[-1][1] if also else found[1]
+            consumed_until = max(consumed_until, last_end)
+            span = grammar.clause_span(ctx.clean, mention.start, max(t.end, last_end), lo, max(nxt, last_end))
+            for name in [found[0], *(n for n, _ in also)]:
+                out.extend(_lab(ctx, mention, t, cond=name, span=span, seen=seen))
         prev_end = ths[-1].end
     return out
 
@@ -507,8 +455,8 @@ def _alternative(
     sub = Mention(mention.start, mention.end, fit, None, mention.cells, mention.percent, mention.units)
     cond, end = None, t.end
     lc = RULES.lab_condition.match(text, t.end)
-    if lc is not None and _lab_condition_analyte(lc) not in fit:
-        cond, end = _lab_condition(lc), lc.end()
+    if lc is not None and lab_condition_analyte(lc) not in fit:
+        cond, end = lab_condition(lc), lc.end()
     span = grammar.clause_span(ctx.clean, start, end, bounds[0], max(bounds[1], end))
     return _lab(ctx, sub, t, cond=cond, span=span, seen=seen)
 
