@@ -91,6 +91,7 @@ class Rules(RuleFile):
     condition_negation_gap: Pattern
     requirement: Pattern
     unless: Pattern
+    lead_in_not_required: Pattern
     organ_words: frozenset[str]
     organ_qualifiers: frozenset[str]
     organ: Pattern

@@ -210,10 +210,27 @@ def _against(mention: Mention, direction: str) -> list[str]:
     return out if len(out) < len(mention.analytes) else []
 
 
+def _lead_in_requires(ctx: ItemContext) -> bool:
+    """An exclusion item under a lead-in that states who is eligible ("HIV-positive patients are eligible if the
+    following criteria are met:", "must have normal organ function as defined below:") states a requirement."""
+    lead = ctx.lead_in
+    if not lead:
+        return False
+    tail = lead[max(lead.rfind(". "), lead.rfind("; ")) + 1 :]
+    return RULES.requirement.search(tail) is not None and RULES.lead_in_not_required.search(tail) is None
+
+
 def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparator | None:
-    """The comparator a patient must meet: an exclusion's negated unless the clause states the requirement."""
+    """The comparator a patient must meet: an exclusion's negated unless the clause (or its lead-in) states the
+    requirement."""
     op = t.op
-    if op is not None and ctx.is_exclusion and not t.wnl and not _states_requirement(ctx.lower, mention.start, t.start):
+    if (
+        op is not None
+        and ctx.is_exclusion
+        and not t.wnl
+        and not _states_requirement(ctx.lower, mention.start, t.start)
+        and not _lead_in_requires(ctx)
+    ):
         op = negate(op)
     return op
 
