@@ -54,6 +54,8 @@ class Condition(BaseModel):
     companion: bool = False
     #: left out when examples naming other conditions follow ("cardiac disease, including unstable angina")
     umbrella: bool = False
+    #: left out when another condition found names it ("poorly controlled hypertension ... elevated blood pressure")
+    restated: bool = False
 
 
 class Rules(RuleFile):
@@ -160,7 +162,7 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
 
 def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """The conditions found, named as the rule file says: as written, companions only beside another condition,
-    umbrellas left out before examples of others."""
+    umbrellas left out before examples of others, restatements left out beside a condition naming them."""
     specs = RULES.conditions
     if all(specs[name].companion for _, _, name in found):
         return []
@@ -168,6 +170,8 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     for start, end, name in found:
         spec = specs[name]
         if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
+            continue
+        if spec.restated and any(name in text[s:e] for s, e, n in found if n != name):
             continue
         words = text[start:end].replace(",", " ").split()
         out.append((start, end, " ".join(w for w in words if w not in RULES.name_drop) if spec.as_written else name))
