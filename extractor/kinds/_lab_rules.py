@@ -70,6 +70,8 @@ class Rules(RuleFile):
     clause_break: Pattern
     range_join: Pattern
     alternative_join: Pattern
+    dipstick_after: Pattern
+    dipstick_join: Pattern
     or_equal: Pattern
     sentence_break: Pattern
     direct_bilirubin: str

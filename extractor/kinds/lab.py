@@ -364,6 +364,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
         ):
             # "creatinine or creatinine clearance <= 1.5 x ULN or >= 60 mL/min": the alternative's threshold too
             ths = thresholds(text, mention, win_end, first_only=False)[:2]
+        elif len(ths) == 1 and primary.unit is None and RULES.dipstick_after.match(text, primary.end):
+            ths = thresholds(text, mention, win_end, first_only=False)[:2]  # a dipstick grade, then an amount?
         if not primary.explicit:
             op: Comparator | None = ">=" if mention.bound == "lower" else "<=" if mention.bound == "upper" else None
             if op is None or ctx.is_exclusion:
@@ -434,6 +436,10 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 out.extend(_lab(ctx, mention, t, cond=None, span=span, seen={}))
             if found is None and not ranged and j == 1:
                 out.extend(_alternative(ctx, text, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
+                dip = RULES.dipstick_after.match(text, primary.end)
+                if t.unit and dip and RULES.dipstick_join.fullmatch(text, dip.end(), t.start):
+                    # a dipstick grade or an amount ("urine protein <= 2+ or <= 1000 mg/24 hours"): two tests
+                    out.extend(_lab(ctx, mention, t, cond=None, span=span, seen=seen))
             if found is None:
                 continue
             last_end = also[-1][1] if also else found[1]
