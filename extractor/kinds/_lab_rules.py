@@ -59,6 +59,7 @@ class Rules(RuleFile):
     filler_phrases: dict[str, Comparator]
     method_words: frozenset[str]
     method_note: Pattern
+    stands_in_for: Pattern
     formula_words: tuple[str, ...]
     formula_after: Pattern
     formula_before: Pattern
@@ -69,6 +70,8 @@ class Rules(RuleFile):
     clause_break: Pattern
     range_join: Pattern
     alternative_join: Pattern
+    dipstick_after: Pattern
+    dipstick_join: Pattern
     or_equal: Pattern
     sentence_break: Pattern
     direct_bilirubin: str
@@ -84,11 +87,13 @@ class Rules(RuleFile):
     lab_condition: Pattern
     condition_analytes: dict[str, str]
     condition_cue: Pattern
+    condition_also: Pattern
     condition_gap: Pattern
     condition_negation_reach: int
     condition_negation_gap: Pattern
     requirement: Pattern
     unless: Pattern
+    lead_in_not_required: Pattern
     organ_words: frozenset[str]
     organ_qualifiers: frozenset[str]
     organ: Pattern

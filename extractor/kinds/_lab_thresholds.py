@@ -28,6 +28,7 @@ class Mention:
     units: dict[str, frozenset[str]]
     unit_required: bool = False
     bounds: dict[str, str | None] = field(default_factory=dict)  # each analyte's usual direction (lower / upper)
+    stand_ins: list[str] = field(default_factory=list)  # analytes a note says it stands in for (not named by it)
 
 
 @dataclass(slots=True)

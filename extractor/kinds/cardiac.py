@@ -54,6 +54,8 @@ class Condition(BaseModel):
     companion: bool = False
     #: left out when examples naming other conditions follow ("cardiac disease, including unstable angina")
     umbrella: bool = False
+    #: left out when another condition found names it ("poorly controlled hypertension ... elevated blood pressure")
+    restated: bool = False
 
 
 class Rules(RuleFile):
@@ -80,6 +82,8 @@ class Rules(RuleFile):
     classes: dict[str, int]
     nyha_class: Pattern
     nyha_class_before: Pattern
+    nyha_class_later: Pattern
+    nyha_later_reach: int
     nyha_cut: Pattern
     nyha_ge: Pattern
     nyha_gt: Pattern
@@ -158,7 +162,7 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
 
 def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """The conditions found, named as the rule file says: as written, companions only beside another condition,
-    umbrellas left out before examples of others."""
+    umbrellas left out before examples of others, restatements left out beside a condition naming them."""
     specs = RULES.conditions
     if all(specs[name].companion for _, _, name in found):
         return []
@@ -166,6 +170,8 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     for start, end, name in found:
         spec = specs[name]
         if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
+            continue
+        if spec.restated and any(name in text[s:e] for s, e, n in found if n != name):
             continue
         words = text[start:end].replace(",", " ").split()
         out.append((start, end, " ".join(w for w in words if w not in RULES.name_drop) if spec.as_written else name))
@@ -235,9 +241,15 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     window = text[m.end() : m.end() + 60]
     if not RULES.nyha_class.search(window[:45]):
         before = list(RULES.nyha_class_before.finditer(text, max(0, m.start() - 80), m.start()))
+        later = RULES.nyha_class_later.search(text, m.end(), m.end() + RULES.nyha_later_reach)
         if before:
             b = before[-1]
             window = text[max(0, b.start() - 4) : b.start()] + " " + b.group(1) + " " + window[:25]
+        elif later is not None:
+            # the class in the next sentence ("... using the NYHA Functional Classification. To be eligible,
+            # patients should be class 2B or better"): what lies between is blanked, offsets kept
+            window = " " * (later.start() - m.end()) + text[later.start() : later.end() + 25]
+            excluded = False  # "should be class ..." states the requirement, in either section
     cut = RULES.nyha_cut.search(window)
     if cut is not None and cut.start() > 0 and RULES.nyha_class.search(window[: cut.start()]):
         window = window[: cut.start()]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from extractor.ground import make_evidence
+from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._spec import Compare, KindSpec
@@ -156,7 +157,11 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
         if RULES.not_analyte_after.match(ctx.lower, m.end()):
             continue
         skip_to = m.end()
-        if found and RULES.connector.fullmatch(clean, found[-1].end, m.start()):
+        if (
+            found
+            and RULES.connector.fullmatch(clean, found[-1].end, m.start())
+            and not ("(" in clean[found[-1].end : m.start()] and RULES.method_note.match(ctx.lower, found[-1].end))
+        ):
             last = found[-1]
             last.end = m.end()
             last.analytes.extend(x for x in a.names if x not in last.analytes)
@@ -169,48 +174,6 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
         needs = m.group(0).lower() in a.unit_required
         bounds: dict[str, str | None] = dict.fromkeys(a.names, a.bound)
         found.append(Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs, bounds))
-    return found
-
-
-# ---------------------------------------------------------------------------------------------- populations
-
-
-@cache
-def _conditions() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    alts = [f"(?P<c{i}>" + "|".join(p.pattern for p in pats) + ")" for i, pats in enumerate(RULES.conditions.values())]
-    return re.compile("|".join(alts)), tuple(RULES.conditions)
-
-
-def _negated(ctx: ItemContext, text: str, lo: int, at: int) -> bool:
-    """A negation cue of the context pass just before ``at`` (within ``condition_negation_reach`` characters, not
-    before ``lo``, only words between): "without bone marrow involvement", "no liver metastases"."""
-    reach = max(lo, at - RULES.condition_negation_reach)
-    for cue in ctx.context.cues("negated", kind="lab"):
-        forward = cue.scope_start >= cue.cue_end
-        if (
-            forward
-            and reach <= cue.cue_start
-            and cue.cue_end <= at
-            and RULES.condition_negation_gap.fullmatch(text, cue.cue_end, at)
-        ):
-            return True
-    return False
-
-
-def _condition_in(
-    ctx: ItemContext, text: str, start: int, end: int, words: tuple[str, ...], *, last: bool = False
-) -> tuple[str, int] | None:
-    """The first (``last``: the last) population named in ``text[start:end]`` (not negated): canonical name and end
-    offset. ``words``: the ``condition_words`` the item holds (every population names one)."""
-    if end <= start or not any(text.find(w, start, end) >= 0 for w in words):
-        return None
-    rx, names = _conditions()
-    found = None
-    for m in rx.finditer(text, start, end):
-        if not _negated(ctx, text, start, m.start()):
-            found = names[next(i for i, v in enumerate(m.groups()) if v)], m.end()
-            if not last:
-                break
     return found
 
 
@@ -236,26 +199,6 @@ def _states_requirement(text: str, start: int, end: int) -> bool:
     return RULES.unless.search(text, a, b) is None
 
 
-def _lab_condition(m: re.Match[str]) -> str:
-    """The population a ``lab_condition`` match names: "creatinine > 1.5 x ULN", "total bilirubin > ULN"."""
-    cmp = m.group("cmp")
-    op = ">=" if "=" in cmp or "≥" in cmp else ">"
-    num = m.group("num")
-    if num is None:
-        limit = "ULN"
-    elif m.group("uln"):
-        limit = f"{num} x ULN"
-    else:
-        limit = f"{num} {m.group('unit').replace(' ', '')}"
-    return f"{' '.join(m.group('name').split())} {op} {limit}"
-
-
-def _lab_condition_analyte(m: re.Match[str]) -> str:
-    """The analyte a ``lab_condition`` match names ("total bilirubin" -> total_bilirubin)."""
-    name = "_".join(m.group("name").split())
-    return RULES.condition_analytes.get(name, name)
-
-
 def _against(mention: Mention, direction: str) -> list[str]:
     """The analytes of a mention naming several whose usual direction a threshold's direction goes against
     ("creatinine or creatinine clearance <= 1.5 x ULN": creatinine clearance is bounded below), when some of its
@@ -267,10 +210,27 @@ def _against(mention: Mention, direction: str) -> list[str]:
     return out if len(out) < len(mention.analytes) else []
 
 
+def _lead_in_requires(ctx: ItemContext) -> bool:
+    """An exclusion item under a lead-in that states who is eligible ("HIV-positive patients are eligible if the
+    following criteria are met:", "must have normal organ function as defined below:") states a requirement."""
+    lead = ctx.lead_in
+    if not lead:
+        return False
+    tail = lead[max(lead.rfind(". "), lead.rfind("; ")) + 1 :]
+    return RULES.requirement.search(tail) is not None and RULES.lead_in_not_required.search(tail) is None
+
+
 def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparator | None:
-    """The comparator a patient must meet: an exclusion's negated unless the clause states the requirement."""
+    """The comparator a patient must meet: an exclusion's negated unless the clause (or its lead-in) states the
+    requirement."""
     op = t.op
-    if op is not None and ctx.is_exclusion and not t.wnl and not _states_requirement(ctx.lower, mention.start, t.start):
+    if (
+        op is not None
+        and ctx.is_exclusion
+        and not t.wnl
+        and not _states_requirement(ctx.lower, mention.start, t.start)
+        and not _lead_in_requires(ctx)
+    ):
         op = negate(op)
     return op
 
@@ -307,9 +267,11 @@ def _lab(
         analytes = [a for a in analytes if a not in against] or analytes
     for a in analytes:
         key = f"{a}|{direction}|{t.value}|{t.uln}|{cond}"
-        if key in seen:
-            continue  # the same threshold restated
-        seen[key] = direction
+        unit = t.unit or ""
+        if key in seen and (not unit or not seen[key] or seen[key] == unit):
+            continue  # the same threshold restated (the same number in another unit is another test: "UPCR <= 1
+            # mg/mg, or 24-hour urine protein <= 1 g/24h")
+        seen[key] = unit
         # a later, opposite-direction threshold on the same analyte is a condition ("for subjects with ... > 1.5")
         if direction in "<>" and direction and seen.get(a, direction) != direction:
             continue
@@ -341,6 +303,23 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             note = RULES.method_note.match(text, mention.end)
             if note is not None:
                 mention.end = note.end()
+        # the analytes a note names ("(GFR can be used in place of CrCl)") are no mentions of their own; those it
+        # stands in for are the mention's too ("calculated(b) creatinine clearance (GFR can be used in place of
+        # creatinine or CrCl) <= 1.5 x ULN OR >= 30 mL/min")
+        kept = [mentions[0]]
+        for m in mentions[1:]:
+            if m.start >= kept[-1].end:
+                kept.append(m)
+                continue
+            last = kept[-1]
+            if RULES.stands_in_for.search(text, last.start, m.start):
+                for a in m.analytes:
+                    if a not in last.analytes:
+                        last.analytes.append(a)
+                        last.stand_ins.append(a)
+                        last.units[a] = m.units.get(a, frozenset())
+                        last.bounds[a] = m.bounds.get(a)
+        mentions = kept
     # without a population word in the item only each mention's first threshold counts (the others can only give
     # criteria for a population)
     cond_words = tuple([w for w in RULES.condition_words if w in text])
@@ -385,6 +364,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
         ):
             # "creatinine or creatinine clearance <= 1.5 x ULN or >= 60 mL/min": the alternative's threshold too
             ths = thresholds(text, mention, win_end, first_only=False)[:2]
+        elif len(ths) == 1 and primary.unit is None and RULES.dipstick_after.match(text, primary.end):
+            ths = thresholds(text, mention, win_end, first_only=False)[:2]  # a dipstick grade, then an amount?
         if not primary.explicit:
             op: Comparator | None = ">=" if mention.bound == "lower" else "<=" if mention.bound == "upper" else None
             if op is None or ctx.is_exclusion:
@@ -392,9 +373,10 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 continue
             primary.op = op
         cond: str | None = None
+        also: list[tuple[str, int]] = []  # further populations joined to the one after the threshold
         if cond_words:
             # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
-            before = _condition_in(ctx, text, max(prev_end, consumed_until), mention.start, cond_words, last=True)
+            before = condition_in(ctx, text, max(prev_end, consumed_until), mention.start, cond_words, last=True)
             if before is not None and RULES.condition_gap.fullmatch(text, before[1], mention.start):
                 cond = before[0]
                 consumed_until = mention.start
@@ -407,49 +389,71 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 and not any(t.explicit for t in ths[1:])
                 and RULES.condition_cue.match(text, primary.end, nxt)
             ):
-                after = _condition_in(ctx, text, primary.end, min(nxt, primary.end + 90), cond_words)
+                after = condition_in(ctx, text, primary.end, min(nxt, primary.end + 90), cond_words)
                 if after is not None and not text[after[1] : nxt].rstrip().endswith(":"):
                     cond = after[0]
-                    consumed_until = after[1]
+                    also = further_conditions(text, after[1])
+                    consumed_until = also[-1][1] if also else after[1]
         span_end, hi = primary.end, win_end
         lc = RULES.lab_condition.match(text, primary.end) if cond is None else None
-        if lc is not None and _lab_condition_analyte(lc) not in mention.analytes:
+        if lc is not None and (
+            lab_condition_analyte(lc) not in mention.analytes or lab_condition_analyte(lc) in mention.stand_ins
+        ):
             # another lab's value names the population ("... for participants with creatinine > 1.5 x ULN"); the
             # analyte named there is no mention of its own
-            cond, span_end = _lab_condition(lc), lc.end()
+            cond, span_end = lab_condition(lc), lc.end()
             skip_before = lc.end()
             hi = next((m.start for m in mentions[i + 1 :] if m.start >= span_end), len(text))
         span = grammar.clause_span(ctx.clean, mention.start, span_end, lo, hi)
         out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
+        for name, _ in also:
+            out.extend(_lab(ctx, mention, primary, cond=name, span=span, seen=seen))
         for j in range(1, len(ths)):
             t = ths[j]
-            if not t.explicit:
-                continue
             nxt = ths[j + 1].start if j + 1 < len(ths) else win_end
+            implicit = not t.explicit
+            if implicit:
+                # a bare ULN multiple with its population after it takes the first threshold's comparator
+                # ("ALT <= 3 x ULN (5 x ULN allowed if liver metastases)")
+                if t.uln is None or primary.op is None or not RULES.condition_cue.match(text, t.end, nxt):
+                    continue
+                t.op = primary.op
             stop = RULES.sentence_break.search(ctx.clean, t.end, min(nxt, t.end + 80))
             found = None
+            also = []
             if RULES.condition_cue.match(text, t.end, nxt):
-                found = _condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
+                found = condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
+                also = further_conditions(text, found[1]) if found is not None else []
+            if found is None and implicit:
+                continue
             if found is None:
                 b_lo = max(ths[j - 1].end, consumed_until)
                 for b in RULES.sentence_break.finditer(ctx.clean, b_lo, t.start):
                     b_lo = b.start() + 1
-                found = _condition_in(ctx, text, b_lo, t.start, cond_words)
+                found = condition_in(ctx, text, b_lo, t.start, cond_words)
+                also = [c for c in further_conditions(text, found[1]) if c[1] <= t.start] if found is not None else []
             if found is None and ranged:  # the range's second bound, for everyone
                 out.extend(_lab(ctx, mention, t, cond=None, span=span, seen={}))
             if found is None and not ranged and j == 1:
-                out.extend(_alternative(ctx, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
+                out.extend(_alternative(ctx, text, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
+                dip = RULES.dipstick_after.match(text, primary.end)
+                if t.unit and dip and RULES.dipstick_join.fullmatch(text, dip.end(), t.start):
+                    # a dipstick grade or an amount ("urine protein <= 2+ or <= 1000 mg/24 hours"): two tests
+                    out.extend(_lab(ctx, mention, t, cond=None, span=span, seen=seen))
             if found is None:
                 continue
-            consumed_until = max(consumed_until, found[1])
-            span = grammar.clause_span(ctx.clean, mention.start, max(t.end, found[1]), lo, nxt)
-            out.extend(_lab(ctx, mention, t, cond=found[0], span=span, seen=seen))
+            last_end = also[-1][1] if also else found[1]
+            consumed_until = max(consumed_until, last_end)
+            span = grammar.clause_span(ctx.clean, mention.start, max(t.end, last_end), lo, max(nxt, last_end))
+            for name in [found[0], *(n for n, _ in also)]:
+                out.extend(_lab(ctx, mention, t, cond=name, span=span, seen=seen))
         prev_end = ths[-1].end
     return out
 
 
 def _alternative(
     ctx: ItemContext,
+    text: str,
     mention: Mention,
     first: Threshold,
     t: Threshold,
@@ -460,9 +464,10 @@ def _alternative(
 ) -> list[Lab]:
     """A second threshold joined by "or" to the first of a mention naming several analytes is the one of those the
     first went against ("creatinine or creatinine clearance <= 1.5 x ULN OR >= 60 mL/min for subjects with
-    creatinine > 1.5 x ULN": creatinine clearance >= 60 mL/min), when its direction (and unit) fits them."""
+    creatinine > 1.5 x ULN": creatinine clearance >= 60 mL/min), when its direction (and unit) fits them. ``text``: the
+    item's lower-cased text with HTML entities read as signs."""
     first_op, op = _effective_op(ctx, mention, first), _effective_op(ctx, mention, t)
-    if first_op is None or op is None or not RULES.alternative_join.fullmatch(ctx.lower, first.end, t.start):
+    if first_op is None or op is None or not RULES.alternative_join.fullmatch(text, first.end, t.start):
         return []
     against = _against(mention, first_op[0]) if first.uln is not None else []
     if not against:
@@ -472,9 +477,9 @@ def _alternative(
         return []
     sub = Mention(mention.start, mention.end, fit, None, mention.cells, mention.percent, mention.units)
     cond, end = None, t.end
-    lc = RULES.lab_condition.match(ctx.lower, t.end)
-    if lc is not None and _lab_condition_analyte(lc) not in fit:
-        cond, end = _lab_condition(lc), lc.end()
+    lc = RULES.lab_condition.match(text, t.end)
+    if lc is not None and lab_condition_analyte(lc) not in fit:
+        cond, end = lab_condition(lc), lc.end()
     span = grammar.clause_span(ctx.clean, start, end, bounds[0], max(bounds[1], end))
     return _lab(ctx, sub, t, cond=cond, span=span, seen=seen)
 

@@ -247,6 +247,7 @@ def extract(ctx: ItemContext) -> list[PerformanceStatus]:
     order: list[Scale] = []
     pending: list[tuple[Scale | None, int, int]] = []
     prev_end = 0
+    used_end = 0  # where the last value read ends: a value serves one scale ("ECOG <= 2 (Karnofsky >= 60%)")
     next_other = _next_other_scale(mentions, len(low))
     for i, m in enumerate(mentions):
         kind = m.lastgroup or "generic"
@@ -254,7 +255,7 @@ def extract(ctx: ItemContext) -> list[PerformanceStatus]:
             prev_end = m.end()
             continue  # the generic words belong to a named scale's phrase
         scale = None if kind == "generic" else cast(Scale, kind)
-        value = _value_before(low, max(prev_end, m.start() - RULES.look_before), m.start())
+        value = _value_before(low, max(prev_end, used_end, m.start() - RULES.look_before), m.start())
         if value is None:
             value = _value_after(low, m.end(), min(next_other[i], m.end() + RULES.look_after))
         prev_end = m.end()
@@ -263,6 +264,7 @@ def extract(ctx: ItemContext) -> list[PerformanceStatus]:
             continue
         targets = [*pending, (scale, m.start(), m.end())]
         pending = []
+        used_end = max(used_end, value.end())
         for named_scale, s0, _e0 in targets:
             rng = _ps_range(value, named_scale or RULES.unnamed_scale)
             if rng is None:
