@@ -20,10 +20,13 @@ __all__ = [
     "AgentRules",
     "agent_before",
     "anchor",
+    "any_of",
     "glossed",
     "heading",
     "keep",
     "lab_condition",
+    "planned",
+    "recovered",
     "restated",
     "targeted",
 ]
@@ -41,6 +44,10 @@ class AgentRules(_Data):
     plan_words: Phrases
     plan: Pattern
     not_yet: Pattern
+    recovery: Pattern
+    recovery_agents: frozenset[str]
+    planned_gate: tuple[str, ...]
+    planned: Pattern
     anchor_before: Pattern
     generic: frozenset[str]
     generic_with: Pattern
@@ -110,7 +117,8 @@ def keep(  # noqa: PLR0917
     ):  # "steroids (> 10 mg/day of prednisone)": the unit of another agent's dose limit, not a therapy
         return False
     ff = None
-    plans: list[tuple[int, int]] | None = None
+    own = recovered(rules, lower, s, [a]) or planned(rules, lower, s, a)  # "recovered from X", "planned X"
+    plans: list[tuple[int, int]] | None = [(s, a.start)] if own else None
     for m in rules.false_friends.rx.finditer(lower, max(s, a.start - 70), a.start):
         if plans is None:  # "planned to receive X": a plan is a rule on X, its false friends are skipped
             back = max(s, a.start - 90)
@@ -128,6 +136,29 @@ def keep(  # noqa: PLR0917
     ):
         return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
     return not rules.after_false_friend.match(lower, a.end)
+
+
+def recovered(rules: AgentRules, lower: str, s: int, agents: list[Agent]) -> bool:
+    """Whether the agents are surgeries the patient must have recovered from ("must be recovered from any recent
+    major surgery", "has not recovered from major surgery"): the recent surgery is excluded."""
+    return bool(agents) and all(
+        a.name in rules.recovery_agents
+        and "recover" in lower[max(s, a.start - 70) : a.start]
+        and rules.recovery.search(lower, max(s, a.start - 70), a.start) is not None
+        for a in agents
+    )
+
+
+def planned(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
+    """Whether the agent is planned or anticipated ("anticipated need for major surgery during the study"): its own
+    criterion, without the sentence's window."""
+    back = max(s, a.start - 60)
+    return any_of(rules.planned_gate, lower[back : a.start]) and rules.planned.search(lower, back, a.start) is not None
+
+
+def any_of(words: tuple[str, ...], text: str) -> bool:
+    """Whether one of ``words`` is in ``text`` (a cheap gate)."""
+    return any(w in text for w in words)
 
 
 def glossed(rules: AgentRules, lower: str, s: int, agents: list[Agent], i: int) -> bool:

@@ -9,6 +9,7 @@ comma).
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -93,6 +94,8 @@ class ClauseRules(_Data):
     negation_stop: Pattern
     examples_open: Pattern
     naive_object: Pattern
+    plan_gate: tuple[str, ...]
+    plan_break: Pattern
 
     @cached_property
     def break_words(self) -> Phrases:
@@ -184,8 +187,13 @@ class Flags:
 
 
 def split_sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
-    """Sentence spans (the one splitter with this kind's options, ``clauses.sentences``)."""
+    """Sentence spans (the one splitter with this kind's options, ``clauses.sentences``); a coordinated plan ("...
+    within 28 days, or an anticipated need for major surgery during the study") is a sentence of its own."""
     spans = sentence_spans(clean, rules.sentences)
+    low = clean.lower()
+    if any(w in low for w in rules.plan_gate):
+        cuts = [m.end() for m in rules.plan_break.finditer(low)]
+        spans = [p for s, e in spans for p in _cut(s, e, [c for c in cuts if s < c < e])]
     if len(spans) < 2 or "(" not in clean:
         return spans
     out = [spans[0]]  # a sentence does not end inside a parenthesis ("within 28 days (or 5 half-lives; ...) before")
@@ -196,6 +204,11 @@ def split_sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
         else:
             out.append((s, e))
     return out
+
+
+def _cut(s: int, e: int, cuts: list[int]) -> list[tuple[int, int]]:
+    bounds = [s, *cuts, e]
+    return list(itertools.pairwise(bounds))
 
 
 def trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -237,7 +250,7 @@ def clause_spans(rules: ClauseRules, lower: str, s: int, e: int) -> list[tuple[i
     out: list[tuple[int, int]] = []
     pos = s
     for m in rules.break_words.rx.finditer(lower, s, e):
-        if m.start() > pos:
+        if m.start() > pos and lower[m.start() - 1 : m.start()] != "(":  # "(excluding X)": an aside in the clause
             out.append((pos, m.start()))
             pos = m.start()
     out.append((pos, e))

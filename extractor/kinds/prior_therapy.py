@@ -24,10 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
     anchor,
+    any_of,
     glossed,
     heading,
     keep,
     lab_condition,
+    planned,
+    recovered,
     restated,
     targeted,
     untreated,
@@ -62,10 +65,7 @@ from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.context import cue_finder
 from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
-from extractor.rules.grammar import (
-    cmp_phrase,
-    num_or_word,
-)
+from extractor.rules.grammar import cmp_phrase, num_or_word
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
@@ -286,10 +286,9 @@ _NUMERIC = ("setting", "min_lines", "max_lines", "min_duration_months", "within_
 
 
 def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
-    """One fact per agent in an item: a later criterion that repeats the agents and requirement of an earlier bare
-    mention (no other field) is merged into it; an agent repeated under the same requirement is dropped from a
-    later criterion that keeps other agents (under another requirement it is another fact: "except systemic
-    corticosteroids <= 10 mg")."""
+    """One fact per agent: a later criterion that repeats the agents and requirement of an earlier bare mention is
+    merged into it; an agent repeated under the same requirement is dropped from a later criterion that keeps other
+    agents (another requirement is another fact: "except systemic corticosteroids <= 10 mg"); a plan is its own."""
     kept: list[PriorTherapy] = []
     for c in out:
         names = set(c.agents)
@@ -311,7 +310,8 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
         ):
             continue  # "Live vaccine within 30 days ... Note: should not receive live vaccine ... 30 days": a repeat
         earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
-        if names and names <= earlier and all(getattr(c, f) is None for f in _NUMERIC):
+        plan = any_of(_rules().agents.planned_gate, c.evidence.text.lower())  # "or anticipated need for X"
+        if names and names <= earlier and all(getattr(c, f) is None for f in _NUMERIC) and not plan:
             continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
         rest = [n for n in c.agents if n not in earlier]
         if rest and len(rest) < len(c.agents):
@@ -422,7 +422,7 @@ def _sentence_criteria(  # noqa: PLR0917
     clause_own: dict[int, tuple[int, bool]] = {}  # the first agent's own negation: its end, passed on
     clause_mode: dict[tuple[int, int], str] = {}
     for a in agents:
-        wi = window_index(num, lower, s, a, windows)
+        wi = -1 if planned(rules.agents, lower, s, a) else window_index(num, lower, s, a, windows)
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
         mode = agent_mode(flags, cl, lower, cs, ce, a, ctx.is_exclusion, clause_mode)
         own = self_negation_end(cl, lower, a)
@@ -461,6 +461,7 @@ def _sentence_criteria(  # noqa: PLR0917
     for gi, g in enumerate(ordered):
         plain = lines is not None and lines.plain and gi == line_gi
         requirement = _requirement(rules, ctx, g, ordered, sentence_ok, s, e, plain, lead)
+        requirement = "excluded" if recovered(rules.agents, lower, s, g.agents) else requirement  # recent surgery
         min_l = max_l = None
         if lines is not None and gi == line_gi:
             min_l, max_l = lines.lo, lines.hi
@@ -518,7 +519,7 @@ def _sentence_criteria(  # noqa: PLR0917
                 max_lines=max_l,
                 min_duration_months=duration if gi == 0 else None,
                 within_weeks=g.window.weeks  # a progression's timing is no window (GUIDE, third round)
-                if g.window and g.window.prog < 0 and not (g.mode == "exception" and g.window.end <= g.clause[0])
+                if g.window and g.window.prog < 0 and not (g.mode == "exception" and g.window.end <= g.agents[0].start)
                 else None,
                 response_required=response if requirement != "excluded" else None,
             )
