@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
-from extractor.rules.grammar import phrase_alt, sentence_bounds, sentence_spans
+from extractor.rules.grammar import Sentences, phrase_alt, sentence_bounds, sentence_spans
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -99,11 +99,17 @@ class Rules(RuleFile):
     toxicity_name: str
     able_to_swallow: Pattern
     swallow_name: str
+    absorption_condition: Pattern
+    absorption_name: str
     window: Pattern
     scope_cut: Pattern
     current_cue: Pattern
     history_cue: Pattern
     lead_in_allowed: Pattern
+    permit_words: frozenset[str]
+    permit_cue: Pattern
+    permit_subject: Pattern
+    sentences: Sentences = Sentences()
 
     @model_validator(mode="after")
     def _triggered(self) -> Rules:
@@ -238,7 +244,7 @@ def _toxicity(ctx: ItemContext) -> list[_Found]:
     m = RULES.toxicity.search(low)
     if m is None:
         return []
-    s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+    s, e = sentence_bounds(ctx.clean, m.start(), m.end(), RULES.sentences)
     if RULES.toxicity_resolved.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
         return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "toxicity")]
     return []
@@ -265,6 +271,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             _Found(m.start("obj"), m.end(), (RULES.hypersensitivity_to.format(m.group("obj")),), "hypersensitivity")
             for m in RULES.stopped_for_toxicity.finditer(low)
         )
+    if "absorption" in low and (a := RULES.absorption_condition.search(low)) is not None:
+        found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
     if any(w in low for w in RULES.swallow_words) and (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
     out: list[_Found] = []
@@ -277,7 +285,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
 
 def _sentences(clean: str, found: list[_Found]) -> list[tuple[int, int]]:
     """The sentence of each stretch found (one split of the item, so that stretches of one sentence agree)."""
-    spans = sentence_spans(clean) or [(0, len(clean))]
+    spans = sentence_spans(clean, RULES.sentences) or [(0, len(clean))]
     out = []
     for f in found:
         k = max(0, bisect_right([a for a, _ in spans], f.start) - 1)
@@ -319,11 +327,30 @@ def _cue_words() -> frozenset[str]:
     )
 
 
+def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
+    """Where a sentence ``low[s:e]`` lets conditions in: the subject of a permission ("Subjects with vitiligo, type I
+    diabetes ... are permitted to enroll") or what follows one ("are permitted to enroll if they have vitiligo")."""
+    cue = RULES.permit_cue.search(low, s, e)
+    if cue is None:
+        return None
+    if cue.group("fwd"):
+        return cue.end(), e
+    subject = RULES.permit_subject.search(low, s, cue.start())
+    if subject is None or low.count("(", subject.end(), cue.start()) > low.count(")", subject.end(), cue.start()):
+        return None  # no subject, or a permission inside a parenthesis ("(those whose X is controlled may enroll)")
+    return subject.end(), cue.start()
+
+
 def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicity: bool) -> Requirement:
     sentence_start, sentence_end = sentence
     if f.how in ("toxicity", "ability"):
         return "excluded"
     low = ctx.lower
+    if not RULES.permit_words.isdisjoint(ctx.words):
+        zone = _permit_zone(low, sentence_start, sentence_end)
+        inside = zone is not None and zone[0] <= f.start < zone[1]
+        if inside and not ctx.context.has("negated", f.start, f.end, kind=KIND_NAME):
+            return "allowed"
     if ctx.is_exclusion and _cue_words().isdisjoint(ctx.words) and not ctx.lead_in:
         return "excluded"  # no cue and no lead-in: the context pass cannot change it
     context = ctx.context
@@ -377,7 +404,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         if toxicity and key[1] == "allowed":
             continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
         words = frozenset(" ".join(f.names).replace("-", " ").split())
-        if any(key != k and words <= w for w, k in seen):
+        if any(key != k and words <= w and (key[1] != "allowed" or k[1] == "allowed") for w, k in seen):
             continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
         seen.append((words, key))
         names, where = groups.setdefault(key, ([], []))
