@@ -97,6 +97,11 @@ class Rules(RuleFile):
     toxicity_resolved: Pattern
     toxicity_therapy: Pattern
     toxicity_name: str
+    toxicity_past: Pattern
+    toxicity_unresolved: Pattern
+    toxicity_severe: Pattern
+    toxicity_immune: Pattern
+    toxicity_immune_name: str
     able_to_swallow: Pattern
     swallow_name: str
     absorption_condition: Pattern
@@ -136,7 +141,7 @@ class _Found:
     start: int
     end: int
     names: tuple[str, ...]
-    how: Literal["condition", "hypersensitivity", "toxicity", "ability"] = "condition"
+    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability"] = "condition"
 
 
 @cache
@@ -245,6 +250,13 @@ def _toxicity(ctx: ItemContext) -> list[_Found]:
     if m is None:
         return []
     s, e = sentence_bounds(ctx.clean, m.start(), m.end(), RULES.sentences)
+    if RULES.toxicity_past.search(low, s, e) and not RULES.toxicity_unresolved.search(low, s, e):
+        # a severe toxicity once had ("history of grade >= 3 immune-related adverse events"): scope history
+        immune = RULES.toxicity_immune.search(low, s, e)
+        if immune is not None:
+            return [_Found(immune.start(), immune.end(), (RULES.toxicity_immune_name,), "past")]
+        if RULES.toxicity_severe.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
+            return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "past")]
     if RULES.toxicity_resolved.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
         return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "toxicity")]
     return []
@@ -343,7 +355,7 @@ def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
 
 def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicity: bool) -> Requirement:
     sentence_start, sentence_end = sentence
-    if f.how in ("toxicity", "ability"):
+    if f.how in ("toxicity", "past", "ability"):
         return "excluded"
     low = ctx.lower
     if not RULES.permit_words.isdisjoint(ctx.words):
@@ -388,6 +400,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     bounds = _sentences(ctx.clean, found)
     blanks = [b if f.how == "toxicity" else (f.start, f.end) for f, b in zip(found, bounds, strict=True)]
     toxicity = any(f.how == "toxicity" for f in found)
+    past = {b for f, b in zip(found, bounds, strict=True) if f.how == "past"}  # sentences of a toxicity once had
     scopes: dict[tuple[int, int], Scope | None] = {}
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
@@ -395,13 +408,16 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         scope: Scope | None
         if f.how == "toxicity":
             scope = "current"  # a toxicity not yet resolved is a current condition (GUIDE.md)
+        elif f.how == "past":
+            scope = "history"  # a severe toxicity once had
         elif (s, e) in scopes:
             scope = scopes[s, e]
         else:
             last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
-        key = (scope, _requirement(ctx, f, (s, e), toxicity))
-        if toxicity and key[1] == "allowed":
+        beside = toxicity or (s, e) in past
+        key = (scope, _requirement(ctx, f, (s, e), beside))
+        if beside and key[1] == "allowed":
             continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
         words = frozenset(" ".join(f.names).replace("-", " ").split())
         if any(key != k and words <= w and (key[1] != "allowed" or k[1] == "allowed") for w, k in seen):
