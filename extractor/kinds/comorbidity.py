@@ -110,6 +110,7 @@ class Rules(RuleFile):
     scope_cut: Pattern
     current_cue: Pattern
     history_cue: Pattern
+    procedure_history: Pattern
     lead_in_allowed: Pattern
     permit_words: frozenset[str]
     permit_cue: Pattern
@@ -324,6 +325,11 @@ def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | N
     windows = list(RULES.window.finditer(text))
     for w in windows:
         text = text[: w.start()] + " " * (w.end() - w.start()) + text[w.end() :]
+    if "surg" in text or "resect" in text or "treatment" in text or "procedure" in text:
+        # a history cue of a procedure ("history of major surgical resection ..., or a chronic condition") is not
+        # the conditions'
+        for m in RULES.procedure_history.finditer(text):
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     if RULES.history_cue.search(text):
         return "history"
     if windows or RULES.current_cue.search(text):
