@@ -63,6 +63,8 @@ class Rules(RuleFile):
     condition_wrap: str
     modifiers: str
     coord_before: Pattern
+    coord_list: Pattern
+    coord_list_heads: frozenset[str]
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
     coord_heads: frozenset[str]
@@ -177,14 +179,27 @@ def _coordinated(before: str, name: str) -> tuple[str, ...]:
     while pre and pre[0] in RULES.coord_lead:
         pre.pop(0)
     words = name.split()
-    if not pre or pre[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(pre):
-        return ()  # a whole condition, a cardiac or catch-all word: no part of this one
+    if not pre or pre[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(pre) or pre[-1].endswith("-"):
+        return ()  # a whole condition, a cardiac or catch-all word, a suspended hyphen: no part of this one
     if len(words) < 2 and words[0] not in RULES.coord_heads:
         return ()
     if pre[0] == words[0] and len(words) > len(pre):
         return (" ".join(pre + words[len(pre) :]),)
     head = RULES.word_aliases.get(words[-1], words[-1])
-    return (" ".join([*pre, head]),) if words[-1] in RULES.coord_heads else ()
+    if words[-1] not in RULES.coord_heads:
+        return ()
+    parts = [" ".join([*pre, head])]
+    rest = before[: m.start("pre")] if head in RULES.coord_list_heads else ""
+    while len(parts) < 8 and (c := RULES.coord_list.search(rest)) is not None:
+        # a comma list before it ("autoimmune, connective tissue or inflammatory disorders"): one part each
+        more = c.group("pre").split()
+        while more and more[0] in RULES.coord_lead:
+            more.pop(0)
+        if not more or more[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(more):
+            break
+        parts.insert(0, " ".join([*more, head]))
+        rest = rest[: c.start("pre")]
+    return tuple(parts)
 
 
 def _singular(words: list[str]) -> list[str]:
@@ -273,7 +288,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
         prev_end = found[-1].end if found else 0
-        before = low[max(0, m.start() - 40, prev_end) : m.start()]
+        before = low[max(0, m.start() - 90, prev_end) : m.start()]
         coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
         found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
     if any(w in low for w in RULES.hypersensitivity_words):
