@@ -113,6 +113,7 @@ class Rules(RuleFile):
     current_cue: Pattern
     history_cue: Pattern
     procedure_history: Pattern
+    procedure_words: tuple[str, ...]
     lead_in_allowed: Pattern
     permit_words: frozenset[str]
     permit_cue: Pattern
@@ -169,9 +170,11 @@ def _name(text: str) -> tuple[str, ...]:
     return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
 
 
-def _coordinated(before: str, name: str) -> tuple[str, ...]:
-    """The part coordinated in ``before`` (the text before a condition, after the one found before it) that shares
+def _coordinated(wider: str, name: str) -> tuple[str, ...]:
+    """The part coordinated in ``wider`` (the text before a condition, after the one found before it) that shares
     the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing."""
+    cut = max(0, len(wider) - 40)
+    before = wider[cut:]  # the part next to the condition: a short look-back (the comma list below looks further)
     m = RULES.coord_before.search(before)
     if m is None:
         return ()
@@ -189,7 +192,7 @@ def _coordinated(before: str, name: str) -> tuple[str, ...]:
     if words[-1] not in RULES.coord_heads:
         return ()
     parts = [" ".join([*pre, head])]
-    rest = before[: m.start("pre")] if head in RULES.coord_list_heads else ""
+    rest = wider[: cut + m.start("pre")] if head in RULES.coord_list_heads else ""
     while len(parts) < 8 and (c := RULES.coord_list.search(rest)) is not None:
         # a comma list before it ("autoimmune, connective tissue or inflammatory disorders"): one part each
         more = c.group("pre").split()
@@ -340,7 +343,7 @@ def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | N
     windows = list(RULES.window.finditer(text))
     for w in windows:
         text = text[: w.start()] + " " * (w.end() - w.start()) + text[w.end() :]
-    if "surg" in text or "resect" in text or "treatment" in text or "procedure" in text:
+    if any(w in text for w in RULES.procedure_words):
         # a history cue of a procedure ("history of major surgical resection ..., or a chronic condition") is not
         # the conditions'
         for m in RULES.procedure_history.finditer(text):
@@ -374,13 +377,21 @@ def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
     return subject.end(), cue.start()
 
 
-def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicity: bool) -> Requirement:
+def _requirement(
+    ctx: ItemContext,
+    f: _Found,
+    sentence: tuple[int, int],
+    toxicity: bool,
+    zones: dict[tuple[int, int], tuple[int, int] | None],
+) -> Requirement:
     sentence_start, sentence_end = sentence
     if f.how in ("toxicity", "past", "ability"):
         return "excluded"
     low = ctx.lower
-    if not RULES.permit_words.isdisjoint(ctx.words):
-        zone = _permit_zone(low, sentence_start, sentence_end)
+    if not RULES.permit_words.isdisjoint(ctx.words) or "t excluded" in low or "t be excluded" in low:
+        if sentence not in zones:
+            zones[sentence] = _permit_zone(low, sentence_start, sentence_end)
+        zone = zones[sentence]
         inside = zone is not None and zone[0] <= f.start < zone[1]
         if inside and not ctx.context.has("negated", f.start, f.end, kind=KIND_NAME):
             return "allowed"
@@ -423,6 +434,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     toxicity = any(f.how == "toxicity" for f in found)
     past = {b for f, b in zip(found, bounds, strict=True) if f.how == "past"}  # sentences of a toxicity once had
     scopes: dict[tuple[int, int], Scope | None] = {}
+    zones: dict[tuple[int, int], tuple[int, int] | None] = {}  # the permission zone of each sentence read
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     for f, (s, e) in zip(found, bounds, strict=True):
@@ -437,7 +449,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
         beside = toxicity or (s, e) in past
-        key = (scope, _requirement(ctx, f, (s, e), beside))
+        key = (scope, _requirement(ctx, f, (s, e), beside, zones))
         if beside and key[1] == "allowed":
             continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
         words = frozenset(" ".join(f.names).replace("-", " ").split())
