@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
-from extractor.rules.grammar import phrase_alt, sentence_bounds, sentence_spans
+from extractor.rules.grammar import Sentences, phrase_alt, sentence_bounds, sentence_spans
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ class Rules(RuleFile):
     condition_wrap: str
     modifiers: str
     coord_before: Pattern
+    coord_list: Pattern
+    coord_list_heads: frozenset[str]
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
     coord_heads: frozenset[str]
@@ -97,13 +99,26 @@ class Rules(RuleFile):
     toxicity_resolved: Pattern
     toxicity_therapy: Pattern
     toxicity_name: str
+    toxicity_past: Pattern
+    toxicity_unresolved: Pattern
+    toxicity_severe: Pattern
+    toxicity_immune: Pattern
+    toxicity_immune_name: str
     able_to_swallow: Pattern
     swallow_name: str
+    absorption_condition: Pattern
+    absorption_name: str
     window: Pattern
     scope_cut: Pattern
     current_cue: Pattern
     history_cue: Pattern
+    procedure_history: Pattern
+    procedure_words: tuple[str, ...]
     lead_in_allowed: Pattern
+    permit_words: frozenset[str]
+    permit_cue: Pattern
+    permit_subject: Pattern
+    sentences: Sentences = Sentences()
 
     @model_validator(mode="after")
     def _triggered(self) -> Rules:
@@ -130,7 +145,7 @@ class _Found:
     start: int
     end: int
     names: tuple[str, ...]
-    how: Literal["condition", "hypersensitivity", "toxicity", "ability"] = "condition"
+    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability"] = "condition"
 
 
 @cache
@@ -155,9 +170,11 @@ def _name(text: str) -> tuple[str, ...]:
     return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
 
 
-def _coordinated(before: str, name: str) -> tuple[str, ...]:
-    """The part coordinated in ``before`` (the text before a condition, after the one found before it) that shares
+def _coordinated(wider: str, name: str) -> tuple[str, ...]:
+    """The part coordinated in ``wider`` (the text before a condition, after the one found before it) that shares
     the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing."""
+    cut = max(0, len(wider) - 40)
+    before = wider[cut:]  # the part next to the condition: a short look-back (the comma list below looks further)
     m = RULES.coord_before.search(before)
     if m is None:
         return ()
@@ -165,14 +182,27 @@ def _coordinated(before: str, name: str) -> tuple[str, ...]:
     while pre and pre[0] in RULES.coord_lead:
         pre.pop(0)
     words = name.split()
-    if not pre or pre[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(pre):
-        return ()  # a whole condition, a cardiac or catch-all word: no part of this one
+    if not pre or pre[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(pre) or pre[-1].endswith("-"):
+        return ()  # a whole condition, a cardiac or catch-all word, a suspended hyphen: no part of this one
     if len(words) < 2 and words[0] not in RULES.coord_heads:
         return ()
     if pre[0] == words[0] and len(words) > len(pre):
         return (" ".join(pre + words[len(pre) :]),)
     head = RULES.word_aliases.get(words[-1], words[-1])
-    return (" ".join([*pre, head]),) if words[-1] in RULES.coord_heads else ()
+    if words[-1] not in RULES.coord_heads:
+        return ()
+    parts = [" ".join([*pre, head])]
+    rest = wider[: cut + m.start("pre")] if head in RULES.coord_list_heads else ""
+    while len(parts) < 8 and (c := RULES.coord_list.search(rest)) is not None:
+        # a comma list before it ("autoimmune, connective tissue or inflammatory disorders"): one part each
+        more = c.group("pre").split()
+        while more and more[0] in RULES.coord_lead:
+            more.pop(0)
+        if not more or more[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(more):
+            break
+        parts.insert(0, " ".join([*more, head]))
+        rest = rest[: c.start("pre")]
+    return tuple(parts)
 
 
 def _singular(words: list[str]) -> list[str]:
@@ -238,7 +268,14 @@ def _toxicity(ctx: ItemContext) -> list[_Found]:
     m = RULES.toxicity.search(low)
     if m is None:
         return []
-    s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+    s, e = sentence_bounds(ctx.clean, m.start(), m.end(), RULES.sentences)
+    if RULES.toxicity_past.search(low, s, e) and not RULES.toxicity_unresolved.search(low, s, e):
+        # a severe toxicity once had ("history of grade >= 3 immune-related adverse events"): scope history
+        immune = RULES.toxicity_immune.search(low, s, e)
+        if immune is not None:
+            return [_Found(immune.start(), immune.end(), (RULES.toxicity_immune_name,), "past")]
+        if RULES.toxicity_severe.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
+            return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "past")]
     if RULES.toxicity_resolved.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
         return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "toxicity")]
     return []
@@ -254,7 +291,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
         prev_end = found[-1].end if found else 0
-        before = low[max(0, m.start() - 40, prev_end) : m.start()]
+        before = low[max(0, m.start() - 90, prev_end) : m.start()]
         coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
         found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
     if any(w in low for w in RULES.hypersensitivity_words):
@@ -265,6 +302,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             _Found(m.start("obj"), m.end(), (RULES.hypersensitivity_to.format(m.group("obj")),), "hypersensitivity")
             for m in RULES.stopped_for_toxicity.finditer(low)
         )
+    if "absorption" in low and (a := RULES.absorption_condition.search(low)) is not None:
+        found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
     if any(w in low for w in RULES.swallow_words) and (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
     out: list[_Found] = []
@@ -277,7 +316,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
 
 def _sentences(clean: str, found: list[_Found]) -> list[tuple[int, int]]:
     """The sentence of each stretch found (one split of the item, so that stretches of one sentence agree)."""
-    spans = sentence_spans(clean) or [(0, len(clean))]
+    spans = sentence_spans(clean, RULES.sentences) or [(0, len(clean))]
     out = []
     for f in found:
         k = max(0, bisect_right([a for a, _ in spans], f.start) - 1)
@@ -304,6 +343,11 @@ def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | N
     windows = list(RULES.window.finditer(text))
     for w in windows:
         text = text[: w.start()] + " " * (w.end() - w.start()) + text[w.end() :]
+    if any(w in text for w in RULES.procedure_words):
+        # a history cue of a procedure ("history of major surgical resection ..., or a chronic condition") is not
+        # the conditions'
+        for m in RULES.procedure_history.finditer(text):
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     if RULES.history_cue.search(text):
         return "history"
     if windows or RULES.current_cue.search(text):
@@ -319,11 +363,38 @@ def _cue_words() -> frozenset[str]:
     )
 
 
-def _requirement(ctx: ItemContext, f: _Found, sentence: tuple[int, int], toxicity: bool) -> Requirement:
+def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
+    """Where a sentence ``low[s:e]`` lets conditions in: the subject of a permission ("Subjects with vitiligo, type I
+    diabetes ... are permitted to enroll") or what follows one ("are permitted to enroll if they have vitiligo")."""
+    cue = RULES.permit_cue.search(low, s, e)
+    if cue is None:
+        return None
+    if cue.group("fwd"):
+        return cue.end(), e
+    subject = RULES.permit_subject.search(low, s, cue.start())
+    if subject is None or low.count("(", subject.end(), cue.start()) > low.count(")", subject.end(), cue.start()):
+        return None  # no subject, or a permission inside a parenthesis ("(those whose X is controlled may enroll)")
+    return subject.end(), cue.start()
+
+
+def _requirement(
+    ctx: ItemContext,
+    f: _Found,
+    sentence: tuple[int, int],
+    toxicity: bool,
+    zones: dict[tuple[int, int], tuple[int, int] | None],
+) -> Requirement:
     sentence_start, sentence_end = sentence
-    if f.how in ("toxicity", "ability"):
+    if f.how in ("toxicity", "past", "ability"):
         return "excluded"
     low = ctx.lower
+    if not RULES.permit_words.isdisjoint(ctx.words) or "t excluded" in low or "t be excluded" in low:
+        if sentence not in zones:
+            zones[sentence] = _permit_zone(low, sentence_start, sentence_end)
+        zone = zones[sentence]
+        inside = zone is not None and zone[0] <= f.start < zone[1]
+        if inside and not ctx.context.has("negated", f.start, f.end, kind=KIND_NAME):
+            return "allowed"
     if ctx.is_exclusion and _cue_words().isdisjoint(ctx.words) and not ctx.lead_in:
         return "excluded"  # no cue and no lead-in: the context pass cannot change it
     context = ctx.context
@@ -361,23 +432,28 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     bounds = _sentences(ctx.clean, found)
     blanks = [b if f.how == "toxicity" else (f.start, f.end) for f, b in zip(found, bounds, strict=True)]
     toxicity = any(f.how == "toxicity" for f in found)
+    past = {b for f, b in zip(found, bounds, strict=True) if f.how == "past"}  # sentences of a toxicity once had
     scopes: dict[tuple[int, int], Scope | None] = {}
+    zones: dict[tuple[int, int], tuple[int, int] | None] = {}  # the permission zone of each sentence read
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     for f, (s, e) in zip(found, bounds, strict=True):
         scope: Scope | None
         if f.how == "toxicity":
             scope = "current"  # a toxicity not yet resolved is a current condition (GUIDE.md)
+        elif f.how == "past":
+            scope = "history"  # a severe toxicity once had
         elif (s, e) in scopes:
             scope = scopes[s, e]
         else:
             last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
-        key = (scope, _requirement(ctx, f, (s, e), toxicity))
-        if toxicity and key[1] == "allowed":
+        beside = toxicity or (s, e) in past
+        key = (scope, _requirement(ctx, f, (s, e), beside, zones))
+        if beside and key[1] == "allowed":
             continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
         words = frozenset(" ".join(f.names).replace("-", " ").split())
-        if any(key != k and words <= w for w, k in seen):
+        if any(key != k and words <= w and (key[1] != "allowed" or k[1] == "allowed") for w, k in seen):
             continue  # a condition restated in another group ("seizure disorder ... if seizures are controlled")
         seen.append((words, key))
         names, where = groups.setdefault(key, ([], []))

@@ -3,8 +3,9 @@
 Reads ``consent.yaml``: the first mention of informed consent, of complying / adhering with the study or
 protocol, of willingness to participate, to give samples or to undergo study procedures ("willing to undergo a
 tumour biopsy", "able to provide tumour tissue"), unless consent is a time anchor ("from signing informed consent"),
-a condition that would limit compliance comes before it, or it is the alternative to archival tissue ("archival
-tissue available or willing to undergo a biopsy": a tissue requirement). The evidence is the mention's clause.
+a condition that would limit compliance (not the consent itself) comes before it, or it is the alternative to
+archival tissue ("archival tissue available or willing to undergo a biopsy": a tissue requirement). The evidence is
+the mention's clause.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Rules(RuleFile):
     consent: Pattern
     anchor_before: Pattern
     limits: Pattern
+    limits_consent: Pattern
     tissue_alternative: Pattern
 
 
@@ -61,7 +63,7 @@ def extract(ctx: ItemContext) -> list[Consent]:
     if m is None:
         return []
     lim = RULES.limits.search(low)
-    if lim is not None and lim.start() < m.start():
+    if lim is not None and lim.start() < m.start() and not RULES.limits_consent.match(low, lim.start()):
         return []
     start, end = sentence_bounds(ctx.clean, m.start(), m.end())
     return [ctx.make(Consent, start, end)]
