@@ -71,18 +71,36 @@ def _canonical_class(name: str) -> str:
 def agent_terms(agent: str) -> frozenset[str]:
     """Everything a patient's recorded therapy counts as: its own name, its generic name(s), their classes, the
     classes' lexicon names, and 'anticancer therapy' (plus 'systemic therapy' unless it is local: radiotherapy,
-    surgery)."""
+    surgery), except for a concomitant medication or supportive care (a contraceptive pill, warfarin)."""
     lower = _norm(agent)
     names = [a.name for a in find_agents(lower) if not a.neg] or [lower]
     terms = {*names, lower}  # the recorded name itself too: a phrase criterion matches it by exact name
     for n in names:
         for cls in agent_classes(n):
             terms.update((cls, _canonical_class(cls)))
+    if _non_anticancer(terms):  # a contraceptive pill or warfarin recorded for a washout is no cancer therapy
+        return frozenset(terms)
     local = set(knowledge()["local_therapies"])
     terms.add("anticancer therapy")
     if not terms & local:
         terms.add("systemic therapy")
     return frozenset(terms)
+
+
+_NON_ANTICANCER = frozenset({"concomitant medication", "supportive care"})
+
+
+def _non_anticancer(terms: set[str]) -> bool:
+    """Whether a recorded therapy is, by the drug lexicon's classes (followed upwards: warfarin -> anticoagulant ->
+    concomitant medication), a concomitant medication or supportive care rather than a cancer therapy."""
+    seen, todo = set(), list(terms)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo.extend(agent_classes(name))
+    return bool(seen & _NON_ANTICANCER)
 
 
 _CLASS_WORDS = re.compile(r"\b(?:inhibitors?|conjugates?|tkis?|therapy|therapies|agents?|antibod(?:y|ies)|drugs?)\b")

@@ -145,6 +145,18 @@ def test_washout_without_dates_is_unknown() -> None:
     assert status(c, patient(therapies=[{"agent": "paclitaxel"}])) == "unknown"
 
 
+@pytest.mark.parametrize("agent", ["oral contraceptive pill", "warfarin", "transfusion"])
+def test_concomitant_medication_is_no_anticancer_therapy(agent: str) -> None:
+    # a medication recorded for a washout ("no hormonal contraception within 4 weeks", "no warfarin") is not a
+    # cancer therapy: it neither meets nor breaks "prior anticancer / systemic therapy"
+    p = patient(therapies=[{"agent": agent, "start": "2020-01-01", "end": "2026-05-01"}])
+    for cls in ("anticancer therapy", "systemic therapy"):
+        assert status(crit("prior_therapy", "no prior cancer therapy", agents=[cls], requirement="excluded"), p) == "met"
+        assert status(crit("prior_therapy", "prior cancer therapy", agents=[cls], requirement="required"), p) == "not_met"
+    chemo = patient(therapies=[{"agent": "doxorubicin"}])
+    assert status(crit("prior_therapy", "x", agents=["anticancer therapy"], requirement="excluded"), chemo) == "not_met"
+
+
 def test_line_counts_in_the_metastatic_setting() -> None:
     c = crit("prior_therapy", "at most 2 lines", agents=[], requirement="allowed", max_lines=2)
     two = [{"agent": "capecitabine", "setting": "metastatic", "line": n} for n in (1, 2)]
