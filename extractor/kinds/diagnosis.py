@@ -389,7 +389,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if hn_sites:
         _head_and_neck_sites(lower, names, where, vocab.sites)
     if generic:
-        _generic_sites(lower, names, where, vocab.sites, [*mentions, *hists], len(lower) if dx_cue else _EARLY)
+        until = len(lower) if dx_cue else _EARLY
+        _generic_sites(lower, names, where, vocab.sites, named=[*mentions, *hists], until=until)
     if not names and hists and out.confirmed and not out.agents:
         s, e, h = hists[0]
         pre = lower[max(0, s - _SITES_BEFORE_HISTOLOGY) : s]
@@ -426,7 +427,7 @@ def _head_and_neck_sites(lower: str, names: list[str], where: dict[str, Span], s
 
 
 def _generic_sites(
-    lower: str, names: list[str], where: dict[str, Span], sites: dict[str, str], named: list[Mention], until: int
+    lower: str, names: list[str], where: dict[str, Span], sites: dict[str, str], *, named: list[Mention], until: int
 ) -> None:
     """Organs listed after a generic head ("cancers of the stomach, esophagus, appendix, small bowel, and ampulla",
     "Tumor site: esophagus, gastroesophageal junction, or stomach"): one cancer each, sharing the list's span; none
