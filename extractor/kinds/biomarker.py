@@ -125,6 +125,7 @@ class Rules(RuleFile):
     bare_join: Pattern
     threshold: Pattern
     threshold_unit: Pattern
+    threshold_abbrev: Pattern
     non_prefix: Pattern
     written_marker: Pattern
     markdown_escape: Pattern
@@ -262,6 +263,9 @@ def _skip_list(ctx: ItemContext, pos: int, end: int) -> int:
         if not m:
             return pos
         mk = RULES.token.match(clean, m.end(), end)
+        if mk is None and clean[m.end() : m.end() + 1] in ("c", "g", "s"):
+            # a prefixed name: "EGFR or cMET alteration", "EGFR or c-MET amplification"
+            mk = RULES.token.match(clean, m.end() + (2 if clean.startswith("-", m.end() + 1) else 1), end)
         if mk and (_lookup(canon, clean, mk.start(), mk.end()) or RULES.gene_like.fullmatch(mk.group(0))):
             nxt = mk.end()
         else:
@@ -334,6 +338,12 @@ def _clause_requirement(
     return None
 
 
+def _new_variant(made: list[tuple[int, str | None, bool]], s: int, variant: str | None) -> bool:
+    """A marker named again with a variant none of its criteria has, in another sentence, after criteria that named
+    variants, states another cohort's requirement ("Cohort A: KRAS G12C ...; Cohort B: KRAS G12D ...")."""
+    return bool(variant) and all(v and v != variant and ms != s for ms, v, _w in made)
+
+
 def extract(ctx: ItemContext) -> list[Biomarker]:
     """The biomarker criteria of one item."""
     clean = ctx.clean
@@ -343,12 +353,15 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
     alt_re, wild_re, ther_re = RULES.alteration, RULES.wild_type, RULES.therapy_after
     mutation_only = _vocab().mutation_only
     out: list[Biomarker] = []
-    seen: set[str] = set()
+    # per marker: (sentence start, variant, wild-type) of each criterion made; a marker named again makes another
+    # only for another cohort's variant ("Cohort A: KRAS G12C ...; Cohort B: KRAS G12D ...") or the opposite
+    # state ("IDH-mutant astrocytoma or IDH-wildtype glioblastoma")
+    seen: dict[str, list[tuple[int, str | None, bool]]] = {}
     tries: dict[str, int] = {}
     context = ctx.context
     alias_until, alias_of = 0, ""
     for m_start, m_end, sym in mentions[:MAX_MENTIONS]:
-        if sym in seen or tries.get(sym, 0) >= 4 or (m_start < alias_until and sym != alias_of):
+        if tries.get(sym, 0) >= 4 or (m_start < alias_until and sym != alias_of):
             continue  # another marker's name in brackets after a marker is its alias ("ERBB2 (HER2) mutation")
         tries[sym] = tries.get(sym, 0) + 1
         sense = RULES.other_sense.get(sym)
@@ -380,19 +393,21 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
                 alteration = va.group("list")
             elif vb is not None:
                 alteration = vb.group("var")
+        # a name that states its status ("MSI-H", "dMMR", "mismatch repair deficient") keeps it: a word after it
+        # ("MSI-H/dMMR positive tumors", "dMMR, POLE gene mutated") does not replace it
+        name_low = clean[m_start:m_end].lower()
+        if alteration is None:
+            prefix = RULES.deficient_prefix.get(sym)
+            if RULES.high_after.match(clean[m_end : m_end + 6]) or name_low.endswith(RULES.high_suffixes):
+                alteration = "high"
+            elif prefix and (name_low.startswith(prefix) or RULES.deficient_after.match(clean, m_end)):
+                alteration = "deficient"
+            else:
+                alteration = RULES.named_alterations.get(" ".join(name_low.split()))
         if alteration is None:
             alteration = _alteration_after(clean, vend, e, m_start)
-        # a name that states its status ("MSI-H", "dMMR", "CD19+") keeps it: a list after it ("dMMR, POLE gene
-        # mutated") does not lend it the list's alteration word
-        name_low = clean[m_start:m_end].lower()
-        suffix = RULES.high_after.match(clean[m_end : m_end + 6])
-        if alteration is None and (suffix or name_low.endswith(RULES.high_suffixes)):
-            alteration = "high"
         if alteration is None and clean.startswith("+", m_end) and RULES.plus_after.match(clean, m_end):
             alteration = "positive"
-        prefix = RULES.deficient_prefix.get(sym)
-        if alteration is None and prefix and (name_low.startswith(prefix) or RULES.deficient_after.match(clean, m_end)):
-            alteration = "deficient"
         if alteration is None:
             lend = _skip_list(ctx, vend, e)
             if lend > vend:
@@ -427,7 +442,9 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if RULES.digit.search(clause, rel, seg_end) and RULES.threshold_unit.search(clause, rel, seg_end):
             thr = RULES.threshold.search(clause, rel, seg_end)
             if thr and thr.start() < rel + 80 and RULES.threshold_unit.search(thr.group(0)):
-                threshold = thr.group(0).strip()
+                threshold = " ".join(thr.group(0).split())
+                if "(" in threshold:
+                    threshold = RULES.threshold_abbrev.sub(r"\g<abbr> ", threshold)
         if sym in RULES.unitless_markers:
             threshold = None
             um = RULES.unitless_threshold.search(clause, rel, seg_end) if RULES.digit.search(clause, rel) else None
@@ -439,9 +456,6 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         absent_as = RULES.absent_names.get(_norm(name_low))
         if absent_as:
             absent, alteration = True, absent_as
-        named_as = RULES.named_alterations.get(" ".join(name_low.split()))
-        if named_as and alteration is None:
-            alteration = named_as
         if alteration is None and not absent and threshold is None:
             continue
         if RULES.cohort_label.match(clean, vend) or RULES.cohort_label.search(clean[vend : vend + 30]):
@@ -449,12 +463,15 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if sym in mutation_only and not (alteration and RULES.mutation_like.search(alteration)):
             continue
         restated = False
+        negated = True
         if RULES.non_prefix.search(clean, max(s, m_start - 6), m_start):
             absent = True
         elif context.has("negated", m_start, m_end, kind=KIND_NAME):
             absent = not absent if wm is None else absent
             # an exclusion item saying "must not have X" restates the rule: X is excluded, not required
             restated = ctx.is_exclusion and context.has("required", m_start, m_end, kind=KIND_NAME)
+        else:
+            negated = False
         unconfirmed = ctx.is_exclusion and RULES.unconfirmed_before.search(clause, 0, rel) is not None
         if alteration in (None, "negative") and absent:
             alteration = "positive" if sym in _status_markers() else "mutation"
@@ -472,7 +489,16 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
                 requirement = "required"  # "Inability to confirm ... PIK3CA mutation" excludes the unconfirmed
             else:
                 requirement = _clause_requirement(ctx, s, e, m_start, vend, absent=absent) or requirement
-        seen.add(sym)
+        made = seen.setdefault(sym, [])
+        if made and not _new_variant(made, s, variant):
+            # or a gene's opposite state, in its own word and not negated ("IDH-mutant ..., IDH-wildtype ..."; not a
+            # status marker: "PSMA-positive lesion and no PSMA-negative lesions")
+            wild = wm is not None
+            if any(w == wild for _s, _v, w in made) or negated or sym in _status_markers():
+                continue
+            if not wild and _alteration_after(clean, vend, e, -1) is None:
+                continue
+        made.append((s, variant, wm is not None))
         out.append(
             ctx.make(Biomarker, s, e, marker=sym, alteration=alteration, requirement=requirement, threshold=threshold)
         )

@@ -96,6 +96,10 @@ class Rules(RuleFile):
     excluded_variant_gate: tuple[str, ...]
     excluded_variant_before: Pattern
     excluded_after: Pattern
+    generic_site_gate: tuple[str, ...]
+    generic_site: Pattern
+    generic_site_word: Pattern
+    list_comma_before: Pattern
     hn_site_gate: tuple[str, ...]
     hn_site: Pattern
     hn_site_negated_before: Pattern
@@ -173,6 +177,7 @@ class DiagnosisReading:
     where: dict[str, Span] = field(default_factory=dict)
     confirmed: bool | None = None
     examples_from: int | None = None  # mentions from here are examples of a confirmed head ("including: ...")
+    listed: set[str] = field(default_factory=set)  # sites listed before a mention, not sharing its histology
     _agents: list[Agent] | None = field(default=None, repr=False)
 
     @property
@@ -312,7 +317,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if any(a in clean for a in RULES.upper_abbreviations):
         _upper_abbreviations(clean, mentions)
     hn_sites = not ctx.is_exclusion and any(w in lower for w in RULES.hn_site_gate)
-    if not mentions and not hists and not hn_sites:
+    generic = not ctx.is_exclusion and any(w in lower for w in RULES.generic_site_gate)
+    if not mentions and not hists and not hn_sites and not generic:
         return DiagnosisReading()
     if hists or " of the " in lower:
         _of_the_organs(lower, mentions, hists, vocab.sites)
@@ -368,10 +374,13 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if has_history and RULES.negated_history_before.search(lower, max(0, s - _NEGATED_BEFORE), s):
             continue  # "No history of myelodysplastic syndrome": a cancer the patient must not have had
         # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
-        for site in _coordinated_sites(lower[max(0, s - _SITES_BEFORE) : s], RULES.site_list, vocab.sites):
+        pre = lower[max(0, s - _SITES_BEFORE) : s]
+        for site in _coordinated_sites(pre, RULES.site_list, vocab.sites):
             if site not in names and site != c:
                 names.append(site)
                 where[site] = (s, e)
+                if RULES.list_comma_before.search(pre):
+                    out.listed.add(site)  # "..., Colorectal, Esophageal Squamous Cell Carcinoma"
         if c not in names:
             names.append(c)
             where[c] = (s, e)
@@ -379,6 +388,9 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             last_end = e
     if hn_sites:
         _head_and_neck_sites(lower, names, where, vocab.sites)
+    if generic:
+        until = len(lower) if dx_cue else _EARLY
+        _generic_sites(lower, names, where, vocab.sites, named=[*mentions, *hists], until=until)
     if not names and hists and out.confirmed and not out.agents:
         s, e, h = hists[0]
         pre = lower[max(0, s - _SITES_BEFORE_HISTOLOGY) : s]
@@ -414,6 +426,38 @@ def _head_and_neck_sites(lower: str, names: list[str], where: dict[str, Span], s
             where[site] = hn or span
 
 
+def _generic_sites(
+    lower: str, names: list[str], where: dict[str, Span], sites: dict[str, str], *, named: list[Mention], until: int
+) -> None:
+    """Organs listed after a generic head ("cancers of the stomach, esophagus, appendix, small bowel, and ampulla",
+    "Tumor site: esophagus, gastroesophageal junction, or stomach"): one cancer each, sharing the list's span; none
+    after a negation in its sentence, nor in a cancer or histology named (``named``: "neuroendocrine tumor of
+    pancreatic, ... origin"); only early in the item (before ``until``) without a diagnosis cue, as other
+    mentions."""
+    for m in RULES.generic_site.finditer(lower, 0, until):
+        if any(a <= m.start() < b for a, b, _n in named):
+            continue
+        w = RULES.generic_site_word.match(lower, m.end())
+        if w is None:
+            continue
+        word = " ".join(w.group(1).split())
+        end = w.end()
+        if word not in sites and " " in word:
+            word = word.split()[0]  # "small, ..." read as its first word
+            end = w.start() + len(word)
+        if word not in sites:
+            continue
+        sentence = max(lower.rfind(". ", 0, m.start()), 0)
+        if RULES.hn_site_negated_before.search(lower, sentence, m.start()):
+            continue
+        found = [(end, sites[word]), *_sites_after(lower, end, sites)]
+        span = (m.start(), found[-1][0])
+        for _end, c in found:
+            if c not in names:
+                names.append(c)
+                where[c] = span
+
+
 _LAST: list[tuple[ItemContext, DiagnosisReading]] = []  # one-entry memo: diagnosis and stage read the same item
 
 
@@ -436,6 +480,9 @@ def _histology(lower: str, hists: list[Mention], span: Span, n_names: int, spans
         lo, hi = min(e, span[1]), max(s, span[0])
         # another cancer in between, or the histology is part of another cancer's name ("pancreatic adenocarcinoma")
         if any((lo <= a and b <= hi) or (a <= s and e <= b) for a, b in spans if (a, b) != span):
+            continue
+        # after the mention, not when it qualifies the next one ("endometrial cancer or squamous NSCLC")
+        if s >= span[1] and any(a >= e and not lower[e:a].strip(" -") for a, _b in spans):
             continue
         # before the mention only when it qualifies it ("squamous NSCLC"; not "(squamous), thymic carcinoma")
         if e <= span[0] and (gap > _HISTOLOGY_BEFORE_GAP or lower[e : span[0]].strip(" -")):
@@ -470,7 +517,7 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             Diagnosis,
             cancer=c,
             histology=None
-            if _variant_excluded_here(dx.lower, dx.where[c])
+            if c in dx.listed or _variant_excluded_here(dx.lower, dx.where[c])
             else _histology(dx.lower, dx.hists, dx.where[c], len(names), spans) or _qualifier(dx.lower, dx.where[c][0]),
             histologically_confirmed=None
             if dx.examples_from is not None and dx.where[c][0] >= dx.examples_from

@@ -72,6 +72,8 @@ class Rules(RuleFile):
     nested_gate: tuple[str, ...]
     her2_name: Pattern
     triple_negative: Pattern
+    triple_negative_entry_before: Pattern
+    triple_negative_entry_after: Pattern
     guideline: Pattern
     neu_before: Pattern
     paren: Pattern
@@ -309,9 +311,17 @@ def _triple_negative(ctx: ItemContext) -> list[HER2]:
     if not m:
         return []
     s, e = sentence_bounds(ctx.clean, m.start(), m.end())
-    if ctx.clean[s:].count(",") >= 4:
+    if ctx.clean[s:].count(",") >= 4 and not _list_entry(ctx.clean, m.start(), m.end()):
         return []
     return [ctx.make(HER2, s, e, status="negative")]
+
+
+def _list_entry(clean: str, start: int, end: int) -> bool:
+    """The triple-negative phrase at ``clean[start:end]`` is an entry of a list of cancers."""
+    return bool(
+        RULES.triple_negative_entry_before.search(clean, max(0, start - 6), start)
+        and RULES.triple_negative_entry_after.match(clean, end)
+    )
 
 
 def extract(ctx: ItemContext) -> list[HER2]:

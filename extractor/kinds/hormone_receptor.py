@@ -60,6 +60,8 @@ class Rules(RuleFile):
     symbol_letter: str
     receptor: Pattern
     triple_negative: Pattern
+    triple_negative_entry_before: Pattern
+    triple_negative_entry_after: Pattern
     ambiguous: tuple[str, ...]
     ambiguous_context: Pattern
     therapy_after: Pattern
@@ -277,7 +279,14 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
         alternatives = _alternatives(ctx, resolved, tn, own)
         if alternatives:
             return alternatives
-    tn_ok = bool(tn) and clean[sentence_bounds(clean, tn[0].start(), tn[0].end())[0] :].count(",") < 4
+    tn_ok = bool(tn) and (
+        clean[sentence_bounds(clean, tn[0].start(), tn[0].end())[0] :].count(",") < 4
+        # an entry of a list of cancers, however long ("melanoma, NSCLC, HNSCC, TNBC, cervical cancer")
+        or bool(
+            RULES.triple_negative_entry_before.search(clean, max(0, tn[0].start() - 6), tn[0].start())
+            and RULES.triple_negative_entry_after.match(clean, tn[0].end())
+        )
+    )
     named_hr = [r for r in resolved if r[0] == "HR"]
     span_only: list[Resolved] = []
     er_pr = [r for r in resolved if r[0] in ("ER", "PR")]
