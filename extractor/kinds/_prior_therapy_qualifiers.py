@@ -50,7 +50,7 @@ class QualifierRules(BaseModel):
     @cached_property
     def before(self) -> re.Pattern[str]:
         """A qualifier (or a skipped word) that ends, with the spaces / hyphen after it, where the search ends."""
-        return re.compile(r"(?<![a-z0-9])(?P<q>" + name_alt([*self.words, *self.skip]) + r")[\s\-]*$")
+        return re.compile(r"(?<![a-z0-9-])(?P<n>non-?)?(?P<q>" + name_alt([*self.words, *self.skip]) + r")[\s\-]*$")
 
     @cached_property
     def coord(self) -> re.Pattern[str]:
@@ -163,6 +163,8 @@ def _own(rules: QualifierRules, lower: str, a: Agent) -> tuple[str, list[str]]:
     antibiotics, [intravenous]; "red blood cell transfusion" -> transfusion, [red blood cell]); the mention's name
     and [] when it holds none."""
     base, inner = _split(rules, _KEY_SEP.split(lower[a.start : a.end].strip()))
+    if inner and lower[max(0, a.start - 4) : a.start] == "non-":  # "non-autologous bone marrow transplant"
+        inner[0] = "non-" + inner[0]
     if base is None:  # a name the lexicon gives a coordinated word ("topical" in "topical or inhaled steroids")
         base, inner = _split(rules, a.name.split())
     return (a.name, []) if base is None else (base, inner)
@@ -190,12 +192,14 @@ def _before(rules: QualifierRules, lower: str, pos: int, floor: int, inner: bool
     """The qualifier groups written right before ``pos`` (after ``floor``), in text order; a group of several holds
     coordinated alternatives ("oral or IV"); a coordinator right before ``pos`` leaves a pending alternative."""
     groups: list[list[str]] = []  # nearest first
-    pending = False
+    pending, listed = False, inner  # a mention with its own qualifier is an entry of a list of them
     while pos > floor:
         lo = max(floor, pos - 40)
         m = rules.before.search(lower, lo, pos)
         if m is not None:
             word = rules.spelled.get(_key(m.group("q")), "")
+            if word and m.group("n"):  # "non-myelosuppressive", "non-autologous": the negated qualifier
+                word = "non-" + word
             pos = m.start()
             if not word:
                 if pending:
@@ -210,6 +214,11 @@ def _before(rules: QualifierRules, lower: str, pos: int, floor: int, inner: bool
         c = rules.coord.search(lower, max(floor, pos - 9), pos)
         if c is None or pending or not (groups or inner):
             break
+        if c.group().strip() == ",":
+            if not listed:
+                break  # "low-dose, non-myelosuppressive radiotherapy": a comma alone lists no alternatives
+        else:
+            listed = True
         if not groups:
             groups.append([_PENDING])  # the alternative after the coordinator is the mention's own qualifier
         elif len(groups) > 1:  # "chest wall or ipsilateral breast": the alternative of the whole chain
