@@ -13,6 +13,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
+from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.ruledata import Pattern
 
@@ -27,6 +28,7 @@ __all__ = [
     "lab_condition",
     "planned",
     "recovered",
+    "reported",
     "restated",
     "targeted",
 ]
@@ -77,6 +79,7 @@ class AgentRules(_Data):
     untreated_skip: Pattern
     refractory_gate: tuple[str, ...]
     refractory: Pattern
+    qualifiers: QualifierRules
 
 
 def heading(rules: AgentRules, lower: str, a: Agent, nxt: Agent | None) -> bool:
@@ -204,7 +207,7 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     if len(agents) > 1 and ("(" in lower or "[" in lower):
         agents = _abbreviated(rules, lower, agents)
     if not _any_in(rules.targeted_gate, lower):
-        return agents
+        return qualify(rules.qualifiers, lower, agents)
     for m in rules.targeted.finditer(lower):
         group, t_start = (m.group("t"), m.start("t")) if m.group("t") else (m.group("t2"), m.start("t2"))
         h = m.group("h") or m.group("h2")
@@ -237,7 +240,7 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
             continue
         kept = [a for a in agents if a.end <= m.start() or a.start >= m.end() or _named(a)]
         agents = sorted([*kept, *new], key=lambda a: a.start)
-    return agents
+    return qualify(rules.qualifiers, lower, agents)
 
 
 def _named(a: Agent) -> bool:

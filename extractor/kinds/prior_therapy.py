@@ -9,8 +9,7 @@ pass (negated, permitted, exception, pseudo, required), kept to the agent's clau
 requirement follows the effective-rule convention (an exclusion item "Prior X" -> X excluded). Numbers give line
 limits ("no more than 2 prior lines"), a minimum duration ("for at least 6 months") and a washout window ("within
 4 weeks"). Agents with different windows ("chemotherapy within 3 weeks or radiotherapy within 2 weeks") or modes
-("... except adjuvant endocrine therapy") become separate criteria. Word lists and patterns: ``prior_therapy.yaml``.
-"""
+("... except adjuvant endocrine therapy") become separate criteria. Word lists, patterns: ``prior_therapy.yaml``."""
 
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ from extractor.kinds._prior_therapy_agents import (
     lab_condition,
     planned,
     recovered,
+    reported,
     restated,
     targeted,
     untreated,
@@ -512,7 +512,7 @@ def _sentence_criteria(  # noqa: PLR0917
                 PriorTherapy,
                 cs,
                 ce,
-                agents=[a.name for a in g.agents if a.name in named or _written(lower, a)],
+                agents=reported([a for a in g.agents if a.name in named or _written(lower, a)]),
                 requirement=requirement,
                 setting=setting,
                 min_lines=min_l,

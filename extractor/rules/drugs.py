@@ -42,6 +42,7 @@ class Agent:
     end: int
     name: str
     neg: bool = False  # named through a negated phrase ("treatment-naive", "previously untreated")
+    qualified: tuple[str, ...] = ()  # the names reported for a class written with qualifiers (prior_therapy)
 
 
 @dataclass(frozen=True)

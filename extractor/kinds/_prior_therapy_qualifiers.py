@@ -1,0 +1,233 @@
+"""Qualified class names of the ``prior_therapy`` kind: a class keeps the qualifiers written with it.
+
+GUIDE, third round: an agent keeps a written qualifier that narrows which treatment counts (site, purpose, route,
+mechanism, strength, type), normalised and in the text's order ("palliative non-CNS radiotherapy", "systemic
+immunosuppressive medication", "therapeutic oral or IV antibiotics" -> therapeutic oral antibiotics, therapeutic
+intravenous antibiotics; "radiation to the brain" -> brain radiotherapy). For a mention whose lexicon name is one of
+the class ``heads`` (also a mention that holds its own qualifiers: "red blood cell transfusion", "IV antibiotics"),
+the qualifier words written right before it are read backwards, over words that do not narrow it ("cytotoxic",
+"standard") and over coordinated qualifiers ("oral or IV": one name each), up to the first other word or agent; a
+site "to the <site>" right after it goes last. The agent keeps its lexicon name (the kind's filters read it); the
+names it reports are in ``Agent.qualified``. Word lists: ``agents.qualifiers`` in ``prior_therapy.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cached_property
+from itertools import product
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.rules.drugs import Agent, lookup, name_alt
+from extractor.rules.ruledata import Pattern
+
+__all__ = ["QualifierRules", "qualify", "reported"]
+
+
+class QualifierRules(BaseModel):
+    """``agents.qualifiers``: the class names a qualifier narrows, the qualifier words (written -> reported), the
+    words passed over, the sites read after a head, the coordinators between qualifiers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    heads: frozenset[str]
+    words: dict[str, str]  # written form -> reported form ("" = as written)
+    skip: tuple[str, ...]  # words that do not narrow a class: passed over, not reported
+    sites_after: dict[str, str]  # "<head> to the <site>" -> the site's qualifier
+    coordinator: str  # a regex ending where the qualifier after it starts ("oral or IV")
+    frames: dict[str, str]  # a generic class that frames a list -> the qualifier it gives ("systemic treatment with")
+    frame_gap: Pattern  # the words between a frame and the first entry
+    list_gap: Pattern  # the words between two entries of a list (parentheses removed)
+    replacement: Pattern  # a replacement after the head ("corticosteroid replacement therapy")
+    frame_heads: frozenset[str]  # the heads a frame qualifies (not the kinds of the framing class)
+    own_head: Pattern  # a mention that ends with its own generic noun keeps its qualifiers to itself
+    purpose: frozenset[str]  # reported qualifiers a list passes on to every entry
+    route: frozenset[str]  # ... to every entry that is not a local therapy
+    local: frozenset[str]  # heads that are local therapies
+
+    @cached_property
+    def before(self) -> re.Pattern[str]:
+        """A qualifier (or a skipped word) that ends, with the spaces / hyphen after it, where the search ends."""
+        return re.compile(r"(?<![a-z0-9-])(?P<n>non-?)?(?P<q>" + name_alt([*self.words, *self.skip]) + r")[\s\-]*$")
+
+    @cached_property
+    def coord(self) -> re.Pattern[str]:
+        return re.compile(self.coordinator + "$")
+
+    @cached_property
+    def after(self) -> re.Pattern[str]:
+        return re.compile(r"\s+to\s+(?:the\s+)?(?P<q>" + name_alt(self.sites_after) + r")(?![a-z0-9])")
+
+    @cached_property
+    def spelled(self) -> dict[str, str]:
+        """Written qualifier (spaces / hyphens as one space) -> reported form."""
+        out = {_key(w): (r or w) for w, r in self.words.items()}
+        out.update({_key(w): "" for w in self.skip})
+        return out
+
+    @cached_property
+    def sites(self) -> dict[str, str]:
+        return {_key(w): (r or w) for w, r in self.sites_after.items()}
+
+
+_KEY_SEP = re.compile(r"[\s\-]+")
+
+
+def _key(text: str) -> str:
+    return _KEY_SEP.sub(" ", text.strip())
+
+
+def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agent]:
+    """The agents with ``qualified`` set where a class head is written with qualifiers (see the module doc)."""
+    out = list(agents)
+    shared: dict[int, list[str]] = {}  # agent index -> the qualifiers it passes on along a list
+    for i, a in enumerate(agents):
+        if a.name in rules.frames:
+            shared[i] = [rules.frames[a.name]]  # "systemic treatment with (either) X or Y": systemic X, systemic Y
+        base, inner = _own(rules, lower, a)
+        if base not in rules.heads:
+            continue
+        floor = agents[i - 1].end if i else 0
+        groups = _before(rules, lower, a.start, floor, bool(inner))
+        if not groups and not inner and i:
+            carried = _carried(rules, lower, agents, i, shared=shared, base=base)
+            if carried:
+                groups = [[w] for w in carried]
+        own = [g[0] for g in groups if len(g) == 1] + inner
+        if own:
+            shared[i] = own
+        if inner:
+            if groups and len(groups[-1]) > 1 and groups[-1][-1] is _PENDING:
+                groups[-1][-1] = inner[0]  # "oral or IV antibiotics": the mention's own word ends the alternatives
+                inner = inner[1:]
+            groups += [[w] for w in inner]
+        groups = [[w for w in g if w is not _PENDING] for g in groups]
+        groups = [g for g in groups if g]
+        m = rules.after.match(lower, a.end) if " to " in lower[a.end : a.end + 5] else None
+        if m is not None:
+            groups.append([rules.sites[_key(m.group("q"))]])
+        tail = ""
+        if " replacement" in lower[a.end : a.end + 13] and rules.replacement.match(lower, a.end):
+            tail = " replacement therapy"
+        if not groups and not tail:
+            continue
+        names: list[str] = []
+        for combo in product(*groups):
+            written = " ".join([*(w for w in combo if w), base]) + tail
+            found = lookup(written)  # the lexicon's own name of it ("systemic corticosteroids"), not its base
+            name = found if found is not None and found != base else written
+            if name not in names:
+                names.append(name)
+        if names != [a.name]:
+            out[i] = replace(a, qualified=tuple(names))
+    return out
+
+
+def _carried(
+    rules: QualifierRules, lower: str, agents: list[Agent], i: int, *, shared: dict[int, list[str]], base: str
+) -> list[str]:
+    """The qualifiers a list passes on to its entry ``i`` ("systemic steroids or other immunosuppressive agents",
+    "curative surgery or radiation"): those of the entry before it (a parenthesis between passed over) that may
+    qualify this head: a purpose always, a route only a systemic class (not "systemic chemotherapy or
+    radiotherapy" -> systemic radiotherapy)."""
+    a = agents[i]
+    for j in range(i - 1, max(-1, i - 3), -1):
+        gap = _PARENS.sub(" ", lower[agents[j].end : a.start])
+        frame = agents[j].name in rules.frames
+        if (rules.frame_gap if frame else rules.list_gap).fullmatch(gap) is None:
+            continue
+        if frame and base not in rules.frame_heads:
+            return []  # "systemic therapy with chemotherapy or immunotherapy": the kinds of the class, as written
+        if not frame and rules.own_head.search(lower, agents[j].start, agents[j].end):
+            return []  # "systemic steroid therapy or any immunosuppressive medication": bound to its own head
+        words = shared.get(j, [])
+        return [w for w in words if w in rules.purpose or (w in rules.route and base not in rules.local)]
+    return []
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def reported(agents: list[Agent]) -> list[str]:
+    """The names the agents report: a qualified class's names, else the lexicon's name; each once."""
+    return list(dict.fromkeys(n for a in agents for n in a.qualified or (a.name,)))
+
+
+_PENDING = "\0"  # a coordinator read, its qualifier not yet
+
+
+def _own(rules: QualifierRules, lower: str, a: Agent) -> tuple[str, list[str]]:
+    """The class a mention names without its own leading qualifiers, and those qualifiers ("iv antibiotics" ->
+    antibiotics, [intravenous]; "red blood cell transfusion" -> transfusion, [red blood cell]); the mention's name
+    and [] when it holds none."""
+    base, inner = _split(rules, _KEY_SEP.split(lower[a.start : a.end].strip()))
+    if inner and lower[max(0, a.start - 4) : a.start] == "non-":  # "non-autologous bone marrow transplant"
+        inner[0] = "non-" + inner[0]
+    if base is None:  # a name the lexicon gives a coordinated word ("topical" in "topical or inhaled steroids")
+        base, inner = _split(rules, a.name.split())
+    return (a.name, []) if base is None else (base, inner)
+
+
+def _split(rules: QualifierRules, words: list[str]) -> tuple[str | None, list[str]]:
+    """A head class and the qualifiers before it, from the words of a name; (None, []) when it is no such name."""
+    inner: list[str] = []
+    i = 0
+    while i < len(words) - 1:
+        j = next((j for j in range(len(words) - 1, i, -1) if " ".join(words[i:j]) in rules.spelled), 0)
+        if not j:
+            break
+        word = rules.spelled[" ".join(words[i:j])]
+        if word:
+            inner.append(word)
+        i = j
+        found = lookup(" ".join(words[i:]))
+        if found is not None and found in rules.heads:
+            return found, inner
+    return None, []
+
+
+def _before(rules: QualifierRules, lower: str, pos: int, floor: int, inner: bool) -> list[list[str]]:
+    """The qualifier groups written right before ``pos`` (after ``floor``), in text order; a group of several holds
+    coordinated alternatives ("oral or IV"); a coordinator right before ``pos`` leaves a pending alternative."""
+    groups: list[list[str]] = []  # nearest first
+    pending, listed = False, inner  # a mention with its own qualifier is an entry of a list of them
+    while pos > floor:
+        lo = max(floor, pos - 40)
+        m = rules.before.search(lower, lo, pos)
+        if m is not None:
+            word = rules.spelled.get(_key(m.group("q")), "")
+            if word and m.group("n"):  # "non-myelosuppressive", "non-autologous": the negated qualifier
+                word = "non-" + word
+            pos = m.start()
+            if not word:
+                if pending:
+                    break
+                continue  # "systemic cytotoxic therapy": "cytotoxic" does not narrow it
+            if pending and groups:
+                groups[-1].append(word)
+            else:
+                groups.append([word])
+            pending = False
+            continue
+        c = rules.coord.search(lower, max(floor, pos - 9), pos)
+        if c is None or pending or not (groups or inner):
+            break
+        if c.group().strip() == ",":
+            if not listed:
+                break  # "low-dose, non-myelosuppressive radiotherapy": a comma alone lists no alternatives
+        else:
+            listed = True
+        if not groups:
+            groups.append([_PENDING])  # the alternative after the coordinator is the mention's own qualifier
+        elif len(groups) > 1:  # "chest wall or ipsilateral breast": the alternative of the whole chain
+            if any(len(g) > 1 for g in groups):
+                break
+            groups = [[" ".join(g[0] for g in reversed(groups))]]
+        pending = True
+        pos = c.start()
+    if pending and groups and groups[-1] == [_PENDING]:
+        groups.pop()
+    groups.reverse()
+    return [list(reversed(g)) for g in groups]
