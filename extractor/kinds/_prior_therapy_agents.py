@@ -41,6 +41,7 @@ class _Data(BaseModel):
 class AgentRules(_Data):
     false_friends: Phrases
     false_friend_reset: Pattern
+    false_friend_exception: Pattern
     dose_before: Pattern
     after_false_friend: Pattern
     plan_words: Phrases
@@ -136,6 +137,7 @@ def keep(  # noqa: PLR0917
         and ";" not in between
         and between.count(")") <= between.count("(")  # not after a parenthesis that closes ("(ZEN-3694) or X")
         and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
+        and not ("(" in between and rules.false_friend_exception.search(between))
     ):
         return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
     return not rules.after_false_friend.match(lower, a.end)
