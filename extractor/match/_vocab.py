@@ -155,7 +155,25 @@ def criterion_agent_matches(criterion_agent: str, terms: frozenset[str]) -> bool
     if name in terms or _canonical_class(name) in terms:
         return True
     classes = _class_like_entry(name) or _class_parts(name)
-    return bool(classes) and all(c in terms for c in classes)
+    if classes:
+        return all(c in terms for c in classes)
+    head = _unqualified(name)
+    if head is None or not (head in terms or _canonical_class(head) in terms):
+        return False
+    local = set(knowledge()["local_routes"])  # "systemic corticosteroids" is not an inhaled one
+    return not ("systemic" in name.split() and any(w in local for t in terms for w in t.split()))
+
+
+@cache
+def _unqualified(name: str) -> str | None:
+    """The class a qualified criterion agent narrows ('systemic corticosteroids' -> 'corticosteroids'; 'strong cyp3a4
+    inhibitor'), when every word before it is a ``knowledge.yaml`` qualifier; else None."""
+    words = name.split()
+    qualifiers = set(knowledge()["qualifiers"])
+    n = 0
+    while n < len(words) - 1 and words[n] in qualifiers:
+        n += 1
+    return " ".join(words[n:]) if n else None
 
 
 # --- cancers ---------------------------------------------------------------------------------------------------

@@ -366,3 +366,18 @@ def test_a_planned_therapy_is_answered_only_by_one_under_way(
     criterion: Any, therapies: list[dict[str, str]], expected: str
 ) -> None:
     assert status(criterion, patient(therapies=therapies)) == expected
+
+
+@pytest.mark.parametrize(
+    ("agent", "recorded", "expected"),
+    [
+        ("systemic corticosteroids", "prednisone", "not_met"),  # a qualified class still names the class
+        ("systemic corticosteroids", "inhaled budesonide", "met"),  # but not a local route it rules out
+        ("palliative radiotherapy", "radiotherapy", "not_met"),
+        ("neurotoxic chemotherapy", "docetaxel", "met"),  # a mechanism is no qualifier: only its own name matches
+    ],
+)
+def test_a_qualified_class_matches_its_class(agent: str, recorded: str, expected: str) -> None:
+    c = crit("prior_therapy", f"no {agent} within 2 weeks", agents=[agent], requirement="excluded", within_weeks=2)
+    p = patient(therapies=[{"agent": recorded, "start": "2026-05-25"}])
+    assert status(c, p) == expected
