@@ -80,6 +80,7 @@ class AgentRules(_Data):
     untreated_skip: Pattern
     refractory_gate: tuple[str, ...]
     refractory: Pattern
+    refractory_standard: Pattern
     qualifiers: QualifierRules
 
 
@@ -276,6 +277,18 @@ def untreated(rules: AgentRules, lower: str, s: int, e: int) -> tuple[bool, re.M
         if m is not None:
             return False, m
     return None
+
+
+def untreated_fields(rules: AgentRules, lower: str, none: bool, m: re.Match[str]) -> tuple[int | None, list[str]]:
+    """``min_lines`` and ``agents`` of a statement that names no agent (``untreated``): none for "no prior therapy";
+    for a progression on standard therapy at least one line when a line is written ("first-line", "line(s) of"), and
+    "standard therapy" when the text writes it, in the match or right after it ("failed first-line therapy or
+    standard-of-care treatment"; GUIDE, third round: "Standard (of care) therapy" with no class named)."""
+    if none:
+        return None, []
+    std = rules.refractory_standard
+    hit = std.search(m.group()) is not None or std.match(lower, m.end()) is not None
+    return (1 if "line" in m.group() else None), (["standard therapy"] if hit else [])
 
 
 def _abbreviated(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:

@@ -34,6 +34,7 @@ from extractor.kinds._prior_therapy_agents import (
     restated,
     targeted,
     untreated,
+    untreated_fields,
 )
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
@@ -410,9 +411,9 @@ def _sentence_criteria(  # noqa: PLR0917
             if flags.setting
             else None
         )
-        first = None if none or "first" not in m.group() else 1
+        first, names = untreated_fields(rules.agents, lower, none, m)
         requirement: Requirement = "excluded" if none ^ ctx.is_exclusion else "required"
-        return [ctx.make(PriorTherapy, cs, ce, requirement=requirement, setting=setting, min_lines=first)]
+        return [ctx.make(PriorTherapy, cs, ce, agents=names, requirement=requirement, setting=setting, min_lines=first)]
     qtys = quantities(num, lower, s, e, toks) if toks else []
     windows = windows_of(num, lower, s, qtys)
     # group agents by window (first window after the agent, else the last one before), mode and negation
@@ -493,7 +494,6 @@ def _sentence_criteria(  # noqa: PLR0917
             ):
                 ce = nxt.window.prog  # "X in the metastatic setting, or relapse within 6 months of Y": up to "relapse"
                 ce -= len(lower[:ce]) - len(rules.clauses.trailing_or.sub("", lower[:ce]))
-
             prev_end = ce
         if g.agents and not any(cs <= a.start and a.end <= ce for a in g.agents):
             cs, ce = g.agents[0].start, g.agents[-1].end  # groups that interleave: the span of the group's agents
