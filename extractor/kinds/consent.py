@@ -33,6 +33,7 @@ class Rules(RuleFile):
     """``consent.yaml``."""
 
     consent: Pattern
+    consenting: Pattern
     anchor_before: Pattern
     limits: Pattern
     limits_consent: Pattern
@@ -60,6 +61,8 @@ def extract(ctx: ItemContext) -> list[Consent]:
         ),
         None,
     )
+    if m is None and "consenting" in low:
+        m = RULES.consenting.search(low)
     if m is None:
         return []
     lim = RULES.limits.search(low)
