@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,7 +31,7 @@ from extractor.kinds import REGISTRY
 from extractor.kinds._spec import How
 from extractor.models import BASE_FIELDS, KIND_TYPES, Criterion, Evidence
 from extractor.units import same_quantity
-from extractor.vocab import read_yaml
+from extractor.vocab import package_yaml
 
 __all__ = [
     "COMPARED_FIELDS",
@@ -135,8 +134,7 @@ class AgentNames(BaseModel):
 
 @cache
 def _agent_names() -> AgentNames:
-    text = resources.files("extractor.evals").joinpath("agent_names.yaml").read_text(encoding="utf-8")
-    return AgentNames.model_validate(read_yaml(text))
+    return package_yaml("extractor.evals", "agent_names.yaml", AgentNames)
 
 
 _NOT_PLURAL = ("ss", "us", "is", "ous")

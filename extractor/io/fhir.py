@@ -29,15 +29,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from extractor.errors import ConfigError, InputError
+from extractor.errors import InputError
 from extractor.models.patient import (
     BrainMetastasesStatus,
     CardiacStatus,
@@ -49,7 +47,7 @@ from extractor.models.patient import (
     ReceptorResult,
     TherapyRecord,
 )
-from extractor.vocab import read_yaml
+from extractor.vocab import package_yaml
 
 __all__ = ["patient_from_bundle"]
 
@@ -93,11 +91,7 @@ class _Codes(BaseModel):
 
 @cache
 def _codes() -> _Codes:
-    text = resources.files("extractor.io").joinpath("fhir_codes.yaml").read_text(encoding="utf-8")
-    try:
-        return _Codes.model_validate(read_yaml(text))
-    except (ValidationError, yaml.YAMLError) as e:
-        raise ConfigError(f"extractor/io/fhir_codes.yaml does not validate: {e}") from e
+    return package_yaml("extractor.io", "fhir_codes.yaml", _Codes)
 
 
 def patient_from_bundle(data: Any) -> Patient:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from extractor.errors import ConfigError
 
-__all__ = ["load", "load_model", "read_yaml", "vocab_hash", "vocabulary"]
+__all__ = ["load", "load_model", "package_yaml", "read_yaml", "vocab_hash", "vocabulary"]
 
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster at start-up
@@ -28,6 +28,16 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pre
 def read_yaml(text: str) -> Any:
     """Parse YAML safely (libyaml's C loader when installed, else PyYAML's pure-Python safe loader)."""
     return yaml.load(text, Loader=_LOADER)
+
+
+def package_yaml(package: str, name: str, schema: type[M]) -> M:
+    """A YAML data file shipped in ``package`` (``package_yaml("extractor.io", "fhir_codes.yaml", Codes)``), validated
+    against ``schema``; ``ConfigError`` naming the file if it does not parse or validate."""
+    where = f"{package.replace('.', '/')}/{name}"
+    try:
+        return schema.model_validate(read_yaml(resources.files(package).joinpath(name).read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as e:
+        raise ConfigError(f"{where} does not validate: {e}") from e
 
 
 @cache
