@@ -61,6 +61,9 @@ class AgentRules(_Data):
     heading_after: Pattern
     status_definition: Phrases
     status_agents: frozenset[str]
+    exception_only: frozenset[str]
+    exception_only_gate: tuple[str, ...]
+    exception_before: Pattern
     lab_condition: Pattern
     lab_bound: Pattern
     targeted_gate: tuple[str, ...]
@@ -141,7 +144,15 @@ def keep(  # noqa: PLR0917
         and not ("(" in between and rules.false_friend_exception.search(between))
     ):
         return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
-    return not rules.after_false_friend.match(lower, a.end)
+    after = rules.after_false_friend.match(lower, a.end)
+    # "patients on a stable dose of dexamethasone (or equivalent)": the clause's first agent, no dose unit right
+    # before it, is its therapy; "(doses > 10 mg/day prednisone or equivalent)" names a dose limit's unit
+    return after is None or (
+        first
+        and "(" in after.group()
+        and "equivalent" in after.group()
+        and not rules.dose_before.search(lower, max(s, a.start - 30), a.start)
+    )
 
 
 def recovered(rules: AgentRules, lower: str, s: int, agents: list[Agent]) -> bool:
@@ -199,12 +210,20 @@ _GENERIC_HEADS = frozenset(
 )
 
 
+def _excepted(rules: AgentRules, lower: str, pos: int) -> bool:
+    """An exception word opens the list the mention ends ("major surgery (excluding needle biopsy)", "excluding
+    placement of vascular access or tumor biopsy"): a procedure kept only as the excepted one."""
+    return rules.exception_before.search(lower, max(0, pos - 90), pos) is not None
+
+
 def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     """Therapies named by their molecular target ("CEACAM5-targeted therapy", "agents targeting CD73 or A2AR"):
     one agent per target, the lexicon's name where it has one ("HER2-targeted therapy" -> anti-her2 therapy), else
     "<target>-targeted therapy" (antibody / antibody-drug conjugate heads kept); the generic head mention and a
     drug name that only spells the target ("IL-2-directed therapy": not aldesleukin) are replaced. A head inside a
     named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
+    if _any_in(rules.exception_only_gate, lower):
+        agents = [a for a in agents if a.name not in rules.exception_only or _excepted(rules, lower, a.start)]
     if "(" in lower and _any_in(rules.spelled_gate, lower):
         agents = _spelled(rules, lower, agents)
     if len(agents) > 1 and ("(" in lower or "[" in lower):

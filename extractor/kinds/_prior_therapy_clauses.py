@@ -251,6 +251,8 @@ def clause_spans(rules: ClauseRules, lower: str, s: int, e: int) -> list[tuple[i
     pos = s
     for m in rules.break_words.rx.finditer(lower, s, e):
         if m.start() > pos and lower[m.start() - 1 : m.start()] != "(":  # "(excluding X)": an aside in the clause
+            if lower.startswith("with", m.start()) and paren_open(lower, s, m.start()) >= 0:
+                continue  # "(LHRH agonist with or without antiandrogen) is permitted": the aside's own option
             out.append((pos, m.start()))
             pos = m.start()
     out.append((pos, e))
@@ -284,7 +286,7 @@ def agent_mode(  # noqa: PLR0917
             return "excluded" if not exclusion and treated else "exception"
         if any(m.direction != "forward" for m in within(flags.cues("negated"), *inner)):
             return "excluded"
-        if within(flags.cues("permitted"), *inner):
+        if any(m.direction != "forward" or m.cue_end <= a.start for m in within(flags.cues("permitted"), *inner)):
             return "exception"
     exc = within(exceptions, s, a.start)
     q = rules.exception_quantified.match(lower, exc[-1].cue_end) if exc else None

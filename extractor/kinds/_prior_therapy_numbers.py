@@ -52,6 +52,7 @@ class NumberRules(BaseModel):
     any_number: Pattern
     time_after: Pattern
     age_after: Pattern
+    age_before: Pattern
     range_before: Pattern
     pre_tail: Pattern
     duration_tail: Pattern
@@ -127,6 +128,8 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
         u = rules.time_after.match(lower, ne, e)
         if not u or rules.age_after.match(lower, u.end()):
             continue
+        if u.group("unit").startswith("y") and rules.age_before.search(lower, max(s, ns0 - 30), ns0):
+            continue  # "Patients <21 years": an age, no window
         n, ns = n0, ns0
         r = rules.range_before.search(lower, max(s, ns - 12), ns) if ns > s and lower[ns - 1] in " -–o" else None
         if r is not None:  # "within 2 to 4 weeks": a range of time takes its lower bound

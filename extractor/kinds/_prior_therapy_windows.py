@@ -4,6 +4,8 @@ before it that no parenthesis shuts off; a window that times a progression named
 
 from __future__ import annotations
 
+import re
+
 from extractor.kinds._prior_therapy_agents import agent_before
 from extractor.kinds._prior_therapy_clauses import closed_paren, paren_open
 from extractor.kinds._prior_therapy_numbers import NumberRules, Window
@@ -70,3 +72,13 @@ def _other_paren(lower: str, s: int, a: Agent, w: Window) -> bool:
         return False  # not a window that opens the parenthesis
     pc = lower.find(")", w.end)
     return pc > 0 and any(w.end <= b.start and b.end <= pc for b in find_agents(lower))
+
+
+# "with or without progression on ibrutinib" admits both histories: its "without progression" requires no
+# response (GUIDE: a therapy after "with or without" is allowed, nothing of it is required).
+_OPTIONAL = "with or "  # the words right before a response phrase that make it one side of an alternative
+
+
+def response_stated(rx: re.Pattern[str], lower: str, s: int, e: int) -> bool:
+    """Whether ``[s, e)`` requires a response to a therapy: a response phrase not after "with or"."""
+    return any(not lower[max(s, m.start() - 12) : m.start()].endswith(_OPTIONAL) for m in rx.finditer(lower, s, e))

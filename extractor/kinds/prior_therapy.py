@@ -61,7 +61,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
-from extractor.kinds._prior_therapy_windows import alternative, window_index
+from extractor.kinds._prior_therapy_windows import alternative, response_stated, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.context import cue_finder
@@ -447,7 +447,7 @@ def _sentence_criteria(  # noqa: PLR0917
         groups[(-1, "base", neg)] = _Group(
             window=None, mode=agent_mode(flags, cl, lower, s, e, Agent(e, e, "")), neg=neg
         )
-    response = True if flags.response and rules.response.rx.search(lower, s, e) else None
+    response = True if flags.response and response_stated(rules.response.rx, lower, s, e) else None
     duration = duration_months(num, lower, qtys, windows, e)
     ordered = sorted(groups.values(), key=lambda g: g.agents[0].start if g.agents else s)
     sentence_ok = flags.modes and flags.may_have("modes", s, e) and bool(within(flags.cues("permitted"), s, e))

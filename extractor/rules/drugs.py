@@ -55,7 +55,7 @@ class _Lexicon:
     classes: dict[str, tuple[str, ...]]  # generic name -> its classes
 
 
-_GATE = re.compile(r"[a-z]*")
+_GATE = re.compile(r"[a-z]*(?: [a-z]+)?")  # a pattern's leading literal words ("bone marrow"): its cheap test
 
 
 @cache
