@@ -16,10 +16,13 @@ from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.ruledata import Pattern
+from extractor.vocab import vocabulary
+from extractor.vocab.schemas import Drugs
 
 __all__ = [
     "AgentRules",
     "agent_before",
+    "agents_description",
     "anchor",
     "any_of",
     "glossed",
@@ -32,6 +35,16 @@ __all__ = [
     "restated",
     "targeted",
 ]
+
+
+def agents_description() -> str:
+    """The ``agents`` field's description (sent to the LLM), naming the agent classes of ``vocab/drugs.yaml``."""
+    model = vocabulary(Drugs)
+    return (
+        "Lower-case generic drug names (e.g. trastuzumab, trastuzumab deruxtecan) or agent classes: "
+        + ", ".join(model.classes)
+        + "."
+    )
 
 
 class _Data(BaseModel):

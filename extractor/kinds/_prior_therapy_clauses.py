@@ -34,6 +34,7 @@ __all__ = [
     "clause_mode",
     "clause_spans",
     "closed_paren",
+    "exception_span",
     "negated",
     "paren_open",
     "phrase_anchors",
@@ -237,6 +238,16 @@ def paren_open(lower: str, s: int, pos: int) -> int:
         else:
             depth -= 1
             pos = o
+
+
+def exception_span(lower: str, s: int, clause: tuple[int, int], first: int) -> tuple[int, int] | None:
+    """Where an exception's own criterion is quoted: its clause when one opens at the exception word, else the
+    parenthesis around its first agent ("(excluding placement of vascular access)"); None for neither."""
+    if clause[0] > s:
+        return clause
+    o = paren_open(lower, s, first)
+    c = lower.find(")", first) if o >= 0 else -1
+    return (o, c + 1) if c > 0 else None
 
 
 def closed_paren(lower: str, s: int, pos: int, until: int) -> bool:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
+    agents_description,
     anchor,
     any_of,
     glossed,
@@ -42,6 +43,7 @@ from extractor.kinds._prior_therapy_clauses import (
     Phrases,
     agent_mode,
     clause_spans,
+    exception_span,
     negated,
     phrase_anchors,
     self_negation_end,
@@ -69,27 +71,15 @@ from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
 from extractor.rules.grammar import cmp_phrase, num_or_word
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
-from extractor.vocab import vocabulary
-from extractor.vocab.schemas import Drugs
 
 __all__ = ["KIND", "PriorTherapy"]
-
-
-def _agents_description() -> str:
-    """The ``agents`` field's description (sent to the LLM), naming the agent classes of ``vocab/drugs.yaml``."""
-    model = vocabulary(Drugs)
-    return (
-        "Lower-case generic drug names (e.g. trastuzumab, trastuzumab deruxtecan) or agent classes: "
-        + ", ".join(model.classes)
-        + "."
-    )
 
 
 class PriorTherapy(CriterionBase):
     """Prior treatment required, excluded or allowed, with lines, settings, durations and washouts."""
 
     kind: Literal["prior_therapy"] = "prior_therapy"
-    agents: list[str] = Field(default_factory=list, description=_agents_description())
+    agents: list[str] = Field(default_factory=list, description=agents_description())
     requirement: Requirement = Field(description="required, excluded or allowed.")
     setting: Literal["metastatic", "adjuvant", "neoadjuvant", "early", "any"] | None = Field(
         default=None, description="Disease setting of the prior therapy, if stated."
@@ -474,10 +464,12 @@ def _sentence_criteria(  # noqa: PLR0917
                 and not (requirement == "required" and rules.requirement.progressed.search(lower, s, e))
             ):
                 requirement = "allowed"  # "no more than 2 prior lines" / exclusion "more than 2 prior lines"
-        if len(ordered) == 1:
+        rest = ordered[gi + 1 :]  # a rule and its excepted agents: the rule quotes the clause with its exceptions
+        exc = exception_span(lower, s, g.clause, g.agents[0].start) if g.mode == "exception" and g.agents else None
+        if len(ordered) == 1 or (rest and g.mode != "exception" and all(x.mode == "exception" for x in rest)):
             cs, ce = s, e
-        elif by_clause:
-            cs, ce = g.clause
+        elif by_clause or exc is not None:
+            cs, ce = g.clause if by_clause or exc is None else exc
         else:
             cs = prev_end if gi else s
             ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
