@@ -15,7 +15,19 @@ from extractor.match.settings import MatchSettings
 from extractor.models.match import Status
 from extractor.models.patient import Patient
 
-__all__ = ["JUDGES", "Ctx", "Judge", "Outcome", "combine", "fmt", "judge_for", "judges", "limits", "tri"]
+__all__ = [
+    "JUDGES",
+    "READS_EVIDENCE",
+    "Ctx",
+    "Judge",
+    "Outcome",
+    "combine",
+    "fmt",
+    "judge_for",
+    "judges",
+    "limits",
+    "tri",
+]
 
 Outcome = tuple[Status, str]
 Judge = Callable[[Any, Patient, "Ctx"], Outcome]
@@ -25,13 +37,19 @@ JUDGES: dict[str, Judge] = {}
 F = TypeVar("F", bound=Callable[..., Outcome])
 
 
-def judges(kind: str) -> Callable[[F], F]:
-    """Register the decorated function as the judge of ``kind``."""
+READS_EVIDENCE: set[str] = set()
+"""Kinds whose judge also reads the criterion's evidence text (``match_many`` then caches on it too)."""
+
+
+def judges(kind: str, *, reads_evidence: bool = False) -> Callable[[F], F]:
+    """Register the decorated function as the judge of ``kind`` (``reads_evidence``: it reads the evidence text)."""
 
     def deco(fn: F) -> F:
         if kind in JUDGES:
             raise ValueError(f"kind {kind!r} has two judges")
         JUDGES[kind] = fn
+        if reads_evidence:
+            READS_EVIDENCE.add(kind)
         return fn
 
     return deco

@@ -12,7 +12,7 @@ from typing import Any
 
 from extractor.errors import InputError
 from extractor.match import judges_clinical, judges_history, judges_tumour  # noqa: F401  (register the judges)
-from extractor.match._base import Ctx, judge_for
+from extractor.match._base import READS_EVIDENCE, Ctx, judge_for
 from extractor.match.groups import apply_groups
 from extractor.match.registry import reconcile
 from extractor.match.settings import MatchSettings
@@ -78,6 +78,8 @@ def _judge(c: Criterion, patient: Patient, ctx: Ctx, cache: dict[tuple[Any, ...]
     if cache is None:
         return judge_for(c.kind)(c, patient, ctx)
     key = tuple(_freeze(v) for k, v in c.__dict__.items() if k not in _NOT_JUDGED)
+    if c.kind in READS_EVIDENCE:  # a prior_therapy plan is told by its words ("planned to receive X")
+        key += (c.evidence.text,)
     found = cache.get(key)
     if found is None:
         found = cache[key] = judge_for(c.kind)(c, patient, ctx)

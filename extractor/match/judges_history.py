@@ -107,7 +107,7 @@ def _names(c: PriorTherapy) -> str:
     return " or ".join(c.agents) if c.agents else "prior therapy"
 
 
-@judges("prior_therapy")
+@judges("prior_therapy", reads_evidence=True)
 def _prior_therapy(c: PriorTherapy, p: Patient, ctx: Ctx) -> Outcome:
     if c.requirement == "allowed" and c.max_lines is None and c.min_lines is None:
         return "met", f"{_names(c)} is allowed"
