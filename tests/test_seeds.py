@@ -83,7 +83,7 @@ def test_seed003_inclusions(seed003: CriteriaSet) -> None:
 def test_seed003_exclusions(seed003: CriteriaSet) -> None:
     _one(seed003, "brain_metastases", "exclusion", allowed="conditional")
     radiotherapy = _one(seed003, "prior_therapy", "exclusion", requirement="excluded")
-    assert any("radiotherapy" in c.agents for c in seed003.by_kind("prior_therapy")), radiotherapy
+    assert any("breast radiotherapy" in c.agents for c in seed003.by_kind("prior_therapy")), radiotherapy
     malignancy = _one(seed003, "prior_malignancy", "exclusion", within_years=5.0)
     assert "non-melanoma skin cancer" in malignancy.exceptions
     assert any("cervi" in e for e in malignancy.exceptions)
