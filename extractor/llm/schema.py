@@ -324,7 +324,8 @@ class LLMCriteria(OpenAISchema):
             lines = [b.reason for b in bad[:_MAX_LISTED]]
             more = f"\n(+{len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else ""
             keep = "; keep the other criteria as they are" if ctx is not None else ""
-            raise ValueError(f"{len(bad)} criteria are wrong{keep}:\n" + "\n".join(lines) + more)
+            count = "1 criterion is" if len(bad) == 1 else f"{len(bad)} criteria are"
+            raise ValueError(f"{count} wrong{keep}:\n" + "\n".join(lines) + more)
         return [*out, *bad]
 
     @model_validator(mode="after")

@@ -78,6 +78,7 @@ def test_a_quote_not_in_its_item_is_reasked_by_name_and_fixed() -> None:
     reask = script.reask_text(1)
     assert 'criterion 2 (item 2, prior_therapy): quote "chemotherapy in the last 28 days" is not in item 2' in reask
     assert "copy the clause verbatim" in reask and "criterion 0" not in reask  # targeted: only the bad one named
+    assert reask.count("1 criterion is wrong") == 1  # singular for one
     assert result.rejected == []
     assert [c.kind for c in result.criteria] == ["lab", "life_expectancy", "prior_therapy"]
 
@@ -105,7 +106,7 @@ def test_an_item_not_sent_and_an_unknown_kind_are_named_in_the_reask() -> None:
     result = run(script, validation_retries=1)
     reask = script.reask_text(1)
     assert "criterion 1 (item 9, life_expectancy): item 9 was not sent" in reask
-    assert "criterion 2 (item 2, no_such_kind):" in reask
+    assert "criterion 2 (item 2, no_such_kind):" in reask and "2 criteria are wrong" in reask
     assert result.rejected == [] and result.provenance.reasks == 1
 
 
