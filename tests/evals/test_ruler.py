@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
@@ -13,6 +12,7 @@ from pydantic import TypeAdapter
 from extractor.evals import EvalResult, GoldCase, load_gold, predict_gold, score
 from extractor.models import KIND_TYPES, Criterion, OutputRecord
 from extractor.segment import segment
+from extractor.testing.examples import required_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 _CRITERION: TypeAdapter[Criterion] = TypeAdapter(Criterion)
@@ -22,22 +22,6 @@ GAMING_MAX_F1 = 0.25
 #: ... and must stay at least this far below the rules backend.
 GAMING_MARGIN = 0.40
 
-# The smallest valid value of each kind's required fields, so that any kind can be fabricated.
-_REQUIRED: dict[str, dict[str, Any]] = {
-    "her2": {"status": "positive"},
-    "hormone_receptor": {"receptors": ["ER"], "status": "positive"},
-    "biomarker": {"marker": "EGFR", "requirement": "required"},
-    "performance_status": {"scale": "ECOG"},
-    "brain_metastases": {"allowed": "excluded"},
-    "prior_therapy": {"requirement": "excluded"},
-    "sex": {"sex": "female"},
-    "diagnosis": {"cancer": "cancer"},
-    "measurable_disease": {"level": "measurable"},
-    "lab": {"analyte": "anc"},
-    "life_expectancy": {"min_months": 3},
-    "comorbidity": {"conditions": ["asthma"], "requirement": "excluded"},
-}
-
 
 def _fake(kind: str, polarity: str, text: str, start: int, end: int) -> Criterion:
     return _CRITERION.validate_python(
@@ -45,7 +29,7 @@ def _fake(kind: str, polarity: str, text: str, start: int, end: int) -> Criterio
             "kind": kind,
             "polarity": polarity,
             "evidence": {"text": text[start:end], "start": start, "end": end},
-            **_REQUIRED.get(kind, {}),
+            **required_fields(KIND_TYPES[kind]),
         }
     )
 
