@@ -70,6 +70,7 @@ class Rules(RuleFile):
     infections: dict[str, InfectionRule] = Field(min_length=1)
     generic: str
     generic_named_after: Pattern
+    generic_restated: Pattern
     vaccine_after: Pattern
     exception_before: Pattern
     covered_by: dict[str, tuple[str, ...]]
@@ -129,8 +130,10 @@ def extract(ctx: ItemContext) -> list[Infection]:
         found.append(name)
         first = m.start() if first < 0 else min(first, m.start())
         last = max(last, m.end())
-        if name == RULES.generic and RULES.generic_named_after.match(low, m.end()):
-            generic = True
+        if name == RULES.generic:
+            restated = RULES.generic_restated.search(low, max(0, m.start() - 40), m.end())
+            if RULES.generic_named_after.match(low, m.end()) or (restated and restated.start() <= m.start()):
+                generic = True
     if generic and len(found) > 1:
         found.remove(RULES.generic)
     for general, specific in RULES.covered_by.items():
