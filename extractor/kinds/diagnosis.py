@@ -177,6 +177,7 @@ class DiagnosisReading:
     where: dict[str, Span] = field(default_factory=dict)
     confirmed: bool | None = None
     examples_from: int | None = None  # mentions from here are examples of a confirmed head ("including: ...")
+    examples_to: int = 0  # ... up to here (the sentence's end; the clause's without a colon after the cue)
     listed: set[str] = field(default_factory=set)  # sites listed before a mention, not sharing its histology
     _agents: list[Agent] | None = field(default=None, repr=False)
 
@@ -306,8 +307,10 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     mentions: list[Mention] = []
     hists: list[Mention] = []
     for s, e, name in _names(lower, vocab):
-        if name in RULES.upper_only_aliases and not ctx.clean[s:e].isupper():
-            continue  # "1,500/mcL" is microlitres, not MCL
+        if name in RULES.upper_only_aliases and (
+            not ctx.clean[s:e].isupper() or (lower[s - 1 : s] == "(" and lower[e : e + 1] == ")")
+        ):
+            continue  # "1,500/mcL" is microlitres, not MCL; "end of consolidation (EOC)" defines another word
         c, h = _lookup(vocab.table, agent_key(name))
         if c:
             mentions.append((s, e, c))
@@ -332,6 +335,11 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             ex = RULES.examples_after.search(lower, max(conf.end(), mentions[0][1]), len(lower) if stop < 0 else stop)
             if ex is not None and mentions[0][0] < ex.start():
                 out.examples_from = ex.end()
+                # "confirmed EOC, including primary peritoneal and fallopian tube carcinoma; gastric cancer; ...":
+                # without a colon the examples end with their clause
+                end = len(lower) if stop < 0 else stop
+                semi = -1 if ex.group().endswith(":") else lower.find(";", ex.end(), end)
+                out.examples_to = end if semi < 0 else semi
     if _another_malignancy(ctx):
         return out
     names, where = out.names, out.where
@@ -520,7 +528,7 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             if c in dx.listed or _variant_excluded_here(dx.lower, dx.where[c])
             else _histology(dx.lower, dx.hists, dx.where[c], len(names), spans) or _qualifier(dx.lower, dx.where[c][0]),
             histologically_confirmed=None
-            if dx.examples_from is not None and dx.where[c][0] >= dx.examples_from
+            if dx.examples_from is not None and dx.examples_from <= dx.where[c][0] < dx.examples_to
             else dx.confirmed,
         )
         for c in names[:_MAX_NAMES]
