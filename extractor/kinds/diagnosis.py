@@ -75,6 +75,8 @@ class Rules(RuleFile):
     patients_with_before: Pattern
     chained_after: Pattern
     prior_malignancy: tuple[Pattern, ...]
+    in_situ: Pattern
+    in_situ_cued: Pattern
     history_of: Pattern
     history_negated: Pattern
     negated_history_before: Pattern
@@ -114,6 +116,7 @@ RULES = load_rules("diagnosis", Rules)
 
 # each searched only when the literals it needs are in the item
 _PRIOR_MALIGNANCY = tuple(map(Prefiltered, RULES.prior_malignancy))
+_IN_SITU = Prefiltered(RULES.in_situ)
 
 _MAX_NAMES = 10
 _FF_BEFORE = 40  # characters before a mention read for "criteria for"
@@ -192,15 +195,21 @@ class DiagnosisReading:
 def prior_malignancy(lower: str, history: bool = True) -> bool:
     """The item speaks of another (prior, second, concurrent) malignancy; with ``history``, "history of <a named
     cancer>" too."""
-    return any(rx.search(lower) for rx in _PRIOR_MALIGNANCY) or (history and bool(RULES.history_of.search(lower)))
+    return (
+        any(rx.search(lower) for rx in _PRIOR_MALIGNANCY)
+        or bool(_IN_SITU.search(lower))
+        or (history and bool(RULES.history_of.search(lower)))
+    )
 
 
 def _another_malignancy(ctx: ItemContext) -> bool:
     """The item is about another malignancy: "history of <a named cancer>" is one only in an exclusion or after a
     negation (an inclusion's "History of breast cancer" is the diagnosis)."""
     lower = ctx.lower
-    if prior_malignancy(lower, history=False):
+    if any(rx.search(lower) for rx in _PRIOR_MALIGNANCY):
         return True
+    if _IN_SITU.search(lower) and (ctx.is_exclusion or not RULES.in_situ_cued.search(lower)):
+        return True  # "carcinoma in situ" is an exception of another malignancy, unless it is the diagnosis stated
     if not RULES.history_of.search(lower):
         return False
     return ctx.is_exclusion or bool(RULES.history_negated.search(lower))
