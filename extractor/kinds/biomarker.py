@@ -375,6 +375,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         elif p and (pc := RULES.paren_class.match(clean, end)) and RULES.alteration.match(clean, pc.end() + 1):
             end = pc.end()  # "BRAF (type I, II, and/or III) mutation"
         var = RULES.variant.match(clean, end)
+        if var is None and clean.startswith(")", end):  # "Kirsten rat sarcoma (KRAS) G12C mutation"
+            var = RULES.variant.match(clean, end + 1)
         vend = var.end() if var else end
         if ther_re.match(clean, vend) or RULES.anti_before.search(clean, max(0, m_start - 25), m_start):
             continue

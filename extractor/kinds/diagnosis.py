@@ -75,6 +75,8 @@ class Rules(RuleFile):
     patients_with_before: Pattern
     chained_after: Pattern
     prior_malignancy: tuple[Pattern, ...]
+    in_situ: Pattern
+    in_situ_cued: Pattern
     history_of: Pattern
     history_negated: Pattern
     negated_history_before: Pattern
@@ -114,6 +116,7 @@ RULES = load_rules("diagnosis", Rules)
 
 # each searched only when the literals it needs are in the item
 _PRIOR_MALIGNANCY = tuple(map(Prefiltered, RULES.prior_malignancy))
+_IN_SITU = Prefiltered(RULES.in_situ)
 
 _MAX_NAMES = 10
 _FF_BEFORE = 40  # characters before a mention read for "criteria for"
@@ -177,6 +180,7 @@ class DiagnosisReading:
     where: dict[str, Span] = field(default_factory=dict)
     confirmed: bool | None = None
     examples_from: int | None = None  # mentions from here are examples of a confirmed head ("including: ...")
+    examples_to: int = 0  # ... up to here (the sentence's end; the clause's without a colon after the cue)
     listed: set[str] = field(default_factory=set)  # sites listed before a mention, not sharing its histology
     _agents: list[Agent] | None = field(default=None, repr=False)
 
@@ -191,15 +195,21 @@ class DiagnosisReading:
 def prior_malignancy(lower: str, history: bool = True) -> bool:
     """The item speaks of another (prior, second, concurrent) malignancy; with ``history``, "history of <a named
     cancer>" too."""
-    return any(rx.search(lower) for rx in _PRIOR_MALIGNANCY) or (history and bool(RULES.history_of.search(lower)))
+    return (
+        any(rx.search(lower) for rx in _PRIOR_MALIGNANCY)
+        or bool(_IN_SITU.search(lower))
+        or (history and bool(RULES.history_of.search(lower)))
+    )
 
 
 def _another_malignancy(ctx: ItemContext) -> bool:
     """The item is about another malignancy: "history of <a named cancer>" is one only in an exclusion or after a
     negation (an inclusion's "History of breast cancer" is the diagnosis)."""
     lower = ctx.lower
-    if prior_malignancy(lower, history=False):
+    if any(rx.search(lower) for rx in _PRIOR_MALIGNANCY):
         return True
+    if _IN_SITU.search(lower) and (ctx.is_exclusion or not RULES.in_situ_cued.search(lower)):
+        return True  # "carcinoma in situ" is an exception of another malignancy, unless it is the diagnosis stated
     if not RULES.history_of.search(lower):
         return False
     return ctx.is_exclusion or bool(RULES.history_negated.search(lower))
@@ -306,8 +316,10 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     mentions: list[Mention] = []
     hists: list[Mention] = []
     for s, e, name in _names(lower, vocab):
-        if name in RULES.upper_only_aliases and not ctx.clean[s:e].isupper():
-            continue  # "1,500/mcL" is microlitres, not MCL
+        if name in RULES.upper_only_aliases and (
+            not ctx.clean[s:e].isupper() or (lower[s - 1 : s] == "(" and lower[e : e + 1] == ")")
+        ):
+            continue  # "1,500/mcL" is microlitres, not MCL; "end of consolidation (EOC)" defines another word
         c, h = _lookup(vocab.table, agent_key(name))
         if c:
             mentions.append((s, e, c))
@@ -332,6 +344,11 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             ex = RULES.examples_after.search(lower, max(conf.end(), mentions[0][1]), len(lower) if stop < 0 else stop)
             if ex is not None and mentions[0][0] < ex.start():
                 out.examples_from = ex.end()
+                # "confirmed EOC, including primary peritoneal and fallopian tube carcinoma; gastric cancer; ...":
+                # without a colon the examples end with their clause
+                end = len(lower) if stop < 0 else stop
+                semi = -1 if ex.group().endswith(":") else lower.find(";", ex.end(), end)
+                out.examples_to = end if semi < 0 else semi
     if _another_malignancy(ctx):
         return out
     names, where = out.names, out.where
@@ -520,7 +537,7 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             if c in dx.listed or _variant_excluded_here(dx.lower, dx.where[c])
             else _histology(dx.lower, dx.hists, dx.where[c], len(names), spans) or _qualifier(dx.lower, dx.where[c][0]),
             histologically_confirmed=None
-            if dx.examples_from is not None and dx.where[c][0] >= dx.examples_from
+            if dx.examples_from is not None and dx.examples_from <= dx.where[c][0] < dx.examples_to
             else dx.confirmed,
         )
         for c in names[:_MAX_NAMES]

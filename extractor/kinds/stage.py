@@ -58,6 +58,8 @@ class Rules(RuleFile):
     tnm_gate: tuple[str, ...]
     aside: Pattern
     arabic: dict[str, str]
+    letter_stages: Pattern
+    letter_systems: dict[str, str]
     metastatic: Pattern
     metastatic_gate: tuple[str, ...]
     metastatic_stage: Pattern
@@ -151,6 +153,22 @@ def _stages(clean: str) -> tuple[list[str], int | None]:
     return out, first
 
 
+def _letter_stages(clean: str) -> list[str]:
+    """The stages of a lettered system named with it ("BCLC stage B or C" -> BCLC B, BCLC C; a range listed whole)."""
+    out: list[str] = []
+    for m in RULES.letter_stages.finditer(clean):
+        system = RULES.letter_systems[m.group("sys").split()[0].lower()]
+        lst = m.group("list").upper()
+        letters = [c for c in lst if c in "0" + _LETTERS]
+        if len(letters) == 2 and RULES.stage_range.match(lst[1:-1]) and all(c in _LETTERS for c in letters):
+            letters = list(_LETTERS[_LETTERS.index(letters[0]) : _LETTERS.index(letters[1]) + 1])
+        for c in letters:
+            t = f"{system} {c}"
+            if t not in out:
+                out.append(t)
+    return out
+
+
 def _tnm_tokens(m: re.Match[str]) -> list[str]:
     """The TNM tokens one match names: "T4a-d" -> T4a, T4b, T4c, T4d; "N0-2" -> N0, N1, N2; "T2-T3b" -> T2, T3a,
     T3b."""
@@ -240,6 +258,10 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
     )
     if at is not None:
         at += lo
+    if any(w in seg for w in RULES.letter_systems):
+        lettered = _letter_stages(ctx.clean if whole else ctx.clean[lo:hi])
+        if lettered:  # "BCLC stage 0 or A": the system's 0, not a stage 0 of its own
+            stages = [t for t in stages if not any(x.endswith(" " + t) for x in lettered)] + lettered
     if any(w in seg for w in RULES.tnm_gate):
         stages += [t for t in _tnm(ctx.clean if whole else ctx.clean[lo:hi]) if t not in stages]
     met_gate = any(w in seg for w in RULES.metastatic_gate)
