@@ -127,7 +127,7 @@ def _extents(rules: ProcedureRules, lower: str, agents: list[Agent]) -> list[Age
 
 def _codes(rules: ProcedureRules, clean: str, lower: str, agents: list[Agent]) -> list[Agent]:
     """Investigational drug codes in a therapy phrase ("treatment with AB-1234 or its analogues")."""
-    found = []
+    found: list[Agent] = []
     for m in rules.code.finditer(clean):
         if any(a.start <= m.start() < a.end for a in agents) or rules.code_not.match(lower, m.start()):
             continue
