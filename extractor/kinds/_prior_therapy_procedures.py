@@ -18,14 +18,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_agents import AgentRules
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify
+from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_classes, lookup
 from extractor.rules.ruledata import Pattern
 
-__all__ = ["ProcedureRules", "procedures"]
+__all__ = ["ProcedureRules", "procedures", "settle"]
+
+C = TypeVar("C", bound=CriterionBase)
 
 
 class ProcedureRules(BaseModel):
@@ -49,10 +54,15 @@ class ProcedureRules(BaseModel):
     code_skip: Pattern  # the study's own drug ("for the duration of treatment with X")
     code_gap: Pattern  # between two codes of one list ("AB-1234, CD-5678 or XY-9012")
     code_not: Pattern  # codes that are no drug (lab analytes, antigens, enzymes)
+    standard: str  # the agent name of standard therapy with no class named
+    standard_absent: Pattern  # before it: it is not given ("for which no standard therapy exists")
+    standard_progressed: Pattern  # before it: a progression on it ("refractory or intolerable to standard treatment")
+    standard_response: Pattern  # a response word that is one on the standard therapy (not "clinical benefit")
 
 
-def procedures(rules: ProcedureRules, q: QualifierRules, clean: str, lower: str, agents: list[Agent]) -> list[Agent]:
+def procedures(rules: ProcedureRules, ar: AgentRules, clean: str, lower: str, agents: list[Agent]) -> list[Agent]:
     """The item's agents with the round-7 readings applied (see the module doc)."""
+    q = ar.qualifiers
     if "(" in lower and agents and any(a.name in rules.surgery_heads for a in agents):
         agents = _across_abbreviation(rules, q, lower, agents)
     if agents and any(a.name in rules.surgery_heads and a.qualified for a in agents):
@@ -63,7 +73,40 @@ def procedures(rules: ProcedureRules, q: QualifierRules, clean: str, lower: str,
         agents = _extents(rules, lower, agents)
     if any(c.isdigit() for c in clean):
         agents = _codes(rules, clean, lower, agents)
+    if any(a.name == rules.standard for a in agents):
+        agents = [a for a in agents if a.name != rules.standard or _standard_given(rules, ar, lower, a)]
     return agents
+
+
+def _standard_given(rules: ProcedureRules, ar: AgentRules, lower: str, a: Agent) -> bool:
+    """Whether a standard-therapy mention names a therapy given that the kind's progression statement does not
+    already read ("refractory to standard therapy" is left to it): not "for which no standard therapy exists"."""
+    if rules.standard_absent.search(lower, max(0, a.start - 50), a.start) is not None:
+        return False
+    lo = max(0, a.start - 120)
+    return not any(
+        m.start() <= a.start < m.end() for m in ar.refractory.finditer(lower, lo, min(len(lower), a.end + 40))
+    )
+
+
+def settle(rules: ProcedureRules, out: list[C]) -> list[C]:
+    """A progression on standard therapy "known to confer clinical benefit" requires no response to it: the
+    benefit is the therapy's, not the patient's. An inclusion's progression on standard therapy is required, even
+    when an alternative after it says none exists ("refractory to standard treatment, or have no standard treatment
+    available")."""
+    for c in out:
+        if getattr(c, "agents", None) == [rules.standard] and c.polarity == "inclusion":
+            text = c.evidence.text.lower()
+            at = text.find("standard")
+            if getattr(c, "requirement", None) == "excluded" and rules.standard_progressed.search(text, 0, at):
+                c.requirement = "required"  # type: ignore[attr-defined]
+        if (
+            getattr(c, "response_required", None)
+            and rules.standard in getattr(c, "agents", ())
+            and rules.standard_response.search(c.evidence.text.lower()) is None
+        ):
+            c.response_required = None  # type: ignore[attr-defined]
+    return out
 
 
 def _across_abbreviation(rules: ProcedureRules, q: QualifierRules, lower: str, agents: list[Agent]) -> list[Agent]:
