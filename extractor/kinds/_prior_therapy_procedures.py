@@ -49,6 +49,7 @@ class ProcedureRules(BaseModel):
     comparators: dict[str, str]  # written comparator -> reported words
     extent_sites: dict[str, str]  # written site -> reported site
     radiotherapy: frozenset[str]  # agent names the extent may follow
+    code_gate: tuple[str, ...]  # the words a therapy phrase before a code needs
     code: Pattern  # an investigational code (case kept text)
     code_context: Pattern  # the therapy phrase that ends right before the code (lower-case text)
     code_skip: Pattern  # the study's own drug ("for the duration of treatment with X")
@@ -71,7 +72,7 @@ def procedures(rules: ProcedureRules, ar: AgentRules, clean: str, lower: str, ag
         agents = _organ_resections(rules, lower, agents)
     if agents and "%" in lower and any(g in lower for g in rules.extent_gate):
         agents = _extents(rules, lower, agents)
-    if any(c.isdigit() for c in clean):
+    if any(w in lower for w in rules.code_gate) and any(d in clean for d in "0123456789"):
         agents = _codes(rules, clean, lower, agents)
     if any(a.name == rules.standard for a in agents):
         agents = [a for a in agents if a.name != rules.standard or _standard_given(rules, ar, lower, a)]
