@@ -63,6 +63,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
+from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_windows import alternative, response_stated, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
@@ -175,6 +176,7 @@ class Rules(RuleFile):
     lead_in: LeadRules
     response: Phrases
     flags: FlagWords
+    procedures: ProcedureRules
     label: Pattern = Field(description="An upper-case label that opens an item ('COHORT B (DRUG X):'), case kept.")
     heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
 
@@ -222,6 +224,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         return []
     rules = _rules()
     agents = targeted(rules.agents, lower, find_agents(lower))
+    agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []
@@ -260,6 +263,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
                 out[-1].agents.extend(n for n in c.agents if n not in out[-1].agents)
             continue
         out.extend(found)
+    out = settle(rules.procedures, out)
     return _dedupe(out) if len(out) > 1 else out
 
 
