@@ -50,6 +50,7 @@ from extractor.kinds._prior_therapy_clauses import (
     split_sentences,
     trim,
 )
+from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
@@ -179,6 +180,7 @@ class Rules(RuleFile):
     procedures: ProcedureRules
     label: Pattern = Field(description="An upper-case label that opens an item ('COHORT B (DRUG X):'), case kept.")
     heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
+    conmed: ConmedRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -205,7 +207,8 @@ class Rules(RuleFile):
         """Add the first word of every agent name (``vocab/drugs.yaml``) to the triggers: the drug lexicon stays
         the one list of names."""
         if isinstance(data, dict) and isinstance(data.get("triggers"), list):
-            data = {**data, "triggers": [*data["triggers"], *(w for w in trigger_words() if w not in data["triggers"])]}
+            more = (*trigger_words(), *conmed_triggers(data))
+            data = {**data, "triggers": [*data["triggers"], *(w for w in more if w not in data["triggers"])]}
         return data
 
 
@@ -586,7 +589,7 @@ def _requirement(  # noqa: PLR0917
 
 KIND = KindSpec(
     PriorTherapy,
-    extract=extract,
+    extract=lambda ctx: conmed(ctx, _rules(), extract(ctx), PriorTherapy),
     rule_file=Rules,
     core=True,
     compare={
