@@ -78,6 +78,13 @@ class Rules(RuleFile):
     gilbert_before: Pattern
     gilbert_reach: int
     gilbert_condition: str
+    gilbert_analytes: tuple[str, ...]
+    gilbert_exception_reach: int
+    gilbert_restated_reach: int
+    gilbert_bilirubin: Pattern
+    gilbert_direct: Pattern
+    gilbert_exception_cue: Pattern
+    gilbert_exception_not: Pattern
     html_entity: Pattern
     html_entities: dict[str, str]
     number: Pattern

@@ -1,0 +1,110 @@
+"""Gilbert's syndrome allowances of the ``lab`` kind without a number of their own ("total bilirubin <= 1.5 x ULN,
+except patients with known Gilbert's syndrome", "... unless Gilbert syndrome", "mild bilirubin elevations will be
+accepted in the setting of known Gilbert's syndrome"): the bilirubin lab for those patients, with the condition and
+no threshold (the gold guide: an exception is a separate criterion with ``condition``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from extractor.ground import make_evidence
+from extractor.kinds._lab_rules import RULES
+from extractor.models.criteria import CriterionBase
+from extractor.rules import grammar
+
+if TYPE_CHECKING:
+    from extractor.rules.item import ItemContext
+
+__all__ = ["gilbert_exception"]
+
+L = TypeVar("L", bound=CriterionBase)
+
+
+def _analyte(lab: CriterionBase) -> str:
+    return str(getattr(lab, "analyte", ""))
+
+
+def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
+    """``labs`` with the Gilbert's syndrome threshold the item states after its mention (a bilirubin limit restated
+    after "except in patients with Gilbert's syndrome, who must have ...", "unless Gilbert's syndrome (if so, ...)")
+    taking the condition, or else a number-less bilirubin lab for those patients when the item excepts them from a
+    bilirubin limit (or, with no bilirubin limit, accepts their bilirubin elevations)."""
+    if any(getattr(lab, "condition", None) == RULES.gilbert_condition for lab in labs):
+        return labs
+    text, clean = ctx.lower, ctx.clean
+    g = RULES.gilbert_before.search(text)
+    if g is None:
+        return labs
+    s_lo, s_hi = grammar.sentence_bounds(clean, g.start(), g.end())
+    end = s_hi
+    close = text.find(")", g.end(), s_hi)
+    if close >= 0 and text.rfind("(", s_lo, g.start()) > text.rfind(")", s_lo, g.start()):
+        end = close + 1  # the note in brackets ("(except patients with Gilbert's syndrome)")
+    aligned = len(clean) == len(ctx.item.text)
+    base = ctx.item.start
+    if aligned:
+        restated = _restated(labs, base, g.start(), g.end(), RULES.gilbert_restated_reach)
+        if restated:
+            out = []
+            for lab in labs:
+                if id(lab) not in restated:
+                    out.append(lab)
+                    continue
+                ev = make_evidence(ctx.source, base + min(s_lo, lab.evidence.start - base), lab.evidence.end)
+                out.append(lab.model_copy(update={"condition": RULES.gilbert_condition, "evidence": ev}))
+            return out
+    bili = [
+        lab
+        for lab in labs
+        if _analyte(lab) in RULES.gilbert_analytes
+        and getattr(lab, "condition", None) is None
+        and getattr(lab, "op", None) is not None
+        and lab.evidence.start - base < g.start()
+    ]
+    fields: dict[str, Any] = {}
+    if bili and aligned:
+        # an allowance in a sentence of its own after the limit ("Bilirubin <= 1.5 x ULN. This will not apply to
+        # patients with Gilbert's syndrome"); one inside the limit's clause ("..., except for Gilbert's") is part of
+        # that criterion
+        lab = next((x for x in reversed(bili) if _analyte(x) == RULES.gilbert_analytes[0]), bili[-1])
+        if s_lo < lab.evidence.end - base or g.start() - (lab.evidence.end - base) > RULES.gilbert_exception_reach:
+            return labs
+        analyte = _analyte(lab)
+    elif bili or RULES.gilbert_bilirubin.search(text, s_lo, s_hi) is None:
+        return labs
+    else:
+        analyte = RULES.gilbert_analytes[0]
+    # the sentence names direct bilirubin ("... and normal direct bilirubin are eligible": within normal limits)
+    if (b := RULES.gilbert_direct.search(text, s_lo, s_hi)) is not None:
+        analyte = RULES.gilbert_analytes[1]
+        if b.group("normal"):
+            fields = {"op": "<=", "uln_multiple": 1.0}
+    window = text[s_lo:end]
+    if not RULES.gilbert_exception_cue.search(window) or RULES.gilbert_exception_not.search(window):
+        return labs
+    return [*labs, ctx.make(cls, s_lo, end, analyte=analyte, condition=RULES.gilbert_condition, **fields)]
+
+
+def _restated(labs: list[L], base: int, g_start: int, g_end: int, reach: int) -> set[int]:
+    """The bilirubin labs (ids) that restate, after or around the Gilbert's mention at ``g_start:g_end`` (starting
+    within ``reach`` after it), an analyte the item gave its first threshold for before the mention."""
+    out: set[int] = set()
+    for analyte in RULES.gilbert_analytes:
+        same = sorted(
+            (
+                lab
+                for lab in labs
+                if _analyte(lab) == analyte
+                and getattr(lab, "condition", None) is None
+                and getattr(lab, "op", None) is not None
+            ),
+            key=lambda lab: lab.evidence.start,
+        )
+        if len(same) < 2 or same[0].evidence.start - base >= g_start:
+            continue
+        out.update(
+            id(lab)
+            for lab in same[1:]
+            if lab.evidence.start - base <= g_end + reach and lab.evidence.end - base >= g_end
+        )
+    return out
