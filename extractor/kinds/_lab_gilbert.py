@@ -74,8 +74,9 @@ def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
         return labs
     else:
         analyte = RULES.gilbert_analytes[0]
-    # the sentence names direct bilirubin ("... and normal direct bilirubin are eligible": within normal limits)
-    if (b := RULES.gilbert_direct.search(text, s_lo, s_hi)) is not None:
+    # the sentence names direct bilirubin after the mention ("... and normal direct bilirubin are eligible": within
+    # normal limits)
+    if (b := RULES.gilbert_direct.search(text, g.end(), s_hi)) is not None:
         analyte = RULES.gilbert_analytes[1]
         if b.group("normal"):
             fields = {"op": "<=", "uln_multiple": 1.0}

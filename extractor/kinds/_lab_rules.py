@@ -85,6 +85,10 @@ class Rules(RuleFile):
     gilbert_direct: Pattern
     gilbert_exception_cue: Pattern
     gilbert_exception_not: Pattern
+    minimum_words: tuple[str, ...]
+    minimum_analyte: str
+    minimum_unit: str
+    minimum_value: Pattern
     html_entity: Pattern
     html_entities: dict[str, str]
     number: Pattern

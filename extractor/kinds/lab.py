@@ -23,6 +23,7 @@ from pydantic import Field
 
 from extractor.ground import make_evidence
 from extractor.kinds._lab_gilbert import gilbert_exception
+from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
@@ -534,6 +535,8 @@ def extract(ctx: ItemContext) -> list[Lab]:
             labs = _gilbert_direct(ctx, labs)
         labs = gilbert_exception(ctx, labs, Lab)
     words = ctx.words
+    if RULES.minimum_analyte in words and not words.isdisjoint(RULES.minimum_words):
+        labs = minimum_first(ctx, labs, Lab)
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = _organ_function(ctx)
     return labs
