@@ -202,8 +202,18 @@ def extract(ctx: ItemContext) -> list[MetastaticBurden]:
             lower, max(0, strong.start() - _FF_BEFORE), strong.start()
         ):
             return []  # a bare "oligometastatic disease" as the subject, not "radiation for oligometastatic disease"
-    if not oligo and all(lo is not None and lo <= 1 and hi is None for lo, hi in les + org):
-        return []  # "at least one metastatic lesion": a presence requirement, not a burden limit
+    presence = [b for b in les + org if b[0] is not None and b[0] <= 1 and b[1] is None]
+    if presence and len(presence) == len(les) + len(org):
+        # "at least one metastatic lesion": a presence requirement, not a burden limit (with oligometastatic
+        # wording the item may still name the disease state)
+        if not oligo:
+            return []
+        les, org = [], []
+        strong = RULES.oligo_strong.search(lower)
+        if strong is None or RULES.oligo_context_before.search(
+            lower, max(0, strong.start() - _FF_BEFORE), strong.start()
+        ):
+            return []
     # "at least three bone metastases ..., and at least one ... not irradiated": the presence clause sets no bound
     les = [b for b in les if not (b[0] is not None and b[0] <= 1 and b[1] is None)] or les
     min_l, max_l = _span(les) if les else (None, None)
