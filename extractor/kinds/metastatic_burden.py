@@ -68,6 +68,11 @@ class Rules(RuleFile):
     cluster: Pattern
     clustered_nodes: tuple[str, ...]
     clustered_nodes_note: str
+    pci_gate: tuple[str, ...]
+    pci: Pattern
+    pci_reach: int
+    pci_cmp: Pattern
+    pci_note: str
 
 
 RULES = load_rules("metastatic_burden", Rules)
@@ -189,9 +194,26 @@ def _counting_note(lower: str) -> str | None:
     return " ".join(cm.group().split())[:_NOTE_MAX]
 
 
+def _pci(ctx: ItemContext) -> list[MetastaticBurden]:
+    """A peritoneal cancer index limit: a criterion without numbers, the limit in its counting note."""
+    lower = ctx.lower
+    for m in RULES.pci.finditer(lower):
+        for c in RULES.pci_cmp.finditer(lower, m.end(), min(len(lower), m.end() + RULES.pci_reach)):
+            op = op_of(c.group("cmp"))
+            if c.group("eq") and op in ("<", ">"):
+                op = "<=" if op == "<" else ">="
+            if op is not None and ctx.is_exclusion:
+                op = negate(op)
+            if op in ("<", "<="):
+                return [ctx.make(MetastaticBurden, counting_notes=f"{RULES.pci_note} {op} {c.group('n')}")]
+    return []
+
+
 def extract(ctx: ItemContext) -> list[MetastaticBurden]:
     """The item's metastatic-burden criterion (at most one)."""
     lower = ctx.lower
+    if any(w in lower for w in RULES.pci_gate) and (pci := _pci(ctx)):
+        return pci
     oligo = any(w in lower for w in RULES.oligo_gate) and bool(RULES.oligo.search(lower))
     if not oligo and not any(w in lower for w in RULES.gate):
         return []
