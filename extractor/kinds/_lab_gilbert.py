@@ -5,6 +5,7 @@ no threshold (the gold guide: an exception is a separate criterion with ``condit
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from extractor.ground import make_evidence
@@ -29,30 +30,41 @@ def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
     after "except in patients with Gilbert's syndrome, who must have ...", "unless Gilbert's syndrome (if so, ...)")
     taking the condition, or else a number-less bilirubin lab for those patients when the item excepts them from a
     bilirubin limit (or, with no bilirubin limit, accepts their bilirubin elevations)."""
-    if any(getattr(lab, "condition", None) == RULES.gilbert_condition for lab in labs):
-        return labs
     text, clean = ctx.lower, ctx.clean
     g = RULES.gilbert_before.search(text)
     if g is None:
         return labs
     s_lo, s_hi = grammar.sentence_bounds(clean, g.start(), g.end())
-    end = s_hi
+    end, clause_lo = s_hi, s_lo
     close = text.find(")", g.end(), s_hi)
-    if close >= 0 and text.rfind("(", s_lo, g.start()) > text.rfind(")", s_lo, g.start()):
-        end = close + 1  # the note in brackets ("(except patients with Gilbert's syndrome)")
+    if close >= 0 and (opened := text.rfind("(", s_lo, g.start())) > text.rfind(")", s_lo, g.start()):
+        end, clause_lo = close + 1, opened + 1  # the note in brackets ("(except patients with Gilbert's syndrome)")
     aligned = len(clean) == len(ctx.item.text)
     base = ctx.item.start
+    conditioned = any(getattr(lab, "condition", None) == RULES.gilbert_condition for lab in labs)
     if aligned:
-        restated = _restated(labs, base, g.start(), g.end(), RULES.gilbert_restated_reach)
-        if restated:
-            out = []
-            for lab in labs:
-                if id(lab) not in restated:
-                    out.append(lab)
-                    continue
-                ev = make_evidence(ctx.source, base + min(s_lo, lab.evidence.start - base), lab.evidence.end)
-                out.append(lab.model_copy(update={"condition": RULES.gilbert_condition, "evidence": ev}))
+        # a threshold for those patients stated after the mention in its sentence ("(patients with Gilbert's syndrome
+        # may have total bilirubin up to 3 x ULN)"), or a bilirubin limit restated there, quotes the clause from the
+        # mention on
+        restated = set() if conditioned else _restated(labs, base, g.start(), g.end(), RULES.gilbert_restated_reach)
+        mentions = list(RULES.gilbert_before.finditer(text)) if conditioned else [g]
+        out = []
+        for lab in labs:
+            at = lab.evidence.start - base
+            lo = None
+            if id(lab) in restated:
+                lo = clause_lo
+            elif getattr(lab, "condition", None) == RULES.gilbert_condition:
+                lo = _clause_before(clean, text, mentions, at)
+            if lo is None:
+                out.append(lab)
+                continue
+            ev = make_evidence(ctx.source, base + min(lo, at), lab.evidence.end)
+            out.append(lab.model_copy(update={"condition": RULES.gilbert_condition, "evidence": ev}))
+        if conditioned or restated:
             return out
+    elif conditioned:
+        return labs
     bili = [
         lab
         for lab in labs
@@ -84,6 +96,19 @@ def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
     if not RULES.gilbert_exception_cue.search(window) or RULES.gilbert_exception_not.search(window):
         return labs
     return [*labs, ctx.make(cls, s_lo, end, analyte=analyte, condition=RULES.gilbert_condition, **fields)]
+
+
+def _clause_before(clean: str, text: str, mentions: list[re.Match[str]], at: int) -> int | None:
+    """The start of the clause (its sentence, or the bracket it opens in) of the last Gilbert's mention before ``at``
+    in the same sentence, within ``gilbert_restated_reach`` characters; none without one."""
+    g = next((m for m in reversed(mentions) if m.end() <= at <= m.end() + RULES.gilbert_restated_reach), None)
+    if g is None:
+        return None
+    s_lo, s_hi = grammar.sentence_bounds(clean, g.start(), g.end())
+    if at >= s_hi:
+        return None
+    opened = text.rfind("(", s_lo, g.start())
+    return opened + 1 if opened > text.rfind(")", s_lo, g.start()) else s_lo
 
 
 def _restated(labs: list[L], base: int, g_start: int, g_end: int, reach: int) -> set[int]:
