@@ -35,10 +35,9 @@ def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
     if g is None:
         return labs
     s_lo, s_hi = grammar.sentence_bounds(clean, g.start(), g.end())
-    end, clause_lo = s_hi, s_lo
-    close = text.find(")", g.end(), s_hi)
-    if close >= 0 and (opened := text.rfind("(", s_lo, g.start())) > text.rfind(")", s_lo, g.start()):
-        end, clause_lo = close + 1, opened + 1  # the note in brackets ("(except patients with Gilbert's syndrome)")
+    clause_lo = s_lo
+    if (opened := text.rfind("(", s_lo, g.start())) > text.rfind(")", s_lo, g.start()):
+        clause_lo = opened + 1  # the note in brackets ("(except patients with Gilbert's syndrome)")
     aligned = len(clean) == len(ctx.item.text)
     base = ctx.item.start
     conditioned = any(getattr(lab, "condition", None) == RULES.gilbert_condition for lab in labs)
@@ -92,10 +91,12 @@ def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
         analyte = RULES.gilbert_analytes[1]
         if b.group("normal"):
             fields = {"op": "<=", "uln_multiple": 1.0}
-    window = text[s_lo:end]
+    # the allowance is the mention's sentence ("Note: patients with hyperbilirubinemia (e.g., Gilbert syndrome) will
+    # be eligible ...")
+    window = text[s_lo:s_hi]
     if not RULES.gilbert_exception_cue.search(window) or RULES.gilbert_exception_not.search(window):
         return labs
-    return [*labs, ctx.make(cls, s_lo, end, analyte=analyte, condition=RULES.gilbert_condition, **fields)]
+    return [*labs, ctx.make(cls, s_lo, s_hi, analyte=analyte, condition=RULES.gilbert_condition, **fields)]
 
 
 def _clause_before(clean: str, text: str, mentions: list[re.Match[str]], at: int) -> int | None:
