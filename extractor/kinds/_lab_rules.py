@@ -78,6 +78,17 @@ class Rules(RuleFile):
     gilbert_before: Pattern
     gilbert_reach: int
     gilbert_condition: str
+    gilbert_analytes: tuple[str, ...]
+    gilbert_exception_reach: int
+    gilbert_restated_reach: int
+    gilbert_bilirubin: Pattern
+    gilbert_direct: Pattern
+    gilbert_exception_cue: Pattern
+    gilbert_exception_not: Pattern
+    minimum_words: tuple[str, ...]
+    minimum_analyte: str
+    minimum_unit: str
+    minimum_value: Pattern
     html_entity: Pattern
     html_entities: dict[str, str]
     number: Pattern

@@ -71,6 +71,8 @@ class Rules(RuleFile):
     brain: Pattern
     lepto: Pattern
     false_friend_before: Pattern
+    non_malignant_before: Pattern
+    non_malignant_after: Pattern
     subject: Pattern
     sentence_lead: Pattern
     following: Pattern
@@ -98,6 +100,7 @@ _SUBJECT_BEFORE = 60
 _STABLE_BEFORE = 60  # characters before the first mention from which the stability window is read
 _CLAUSE_BEFORE = 160  # characters before a duration read for its clause (a steroid washout)
 _EXCLUDED_AFTER = 80  # characters after a later mention read for "are excluded"
+_AFTER_NON_MALIGNANT = 60  # characters after a mention read for examples of a non-malignant CNS disease
 
 # the patterns read over long text that rarely match, with their required literals tested first
 _LEPTO = Prefiltered(RULES.lepto)
@@ -163,6 +166,15 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
     return soft
 
 
+def _non_malignant(lower: str, m: re.Match[str]) -> bool:
+    """The mention names a non-malignant CNS disease ("autoimmune CNS disease", "CNS disease (e.g. seizures)
+    unrelated to cancer")."""
+    return bool(
+        RULES.non_malignant_before.search(lower, max(0, m.start() - _BEFORE), m.start())
+        or RULES.non_malignant_after.search(lower[m.end() : m.end() + _AFTER_NON_MALIGNANT])
+    )
+
+
 def extract(ctx: ItemContext) -> list[BrainMetastases]:
     """The item's brain-metastases criterion (at most one)."""
     lower = ctx.lower
@@ -171,10 +183,13 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
             m
             for m in RULES.brain.finditer(lower)
             if not RULES.false_friend_before.search(lower, max(0, m.start() - _BEFORE), m.start())
+            and not _non_malignant(lower, m)
         ),
         None,
     )
     lm = _LEPTO.search(lower)
+    if lm is not None and _non_malignant(lower, lm):
+        lm = None
     if first is None and lm is None:
         return []
     lepto = _leptomeningeal(ctx, lm, first is not None) if lm else None

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from extractor.ground import make_evidence
+from extractor.kinds._lab_gilbert import gilbert_exception
+from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
@@ -528,9 +530,13 @@ def _gilbert_direct(ctx: ItemContext, labs: list[Lab]) -> list[Lab]:
 def extract(ctx: ItemContext) -> list[Lab]:
     """The lab criteria of one item."""
     labs = _lab_criteria(ctx)
-    if labs and "gilbert" in ctx.lower:
-        labs = _gilbert_direct(ctx, labs)
+    if "gilbert" in ctx.lower:
+        if labs:
+            labs = _gilbert_direct(ctx, labs)
+        labs = gilbert_exception(ctx, labs, Lab)
     words = ctx.words
+    if RULES.minimum_analyte in words and not words.isdisjoint(RULES.minimum_words):
+        labs = minimum_first(ctx, labs, Lab)
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = _organ_function(ctx)
     return labs

@@ -68,6 +68,11 @@ class Rules(RuleFile):
     cluster: Pattern
     clustered_nodes: tuple[str, ...]
     clustered_nodes_note: str
+    pci_gate: tuple[str, ...]
+    pci: Pattern
+    pci_reach: int
+    pci_cmp: Pattern
+    pci_note: str
 
 
 RULES = load_rules("metastatic_burden", Rules)
@@ -189,9 +194,26 @@ def _counting_note(lower: str) -> str | None:
     return " ".join(cm.group().split())[:_NOTE_MAX]
 
 
+def _pci(ctx: ItemContext) -> list[MetastaticBurden]:
+    """A peritoneal cancer index limit: a criterion without numbers, the limit in its counting note."""
+    lower = ctx.lower
+    for m in RULES.pci.finditer(lower):
+        for c in RULES.pci_cmp.finditer(lower, m.end(), min(len(lower), m.end() + RULES.pci_reach)):
+            op = op_of(c.group("cmp"))
+            if c.group("eq") and op in ("<", ">"):
+                op = "<=" if op == "<" else ">="
+            if op is not None and ctx.is_exclusion:
+                op = negate(op)
+            if op in ("<", "<="):
+                return [ctx.make(MetastaticBurden, counting_notes=f"{RULES.pci_note} {op} {c.group('n')}")]
+    return []
+
+
 def extract(ctx: ItemContext) -> list[MetastaticBurden]:
     """The item's metastatic-burden criterion (at most one)."""
     lower = ctx.lower
+    if any(w in lower for w in RULES.pci_gate) and (pci := _pci(ctx)):
+        return pci
     oligo = any(w in lower for w in RULES.oligo_gate) and bool(RULES.oligo.search(lower))
     if not oligo and not any(w in lower for w in RULES.gate):
         return []
@@ -202,8 +224,18 @@ def extract(ctx: ItemContext) -> list[MetastaticBurden]:
             lower, max(0, strong.start() - _FF_BEFORE), strong.start()
         ):
             return []  # a bare "oligometastatic disease" as the subject, not "radiation for oligometastatic disease"
-    if not oligo and all(lo is not None and lo <= 1 and hi is None for lo, hi in les + org):
-        return []  # "at least one metastatic lesion": a presence requirement, not a burden limit
+    presence = [b for b in les + org if b[0] is not None and b[0] <= 1 and b[1] is None]
+    if presence and len(presence) == len(les) + len(org):
+        # "at least one metastatic lesion": a presence requirement, not a burden limit (with oligometastatic
+        # wording the item may still name the disease state)
+        if not oligo:
+            return []
+        les, org = [], []
+        strong = RULES.oligo_strong.search(lower)
+        if strong is None or RULES.oligo_context_before.search(
+            lower, max(0, strong.start() - _FF_BEFORE), strong.start()
+        ):
+            return []
     # "at least three bone metastases ..., and at least one ... not irradiated": the presence clause sets no bound
     les = [b for b in les if not (b[0] is not None and b[0] <= 1 and b[1] is None)] or les
     min_l, max_l = _span(les) if les else (None, None)
