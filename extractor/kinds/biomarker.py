@@ -26,7 +26,7 @@ from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
-from extractor.rules.grammar import op_of, phrase_alt, sentence_bounds
+from extractor.rules.grammar import Sentences, op_of, phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
@@ -136,6 +136,16 @@ class Rules(RuleFile):
     qualifier_before: Pattern
     qualified_noun_after: Pattern
     qualifier_words: frozenset[str]
+    gene_class_bridge: Pattern
+    variant_more: Pattern
+    status_after: Pattern
+    testing_before: Pattern
+    testing_after: Pattern
+    burden_unit: Pattern
+    burden_markers: frozenset[str]
+    alteration_more: Pattern
+    other_tail: Pattern
+    sentences: Sentences = Sentences()
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
@@ -307,7 +317,10 @@ def _qualified(clean: str, a_start: int, a_end: int, m_start: int) -> str:
     q = RULES.qualifier_before.search(clean, max(0, a_start - 30), a_start)
     if q is None and m_start >= 0:
         q = RULES.qualifier_before.search(clean, max(0, m_start - 30), m_start)
-    return f"{q.group('q').lower()} {word}" if q else word
+    out = f"{q.group('q').lower()} {word}" if q else word
+    # coordinated alteration words, as written: "fusions or rearrangements", "mutation/amplification"
+    more = RULES.alteration_more.match(clean, a_end) if a_end < len(clean) and clean[a_end] in " ,/" else None
+    return f"{out} {' '.join(more.group(0).lower().split())}".replace(" /", "/") if more else out
 
 
 def _clause_requirement(
@@ -378,15 +391,20 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if var is None and clean.startswith(")", end):  # "Kirsten rat sarcoma (KRAS) G12C mutation"
             var = RULES.variant.match(clean, end + 1)
         vend = var.end() if var else end
+        more = RULES.variant_more.match(clean, vend) if var and clean.startswith((" ", ","), vend) else None
         if ther_re.match(clean, vend) or RULES.anti_before.search(clean, max(0, m_start - 25), m_start):
             continue
         if sym in RULES.lab_markers and RULES.lab_value_after.match(clean[end : end + 25]):
             continue
-        s, e = sentence_bounds(clean, m_start, vend)
+        s, e = sentence_bounds(clean, m_start, vend, RULES.sentences)
         clause = clean[s:e]
         rel = m_start - s
         variant = (var.group("var") or var.group("exon") or var.group("itd")) if var else None
         alteration: str | None = variant.strip() if variant else None
+        if more is not None and alteration is not None:
+            # the further variants written after the first ("EGFR L858R or exon 19 deletion")
+            alteration = " ".join((alteration + more.group(0)).split())
+            vend = more.end()
         if alteration is None and RULES.variant_gate.search(clean, max(s, m_start - 20), min(e, vend + 160)):
             # the variants written after the mutation word, or one before the marker ("G12D mutated KRAS")
             va = RULES.variants_after.match(clean, vend, e)
@@ -418,12 +436,18 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             before_alt = None
             for bm in alt_re.finditer(clause, 0, rel):
                 before_alt = bm
-            if (
-                before_alt is not None
-                and _connect_only(clause[before_alt.end() : rel])
-                and not RULES.bare_join.fullmatch(clause, before_alt.end(), rel)
-            ):
-                alteration = _qualified(clause, before_alt.start(), before_alt.end(), -1)
+            if before_alt is not None:
+                # "mutation in a cancer risk gene (ATM, BRCA1, ...)": the genes a class of genes lists
+                bridge = RULES.gene_class_bridge.match(clause, before_alt.end(), rel + 12)
+                glue = bridge.end() if bridge and bridge.end() <= rel else before_alt.end()
+                if _connect_only(clause[glue:rel]) and not RULES.bare_join.fullmatch(clause, before_alt.end(), rel):
+                    alteration = _qualified(clause, before_alt.start(), before_alt.end(), -1)
+        if (
+            alteration is None
+            and clean.find(" other ", vend, e) >= 0
+            and (tail := RULES.other_tail.match(clean, _skip_list(ctx, vend, e), e))
+        ):
+            alteration = _alteration_after(clean, tail.end(), e, -1)  # "EGFR, ALK, or other actionable alterations"
         wm = wild_re.match(clean, vend)
         if wm is None:
             after = clean[vend : min(e, vend + 45)]
@@ -447,6 +471,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
                 threshold = " ".join(thr.group(0).split())
                 if "(" in threshold:
                     threshold = RULES.threshold_abbrev.sub(r"\g<abbr> ", threshold)
+                if sym not in RULES.burden_markers and RULES.burden_unit.search(threshold):
+                    threshold = None
         if sym in RULES.unitless_markers:
             threshold = None
             um = RULES.unitless_threshold.search(clause, rel, seg_end) if RULES.digit.search(clause, rel) else None
@@ -458,8 +484,22 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         absent_as = RULES.absent_names.get(_norm(name_low))
         if absent_as:
             absent, alteration = True, absent_as
-        if alteration is None and not absent and threshold is None:
+        # no alteration: kept only as a permission ("BRAF and NRAS genotype may be known or unknown", "regardless
+        # of PD-L1 status")
+        if (
+            alteration is None
+            and not absent
+            and threshold is None
+            and not (
+                context.has("permitted", m_start, m_end, kind=KIND_NAME)
+                and RULES.status_after.match(clean, _skip_list(ctx, vend, e))
+            )
+        ):
             continue
+        if RULES.testing_before.search(clean, max(s, m_start - 40), m_start) or (
+            "for" in clean[max(s, m_start - 12) : m_start] and RULES.testing_after.match(clean, vend, e)
+        ):
+            continue  # a sample for testing ("tissue for PD-L1 expression testing", "for testing of PD-L1 ...")
         if RULES.cohort_label.match(clean, vend) or RULES.cohort_label.search(clean[vend : vend + 30]):
             continue
         if sym in mutation_only and not (alteration and RULES.mutation_like.search(alteration)):

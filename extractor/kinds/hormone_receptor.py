@@ -149,7 +149,7 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
                 status = "negative"
             elif RULES.any_before.search(before) or _permitted_forward(ctx, m.start(), m.end()):
                 status = "any"
-            elif RULES.known_before.search(before):
+            elif RULES.known_before.search(before) and not _status_next(clean, end):
                 status = "known"
             elif RULES.positive_before.search(before):
                 status = "positive"
@@ -157,6 +157,20 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
             status = "negative"
         mentions.append((rec, m.start(), end, status, pct))
     return mentions
+
+
+def _status_next(clean: str, end: int) -> bool:
+    """The next receptor, joined to this one, states a status this one takes: "documented ER and/or PR-positive"
+    is positive, not known."""
+    for _hop in range(3):  # "estrogen receptor (ER) and/or progesterone receptor (PR)-positive"
+        nxt = RULES.receptor.search(clean, end, end + 60)
+        if nxt is None or not RULES.connect.match(clean[end : nxt.start()]):
+            return False
+        st = RULES.status_after.match(clean, nxt.end())
+        if st is not None:
+            return st.lastgroup != "known"
+        end = nxt.end()
+    return False
 
 
 def _permitted_forward(ctx: ItemContext, start: int, end: int) -> bool:
