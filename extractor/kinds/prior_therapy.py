@@ -65,6 +65,7 @@ from extractor.kinds._prior_therapy_numbers import (
     within,
 )
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
+from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
 from extractor.kinds._prior_therapy_windows import alternative, response_stated, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
@@ -181,6 +182,7 @@ class Rules(RuleFile):
     label: Pattern = Field(description="An upper-case label that opens an item ('COHORT B (DRUG X):'), case kept.")
     heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
     conmed: ConmedRules
+    treated: TreatedRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -268,6 +270,11 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         out.extend(found)
     out = settle(rules.procedures, out)
     return _dedupe(out) if len(out) > 1 else out
+
+
+def _treated(ctx: ItemContext) -> list[PriorTherapy]:
+    rules = _rules()
+    return treated(ctx, rules.treated, extract(ctx), PriorTherapy, lambda t, s, e: _setting(rules.setting, t, s, e))
 
 
 def _lead(rules: LeadRules, lead_in: str) -> str:
@@ -511,7 +518,7 @@ def _sentence_criteria(  # noqa: PLR0917
                 PriorTherapy,
                 cs,
                 ce,
-                agents=reported([a for a in g.agents if a.name in named or _written(lower, a)]),
+                agents=reported([a for a in g.agents if a.name in named or written(lower, a)]),
                 requirement=requirement,
                 setting=setting,
                 min_lines=min_l,
@@ -524,13 +531,6 @@ def _sentence_criteria(  # noqa: PLR0917
             )
         )
     return out
-
-
-def _written(lower: str, a: Agent) -> bool:
-    """Whether the text writes the agent's name: a negated phrase ("treatment-naive", "previously untreated") names
-    its class ("systemic therapy") only when the class's first word is in it ("systemic therapy naive"); else the
-    criterion has no agent (GUIDE, third round: no parent the text does not write)."""
-    return not a.neg or a.name.partition(" ")[0] in lower[a.start : a.end]
 
 
 def _skipped(rules: Rules, lower: str, s: int, e: int) -> bool:
@@ -589,7 +589,7 @@ def _requirement(  # noqa: PLR0917
 
 KIND = KindSpec(
     PriorTherapy,
-    extract=lambda ctx: conmed(ctx, _rules(), extract(ctx), PriorTherapy),
+    extract=lambda ctx: conmed(ctx, _rules(), _treated(ctx), PriorTherapy),
     rule_file=Rules,
     core=True,
     compare={
