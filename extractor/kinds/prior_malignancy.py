@@ -58,6 +58,7 @@ class Rules(RuleFile):
     hyphen_gap: Pattern
     bare_squamous: Pattern
     window_ahead: Pattern
+    window_one_year: Pattern
     exclusion_cues: frozenset[str]
     exclusion_cancer: Pattern
     therapy_before: Pattern
@@ -224,6 +225,8 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
         n = parse_number(y.group("n"))
         if n is not None and 0 < n <= _MAX_WINDOW:
             within = n if y.group("u").startswith("y") else round(n / 12, 2)
+    elif y is None and "year" in low and RULES.window_one_year.search(low, m.start()):
+        within = 1.0
     exceptions = _exceptions(low, words, (m.start(), m.end()))
     return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 
