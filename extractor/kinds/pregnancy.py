@@ -11,6 +11,7 @@ pregnant patient too). The evidence is the sentence or clause holding every ment
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,6 +58,8 @@ class Rules(RuleFile):
     not_status_before: Pattern
     contraception: Pattern
     contraception_cue: Pattern
+    contraception_definition: Pattern
+    duty_strong: Pattern
     negative_test: Pattern
     test_named: Pattern
     test_cue: str
@@ -90,6 +93,18 @@ def _status(ctx: ItemContext, status: Pattern, gate: tuple[str, ...]) -> tuple[i
     return None
 
 
+def _contraception(ctx: ItemContext) -> re.Match[str] | None:
+    """The first contraception mention outside a sentence that only defines or explains methods ("Highly effective
+    contraception is defined as ...", "The reliability of sexual abstinence should be evaluated ..."), unless that
+    sentence also asks something of the patient ("must", "agree", "willing")."""
+    low = ctx.lower
+    for m in RULES.contraception.finditer(low):
+        s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+        if RULES.contraception_definition.search(low, s, e) is None or RULES.duty_strong.search(low, s, e):
+            return m
+    return None
+
+
 def extract(ctx: ItemContext) -> list[Pregnancy]:
     """The item's pregnancy criterion (at most one)."""
     low = ctx.lower
@@ -104,7 +119,7 @@ def extract(ctx: ItemContext) -> list[Pregnancy]:
     if bf is not None:
         fields["breastfeeding_excluded"] = True
         spans.append(bf)
-    m = RULES.contraception.search(low) if _has(low, gates.contraception) else None
+    m = _contraception(ctx) if _has(low, gates.contraception) else None
     if m is not None and RULES.contraception_cue.search(low):
         fields["contraception_required"] = True
         spans.append(m.span())

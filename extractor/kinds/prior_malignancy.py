@@ -17,7 +17,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import parse_number, phrase_alt, word_starts
+from extractor.rules.grammar import parse_number, phrase_alt, sentence_bounds, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -58,6 +58,13 @@ class Rules(RuleFile):
     hyphen_gap: Pattern
     bare_squamous: Pattern
     window_ahead: Pattern
+    window_one_year: Pattern
+    exclusion_cues: frozenset[str]
+    exclusion_cancer: Pattern
+    therapy_before: Pattern
+    exception_own_words: frozenset[str]
+    exception_own: Pattern
+    exception_own_open: Pattern
     exceptions: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
     _exception_pattern: re.Pattern[str] = PrivateAttr()
     _exception_names: tuple[str, ...] = PrivateAttr()
@@ -150,11 +157,37 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
 
 def _exception_child(ctx: ItemContext) -> list[PriorMalignancy]:
     """A child bullet under a lead-in that lists the allowed exceptions of another malignancy ("Prior malignancy,
-    except:" above "- Non-melanoma skin cancer considered cured"): the exceptions it names."""
+    except:" above "- Non-melanoma skin cancer considered cured"), or an item that states allowed exceptions by itself
+    (an exclusion "Note: Subjects with basal cell carcinoma of the skin ... are not excluded"): the exceptions it
+    names."""
     lead = ctx.lead_in
     if not lead or not RULES.exception_lead_in.search(lead) or RULES.prior_malignancy.search(lead) is None:
-        return []
+        return _exception_own(ctx)
     exceptions = _exceptions(ctx.lower, ctx.words, (0, 0))
+    if not exceptions:
+        return []
+    return [ctx.make(PriorMalignancy, None, None, exceptions=exceptions)]
+
+
+def _exception_own(ctx: ItemContext) -> list[PriorMalignancy]:
+    """An item that names allowed exceptions by itself: an exclusion item, or one opening with "Note" / "Exception",
+    that says they are allowed ("are not excluded", "does not apply", "adequately treated ...")."""
+    words = ctx.words
+    if RULES.exception_own_words.isdisjoint(words) or RULES.exception_words.isdisjoint(words):
+        return []
+    low = ctx.lower
+    if not ctx.is_exclusion and not RULES.exception_own_open.match(low):
+        return []
+    cue = RULES.exception_own.search(low)
+    if cue is None:
+        return []
+    # the exceptions of the sentence (or parenthesis) that says they are allowed: "Proven multicentric carcinoma
+    # (invasive cancer or DCIS) ... (Patients with multifocal carcinoma are eligible.)" allows no DCIS
+    start, end = sentence_bounds(ctx.clean, cue.start(), cue.end())
+    paren = low.rfind("(", start, cue.start())
+    if paren >= 0 and ")" not in low[paren : cue.start()]:
+        start = paren
+    exceptions = _exceptions(low[start:end], words, (0, 0))
     if not exceptions:
         return []
     return [ctx.make(PriorMalignancy, None, None, exceptions=exceptions)]
@@ -164,16 +197,26 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
     """The item's prior-malignancy criterion (at most one)."""
     words = ctx.words
     nouns = words & RULES.nouns
-    if not nouns or RULES.leads.isdisjoint(words):
+    if not nouns:
+        return _exception_child(ctx)
+    lead = not RULES.leads.isdisjoint(words)
+    if not lead and not ctx.is_exclusion:
         return _exception_child(ctx)
     low = ctx.lower
     m = None
-    for pos, word in word_starts(low, nouns):
-        m = RULES.prior_malignancy.search(low, max(0, pos - _BEFORE), min(len(low), pos + len(word) + _AFTER))
-        if m is not None:
-            break
-    if m is None and ctx.is_exclusion and "history" in words:
-        m = RULES.history_of_cancer.search(low)
+    if lead:
+        for pos, word in word_starts(low, nouns):
+            m = RULES.prior_malignancy.search(low, max(0, pos - _BEFORE), min(len(low), pos + len(word) + _AFTER))
+            if m is not None:
+                break
+    if m is None and ctx.is_exclusion:
+        if "history" in words:
+            m = RULES.history_of_cancer.search(low)
+        if m is None and not RULES.exclusion_cues.isdisjoint(words):
+            m = RULES.exclusion_cancer.search(low)
+            # a treatment named before it is the fact ("Prior treatment for pancreatic cancer in the past 2 years")
+            if m is not None and RULES.therapy_before.search(low, 0, m.start()):
+                m = None
     if m is None:
         return _exception_child(ctx)
     within: float | None = None
@@ -182,6 +225,8 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
         n = parse_number(y.group("n"))
         if n is not None and 0 < n <= _MAX_WINDOW:
             within = n if y.group("u").startswith("y") else round(n / 12, 2)
+    elif y is None and "year" in low and RULES.window_one_year.search(low, m.start()):
+        within = 1.0
     exceptions = _exceptions(low, words, (m.start(), m.end()))
     return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 

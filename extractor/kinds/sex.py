@@ -59,6 +59,7 @@ class Rules(RuleFile):
     anywhere: Pattern
     after_age: Pattern
     exclusion_only: Pattern
+    exclusion_all: Pattern
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:
@@ -71,8 +72,15 @@ _OPPOSITE: dict[str, SexValue] = {"female": "male", "male": "female"}
 
 
 def _exclusion(ctx: ItemContext) -> list[Sex]:
-    """An exclusion item that is only a sex ("Male patients"): the other sex."""
-    m = RULES.exclusion_only.fullmatch(ctx.lower)
+    """An exclusion item that is only a sex ("Male patients"): the other sex; one that says every sex is eligible
+    ("Both males and females are included"): all."""
+    low = ctx.lower
+    if RULES.exclusion_all.search(low) and not RULES.not_sex.search(low):
+        a = RULES.anywhere.search(low)
+        if a is not None:
+            sb = sentence_bounds(ctx.clean, *a.span())
+            return [ctx.make(Sex, sb[0], sb[1], sex="all")]
+    m = RULES.exclusion_only.fullmatch(low)
     words = _words()
     if m and m.group(1) in words:
         s, e = m.span(1)
