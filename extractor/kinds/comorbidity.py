@@ -98,6 +98,8 @@ class Rules(RuleFile):
     toxicity: Pattern
     toxicity_resolved: Pattern
     toxicity_therapy: Pattern
+    toxicity_recovery: Pattern
+    toxicity_weak: tuple[str, ...]
     toxicity_name: str
     toxicity_past: Pattern
     toxicity_unresolved: Pattern
@@ -269,6 +271,8 @@ def _toxicity(ctx: ItemContext) -> list[_Found]:
     if m is None:
         return []
     s, e = sentence_bounds(ctx.clean, m.start(), m.end(), RULES.sentences)
+    if low.count("(", s, e) > low.count(")", s, e) and (close := low.find(")", e)) != -1:
+        e = sentence_bounds(ctx.clean, close, close + 1, RULES.sentences)[1]  # "(chemotherapy; radiotherapy)": one
     if RULES.toxicity_past.search(low, s, e) and not RULES.toxicity_unresolved.search(low, s, e):
         # a severe toxicity once had ("history of grade >= 3 immune-related adverse events"): scope history
         immune = RULES.toxicity_immune.search(low, s, e)
@@ -276,7 +280,10 @@ def _toxicity(ctx: ItemContext) -> list[_Found]:
             return [_Found(immune.start(), immune.end(), (RULES.toxicity_immune_name,), "past")]
         if RULES.toxicity_severe.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
             return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "past")]
-    if RULES.toxicity_resolved.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
+    if RULES.toxicity_resolved.search(low, s, e) and (
+        RULES.toxicity_therapy.search(low, s, e)
+        or (not m.group().startswith(RULES.toxicity_weak) and RULES.toxicity_recovery.search(low, s, e))
+    ):  # a grade beside a therapy word, or a toxicity's recovery said ("not recovered from AEs to grade 1")
         return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "toxicity")]
     return []
 
