@@ -70,6 +70,8 @@ class Rules(RuleFile):
     coord_heads: frozenset[str]
     not_after: Pattern
     not_before: Pattern
+    lab_conditions: frozenset[str]
+    lab_item: Pattern
     stopped_for_toxicity: Pattern
     hypersensitivity_words: tuple[str, ...]
     hypersensitivity: Pattern
@@ -297,6 +299,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
+        if names[0] in RULES.lab_conditions and RULES.lab_item.search(low):
+            continue  # "bilirubin <= 3 x ULN for Gilbert's syndrome": the lab kind's condition
         prev_end = found[-1].end if found else 0
         before = low[max(0, m.start() - 90, prev_end) : m.start()]
         coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
