@@ -1,17 +1,17 @@
 """Kind ``comorbidity``: coexisting non-cancer conditions a trial excludes (or requires, or allows).
 
-Reads (``comorbidity.yaml``): the conditions its vocabulary names (one alternation per item, leftmost-longest; named
-as written with modifiers such as "drug-induced", plurals singular, abbreviations by their alias: "ILD" ->
-"interstitial lung disease"; a list sharing a head word split: "type 1 or type 2 diabetes mellitus"), hypersensitivity,
-allergy or intolerance to what the text names ("hypersensitivity to X", one entry per X; also a drug discontinued for
-toxicity), unresolved toxicity of earlier therapy (a toxicity, a resolution and a therapy word in one sentence:
-"toxicity of prior therapy") and the ability to swallow ("inability to swallow", excluded). Cardiac, infection and
-cancer conditions are not in the vocabulary. ``scope`` comes from the cue words of the condition's sentence (history
-wins over current; an unresolved toxicity is current); ``requirement`` is the effective rule: allowed under an
-exception, a permission or a permitting lead-in; excluded in an exclusion item, under a negation or a negating lead-in,
-or by an inclusion's grade limit; allowed for an inclusion subgroup ("patients with X must ...") or beside a recovery
-clause; else required. One criterion per (scope, requirement) group of an item; its evidence the sentences naming
-the group (one group: on to the item's end).
+Reads (``comorbidity.yaml``): the conditions its vocabulary names (one alternation per item, leftmost-longest; named as
+written with modifiers such as "drug-induced", plurals singular, abbreviations by their alias: "ILD" -> "interstitial
+lung disease"; a list sharing a head word split: "type 1 or type 2 diabetes mellitus"), hypersensitivity, allergy or
+intolerance to what the text names ("hypersensitivity to X", one entry per X; also a drug discontinued for toxicity, or
+a severe toxicity once had from a named drug), unresolved toxicity of earlier therapy (a toxicity and a resolution
+beside a therapy word, or a recovery said, in one sentence: "toxicity of prior therapy") and the ability to swallow
+("inability to swallow", excluded). Cardiac, infection and cancer conditions are not in the vocabulary. ``scope`` comes
+from the cue words of the condition's sentence (history wins over current; an unresolved toxicity is current);
+``requirement`` is the effective rule: allowed under an exception, a permission or a permitting lead-in; excluded in an
+exclusion item, under a negation or a negating lead-in, or by an inclusion's grade limit; allowed for an inclusion
+subgroup ("patients with X must ...") or beside a recovery clause; else required. One criterion per (scope, requirement)
+group of an item; its evidence the sentences naming the group (one group: on to the item's end).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
+from extractor.rules.drugs import find_agents, is_class
 from extractor.rules.grammar import Sentences, phrase_alt, sentence_bounds, sentence_spans
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
@@ -70,6 +71,8 @@ class Rules(RuleFile):
     coord_heads: frozenset[str]
     not_after: Pattern
     not_before: Pattern
+    lab_conditions: frozenset[str]
+    lab_item: Pattern
     stopped_for_toxicity: Pattern
     hypersensitivity_words: tuple[str, ...]
     hypersensitivity: Pattern
@@ -98,6 +101,12 @@ class Rules(RuleFile):
     toxicity: Pattern
     toxicity_resolved: Pattern
     toxicity_therapy: Pattern
+    toxicity_recovery: Pattern
+    toxicity_weak: tuple[str, ...]
+    toxicity_known: Pattern
+    drug_toxicity_not: tuple[str, ...]
+    drug_toxicity_after: Pattern
+    drug_toxicity_before: Pattern
     toxicity_name: str
     toxicity_past: Pattern
     toxicity_unresolved: Pattern
@@ -145,7 +154,7 @@ class _Found:
     start: int
     end: int
     names: tuple[str, ...]
-    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability"] = "condition"
+    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability", "drug"] = "condition"
 
 
 @cache
@@ -263,12 +272,38 @@ def _hypersensitivity(low: str, conditions: list[_Found]) -> list[_Found]:
     return out
 
 
+def _toxic_drugs(low: str, s: int, e: int) -> list[str]:
+    """The drugs (not classes) a past or known toxicity of ``low[s:e]`` is attributed to ("Severe previous toxicity
+    from cyclophosphamide", "known Grade >= 3 docetaxel-related toxicities", "toxicity when receiving enfortumab
+    vedotin")."""
+    if not (RULES.toxicity_past.search(low, s, e) or RULES.toxicity_known.search(low, s, e)):
+        return []
+    out: list[str] = []
+    for a in find_agents(low):
+        if not s <= a.start < e or is_class(a.name) or a.name.startswith(RULES.drug_toxicity_not) or a.name in out:
+            continue
+        if RULES.drug_toxicity_after.match(low, a.end) or RULES.drug_toxicity_before.search(
+            low, max(s, a.start - 60), a.start
+        ):
+            out.append(a.name)
+    return out
+
+
 def _toxicity(ctx: ItemContext) -> list[_Found]:
     low = ctx.lower
     m = RULES.toxicity.search(low)
     if m is None:
         return []
     s, e = sentence_bounds(ctx.clean, m.start(), m.end(), RULES.sentences)
+    if low.count("(", s, e) > low.count(")", s, e) and (close := low.find(")", e)) != -1:
+        e = sentence_bounds(ctx.clean, close, close + 1, RULES.sentences)[1]  # "(chemotherapy; radiotherapy)": one
+    if (
+        not RULES.toxicity_unresolved.search(low, s, e)
+        and RULES.toxicity_severe.search(low, s, e)
+        and (drugs := _toxic_drugs(low, s, e))
+    ):  # a severe toxicity once had from a named drug: "hypersensitivity to <drug>", the sentence's other names are
+        # its manifestations, no entries (GUIDE.md)
+        return [_Found(s, e, tuple(RULES.hypersensitivity_to.format(d) for d in drugs), "drug")]
     if RULES.toxicity_past.search(low, s, e) and not RULES.toxicity_unresolved.search(low, s, e):
         # a severe toxicity once had ("history of grade >= 3 immune-related adverse events"): scope history
         immune = RULES.toxicity_immune.search(low, s, e)
@@ -276,7 +311,10 @@ def _toxicity(ctx: ItemContext) -> list[_Found]:
             return [_Found(immune.start(), immune.end(), (RULES.toxicity_immune_name,), "past")]
         if RULES.toxicity_severe.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
             return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "past")]
-    if RULES.toxicity_resolved.search(low, s, e) and RULES.toxicity_therapy.search(low, s, e):
+    if RULES.toxicity_resolved.search(low, s, e) and (
+        RULES.toxicity_therapy.search(low, s, e)
+        or (not m.group().startswith(RULES.toxicity_weak) and RULES.toxicity_recovery.search(low, s, e))
+    ):  # a grade beside a therapy word, or a toxicity's recovery said ("not recovered from AEs to grade 1")
         return [_Found(m.start(), m.end(), (RULES.toxicity_name,), "toxicity")]
     return []
 
@@ -290,6 +328,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
+        if names[0] in RULES.lab_conditions and RULES.lab_item.search(low):
+            continue  # "bilirubin <= 3 x ULN for Gilbert's syndrome": the lab kind's condition
         prev_end = found[-1].end if found else 0
         before = low[max(0, m.start() - 90, prev_end) : m.start()]
         coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
@@ -385,7 +425,7 @@ def _requirement(
     zones: dict[tuple[int, int], tuple[int, int] | None],
 ) -> Requirement:
     sentence_start, sentence_end = sentence
-    if f.how in ("toxicity", "past", "ability"):
+    if f.how in ("toxicity", "past", "ability", "drug"):
         return "excluded"
     low = ctx.lower
     if not RULES.permit_words.isdisjoint(ctx.words) or "t excluded" in low or "t be excluded" in low:
@@ -430,7 +470,12 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     if not found:
         return []
     bounds = _sentences(ctx.clean, found)
-    blanks = [b if f.how == "toxicity" else (f.start, f.end) for f, b in zip(found, bounds, strict=True)]
+    # blanked for the scope reading: a toxicity's sentence, a drug toxicity's nothing (its cue words speak of it),
+    # else the names
+    blanks = [
+        b if f.how == "toxicity" else (f.start, f.start) if f.how == "drug" else (f.start, f.end)
+        for f, b in zip(found, bounds, strict=True)
+    ]
     toxicity = any(f.how == "toxicity" for f in found)
     past = {b for f, b in zip(found, bounds, strict=True) if f.how == "past"}  # sentences of a toxicity once had
     scopes: dict[tuple[int, int], Scope | None] = {}
