@@ -34,7 +34,9 @@ def normal_before(ctx: ItemContext, text: str, lo: int, mention: Mention) -> Thr
     inclusion's "abnormal") has no comparator. ``text``: the item's lower-cased text; ``lo``: where the previous
     mention ended."""
     if "gilbert" in text:
-        return None  # "excluded from the requirement of a normal bilirubin", a diagnosis's "normal transaminases"
+        # the Gilbert's allowance is read by _lab_gilbert.py ("excluded from the requirement of a normal bilirubin";
+        # a diagnosis's "normal transaminases")
+        return None
     m = RULES.normal_before.search(text, lo, mention.start)
     if m is None or text.rfind("(", 0, m.start()) > text.rfind(")", 0, m.start()):
         return None  # not in a bracket: a definition's feature ("chronic HBV (..., and normal ALT)")
