@@ -20,19 +20,20 @@ L = TypeVar("L", bound=CriterionBase)
 
 
 def _normal_threshold(mention: Mention, at: int, *, upper: bool) -> Threshold:
-    """A "within normal limits" threshold at ``at``: <= 1 x ULN for an analyte not bounded below when ``upper``,
-    else no comparator."""
-    up = upper and mention.bound == "upper"
+    """A "within normal limits" threshold at ``at``: <= 1 x ULN for an analyte not bounded below (both bounds: the
+    upper one, as lab.py reads "potassium within normal limits") when ``upper``, else no comparator."""
+    up = upper and mention.bound != "lower"
     t = Threshold(at, at, "<=" if up else None, None, None, 1.0 if up else None, False, True)
     t.wnl = True
     return t
 
 
 def normal_before(ctx: ItemContext, text: str, lo: int, mention: Mention) -> Threshold | None:
-    """The threshold of a mention with no number that "normal" / "abnormal" stands just before: an inclusion's
-    "normal" or an exclusion's plain "abnormal" is "within normal limits"; "clinically significant abnormal" (or an
-    inclusion's "abnormal") has no comparator. ``text``: the item's lower-cased text; ``lo``: where the previous
-    mention ended."""
+    """The threshold of a mention with no number that "normal" / "abnormal" stands just before: "normal" reads as
+    "within normal limits" (<= 1 x ULN unless bounded below); an exclusion's abnormality ("abnormal TSH",
+    "clinically significant abnormal potassium") names the analyte without a comparator; an inclusion's abnormality or
+    an exclusion's "normal" ("... reflected by normal TSH values, will not be excluded") is no limit.
+    ``text``: the item's lower-cased text; ``lo``: where the previous mention ended."""
     if "gilbert" in text:
         # the Gilbert's allowance is read by _lab_gilbert.py ("excluded from the requirement of a normal bilirubin";
         # a diagnosis's "normal transaminases")
@@ -40,12 +41,10 @@ def normal_before(ctx: ItemContext, text: str, lo: int, mention: Mention) -> Thr
     m = RULES.normal_before.search(text, lo, mention.start)
     if m is None or text.rfind("(", 0, m.start()) > text.rfind(")", 0, m.start()):
         return None  # not in a bracket: a definition's feature ("chronic HBV (..., and normal ALT)")
-    if m.group("cs") is not None:
-        return _normal_threshold(mention, mention.end, upper=False) if ctx.is_exclusion else None
-    abnormal = m.group("ab") is not None
-    if abnormal and not ctx.is_exclusion:
-        return None  # an inclusion's abnormality is an allowance or a population, no limit
-    return _normal_threshold(mention, mention.end, upper=not abnormal or ctx.is_exclusion)
+    abnormal = m.group("cs") is not None or m.group("ab") is not None
+    if abnormal != ctx.is_exclusion:
+        return None  # an inclusion's abnormality, an exclusion's "normal": an allowance or a population, no limit
+    return _normal_threshold(mention, mention.end, upper=not abnormal)
 
 
 def bare_item(ctx: ItemContext, mentions: list[Mention], cls: type[L]) -> list[L]:
@@ -64,7 +63,9 @@ def bare_item(ctx: ItemContext, mentions: list[Mention], cls: type[L]) -> list[L
     wnl = RULES.lead_within_normal.search(ctx.lead_in) is not None if ctx.lead_in else False
     out = []
     for a in first.analytes:
-        up = wnl and first.bounds.get(a) == "upper"
-        fields = {"op": "<=", "uln_multiple": 1.0} if up else {}
-        out.append(ctx.make(cls, analyte=a, **fields))
+        up = wnl and first.bounds.get(a) != "lower"
+        if up:
+            out.append(ctx.make(cls, analyte=a, op="<=", uln_multiple=1.0))
+        else:
+            out.append(ctx.make(cls, analyte=a))
     return out
