@@ -93,6 +93,10 @@ class Rules(RuleFile):
     html_entities: dict[str, str]
     number: Pattern
     within_normal: Pattern
+    normal_before: Pattern
+    bare_max: int
+    bare_rest: Pattern
+    lead_within_normal: Pattern
     conditions: dict[str, list[Pattern]]
     condition_words: tuple[str, ...]
     lab_condition: Pattern

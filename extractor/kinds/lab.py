@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from extractor.ground import make_evidence
+from extractor.kinds._lab_bare import bare_item, normal_before
 from extractor.kinds._lab_gilbert import gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
@@ -277,7 +278,8 @@ def _lab(
         # a later, opposite-direction threshold on the same analyte is a condition ("for subjects with ... > 1.5")
         if direction in "<>" and direction and seen.get(a, direction) != direction:
             continue
-        seen.setdefault(a, direction)
+        if direction:
+            seen.setdefault(a, direction)
         out.append(ctx.make(Lab, span[0], span[1], analyte=a, **fields))
     return out
 
@@ -344,13 +346,19 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 or RULES.number.search(text, mention.end, wnl.end())
                 or (not ctx.is_exclusion and "outside" in wnl.group(0))
             ):
-                prev_end = win_end
-                continue
-            up = mention.bound != "lower"  # both bounds: the upper one ("potassium within normal limits")
-            ths = [
-                Threshold(mention.end, wnl.end(), "<=" if up else None, None, None, 1.0 if up else None, False, True)
-            ]
-            ths[0].wnl = True
+                nb = normal_before(ctx, text, lo, mention) if "normal" in text else None
+                if nb is None:
+                    prev_end = win_end
+                    continue
+                ths = [nb]
+            else:
+                up = mention.bound != "lower"  # both bounds: the upper one ("potassium within normal limits")
+                ths = [
+                    Threshold(
+                        mention.end, wnl.end(), "<=" if up else None, None, None, 1.0 if up else None, False, True
+                    )
+                ]
+                ths[0].wnl = True
         elif ranged := len(ths) == 1 and RULES.range_join.match(text, ths[0].end) is not None:
             # a second bound right after the first ("PSA >= 0.1 and < 2.0 ng/mL"): a criterion of its own
             ths = thresholds(text, mention, win_end, first_only=False)[:2]
@@ -539,6 +547,8 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = minimum_first(ctx, labs, Lab)
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = _organ_function(ctx)
+    if not labs and len(ctx.lower) <= RULES.bare_max and (hits := words & _analyte_words()):
+        labs = bare_item(ctx, _mentions(ctx, hits), Lab)
     return labs
 
 
