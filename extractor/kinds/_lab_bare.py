@@ -5,6 +5,8 @@ serum creatinine based on age/gender as follows:")."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from extractor.kinds._lab_rules import RULES
@@ -28,18 +30,34 @@ def _normal_threshold(mention: Mention, at: int, *, upper: bool) -> Threshold:
     return t
 
 
+@lru_cache(maxsize=8)
+def _marks(text: str) -> tuple[bool, list[int], list[int]]:
+    """Whether ``text`` names Gilbert's, and where its opening and closing brackets are (once per item, not once per
+    mention: a long item with many mentions stays linear)."""
+    opens = [i for i, c in enumerate(text) if c == "("]
+    closes = [i for i, c in enumerate(text) if c == ")"]
+    return "gilbert" in text, opens, closes
+
+
+def _last_before(positions: list[int], at: int) -> int:
+    """The last position before ``at`` (``-1`` if none), as ``str.rfind(c, 0, at)``."""
+    i = bisect_left(positions, at)
+    return positions[i - 1] if i else -1
+
+
 def normal_before(ctx: ItemContext, text: str, lo: int, mention: Mention) -> Threshold | None:
     """The threshold of a mention with no number that "normal" / "abnormal" stands just before: "normal" reads as
     "within normal limits" (<= 1 x ULN unless bounded below); an exclusion's abnormality ("abnormal TSH",
     "clinically significant abnormal potassium") names the analyte without a comparator; an inclusion's abnormality or
     an exclusion's "normal" ("... reflected by normal TSH values, will not be excluded") is no limit.
     ``text``: the item's lower-cased text; ``lo``: where the previous mention ended."""
-    if "gilbert" in text:
+    gilbert, opens, closes = _marks(text)
+    if gilbert:
         # the Gilbert's allowance is read by _lab_gilbert.py ("excluded from the requirement of a normal bilirubin";
         # a diagnosis's "normal transaminases")
         return None
     m = RULES.normal_before.search(text, lo, mention.start)
-    if m is None or text.rfind("(", 0, m.start()) > text.rfind(")", 0, m.start()):
+    if m is None or _last_before(opens, m.start()) > _last_before(closes, m.start()):
         return None  # not in a bracket: a definition's feature ("chronic HBV (..., and normal ALT)")
     abnormal = m.group("cs") is not None or m.group("ab") is not None
     if abnormal != ctx.is_exclusion:

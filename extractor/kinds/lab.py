@@ -327,6 +327,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     # without a population word in the item only each mention's first threshold counts (the others can only give
     # criteria for a population)
     cond_words = tuple([w for w in RULES.condition_words if w in text])
+    has_normal = "normal" in text  # once: a test per mention is quadratic on a long item
     out: list[Lab] = []
     seen: dict[str, str] = {}
     consumed_until = 0
@@ -346,7 +347,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 or RULES.number.search(text, mention.end, wnl.end())
                 or (not ctx.is_exclusion and "outside" in wnl.group(0))
             ):
-                nb = normal_before(ctx, text, lo, mention) if "normal" in text else None
+                nb = normal_before(ctx, text, lo, mention) if has_normal else None
                 if nb is None:
                     prev_end = win_end
                     continue

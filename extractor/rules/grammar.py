@@ -273,6 +273,26 @@ def _sentence_end(
     return re.compile("(?:" + "|".join(alts) + ")")
 
 
+#: the last forward search per (pattern, text): (from, match); see :func:`_next_end`
+_LAST_END: dict[tuple[re.Pattern[str], str], tuple[int, re.Match[str] | None]] = {}
+
+
+def _next_end(rx: re.Pattern[str], clean: str, pos: int) -> re.Match[str] | None:
+    """``rx.search(clean, pos)``, reusing the last search over the same text when it still answers: a match at or
+    after ``pos`` found from an earlier position is also the first from ``pos`` (a match at a position does not
+    depend on where the search began). Criteria of one item ask in text order, so a long item without sentence ends
+    is scanned once, not once per criterion."""
+    key = (rx, clean)
+    last = _LAST_END.get(key)
+    if last is not None and last[0] <= pos and (last[1] is None or last[1].start() >= pos):
+        return last[1]
+    m = rx.search(clean, pos)
+    if len(_LAST_END) >= 32:
+        _LAST_END.clear()
+    _LAST_END[key] = (pos, m)
+    return m
+
+
 def sentence_bounds(clean: str, start: int, end: int, options: Sentences = SENTENCES) -> tuple[int, int]:
     """Bounds of the sentence / semicolon clause around ``clean[start:end]`` (looks back at most 800 chars).
 
@@ -284,7 +304,7 @@ def sentence_bounds(clean: str, start: int, end: int, options: Sentences = SENTE
     s = max(0, start - 800)
     for m in rx.finditer(clean, s, start):
         s = m.end()
-    m2 = rx.search(clean, end)
+    m2 = _next_end(rx, clean, end)
     e = m2.start() + (1 if m2.group(0) == "." else 0) if m2 else len(clean)
     lead = options.lead
     while s < e and clean[s] in lead:

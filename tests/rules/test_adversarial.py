@@ -1,7 +1,8 @@
 """Hostile input cannot make the rules backend slow (issue 9): no pattern backtracks exponentially or quadratically.
 
 Each named input once took seconds to minutes (exponential or quadratic backtracking, or a quadratic loop over
-mentions); the bounds are generous regression guards, not benchmarks.
+mentions); the bounds are generous regression guards, not benchmarks, and count this process's CPU time, so that a
+loaded machine does not fail them.
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ NAMED = {
     # overlapping \s* around optional parts (age and many others): cubic on a run of spaces
     "age then spaces": "age 18" + " " * 100_000 + "x",
     "her2 then tabs": "HER2 0-1" + "\t" * 20_000 + "%",
-    # _AGE_SKIP_ITEM retried every "creat" of a sentence
+    # _AGE_SKIP_ITEM retried every "creat" of a sentence; lab tested the whole item for "normal" once per mention
     "creatinine repeated": "age creatinine " * 6000,
+    # number-less labs: the item searched for "gilbert" and brackets once per mention, and every criterion's clause
+    # searched to the item's end for a sentence end that never comes
+    "normal analyte repeated": "Exclusion Criteria:\n- " + "normal creatinine " * 6000,
+    "abnormal analyte repeated": "Exclusion Criteria:\n- " + "abnormal potassium, " * 6000,
     # performance status looked for the next other scale after every mention (quadratic loop)
     "ecog repeated": "ecog " * 20_000,
     "kps repeated": "kps " * 25_000,
@@ -51,9 +56,9 @@ NAMED = {
 @pytest.mark.parametrize("text", list(NAMED.values()), ids=list(NAMED))
 def test_named_hostile_input_extracts_fast(text: str) -> None:
     extractor.extract("ECOG 0-1")  # vocabularies loaded and patterns compiled outside the timed call
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     result = extractor.extract(text, trial_id="hostile")
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     assert elapsed < 1.0, f"{elapsed:.2f} s"
     assert result.ungrounded() == []
 
@@ -143,9 +148,9 @@ def test_grammar_shaped_text_extracts_in_bounded_time(text: str) -> None:
     log = logging.getLogger("extractor.rules")
     log.addHandler(errors)
     try:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         result = extractor.extract(text, trial_id="fuzz")
-        elapsed = time.perf_counter() - t0
+        elapsed = time.process_time() - t0
     finally:
         log.removeHandler(errors)
     assert elapsed < 2.0, f"{elapsed:.2f} s on {text[:200]!r}"
