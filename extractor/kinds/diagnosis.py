@@ -10,7 +10,9 @@ kind has no field that excludes a cancer. Bare sites coordinated before a mentio
 cancer") add their cancers; a histology named with a confirmation and no cancer is the diagnosis. In an inclusion,
 "patients with <cancer>" and a mention coordinated with one taken ("... colorectal cancer and HER2-mutant breast
 cancer") are the diagnosis wherever they stand; cancers listed as examples after a confirmed head ("histologically
-confirmed solid tumor, including: ...") carry no confirmation of their own.
+confirmed solid tumor, including: ...") carry no confirmation of their own. ``_diagnosis_lists`` reads bare site
+words as entries of a list of cancers, a mention heading stage words that open the item ("Advanced (...) or
+metastatic (stage IV) RCC") and a confirmed cancer of no type ("histologically confirmed malignancy": cancer).
 :func:`read_diagnosis` is the reading the ``stage`` kind also uses.
 """
 
