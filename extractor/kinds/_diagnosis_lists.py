@@ -64,15 +64,16 @@ def list_entries(
     names: list[str],
     where: dict[str, Span],
     sites: dict[str, str],
+    listed: set[str],
 ) -> None:
     """Bare site words standing as entries of a list of cancers: one cancer each (its entry's span) when separators
-    join the entry to a mention taken (``taken``) on its left, through other such entries, and to one on its right
-    or to the end of the clause; not a word inside a cancer or histology named (``named``)."""
+    join the entry, through other such entries, to a mention taken (``taken``) on its right, or to one on its left
+    and to the end of the clause; not a word inside a cancer or histology named (``named``)."""
     segs: list[tuple[int, int, str | None]] = [(a, b, None) for a, b in taken]
     for m in entry.finditer(lower):
         s, e = m.span("e")
-        if any(a < e and s < b for a, b in named):
-            continue
+        if any(a < e and s < b and not (s <= a and b <= e) for a, b in named):
+            continue  # inside a name ("colorectal cancer"), not one holding a histology word ("cutaneous squamous")
         word = m.group("site")
         site = sites.get(" ".join(word.split())) or sites.get(" ".join(word.replace("-", " ").split()))
         if site is not None:
@@ -93,9 +94,10 @@ def list_entries(
             if site is None or site in names:
                 continue
             left = any(x[2] is None for x in run[:i])
-            if left and (ends or any(x[2] is None for x in run[i + 1 :])):
+            if any(x[2] is None for x in run[i + 1 :]) or (left and ends):
                 names.append(site)
                 where[site] = (s, e)
+                listed.add(site)  # no histology of a neighbour's
 
 
 def generic_cancer(rules: Rules, lower: str) -> Span | None:

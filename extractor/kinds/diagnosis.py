@@ -418,7 +418,17 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if names and cued:
         named = [(a, b) for a, b, _c in (*mentions, *hists)]
         taken = [(a, b) for a, b, c in mentions if c in names]
-        list_entries(RULES, lower, vocab.entry, taken=taken, named=named, names=names, where=where, sites=vocab.sites)
+        list_entries(
+            RULES,
+            lower,
+            vocab.entry,
+            taken=taken,
+            named=named,
+            names=names,
+            where=where,
+            sites=vocab.sites,
+            listed=out.listed,
+        )
     if generic:
         until = len(lower) if dx_cue else _EARLY
         _generic_sites(lower, names, where, vocab.sites, named=[*mentions, *hists], until=until)
