@@ -10,7 +10,9 @@ kind has no field that excludes a cancer. Bare sites coordinated before a mentio
 cancer") add their cancers; a histology named with a confirmation and no cancer is the diagnosis. In an inclusion,
 "patients with <cancer>" and a mention coordinated with one taken ("... colorectal cancer and HER2-mutant breast
 cancer") are the diagnosis wherever they stand; cancers listed as examples after a confirmed head ("histologically
-confirmed solid tumor, including: ...") carry no confirmation of their own.
+confirmed solid tumor, including: ...") carry no confirmation of their own. ``_diagnosis_lists`` reads bare site
+words as entries of a list of cancers, a mention heading stage words that open the item ("Advanced (...) or
+metastatic (stage IV) RCC") and a confirmed cancer of no type ("histologically confirmed malignancy": cancer).
 :func:`read_diagnosis` is the reading the ``stage`` kind also uses.
 """
 
@@ -23,6 +25,13 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from extractor.kinds._diagnosis_lists import (
+    generic_cancer,
+    head_and_neck_sites,
+    list_entries,
+    stage_run_start,
+    upper_abbreviations,
+)
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
@@ -110,6 +119,18 @@ class Rules(RuleFile):
     upper_abbreviation: Pattern
     upper_abbreviation_not_after: Pattern
     upper_abbreviation_not_before: Pattern
+    stage_run_gate: tuple[str, ...]
+    stage_run_words: tuple[str, ...]
+    stage_run: Pattern
+    stage_run_head: Pattern
+    list_entry_before: str
+    list_entry_after: str
+    list_separator: Pattern
+    list_end: Pattern
+    generic_cancer_gate: tuple[str, ...]
+    generic_cancer: Pattern
+    generic_cancer_negated: Pattern
+    generic_cancer_name: str
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -118,8 +139,8 @@ RULES = load_rules("diagnosis", Rules)
 _PRIOR_MALIGNANCY = tuple(map(Prefiltered, RULES.prior_malignancy))
 _IN_SITU = Prefiltered(RULES.in_situ)
 
-_MAX_NAMES = 10
-_FF_BEFORE = 40  # characters before a mention read for "criteria for"
+_MAX_NAMES = 20  # basket lists name many
+_FF_BEFORE = 60  # characters before a mention read for "criteria for", "other than"
 _CONDITION_BEFORE = 60  # ... and for a condition ("if ...", "for patients with ...")
 _THERAPY_BEFORE = 60  # characters before a mention read for a therapy word
 _NEGATED_BEFORE = 100  # ... for a negated history of it (or of a cancer coordinated before it)
@@ -140,6 +161,7 @@ class _Vocab:
     table: dict[str, tuple[str | None, str | None]]  # name key -> (cancer, histology it names)
     sites: dict[str, str]  # bare site word -> cancer
     after_break: re.Pattern[str]  # the names after the character before them (group 1): see _names
+    entry: re.Pattern[str]  # a bare site word as a list entry (groups e, site): see list_entries
 
 
 @cache
@@ -164,7 +186,10 @@ def _vocab() -> _Vocab:
             words.append(a)
     # names match as in the drug lexicon: a space / hyphen run inside a name matches any run of them, or none
     after_break = re.compile(RULES.name_before + "(" + name_alt(words) + ")" + RULES.name_end)
-    return _Vocab(table, dict(data.sites), after_break)
+    entry = re.compile(
+        RULES.list_entry_before + "(?P<site>" + name_alt(list(data.sites)) + ")" + RULES.list_entry_after
+    )
+    return _Vocab(table, dict(data.sites), after_break, entry)
 
 
 @dataclass
@@ -182,6 +207,7 @@ class DiagnosisReading:
     examples_from: int | None = None  # mentions from here are examples of a confirmed head ("including: ...")
     examples_to: int = 0  # ... up to here (the sentence's end; the clause's without a colon after the cue)
     listed: set[str] = field(default_factory=set)  # sites listed before a mention, not sharing its histology
+    generic: Span | None = None  # a confirmed cancer of no named type, in an item naming none
     _agents: list[Agent] | None = field(default=None, repr=False)
 
     @property
@@ -221,7 +247,12 @@ def therapy_before(lower: str, start: int, end: int) -> bool:
 
 
 def _coordinated_sites(pre: str, rx: re.Pattern[str], sites: dict[str, str]) -> list[str]:
-    return [sites[w] for m in rx.finditer(pre) if (w := " ".join(m.group(1).split())) in sites]
+    """The site words coordinated in ``pre``, none in or before a negated note ("(not nasopharynx, sinonasal or
+    lip), ovarian carcinosarcoma")."""
+    close = pre.rfind(")")
+    opened = pre.rfind("(", 0, close) if close >= 0 else -1
+    start = close + 1 if opened >= 0 and RULES.hn_site_negated_before.search(pre, opened, close) else 0
+    return [sites[w] for m in rx.finditer(pre, start) if (w := " ".join(m.group(1).split())) in sites]
 
 
 def _names(lower: str, vocab: _Vocab) -> list[tuple[int, int, str]]:
@@ -256,31 +287,6 @@ def _condition_before(lower: str, start: int) -> bool:
         if i >= 0 and RULES.condition_before.match(lower, i, start):
             return True
     return False
-
-
-def _upper_abbreviations(clean: str, mentions: list[Mention]) -> None:
-    """Add the cancers named by an upper-case abbreviation ("relapsed FL", "Ph+ ALL"; diagnosis.yaml
-    ``upper_abbreviations``), not one inside a run of upper-case words or used as emphasis ("meet ALL of the
-    following"), nor one in brackets right after a cancer named ("Malignant Melanoma (MM)": its abbreviation);
-    keeps ``mentions`` in text order."""
-    added = False
-    for m in RULES.upper_abbreviation.finditer(clean):
-        s, e = m.span()
-        if RULES.upper_abbreviation_not_after.match(clean, e) or RULES.upper_abbreviation_not_before.search(
-            clean, max(0, s - 20), s
-        ):
-            continue
-        if any(a <= s < b for a, b, _ in mentions):
-            continue
-        cancer = RULES.upper_abbreviations[m.group()]
-        if clean[:s].rstrip().endswith("(") and any(
-            c != cancer and b <= s and not clean[b:s].strip(" (") for _a, b, c in mentions
-        ):
-            continue  # "Malignant Melanoma (MM)": the abbreviation of the cancer before it
-        mentions.append((s, e, cancer))
-        added = True
-    if added:
-        mentions.sort(key=lambda x: x[0])
 
 
 def _sites_after(lower: str, end: int, sites: dict[str, str]) -> list[tuple[int, str]]:
@@ -327,11 +333,13 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             hists.append((s, e, h))
     clean = ctx.clean
     if any(a in clean for a in RULES.upper_abbreviations):
-        _upper_abbreviations(clean, mentions)
+        upper_abbreviations(RULES, clean, mentions)
     hn_sites = not ctx.is_exclusion and any(w in lower for w in RULES.hn_site_gate)
     generic = not ctx.is_exclusion and any(w in lower for w in RULES.generic_site_gate)
     if not mentions and not hists and not hn_sites and not generic:
-        return DiagnosisReading()
+        if ctx.is_exclusion or _another_malignancy(ctx):
+            return DiagnosisReading()
+        return _generic(DiagnosisReading(lower))
     if hists or " of the " in lower:
         _of_the_organs(lower, mentions, hists, vocab.sites)
     out = DiagnosisReading(lower, mentions, hists)
@@ -358,6 +366,16 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     with_gate = cued and any(w in lower for w in RULES.patients_with_gate)
     last_end = -1  # end of the last mention taken (inclusions only)
     has_history = any(w in lower for w in RULES.negated_history_gate)
+    stage_gate = cued and any(w in lower for w in RULES.stage_run_gate)
+
+    def setting(s: int) -> bool:
+        """A therapy setting before ``s``: "prior chemotherapy for metastatic breast cancer" ("previously untreated
+        ..." is none)."""
+        return therapy_before(lower, max(0, s - _THERAPY_BEFORE), s) or any(
+            a.end <= s and not a.neg and (ctx.is_exclusion or not RULES.agent_qualifier_after.match(lower, a.end))
+            for a in out.agents
+        )
+
     for s, e, c in mentions:
         if (
             not dx_cue
@@ -369,17 +387,9 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             )
             # "... colorectal cancer and HER2-mutant breast cancer": coordinated with a mention taken
             and not (last_end >= 0 and s - last_end <= _CHAIN_GAP and RULES.chained_after.fullmatch(lower, last_end, s))
-            and (
-                s > early
-                or therapy_before(lower, max(0, s - _THERAPY_BEFORE), s)
-                # "prior chemotherapy for metastatic breast cancer": a setting ("previously untreated ..." is none)
-                or any(
-                    a.end <= s
-                    and not a.neg
-                    and (ctx.is_exclusion or not RULES.agent_qualifier_after.match(lower, a.end))
-                    for a in out.agents
-                )
-            )
+            and (s > early or setting(s))
+            # "Advanced (not amenable to curative surgery) or metastatic (AJCC stage IV) RCC": the stage words it heads
+            and not (stage_gate and (run := stage_run_start(RULES, lower, s)) >= 0 and not setting(run))
         ):
             continue
         if RULES.false_friend_before.search(lower, max(0, s - _FF_BEFORE), s) or RULES.false_friend_after.match(
@@ -404,7 +414,21 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if cued:
             last_end = e
     if hn_sites:
-        _head_and_neck_sites(lower, names, where, vocab.sites)
+        head_and_neck_sites(RULES, lower, names, where, vocab.sites)
+    if names and cued:
+        named = [(a, b) for a, b, _c in (*mentions, *hists)]
+        taken = [(a, b) for a, b, c in mentions if c in names]
+        list_entries(
+            RULES,
+            lower,
+            vocab.entry,
+            taken=taken,
+            named=named,
+            names=names,
+            where=where,
+            sites=vocab.sites,
+            listed=out.listed,
+        )
     if generic:
         until = len(lower) if dx_cue else _EARLY
         _generic_sites(lower, names, where, vocab.sites, named=[*mentions, *hists], until=until)
@@ -418,29 +442,15 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if not names:
             names.append(h)
             where[h] = (s, e)
+    return out if names or not cued else _generic(out)
+
+
+def _generic(out: DiagnosisReading) -> DiagnosisReading:
+    """``out`` with a confirmed cancer of no named type, if the item (an inclusion naming none) states one."""
+    out.generic = generic_cancer(RULES, out.lower)
+    if out.generic is not None and any(w in out.lower for w in RULES.confirmed_gate):
+        out.confirmed = bool(RULES.confirmed.search(out.lower)) or None
     return out
-
-
-def _head_and_neck_sites(lower: str, names: list[str], where: dict[str, Span], sites: dict[str, str]) -> None:
-    """Head-and-neck sub-sites listed as nouns ("HNSCC of the oral cavity, oropharynx, hypopharynx or larynx"): one
-    cancer each when two or more are listed or head and neck cancer is named (they share its span, so its
-    histology); none after a negation in its sentence."""
-    found: list[tuple[str, Span]] = []
-    for m in RULES.hn_site.finditer(lower):
-        site = sites.get(" ".join(m.group(1).split()))
-        if site is None or any(site == c for c, _ in found):
-            continue
-        sentence = max(lower.rfind(". ", 0, m.start()), 0)
-        if RULES.hn_site_negated_before.search(lower, sentence, m.start()):
-            continue
-        found.append((site, (m.start(), m.end())))
-    hn = where.get("head and neck cancer")
-    if len(found) < 2 and hn is None:
-        return
-    for site, span in found:
-        if site not in names:
-            names.append(site)
-            where[site] = hn or span
 
 
 def _generic_sites(
@@ -528,6 +538,8 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             # "De novo small cell neuroendocrine prostate cancer will not be allowed": a variant of the trial's
             # cancer is excluded, the cancer stays the diagnosis; else an exclusion states none (diagnosis.yaml)
             return _variant_excluded(ctx, dx)
+    if not names and dx.generic is not None:
+        return [ctx.make(Diagnosis, cancer=RULES.generic_cancer_name, histologically_confirmed=dx.confirmed)]
     spans = [(a, b) for a, b, _ in dx.mentions]
     return [
         ctx.make(
