@@ -92,6 +92,7 @@ class Rules(RuleFile):
     steroid_purpose_before: Pattern
     subject_near: Pattern
     lead_allows: Pattern
+    reason: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -272,6 +273,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
     # the window around the first mention (its qualifiers) is read as bad or good by section / negation
     near = head[max(0, first.start() - _NEAR) :]
+    if "because" in near and (rm := RULES.reason.search(head, first.end())):
+        # "... excluded because they often develop progressive neurologic dysfunction": a reason names no condition
+        near = head[max(0, first.start() - _NEAR) : rm.start()]
     for d, rx in _DESCRIPTORS:
         named = d.bad if bad_side else (d.good,) if d.good else ()
         if named and rx.search(near):
