@@ -93,6 +93,7 @@ class Rules(RuleFile):
     subject_near: Pattern
     lead_allows: Pattern
     reason: Pattern
+    lead_exception: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -105,6 +106,7 @@ _STABLE_BEFORE = 60  # characters before the first mention from which the stabil
 _CLAUSE_BEFORE = 160  # characters before a duration read for its clause (a steroid washout)
 _EXCLUDED_AFTER = 80  # characters after a later mention read for "are excluded"
 _AFTER_NON_MALIGNANT = 60  # characters after a mention read for examples of a non-malignant CNS disease
+_LEAD_TAIL = 160  # characters at a lead-in's end read for an allowance its children fill
 _PURPOSE_BEFORE = 70  # characters before a mention read for a steroid it is the purpose of
 
 # the patterns read over long text that rarely match, with their required literals tested first
@@ -183,6 +185,15 @@ def _non_malignant(lower: str, m: re.Match[str]) -> bool:
 def _steroid_purpose(lower: str, m: re.Match[str]) -> bool:
     """The mention names what a steroid is taken for ("corticosteroids for control of symptoms of brain metastases")."""
     return bool(RULES.steroid_purpose_before.search(lower, max(0, m.start() - _PURPOSE_BEFORE), m.start()))
+
+
+def _allowing_lead(ctx: ItemContext) -> bool:
+    """An exclusion item under a lead-in on brain metastases that ends by allowing them on conditions ("... excluded,
+    unless all of the following criteria are met:"): the item states a condition of the allowed side."""
+    lead = ctx.lead_in
+    if not lead or RULES.brain.search(lead) is None:
+        return False
+    return RULES.lead_exception.search(lead, max(0, len(lead) - _LEAD_TAIL)) is not None
 
 
 def _cohort_needs(ctx: ItemContext, m: re.Match[str]) -> bool:
@@ -269,7 +280,11 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
             or _leads_sentence(ctx, first)
         )
     )
-    if ctx.is_exclusion and not disallowed and (permissive or RULES.continuation.match(ctx.clean)):
+    if (
+        ctx.is_exclusion
+        and not disallowed
+        and (permissive or RULES.continuation.match(ctx.clean) or _allowing_lead(ctx))
+    ):
         bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
     # the window around the first mention (its qualifiers) is read as bad or good by section / negation
     near = head[max(0, first.start() - _NEAR) :]
@@ -310,6 +325,8 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         conds = []
     elif needs_therapy is not None and ((bad_side and not conds) or conds == ["untreated"]):
         allowed = "conditional"
+    elif ctx.is_exclusion and not conds and cue is not None and RULES.following.search(tail):
+        allowed = "conditional"  # "... are excluded, unless all of the following criteria are met:" (its children)
     elif bad_side and not conds:
         allowed = "excluded"
     elif not ctx.is_exclusion and conds and cue is None and not neg and not must_treat and _cohort_needs(ctx, first):
