@@ -73,6 +73,8 @@ class Rules(RuleFile):
     condition_kept: Pattern
     condition_after: Pattern
     other_person: Pattern
+    proxy_keys: tuple[str, ...]
+    proxy_consent: Pattern
     bound_gap: Pattern
     unanchored: Pattern
     unit_after: Pattern
@@ -326,6 +328,7 @@ def _find_age(ctx: ItemContext) -> Found:
     if not ctx.is_exclusion and any(k in low for k in RULES.excluded_keys):
         cands = _excluded_readings(low, cands, age_lead)
     found: Found = []
+    proxy = any(k in low for k in RULES.proxy_keys)
     for start, stop, exempt, bounds in cands:
         if bounds is None or (found and start < found[-1][1]):
             continue
@@ -345,6 +348,8 @@ def _find_age(ctx: ItemContext) -> Found:
             continue
         if RULES.other_person.search(low, max(0, start - _PERSON_BACK), start):
             continue
+        if proxy and RULES.proxy_consent.search(low, *sentence_bounds(ctx.clean, start, stop)):
+            continue  # "assent (adolescents under age 16) and/or consent (over age 16)": who signs, not who enrols
         ym = RULES.years_after.match(low, stop)
         end = ym.end() if ym else stop
         if RULES.condition_after.match(low, end):

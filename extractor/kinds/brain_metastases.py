@@ -89,6 +89,11 @@ class Rules(RuleFile):
     needs_local_therapy: Pattern
     must_treat: Pattern
     subject_without: Pattern
+    steroid_purpose_before: Pattern
+    subject_near: Pattern
+    lead_allows: Pattern
+    reason: Pattern
+    lead_exception: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -101,6 +106,8 @@ _STABLE_BEFORE = 60  # characters before the first mention from which the stabil
 _CLAUSE_BEFORE = 160  # characters before a duration read for its clause (a steroid washout)
 _EXCLUDED_AFTER = 80  # characters after a later mention read for "are excluded"
 _AFTER_NON_MALIGNANT = 60  # characters after a mention read for examples of a non-malignant CNS disease
+_LEAD_TAIL = 160  # characters at a lead-in's end read for an allowance its children fill
+_PURPOSE_BEFORE = 70  # characters before a mention read for a steroid it is the purpose of
 
 # the patterns read over long text that rarely match, with their required literals tested first
 _LEPTO = Prefiltered(RULES.lepto)
@@ -175,6 +182,38 @@ def _non_malignant(lower: str, m: re.Match[str]) -> bool:
     )
 
 
+def _steroid_purpose(lower: str, m: re.Match[str]) -> bool:
+    """The mention names what a steroid is taken for ("corticosteroids for control of symptoms of brain metastases")."""
+    return bool(RULES.steroid_purpose_before.search(lower, max(0, m.start() - _PURPOSE_BEFORE), m.start()))
+
+
+def _allowing_lead(ctx: ItemContext) -> bool:
+    """An exclusion item under a lead-in on brain metastases that ends by allowing them on conditions ("... excluded,
+    unless all of the following criteria are met:"): the item states a condition of the allowed side."""
+    lead = ctx.lead_in
+    if not lead or RULES.brain.search(lead) is None:
+        return False
+    return RULES.lead_exception.search(lead, max(0, len(lead) - _LEAD_TAIL)) is not None
+
+
+def _cohort_needs(ctx: ItemContext, m: re.Match[str]) -> bool:
+    """An inclusion mention with conditions but no allowance names what a cohort needs ("EGFR-mutant NSCLC and stable
+    brain metastases"): it is not its sentence's subject ("Patients with treated brain metastases must ..."), does
+    not continue the previous item, and no lead-in above it allows brain metastases."""
+    lower = ctx.lower
+    before = lower[: m.start()]
+    return not (
+        not before.strip(" -*:•")
+        or RULES.subject_near.search(lower, sentence_bounds(ctx.clean, m.start(), m.end())[0], m.start())
+        or _leads_sentence(ctx, m)
+        or RULES.continuation.match(ctx.clean)
+        or (RULES.lead_allows.search(ctx.lead_in) and RULES.brain.search(ctx.lead_in) is not None)
+        or RULES.lead_allows.search(lower)
+        or "steroid" in before  # "off steroids given for brain metastases": a condition, said of them
+        or "dexameth" in before
+    )
+
+
 def extract(ctx: ItemContext) -> list[BrainMetastases]:
     """The item's brain-metastases criterion (at most one)."""
     lower = ctx.lower
@@ -187,6 +226,13 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         ),
         None,
     )
+    if (
+        first is not None
+        and ctx.is_exclusion
+        and ("steroid" in lower or "dexameth" in lower)
+        and _steroid_purpose(lower, first)
+    ):
+        return []
     lm = _LEPTO.search(lower)
     if lm is not None and _non_malignant(lower, lm):
         lm = None
@@ -234,10 +280,17 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
             or _leads_sentence(ctx, first)
         )
     )
-    if ctx.is_exclusion and not disallowed and (permissive or RULES.continuation.match(ctx.clean)):
+    if (
+        ctx.is_exclusion
+        and not disallowed
+        and (permissive or RULES.continuation.match(ctx.clean) or _allowing_lead(ctx))
+    ):
         bad_side = neg  # "participants with untreated, asymptomatic CNS metastases may be enrolled" / "are stable ..."
     # the window around the first mention (its qualifiers) is read as bad or good by section / negation
     near = head[max(0, first.start() - _NEAR) :]
+    if "because" in near and (rm := RULES.reason.search(head, first.end())):
+        # "... excluded because they often develop progressive neurologic dysfunction": a reason names no condition
+        near = head[max(0, first.start() - _NEAR) : rm.start()]
     for d, rx in _DESCRIPTORS:
         named = d.bad if bad_side else (d.good,) if d.good else ()
         if named and rx.search(near):
@@ -272,8 +325,12 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         conds = []
     elif needs_therapy is not None and ((bad_side and not conds) or conds == ["untreated"]):
         allowed = "conditional"
+    elif ctx.is_exclusion and not conds and cue is not None and RULES.following.search(tail):
+        allowed = "conditional"  # "... are excluded, unless all of the following criteria are met:" (its children)
     elif bad_side and not conds:
         allowed = "excluded"
+    elif not ctx.is_exclusion and conds and cue is None and not neg and not must_treat and _cohort_needs(ctx, first):
+        allowed = "required"
     elif conds == ["untreated"]:
         allowed = "allowed"
     elif conds:

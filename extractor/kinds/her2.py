@@ -111,6 +111,8 @@ class Rules(RuleFile):
     alternative_tail: Pattern
     not_alternative: Pattern
     guideline_gate: Pattern
+    not_eligible_sentence: Pattern
+    subgroup_allowance: Pattern
     cap_named: Pattern
     year: Pattern
 
@@ -313,7 +315,33 @@ def _triple_negative(ctx: ItemContext) -> list[HER2]:
     s, e = sentence_bounds(ctx.clean, m.start(), m.end())
     if ctx.clean[s:].count(",") >= 4 and not _list_entry(ctx.clean, m.start(), m.end()):
         return []
-    return [ctx.make(HER2, s, e, status="negative")]
+    if _subgroup_allowance(ctx, s):
+        return []
+    return [ctx.make(HER2, s, e, status="negative", guideline=_item_guideline(ctx, ctx.clean[s:e]))]
+
+
+def _item_guideline(ctx: ItemContext, text: str) -> str | None:
+    """The guideline named in ``text``, else anywhere in the item ("... Cut-off values for positive/negative staining
+    should follow current ASCO/CAP guidelines" in a later sentence)."""
+    if not RULES.guideline_gate.search(ctx.clean):
+        return None
+    return (_guideline(text) if RULES.guideline_gate.search(text) else None) or _guideline(ctx.clean)
+
+
+def _before_not_eligible(clean: str, s0: int, e0: int) -> int:
+    """The end of the details: before a later sentence that says who is not eligible."""
+    first_end = sentence_bounds(clean, s0, s0)[1]
+    m = RULES.not_eligible_sentence.search(clean, first_end, e0)
+    if m is None:
+        return e0
+    cut = sentence_bounds(clean, m.start(), m.end())[0]
+    return cut if cut >= first_end else e0
+
+
+def _subgroup_allowance(ctx: ItemContext, start: int) -> bool:
+    """The sentence at ``start`` says what a subgroup may have had ("Patients with TNBC may receive up to 250 mg/m2
+    of prior doxorubicin"), not which HER2 status is required."""
+    return ("may" in ctx.words or "can" in ctx.words) and bool(RULES.subgroup_allowance.match(ctx.clean, start))
 
 
 def _list_entry(clean: str, start: int, end: int) -> bool:
@@ -403,6 +431,8 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
     if not statuses:
         # no status word: only IHC / ISH details can state one
         e0 = len(clean) if e0 < len(clean) and "ihc" in low[e0:] else e0
+    if statuses and not ctx.is_exclusion and ("eligib" in low or "exclud" in low):
+        e0 = _before_not_eligible(clean, s0, e0)
     text = clean[s0:e0]
     blanked, scores, ratio, copy, ish_status, ish_at = _details(text)
     if not statuses:
@@ -424,6 +454,8 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             scores, ratio, copy, ish_status = [], None, None, None
     if therapy_only and not statuses:
         return []
+    if _subgroup_allowance(ctx, s0):
+        return []
     status_set = set(statuses)
     if status_set & {"low", "ultralow"}:
         status_set.discard("negative")
@@ -444,7 +476,7 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
         logic = _logic(blanked, first, ish_at, max(found_at, default=0))
     elif not scores and ish_status == "positive" and RULES.expressed_or_amplified.search(text):
         logic = "or"  # "HER2 overexpressed/amplified": overexpression (IHC) or amplification (ISH)
-    guideline = _guideline(text) if RULES.guideline_gate.search(text) else None
+    guideline = _item_guideline(ctx, text)
     out: list[HER2] = []
     starts = sorted(statuses[f] for f in final if f in statuses)
     for st_name in final:

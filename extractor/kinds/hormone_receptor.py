@@ -69,6 +69,9 @@ class Rules(RuleFile):
     status_after: Pattern
     dash_next_receptor: Pattern
     percent: Pattern
+    percent_range: Pattern
+    subgroup_allowance: Pattern
+    low_percent_max: float
     any_before: Pattern
     known_before: Pattern
     positive_before: Pattern
@@ -116,6 +119,8 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
     for m in itertools.islice(RULES.receptor.finditer(clean), MAX_MENTIONS):
         rec: Receptor = m.lastgroup  # type: ignore[assignment]
         sym = m.group(0)
+        if mentions and mentions[-1][0] == rec and m.start() < mentions[-1][2]:
+            continue  # the symbol in "estrogen receptor (ER)-low": inside the name's own status phrase
         if RULES.therapy_after.match(clean, m.end()) or RULES.therapy_before.search(
             clean, max(0, m.start() - 12), m.start()
         ):
@@ -134,6 +139,12 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
                 status = None
         pct: float | None = None
         pm = RULES.percent.match(clean, end)
+        rm = RULES.percent_range.match(clean, end) if pm is None and "%" in clean[end : end + 60] else None
+        if rm is not None and status in (None, "low", "positive"):
+            # "ER and PgR 1-10%", "ER-low+ expression in 1% to 10% cells": low, from the lower bound
+            lo, hi = parse_number(rm.group("lo")), parse_number(rm.group("hi"))
+            if lo is not None and hi is not None and 1 <= lo < hi <= RULES.low_percent_max:
+                status, pct = "low", lo
         if pm and pm.end() - end < 60:
             op = op_of(pm.group("cmp"))
             v = parse_number(pm.group("v"))
@@ -157,6 +168,12 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
             status = "negative"
         mentions.append((rec, m.start(), end, status, pct))
     return mentions
+
+
+def _subgroup_allowance(ctx: ItemContext, start: int) -> bool:
+    """The sentence at ``start`` says what a subgroup may have had ("Patients with ER-low breast cancer may receive
+    ..."), not which receptor status is required."""
+    return ("may" in ctx.words or "can" in ctx.words) and bool(RULES.subgroup_allowance.match(ctx.clean, start))
 
 
 def _status_next(clean: str, end: int) -> bool:
@@ -222,6 +239,7 @@ def _alternatives(
     # alternatives stand at one level: "HR+ (ER+/PR+, ER+/PR- or ER-/PR+)" defines one status in its parenthesis
     clean = ctx.clean
     depth = [_depth(clean, marks[0][1], r[1]) for r in marks]
+    inner = [r for r, d in zip(marks, depth, strict=True) if d > min(depth)]
     marks = [r for r, d in zip(marks, depth, strict=True) if d == min(depth)]
     groups: list[list[Resolved]] = []
     # a triple-negative phrase is its own alternative: "TNBC, HR+ or HR-" keeps ER, PR negative beside HR negative
@@ -263,6 +281,13 @@ def _alternatives(
             stated = [r[0] for r in g if r[1] in own]
             recs = [x for x in recs if x != "HR"] if stated else ["HR"]
         pcts = [r[4] for r in g if r[4] is not None]
+        if recs == ["HR"]:
+            # "HR-low+ (defined as ER-low+ expression in 1% to 10% cells)": the receptors its parenthesis defines
+            # with a percentage
+            defined = [r for r in inner if g[-1][2] <= r[1] < end and r[3] == g[0][3] and r[0] in ("ER", "PR")]
+            if any(r[4] is not None for r in defined):
+                recs = list(dict.fromkeys(r[0] for r in defined))
+                pcts = [r[4] for r in defined if r[4] is not None] or pcts
         status = g[0][3]
         out.append(
             ctx.make(
@@ -325,6 +350,10 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
             ("ER", tn[0].start(), tn[0].end(), "negative", None),
             ("PR", tn[0].start(), tn[0].end(), "negative", None),
         ]
+    low_rs, pos_rs = by_status.get("low", []), by_status.get("positive", [])
+    if low_rs and pos_rs and "weakly" in ctx.lower and {r[0] for r in pos_rs} <= {r[0] for r in low_rs}:
+        # "weakly ER or PR positive disease, defined as ER and/or PR between 1-4%": one low status
+        del by_status["positive"]
     pos, neg = by_status.get("positive", []), by_status.get("negative", [])
     if pos and neg and not tn_ok and {r[0] for r in pos} & {r[0] for r in neg}:
         # "HR+/HER2- or HR-/HER2+": the same receptor both ways -> any status
@@ -341,6 +370,8 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
         pcts = [r[4] for r in rs if r[4] is not None]
         around = rs + [r for r in span_only if r[3] == status]
         s, e = sentence_bounds(clean, min(r[1] for r in around), max(r[2] for r in around))
+        if _subgroup_allowance(ctx, s):
+            continue
         flip = ctx.is_exclusion and not ctx.context.has("permitted", s, e, kind=KIND_NAME)
         eff = _FLIP.get(status, status) if flip else status
         out.append(
@@ -350,7 +381,7 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
                 e,
                 receptors=recs,
                 status=eff,
-                min_percent=(pcts[0] if pcts and eff == "positive" and not flip else None),
+                min_percent=(pcts[0] if pcts and eff in ("positive", "low") and not flip else None),
             )
         )
     return out

@@ -4,7 +4,7 @@ Reads ``measurable_disease.yaml``: "measurable or evaluable" -> measurable_or_ev
 non_measurable (an exclusion naming it states measurable); "measurable" -> measurable (negated in an inclusion ->
 non_measurable; an exclusion fires only when negated or with "only"; negation is the context pass's, with the
 kind's own cues only); "evaluable disease" -> evaluable. Measurable residual disease is left out unless RECIST is
-named. The first response criteria named is the standard.
+named. The response criteria named are the standard; several (one per tumour type) are joined in text order.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class Rules(RuleFile):
     clause_break: Pattern
     definition_before: Pattern
     part_marker: Pattern
+    dated_standards: tuple[str, ...]
+    standard_year: Pattern
 
 
 RULES = load_rules("measurable_disease", Rules)
@@ -111,8 +113,35 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> tuple[str, str | None] | None:
         return None
     if _has(lower, RULES.residual) and not _has(lower, RULES.residual_unless):
         return None
-    standard = next((name for name, rx in _STANDARDS if rx.search(lower, lo, hi)), None)
-    return level, standard
+    return level, _standard(lower, lo, hi)
+
+
+def _standard(lower: str, lo: int, hi: int) -> str | None:
+    """The response criteria named in ``lower[lo:hi]``: the first pattern that matches at a place wins; several
+    named (one per tumour type: "RECIST v1.1 for solid tumours or 2014 Lugano for lymphoma") are joined in text order
+    ("RECIST 1.1 / Lugano 2014"), a year written next to a name kept."""
+    found: list[tuple[int, int, str]] = []
+    for name, rx in _STANDARDS:
+        for m in rx.finditer(lower, lo, hi):
+            if not any(a < m.end() and m.start() < b for a, b, _ in found):
+                found.append((m.start(), m.end(), name))
+    if len(found) < 2:
+        return found[0][2] if found else None
+    # one name per family ("RECIST 1.1" over a bare "RECIST" however they stand), the first pattern listed winning
+    best: dict[str, tuple[int, int, int, str]] = {}  # family -> (first start, rank, end, name)
+    rank = {name: i for i, (name, _) in enumerate(_STANDARDS)}
+    for a, b, name in found:
+        family = name.split()[0]
+        old = best.get(family)
+        if old is None or rank[name] < old[1]:
+            best[family] = (min(a, old[0]) if old else a, rank[name], b, name)
+        elif a < old[0]:
+            best[family] = (a, old[1], old[2], old[3])
+    names: list[str] = []
+    for a, _, b, name in sorted(best.values()):
+        y = RULES.standard_year.search(lower[max(lo, a - 8) : min(hi, b + 10)])
+        names.append(f"{name} {y.group(1)}" if y and name in RULES.dated_standards else name)
+    return " / ".join(names)
 
 
 def _parts(ctx: ItemContext) -> list[tuple[int, int]]:
