@@ -91,9 +91,14 @@ def own_window(lower: str, agents: list[Agent], w: Window, exc: tuple[int, int] 
     "(except mitomycin C, requiring 6 weeks)"), or the window of a permission it is part of (``rules``: the criteria
     before it). The window of an exclusion is not the exception's: "major surgery (excluding vascular access)
     within 28 days" allows vascular access at any time (GUIDE: a permitted procedure inside an exclusion)."""
+    inside = exc is not None and exc[0] <= w.start and w.end <= exc[1]
+    if not agents or (w.end <= agents[0].start and not inside):
+        return False  # a window before the exception is the rule's
     if any(c.requirement == "allowed" and c.within_weeks == w.weeks for c in rules):
         return True  # "hormonal therapy (X with or without Y) up to 6 weeks is permitted"
-    if exc is None or not agents or not (exc[0] <= w.start and w.end <= exc[1]) or w.start < agents[-1].end:
+    if exc is None or not inside:
         return False
+    if w.start < agents[-1].end:
+        return True  # "except 23 days for temozolomide and 6 weeks for nitrosoureas"
     gap = lower[agents[-1].end : w.start]
     return lower[exc[0]] == "(" or ("," not in gap and ")" not in gap)

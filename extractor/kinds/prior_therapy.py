@@ -172,6 +172,7 @@ class Rules(RuleFile):
     procedures: ProcedureRules
     label: Pattern = Field(description="An upper-case label that opens an item ('COHORT B (DRUG X):'), case kept.")
     heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
+    heading_lead: Pattern = Field(description="What is left of a heading lead-in ('Prior treatments:') without agents.")
     conmed: ConmedRules
     treated: TreatedRules
 
@@ -227,6 +228,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         label = rules.label.match(ctx.clean)
         if label is not None:
             agents = [a for a in agents if a.start >= label.end()]
+    if agents and lower.rstrip().endswith(":") and len(lower) < 80 and _heading(rules, lower, agents):
+        return []  # "Prior antitumor therapies:": a heading over its children (GUIDE: `other`)
     bare = not agents and untreated(rules.agents, lower, 0, len(lower)) is not None  # "No prior therapy for X"
     if (
         not agents
@@ -261,6 +264,13 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         out.extend(found)
     out = settle(rules.procedures, out)
     return _dedupe(out) if len(out) > 1 else out
+
+
+def _heading(rules: Rules, lower: str, agents: list[Agent]) -> bool:
+    ends = [0, *(a.end for a in agents)]
+    starts = [*(a.start for a in agents), len(lower)]
+    rest = "".join(lower[a:b] for a, b in zip(ends, starts, strict=True))
+    return rules.heading_lead.fullmatch(rest) is not None
 
 
 def _treated(ctx: ItemContext) -> list[PriorTherapy]:
