@@ -392,7 +392,7 @@ def _sentence_criteria(  # noqa: PLR0917
         none, m = bare  # "No prior therapy for X" (none given) / "refractory to standard therapy"
         cs, ce = trim(ctx.clean, s, e)
         setting = (  # the setting of the sentence, not the "first-line" of the therapy named
-            (setting_of(rules.setting, lower, s, m.start()) or setting_of(rules.setting, lower, m.end(), e))
+            (setting_of(rules.setting, lower, s, m.start(), m.start()) or setting_of(rules.setting, lower, m.end(), e))
             if flags.setting
             else None
         )
@@ -490,9 +490,9 @@ def _sentence_criteria(  # noqa: PLR0917
         setting = (
             None
             if not flags.setting
-            else setting_of(rules.setting, lower, cs, ce)
+            else setting_of(rules.setting, lower, cs, ce, g.agents[0].start if g.agents else -1)
             if len(ordered) > 1
-            else setting_of(rules.setting, lower, s, e)
+            else setting_of(rules.setting, lower, s, e, g.agents[0].start if g.agents else -1)
         )
         out.append(
             ctx.make(
