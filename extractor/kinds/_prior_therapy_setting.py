@@ -46,8 +46,14 @@ def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1)
         neo = None  # "intravenous, intraperitoneal, or neoadjuvant": a route list
     adj = rules.adjuvant.search(seg) if adjuvant else None
     early = rules.early.search(seg) if "early" in seg or "curative" in seg else None
-    if early is not None and s + early.start() < first and not rules.tied_in.search(early.group()):
-        early = None  # "recurrence of NSCLC treated with curative intent therapy, without prior thoracic RT"
+    if (
+        early is not None
+        and s + early.start() < first
+        and early.group().startswith("early")
+        and not rules.tied_in.search(early.group())
+        and not rules.tied_before.search(seg, max(0, early.start() - 20), early.start())
+    ):
+        early = None  # "early-stage breast cancer who received X": the diagnosis (a curative intent is the therapy's)
     hits = [(m.start(), name) for m, name in ((met, "metastatic"), (neo, "neoadjuvant"), (adj, "adjuvant")) if m]
     if neo and adj:
         hits = [(min(neo.start(), adj.start()), "early")] + ([(met.start(), "metastatic")] if met else [])
