@@ -119,9 +119,14 @@ def restated(rules: AgentRules, lower: str, a: Agent, agents: list[Agent], i: in
     after "with"), "EGFR TKI for anti-tumour therapy" (a purpose after an agent)."""
     if a.name not in rules.generic:
         return False
+    q = rules.qualifiers
     nxt = agents[i + 1] if i + 1 < len(agents) else None
-    if nxt is not None and agent_classes(nxt.name) and rules.generic_with.fullmatch(lower, a.end, nxt.start):
-        return True  # a drug (a class after "with" lists the kinds of the class: "systemic therapy with chemotherapy")
+    if (
+        nxt is not None
+        and (agent_classes(nxt.name) or (a.name in q.frames and nxt.name in q.frame_heads))
+        and rules.generic_with.fullmatch(lower, a.end, nxt.start)
+    ):  # a drug, or a class the frame qualifies ("systemic treatment with corticosteroids": systemic corticosteroids);
+        return True  # other classes after "with" list the kinds of the class ("systemic therapy with chemotherapy")
     return i > 0 and rules.generic_for.match(lower, agents[i - 1].end, a.start) is not None
 
 

@@ -21,8 +21,10 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_agents import AgentRules, restated
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_numbers import NumberRules, any_in, quantities, tokens, windows_of
+from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import agent_classes, find_agents, is_class
 from extractor.rules.item import ItemContext
@@ -79,6 +81,8 @@ class _Parent(Protocol):
     def numbers(self) -> NumberRules: ...
     @property
     def clauses(self) -> ClauseRules: ...
+    @property
+    def agents(self) -> AgentRules: ...
 
 
 def conmed_triggers(data: dict[str, Any]) -> tuple[str, ...]:
@@ -251,9 +255,13 @@ def _use(  # noqa: PLR0917
             and (r.dose_before.search(lower[max(s, a.start - 30) : a.start]) or r.dose_after.match(lower, a.end, e))
         )
     ]
+    if len(found) > 1 and any(a.name in rules.agents.generic for a in found):  # "requires systemic treatment with
+        found = qualify(rules.agents.qualifiers, lower, found)  # corticosteroids": systemic corticosteroids (GUIDE)
+        found = [a for i, a in enumerate(found) if not restated(rules.agents, lower, a, found, i)]
     foods = [(m.start(), m.group(0)) for m in r.foods.finditer(lower, s, e)] if cyp else []
     names: list[str] = []
-    mentions = [(a.start, a.name) for a in found] + [(p, " ".join(f.split())) for p, f in foods]
+    mentions = [(a.start, n) for a in found for n in a.qualified or (a.name,)]
+    mentions += [(p, " ".join(f.split())) for p, f in foods]
     for _, n in sorted(mentions, key=lambda m: m[0]):  # the text's order (stable for one phrase's names)
         if n not in names:
             names.append(n)

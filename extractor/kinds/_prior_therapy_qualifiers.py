@@ -41,6 +41,7 @@ class QualifierRules(BaseModel):
     frame_gap: Pattern  # the words between a frame and the first entry
     list_gap: Pattern  # the words between two entries of a list (parentheses removed)
     replacement: Pattern  # a replacement after the head ("corticosteroid replacement therapy")
+    outside: Pattern  # a site excluded after the head ("for non-CNS disease", "outside of the brain"): n / n2
     frame_heads: frozenset[str]  # the heads a frame qualifies (not the kinds of the framing class)
     own_head: Pattern  # a mention that ends with its own generic noun keeps its qualifiers to itself
     purpose: frozenset[str]  # reported qualifiers a list passes on to every entry
@@ -108,6 +109,11 @@ def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agen
         m = rules.after.match(lower, a.end) if " to " in lower[a.end : a.end + 5] else None
         if m is not None:
             groups.append([rules.sites[_key(m.group("q"))]])
+        elif ("non" in lower[a.end : a.end + 30] or "outside" in lower[a.end : a.end + 12]) and (
+            o := rules.outside.match(lower, a.end)
+        ):
+            site = _key(o.group("n") or o.group("n2"))
+            groups.append(["non-" + _OUTSIDE.get(site, site)])
         tail = ""
         if " replacement" in lower[a.end : a.end + 13] and rules.replacement.match(lower, a.end):
             tail = " replacement therapy"
@@ -147,6 +153,7 @@ def _carried(
     return []
 
 
+_OUTSIDE = {"central nervous system": "cns"}
 _PARENS = re.compile(r"\([^()]*\)")
 
 
@@ -183,6 +190,10 @@ def _split(rules: QualifierRules, words: list[str]) -> tuple[str | None, list[st
             inner.append(word)
         i = j
         found = lookup(" ".join(words[i:]))
+        if found is not None and found in rules.heads:
+            return found, inner
+    if inner and i == len(words) - 1:  # "allogeneic HCT", "allo-SCT", "autologous transplant": an abbreviation
+        found = lookup(" ".join(words))  # or a bare noun the lexicon names only with its qualifier
         if found is not None and found in rules.heads:
             return found, inner
     return None, []

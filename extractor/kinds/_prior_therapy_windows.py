@@ -5,13 +5,14 @@ before it that no parenthesis shuts off; a window that times a progression named
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from extractor.kinds._prior_therapy_agents import agent_before
 from extractor.kinds._prior_therapy_clauses import closed_paren, paren_open
 from extractor.kinds._prior_therapy_numbers import NumberRules, Window
 from extractor.rules.drugs import Agent, find_agents
 
-__all__ = ["alternative", "window_index"]
+__all__ = ["alternative", "own_window", "window_index"]
 
 
 def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[Window]) -> int:
@@ -82,3 +83,22 @@ _OPTIONAL = "with or "  # the words right before a response phrase that make it 
 def response_stated(rx: re.Pattern[str], lower: str, s: int, e: int) -> bool:
     """Whether ``[s, e)`` requires a response to a therapy: a response phrase not after "with or"."""
     return any(not lower[max(s, m.start() - 12) : m.start()].endswith(_OPTIONAL) for m in rx.finditer(lower, s, e))
+
+
+def own_window(lower: str, agents: list[Agent], w: Window, exc: tuple[int, int] | None, rules: list[Any]) -> bool:
+    """Whether an excepted agent keeps a window: one written after it inside the exception's own span, with no comma
+    or closing parenthesis between unless the span is its parenthesis ("aside from first-line THP within 6 weeks",
+    "(except mitomycin C, requiring 6 weeks)"), or the window of a permission it is part of (``rules``: the criteria
+    before it). The window of an exclusion is not the exception's: "major surgery (excluding vascular access)
+    within 28 days" allows vascular access at any time (GUIDE: a permitted procedure inside an exclusion)."""
+    inside = exc is not None and exc[0] <= w.start and w.end <= exc[1]
+    if not agents or (w.end <= agents[0].start and not inside):
+        return False  # a window before the exception is the rule's
+    if any(c.requirement == "allowed" and c.within_weeks == w.weeks for c in rules):
+        return True  # "hormonal therapy (X with or without Y) up to 6 weeks is permitted"
+    if exc is None or not inside:
+        return False
+    if w.start < agents[-1].end:
+        return True  # "except 23 days for temozolomide and 6 weeks for nitrosoureas"
+    gap = lower[agents[-1].end : w.start]
+    return lower[exc[0]] == "(" or ("," not in gap and ")" not in gap)

@@ -65,8 +65,9 @@ from extractor.kinds._prior_therapy_numbers import (
     within,
 )
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
+from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
-from extractor.kinds._prior_therapy_windows import alternative, response_stated, window_index
+from extractor.kinds._prior_therapy_windows import alternative, own_window, response_stated, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.context import cue_finder
@@ -110,16 +111,6 @@ class RequirementRules(_Data):
     progressed: Pattern
     modal_negation: Pattern
     stopped: Pattern
-
-
-class SettingRules(_Data):
-    any: Pattern
-    metastatic_words: tuple[str, ...]
-    metastatic: Pattern
-    neoadjuvant: Pattern
-    adjuvant: Pattern
-    early: Pattern
-    route_before: Pattern
 
 
 class LeadRules(_Data):
@@ -181,6 +172,7 @@ class Rules(RuleFile):
     procedures: ProcedureRules
     label: Pattern = Field(description="An upper-case label that opens an item ('COHORT B (DRUG X):'), case kept.")
     heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
+    heading_lead: Pattern = Field(description="What is left of a heading lead-in ('Prior treatments:') without agents.")
     conmed: ConmedRules
     treated: TreatedRules
 
@@ -236,6 +228,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         label = rules.label.match(ctx.clean)
         if label is not None:
             agents = [a for a in agents if a.start >= label.end()]
+    if agents and lower.rstrip().endswith(":") and len(lower) < 80 and _heading(rules, lower, agents):
+        return []  # "Prior antitumor therapies:": a heading over its children (GUIDE: `other`)
     bare = not agents and untreated(rules.agents, lower, 0, len(lower)) is not None  # "No prior therapy for X"
     if (
         not agents
@@ -272,9 +266,16 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     return _dedupe(out) if len(out) > 1 else out
 
 
+def _heading(rules: Rules, lower: str, agents: list[Agent]) -> bool:
+    ends = [0, *(a.end for a in agents)]
+    starts = [*(a.start for a in agents), len(lower)]
+    rest = "".join(lower[a:b] for a, b in zip(ends, starts, strict=True))
+    return rules.heading_lead.fullmatch(rest) is not None
+
+
 def _treated(ctx: ItemContext) -> list[PriorTherapy]:
     rules = _rules()
-    return treated(ctx, rules.treated, extract(ctx), PriorTherapy, lambda t, s, e: _setting(rules.setting, t, s, e))
+    return treated(ctx, rules.treated, extract(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e))
 
 
 def _lead(rules: LeadRules, lead_in: str) -> str:
@@ -323,26 +324,6 @@ def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
             c.agents = rest
         kept.append(c)
     return kept
-
-
-def _setting(rules: SettingRules, lower: str, s: int, e: int) -> str | None:
-    seg = lower[s:e]
-    if ("any " in seg or "regardless" in seg or "adjuvant " in seg) and rules.any.search(seg):
-        return "any"
-    met = rules.metastatic.search(seg) if any(w in seg for w in rules.metastatic_words) else None
-    adjuvant = "adjuvant" in seg or "operative" in seg
-    neo = rules.neoadjuvant.search(seg) if adjuvant else None
-    if neo and rules.route_before.search(seg, max(0, neo.start() - 40), neo.start()):
-        neo = None  # "intravenous, intraperitoneal, or neoadjuvant": a route list
-    adj = rules.adjuvant.search(seg) if adjuvant else None
-    early = rules.early.search(seg) if "early" in seg or "curative" in seg else None
-    hits = [(m.start(), name) for m, name in ((met, "metastatic"), (neo, "neoadjuvant"), (adj, "adjuvant")) if m]
-    if neo and adj:
-        hits = [(min(neo.start(), adj.start()), "early")] + ([(met.start(), "metastatic")] if met else [])
-    if not hits:
-        return "early" if early else None
-    hits.sort()
-    return hits[0][1]
 
 
 # ------------------------------------------------------------------------------------------------- sentences
@@ -411,7 +392,7 @@ def _sentence_criteria(  # noqa: PLR0917
         none, m = bare  # "No prior therapy for X" (none given) / "refractory to standard therapy"
         cs, ce = trim(ctx.clean, s, e)
         setting = (  # the setting of the sentence, not the "first-line" of the therapy named
-            (_setting(rules.setting, lower, s, m.start()) or _setting(rules.setting, lower, m.end(), e))
+            (setting_of(rules.setting, lower, s, m.start(), m.start()) or setting_of(rules.setting, lower, m.end(), e))
             if flags.setting
             else None
         )
@@ -509,9 +490,9 @@ def _sentence_criteria(  # noqa: PLR0917
         setting = (
             None
             if not flags.setting
-            else _setting(rules.setting, lower, cs, ce)
+            else setting_of(rules.setting, lower, cs, ce, g.agents[0].start if g.agents else -1)
             if len(ordered) > 1
-            else _setting(rules.setting, lower, s, e)
+            else setting_of(rules.setting, lower, s, e, g.agents[0].start if g.agents else -1)
         )
         out.append(
             ctx.make(
@@ -525,7 +506,9 @@ def _sentence_criteria(  # noqa: PLR0917
                 max_lines=max_l,
                 min_duration_months=duration if gi == 0 else None,
                 within_weeks=g.window.weeks  # a progression's timing is no window (GUIDE, third round)
-                if g.window and g.window.prog < 0 and not (g.mode == "exception" and g.window.end <= g.agents[0].start)
+                if g.window
+                and g.window.prog < 0
+                and (g.mode != "exception" or own_window(lower, g.agents, g.window, exc, out))
                 else None,
                 response_required=response if requirement != "excluded" else None,
             )

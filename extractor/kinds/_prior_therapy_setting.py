@@ -1,0 +1,63 @@
+"""The disease setting a ``prior_therapy`` sentence names for its therapy (metastatic, adjuvant, neoadjuvant, early,
+any): the first setting written in the span; neoadjuvant and adjuvant together are early."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.rules.ruledata import Pattern
+
+__all__ = ["SettingRules", "setting_of"]
+
+
+class SettingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    any: Pattern
+    metastatic_words: tuple[str, ...]
+    metastatic: Pattern
+    neoadjuvant: Pattern
+    adjuvant: Pattern
+    early: Pattern
+    route_before: Pattern
+    tied_before: Pattern
+    tied_in: Pattern
+
+
+def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1) -> str | None:
+    """The setting written in ``lower[s:e]``; ``first``: where the therapy is named: a disease written before it is
+    the patient's diagnosis, not the therapy's setting ("diagnosis of mCRPC refractory to standard treatment",
+    "unresectable advanced solid tumor with progression on 1 prior line"), unless tied to it ("for metastatic
+    disease, ...", "in the advanced setting", "second-line")."""
+    seg = lower[s:e]
+    if ("any " in seg or "regardless" in seg or "adjuvant " in seg) and rules.any.search(seg):
+        return "any"
+    met = rules.metastatic.search(seg) if any(w in seg for w in rules.metastatic_words) else None
+    if (
+        met is not None
+        and s + met.start() < first
+        and not rules.tied_in.search(met.group())
+        and not rules.tied_before.search(seg, max(0, met.start() - 20), met.start())
+    ):
+        met = rules.metastatic.search(seg, min(len(seg), first - s))
+    adjuvant = "adjuvant" in seg or "operative" in seg
+    neo = rules.neoadjuvant.search(seg) if adjuvant else None
+    if neo and rules.route_before.search(seg, max(0, neo.start() - 40), neo.start()):
+        neo = None  # "intravenous, intraperitoneal, or neoadjuvant": a route list
+    adj = rules.adjuvant.search(seg) if adjuvant else None
+    early = rules.early.search(seg) if "early" in seg or "curative" in seg else None
+    if (
+        early is not None
+        and s + early.start() < first
+        and early.group().startswith("early")
+        and not rules.tied_in.search(early.group())
+        and not rules.tied_before.search(seg, max(0, early.start() - 20), early.start())
+    ):
+        early = None  # "early-stage breast cancer who received X": the diagnosis (a curative intent is the therapy's)
+    hits = [(m.start(), name) for m, name in ((met, "metastatic"), (neo, "neoadjuvant"), (adj, "adjuvant")) if m]
+    if neo and adj:
+        hits = [(min(neo.start(), adj.start()), "early")] + ([(met.start(), "metastatic")] if met else [])
+    if not hits:
+        return "early" if early else None
+    hits.sort()
+    return hits[0][1]
