@@ -12,7 +12,7 @@ from extractor.models.criteria import Comparator
 from extractor.rules.prefilter import required_literals
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import load_model
-from extractor.vocab.schemas import Units
+from extractor.vocab.schemas import Analyte, Analytes, Units
 
 __all__ = ["RULES", "Rules", "unit_pieces", "units"]
 
@@ -46,6 +46,14 @@ def unit_pieces() -> tuple[dict[str, str], dict[str, str]]:
 class Rules(RuleFile):
     """``lab.yaml``: how mentions, thresholds, populations and organ-function phrases are written."""
 
+    analytes: dict[str, Analyte]
+    silent_analytes: frozenset[str]
+    percent_only: frozenset[str]
+    percent_before: Pattern
+    percent_before_analyte: str
+    percent_before_word: str
+    percent_clause_break: Pattern
+    percent_reach: int
     connector: Pattern
     not_analyte_after: Pattern
     unit_ahead: Pattern
@@ -129,6 +137,18 @@ class Rules(RuleFile):
                 sets = required_literals(rx, most=64)
                 if not any(all(any(w in lit for w in self.condition_words) for lit in s) for s in sets):
                     raise ValueError(f"conditions: {name}: {rx.pattern!r} holds no word of condition_words")
+        return self
+
+    @model_validator(mode="after")
+    def check_analytes(self) -> Rules:
+        """The rules-only analytes are new keys (the shared ones live in ``vocab/analytes.yaml``); the silent ones are
+        among them."""
+        shared = load_model("analytes")
+        assert isinstance(shared, Analytes)
+        if both := sorted(set(self.analytes) & set(shared.root)):
+            raise ValueError(f"analytes: already in vocab/analytes.yaml: {both}")
+        if unknown := sorted(self.silent_analytes - set(self.analytes)):
+            raise ValueError(f"silent_analytes: not in analytes: {unknown}")
         return self
 
 

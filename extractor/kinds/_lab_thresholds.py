@@ -14,7 +14,7 @@ from extractor.rules.grammar import op_of, parse_number
 from extractor.vocab import load_model
 from extractor.vocab.schemas import Comparators
 
-__all__ = ["NEAR", "NEAR_BRACKETED", "Mention", "Threshold", "thresholds"]
+__all__ = ["NEAR", "NEAR_BRACKETED", "Mention", "Threshold", "comparator_before", "thresholds"]
 
 
 @dataclass(slots=True)
@@ -42,6 +42,11 @@ class Threshold:
     lln: bool
     explicit: bool  # a comparator was written
     wnl: bool = False  # "within normal limits": not negated in an exclusion
+
+
+def comparator_before(text: str, start: int, anchor: int) -> Comparator | None:
+    """The comparator written just before ``anchor`` (signs or words), if any (for the kind's helper modules)."""
+    return _cmp_before(text, start, anchor)
 
 
 @cache
@@ -147,6 +152,8 @@ def _usable(t: Threshold, mention: Mention) -> bool:
     return (
         bool(t.explicit or t.unit or t.uln is not None)
         and (t.unit != "%" or mention.percent)
+        # an analyte read in percent only ("blasts"): a count or ULN multiple after it is another thing's
+        and not (RULES.percent_only.issuperset(mention.analytes) and (t.uln is not None or (t.unit or "%") != "%"))
         and (not mention.unit_required or bool(t.unit) or t.uln is not None or (t.value or 0) >= 1000)
     )
 

@@ -25,6 +25,7 @@ from extractor.ground import make_evidence
 from extractor.kinds._lab_bare import bare_item, normal_before
 from extractor.kinds._lab_gilbert import gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
+from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
@@ -115,7 +116,8 @@ def _analyte_index() -> tuple[dict[str, _Candidates], frozenset[str]]:
     assert isinstance(table, Analytes)
     by_word: dict[str, list[tuple[int, str, _Analyte]]] = {}
     needs_unit: set[str] = set()
-    for key, spec in table.root.items():
+    # the shared analytes (the LLM schema's list), then the rules-only ones of lab.yaml
+    for key, spec in [*table.root.items(), *RULES.analytes.items()]:
         a = _Analyte(
             tuple(key.split(",")),
             spec.bound,
@@ -160,8 +162,11 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
         if RULES.not_analyte_after.match(ctx.lower, m.end()):
             continue
         skip_to = m.end()
+        silent = a.names[0] in RULES.silent_analytes
         if (
             found
+            and not silent
+            and found[-1].analytes[0] not in RULES.silent_analytes
             and RULES.connector.fullmatch(clean, found[-1].end, m.start())
             and not ("(" in clean[found[-1].end : m.start()] and RULES.method_note.match(ctx.lower, found[-1].end))
         ):
@@ -333,12 +338,19 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     consumed_until = 0
     prev_end = 0
     skip_before = 0
+    # the numbers of "<n>% blasts" belong to the name after them (_lab_percent.py), not to one before
+    has_pct = RULES.percent_before_word in text and "%" in text
+    pcts = list(RULES.percent_before.finditer(text)) if has_pct else []
+    taken, named = {m.start("num") for m in pcts}, {m.end("name") for m in pcts}
     for i, mention in enumerate(mentions):
-        if mention.start < skip_before:
-            continue
+        if mention.start < skip_before or mention.analytes[0] in RULES.silent_analytes or mention.end in named:
+            continue  # a silent analyte only ends the reach of the one before it; "<n>% blasts" is read there
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         lo = mentions[i - 1].end if i else 0
         ths = thresholds(text, mention, win_end, first_only=not cond_words)
+        if taken and ths and ths[0].start in taken:
+            prev_end = win_end
+            continue
         ranged = False
         if not ths or not _near(text[mention.end : ths[0].start]):
             wnl = RULES.within_normal.match(text, mention.end, win_end)
@@ -360,9 +372,11 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                     )
                 ]
                 ths[0].wnl = True
-        elif ranged := len(ths) == 1 and RULES.range_join.match(text, ths[0].end) is not None:
-            # a second bound right after the first ("PSA >= 0.1 and < 2.0 ng/mL"): a criterion of its own
-            ths = thresholds(text, mention, win_end, first_only=False)[:2]
+        elif ranged := RULES.range_join.match(text, ths[0].end) is not None:
+            # a second bound right after the first ("PSA >= 0.1 and < 2.0 ng/mL"): a criterion of its own (read
+            # already when a population word in the item has every threshold read)
+            if len(ths) == 1:
+                ths = thresholds(text, mention, win_end, first_only=False)[:2]
             if ths[0].unit is None and ths[0].uln is None and not ths[0].lln and len(ths) > 1:
                 ths[0].unit = ths[1].unit
         primary = ths[0]
@@ -443,7 +457,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                     b_lo = b.start() + 1
                 found = condition_in(ctx, text, b_lo, t.start, cond_words)
                 also = [c for c in further_conditions(text, found[1]) if c[1] <= t.start] if found is not None else []
-            if found is None and ranged:  # the range's second bound, for everyone
+            if found is None and ranged and j == 1:  # the range's second bound, for everyone
                 out.extend(_lab(ctx, mention, t, cond=None, span=span, seen={}))
             if found is None and not ranged and j == 1:
                 out.extend(_alternative(ctx, text, mention, primary, t, start=span[0], bounds=(lo, nxt), seen=seen))
@@ -546,10 +560,13 @@ def extract(ctx: ItemContext) -> list[Lab]:
     words = ctx.words
     if RULES.minimum_analyte in words and not words.isdisjoint(RULES.minimum_words):
         labs = minimum_first(ctx, labs, Lab)
+    if RULES.percent_before_word in ctx.lower and "%" in ctx.lower:
+        labs = percent_first(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = _organ_function(ctx)
     if not labs and len(ctx.lower) <= RULES.bare_max and (hits := words & _analyte_words()):
-        labs = bare_item(ctx, _mentions(ctx, hits), Lab)
+        spoken = [m for m in _mentions(ctx, hits) if m.analytes[0] not in RULES.silent_analytes]
+        labs = bare_item(ctx, spoken, Lab)
     return labs
 
 
