@@ -245,10 +245,11 @@ def _analyte_index() -> dict[str, str]:
 @cache
 def analyte_key(name: str) -> str:
     """The canonical analyte of a lab name ('ANC' -> 'anc', 'bilirubin' -> 'total_bilirubin'); lower-cased name
-    with spaces as underscores when the vocabulary lacks it."""
+    with spaces and hyphens as underscores when the vocabulary lacks it ('CA-125' -> 'ca_125', as the rules and the
+    gold write analytes outside the schema's list)."""
     n = _norm(name)
     idx = _analyte_index()
-    return idx.get(n) or idx.get(n.rstrip("s")) or n.replace(" ", "_")
+    return idx.get(n) or idx.get(n.rstrip("s")) or re.sub(r"[\s-]+", "_", n)
 
 
 @cache

@@ -85,3 +85,10 @@ def test_matcher_reads_a_rules_only_analyte_without_a_value_as_unknown() -> None
     assert "no ca 125 result" in res.reason
     with_value = patient(labs=[{"analyte": "ca_125", "value": 100, "unit": "U/mL", "uln": 35}])
     assert match(with_value, [c], trial_id="t").criteria[0].status == "not_met"
+
+
+@pytest.mark.parametrize("written", ["CA-125", "CA 125", "ca_125"])
+def test_matcher_finds_a_patient_lab_written_with_a_hyphen_or_space(written: str) -> None:
+    c = crit("lab", "CA-125 at most 2 x ULN", analyte="ca_125", op="<=", uln_multiple=2)
+    with_value = patient(labs=[{"analyte": written, "value": 50, "unit": "U/mL", "uln": 35}])
+    assert match(with_value, [c], trial_id="t").criteria[0].status == "met"
