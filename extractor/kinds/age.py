@@ -304,6 +304,14 @@ def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
     return found[0] if found else (None, None)
 
 
+def _proxy_age(low: str, clean: str, start: int, stop: int) -> bool:
+    """An age in brackets in a sentence about assent or a guardian's consent ("consent from the subject (aged >= 18)
+    or parent/guardian"); an age outside brackets is the subject's ("subjects aged 7 to 17 willing to sign
+    assent")."""
+    s, e = sentence_bounds(clean, start, stop)
+    return low.rfind("(", s, start) > low.rfind(")", s, start) and RULES.proxy_consent.search(low, s, e) is not None
+
+
 def _find_age(ctx: ItemContext) -> Found:
     low = ctx.lower
     lead = ctx.lead_in
@@ -348,7 +356,7 @@ def _find_age(ctx: ItemContext) -> Found:
             continue
         if RULES.other_person.search(low, max(0, start - _PERSON_BACK), start):
             continue
-        if proxy and RULES.proxy_consent.search(low, *sentence_bounds(ctx.clean, start, stop)):
+        if proxy and _proxy_age(low, ctx.clean, start, stop):
             continue  # "assent (adolescents under age 16) and/or consent (over age 16)": who signs, not who enrols
         ym = RULES.years_after.match(low, stop)
         end = ym.end() if ym else stop
