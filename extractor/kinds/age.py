@@ -305,10 +305,13 @@ def find_age(ctx: ItemContext) -> tuple[Age | None, int | None]:
 
 
 def _proxy_age(low: str, clean: str, start: int, stop: int) -> bool:
-    """An age in brackets in a sentence about assent or a guardian's consent ("consent from the subject (aged >= 18)
-    or parent/guardian"); an age outside brackets is the subject's ("subjects aged 7 to 17 willing to sign
-    assent")."""
+    """An age in a sentence about assent or a guardian's consent that says who signs: in brackets ("consent from the
+    subject (aged >= 18) or parent/guardian") or after the assent / guardian word ("parents or guardians complete the
+    questionnaires, even for subjects >= 18 years old"); an age before it and outside brackets is the subject's
+    ("subjects aged 7 to 17 willing to sign assent")."""
     s, e = sentence_bounds(clean, start, stop)
+    if RULES.proxy_consent.search(low, s, start) is not None:
+        return True
     return low.rfind("(", s, start) > low.rfind(")", s, start) and RULES.proxy_consent.search(low, s, e) is not None
 
 
