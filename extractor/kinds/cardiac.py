@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.ground import make_evidence
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import clause_span, sentence_spans, word_starts
+from extractor.rules.grammar import clause_span, op_of, sentence_spans, word_starts
 from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
@@ -96,8 +96,11 @@ class Rules(RuleFile):
     note_parens: Pattern
     nyha_class_end: Pattern
     permit_words: frozenset[str]
+    except_words: frozenset[str]
+    except_clause: Pattern
     drug_conditions: frozenset[str]
     name_drop: frozenset[str]
+    degree_pair: Pattern
     drug_after: Pattern
     risk_words: frozenset[str]
     risk_before: Pattern
@@ -173,8 +176,15 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
             continue
         if spec.restated and any(name in text[s:e] for s, e, n in found if n != name):
             continue
-        words = text[start:end].replace(",", " ").split()
-        out.append((start, end, " ".join(w for w in words if w not in RULES.name_drop) if spec.as_written else name))
+        if not spec.as_written:
+            out.append((start, end, name))
+            continue
+        pair = RULES.degree_pair.match(text, start, end) if "degree" in text[start:end] else None
+        for degree in (pair.group("a"), pair.group("b")) if pair else ("",):
+            # "second- or third-degree av block" names two: "second-degree av block", "third-degree av block"
+            head = f"{degree}-degree " if degree else ""
+            words = (head + text[pair.end() if pair else start : end]).replace(",", " ").split()
+            out.append((start, end, " ".join(w for w in words if w not in RULES.name_drop)))
     return out
 
 
@@ -197,6 +207,13 @@ def _lvef(ctx: ItemContext) -> list[Cardiac]:
             value = float(num.replace(",", ".")) if num else float(p.group("frac"))
             if not lo_pct <= value <= hi_pct:
                 continue
+            if (
+                not ctx.is_exclusion
+                and p.group("cmp")
+                and op_of(p.group("cmp")) in ("<", "<=")
+                and not ctx.context.has("negated", m.start(), m.end(), kind="cardiac")
+            ):
+                break  # an inclusion asking for a low LVEF ("LVEF < 40%"): a maximum, which no field holds
             fields["lvef_min_percent"] = value
             ev_end = p.end()
             break
@@ -279,7 +296,7 @@ def _asides(ctx: ItemContext, found: list[tuple[int, int, str]]) -> list[tuple[i
     them ("ventricular arrhythmia (including ventricular tachycardia ...)"), examples that are all companions, a note in
     parentheses ("(Note: patients with cardiac disease should have a risk assessment ...)"), a NYHA class phrase before
     an umbrella ("NYHA class II or greater cardiac disease"), a permission in an exclusion ("controlled arrhythmia is
-    permitted")."""
+    permitted"), an exception ("serious arrhythmia (except atrial fibrillation)")."""
     text = ctx.lower
     out: list[tuple[int, int]] = []
     specs = RULES.conditions
@@ -296,6 +313,8 @@ def _asides(ctx: ItemContext, found: list[tuple[int, int, str]]) -> list[tuple[i
         for s, _, n in found:
             if specs[n].umbrella and RULES.nyha_class_end.search(text, max(0, s - 60), s):
                 out.append((s, s + 1))
+    if not RULES.except_words.isdisjoint(ctx.words):
+        out.extend((m.start(), m.end()) for m in RULES.except_clause.finditer(text))
     if ctx.is_exclusion and not RULES.permit_words.isdisjoint(ctx.words):
         out.extend((s, s + 1) for s, e, _ in found if ctx.context.has("permitted", s, e, kind="cardiac"))
     return out
@@ -355,17 +374,16 @@ _FIELDS = ("lvef_min_percent", "lvef_lln", "qtc_max_ms", "nyha_max", "conditions
 
 def _merge(ctx: ItemContext, out: list[Cardiac]) -> list[Cardiac]:
     """One criterion for the cardiac facts of a one-sentence item (the gold labels an item's LVEF, QTc, NYHA and
-    conditions as one criterion): a reading whose evidence holds another's, or lies in it, takes its fields unless
-    they disagree (two QTc limits, one per sex, stay two)."""
+    conditions as one criterion, GUIDE.md): a reading takes another's fields unless they disagree (two QTc limits,
+    one per sex, stay two); the evidence spans both."""
     if len(sentence_spans(ctx.clean)) > 1:
         return out  # facts of other sentences ("NOTE: ... does not apply to ...") stay apart
     merged: list[Cardiac] = []
     for c in out:
         for i, m in enumerate(merged):
             a, b = m.evidence, c.evidence
-            nested = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
             pairs = [(getattr(m, f), getattr(c, f)) for f in _FIELDS]
-            if not nested or any(x not in (None, []) and y not in (None, []) and x != y for x, y in pairs):
+            if any(x not in (None, []) and y not in (None, []) and x != y for x, y in pairs):
                 continue
             update: dict[str, Any] = {f: y if x in (None, []) else x for f, (x, y) in zip(_FIELDS, pairs, strict=True)}
             update["evidence"] = make_evidence(ctx.source, min(a.start, b.start), max(a.end, b.end))
