@@ -59,6 +59,13 @@ class ProcedureRules(BaseModel):
     standard_absent: Pattern  # before it: it is not given ("for which no standard therapy exists")
     standard_progressed: Pattern  # before it: a progression on it ("refractory or intolerable to standard treatment")
     standard_response: Pattern  # a response word that is one on the standard therapy (not "clinical benefit")
+    acronym_gate: tuple[str, ...]  # the head words an upper-case target needs (lower-case text)
+    acronym: Pattern  # "[anti-]<TARGET>[/<TARGET>] <head>" (case kept text)
+    acronym_anti_heads: frozenset[str]  # heads read only after "anti-" (a bare "<X> antibody" is a serology)
+    acronym_not: Pattern  # targets that are no therapy target (viruses, enzymes of the CYP reading)
+    acronym_spelled: dict[str, str]  # targets spelled out for the lexicon ("ar" -> androgen receptor)
+    acronym_split: Pattern  # between the targets of one list ("ENPP3/CD203c")
+    acronym_generic: frozenset[str]  # lexicon names a target reading replaces ("monoclonal antibody")
 
 
 def procedures(rules: ProcedureRules, ar: AgentRules, clean: str, lower: str, agents: list[Agent]) -> list[Agent]:

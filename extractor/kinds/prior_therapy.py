@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from extractor.kinds._prior_therapy_acronyms import acronyms
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
     agents_description,
@@ -222,6 +223,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     rules = _rules()
     agents = targeted(rules.agents, lower, find_agents(lower))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
+    agents = acronyms(rules.procedures, ctx.clean, lower, agents)
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []
