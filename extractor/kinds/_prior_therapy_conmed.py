@@ -27,6 +27,7 @@ from extractor.kinds._prior_therapy_numbers import NumberRules, any_in, quantiti
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import agent_classes, find_agents, is_class
+from extractor.rules.grammar import to_months
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -199,7 +200,7 @@ def _antiviral(  # noqa: PLR0917
     months = None
     if d is not None:
         n = float(d.group("n"))
-        months = round(n / 4.345, 2) if d.group("u").startswith("w") else n
+        months = round(to_months(n, d.group("u")), 2)
     weeks = _weeks(rules.numbers, lower, s, e)
     return _new(
         ctx, out, s, e, model, agents=names, requirement=requirement, min_duration_months=months, within_weeks=weeks

@@ -23,14 +23,13 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
+from extractor.rules.grammar import to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["TreatedRules", "treated", "written"]
 
 C = TypeVar("C", bound=CriterionBase)
-
-_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 4.345}
 
 
 class TreatedRules(BaseModel):
@@ -91,7 +90,7 @@ def _row(ctx: ItemContext, r: TreatedRules, out: list[C], model: type[C]) -> lis
     m = r.row.match(ctx.lower)
     if m is None or not r.row_lead.search(ctx.lead_in.lower()) or r.row_skip.search(ctx.lead_in.lower()):
         return None
-    weeks = round(float(m.group("n")) * _WEEKS[m.group("u")[0]], 2)
+    weeks = round(to_weeks(float(m.group("n")), m.group("u")), 2)
     names: list[str] = []
     for a in find_agents(ctx.lower[: m.end("label")]):
         if not a.neg and a.name not in names:
