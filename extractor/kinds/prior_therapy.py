@@ -216,7 +216,17 @@ def _rules() -> Rules:
 
 
 def extract(ctx: ItemContext) -> list[PriorTherapy]:
-    """``prior_therapy`` criteria stated in one item (one per requirement statement)."""
+    """``prior_therapy`` criteria stated in one item: the requirement statements, then what the statements without
+    agents and the concomitant-medication families add (``_prior_therapy_treated``, ``_prior_therapy_conmed``)."""
+    rules = _rules()
+    found = treated(
+        ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
+    )
+    return conmed(ctx, rules, found, PriorTherapy)
+
+
+def _statements(ctx: ItemContext) -> list[PriorTherapy]:
+    """The criteria of the item's requirement statements (one per statement)."""
     lower = ctx.lower
     if not lower.strip():
         return []
@@ -273,11 +283,6 @@ def _heading(rules: Rules, lower: str, agents: list[Agent]) -> bool:
     starts = [*(a.start for a in agents), len(lower)]
     rest = "".join(lower[a:b] for a, b in zip(ends, starts, strict=True))
     return rules.heading_lead.fullmatch(rest) is not None
-
-
-def _treated(ctx: ItemContext) -> list[PriorTherapy]:
-    rules = _rules()
-    return treated(ctx, rules.treated, extract(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e))
 
 
 def _lead(rules: LeadRules, lead_in: str) -> str:
@@ -574,7 +579,7 @@ def _requirement(  # noqa: PLR0917
 
 KIND = KindSpec(
     PriorTherapy,
-    extract=lambda ctx: conmed(ctx, _rules(), _treated(ctx), PriorTherapy),
+    extract=extract,
     rule_file=Rules,
     core=True,
     compare={
