@@ -97,6 +97,11 @@ class Rules(RuleFile):
     minimum_analyte: str
     minimum_unit: str
     minimum_value: Pattern
+    age_table_cue: Pattern
+    age_table_band: Pattern
+    age_table_value: Pattern
+    age_table_max: float
+    age_table_unit: str
     html_entity: Pattern
     html_entities: dict[str, str]
     number: Pattern

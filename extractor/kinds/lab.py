@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from extractor.ground import make_evidence
+from extractor.kinds._lab_age_table import age_table, is_age_table
 from extractor.kinds._lab_bare import bare_item, normal_before
 from extractor.kinds._lab_gilbert import gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
@@ -567,6 +568,8 @@ def extract(ctx: ItemContext) -> list[Lab]:
     if not labs and len(ctx.lower) <= RULES.bare_max and (hits := words & _analyte_words()):
         spoken = [m for m in _mentions(ctx, hits) if m.analytes[0] not in RULES.silent_analytes]
         labs = bare_item(ctx, spoken, Lab)
+    if is_age_table(ctx):
+        labs = age_table(ctx, labs, Lab)
     return labs
 
 
