@@ -19,6 +19,7 @@ marker ("Oncotype DX <= 25") takes a unitless cut-off; an exclusion item unable 
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 from typing import Literal
 
@@ -101,6 +102,8 @@ class Rules(RuleFile):
     wild_type: Pattern
     alteration_stop: Pattern
     wild_type_stop: Pattern
+    wild_before: Pattern
+    altered_before: Pattern
     close_paren: Pattern
     high_after: Pattern
     high_suffixes: tuple[str, ...]
@@ -119,6 +122,7 @@ class Rules(RuleFile):
     mutation_like: Pattern
     plural: Pattern
     alteration_aliases: dict[str, str]
+    alteration_word: Pattern
     connect_token: Pattern
     connect_symbol: Pattern
     connect_words: frozenset[str]
@@ -323,6 +327,22 @@ def _qualified(clean: str, a_start: int, a_end: int, m_start: int) -> str:
     return f"{out} {' '.join(more.group(0).lower().split())}".replace(" /", "/") if more else out
 
 
+def _wild_after_list(ctx: ItemContext, pos: int, end: int) -> re.Match[str] | None:
+    """The wild-type word after a list of markers that ends the marker's ("EGFR and ALK mutation-negative")."""
+    lend = _skip_list(ctx, pos, end)
+    if lend <= pos:
+        return None
+    after = ctx.clean[lend : min(end, lend + 45)]
+    wm = RULES.wild_type.search(after)
+    return wm if wm and not RULES.wild_type_stop.search(after[: wm.start()]) else None
+
+
+def _normal_words(alteration: str) -> str:
+    """Each word of the alteration in its normal form ("mutated" -> "mutation", "amplified" -> "amplification")."""
+    aliases = RULES.alteration_aliases
+    return RULES.alteration_word.sub(lambda w: aliases.get(w.group(0).lower(), w.group(0)), alteration)
+
+
 def _clause_requirement(
     ctx: ItemContext, s: int, e: int, m_start: int, vend: int, *, absent: bool
 ) -> Requirement | None:
@@ -426,6 +446,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
                 alteration = RULES.named_alterations.get(" ".join(name_low.split()))
         if alteration is None:
             alteration = _alteration_after(clean, vend, e, m_start)
+        if alteration is None and (ab := RULES.altered_before.search(clean, max(s, m_start - 16), m_start)):
+            alteration = ab.group("w").lower()  # "mutated KRAS", "mutated RAS, BRAF ..., NF-1 loss"
         if alteration is None and clean.startswith("+", m_end) and RULES.plus_after.match(clean, m_end):
             alteration = "positive"
         if alteration is None:
@@ -454,6 +476,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             wm2 = wild_re.search(after)
             if wm2 and not RULES.wild_type_stop.search(after[: wm2.start()]):
                 wm = wm2
+            else:  # "wild-type RAS", "unmutated IGHV"; a list's: "EGFR and ALK mutation-negative"
+                wm = RULES.wild_before.search(clean, max(s, m_start - 16), m_start) or _wild_after_list(ctx, vend, e)
         seg_end = min(len(clause), rel + 120)
         # a threshold belongs to the marker it follows, not to one named after the next marker ("HLA-A*02:06
         # positive and ... NY-ESO-1 (>= 50% tumor cells)")
@@ -518,7 +542,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if alteration in (None, "negative") and absent:
             alteration = "positive" if sym in _status_markers() else "mutation"
         if alteration:
-            alteration = RULES.alteration_aliases.get(alteration, alteration)
+            alteration = _normal_words(alteration)
             alteration = RULES.plural.sub(r"\1", alteration)
         requirement: Requirement
         if context.has("permitted", m_start, m_end, kind=KIND_NAME):
