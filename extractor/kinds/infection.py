@@ -4,7 +4,8 @@ Reads ``infection.yaml``: each named infection has gate words and name patterns 
 (case-sensitive); it counts when a gate word of the item lies inside a match ("TB <= 1.5 x ULN" is bilirubin, a
 "COVID-19 vaccine" no infection) and no exception cue stands just before it ("except hepatitis B or C"). One criterion
 per item lists every infection found, in the file's order; the generic "active infection" is left out when a named
-one follows it ("active infection with hepatitis B"), a general one when a specific one it covers is named.
+one follows it ("active infection with hepatitis B"), a general one when a specific one it covers is named, a
+site-named one ("urinary tract infection") when any other is named.
 """
 
 from __future__ import annotations
@@ -74,11 +75,14 @@ class Rules(RuleFile):
     vaccine_after: Pattern
     exception_before: Pattern
     covered_by: dict[str, tuple[str, ...]]
+    site_named: frozenset[str]
 
     @model_validator(mode="after")
     def _generic_is_listed(self) -> Rules:
         if self.generic not in self.infections:
             raise ValueError(f"generic {self.generic!r} is not one of the infections")
+        if not self.site_named <= self.infections.keys():
+            raise ValueError("site_named lists a name that is not one of the infections")
         return self
 
 
@@ -108,7 +112,7 @@ def extract(ctx: ItemContext) -> list[Infection]:
     clean, low = ctx.clean, ctx.lower
     starts = word_starts(low, hits)
     found: list[str] = []
-    first, last = -1, -1
+    spans: list[tuple[str, int, int]] = []
     generic = False
     for name, own, rx in _infections():
         if own.isdisjoint(hits):
@@ -128,12 +132,14 @@ def extract(ctx: ItemContext) -> list[Infection]:
         if m is None:
             continue
         found.append(name)
-        first = m.start() if first < 0 else min(first, m.start())
-        last = max(last, m.end())
+        spans.append((name, m.start(), m.end()))
         if name == RULES.generic:
             restated = RULES.generic_restated.search(low, max(0, m.start() - 40), m.end())
             if RULES.generic_named_after.match(low, m.end()) or (restated and restated.start() <= m.start()):
                 generic = True
+    if not RULES.site_named.issuperset(found):
+        found = [name for name in found if name not in RULES.site_named]
+        spans = [span for span in spans if span[0] not in RULES.site_named]
     if generic and len(found) > 1:
         found.remove(RULES.generic)
     for general, specific in RULES.covered_by.items():
@@ -141,6 +147,7 @@ def extract(ctx: ItemContext) -> list[Infection]:
             found.remove(general)
     if not found:
         return []
+    first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
     start, end = sentence_bounds(clean, first, last)
     return [ctx.make(Infection, start, end, infections=found)]
 
