@@ -65,6 +65,9 @@ class Rules(RuleFile):
     modifiers: str
     coord_before: Pattern
     coord_list: Pattern
+    coord_pair: Pattern
+    coord_pair_mod: Pattern
+    coord_pair_mods: frozenset[str]
     coord_list_heads: frozenset[str]
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
@@ -179,11 +182,30 @@ def _name(text: str) -> tuple[str, ...]:
     return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
 
 
-def _coordinated(wider: str, name: str) -> tuple[str, ...]:
+def _paired(before: str, name: str, base: str) -> tuple[str, ...]:
+    """The one word paired with a condition before a slash or its modifier ("esophageal/gastric varices" ->
+    "esophageal varices"; "primary or acquired immunodeficiency" -> "primary immunodeficiency"), or nothing."""
+    m = RULES.coord_pair.search(before)
+    if m is None:
+        return ()
+    pre = m.group("pre")
+    if pre in RULES.coord_heads or pre in RULES.coord_lead or pre in RULES.coord_block:
+        return ()
+    if base != name and (pre in RULES.coord_pair_mods or RULES.coord_pair_mod.fullmatch(pre)):
+        return (f"{pre} {base}",)  # the modifier's alternative
+    if m.group("slash") and len(words := name.split()) == 2:
+        return (f"{pre} {words[1]}",)  # "neurologic/neuromuscular disorder"
+    return ()
+
+
+def _coordinated(wider: str, name: str, base: str) -> tuple[str, ...]:
     """The part coordinated in ``wider`` (the text before a condition, after the one found before it) that shares
-    the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing."""
+    the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing; ``base``:
+    the name without its modifier."""
     cut = max(0, len(wider) - 40)
     before = wider[cut:]  # the part next to the condition: a short look-back (the comma list below looks further)
+    if paired := _paired(before, name, base):
+        return paired
     m = RULES.coord_before.search(before)
     if m is None:
         return ()
@@ -332,7 +354,11 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue  # "bilirubin <= 3 x ULN for Gilbert's syndrome": the lab kind's condition
         prev_end = found[-1].end if found else 0
         before = low[max(0, m.start() - 90, prev_end) : m.start()]
-        coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
+        coordinated = (
+            _coordinated(before, names[0], _name(m.group("name"))[0])
+            if " or " in before or " and " in before or "/" in before[-3:]
+            else ()
+        )
         found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
     if any(w in low for w in RULES.hypersensitivity_words):
         found.extend(_hypersensitivity(low, found))
