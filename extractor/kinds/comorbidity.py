@@ -84,6 +84,7 @@ class Rules(RuleFile):
     object_split: Pattern
     object_lead_words: frozenset[str]
     object_junk: Pattern
+    object_excipients_of: Pattern
     object_tail_words: frozenset[str]
     object_drop: frozenset[str]
     object_max_words: int = Field(ge=1)
@@ -247,7 +248,7 @@ def _objects(low: str, start: int, end: int) -> list[str]:
     """The noun phrases of a hypersensitivity object ``low[start:end]``, one per coordinated part."""
     out: list[str] = []
     lead = RULES.object_lead_words
-    for part in RULES.object_split.split(low[start:end]):
+    for part in RULES.object_split.split(RULES.object_excipients_of.sub(" ", low[start:end])):
         words = RULES.object_junk.sub(" ", part).split()
         while words and words[0] in lead:
             words.pop(0)
