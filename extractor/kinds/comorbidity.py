@@ -65,6 +65,9 @@ class Rules(RuleFile):
     modifiers: str
     coord_before: Pattern
     coord_list: Pattern
+    coord_pair: Pattern
+    coord_pair_mod: Pattern
+    coord_pair_mods: frozenset[str]
     coord_list_heads: frozenset[str]
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
@@ -81,6 +84,7 @@ class Rules(RuleFile):
     object_split: Pattern
     object_lead_words: frozenset[str]
     object_junk: Pattern
+    object_excipients_of: Pattern
     object_tail_words: frozenset[str]
     object_drop: frozenset[str]
     object_max_words: int = Field(ge=1)
@@ -179,11 +183,30 @@ def _name(text: str) -> tuple[str, ...]:
     return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
 
 
-def _coordinated(wider: str, name: str) -> tuple[str, ...]:
+def _paired(before: str, name: str, base: str) -> tuple[str, ...]:
+    """The one word paired with a condition before a slash or its modifier ("esophageal/gastric varices" ->
+    "esophageal varices"; "primary or acquired immunodeficiency" -> "primary immunodeficiency"), or nothing."""
+    m = RULES.coord_pair.search(before)
+    if m is None:
+        return ()
+    pre = m.group("pre")
+    if pre in RULES.coord_heads or pre in RULES.coord_lead or pre in RULES.coord_block:
+        return ()
+    if base != name and (pre in RULES.coord_pair_mods or RULES.coord_pair_mod.fullmatch(pre)):
+        return (f"{pre} {base}",)  # the modifier's alternative
+    if m.group("slash") and len(words := name.split()) == 2:
+        return (f"{pre} {words[1]}",)  # "neurologic/neuromuscular disorder"
+    return ()
+
+
+def _coordinated(wider: str, name: str, base: str) -> tuple[str, ...]:
     """The part coordinated in ``wider`` (the text before a condition, after the one found before it) that shares
-    the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing."""
+    the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing; ``base``:
+    the name without its modifier."""
     cut = max(0, len(wider) - 40)
     before = wider[cut:]  # the part next to the condition: a short look-back (the comma list below looks further)
+    if paired := _paired(before, name, base):
+        return paired
     m = RULES.coord_before.search(before)
     if m is None:
         return ()
@@ -225,7 +248,7 @@ def _objects(low: str, start: int, end: int) -> list[str]:
     """The noun phrases of a hypersensitivity object ``low[start:end]``, one per coordinated part."""
     out: list[str] = []
     lead = RULES.object_lead_words
-    for part in RULES.object_split.split(low[start:end]):
+    for part in RULES.object_split.split(RULES.object_excipients_of.sub(" ", low[start:end])):
         words = RULES.object_junk.sub(" ", part).split()
         while words and words[0] in lead:
             words.pop(0)
@@ -332,7 +355,11 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue  # "bilirubin <= 3 x ULN for Gilbert's syndrome": the lab kind's condition
         prev_end = found[-1].end if found else 0
         before = low[max(0, m.start() - 90, prev_end) : m.start()]
-        coordinated = _coordinated(before, names[0]) if " or " in before or " and " in before else ()
+        coordinated = (
+            _coordinated(before, names[0], _name(m.group("name"))[0])
+            if " or " in before or " and " in before or "/" in before[-3:]
+            else ()
+        )
         found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
     if any(w in low for w in RULES.hypersensitivity_words):
         found.extend(_hypersensitivity(low, found))
