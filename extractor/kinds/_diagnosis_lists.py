@@ -2,7 +2,8 @@
 listed as nouns, bare site words standing as entries of a list of cancers ("tumor types: ..., Colorectal,
 Gastroesophageal Junction, Bladder (transitional cell), Endometrial/Uterine"), the stage words a mention heads
 ("Advanced (not amenable to curative surgery) or metastatic (AJCC stage IV) RCC") and a confirmed cancer of no named
-type ("histologically confirmed malignancy that is metastatic")."""
+type ("histologically confirmed malignancy that is metastatic"); and whether a mention is coordinated with the last one
+taken ("CLL with Richter's transformation, non-Hodgkin lymphoma")."""
 
 from __future__ import annotations
 
@@ -12,12 +13,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from extractor.kinds.diagnosis import Rules
 
-__all__ = ["generic_cancer", "head_and_neck_sites", "list_entries", "stage_run_start", "upper_abbreviations"]
+__all__ = ["chained", "generic_cancer", "head_and_neck_sites", "list_entries", "stage_run_start", "upper_abbreviations"]
 
 Span = tuple[int, int]
 
 _RUN_REACH = 200  # characters before a mention read for its stage words
 _HEAD_REACH = 30  # ... and before those for the head they follow
+_CHAIN_GAP = 30  # a mention coordinated with the last one taken starts within this many characters of its end ...
+_CHAIN_QUALIFIED_GAP = 90  # ... or these, after a qualifier ("CLL with Richter's transformation, NHL")
+
+
+def chained(rules: Rules, lower: str, last_end: int, start: int) -> bool:
+    """A mention starting at ``start`` is coordinated with the one taken that ends at ``last_end``: a separator between
+    (diagnosis.yaml ``chained_after``), or a short qualifier then one (``chained_qualified``)."""
+    gap = start - last_end
+    return (gap <= _CHAIN_GAP and bool(rules.chained_after.fullmatch(lower, last_end, start))) or (
+        gap <= _CHAIN_QUALIFIED_GAP and bool(rules.chained_qualified.fullmatch(lower, last_end, start))
+    )
 
 
 def head_and_neck_sites(

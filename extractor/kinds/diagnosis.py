@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from extractor.kinds._diagnosis_lists import (
+    chained,
     generic_cancer,
     head_and_neck_sites,
     list_entries,
@@ -83,6 +84,7 @@ class Rules(RuleFile):
     patients_with_gate: tuple[str, ...]
     patients_with_before: Pattern
     chained_after: Pattern
+    chained_qualified: Pattern
     prior_malignancy: tuple[Pattern, ...]
     in_situ: Pattern
     in_situ_cued: Pattern
@@ -150,7 +152,6 @@ _EARLY = 130  # without a diagnosis cue, a mention must start within this many c
 _EARLY_EXCLUSION = 60  # ... or these (exclusion)
 _HISTOLOGY_GAP = 30  # a histology is read with a cancer within this many characters
 _HISTOLOGY_BEFORE_GAP = 3  # ... or right before it ("squamous NSCLC")
-_CHAIN_GAP = 30  # a mention coordinated with the last one taken starts within this many characters of its end
 
 Span = tuple[int, int]
 Mention = tuple[int, int, str]
@@ -386,7 +387,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
                 and not RULES.excluded_after.match(lower, e)
             )
             # "... colorectal cancer and HER2-mutant breast cancer": coordinated with a mention taken
-            and not (last_end >= 0 and s - last_end <= _CHAIN_GAP and RULES.chained_after.fullmatch(lower, last_end, s))
+            and not (last_end >= 0 and chained(RULES, lower, last_end, s))
             and (s > early or setting(s))
             # "Advanced (not amenable to curative surgery) or metastatic (AJCC stage IV) RCC": the stage words it heads
             and not (stage_gate and (run := stage_run_start(RULES, lower, s)) >= 0 and not setting(run))
