@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from extractor.kinds._prior_therapy_absorption import AbsorptionRules, absorption
 from extractor.kinds._prior_therapy_acronyms import acronyms
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
@@ -176,6 +177,7 @@ class Rules(RuleFile):
     heading_lead: Pattern = Field(description="What is left of a heading lead-in ('Prior treatments:') without agents.")
     conmed: ConmedRules
     treated: TreatedRules
+    absorption: AbsorptionRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -222,7 +224,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = treated(
         ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
     )
-    return conmed(ctx, rules, found, PriorTherapy)
+    found = conmed(ctx, rules, found, PriorTherapy)
+    return absorption(ctx, rules, found, PriorTherapy)
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
