@@ -53,6 +53,7 @@ from extractor.kinds._prior_therapy_clauses import (
     trim,
 )
 from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
+from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
@@ -178,6 +179,7 @@ class Rules(RuleFile):
     conmed: ConmedRules
     treated: TreatedRules
     absorption: AbsorptionRules
+    disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -234,7 +236,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     if not lower.strip():
         return []
     rules = _rules()
-    agents = targeted(rules.agents, lower, find_agents(lower))
+    agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents)
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
