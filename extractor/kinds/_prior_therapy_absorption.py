@@ -61,9 +61,10 @@ def absorption(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -
     names: list[str] = []
     first = -1
     for a in agents:
-        if a.neg or a.name not in r.surgeries or r.skip_before.search(lower, max(0, a.start - 60), a.start):
+        written = a.qualified or (a.name,)
+        if a.neg or not r.surgeries.intersection(written) or r.skip_before.search(lower, max(0, a.start - 60), a.start):
             continue
-        new = [n for n in (a.qualified or (a.name,)) if n not in have and n not in names]
+        new = [n for n in written if n not in have and n not in names]
         names.extend(new)
         first = a.start if first < 0 and new else first
     if not names:
