@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_agents import AgentRules, restated
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
+from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_numbers import NumberRules, any_in, quantities, tokens, windows_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.models.criteria import CriterionBase
@@ -84,6 +85,8 @@ class _Parent(Protocol):
     def clauses(self) -> ClauseRules: ...
     @property
     def agents(self) -> AgentRules: ...
+    @property
+    def disease_gloss(self) -> Pattern: ...
 
 
 def conmed_triggers(data: dict[str, Any]) -> tuple[str, ...]:
@@ -234,7 +237,7 @@ def _use(  # noqa: PLR0917
     e = x.start() if x is not None else e
     found = [
         a
-        for a in find_agents(lower)
+        for a in unglossed(rules.disease_gloss, lower, find_agents(lower))
         if s <= a.start
         and a.end <= e
         and lower[a.start - 1 : a.start] not in ("/", "_", "-")  # a name inside a link or a file name

@@ -75,7 +75,7 @@ def procedures(rules: ProcedureRules, ar: AgentRules, clean: str, lower: str, ag
         agents = _across_abbreviation(rules, q, lower, agents)
     if agents and any(a.name in rules.surgery_heads and a.qualified for a in agents):
         agents = _qualifier_start(lower, agents)
-    if agents and any(g in lower for g in rules.organ_gate):
+    if any(g in lower for g in rules.organ_gate):  # "resection of the stomach" may be the item's only mention
         agents = _organ_resections(rules, lower, agents)
     if agents and "%" in lower and any(g in lower for g in rules.extent_gate):
         agents = _extents(rules, lower, agents)

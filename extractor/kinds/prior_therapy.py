@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from extractor.kinds._prior_therapy_absorption import AbsorptionRules, absorption
 from extractor.kinds._prior_therapy_acronyms import acronyms
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
@@ -52,6 +53,7 @@ from extractor.kinds._prior_therapy_clauses import (
     trim,
 )
 from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
+from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
@@ -176,6 +178,8 @@ class Rules(RuleFile):
     heading_lead: Pattern = Field(description="What is left of a heading lead-in ('Prior treatments:') without agents.")
     conmed: ConmedRules
     treated: TreatedRules
+    absorption: AbsorptionRules
+    disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -222,7 +226,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = treated(
         ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
     )
-    return conmed(ctx, rules, found, PriorTherapy)
+    found = conmed(ctx, rules, found, PriorTherapy)
+    return absorption(ctx, rules, found, PriorTherapy)
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
@@ -231,7 +236,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     if not lower.strip():
         return []
     rules = _rules()
-    agents = targeted(rules.agents, lower, find_agents(lower))
+    agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents)
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
