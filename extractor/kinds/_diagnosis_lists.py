@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from extractor.kinds.diagnosis import Rules
 
-__all__ = ["chained", "generic_cancer", "head_and_neck_sites", "list_entries", "stage_run_start", "upper_abbreviations"]
+__all__ = [
+    "chained",
+    "generic_cancer",
+    "head_and_neck_sites",
+    "list_entries",
+    "planned_treatment",
+    "stage_run_start",
+    "upper_abbreviations",
+]
 
 Span = tuple[int, int]
 
@@ -21,6 +29,19 @@ _RUN_REACH = 200  # characters before a mention read for its stage words
 _HEAD_REACH = 30  # ... and before those for the head they follow
 _CHAIN_GAP = 30  # a mention coordinated with the last one taken starts within this many characters of its end ...
 _CHAIN_QUALIFIED_GAP = 90  # ... or these, after a qualifier ("CLL with Richter's transformation, NHL")
+_PLANNED_BEFORE = 140  # characters before a mention read for a treatment the patient is to undergo for it
+
+
+def planned_treatment(rules: Rules, lower: str, start: int) -> bool:
+    """A treatment the patient undergoes, elected or is scheduled for stands before the mention starting at ``start``
+    ("Scheduled for radical prostatectomy for clinically localized prostate cancer"): the patients' cancer, not a
+    therapy setting (diagnosis.yaml ``planned_before``)."""
+    s = max(0, start - _PLANNED_BEFORE)
+    return (
+        any(w in lower for w in rules.planned_gate)
+        and "protocol" not in lower[s:start]  # "protocol ..., Specimens from Patients Undergoing Surgery for ..."
+        and bool(rules.planned_before.search(lower, s, start))
+    )
 
 
 def chained(rules: Rules, lower: str, last_end: int, start: int) -> bool:

@@ -76,6 +76,8 @@ class Rules(RuleFile):
     not_before: Pattern
     lab_conditions: frozenset[str]
     lab_item: Pattern
+    germline_roots: tuple[str, ...]
+    germline_item: Pattern
     stopped_for_toxicity: Pattern
     hypersensitivity_words: tuple[str, ...]
     hypersensitivity: Pattern
@@ -353,6 +355,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
         names = tuple(mod + n for n in _name(m.group("name")))
         if names[0] in RULES.lab_conditions and RULES.lab_item.search(low):
             continue  # "bilirubin <= 3 x ULN for Gilbert's syndrome": the lab kind's condition
+        if any(r in names[0] for r in RULES.germline_roots) and RULES.germline_item.search(low):
+            continue  # a gene carried or a relative's syndrome: not the patient's comorbidity
         prev_end = found[-1].end if found else 0
         before = low[max(0, m.start() - 90, prev_end) : m.start()]
         coordinated = (

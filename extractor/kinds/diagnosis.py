@@ -11,9 +11,8 @@ cancer") add their cancers; a histology named with a confirmation and no cancer 
 "patients with <cancer>" and a mention coordinated with one taken ("... colorectal cancer and HER2-mutant breast
 cancer") are the diagnosis wherever they stand; cancers listed as examples after a confirmed head ("histologically
 confirmed solid tumor, including: ...") carry no confirmation of their own. ``_diagnosis_lists`` reads bare site
-words as entries of a list of cancers, a mention heading stage words that open the item ("Advanced (...) or
-metastatic (stage IV) RCC") and a confirmed cancer of no type ("histologically confirmed malignancy": cancer).
-:func:`read_diagnosis` is the reading the ``stage`` kind also uses.
+words as list entries, stage words a mention heads, a cancer of no type ("histologically confirmed malignancy") and
+a planned treatment "for" a cancer. :func:`read_diagnosis` is the reading the ``stage`` kind also uses.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from extractor.kinds._diagnosis_lists import (
     generic_cancer,
     head_and_neck_sites,
     list_entries,
+    planned_treatment,
     stage_run_start,
     upper_abbreviations,
 )
@@ -97,6 +97,8 @@ class Rules(RuleFile):
     condition_gate: tuple[str, ...]
     condition_before: Pattern
     false_friend_after: Pattern
+    planned_gate: tuple[str, ...]
+    planned_before: Pattern
     therapy_before: Pattern
     agent_qualifier_after: Pattern
     site_list: Pattern
@@ -378,8 +380,9 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         )
 
     for s, e, c in mentions:
+        planned = cued and planned_treatment(RULES, lower, s)  # "undergoing lobectomy for lung carcinoma"
         if (
-            not dx_cue
+            not (dx_cue or planned)
             # "in patients with HER2-amplified breast cancer": the patients' disease wherever it stands
             and not (
                 with_gate
@@ -393,8 +396,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             and not (stage_gate and (run := stage_run_start(RULES, lower, s)) >= 0 and not setting(run))
         ):
             continue
-        if RULES.false_friend_before.search(lower, max(0, s - _FF_BEFORE), s) or RULES.false_friend_after.match(
-            lower, e
+        if (not planned and RULES.false_friend_before.search(lower, max(0, s - _FF_BEFORE), s)) or (
+            RULES.false_friend_after.match(lower, e)
         ):
             continue
         if _condition_before(lower, s):
