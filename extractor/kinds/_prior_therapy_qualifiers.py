@@ -7,7 +7,8 @@ intravenous antibiotics; "radiation to the brain" -> brain radiotherapy). For a 
 the class ``heads`` (also a mention that holds its own qualifiers: "red blood cell transfusion", "IV antibiotics"),
 the qualifier words written right before it are read backwards, over words that do not narrow it ("cytotoxic",
 "standard") and over coordinated qualifiers ("oral or IV": one name each), up to the first other word or agent; a
-site "to the <site>" right after it goes last. The agent keeps its lexicon name (the kind's filters read it); the
+site "to the <site>" right after it goes last. A regimen acronym reports its drugs ("FOLFOX" -> leucovorin,
+fluorouracil, oxaliplatin). The agent keeps its lexicon name (the kind's filters read it); the
 names it reports are in ``Agent.qualified``. Word lists: ``agents.qualifiers`` in ``prior_therapy.yaml``.
 """
 
@@ -47,6 +48,7 @@ class QualifierRules(BaseModel):
     purpose: frozenset[str]  # reported qualifiers a list passes on to every entry
     route: frozenset[str]  # ... to every entry that is not a local therapy
     local: frozenset[str]  # heads that are local therapies
+    regimens: dict[str, tuple[str, ...]]  # a regimen acronym -> the drugs it reports ("folfox")
 
     @cached_property
     def before(self) -> re.Pattern[str]:
@@ -85,6 +87,9 @@ def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agen
     out = list(agents)
     shared: dict[int, list[str]] = {}  # agent index -> the qualifiers it passes on along a list
     for i, a in enumerate(agents):
+        if a.name in rules.regimens:  # a regimen acronym reports its drugs
+            out[i] = replace(a, qualified=rules.regimens[a.name])
+            continue
         if a.name in rules.frames:
             shared[i] = [rules.frames[a.name]]  # "systemic treatment with (either) X or Y": systemic X, systemic Y
         base, inner = _own(rules, lower, a)
@@ -171,10 +176,15 @@ def _own(rules: QualifierRules, lower: str, a: Agent) -> tuple[str, list[str]]:
     and [] when it holds none."""
     base, inner = _split(rules, _KEY_SEP.split(lower[a.start : a.end].strip()))
     if inner and lower[max(0, a.start - 4) : a.start] == "non-":  # "non-autologous bone marrow transplant"
-        inner[0] = "non-" + inner[0]
+        inner[0] = _negated(rules, inner[0])
     if base is None:  # a name the lexicon gives a coordinated word ("topical" in "topical or inhaled steroids")
         base, inner = _split(rules, a.name.split())
     return (a.name, []) if base is None else (base, inner)
+
+
+def _negated(rules: QualifierRules, word: str) -> str:
+    """A qualifier written with "non(-)" before it: its own word where it has one ("noncovalent"), else "non-<word>"."""
+    return rules.spelled.get("non" + word) or "non-" + word
 
 
 def _split(rules: QualifierRules, words: list[str]) -> tuple[str | None, list[str]]:
@@ -210,7 +220,7 @@ def _before(rules: QualifierRules, lower: str, pos: int, floor: int, inner: bool
         if m is not None:
             word = rules.spelled.get(_key(m.group("q")), "")
             if word and m.group("n"):  # "non-myelosuppressive", "non-autologous": the negated qualifier
-                word = "non-" + word
+                word = _negated(rules, word)
             pos = m.start()
             if not word:
                 if pending:
