@@ -62,6 +62,7 @@ class Rules(RuleFile):
     mds_words: frozenset[str]
     mds_history: Pattern
     hyphen_space: Pattern
+    inner_parens: Pattern
     pair_split: Pattern
     exception_lead_in: Pattern
     excluded_parens: Pattern
@@ -118,6 +119,9 @@ def _as_written(e: re.Match[str]) -> list[str]:
     """The exceptions a match names, as written: "basal cell or squamous cell skin cancer" -> "basal cell skin
     cancer", "squamous cell skin cancer"; an abbreviation ("nmsc", "dcis") -> its canonical name."""
     text = RULES.hyphen_space.sub(" ", " ".join(e.group(0).split()))
+    if "(" in text:
+        text = RULES.inner_parens.sub("", text)
+    text = text.replace("\\", "")  # an escaped sign ("=\\< 6")
     if "- " in text:  # "low- risk cancers" (not "low- or intermediate-risk")
         text = RULES.hyphen_gap.sub("-", text)
     if " " not in text and "-" not in text:
