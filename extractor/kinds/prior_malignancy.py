@@ -63,6 +63,7 @@ class Rules(RuleFile):
     mds_history: Pattern
     hyphen_space: Pattern
     inner_parens: Pattern
+    risk_qualifier: Pattern
     pair_split: Pattern
     exception_lead_in: Pattern
     excluded_parens: Pattern
@@ -199,6 +200,8 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
         named: list[tuple[int, list[str]]] = []
         for e in found:
             if skip[0] <= e.start() < skip[1] or any(a <= e.start() < b for a, b in aside):
+                continue
+            if "risk of" in e.group(0) and RULES.risk_qualifier.search(low, max(0, e.start() - 40), e.start()):
                 continue
             names = _as_written(e)
             if names in (["carcinoma in situ"], ["cancer in situ"]):
