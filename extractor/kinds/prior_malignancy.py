@@ -4,8 +4,10 @@ Reads ``prior_malignancy.yaml``: an item holding a malignancy noun and a lead wo
 ...) is searched near each noun for a mention of another malignancy; the look-back window is the first number of
 years (or months) from the mention on, and the allowed exceptions are every exception pattern matched outside
 the mention, in text order, as written (lower case, spaces collapsed; an abbreviation such as "NMSC" by its
-canonical name; "basal cell or squamous cell skin cancer" split into one exception per cell type). The evidence is
-the whole item.
+canonical name; "basal cell or squamous cell skin cancer" split into one exception per cell type, "carcinoma in
+situ of the breast, oral cavity or cervix" and "carcinoma in situ (e.g., cervix, bladder)" into one per organ).
+An exclusion of a myelodysplastic syndrome / AML ("History of MDS or AML") is a prior malignancy too. The
+evidence is the whole item.
 """
 
 from __future__ import annotations
@@ -51,7 +53,17 @@ class Rules(RuleFile):
     exception_words: frozenset[str]
     exception_starts: tuple[str, ...]
     exception_split: Pattern
+    cis_list: Pattern
+    cis_organ: Pattern
+    organ_names: dict[str, str]
+    cis_examples: Pattern
+    cis_examples_stop: Pattern
+    cis_examples_split: Pattern
+    mds_words: frozenset[str]
+    mds_history: Pattern
     hyphen_space: Pattern
+    inner_parens: Pattern
+    risk_qualifier: Pattern
     pair_split: Pattern
     exception_lead_in: Pattern
     excluded_parens: Pattern
@@ -108,10 +120,16 @@ def _as_written(e: re.Match[str]) -> list[str]:
     """The exceptions a match names, as written: "basal cell or squamous cell skin cancer" -> "basal cell skin
     cancer", "squamous cell skin cancer"; an abbreviation ("nmsc", "dcis") -> its canonical name."""
     text = RULES.hyphen_space.sub(" ", " ".join(e.group(0).split()))
+    if "(" in text:
+        text = RULES.inner_parens.sub("", text)
+    text = text.replace("\\", "")  # an escaped sign ("=\\< 6")
     if "- " in text:  # "low- risk cancers" (not "low- or intermediate-risk")
         text = RULES.hyphen_gap.sub("-", text)
     if " " not in text and "-" not in text:
         return [RULES.exception_of(e)]
+    cis = RULES.cis_list.fullmatch(text)
+    if cis is not None:
+        return [f"{cis.group('pre')}the {_organ(o.group(0))}" for o in RULES.cis_organ.finditer(cis.group("list"))]
     sp = RULES.exception_split.fullmatch(text)
     if sp is None:
         pair = RULES.pair_split.fullmatch(text)
@@ -121,6 +139,42 @@ def _as_written(e: re.Match[str]) -> list[str]:
         return [f"{pre}{pair.group('a')}{post}", f"{pre}{pair.group('b')}{post}"]
     pre, head = sp.group("pre") or "", sp.group("head")
     return [f"{pre}{sp.group('a')} cell {head}", f"{pre}{sp.group('b')} cell {head}"]
+
+
+def _organ(name: str) -> str:
+    """An organ by its canonical name ("cervical" -> "cervix")."""
+    name = " ".join(name.split())
+    return RULES.organ_names.get(name, name)
+
+
+_Spans = list[tuple[int, int]]
+
+
+def _cis_examples(low: str, end: int, found: list[re.Match[str]]) -> tuple[list[tuple[int, str]], _Spans]:
+    """The organs a parenthesis of examples after a carcinoma in situ ending at ``end`` names, each with its position
+    ("(e.g., breast carcinoma, cervical cancer in situ)" -> breast, cervix), and the spans they replace: those
+    examples and what follows an exclusion ("but excluding ..."); an example an exception pattern matches that is no
+    in-situ form ("non-invasive bladder cancer") is kept as matched."""
+    px = RULES.cis_examples.match(low, end)
+    if px is None:
+        return [], []
+    body_start = px.start("body")
+    stop = RULES.cis_examples_stop.search(low, body_start, px.end("body"))
+    body_end = stop.start() if stop is not None else px.end("body")
+    organs: list[tuple[int, str]] = []
+    spans = [(body_end, px.end())]
+    pos = body_start
+    for piece in RULES.cis_examples_split.split(low[body_start:body_end]):
+        at = low.find(piece, pos, body_end) if piece else -1
+        if at < 0:
+            continue
+        pos = at + len(piece)
+        inside = [e for e in found if at <= e.start() < pos]
+        o = RULES.cis_organ.search(piece)
+        if o is not None and all("situ" in e.group(0) for e in inside):
+            organs.append((at, f"carcinoma in situ of the {_organ(o.group(0))}"))
+            spans.append((at, pos))
+    return organs, (spans if organs else [])
 
 
 def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[str]:
@@ -143,10 +197,23 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
                 b for b in RULES.bare_squamous.finditer(low) if not any(e.start() <= b.start() < e.end() for e in found)
             )
             found.sort(key=lambda e: e.start())
+        named: list[tuple[int, list[str]]] = []
         for e in found:
             if skip[0] <= e.start() < skip[1] or any(a <= e.start() < b for a, b in aside):
                 continue
-            for name in _as_written(e):
+            if "risk of" in e.group(0) and RULES.risk_qualifier.search(low, max(0, e.start() - 40), e.start()):
+                continue
+            names = _as_written(e)
+            if names in (["carcinoma in situ"], ["cancer in situ"]):
+                organs, spans = _cis_examples(low, e.end(), found)
+                if organs:
+                    aside.extend(spans)
+                    named.append((e.start(), names))
+                    named.extend((at, [name]) for at, name in organs)
+                    continue
+            named.append((e.start(), names))
+        for _, names in named:
+            for name in names:
                 # "carcinoma in situ" and "cancer in situ" name one exception
                 key = name.replace("cancers", "carcinoma").replace("cancer", "carcinoma").rstrip("s")
                 if key not in seen:
@@ -198,6 +265,8 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
     words = ctx.words
     nouns = words & RULES.nouns
     if not nouns:
+        if ctx.is_exclusion and not RULES.mds_words.isdisjoint(words) and RULES.mds_history.search(ctx.lower):
+            return [ctx.make(PriorMalignancy, None, None)]
         return _exception_child(ctx)
     lead = not RULES.leads.isdisjoint(words)
     if not lead and not ctx.is_exclusion:
