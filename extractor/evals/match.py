@@ -289,12 +289,29 @@ _GENERIC = frozenset(
 
 _STOP = frozenset({"in", "a", "an", "any", "to", "for", "on", "by"})
 
+#: An organ's adjective and its noun are one word to the comparison ("cervical cancer in situ" ~ "carcinoma in situ
+#: of the cervix"; "renal failure" ~ "kidney failure").
+_ORGAN_WORDS = {
+    "cervical": "cervix",
+    "renal": "kidney",
+    "hepatic": "liver",
+    "pulmonary": "lung",
+    "gastric": "stomach",
+    "cutaneou": "skin",
+    "mammary": "breast",
+    "colonic": "colon",
+    "vesical": "bladder",
+    "cerebral": "brain",
+    "cardiac": "heart",
+}
+
 
 def _tokens(s: str) -> set[str]:
-    """Content words: lower case, "non " joined to its word ("non-small"), simple plurals singular."""
+    """Content words: lower case, "non " joined to its word ("non-small"), simple plurals singular, an organ's
+    adjective as its noun."""
     text = re.sub(r"\bnon[\s-]+", "non-", s.lower())
     words = {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[a-z0-9][a-z0-9-]*", text)}
-    words -= _STOP
+    words = {_ORGAN_WORDS.get(w, w) for w in words - _STOP}
     return (words - _GENERIC) or words
 
 

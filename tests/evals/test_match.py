@@ -205,6 +205,14 @@ def test_diagnosis_fuzzy_token_overlap() -> None:
     assert not match_trial("t", g, other, TEXT).pairs[0].checks[0].ok
 
 
+def test_an_organ_adjective_is_its_noun_in_free_phrases() -> None:
+    g = [crit("prior_malignancy", TEXT, "ECOG 0-1", exceptions=["cervical cancer in situ"])]
+    same = [crit("prior_malignancy", TEXT, "ECOG 0-1", exceptions=["carcinoma in situ of the cervix"])]
+    other = [crit("prior_malignancy", TEXT, "ECOG 0-1", exceptions=["carcinoma in situ of the bladder"])]
+    assert match_trial("t", g, same, TEXT).pairs[0].checks[0].ok
+    assert not match_trial("t", g, other, TEXT).pairs[0].checks[0].ok
+
+
 def test_greedy_pairs_best_field_agreement_first_and_is_deterministic() -> None:
     g = [
         crit("lab", TEXT, "ANC < 1.5 x 10^9/L", "exclusion", analyte="anc", op=">=", value=1.5),
