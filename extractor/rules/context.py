@@ -169,25 +169,32 @@ def _word_start_finder(finder: re.Pattern[str]) -> re.Pattern[str] | None:
 @cache
 def _kind_scanner(
     kind: str | None,
-) -> tuple[tuple[ContextRule, ...], re.Pattern[str] | None, re.Pattern[str] | None, bool]:
-    """The rules, scanner and finder of ``kind``'s own cues (``None``: the shared cues), built once per kind, and
-    whether the finder reads the text with a space in front (:func:`_word_start_finder`)."""
+) -> tuple[tuple[ContextRule, ...], re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The rules, scanner and finder of ``kind``'s own cues (``None``: the shared cues), built once per kind."""
     rules = context_rules() if kind is None else kind_context(kind)[1]
-    finder = cue_finder(rules)
-    spaced = _word_start_finder(finder) if finder is not None else None
-    return rules, _scanner(rules), spaced or finder, spaced is not None
+    return rules, _scanner(rules), cue_finder(rules)
+
+
+@cache
+def _spaced_finder(kind: str | None) -> re.Pattern[str] | None:
+    """The :func:`_word_start_finder` of ``kind``'s finder, built once per kind (None when it has none)."""
+    finder = _kind_scanner(kind)[2]
+    return _word_start_finder(finder) if finder is not None else None
 
 
 def _find(lower: str, kind: str | None) -> list[tuple[ContextRule, int, int]]:
     """The cues of ``kind`` (``None``: the shared ones) in ``lower``: what ``scanner.finditer`` finds, without the
     empty matches. The finder skips to the next place a cue can start and the scanner reads the cue there: about
     half the cost of running the scanner at every offset for the shared cues (its literals are all one trie)."""
-    rules, scanner, finder, spaced = _kind_scanner(kind)
+    rules, scanner, finder = _kind_scanner(kind)
+    spaced = _spaced_finder(kind)
+    if spaced is not None:
+        finder = spaced
     if scanner is None or finder is None:
         return []
     found: list[tuple[ContextRule, int, int]] = []
     pos = 0
-    text = " " + lower if spaced else lower  # a spaced finder's match offsets are offsets into ``lower``
+    text = " " + lower if spaced is not None else lower  # a spaced finder's match offsets are offsets into ``lower``
     while (c := finder.search(text, pos)) is not None:
         m = scanner.match(lower, c.start())
         if m is None:
