@@ -16,13 +16,14 @@ keeps a shorter cue inside it from matching::
 
 from __future__ import annotations
 
+import importlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.rules.grammar import phrase_alt, sentence_bounds
+from extractor.rules.grammar import SENTENCES, phrase_alt, sentence_bounds
 from extractor.rules.ruledata import ContextRule
 from extractor.vocab import vocabulary
 
@@ -103,6 +104,68 @@ def cue_finder(rules: Sequence[ContextRule]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
+def _word_start_finder(finder: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``finder`` as a scan of the text with a space in front for a non-word character and a word start after it,
+    when each of its matches opens with ``\\b`` and a word character and it has no look-behind or start anchor;
+    else None. The regex engine skips to the non-word characters (a character-set prefix) instead of trying the
+    whole alternation at every offset: the match offsets in the spaced text are the cue offsets in the text."""
+    sre = importlib.import_module("re._parser")
+    word = re.compile(r"\w")
+
+    def opens_word(seq: list[tuple[object, object]]) -> bool:
+        """Whether every match of ``seq`` opens with a word character."""
+        if not seq:
+            return False
+        op, av = seq[0]
+        if op is sre.SUBPATTERN and isinstance(av, tuple):
+            return opens_word(list(av[3]))
+        if op is sre.BRANCH and isinstance(av, tuple):
+            return all(opens_word(list(b)) for b in av[1])
+        if op is sre.LITERAL and isinstance(av, int):
+            return bool(word.match(chr(av)))
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and isinstance(av, tuple):
+            return opens_word(list(av[2])) and (av[0] >= 1 or opens_word(seq[1:]))
+        return False
+
+    def at_word_start(seq: list[tuple[object, object]]) -> bool:
+        """Whether every match of ``seq`` opens with ``\\b`` and a word character."""
+        if not seq:
+            return False
+        op, av = seq[0]
+        if op is sre.SUBPATTERN and isinstance(av, tuple):
+            return at_word_start(list(av[3])) if len(seq) == 1 else False
+        if op is sre.BRANCH and isinstance(av, tuple):
+            return len(seq) == 1 and all(at_word_start(list(b)) for b in av[1])
+        return op is sre.AT and av is sre.AT_BOUNDARY and opens_word(seq[1:])
+
+    def looks_back(seq: object) -> bool:
+        """Whether a look-behind or a start anchor is anywhere in the parse tree."""
+        if isinstance(seq, tuple | list | sre.SubPattern):
+            for x in seq:
+                if isinstance(x, tuple) and len(x) == 2 and x[0] in (sre.ASSERT, sre.ASSERT_NOT) and x[1][0] == -1:
+                    return True
+                if (
+                    isinstance(x, tuple)
+                    and len(x) == 2
+                    and x[0] is sre.AT
+                    and x[1]
+                    in (
+                        sre.AT_BEGINNING,
+                        sre.AT_BEGINNING_STRING,
+                        sre.AT_BEGINNING_LINE,
+                    )
+                ):
+                    return True
+                if looks_back(x):
+                    return True
+        return False
+
+    tree = sre.parse(finder.pattern, finder.flags)
+    if not at_word_start(list(tree)) or looks_back(tree):
+        return None
+    return re.compile(f"\\W(?={finder.pattern})", finder.flags)
+
+
 @cache
 def _kind_scanner(
     kind: str | None,
@@ -112,16 +175,27 @@ def _kind_scanner(
     return rules, _scanner(rules), cue_finder(rules)
 
 
+@cache
+def _spaced_finder(kind: str | None) -> re.Pattern[str] | None:
+    """The :func:`_word_start_finder` of ``kind``'s finder, built once per kind (None when it has none)."""
+    finder = _kind_scanner(kind)[2]
+    return _word_start_finder(finder) if finder is not None else None
+
+
 def _find(lower: str, kind: str | None) -> list[tuple[ContextRule, int, int]]:
     """The cues of ``kind`` (``None``: the shared ones) in ``lower``: what ``scanner.finditer`` finds, without the
     empty matches. The finder skips to the next place a cue can start and the scanner reads the cue there: about
     half the cost of running the scanner at every offset for the shared cues (its literals are all one trie)."""
     rules, scanner, finder = _kind_scanner(kind)
+    spaced = _spaced_finder(kind)
+    if spaced is not None:
+        finder = spaced
     if scanner is None or finder is None:
         return []
     found: list[tuple[ContextRule, int, int]] = []
     pos = 0
-    while (c := finder.search(lower, pos)) is not None:
+    text = " " + lower if spaced is not None else lower  # a spaced finder's match offsets are offsets into ``lower``
+    while (c := finder.search(text, pos)) is not None:
         m = scanner.match(lower, c.start())
         if m is None:
             pos = c.start() + 1
@@ -140,10 +214,17 @@ def _find(lower: str, kind: str | None) -> list[tuple[ContextRule, int, int]]:
 
 
 def _clause_ends(text: str) -> list[int]:
+    """Where each clause of ``text`` ends: the ends :func:`sentence_bounds` reads from each clause's start on."""
+    rx, lead = SENTENCES.end_pattern(), SENTENCES.lead
     ends = []
     pos = 0
     while pos < len(text):
-        _, e = sentence_bounds(text, pos, pos)
+        m = rx.search(text, pos)
+        e = m.start() + (1 if m.group(0) == "." else 0) if m else len(text)
+        if e <= pos or text[pos] in lead:
+            # only here can the clause start (after lead characters) reach its end: the full reading, which looks
+            # back for the start; else its end is the next end after ``pos`` (one forward search per clause)
+            _, e = sentence_bounds(text, pos, pos)
         e = max(e, pos + 1)
         ends.append(e)
         pos = e
@@ -205,7 +286,7 @@ class ContextResult:
         """Clause ends, word spans and word starts of the item, shared by every kind that asks."""
         if self._layout is None:
             ends = _clause_ends(self._clean)  # the splitter needs the case: a full stop before a capital
-            spans = [(w.start(), w.end()) for w in _WORD.finditer(self._lower)]
+            spans = [w.span() for w in _WORD.finditer(self._lower)]
             self._layout = (ends, spans, [s for s, _ in spans])
         return self._layout
 

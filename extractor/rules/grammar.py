@@ -328,12 +328,10 @@ def sentence_spans(clean: str, options: Sentences = SENTENCES) -> list[tuple[int
             pos = m.end()
         spans.append((pos, len(clean)))
     out = []
-    for s0, e in spans:
-        s = s0
-        while s < e and clean[s] in lead:
-            s += 1
-        if clean[s:e].strip().strip(lead):
-            out.append((s, e))
+    for s, e in spans:
+        rest = clean[s:e].lstrip(lead)  # one C call for the lead characters, not a test per character
+        if rest.strip().strip(lead):
+            out.append((e - len(rest), e))
     return out
 
 
