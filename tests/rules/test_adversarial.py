@@ -50,6 +50,9 @@ NAMED = {
     # LVEF / QTc read a 120-character window after every mention with a slow comparator alternation
     "lvef repeated": "lvef " * 20_000,
     "qtc repeated": "qtc " * 25_000,
+    # diagnosis's "except <words>" false friend split each word among its repeats when no bracket closed (NCT03682289)
+    "exception words before an open bracket": "Inclusion Criteria:\n"
+    + "* entry (except metastatic castrate-resistant prostate cancer (mCRPC) cohort\n" * 80,
 }
 
 
