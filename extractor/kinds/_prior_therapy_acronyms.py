@@ -13,13 +13,17 @@ Gated by the head words; word lists and patterns: ``procedures`` in ``prior_ther
 from __future__ import annotations
 
 from extractor.kinds._prior_therapy_procedures import ProcedureRules
+from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify
 from extractor.rules.drugs import Agent, lookup
 
 __all__ = ["acronyms"]
 
 
-def acronyms(rules: ProcedureRules, clean: str, lower: str, agents: list[Agent]) -> list[Agent]:
-    """``agents`` with the upper-case targets the lexicon left unread (see the module doc)."""
+def acronyms(
+    rules: ProcedureRules, clean: str, lower: str, agents: list[Agent], quals: QualifierRules | None = None
+) -> list[Agent]:
+    """``agents`` with the upper-case targets the lexicon left unread (see the module doc); a new agent keeps the
+    qualifiers written before it ("second-generation AR inhibitor": second-generation androgen receptor inhibitor)."""
     if len(clean) != len(lower) or not any(g in lower for g in rules.acronym_gate):
         return agents
     new: list[Agent] = []
@@ -45,5 +49,7 @@ def acronyms(rules: ProcedureRules, clean: str, lower: str, agents: list[Agent])
             new.append(Agent(start, m.end() if i == len(parts) - 1 else pos, lookup(written) or written))
     if not new:
         return agents
+    if quals is not None:
+        new = qualify(quals, lower, new)
     kept = [a for a in agents if not any(a.start < n.end and n.start < a.end for n in new)]
     return sorted([*kept, *new], key=lambda a: a.start)

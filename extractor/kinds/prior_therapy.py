@@ -39,6 +39,7 @@ from extractor.kinds._prior_therapy_agents import (
     untreated,
     untreated_fields,
 )
+from extractor.kinds._prior_therapy_atleast import at_least_one
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
     Flags,
@@ -238,7 +239,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     rules = _rules()
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
-    agents = acronyms(rules.procedures, ctx.clean, lower, agents)
+    agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []
@@ -471,6 +472,8 @@ def _sentence_criteria(  # noqa: PLR0917
                 and not (requirement == "required" and rules.requirement.progressed.search(lower, s, e))
             ):
                 requirement = "allowed"  # "no more than 2 prior lines" / exclusion "more than 2 prior lines"
+        if min_l is None and requirement == "required" and g.agents and at_least_one(lower, s, g.agents[0].start):
+            min_l = 1  # "at least one prior <class>" (GUIDE line limits)
         rest = ordered[gi + 1 :]  # a rule and its excepted agents: the rule quotes the clause with its exceptions
         exc = exception_span(lower, s, g.clause, g.agents[0].start) if g.mode == "exception" and g.agents else None
         if len(ordered) == 1 or (rest and g.mode != "exception" and all(x.mode == "exception" for x in rest)):
