@@ -101,6 +101,7 @@ class Rules(RuleFile):
     drug_conditions: frozenset[str]
     name_drop: frozenset[str]
     degree_pair: Pattern
+    qualifier_alternatives: Pattern
     drug_after: Pattern
     risk_words: frozenset[str]
     risk_before: Pattern
@@ -178,6 +179,11 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
             continue
         if not spec.as_written:
             out.append((start, end, name))
+            continue
+        alt = RULES.qualifier_alternatives.search(text, start, end) if spec.umbrella else None
+        if alt:
+            # "uncontrolled or significant cardiovascular disease" names "cardiovascular disease"
+            out.append((start, end, " ".join(text[alt.end() : end].split())))
             continue
         pair = RULES.degree_pair.match(text, start, end) if "degree" in text[start:end] else None
         for degree in (pair.group("a"), pair.group("b")) if pair else ("",):
