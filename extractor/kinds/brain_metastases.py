@@ -94,6 +94,7 @@ class Rules(RuleFile):
     lead_allows: Pattern
     reason: Pattern
     lead_exception: Pattern
+    size_limit: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -344,6 +345,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         allowed = "required"  # an inclusion item naming brain metastases without allowing words: the cohort needs them
     else:
         allowed = "allowed"
+    if ctx.is_exclusion and "untreated" in lower and RULES.size_limit.match(lower, first.end()):
+        # "untreated brain lesions > 2 cm" excluded: smaller untreated ones are allowed, so none must be treated
+        allowed, conds = "conditional", [c for c in conds if c != "treated"]
     weeks = None if allowed == "excluded" and "untreated" not in conds else _stable_weeks(ctx, first)
     return [ctx.make(BrainMetastases, allowed=allowed, conditions=conds, stable_weeks_min=weeks, leptomeningeal=lepto)]
 
