@@ -95,6 +95,7 @@ class Rules(RuleFile):
     reason: Pattern
     lead_exception: Pattern
     size_limit: Pattern
+    either_treated: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -317,6 +318,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     if must_treat:
         conds = [c for c in conds if c != "untreated"]
         add(("treated",))
+    if "untreated" in lower and RULES.either_treated.search(lower):
+        # "(treated or untreated)": treatment is no condition either way
+        conds = [c for c in conds if c not in ("treated", "untreated")]
     # "brain lesions requiring immediate local therapy" (excluded) / "not needing immediate local therapy"
     # (allowed): whether they are allowed hangs on a need the item names, not on one of the conditions
     needs_therapy = RULES.needs_local_therapy.search(lower, max(0, first.start() - _NEAR), sentence_end)
