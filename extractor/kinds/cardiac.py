@@ -180,7 +180,9 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
         if spec.restated and any(name in text[s:e] for s, e, n in found if n != name):
             continue
         if not spec.as_written:
-            alt = RULES.alternative_before.search(text, max(0, start - 20), start) if name == RULES.alternative_of else None
+            alt = None
+            if name == RULES.alternative_of:
+                alt = RULES.alternative_before.search(text, max(0, start - 20), start)
             if alt:  # "severe or unstable angina" names "severe angina" too
                 out.append((alt.start(), start, " ".join([alt.group("q"), *name.split()[1:]])))
             out.append((start, end, name))
