@@ -94,6 +94,8 @@ class Rules(RuleFile):
     lead_allows: Pattern
     reason: Pattern
     lead_exception: Pattern
+    size_limit: Pattern
+    either_treated: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -316,6 +318,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     if must_treat:
         conds = [c for c in conds if c != "untreated"]
         add(("treated",))
+    if "untreated" in lower and RULES.either_treated.search(lower):
+        # "(treated or untreated)": treatment is no condition either way
+        conds = [c for c in conds if c not in ("treated", "untreated")]
     # "brain lesions requiring immediate local therapy" (excluded) / "not needing immediate local therapy"
     # (allowed): whether they are allowed hangs on a need the item names, not on one of the conditions
     needs_therapy = RULES.needs_local_therapy.search(lower, max(0, first.start() - _NEAR), sentence_end)
@@ -344,6 +349,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         allowed = "required"  # an inclusion item naming brain metastases without allowing words: the cohort needs them
     else:
         allowed = "allowed"
+    if ctx.is_exclusion and "untreated" in lower and RULES.size_limit.match(lower, first.end()):
+        # "untreated brain lesions > 2 cm" excluded: smaller untreated ones are allowed, so none must be treated
+        allowed, conds = "conditional", [c for c in conds if c != "treated"]
     weeks = None if allowed == "excluded" and "untreated" not in conds else _stable_weeks(ctx, first)
     return [ctx.make(BrainMetastases, allowed=allowed, conditions=conds, stable_weeks_min=weeks, leptomeningeal=lepto)]
 

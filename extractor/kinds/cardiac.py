@@ -101,6 +101,9 @@ class Rules(RuleFile):
     drug_conditions: frozenset[str]
     name_drop: frozenset[str]
     degree_pair: Pattern
+    qualifier_alternatives: Pattern
+    alternative_of: str
+    alternative_before: Pattern
     drug_after: Pattern
     risk_words: frozenset[str]
     risk_before: Pattern
@@ -177,7 +180,17 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
         if spec.restated and any(name in text[s:e] for s, e, n in found if n != name):
             continue
         if not spec.as_written:
+            alt = None
+            if name == RULES.alternative_of:
+                alt = RULES.alternative_before.search(text, max(0, start - 20), start)
+            if alt:  # "severe or unstable angina" names "severe angina" too
+                out.append((alt.start(), start, " ".join([alt.group("q"), *name.split()[1:]])))
             out.append((start, end, name))
+            continue
+        alt = RULES.qualifier_alternatives.search(text, start, end) if spec.umbrella else None
+        if alt:
+            # "uncontrolled or significant cardiovascular disease" names "cardiovascular disease"
+            out.append((start, end, " ".join(text[alt.end() : end].split())))
             continue
         pair = RULES.degree_pair.match(text, start, end) if "degree" in text[start:end] else None
         for degree in (pair.group("a"), pair.group("b")) if pair else ("",):
