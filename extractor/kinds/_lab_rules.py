@@ -56,6 +56,7 @@ class Rules(RuleFile):
     percent_reach: int
     connector: Pattern
     not_analyte_after: Pattern
+    not_analyte_before: Pattern
     unit_ahead: Pattern
     anchor: Pattern
     limit_at: Pattern

@@ -162,6 +162,8 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
             continue
         if RULES.not_analyte_after.match(ctx.lower, m.end()):
             continue
+        if RULES.not_analyte_before.search(ctx.lower, max(0, start - 40), start):
+            continue
         skip_to = m.end()
         silent = a.names[0] in RULES.silent_analytes
         if (
