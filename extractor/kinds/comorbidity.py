@@ -448,6 +448,16 @@ def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
     return subject.end(), cue.start()
 
 
+def _exception_span(ctx: ItemContext, f: _Found) -> tuple[int, int] | None:
+    """The words an exception cue covering ``f`` speaks of ("excluding baseline cataracts", "with the exception of
+    mild dementia that ..."), whose cue words alone say the admitted condition's scope, or None."""
+    low = ctx.lower
+    for c in ctx.context.cues("exception", kind=KIND_NAME):
+        if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
+            return c.cue_end, max(c.scope_end, f.end)
+    return None
+
+
 def _requirement(
     ctx: ItemContext,
     f: _Found,
@@ -526,6 +536,9 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
         beside = toxicity or (s, e) in past
         key = (scope, _requirement(ctx, f, (s, e), beside, zones))
+        span = _exception_span(ctx, f) if key[1] == "allowed" and f.how in ("condition", "hypersensitivity") else None
+        if span is not None:
+            key = (_scope(ctx.lower, *span, blanks), "allowed")  # the exception's own words say its scope
         if beside and key[1] == "allowed":
             continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
         words = frozenset(" ".join(f.names).replace("-", " ").split())
