@@ -69,6 +69,7 @@ class Rules(RuleFile):
     coord_pair_mod: Pattern
     coord_pair_mods: frozenset[str]
     coord_list_heads: frozenset[str]
+    head_after: Pattern
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
     coord_heads: frozenset[str]
@@ -364,7 +365,12 @@ def _find(ctx: ItemContext) -> list[_Found]:
             if " or " in before or " and " in before or "/" in before[-3:]
             else ()
         )
-        found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
+        end, more = m.end(), tuple[str, ...]()
+        words = names[-1].split()
+        if words[-1] in RULES.coord_list_heads and (h := RULES.head_after.match(low, end)) is not None:
+            # a second generic head after it ("autoimmune disease or syndrome"): the modifier names both
+            end, more = h.end(), (" ".join([*words[:-1], h.group("head")]),)
+        found.append(_Found(m.start(), end, (*coordinated, *names, *more)))
     if any(w in low for w in RULES.hypersensitivity_words):
         found.extend(_hypersensitivity(low, found))
     if not RULES.toxicity_words.isdisjoint(ctx.words):
