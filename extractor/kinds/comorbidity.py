@@ -365,7 +365,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             if " or " in before or " and " in before or "/" in before[-3:]
             else ()
         )
-        end, more = m.end(), tuple[str, ...]()
+        end = m.end()
+        more: tuple[str, ...] = ()
         words = names[-1].split()
         if words[-1] in RULES.coord_list_heads and (h := RULES.head_after.match(low, end)) is not None:
             # a second generic head after it ("autoimmune disease or syndrome"): the modifier names both
