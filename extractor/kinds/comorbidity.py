@@ -70,6 +70,7 @@ class Rules(RuleFile):
     coord_pair_mods: frozenset[str]
     coord_list_heads: frozenset[str]
     head_after: Pattern
+    exception_stop: Pattern
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
     coord_heads: frozenset[str]
@@ -455,13 +456,16 @@ def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
     return subject.end(), cue.start()
 
 
-def _exception_span(ctx: ItemContext, f: _Found) -> tuple[int, int] | None:
+def _exception_span(ctx: ItemContext, f: _Found, found: list[_Found]) -> tuple[int, int] | None:
     """The words an exception cue covering ``f`` speaks of ("excluding baseline cataracts", "with the exception of
     mild dementia that ..."), whose cue words alone say the admitted condition's scope, or None."""
     low = ctx.lower
     for c in ctx.context.cues("exception", kind=KIND_NAME):
         if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
-            return c.cue_end, max(c.scope_end, f.end)
+            end = max(c.scope_end, f.end)
+            last = max(g.end for g in found if c.covers(g.start, g.end) or g is f)
+            stop = RULES.exception_stop.search(low, last, end)  # its clause ends at a break after its last condition
+            return c.cue_end, stop.start() if stop is not None else end
     return None
 
 
@@ -543,7 +547,11 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
         beside = toxicity or (s, e) in past
         key = (scope, _requirement(ctx, f, (s, e), beside, zones))
-        span = _exception_span(ctx, f) if key[1] == "allowed" and f.how in ("condition", "hypersensitivity") else None
+        span = (
+            _exception_span(ctx, f, found)
+            if key[1] == "allowed" and f.how in ("condition", "hypersensitivity")
+            else None
+        )
         if span is not None:
             key = (_scope(ctx.lower, *span, blanks), "allowed")  # the exception's own words say its scope
         if beside and key[1] == "allowed":
