@@ -69,6 +69,8 @@ class Rules(RuleFile):
     coord_pair_mod: Pattern
     coord_pair_mods: frozenset[str]
     coord_list_heads: frozenset[str]
+    head_after: Pattern
+    exception_stop: Pattern
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
     coord_heads: frozenset[str]
@@ -364,7 +366,13 @@ def _find(ctx: ItemContext) -> list[_Found]:
             if " or " in before or " and " in before or "/" in before[-3:]
             else ()
         )
-        found.append(_Found(m.start(), m.end(), (*coordinated, *names)))
+        end = m.end()
+        more: tuple[str, ...] = ()
+        words = names[-1].split()
+        if words[-1] in RULES.coord_list_heads and (h := RULES.head_after.match(low, end)) is not None:
+            # a second generic head after it ("autoimmune disease or syndrome"): the modifier names both
+            end, more = h.end(), (" ".join([*words[:-1], h.group("head")]),)
+        found.append(_Found(m.start(), end, (*coordinated, *names, *more)))
     if any(w in low for w in RULES.hypersensitivity_words):
         found.extend(_hypersensitivity(low, found))
     if not RULES.toxicity_words.isdisjoint(ctx.words):
@@ -448,6 +456,19 @@ def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
     return subject.end(), cue.start()
 
 
+def _exception_span(ctx: ItemContext, f: _Found, found: list[_Found]) -> tuple[int, int] | None:
+    """The words an exception cue covering ``f`` speaks of ("excluding baseline cataracts", "with the exception of
+    mild dementia that ..."), whose cue words alone say the admitted condition's scope, or None."""
+    low = ctx.lower
+    for c in ctx.context.cues("exception", kind=KIND_NAME):
+        if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
+            end = max(c.scope_end, f.end)
+            last = max(g.end for g in found if c.covers(g.start, g.end) or g is f)
+            stop = RULES.exception_stop.search(low, last, end)  # its clause ends at a break after its last condition
+            return c.cue_end, stop.start() if stop is not None else end
+    return None
+
+
 def _requirement(
     ctx: ItemContext,
     f: _Found,
@@ -526,6 +547,13 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
         beside = toxicity or (s, e) in past
         key = (scope, _requirement(ctx, f, (s, e), beside, zones))
+        span = (
+            _exception_span(ctx, f, found)
+            if key[1] == "allowed" and f.how in ("condition", "hypersensitivity")
+            else None
+        )
+        if span is not None:
+            key = (_scope(ctx.lower, *span, blanks), "allowed")  # the exception's own words say its scope
         if beside and key[1] == "allowed":
             continue  # a grade the recovery clause lets in ("except alopecia and grade 2 neuropathy"): no comorbidity
         words = frozenset(" ".join(f.names).replace("-", " ").split())
