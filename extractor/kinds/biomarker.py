@@ -25,6 +25,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from extractor.kinds._biomarker_spelled import collapse_spelled
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.grammar import Sentences, op_of, phrase_alt, sentence_bounds
@@ -142,6 +143,8 @@ class Rules(RuleFile):
     qualifier_words: frozenset[str]
     gene_class_bridge: Pattern
     variant_more: Pattern
+    variant_bracket: Pattern
+    spelled_name: Pattern
     status_after: Pattern
     testing_before: Pattern
     testing_after: Pattern
@@ -423,7 +426,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         alteration: str | None = variant.strip() if variant else None
         if more is not None and alteration is not None:
             # the further variants written after the first ("EGFR L858R or exon 19 deletion")
-            alteration = " ".join((alteration + more.group(0)).split())
+            alteration = " ".join((alteration + RULES.variant_bracket.sub("", more.group(0))).split())
             vend = more.end()
         if alteration is None and RULES.variant_gate.search(clean, max(s, m_start - 20), min(e, vend + 160)):
             # the variants written after the mutation word, or one before the marker ("G12D mutated KRAS")
@@ -450,19 +453,31 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             alteration = ab.group("w").lower()  # "mutated KRAS", "mutated RAS, BRAF ..., NF-1 loss"
         if alteration is None and clean.startswith("+", m_end) and RULES.plus_after.match(clean, m_end):
             alteration = "positive"
-        if alteration is None:
-            lend = _skip_list(ctx, vend, e)
-            if lend > vend:
+        if alteration is None:  # a symbol in brackets after its name: "... alpha (PDGFRA) or KIT mutation"
+            bracketed = clean.startswith(")", vend) and clean[m_start - 1 : m_start] == "("
+            lend = _skip_list(ctx, vend + bracketed, e)
+            if lend > vend + bracketed:
                 alteration = _alteration_after(clean, lend, e, -1)
         if alteration is None:
             before_alt = None
             for bm in alt_re.finditer(clause, 0, rel):
-                before_alt = bm
+                if not any(a <= s + bm.start() < b for a, b, _ in mentions):  # "rearranged during transfection"
+                    before_alt = bm
             if before_alt is not None:
                 # "mutation in a cancer risk gene (ATM, BRCA1, ...)": the genes a class of genes lists
                 bridge = RULES.gene_class_bridge.match(clause, before_alt.end(), rel + 12)
                 glue = bridge.end() if bridge and bridge.end() <= rel else before_alt.end()
-                if _connect_only(clause[glue:rel]) and not RULES.bare_join.fullmatch(clause, before_alt.end(), rel):
+                raw = clause[glue:rel]
+                between = collapse_spelled(raw, RULES.spelled_name, _name_table()[0])
+                # through spelled-out names, not a word a marker before owns ("ALK translocation, rearranged ...")
+                at = s + before_alt.start()
+                owned = clause.startswith(",", before_alt.end()) and between != raw
+                owned = owned and any(b <= at <= b + 2 for _a, b, _n in mentions)
+                if (
+                    _connect_only(between)
+                    and not owned
+                    and not RULES.bare_join.fullmatch(clause, before_alt.end(), rel)
+                ):
                     alteration = _qualified(clause, before_alt.start(), before_alt.end(), -1)
         if (
             alteration is None
