@@ -38,11 +38,12 @@ __all__ = [
 
 
 def agents_description() -> str:
-    """The ``agents`` field's description (sent to the LLM), naming the agent classes of ``vocab/drugs.yaml``."""
+    """The ``agents`` field's description (sent to the LLM), naming the agent classes ``vocab/drugs.yaml`` lists
+    under ``prompt_classes``."""
     model = vocabulary(Drugs)
     return (
         "Lower-case generic drug names (e.g. trastuzumab, trastuzumab deruxtecan) or agent classes: "
-        + ", ".join(model.classes)
+        + ", ".join(model.prompt_classes)
         + "."
     )
 

@@ -77,11 +77,19 @@ class Drugs(_Strict):
     and the pieces of the coordinated phrases."""
 
     drugs: dict[str, Drug]
+    prompt_classes: list[str]
     classes: dict[str, list[str]]
     generic_suffixes: list[str]
     negated: dict[str, list[str]]
     patterns: dict[str, list[str]]
     phrases: DrugPhrases
+
+    @model_validator(mode="after")
+    def _prompt_classes_known(self) -> Drugs:
+        unknown = [c for c in self.prompt_classes if c not in self.classes]
+        if unknown:
+            raise ValueError(f"prompt_classes not in classes: {', '.join(unknown)}")
+        return self
 
 
 class Cancers(_Strict):
