@@ -68,6 +68,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
+from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
@@ -180,6 +181,7 @@ class Rules(RuleFile):
     conmed: ConmedRules
     treated: TreatedRules
     absorption: AbsorptionRules
+    planned_therapy: PlannedRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
 
     @cached_property
@@ -228,7 +230,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
     )
     found = conmed(ctx, rules, found, PriorTherapy)
-    return absorption(ctx, rules, found, PriorTherapy)
+    return planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
