@@ -6,13 +6,13 @@ least one line (GUIDE: "at least one prior line" -> min_lines 1). Patterns: ``fa
 from __future__ import annotations
 
 import re
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from extractor.rules.ruledata import Pattern
 
-__all__ = ["FailureRules", "progressed_prior", "repeated"]
+__all__ = ["FailureRules", "progressed_prior", "progression_excluded", "repeated"]
 
 
 class FailureRules(BaseModel):
@@ -23,6 +23,7 @@ class FailureRules(BaseModel):
     gate: tuple[str, ...]
     progressed: Pattern
     skip: Pattern
+    progressed_on: Pattern
 
 
 def progressed_prior(rules: FailureRules, lower: str, s: int, e: int) -> re.Match[str] | None:
@@ -74,3 +75,31 @@ def repeated(out: list[C], rules: FailureRules) -> list[C]:
             continue
         kept.append(c)
     return kept
+
+
+class _Progressed(_Lines, Protocol):
+    """The fields ``progression_excluded`` reads and sets."""
+
+    requirement: Any
+    response_required: bool | None
+    within_weeks: float | None
+
+
+P = TypeVar("P", bound=_Progressed)
+
+
+def progression_excluded(out: list[P], rules: FailureRules, exclusion: bool) -> list[P]:
+    """Exclusion "Previous progression of melanoma while on X", "has developed progressive disease on the current
+    line of X": the patient may have had X (required when it is the current therapy) and must not have progressed
+    on it, so a response on X is required (the model's ``response_required``; GUIDE, third round: the requirement
+    as the item states it, progression timing no window)."""
+    if not exclusion:
+        return out
+    for c in out:
+        if c.requirement != "excluded" or not c.agents or c.within_weeks is not None or c.min_lines or c.max_lines:
+            continue
+        m = rules.progressed_on.match(c.evidence.text.lower())
+        if m is not None:
+            c.requirement = "required" if m.group("current") else "allowed"
+            c.response_required = True
+    return out
