@@ -13,6 +13,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
+from extractor.kinds._prior_therapy_failure import FailureRules, progressed_prior
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.ruledata import Pattern
@@ -98,6 +99,7 @@ class AgentRules(_Data):
     refractory_gate: tuple[str, ...]
     refractory: Pattern
     refractory_standard: Pattern
+    failure: FailureRules
     qualifiers: QualifierRules
 
 
@@ -321,7 +323,8 @@ def untreated(rules: AgentRules, lower: str, s: int, e: int) -> tuple[bool, re.M
         m = rules.refractory.search(lower, s, e)
         if m is not None:
             return False, m
-    return None
+    m = progressed_prior(rules.failure, lower, s, e)  # "progression on the most recent line of therapy"
+    return None if m is None else (False, m)
 
 
 def untreated_fields(rules: AgentRules, lower: str, none: bool, m: re.Match[str]) -> tuple[int | None, list[str]]:
@@ -331,6 +334,8 @@ def untreated_fields(rules: AgentRules, lower: str, none: bool, m: re.Match[str]
     standard-of-care treatment"; GUIDE, third round: "Standard (of care) therapy" with no class named)."""
     if none:
         return None, []
+    if m.re is rules.failure.progressed:
+        return 1, []  # progression on an unnamed prior therapy: at least one line
     std = rules.refractory_standard
     hit = std.search(m.group()) is not None or std.match(lower, m.end()) is not None
     return (1 if "line" in m.group() else None), (["standard therapy"] if hit else [])

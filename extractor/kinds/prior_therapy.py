@@ -55,6 +55,7 @@ from extractor.kinds._prior_therapy_clauses import (
 )
 from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
 from extractor.kinds._prior_therapy_disease import unglossed
+from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
@@ -282,7 +283,9 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
                 out[-1].agents.extend(n for n in c.agents if n not in out[-1].agents)
             continue
         out.extend(found)
-    out = settle(rules.procedures, out)
+    out = progression_excluded(
+        repeated(settle(rules.procedures, out), rules.agents.failure), rules.agents.failure, ctx.is_exclusion
+    )
     return _dedupe(out) if len(out) > 1 else out
 
 
