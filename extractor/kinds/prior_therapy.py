@@ -26,7 +26,6 @@ from extractor.kinds._prior_therapy_agents import (
     AgentRules,
     agents_description,
     anchor,
-    any_of,
     glossed,
     heading,
     keep,
@@ -54,6 +53,7 @@ from extractor.kinds._prior_therapy_clauses import (
     trim,
 )
 from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
+from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
 from extractor.kinds._prior_therapy_numbers import (
@@ -286,7 +286,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     out = progression_excluded(
         repeated(settle(rules.procedures, out), rules.agents.failure), rules.agents.failure, ctx.is_exclusion
     )
-    return _dedupe(out) if len(out) > 1 else out
+    return dedupe(out, rules.agents.planned_gate) if len(out) > 1 else out
 
 
 def _heading(rules: Rules, lower: str, agents: list[Agent]) -> bool:
@@ -304,44 +304,6 @@ def _lead(rules: LeadRules, lead_in: str) -> str:
     if lead_in.rstrip().endswith(":") and rules.allowed.search(lead_in):  # the pattern ends at the colon
         return "allowed"
     return "excluded" if ("if" in lead_in or "when" in lead_in) and rules.excluded.search(lead_in) else ""
-
-
-_NUMERIC = ("setting", "min_lines", "max_lines", "min_duration_months", "within_weeks", "response_required")
-
-
-def _dedupe(out: list[PriorTherapy]) -> list[PriorTherapy]:
-    """One fact per agent: a later criterion that repeats the agents and requirement of an earlier bare mention is
-    merged into it; an agent repeated under the same requirement is dropped from a later criterion that keeps other
-    agents (another requirement is another fact: "except systemic corticosteroids <= 10 mg"); a plan is its own."""
-    kept: list[PriorTherapy] = []
-    for c in out:
-        names = set(c.agents)
-        merged = False
-        for k in kept:
-            bare = all(getattr(k, f) is None for f in _NUMERIC)
-            if bare and names == set(k.agents) and k.requirement == c.requirement:
-                for f in _NUMERIC:  # "Concomitant metformin. ... must discontinue metformin 5 days before"
-                    setattr(k, f, getattr(c, f))
-                merged = True
-                break
-        if merged:
-            continue
-        if any(
-            set(k.agents) == names
-            and k.requirement == c.requirement
-            and all(getattr(k, f) == getattr(c, f) for f in _NUMERIC)
-            for k in kept
-        ):
-            continue  # "Live vaccine within 30 days ... Note: should not receive live vaccine ... 30 days": a repeat
-        earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
-        plan = any_of(_rules().agents.planned_gate, c.evidence.text.lower())  # "or anticipated need for X"
-        if names and names <= earlier and all(getattr(c, f) is None for f in _NUMERIC) and not plan:
-            continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
-        rest = [n for n in c.agents if n not in earlier]
-        if rest and len(rest) < len(c.agents):
-            c.agents = rest
-        kept.append(c)
-    return kept
 
 
 # ------------------------------------------------------------------------------------------------- sentences

@@ -1,0 +1,57 @@
+"""One fact per agent for the ``prior_therapy`` kind: the criteria of one item, with repeats merged or dropped."""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from extractor.models.criteria import Evidence, Requirement
+
+__all__ = ["NUMERIC", "dedupe"]
+
+NUMERIC = ("setting", "min_lines", "max_lines", "min_duration_months", "within_weeks", "response_required")
+"""The fields beside ``agents`` and ``requirement`` that make a criterion another fact."""
+
+
+class _Therapy(Protocol):
+    evidence: Evidence
+    agents: list[str]
+    requirement: Requirement
+
+
+C = TypeVar("C", bound=_Therapy)
+
+
+def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:
+    """One fact per agent: a later criterion that repeats the agents and requirement of an earlier bare mention is
+    merged into it; an agent repeated under the same requirement is dropped from a later criterion that keeps other
+    agents (another requirement is another fact: "except systemic corticosteroids <= 10 mg"); a plan is its own."""
+    kept: list[C] = []
+    for c in out:
+        names = set(c.agents)
+        merged = False
+        for k in kept:
+            bare = all(getattr(k, f) is None for f in NUMERIC)
+            if bare and names == set(k.agents) and k.requirement == c.requirement:
+                for f in NUMERIC:  # "Concomitant metformin. ... must discontinue metformin 5 days before"
+                    setattr(k, f, getattr(c, f))
+                merged = True
+                break
+        if merged:
+            continue
+        if any(
+            set(k.agents) == names
+            and k.requirement == c.requirement
+            and all(getattr(k, f) == getattr(c, f) for f in NUMERIC)
+            for k in kept
+        ):
+            continue  # "Live vaccine within 30 days ... Note: should not receive live vaccine ... 30 days": a repeat
+        earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
+        text = c.evidence.text.lower()
+        plan = any(w in text for w in planned_gate)  # "or anticipated need for X"
+        if names and names <= earlier and all(getattr(c, f) is None for f in NUMERIC) and not plan:
+            continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
+        rest = [n for n in c.agents if n not in earlier]
+        if rest and len(rest) < len(c.agents):
+            c.agents = rest
+        kept.append(c)
+    return kept
