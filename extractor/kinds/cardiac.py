@@ -56,6 +56,8 @@ class Condition(BaseModel):
     umbrella: bool = False
     #: left out when another condition found names it ("poorly controlled hypertension ... elevated blood pressure")
     restated: bool = False
+    #: the name given, when it is not the rule file's key ("cardiac" in "cardiac, pulmonary or liver disease")
+    name: str | None = None
 
 
 class Rules(RuleFile):
@@ -185,7 +187,7 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
                 alt = RULES.alternative_before.search(text, max(0, start - 20), start)
             if alt:  # "severe or unstable angina" names "severe angina" too
                 out.append((alt.start(), start, " ".join([alt.group("q"), *name.split()[1:]])))
-            out.append((start, end, name))
+            out.append((start, end, spec.name or name))
             continue
         alt = RULES.qualifier_alternatives.search(text, start, end) if spec.umbrella else None
         if alt:

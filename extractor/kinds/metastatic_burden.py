@@ -65,6 +65,8 @@ class Rules(RuleFile):
     noun_first_after: Pattern
     eligible_gate: tuple[str, ...]
     eligible: Pattern
+    counting_rule_gate: tuple[str, ...]
+    counting_rule: Pattern
     cluster: Pattern
     clustered_nodes: tuple[str, ...]
     clustered_nodes_note: str
@@ -194,6 +196,14 @@ def _counting_note(lower: str) -> str | None:
     return " ".join(cm.group().split())[:_NOTE_MAX]
 
 
+def _counting_rule(ctx: ItemContext) -> list[MetastaticBurden]:
+    """An item stating only how metastases are counted: a criterion without numbers, the rule in its counting note."""
+    lower = ctx.lower
+    if not any(w in lower for w in RULES.counting_rule_gate) or RULES.counting_rule.search(lower) is None:
+        return []
+    return [ctx.make(MetastaticBurden, counting_notes=_counting_note(lower))]
+
+
 def _pci(ctx: ItemContext) -> list[MetastaticBurden]:
     """A peritoneal cancer index limit: a criterion without numbers, the limit in its counting note."""
     lower = ctx.lower
@@ -218,6 +228,8 @@ def extract(ctx: ItemContext) -> list[MetastaticBurden]:
     if not oligo and not any(w in lower for w in RULES.gate):
         return []
     les, org = _counts(ctx, oligo)
+    if not les and not org and (rule := _counting_rule(ctx)):
+        return rule
     if not les and not org:
         strong = RULES.oligo_strong.search(lower) if oligo else None
         if strong is None or RULES.oligo_context_before.search(
