@@ -3,16 +3,13 @@
 Cancer and histology names come from the shared ``vocab/cancers.yaml`` (one trie; a cancer alias naming a
 histology gives both); ``diagnosis.yaml`` holds the patterns read around them. A cancer named early in the item (or
 anywhere with a diagnosis cue: "histologically confirmed", "diagnosis of") is the trial's diagnosis; a therapy
-setting ("prior chemotherapy for metastatic breast cancer"), "criteria for", "cancer screening" and items about
-another malignancy are not ("History of breast cancer" in an inclusion is the diagnosis). An exclusion gives a
-diagnosis only where it turns the trial's round ("any histology not consistent with prostate adenocarcinoma"): the
-kind has no field that excludes a cancer. Bare sites coordinated before a mention ("breast, ovarian or prostate
-cancer") add their cancers; a histology named with a confirmation and no cancer is the diagnosis. In an inclusion,
-"patients with <cancer>" and a mention coordinated with one taken ("... colorectal cancer and HER2-mutant breast
-cancer") are the diagnosis wherever they stand; cancers listed as examples after a confirmed head ("histologically
-confirmed solid tumor, including: ...") carry no confirmation of their own. ``_diagnosis_lists`` reads bare site
-words as list entries, stage words a mention heads, a cancer of no type ("histologically confirmed malignancy") and
-a planned treatment "for" a cancer. :func:`read_diagnosis` is the reading the ``stage`` kind also uses.
+setting, "criteria for", "cancer screening" and another malignancy are not. An exclusion gives a diagnosis only
+where it turns the trial's round ("any histology not consistent with prostate adenocarcinoma"). Bare sites
+coordinated before a mention ("breast, ovarian or prostate cancer") add their cancers; a histology named with a
+confirmation and no cancer is the diagnosis. In an inclusion, "patients with <cancer>" and a mention coordinated
+with one taken are the diagnosis wherever they stand; examples after a confirmed head carry no confirmation. An item
+about measurable disease or a tissue sample names its cancer as context. ``_diagnosis_lists`` reads list entries,
+stage runs, untyped and planned-treatment cancers. :func:`read_diagnosis` is the reading the ``stage`` kind also uses.
 """
 
 from __future__ import annotations
@@ -135,6 +132,7 @@ class Rules(RuleFile):
     generic_cancer: Pattern
     generic_cancer_negated: Pattern
     generic_cancer_name: str
+    context_only: Pattern
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -534,6 +532,8 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
     """The item's diagnoses (at most ten)."""
     dx = read_diagnosis(ctx)
     names = dx.names
+    if names and RULES.context_only.match(dx.lower):
+        return []  # "Measurable disease per Lugano criteria for lymphoma": the cancer is context (diagnosis.yaml)
     if ctx.is_exclusion and (names or dx.mentions):
         inverted = RULES.exclusion_inverted.search(dx.lower) if names else None
         if inverted is not None:
