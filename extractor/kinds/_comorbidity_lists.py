@@ -5,6 +5,7 @@ holds (``list_block``, ``coord_block``); a list of causes ("caused by X, Y") com
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,12 +48,16 @@ def siblings(rules: Rules, low: str, anchors: list[Span], taken: list[Span]) -> 
     overlapping ``taken`` (every stretch already read)."""
     out: list[tuple[int, int, str]] = []
     seen: set[Span] = set()
+    stops = [(m.start(), m.end(), m.group()) for m in rules.list_stop.finditer(low)]  # one scan of the item
+    starts = [st for st, _, _ in stops]
     for s, e in anchors:
         cs, cause = max(0, s - _REACH), False
-        for m in rules.list_stop.finditer(low, cs, s):
-            cs, cause = m.end(), rules.list_cause.search(m.group()) is not None
-        stop = rules.list_stop.search(low, e, e + _REACH)
-        ce = stop.start() if stop is not None else min(len(low), e + _REACH)
+        i = bisect_left(starts, cs)
+        while i < len(stops) and stops[i][1] <= s:
+            cs, cause = stops[i][1], rules.list_cause.search(stops[i][2]) is not None
+            i += 1
+        j = bisect_left(starts, e)
+        ce = stops[j][0] if j < len(stops) and stops[j][0] < e + _REACH else min(len(low), e + _REACH)
         if cause or (cs, ce) in seen:
             continue
         seen.add((cs, ce))
