@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.drugs import find_agents, is_class
@@ -135,6 +136,15 @@ class Rules(RuleFile):
     permit_words: frozenset[str]
     permit_cue: Pattern
     permit_subject: Pattern
+    list_stop: Pattern
+    list_sep: Pattern
+    list_lead: frozenset[str]
+    list_max_words: int = Field(ge=1)
+    list_words: Pattern
+    list_name: Pattern
+    list_block: Pattern
+    list_skip: Pattern
+    list_cause: Pattern
     sentences: Sentences = Sentences()
 
     @model_validator(mode="after")
@@ -385,6 +395,9 @@ def _find(ctx: ItemContext) -> list[_Found]:
         found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
     if any(w in low for w in RULES.swallow_words) and (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
+    anchors = [(f.start, f.end) for f in found if f.how == "condition"]
+    if anchors:  # the unrecognised entries of a list holding a condition
+        found.extend(_Found(s, e, (n,)) for s, e, n in siblings(RULES, low, anchors, [(f.start, f.end) for f in found]))
     out: list[_Found] = []
     for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
         if out and f.start < out[-1].end:
