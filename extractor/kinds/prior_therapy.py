@@ -68,6 +68,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
+from extractor.kinds._prior_therapy_permission import PermissionRules, unmeasured
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
@@ -180,6 +181,7 @@ class Rules(RuleFile):
     conmed: ConmedRules
     treated: TreatedRules
     absorption: AbsorptionRules
+    permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
 
     @cached_property
@@ -240,6 +242,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
+    agents = unmeasured(rules.permission, lower, agents)  # "not considered major surgery"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []
