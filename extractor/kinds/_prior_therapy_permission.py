@@ -23,6 +23,8 @@ class PermissionRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     gate: tuple[str, ...]
+    cue: Pattern
+    stop: Pattern
     measure: Pattern
 
 
@@ -35,3 +37,17 @@ def unmeasured(rules: PermissionRules, lower: str, agents: list[Agent]) -> list[
     if not spans:
         return agents
     return [a for a in agents if not any(s <= a.start and a.end <= e for s, e in spans)]
+
+
+def cut(rules: PermissionRules, clean: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with a permission sentence the splitter joined to the one before ("... before Cycle 1 Day 1.
+    Non-live vaccines are not exclusionary") cut off at its start: the permission reaches its own agents only."""
+    lower = clean.lower()
+    if not any(g in lower for g in rules.gate):
+        return spans
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        m = rules.cue.search(lower, s, e)
+        stops = [x.end() for x in rules.stop.finditer(clean, s, m.start())] if m is not None else []
+        out.extend([(s, stops[-1]), (stops[-1], e)] if stops else [(s, e)])
+    return out

@@ -68,7 +68,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
-from extractor.kinds._prior_therapy_permission import PermissionRules, unmeasured
+from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
@@ -276,7 +276,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
     examples = "example" in lower
-    for s, e in split_sentences(ctx.clean, rules.clauses):
+    for s, e in cut(rules.permission, ctx.clean, split_sentences(ctx.clean, rules.clauses)):
         found = _sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead)
         if found and out and examples and rules.clauses.examples_open.match(lower, s):
             for c in found:  # "Examples of live vaccines include ... BCG": the examples of the criterion before
