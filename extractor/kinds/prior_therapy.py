@@ -69,6 +69,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
+from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
@@ -183,6 +184,7 @@ class Rules(RuleFile):
     treated: TreatedRules
     absorption: AbsorptionRules
     planned_therapy: PlannedRules
+    permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
 
     @cached_property
@@ -243,6 +245,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
+    agents = unmeasured(rules.permission, lower, agents)  # "not considered major surgery"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []
@@ -276,7 +279,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
     examples = "example" in lower
-    for s, e in split_sentences(ctx.clean, rules.clauses):
+    for s, e in cut(rules.permission, ctx.clean, split_sentences(ctx.clean, rules.clauses)):
         found = _sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead)
         if found and out and examples and rules.clauses.examples_open.match(lower, s):
             for c in found:  # "Examples of live vaccines include ... BCG": the examples of the criterion before
