@@ -15,6 +15,7 @@ from functools import cache
 from operator import attrgetter
 
 from extractor.rules.grammar import phrase_alt
+from extractor.rules.prefilter import required_literals
 from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Drugs
 
@@ -51,6 +52,9 @@ class _Lexicon:
     table: dict[str, str]  # key -> generic / class name ("!" + class for a negated phrase)
     exact: dict[str, str]  # a lexicon name as written (lower case) -> the same name as ``table`` gives: no key built
     extra: list[tuple[str, re.Pattern[str], str]]  # (literal gate, pattern, class) for free-word phrasings
+    # ``extra`` as searched: a pattern without leading literal words is gated by a literal its every match holds
+    # (``required_literals``), so it is not run on every item ("car t-cell therapy" opens with a look-behind)
+    scan: list[tuple[str, re.Pattern[str], str]]
     suffix_rx: re.Pattern[str]  # INN stems of unknown drug names, reversed: see _unknown_names
     classes: dict[str, tuple[str, ...]]  # generic name -> its classes
 
@@ -81,10 +85,16 @@ def _lexicon() -> _Lexicon:
         for p in pats:
             gate = _GATE.match(p)
             extra.append((gate.group() if gate else "", re.compile(p), name))
+    scan = [(gate or _literal_gate(prx), prx, name) for gate, prx, name in extra]
     suffix_rx = re.compile(r"[^a-z0-9](?=(" + name_alt(x[::-1] for x in data.generic_suffixes) + "))")
     classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}
     exact = {w.lower(): table[agent_key(w)] for w in words}
-    return _Lexicon(rx, table, exact, extra, suffix_rx, classes)
+    return _Lexicon(rx, table, exact, extra, scan, suffix_rx, classes)
+
+
+def _literal_gate(rx: re.Pattern[str]) -> str:
+    """A literal every match of ``rx`` holds (its most selective one-literal set), or "" (no test)."""
+    return next((c[0] for c in required_literals(rx) if len(c) == 1), "")
 
 
 def agent_classes(name: str) -> tuple[str, ...]:
@@ -260,7 +270,7 @@ def _find_agents(lower: str) -> list[Agent]:
         if name is not None:
             neg = name.startswith("!")
             found.append(Agent(m.start(), m.end(), name[1:] if neg else name, neg))
-    for gate, prx, name in lex.extra:
+    for gate, prx, name in lex.scan:
         if gate not in lower:
             continue
         for m in prx.finditer(lower):
