@@ -84,7 +84,10 @@ def _lexicon() -> _Lexicon:
     for name, pats in data.patterns.items():
         for p in pats:
             gate = _GATE.match(p)
-            extra.append((gate.group() if gate else "", re.compile(p), name))
+            lead = gate.group() if gate else ""
+            if p[len(lead) : len(lead) + 1] in ("?", "*", "{"):
+                lead = lead[:-1]  # "interferons?": the last letter is optional, not part of every match
+            extra.append((lead, re.compile(p), name))
     scan = [(gate or _literal_gate(prx), prx, name) for gate, prx, name in extra]
     suffix_rx = re.compile(r"[^a-z0-9](?=(" + name_alt(x[::-1] for x in data.generic_suffixes) + "))")
     classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}

@@ -15,6 +15,9 @@ from extractor.rules.drugs import find_agents
         ("st. john's wort", ["st. john's wort"]),
         ("prior xl092 or telisotuzumab vedotin", ["zanzalintinib", "telisotuzumab vedotin"]),
         ("use of proton-pump inhibitors or h2 blockers", ["proton pump inhibitor", "h2 receptor antagonist"]),
+        # a pattern whose first word ends in an optional letter ("interferons?") is gated by the word without it
+        ("agents such as interferon and il-2", ["interferon", "aldesleukin"]),
+        ("interferons or il-2", ["interferon", "aldesleukin"]),
     ],
 )
 def test_names(text: str, names: list[str]) -> None:
