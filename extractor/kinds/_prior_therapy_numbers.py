@@ -73,6 +73,12 @@ class NumberRules(BaseModel):
     negation_words: tuple[str, ...]
     negation_gap: Pattern
     line_coordinator: Pattern
+    at_least_one: Pattern
+
+
+def at_least_one(rules: NumberRules, lower: str, start: int, agent_start: int) -> bool:
+    """Whether "at least one" (with filler words) ends right before the agent at ``agent_start``: min_lines 1."""
+    return rules.at_least_one.search(lower[max(start, agent_start - 60) : agent_start]) is not None
 
 
 def within(cues: tuple[Modifier, ...], s: int, e: int) -> list[Modifier]:

@@ -38,7 +38,6 @@ from extractor.kinds._prior_therapy_agents import (
     untreated,
     untreated_fields,
 )
-from extractor.kinds._prior_therapy_atleast import at_least_one
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
     Flags,
@@ -60,6 +59,7 @@ from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
     any_in,
+    at_least_one,
     duration_months,
     line_split,
     line_statements,
@@ -442,7 +442,7 @@ def _sentence_criteria(  # noqa: PLR0917
                 and not (requirement == "required" and rules.requirement.progressed.search(lower, s, e))
             ):
                 requirement = "allowed"  # "no more than 2 prior lines" / exclusion "more than 2 prior lines"
-        if min_l is None and requirement == "required" and g.agents and at_least_one(lower, s, g.agents[0].start):
+        if min_l is None and requirement == "required" and g.agents and at_least_one(num, lower, s, g.agents[0].start):
             min_l = 1  # "at least one prior <class>" (GUIDE line limits)
         rest = ordered[gi + 1 :]  # a rule and its excepted agents: the rule quotes the clause with its exceptions
         exc = exception_span(lower, s, g.clause, g.agents[0].start) if g.mode == "exception" and g.agents else None
