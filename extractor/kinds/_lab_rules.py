@@ -123,6 +123,7 @@ class Rules(RuleFile):
     requirement: Pattern
     unless: Pattern
     lead_in_not_required: Pattern
+    plain_in_exclusion: frozenset[str]
     organ_words: frozenset[str]
     organ_qualifiers: frozenset[str]
     organ: Pattern

@@ -24,6 +24,7 @@ from pydantic import Field
 from extractor.ground import make_evidence
 from extractor.kinds._lab_age_table import age_table, is_age_table
 from extractor.kinds._lab_bare import bare_item, normal_before
+from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_gilbert import gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_percent import percent_first
@@ -239,6 +240,7 @@ def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparato
         op is not None
         and ctx.is_exclusion
         and not t.wnl
+        and not states_allowed(mention, op)
         and not _states_requirement(ctx.lower, mention.start, t.start)
         and not _lead_in_requires(ctx)
     ):

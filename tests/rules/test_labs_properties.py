@@ -96,7 +96,9 @@ def test_organ_words_trigger_lab() -> None:
     st.decimals(min_value=1, max_value=500, places=1).map(str),
 )
 def test_exclusion_states_the_negated_rule(analyte: str, op: str, value: str) -> None:
-    """Exclusion "X < v" reads as the rule X >= v (the comparator of the inclusion reading, negated)."""
+    """Exclusion "X < v" reads as the rule X >= v (the comparator of the inclusion reading, negated); a limit these
+    analytes (all bounded below) are usually given, "X >= v", is an inclusion-type statement under an exclusion
+    heading and keeps its comparator (GUIDE.md: labelled by what it plainly means)."""
     text = f"{analyte} {op} {value} g/dL"
     rows = {}
     for section in ("Inclusion", "Exclusion"):
@@ -106,4 +108,4 @@ def test_exclusion_states_the_negated_rule(analyte: str, op: str, value: str) ->
     assert len(rows["Inclusion"]) == 1
     ((a, o, v),) = rows["Inclusion"]
     assert o is not None
-    assert rows["Exclusion"] == [(a, negate(o), v)]
+    assert rows["Exclusion"] == [(a, o if o.startswith(">") else negate(o), v)]
