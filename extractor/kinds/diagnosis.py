@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from extractor.kinds._diagnosis_heads import site_histology
 from extractor.kinds._diagnosis_lists import (
     chained,
     generic_cancer,
@@ -41,16 +42,8 @@ from extractor.vocab.schemas import Cancers
 if TYPE_CHECKING:
     from extractor.rules.item import ItemContext
 
-__all__ = [
-    "KIND",
-    "Diagnosis",
-    "DiagnosisReading",
-    "Rules",
-    "extract",
-    "prior_malignancy",
-    "read_diagnosis",
-    "therapy_before",
-]
+__all__ = ["KIND", "Diagnosis", "DiagnosisReading", "Rules", "extract", "prior_malignancy", "read_diagnosis"]
+__all__ += ["therapy_before"]
 
 
 class Diagnosis(CriterionBase):
@@ -103,6 +96,8 @@ class Rules(RuleFile):
     of_the_site: Pattern
     site_after: Pattern
     histology_qualifier: Pattern
+    site_before_histology: Pattern
+    histology_head_after: Pattern
     histology_excluded_before: Pattern
     qualifier_list_before: Pattern
     excluded_variant_gate: tuple[str, ...]
@@ -341,6 +336,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if ctx.is_exclusion or _another_malignancy(ctx):
             return DiagnosisReading()
         return _generic(DiagnosisReading(lower))
+    if hists:
+        site_histology(RULES, lower, mentions, hists, vocab.sites)  # "Uterine serous cancer"
     if hists or " of the " in lower:
         _of_the_organs(lower, mentions, hists, vocab.sites)
     out = DiagnosisReading(lower, mentions, hists)
