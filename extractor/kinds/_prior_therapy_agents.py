@@ -369,7 +369,7 @@ def _spelled(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     """A target spelled out with its abbreviation before the head ("mouse double minute 2 (MDM2) inhibitor",
     "androgen receptor (AR)-targeted therapy"): the lexicon's name of "<abbreviation> <head>", else "<abbreviation>
     inhibitor" / "<target>-targeted therapy"; mentions in the head or the parenthesis are replaced, an agent already
-    giving that name is kept."""
+    giving that name or spanning the whole phrase is kept."""
     for m in rules.spelled.finditer(lower):
         abbr, head = m.group("a"), m.group("h")
         if abbr in rules.spelled_not or abbr.startswith("cyp"):
@@ -388,6 +388,8 @@ def _spelled(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
             name = found
         if any(a.name == name and a.start < m.end() and m.start() < a.end for a in agents):
             continue
+        if any(a.start < m.start() and a.end >= m.end() for a in agents):
+            continue  # the lexicon names the whole phrase ("luteinizing hormone-releasing hormone (LHRH) agonist")
         cut = m.start()  # the parenthesis, the head and a name right before it ("target of rapamycin (mTOR)")
         kept = [a for a in agents if a.end < cut - 2 or a.start >= m.end()]
         # outside the "(...)"; from the spelled target where the name gives it, so that a qualifier before it is read

@@ -222,7 +222,8 @@ def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) 
 
 
 def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None:
-    """'strong CYP3A4 inhibitors or inducers': the other head word names the same target's other class."""
+    """'strong CYP3A4 inhibitors or inducers', 'GnRH agonist or antagonist': the other head word names the same
+    target's other class."""
     names = set(table.values())
     ph = _phrases()
     for a in list(found):
@@ -277,13 +278,15 @@ def _find_agents(lower: str) -> list[Agent]:
         if gate not in lower:
             continue
         for m in prx.finditer(lower):
+            if any(a.start <= m.start() and m.end() <= a.end and a.end - a.start > len(m.group()) for a in found):
+                continue  # inside a longer name ("RT" in "craniospinal RT")
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(Agent(m.start(), m.end(), name))
     if "cyp" in lower or "cytochrome" in lower:
         found = _cyp_phrases(lower, found, table)
     if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
-    if "inhibitor" in lower and "induc" in lower:
+    if ("inhibitor" in lower and "induc" in lower) or "antagonist" in lower:
         _paired_heads(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
         for suffix, end in _unknown_names(lower, lex.suffix_rx):  # INN-like names ("ceralasertib"): word start
