@@ -2,8 +2,8 @@
 
 Reads ER / PR / HR / AR names (``vocab/biomarkers.yaml``) with positive, negative, low, known or any ("ER+/PR-",
 "ER and/or PR positive", "known ER, PR status"); ">= 1% of tumour cells" -> ``min_percent``, "ER <= 10%" ->
-negative; a percentage before the name in a defining sentence ("greater than or equal to 1% ER or
-PgR staining ... positive") gives the same; triple-negative / TNBC in an inclusion item -> ER, PR negative (the ``her2`` kind gives its HER2-).
+negative, also before the name in a defining sentence ("greater than or equal to 1% ER or PgR staining ...
+positive"); triple-negative / TNBC in an inclusion item -> ER, PR negative (the ``her2`` kind gives its HER2-).
 Rules (patterns in ``hormone_receptor.yaml``): receptors without their own status take the linked one's ("ER or PR
 (...) positive"); therapy names ("selective estrogen receptor degrader") and PR / HR meaning a response or a rate
 are skipped; the same receptor both positive and negative -> ``any``; one criterion per status. Exclusion items
