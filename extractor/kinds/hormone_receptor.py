@@ -2,7 +2,8 @@
 
 Reads ER / PR / HR / AR names (``vocab/biomarkers.yaml``) with positive, negative, low, known or any ("ER+/PR-",
 "ER and/or PR positive", "known ER, PR status"); ">= 1% of tumour cells" -> ``min_percent``, "ER <= 10%" ->
-negative; triple-negative / TNBC in an inclusion item -> ER, PR negative (the ``her2`` kind gives its HER2-).
+negative, also before the name in a defining sentence ("greater than or equal to 1% ER or PgR staining ...
+positive"); triple-negative / TNBC in an inclusion item -> ER, PR negative (the ``her2`` kind gives its HER2-).
 Rules (patterns in ``hormone_receptor.yaml``): receptors without their own status take the linked one's ("ER or PR
 (...) positive"); therapy names ("selective estrogen receptor degrader") and PR / HR meaning a response or a rate
 are skipped; the same receptor both positive and negative -> ``any``; one criterion per status. Exclusion items
@@ -70,6 +71,7 @@ class Rules(RuleFile):
     dash_next_receptor: Pattern
     percent: Pattern
     percent_range: Pattern
+    percent_before: Pattern
     subgroup_allowance: Pattern
     low_percent_max: float
     any_before: Pattern
@@ -154,6 +156,8 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
                 elif op in ("<", "<=") and status in (None, "negative"):
                     status = "negative"
         before = clean[max(0, m.start() - 40) : m.start()]
+        if status is None and pct is None and "%" in clean[max(0, m.start() - 60) : m.start()]:
+            status, pct = _percent_before(clean, m.start())
         negated = status in (None, "positive") and ctx.context.has("negated", m.start(), m.end(), kind=KIND_NAME)
         if status is None:
             if negated:
@@ -168,6 +172,19 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
             status = "negative"
         mentions.append((rec, m.start(), end, status, pct))
     return mentions
+
+
+def _percent_before(clean: str, start: int) -> tuple[str | None, float | None]:
+    """A percentage of stained cells just before the name ("greater than or equal to 1% ER", ">10% staining for
+    ER"): positive with its minimum, or negative for an upper limit."""
+    pm = RULES.percent_before.search(clean, max(0, start - 60), start)
+    v = parse_number(pm.group("v")) if pm else None
+    op = op_of(pm.group("cmp")) if pm else None
+    if v is None or v > 100 or op is None:
+        return None, None
+    if op in (">=", ">"):
+        return "positive", v
+    return ("negative", None) if op in ("<", "<=") else (None, None)
 
 
 def _subgroup_allowance(ctx: ItemContext, start: int) -> bool:
