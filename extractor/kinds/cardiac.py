@@ -54,10 +54,13 @@ class Condition(BaseModel):
     companion: bool = False
     #: left out when examples naming other conditions follow ("cardiac disease, including unstable angina")
     umbrella: bool = False
-    #: left out when another condition found names it ("poorly controlled hypertension ... elevated blood pressure")
+    #: left out when another condition found names it (its `name`, else its key: "poorly controlled hypertension ...
+    #: elevated blood pressure")
     restated: bool = False
     #: the name given, when it is not the rule file's key ("cardiac" in "cardiac, pulmonary or liver disease")
     name: str | None = None
+    #: left out when this matches the sentence before it ("toxicities ... including ... hypertension")
+    not_before: Pattern | None = None
 
 
 class Rules(RuleFile):
@@ -111,7 +114,7 @@ class Rules(RuleFile):
     risk_before: Pattern
     risk_name: str
     qtc_condition: str
-    function_word: str
+    function_word: frozenset[str]
     function_qualifiers: frozenset[str]
     cardiac_function: Pattern
     lead_in: Pattern
@@ -119,6 +122,7 @@ class Rules(RuleFile):
 
 RULES = load_rules("cardiac", Rules)
 _RISK_BEFORE = 80  # characters before a condition read for "risk factors for"
+_NOT_BEFORE = 120  # characters before a condition read for its `not_before`
 
 
 @cache
@@ -179,7 +183,7 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
         spec = specs[name]
         if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
             continue
-        if spec.restated and any(name in text[s:e] for s, e, n in found if n != name):
+        if spec.restated and any((spec.name or name) in text[s:e] for s, e, n in found if n != name):
             continue
         if not spec.as_written:
             alt = None
@@ -341,11 +345,16 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
     first, last = -1, -1
     found = _find_conditions(text, ctx.words)
     named = _named(text, found)
+    found_key = {start: name for start, _, name in found}
     risky = not RULES.risk_words.isdisjoint(ctx.words)
     aside = _asides(ctx, found) if found else ()
     for start, end, found_name in named:
         name = found_name
         if any(d in name for d in RULES.drug_conditions) and RULES.drug_after.match(text, end):
+            continue
+        key = found_key.get(start)
+        rule = RULES.conditions[key].not_before if key is not None else None
+        if rule is not None and rule.search(text, max(0, start - _NOT_BEFORE), start):
             continue
         if name == RULES.qtc_condition and has_qtc:
             continue  # the QTc maximum states it (also "any factor that increases the risk of QTc prolongation")
@@ -420,7 +429,7 @@ def extract(ctx: ItemContext) -> list[Cardiac]:
     out.extend(_history(ctx, has_qtc=bool(qtc)))
     if not out and ctx.lower.rstrip().endswith(":") and RULES.lead_in.search(ctx.lower):
         return [ctx.make(Cardiac)]
-    if not out and RULES.function_word in words and not RULES.function_qualifiers.isdisjoint(words):
+    if not out and not RULES.function_word.isdisjoint(words) and not RULES.function_qualifiers.isdisjoint(words):
         m = RULES.cardiac_function.search(ctx.lower)
         if m is not None:
             out.append(ctx.make(Cardiac, *clause_span(ctx.clean, m.start(), m.end())))
