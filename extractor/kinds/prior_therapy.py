@@ -125,6 +125,7 @@ class LeadRules(_Data):
 
     allowed: Pattern
     excluded: Pattern
+    cue: Pattern = Field(description="A lead-in stating the prior-therapy rule: the cue of its children.")
 
 
 class FlagWords(_Data):
@@ -186,6 +187,7 @@ class Rules(RuleFile):
     planned_therapy: PlannedRules
     permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
+    need_open: Pattern = Field(description="An exclusion opening with the patient's need of a therapy: a cue.")
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -261,7 +263,8 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
         and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower))
     ):
         return []  # without agents only a line limit or an untreated statement can be stated; a limit needs a number
-    cue = rules.cues.rx.search(lower) is not None
+    cue = rules.cues.rx.search(lower) is not None or (ctx.is_exclusion and rules.need_open.match(lower) is not None)
+    cue = cue or (bool(agents) and rules.lead_in.cue.search(ctx.lead_in) is not None)
     if not cue and not (ctx.is_exclusion and agents):
         return []
     status = rules.agents.status_definition
