@@ -535,7 +535,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             )
         ):
             continue
-        if RULES.testing_before.search(clean, max(s, m_start - 40), m_start) or (
+        if RULES.testing_before.search(clean, max(s, m_start - 90), m_start) or (
             "for" in clean[max(s, m_start - 12) : m_start] and RULES.testing_after.match(clean, vend, e)
         ):
             continue  # a sample for testing ("tissue for PD-L1 expression testing", "for testing of PD-L1 ...")
