@@ -518,8 +518,8 @@ def _organ_function(ctx: ItemContext) -> list[Lab]:
     """Number-less labs for "adequate organ / marrow / liver / renal function": one per function the phrase (or the
     words just after it: "..., and coagulation parameters") names, quoting its clause."""
     m = RULES.organ.search(ctx.lower)
-    if m is None or (m.group("heading") and ctx.item.marker is None and not ctx.clean.rstrip().endswith(":")):
-        return []  # "Kidney function" as an un-bulleted line: a paragraph item
+    if m is None:
+        return []
     s, e = grammar.clause_span(ctx.clean, m.start(), m.end())
     named = ctx.lower[m.start() : max(m.end(), min(e, m.end() + RULES.organ_reach))]
     kinds = [name for name, rx in RULES.organ_kinds.items() if rx.search(named)] or ["organ_function"]
