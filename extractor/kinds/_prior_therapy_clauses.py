@@ -91,7 +91,10 @@ class ClauseRules(_Data):
     trailing_or: Pattern
     exception_quantified: Pattern
     exception_list_go_on: Pattern
+    exception_subject: Pattern
     exception_end: Pattern
+    exception_close: Pattern
+    exception_examples: Pattern
     negation_stop: Pattern
     examples_open: Pattern
     naive_object: Pattern
@@ -240,14 +243,41 @@ def paren_open(lower: str, s: int, pos: int) -> int:
             pos = o
 
 
-def exception_span(lower: str, s: int, clause: tuple[int, int], first: int) -> tuple[int, int] | None:
-    """Where an exception's own criterion is quoted: its clause when one opens at the exception word, else the
-    parenthesis around its first agent ("(excluding placement of vascular access)"); None for neither."""
-    if clause[0] > s:
-        return clause
-    o = paren_open(lower, s, first)
-    c = lower.find(")", first) if o >= 0 else -1
-    return (o, c + 1) if c > 0 else None
+def exception_span(  # noqa: PLR0917
+    flags: Flags,
+    rules: ClauseRules,
+    lower: str,
+    s: int,
+    clause: tuple[int, int],
+    own: list[Agent],
+    others: list[Agent],
+) -> tuple[int, int] | None:
+    """Where an exception's own criterion is quoted: from the clause that opens at its word, else the parenthesis
+    around its first agent ("(excluding placement of vascular access)"), else its cue ("... other than osimertinib"),
+    to the end of its scope: the clause end, cut at a new predicate ("excluding tumor biopsy, or had significant
+    traumatic injury") and, for a counted exception or one inside the rule's clause, before the rule's next agent
+    ("other than a single cycle of XELOX, radiotherapy or surgery"); None for none of them."""
+    first = own[0].start
+    start = clause[0]
+    cues = within(flags.cues("exception"), start, first)
+    cut = bool(cues) and rules.exception_quantified.match(lower, cues[-1].cue_end) is not None
+    if start <= s:  # no clause opens at the exception word: its parenthesis, else its cue
+        o = paren_open(lower, s, first)
+        c = lower.find(")", first) if o >= 0 else -1
+        if c > 0:
+            return o, c + 1
+        if not cues:
+            return None
+        start, cut = cues[-1].cue_start, True
+    end = clause[1]
+    # the scope of a counted exception, or of one inside the rule's clause, ends at the rule's next agent after a comma
+    later = [a.start for a in others if own[-1].end <= a.start < end and "," in lower[own[-1].end : a.start]]
+    if later and cut:
+        end = start + len(rules.trailing_or.sub("", lower[start : min(later)]))
+        ex = rules.exception_examples.search(lower, own[-1].end, end)  # "other than aspirin, including NSAIDs"
+        end = ex.start() if ex is not None else end
+    m = rules.exception_close.search(lower, own[-1].end, end)
+    return start, m.start() if m is not None else end
 
 
 def closed_paren(lower: str, s: int, pos: int, until: int) -> bool:
@@ -319,8 +349,11 @@ def _in_scope(rules: ClauseRules, between: str) -> bool:
     """Whether an agent after an exception cue is in its scope: the scope ends at a ")" (the cue was in a
     parenthesis), not at one that closes the list's own example parenthesis before a coordinator ("except X (e.g. Y)
     or Z (eg, W)"; not "other than X (eg, Y), such as Z")."""
-    if ("," in between or "who" in between) and rules.exception_end.search(between):
+    own = rules.exception_subject.match(between)  # "except patients who are taking X": the exception's subject
+    if ("," in between or "who" in between) and rules.exception_end.search(between, own.end() if own else 0):
         return False  # "except cutaneous melanoma, and has previously received X": a new predicate
+    if "," in between and rules.exception_examples.search(between):
+        return False  # "other than aspirin, including NSAIDs": the rule's own examples
     if ")" not in between:
         return True
     pos = 0

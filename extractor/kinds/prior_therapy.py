@@ -448,11 +448,20 @@ def _sentence_criteria(  # noqa: PLR0917
         if min_l is None and requirement == "required" and g.agents and at_least_one(num, lower, s, g.agents[0].start):
             min_l = 1  # "at least one prior <class>" (GUIDE line limits)
         rest = ordered[gi + 1 :]  # a rule and its excepted agents: the rule quotes the clause with its exceptions
-        exc = exception_span(lower, s, g.clause, g.agents[0].start) if g.mode == "exception" and g.agents else None
+        others = [a for x in ordered if x.mode != "exception" for a in x.agents]
+        exc = (
+            exception_span(flags, cl, lower, s, g.clause, g.agents, others)
+            if g.mode == "exception" and g.agents
+            else None
+        )
+        # the exception's own span (its clause, parenthesis or a cue after a comma), not a cue inside the rule's words
+        own_span = exc is not None and (
+            exc[0] == g.clause[0] or lower[exc[0]] == "(" or lower[: exc[0]].rstrip()[-1:] == ","
+        )
         if len(ordered) == 1 or (rest and g.mode != "exception" and all(x.mode == "exception" for x in rest)):
             cs, ce = s, e
         elif by_clause or exc is not None:
-            cs, ce = g.clause if by_clause or exc is None else exc
+            cs, ce = exc if exc is not None else g.clause
         else:
             cs = prev_end if gi else s
             ce = e if gi == len(ordered) - 1 else max([a.end for a in g.agents] + ([g.window.end] if g.window else []))
@@ -496,7 +505,7 @@ def _sentence_criteria(  # noqa: PLR0917
                 within_weeks=g.window.weeks  # a progression's timing is no window (GUIDE, third round)
                 if g.window
                 and g.window.prog < 0
-                and (g.mode != "exception" or own_window(lower, g.agents, g.window, exc, out))
+                and (g.mode != "exception" or own_window(lower, g.agents, g.window, exc if own_span else None, out))
                 else None,
                 response_required=response if requirement != "excluded" else None,
             )
