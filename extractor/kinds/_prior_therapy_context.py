@@ -8,11 +8,14 @@ only to define or qualify something else:
   confirmation of post-menopausal status"): GUIDE, second round: menopause definitions are ``other``;
 - the treatment that makes brain metastases eligible ("unless adequately treated with radiotherapy and/or surgery
   (including radiosurgery) and stable for at least 4 weeks", "stable 2 weeks after gamma knife therapy"): the
-  ``brain_metastases`` criterion's treated / stable conditions, not a rule on the therapy.
+  ``brain_metastases`` criterion's treated / stable conditions, not a rule on the therapy;
+- recovery from the effects of earlier treatment ("patients who received chemotherapy must have recovered from the
+  acute effects of chemotherapy"): GUIDE, comorbidity round: the comorbidity "toxicity of prior therapy".
 
 Such criteria are dropped. A washout written as its own length ("the washout period ... is 14 days", "allows washout
 for 2 days", "a period of 2 weeks has passed since completion") is the time since the treatment: ``within_weeks``,
-not an exposure length (GUIDE, third round), when the criterion has no window yet. Patterns: ``context_only`` in ``prior_therapy.yaml``.
+not an exposure length (GUIDE, third round), when the criterion has no window yet. Patterns: ``context_only`` in
+``prior_therapy.yaml``.
 """
 
 from __future__ import annotations
@@ -38,15 +41,23 @@ class ContextOnlyRules(BaseModel):
     brain_gate: tuple[str, ...]
     brain_stable: Pattern
     brain_agent: Pattern
+    recovery_gate: tuple[str, ...]
+    recovery: Pattern
+    recovery_keep: Pattern
     washout_gate: tuple[str, ...]
     washout: Pattern
 
 
 class _Criterion(Protocol):
-    evidence: Evidence
-    agents: list[str]
     within_weeks: float | None
     min_duration_months: float | None
+
+    @property
+    def evidence(self) -> Evidence: ...
+    @property
+    def agents(self) -> list[str]: ...
+    @property
+    def requirement(self) -> str: ...
 
 
 C = TypeVar("C", bound=_Criterion)
@@ -66,6 +77,14 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
             and rules.brain_stable.search(low)
         ):
             continue  # only the local treatment of the brain metastases: a steroid washout beside it stays
+        if (
+            c.requirement != "allowed"
+            and c.within_weeks is None
+            and not any(rules.recovery_keep.search(a) for a in c.agents)
+            and any(g in low for g in rules.recovery_gate)
+            and rules.recovery.search(low)
+        ):
+            continue
         if c.within_weeks is None and any(g in low for g in rules.washout_gate):  # a window written stays
             m = rules.washout.search(low)
             n = parse_number(m.group("n")) if m is not None else None

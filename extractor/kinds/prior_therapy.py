@@ -51,8 +51,8 @@ from extractor.kinds._prior_therapy_clauses import (
     split_sentences,
     trim,
 )
-from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual
 from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
+from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual
 from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
