@@ -12,10 +12,13 @@ only to define or qualify something else:
 - recovery from the effects of earlier treatment ("patients who received chemotherapy must have recovered from the
   acute effects of chemotherapy"): GUIDE, comorbidity round: the comorbidity "toxicity of prior therapy".
 
-Such criteria are dropped. A washout written as its own length ("the washout period ... is 14 days", "allows washout
-for 2 days", "a period of 2 weeks has passed since completion") is the time since the treatment: ``within_weeks``,
-not an exposure length (GUIDE, third round), when the criterion has no window yet. Patterns: ``context_only`` in
-``prior_therapy.yaml``.
+Such criteria are dropped. A therapy named in an opening condition ("If prior anti-CD19 therapy has been administered,
+CD19-positivity has to be re-established", "If the participant has had previous radiation to the target lesion(s),
+there must be evidence of progression") is admitted under that condition: ``allowed``, not ``required`` (GUIDE, third
+round: "allowed when it admits it"). A washout written as its own length ("the washout period ... is 14 days",
+"allows washout for 2 days", "a period of 2 weeks has passed since completion") is the time since the treatment:
+``within_weeks``, not an exposure length (GUIDE, third round), when the criterion has no window yet. Patterns:
+``context_only`` in ``prior_therapy.yaml``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor.models.criteria import Evidence
+from extractor.models.criteria import Evidence, Requirement
 from extractor.rules.grammar import parse_number, to_weeks
 from extractor.rules.ruledata import Pattern
 
@@ -44,6 +47,8 @@ class ContextOnlyRules(BaseModel):
     recovery_gate: tuple[str, ...]
     recovery: Pattern
     recovery_keep: Pattern
+    conditional: Pattern
+    conditional_not: Pattern
     washout_gate: tuple[str, ...]
     washout: Pattern
 
@@ -51,13 +56,12 @@ class ContextOnlyRules(BaseModel):
 class _Criterion(Protocol):
     within_weeks: float | None
     min_duration_months: float | None
+    requirement: Requirement
 
     @property
     def evidence(self) -> Evidence: ...
     @property
     def agents(self) -> list[str]: ...
-    @property
-    def requirement(self) -> str: ...
 
 
 C = TypeVar("C", bound=_Criterion)
@@ -85,6 +89,8 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
             and rules.recovery.search(low)
         ):
             continue
+        if c.requirement == "required" and rules.conditional.search(low) and not rules.conditional_not.search(low):
+            c.requirement = "allowed"  # "If prior X has been administered, <condition>": X is admitted, not demanded
         if c.within_weeks is None and any(g in low for g in rules.washout_gate):  # a window written stays
             m = rules.washout.search(low)
             n = parse_number(m.group("n")) if m is not None else None
