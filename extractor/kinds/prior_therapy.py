@@ -52,6 +52,7 @@ from extractor.kinds._prior_therapy_clauses import (
     trim,
 )
 from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
+from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual
 from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
@@ -188,6 +189,7 @@ class Rules(RuleFile):
     permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
     need_open: Pattern = Field(description="An exclusion opening with the patient's need of a therapy: a cue.")
+    context_only: ContextOnlyRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -235,7 +237,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
     )
     found = conmed(ctx, rules, found, PriorTherapy)
-    return planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
+    return contextual(rules.context_only, planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy)))
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:

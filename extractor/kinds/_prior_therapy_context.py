@@ -1,0 +1,101 @@
+"""Therapies named only as context, and washout lengths, in the ``prior_therapy`` kind (issue 11, round 14).
+
+A precision read of a fixed-seed sample of the kind's corpus output found therapies typed where the item names them
+only to define or qualify something else:
+
+- a menopause or childbearing-status definition ("amenorrhea for 12 months in the absence of chemotherapy,
+  tamoxifen ...", "ovarian failure ... who have received whole pelvic radiation", "must discontinue HRT to allow
+  confirmation of post-menopausal status"): GUIDE, second round: menopause definitions are ``other``;
+- the treatment that makes brain metastases eligible ("unless adequately treated with radiotherapy and/or surgery
+  (including radiosurgery) and stable for at least 4 weeks", "stable 2 weeks after gamma knife therapy"): the
+  ``brain_metastases`` criterion's treated / stable conditions, not a rule on the therapy;
+- recovery from the effects of earlier treatment ("patients who received chemotherapy must have recovered from the
+  acute effects of chemotherapy"): GUIDE, comorbidity round: the comorbidity "toxicity of prior therapy".
+
+Such criteria are dropped. A therapy named in an opening condition ("If prior anti-CD19 therapy has been administered,
+CD19-positivity has to be re-established", "If the participant has had previous radiation to the target lesion(s),
+there must be evidence of progression") is admitted under that condition: ``allowed``, not ``required`` (GUIDE, third
+round: "allowed when it admits it"). A washout written as its own length ("the washout period ... is 14 days",
+"allows washout for 2 days", "a period of 2 weeks has passed since completion") is the time since the treatment:
+``within_weeks``, not an exposure length (GUIDE, third round), when the criterion has no window yet. Patterns:
+``context_only`` in ``prior_therapy.yaml``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from extractor.models.criteria import Evidence, Requirement
+from extractor.rules.grammar import parse_number, to_weeks
+from extractor.rules.ruledata import Pattern
+
+__all__ = ["ContextOnlyRules", "contextual"]
+
+
+class ContextOnlyRules(BaseModel):
+    """``context_only``: cheap gates (substrings of the lower-case quote) and the patterns they open."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    definition_gate: tuple[str, ...]
+    definition: Pattern
+    brain_gate: tuple[str, ...]
+    brain_stable: Pattern
+    brain_agent: Pattern
+    recovery_gate: tuple[str, ...]
+    recovery: Pattern
+    recovery_keep: Pattern
+    conditional: Pattern
+    conditional_not: Pattern
+    washout_gate: tuple[str, ...]
+    washout: Pattern
+
+
+class _Criterion(Protocol):
+    within_weeks: float | None
+    min_duration_months: float | None
+    requirement: Requirement
+
+    @property
+    def evidence(self) -> Evidence: ...
+    @property
+    def agents(self) -> list[str]: ...
+
+
+C = TypeVar("C", bound=_Criterion)
+
+
+def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
+    """``found`` without the criteria stated only as context; a washout length moved to ``within_weeks``."""
+    out: list[C] = []
+    for c in found:
+        low = c.evidence.text.lower()
+        if any(g in low for g in rules.definition_gate) and rules.definition.search(low):
+            continue
+        if (
+            c.agents
+            and any(g in low for g in rules.brain_gate)
+            and all(rules.brain_agent.search(a) for a in c.agents)
+            and rules.brain_stable.search(low)
+        ):
+            continue  # only the local treatment of the brain metastases: a steroid washout beside it stays
+        if (
+            c.requirement != "allowed"
+            and c.within_weeks is None
+            and not any(rules.recovery_keep.search(a) for a in c.agents)
+            and any(g in low for g in rules.recovery_gate)
+            and rules.recovery.search(low)
+        ):
+            continue
+        if c.requirement == "required" and rules.conditional.search(low) and not rules.conditional_not.search(low):
+            c.requirement = "allowed"  # "If prior X has been administered, <condition>": X is admitted, not demanded
+        if c.within_weeks is None and any(g in low for g in rules.washout_gate):  # a window written stays
+            m = rules.washout.search(low)
+            n = parse_number(m.group("n")) if m is not None else None
+            if m is not None and n is not None:
+                c.within_weeks = round(to_weeks(n, m.group("unit")), 2)
+                c.min_duration_months = None
+        out.append(c)
+    return out
