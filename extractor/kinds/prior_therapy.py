@@ -38,6 +38,7 @@ from extractor.kinds._prior_therapy_agents import (
     untreated,
     untreated_fields,
 )
+from extractor.kinds._prior_therapy_children import ChildRules, washout_children
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
     Flags,
@@ -185,6 +186,7 @@ class Rules(RuleFile):
     treated: TreatedRules
     absorption: AbsorptionRules
     planned_therapy: PlannedRules
+    washout_children: ChildRules
     permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
     need_open: Pattern = Field(description="An exclusion opening with the patient's need of a therapy: a cue.")
@@ -235,7 +237,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
     )
     found = conmed(ctx, rules, found, PriorTherapy)
-    return planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
+    found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
+    return washout_children(ctx, rules, found, PriorTherapy)  # a washout table's child: its window
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
