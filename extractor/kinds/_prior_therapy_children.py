@@ -2,10 +2,11 @@
 
 A lead-in such as "Time between prior anticancer therapy and first dose must be:", "Washout periods:", "Prior
 therapy within the following windows:" or "Has received the following within 7 days prior to the first dose:"
-lists washouts as child items ("Cytotoxic chemotherapy - 3 weeks", "4 weeks: systemic corticosteroids", "Fulvestrant").
-Whatever the section, each child is a washout (GUIDE: washouts; "at least N weeks since" is ``within_weeks`` too):
-a criterion without a window takes the child's one time ("- 3 weeks", "≥ 2 weeks for X") or else the lead-in's one
-window, and a ``required`` read of it becomes ``excluded`` (so does the lead-in's own agent). Allowed criteria and exception lead-ins are left alone.
+lists washouts as child items ("Cytotoxic chemotherapy - 3 weeks", "4 weeks: systemic corticosteroids",
+"Fulvestrant"). Whatever the section, each child is a washout (GUIDE: washouts; "at least N weeks since" is
+``within_weeks`` too): a criterion without a window takes the time inside its evidence ("- 3 weeks", "≥ 2 weeks for
+X") or, with none, the lead-in's one window, and a ``required`` read becomes ``excluded`` (so does the lead-in's own
+agent). Allowed criteria, exceptions ("No washout for X") and example times ("e.g., 6 weeks for X") are left alone.
 A second time in a parenthesis after a qualifier ("Radiotherapy: 2 weeks (palliative: 1 week)") is a second
 criterion for the qualified agent. Patterns: ``washout_children`` in ``prior_therapy.yaml``.
 """
