@@ -38,6 +38,7 @@ from extractor.kinds._prior_therapy_agents import (
     untreated,
     untreated_fields,
 )
+from extractor.kinds._prior_therapy_children import ChildRules, washout_children
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
     Flags,
@@ -186,6 +187,7 @@ class Rules(RuleFile):
     treated: TreatedRules
     absorption: AbsorptionRules
     planned_therapy: PlannedRules
+    washout_children: ChildRules
     permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
     need_open: Pattern = Field(description="An exclusion opening with the patient's need of a therapy: a cue.")
@@ -237,7 +239,9 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
         ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
     )
     found = conmed(ctx, rules, found, PriorTherapy)
-    return contextual(rules.context_only, planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy)))
+    found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
+    found = washout_children(ctx, rules, found, PriorTherapy)  # a washout table's child: its window
+    return contextual(rules.context_only, found)
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
