@@ -31,6 +31,8 @@ def _entry(rules: Rules, text: str) -> tuple[int, str] | None:
     disease."""
     words = text.split()
     while words and words[0] in rules.list_lead:
+        if words[0] == "chronic" and _singular(" ".join(words[1:])) in rules.chronic_names:
+            break  # "chronic bronchitis": part of the name
         words.pop(0)
     if not 1 <= len(words) <= rules.list_max_words or not rules.coord_block.isdisjoint(words):
         return None

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from extractor.kinds._comorbidity_allergy import allergies
 from extractor.kinds._comorbidity_lists import siblings
+from extractor.kinds._comorbidity_names import chronic_kept, had_transplant
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.drugs import find_agents, is_class
@@ -145,6 +147,9 @@ class Rules(RuleFile):
     list_block: Pattern
     list_skip: Pattern
     list_cause: Pattern
+    chronic_names: frozenset[str]
+    chronic_before: Pattern
+    transplant_had: Pattern
     sentences: Sentences = Sentences()
 
     @model_validator(mode="after")
@@ -251,64 +256,6 @@ def _coordinated(wider: str, name: str, base: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _singular(words: list[str]) -> list[str]:
-    last = words[-1]
-    if len(last) > 3 and last.endswith("s") and not last.endswith(RULES.plural_keep):
-        words = [*words[:-1], last[:-1]]
-    return words
-
-
-def _objects(low: str, start: int, end: int) -> list[str]:
-    """The noun phrases of a hypersensitivity object ``low[start:end]``, one per coordinated part."""
-    out: list[str] = []
-    lead = RULES.object_lead_words
-    for part in RULES.object_split.split(RULES.object_excipients_of.sub(" ", low[start:end])):
-        words = RULES.object_junk.sub(" ", part).split()
-        while words and words[0] in lead:
-            words.pop(0)
-        while words and words[-1] in RULES.object_tail_words:
-            words.pop()
-        if words and len(words) <= RULES.object_max_words and RULES.object_drop.isdisjoint(words):
-            name = " ".join(_singular(words))
-            if name not in out:
-                out.append(name)
-    return out
-
-
-def _hypersensitivity(low: str, conditions: list[_Found]) -> list[_Found]:
-    out: list[_Found] = []
-    starts = [f.start for f in conditions]
-    for m in RULES.hypersensitivity.finditer(low):
-        start = m.start()
-        if RULES.reason_before.search(low, max(0, start - 50), start):
-            continue  # what a medication treats or prevents ("premedication for hypersensitivity reactions")
-        names: list[str] = []
-        end = m.end()
-        lead = RULES.object_lead.match(low, end)
-        if lead is not None:
-            stop = RULES.object_end.search(low, lead.end())
-            obj_end = stop.start() if stop is not None else len(low)
-            obj_end = min([obj_end, *(s for s in starts if s >= lead.end())])
-            objects = _objects(low, lead.end(), obj_end)
-            bare = m.group(0).startswith(RULES.no_bare)
-            if bare and any(not RULES.therapy_objects.isdisjoint(o.split()) for o in objects):
-                continue  # "intolerant to available therapies": a treatment history, no condition
-            if objects:
-                names = [RULES.hypersensitivity_to.format(o) for o in objects]
-                end = obj_end
-        if not names:
-            pre = RULES.pre_object.search(low, max(0, start - 40), start)
-            if pre is not None:
-                if RULES.reason_before.search(low, max(0, pre.start() - 50), pre.start()):
-                    continue  # "corticosteroids for a contrast allergy"
-                names, start = [RULES.hypersensitivity_to.format(" ".join(pre.group("obj").split()))], pre.start()
-            elif not m.group(0).startswith(RULES.no_bare):
-                names = [RULES.hypersensitivity_name]
-        if names:
-            out.append(_Found(start, end, tuple(names), "hypersensitivity"))
-    return out
-
-
 def _toxic_drugs(low: str, s: int, e: int) -> list[str]:
     """The drugs (not classes) a past or known toxicity of ``low[s:e]`` is attributed to ("Severe previous toxicity
     from cyclophosphamide", "known Grade >= 3 docetaxel-related toxicities", "toxicity when receiving enfortumab
@@ -365,6 +312,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
+        names = chronic_kept(RULES, low, m.start(), names)  # "chronic pancreatitis", not "acute or chronic ..."
         if names[0] in RULES.lab_conditions and RULES.lab_item.search(low):
             continue  # "bilirubin <= 3 x ULN for Gilbert's syndrome": the lab kind's condition
         if any(r in names[0] for r in RULES.germline_roots) and RULES.germline_item.search(low):
@@ -384,7 +332,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
             end, more = h.end(), (" ".join([*words[:-1], h.group("head")]),)
         found.append(_Found(m.start(), end, (*coordinated, *names, *more)))
     if any(w in low for w in RULES.hypersensitivity_words):
-        found.extend(_hypersensitivity(low, found))
+        found.extend(_Found(s, e, n, "hypersensitivity") for s, e, n in allergies(RULES, low, [f.start for f in found]))
     if not RULES.toxicity_words.isdisjoint(ctx.words):
         found.extend(_toxicity(ctx))
         found.extend(
@@ -558,6 +506,8 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         else:
             last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
+        if scope is None and had_transplant(RULES, ctx.lower, f.start, f.names):
+            scope = "history"  # "has had an organ transplant" (GUIDE.md: a transplant previously received)
         beside = toxicity or (s, e) in past
         key = (scope, _requirement(ctx, f, (s, e), beside, zones))
         span = (

@@ -1,0 +1,71 @@
+"""Hypersensitivity of the ``comorbidity`` kind (its rules are ``comorbidity.yaml``): "hypersensitivity / allergy /
+intolerance to X" -> "hypersensitivity to X", one entry per object X named; an object before the cue ("contrast
+allergy"); without one, "hypersensitivity"; an intolerance of a therapy or of no named object is no condition."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractor.kinds.comorbidity import Rules
+
+__all__ = ["allergies"]
+
+
+def _singular(rules: Rules, words: list[str]) -> list[str]:
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith(rules.plural_keep):
+        words = [*words[:-1], last[:-1]]
+    return words
+
+
+def _objects(rules: Rules, low: str, start: int, end: int) -> list[str]:
+    """The noun phrases of a hypersensitivity object ``low[start:end]``, one per coordinated part."""
+    out: list[str] = []
+    lead = rules.object_lead_words
+    for part in rules.object_split.split(rules.object_excipients_of.sub(" ", low[start:end])):
+        words = rules.object_junk.sub(" ", part).split()
+        while words and words[0] in lead:
+            words.pop(0)
+        while words and words[-1] in rules.object_tail_words:
+            words.pop()
+        if words and len(words) <= rules.object_max_words and rules.object_drop.isdisjoint(words):
+            name = " ".join(_singular(rules, words))
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def allergies(rules: Rules, low: str, starts: list[int]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Each hypersensitivity named: (start, end, names), "hypersensitivity to X" per object X (``starts``: where the
+    conditions found begin; an object ends before one)."""
+    out: list[tuple[int, int, tuple[str, ...]]] = []
+    for m in rules.hypersensitivity.finditer(low):
+        start = m.start()
+        if rules.reason_before.search(low, max(0, start - 50), start):
+            continue  # what a medication treats or prevents ("premedication for hypersensitivity reactions")
+        names: list[str] = []
+        end = m.end()
+        lead = rules.object_lead.match(low, end)
+        if lead is not None:
+            stop = rules.object_end.search(low, lead.end())
+            obj_end = stop.start() if stop is not None else len(low)
+            obj_end = min([obj_end, *(s for s in starts if s >= lead.end())])
+            objects = _objects(rules, low, lead.end(), obj_end)
+            bare = m.group(0).startswith(rules.no_bare)
+            if bare and any(not rules.therapy_objects.isdisjoint(o.split()) for o in objects):
+                continue  # "intolerant to available therapies": a treatment history, no condition
+            if objects:
+                names = [rules.hypersensitivity_to.format(o) for o in objects]
+                end = obj_end
+        if not names:
+            pre = rules.pre_object.search(low, max(0, start - 40), start)
+            if pre is not None:
+                if rules.reason_before.search(low, max(0, pre.start() - 50), pre.start()):
+                    continue  # "corticosteroids for a contrast allergy"
+                names, start = [rules.hypersensitivity_to.format(" ".join(pre.group("obj").split()))], pre.start()
+            elif not m.group(0).startswith(rules.no_bare):
+                names = [rules.hypersensitivity_name]
+        if names:
+            out.append((start, end, tuple(names)))
+    return out
