@@ -328,7 +328,9 @@ def agent_mode(  # noqa: PLR0917
         if any(m.direction != "forward" for m in within(flags.cues("negated"), *inner)):
             return "excluded"
         if any(m.direction != "forward" or m.cue_end <= a.start for m in within(flags.cues("permitted"), *inner)):
-            return "exception"
+            # "Hb >= 8 g/dL (no transfusion allowed within 7 days)": a negation opening the aside negates it
+            opening = [m for m in within(flags.cues("negated"), po, a.start) if not lower[po + 1 : m.cue_start].strip()]
+            return "excluded" if opening and opening[0].direction == "forward" else "exception"
     exc = within(exceptions, s, a.start)
     q = rules.exception_quantified.match(lower, exc[-1].cue_end) if exc else None
     if q is not None and "," in lower[q.end() : a.start]:

@@ -56,6 +56,7 @@ class NumberRules(BaseModel):
     range_before: Pattern
     pre_tail: Pattern
     duration_tail: Pattern
+    unit_window: Pattern
     post: Pattern
     duration_of: Pattern
     after_duration: Pattern
@@ -143,7 +144,7 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
         back = max(s, ns - 45)
         c = tail.search(lower, back, ns)
         p = rules.pre_tail.search(lower, back, ns)
-        d = rules.duration_tail.search(lower, back, ns)
+        d = rules.duration_tail.search(lower, max(s, ns - 70), ns)
         post = rules.post.match(lower, u.end(), e)
         start = min(x.start() for x in (c, p, d, u) if x is not None) if (c or p or d) else ns
         end = post.end() if post and post.group("post") else u.end()
@@ -160,6 +161,19 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
                 u.end(),
             )
         )
+    more = _unit_windows(rules, lower, s, e)
+    return sorted([*out, *more], key=lambda q: q.start) if more else out
+
+
+def _unit_windows(rules: NumberRules, lower: str, s: int, e: int) -> list[Qty]:
+    """Windows of one unit written without a number ("within a year", "in the past month")."""
+    out: list[Qty] = []
+    for m in rules.unit_window.finditer(lower, s, e):
+        post = rules.post.match(lower, m.end(), e)
+        end = post.end() if post and post.group("post") else m.end()
+        pre = "within" if m.group("pre").startswith("within a") else m.group("pre")
+        after = (post.group("post") or "") if post else ""
+        out.append(Qty(m.start(), end, 1.0, m.group("unit"), None, pre, after, False, m.end()))
     return out
 
 
@@ -216,8 +230,9 @@ def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: li
         if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
             if rules.after_duration.match(lower, unit_end, e):
                 continue
-            if q.cmp and op_of(q.cmp) in ("<", "<=") and lower[max(0, q.start - 2) : q.start].strip().endswith("("):
-                continue  # "palliative radiation (<= 2 weeks of radiotherapy)": a length limit, no minimum
+            aside = lower[max(0, q.start - 2) : q.start].strip().endswith("(")
+            if q.cmp and op_of(q.cmp) in ("<", "<=") and (q.dur or aside):
+                continue  # "palliative radiation (<= 2 weeks of radiotherapy)", "for up to 14 days": no minimum
             return round(to_months(q.n, q.unit), 2)
     return None
 

@@ -391,7 +391,7 @@ def _sentence_criteria(  # noqa: PLR0917
         first, names = untreated_fields(rules.agents, lower, none, m)
         requirement: Requirement = "excluded" if none ^ ctx.is_exclusion else "required"
         return [ctx.make(PriorTherapy, cs, ce, agents=names, requirement=requirement, setting=setting, min_lines=first)]
-    qtys = quantities(num, lower, s, e, toks) if toks else []
+    qtys = quantities(num, lower, s, e, toks)  # with the windows of one unit ("within a year")
     windows = windows_of(num, lower, s, qtys)
     # group agents by window (first window after the agent, else the last one before), mode and negation
     groups: dict[tuple[int, str, bool], _Group] = {}
