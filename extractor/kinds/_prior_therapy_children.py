@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
-from extractor.models.criteria import Evidence, Requirement
+from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.grammar import to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
@@ -29,20 +29,7 @@ __all__ = ["ChildRules", "washout_children"]
 _BASE = frozenset({"kind", "polarity", "cohort", "item", "backend", "evidence"})
 
 
-class _Therapy(Protocol):
-    """The fields of a ``prior_therapy`` criterion this pass reads and sets."""
-
-    evidence: Evidence
-    agents: list[str]
-    requirement: Requirement
-    within_weeks: float | None
-    min_duration_months: float | None
-    min_lines: int | None
-
-    def model_dump(self) -> dict[str, Any]: ...
-
-
-C = TypeVar("C", bound=_Therapy)
+C = TypeVar("C", bound=Therapy)
 
 
 class ChildRules(BaseModel):

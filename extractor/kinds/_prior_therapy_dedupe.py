@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from extractor.models.criteria import Evidence, Requirement
+from extractor.kinds._prior_therapy_types import Therapy
 
 __all__ = ["NUMERIC", "dedupe"]
 
@@ -12,13 +12,7 @@ NUMERIC = ("setting", "min_lines", "max_lines", "min_duration_months", "within_w
 """The fields beside ``agents`` and ``requirement`` that make a criterion another fact."""
 
 
-class _Therapy(Protocol):
-    evidence: Evidence
-    agents: list[str]
-    requirement: Requirement
-
-
-C = TypeVar("C", bound=_Therapy)
+C = TypeVar("C", bound=Therapy)
 
 
 def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:

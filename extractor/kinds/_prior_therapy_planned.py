@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor.models.criteria import Evidence, Requirement
+from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.drugs import find_agents
 from extractor.rules.grammar import to_months, to_weeks
 from extractor.rules.item import ItemContext
@@ -26,17 +26,7 @@ from extractor.rules.ruledata import Pattern
 __all__ = ["PlannedRules", "planned_therapy"]
 
 
-class _Therapy(Protocol):
-    """The fields of a ``prior_therapy`` criterion this pass reads and sets."""
-
-    evidence: Evidence
-    agents: list[str]
-    requirement: Requirement
-    within_weeks: float | None
-    min_duration_months: float | None
-
-
-C = TypeVar("C", bound=_Therapy)
+C = TypeVar("C", bound=Therapy)
 
 
 class PlannedRules(BaseModel):

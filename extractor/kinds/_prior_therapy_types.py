@@ -1,0 +1,23 @@
+"""The fields of a ``prior_therapy`` criterion that the kind's helper passes read and set, as one protocol (the
+passes live in their own modules and cannot import the model without a cycle)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from extractor.models.criteria import Evidence, Requirement
+
+__all__ = ["Therapy"]
+
+
+class Therapy(Protocol):
+    """A ``prior_therapy`` criterion as the helper passes see it."""
+
+    evidence: Evidence
+    agents: list[str]
+    requirement: Requirement
+    within_weeks: float | None
+    min_duration_months: float | None
+    min_lines: int | None
+
+    def model_dump(self) -> dict[str, Any]: ...
