@@ -17,9 +17,8 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
+from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, weeks_of, windows_of
 from extractor.kinds._prior_therapy_types import Therapy
-from extractor.rules.grammar import to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -114,8 +113,3 @@ def washout_children(ctx: ItemContext, rules: _Parent, out: list[C], cls: type[A
         if abs(c.within_weeks - w) <= 0.15:
             c.requirement = "excluded"
     return out
-
-
-def weeks_of(n: float, unit: str) -> float:
-    """A time in weeks, as the windows give it (two decimals)."""
-    return round(to_weeks(n, unit), 2)

@@ -23,12 +23,13 @@ round: "allowed when it admits it"). A washout written as its own length ("the w
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor.models.criteria import Evidence, Requirement
-from extractor.rules.grammar import parse_number, to_weeks
+from extractor.kinds._prior_therapy_numbers import weeks_of
+from extractor.kinds._prior_therapy_types import Therapy
+from extractor.rules.grammar import parse_number
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["ContextOnlyRules", "contextual"]
@@ -53,18 +54,7 @@ class ContextOnlyRules(BaseModel):
     washout: Pattern
 
 
-class _Criterion(Protocol):
-    within_weeks: float | None
-    min_duration_months: float | None
-    requirement: Requirement
-
-    @property
-    def evidence(self) -> Evidence: ...
-    @property
-    def agents(self) -> list[str]: ...
-
-
-C = TypeVar("C", bound=_Criterion)
+C = TypeVar("C", bound=Therapy)
 
 
 def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
@@ -95,7 +85,7 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
             m = rules.washout.search(low)
             n = parse_number(m.group("n")) if m is not None else None
             if m is not None and n is not None:
-                c.within_weeks = round(to_weeks(n, m.group("unit")), 2)
+                c.within_weeks = weeks_of(n, m.group("unit"))
                 c.min_duration_months = None
         out.append(c)
     return out

@@ -6,10 +6,11 @@ least one line (GUIDE: "at least one prior line" -> min_lines 1). Patterns: ``fa
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["FailureRules", "progressed_prior", "progression_excluded", "repeated"]
@@ -38,29 +39,7 @@ def progressed_prior(rules: FailureRules, lower: str, s: int, e: int) -> re.Matc
     return m
 
 
-class _Quote(Protocol):
-    """A criterion's evidence."""
-
-    @property
-    def text(self) -> str: ...
-
-
-class _Lines(Protocol):
-    """The fields of a criterion ``repeated`` reads."""
-
-    @property
-    def agents(self) -> list[str]: ...
-    @property
-    def requirement(self) -> str: ...
-    @property
-    def min_lines(self) -> int | None: ...
-    @property
-    def max_lines(self) -> int | None: ...
-    @property
-    def evidence(self) -> _Quote: ...
-
-
-C = TypeVar("C", bound=_Lines)
+C = TypeVar("C", bound=Therapy)
 
 
 def repeated(out: list[C], rules: FailureRules) -> list[C]:
@@ -77,18 +56,7 @@ def repeated(out: list[C], rules: FailureRules) -> list[C]:
     return kept
 
 
-class _Progressed(_Lines, Protocol):
-    """The fields ``progression_excluded`` reads and sets."""
-
-    requirement: Any
-    response_required: bool | None
-    within_weeks: float | None
-
-
-P = TypeVar("P", bound=_Progressed)
-
-
-def progression_excluded(out: list[P], rules: FailureRules, exclusion: bool) -> list[P]:
+def progression_excluded(out: list[C], rules: FailureRules, exclusion: bool) -> list[C]:
     """Exclusion "Previous progression of melanoma while on X", "has developed progressive disease on the current
     line of X": the patient may have had X (required when it is the current therapy) and must not have progressed
     on it, so a response on X is required (the model's ``response_required``; GUIDE, third round: the requirement

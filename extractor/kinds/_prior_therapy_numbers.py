@@ -32,6 +32,7 @@ __all__ = [
     "lines_of",
     "quantities",
     "tokens",
+    "weeks_of",
     "windows_of",
     "within",
 ]
@@ -75,6 +76,11 @@ class NumberRules(BaseModel):
     negation_gap: Pattern
     line_coordinator: Pattern
     at_least_one: Pattern
+
+
+def weeks_of(n: float, unit: str) -> float:
+    """A time in weeks as a window holds it (two decimals)."""
+    return round(to_weeks(n, unit), 2)
 
 
 def at_least_one(rules: NumberRules, lower: str, start: int, agent_start: int) -> bool:
@@ -215,7 +221,7 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         op = op_of(cmp) if cmp else None
         gap = op in (">=", ">") or (op is None and not pre and bool(rules.gap_post.search(post)))
         gap = gap or (washout and op not in ("<", "<="))
-        weeks = round(to_weeks(q.n, q.unit), 2)
+        weeks = weeks_of(q.n, q.unit)
         if paren_for and not (pre or cmp or post):  # "> 4 weeks (6 weeks for nitrosoureas)": the window it restates
             gap = out[-1].gap if out else lead
         out.append(Window(q.start, q.end, weeks, gap and pm is None, pm.start() if pm else -1))

@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
-from extractor.rules.grammar import to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -90,7 +90,7 @@ def _row(ctx: ItemContext, r: TreatedRules, out: list[C], model: type[C]) -> lis
     m = r.row.match(ctx.lower)
     if m is None or not r.row_lead.search(ctx.lead_in.lower()) or r.row_skip.search(ctx.lead_in.lower()):
         return None
-    weeks = round(to_weeks(float(m.group("n")), m.group("u")), 2)
+    weeks = weeks_of(float(m.group("n")), m.group("u"))
     names: list[str] = []
     for a in find_agents(ctx.lower[: m.end("label")]):
         if not a.neg and a.name not in names:

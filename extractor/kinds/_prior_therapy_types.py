@@ -19,5 +19,7 @@ class Therapy(Protocol):
     within_weeks: float | None
     min_duration_months: float | None
     min_lines: int | None
+    max_lines: int | None
+    response_required: bool | None
 
     def model_dump(self) -> dict[str, Any]: ...
