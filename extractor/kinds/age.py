@@ -85,6 +85,8 @@ class Rules(RuleFile):
     lead_in_item: Pattern
     excluded_keys: tuple[str, ...]
     excluded_after: Pattern
+    months_value: Pattern
+    months_not_before: Pattern
 
 
 RULES = load_rules("age", Rules)
@@ -242,8 +244,31 @@ def _unanchored(low: str, exclusion: bool) -> list[Candidate]:
     return out
 
 
+def _months(low: str, exclusion: bool) -> list[Candidate]:
+    """Ages in months ("\\>= 6 months old", "ages 6 months to 39 years"), in years rounded to 2 decimals."""
+    out: list[Candidate] = []
+    for m in RULES.months_value.finditer(low):
+        if RULES.months_not_before.search(low, max(0, m.start() - 60), m.start()):
+            continue
+        if m.group("ra"):
+            lo, hi = round(int(m.group("ra")) / 12, 2), _age_value(m.group("rb"))
+            ok = not exclusion and hi is not None and 0 < lo < hi
+            out.append((m.start(), m.end(), False, (lo, hi) if ok else None))
+            continue
+        op = m.group("acmp") or m.group("cmp")
+        value = round(int(m.group("av") or m.group("mv")) / 12, 2)
+        eff: Comparator | None = op_of(op) if op else (">=" if m.group("up") and not exclusion else None)
+        if eff is None or value <= 0:
+            continue
+        eff = negate(eff) if exclusion and op else eff
+        bounds: Bounds = (value, None) if eff in (">=", ">") else (None, value)
+        out.append((m.start(), m.end(), False, bounds))
+    return out
+
+
 def _candidates(low: str, exclusion: bool, age_lead: bool) -> list[Candidate]:
-    cands = _anchored(low, exclusion)
+    cands = _months(low, exclusion) if "month" in low else []
+    cands.extend(_anchored(low, exclusion))
     if "y" in low:
         cands.extend(_before_years(low, exclusion, age_lead))
     if any(k in low for k in RULES.unanchored_keys):
