@@ -22,6 +22,9 @@ from extractor.vocab.schemas import Drugs
 __all__ = ["Agent", "agent_classes", "agent_key", "find_agents", "is_class", "lookup", "name_alt", "trigger_words"]
 
 _GAP = r"[\s\-]*"  # a space / hyphen run inside a name: any run of them, or none
+_ELIDED = r"\d[a-z]\d{0,2}(?![a-z0-9])"  # an enzyme after the first of a list, its "cyp" left out ("or 2d6")
+_ELIDED_DIGIT = r"\s*/\s*\d{1,2}(?![a-z0-9])"  # "cyp3a4/5": the last digit of the enzyme before it replaced
+_ELIDED_DIGIT_NAME = r"\s*/\s*(\d{1,2})(?![a-z0-9])"
 
 
 def agent_key(text: str) -> str:
@@ -175,7 +178,9 @@ def _phrases() -> _Phrases:
     p = vocabulary(Drugs).phrases
     strength, sep = p.cyp_strength, p.cyp_separator
     head = f"(?:{strength})?{p.cyp_head}"
-    enzymes = p.cyp_enzyme + "(?:" + sep + p.cyp_enzyme.replace("(\\d", "(?:\\d", 1) + ")*"  # one name group
+    one = p.cyp_enzyme.replace("(\\d", "(?:\\d", 1)
+    # "CYP1A2 or 2D6", "CYP2C9, 2C19, and 3A4", "CYP3A4/5": a later enzyme written without its prefix (one name group)
+    enzymes = p.cyp_enzyme + "(?:" + sep + "(?:" + one + "|" + _ELIDED + ")|" + _ELIDED_DIGIT + ")*"
     heads = head + "(?:" + sep + head + ")*"
     phrase = (
         rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})[\s-]*(?P<h1>{heads})"
@@ -187,9 +192,23 @@ def _phrases() -> _Phrases:
         paired_head=re.compile(p.paired_head),
         pairs=dict(p.pairs),
         cyp_phrase=re.compile(phrase),
-        cyp_one_enzyme=re.compile(p.cyp_enzyme),
+        cyp_one_enzyme=re.compile(f"{p.cyp_enzyme}|(?<![a-z0-9])({_ELIDED})|{_ELIDED_DIGIT_NAME}"),
         cyp_one_head=re.compile(f"(?P<s>{strength})?(?P<h>inhibitor|inducer|substrate)"),
     )
+
+
+def _enzyme_names(rx: re.Pattern[str], enzymes: str) -> list[str]:
+    """The enzymes of a coordinated list, an elided one completed from the one before it ("cyp3a4/5" -> 3a4, 3a5;
+    "cyp1a2 or 2d6" -> 1a2, 2d6)."""
+    out: list[str] = []
+    for e in rx.finditer(enzymes):
+        name = e.group(1) or e.group(2)
+        if name is None:  # a bare digit after a slash: the same family and subfamily
+            if not out:
+                continue
+            name = out[-1][:2] + e.group(3)
+        out.append(name)
+    return out
 
 
 _HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
@@ -251,8 +270,8 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
         for h in ph.cyp_one_head.finditer(heads_text):
             strength = h.group("s") or strength
             words = strength.split()
-            for e in ph.cyp_one_enzyme.finditer(enzymes):
-                base = f"cyp{e.group(1)} {h.group('h')}"
+            for enzyme in _enzyme_names(ph.cyp_one_enzyme, enzymes):
+                base = f"cyp{enzyme} {h.group('h')}"
                 hits = [n for w in words if (n := table.get(agent_key(f"{w} {base}"))) is not None]
                 plain = table.get(agent_key(base))
                 if not hits and plain is not None:  # no strength the lexicon names: the plain class
