@@ -508,11 +508,9 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         else:
             last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
-        if scope is None and (
-            had_transplant(RULES, ctx.lower, f.start, f.names)
-            or (s, e) in had
-            or (had_condition(RULES, ctx.lower, f.start) and not had.add((s, e)))
-        ):
+        if scope is None and (s, e) not in had and had_condition(RULES, ctx.lower, f.start):
+            had.add((s, e))
+        if scope is None and ((s, e) in had or had_transplant(RULES, ctx.lower, f.start, f.names)):
             scope = "history"  # "has had an organ transplant", "not have had radiation pneumonitis or colitis"
         beside = toxicity or (s, e) in past
         key = (scope, _requirement(ctx, f, (s, e), beside, zones))
