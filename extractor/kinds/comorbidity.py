@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._comorbidity_allergy import allergies
 from extractor.kinds._comorbidity_lists import siblings
-from extractor.kinds._comorbidity_names import chronic_kept, had_transplant
+from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.drugs import find_agents, is_class
@@ -150,6 +150,7 @@ class Rules(RuleFile):
     chronic_names: frozenset[str]
     chronic_before: Pattern
     transplant_had: Pattern
+    condition_had: Pattern
     sentences: Sentences = Sentences()
 
     @model_validator(mode="after")
@@ -495,6 +496,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     zones: dict[tuple[int, int], tuple[int, int] | None] = {}  # the permission zone of each sentence read
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
+    had: set[tuple[int, int]] = set()  # sentences where a condition the patient has had is named (and what follows)
     for f, (s, e) in zip(found, bounds, strict=True):
         scope: Scope | None
         if f.how == "toxicity":
@@ -506,8 +508,10 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         else:
             last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
             scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
-        if scope is None and had_transplant(RULES, ctx.lower, f.start, f.names):
-            scope = "history"  # "has had an organ transplant" (GUIDE.md: a transplant previously received)
+        if scope is None and (s, e) not in had and had_condition(RULES, ctx.lower, f.start):
+            had.add((s, e))
+        if scope is None and ((s, e) in had or had_transplant(RULES, ctx.lower, f.start, f.names)):
+            scope = "history"  # "has had an organ transplant", "not have had radiation pneumonitis or colitis"
         beside = toxicity or (s, e) in past
         key = (scope, _requirement(ctx, f, (s, e), beside, zones))
         span = (
