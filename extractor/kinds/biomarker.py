@@ -26,6 +26,7 @@ from typing import Literal
 from pydantic import Field
 
 from extractor.kinds._biomarker_spelled import collapse_spelled
+from extractor.kinds._biomarker_testing import asks_test
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.grammar import Sentences, op_of, phrase_alt, sentence_bounds
@@ -148,6 +149,7 @@ class Rules(RuleFile):
     status_after: Pattern
     testing_before: Pattern
     testing_after: Pattern
+    test_asked: Pattern
     burden_unit: Pattern
     burden_markers: frozenset[str]
     alteration_more: Pattern
@@ -349,11 +351,11 @@ def _normal_words(alteration: str) -> str:
 def _clause_requirement(
     ctx: ItemContext, s: int, e: int, m_start: int, vend: int, *, absent: bool
 ) -> Requirement | None:
-    """The requirement the sentence around the marker states when it names a subgroup ("Patients with known BRCA
-    mutations must have received ..." -> allowed), an exclusion ("... KRAS mutations are excluded from this cohort"
-    -> excluded) or an exception ("with the exception of ... TP53 mutation"); None when it states none."""
-    low = ctx.lower[s:e]
-    clean = ctx.clean
+    """The requirement the sentence states when it asks for the marker's test or names a subgroup (allowed), an
+    exclusion ("... are excluded from this cohort") or an exception ("except ... TP53 mutation"); else None."""
+    low, clean = ctx.lower[s:e], ctx.clean
+    if asks_test(clean, s, e, m_start, vend, asked=RULES.test_asked):
+        return "allowed"  # "BRCA mutation testing will be required", "prior testing for BRAF V600 mutations"
     if "except" in low and not absent:
         ex = RULES.exception_before.search(clean, max(s, m_start - 220), m_start)
         if ex is not None:
