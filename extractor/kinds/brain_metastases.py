@@ -93,6 +93,7 @@ class Rules(RuleFile):
     subject_near: Pattern
     lead_allows: Pattern
     reason: Pattern
+    needs_count: Pattern
     lead_exception: Pattern
     size_limit: Pattern
     either_treated: Pattern
@@ -336,6 +337,13 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         allowed = "excluded"
     elif not ctx.is_exclusion and conds and cue is None and not neg and not must_treat and _cohort_needs(ctx, first):
         allowed = "required"
+    elif (
+        not ctx.is_exclusion
+        and not neg
+        and (cue is None or cut >= sentence_end)  # an allowance in a later sentence ("NOTE: ... to be eligible")
+        and RULES.needs_count.search(lower, max(0, first.start() - _NEAR), first.start())
+    ):
+        allowed = "required"  # "must have at least 1 untreated intracranial lesion": the trial needs them
     elif conds == ["untreated"]:
         allowed = "allowed"
     elif conds:

@@ -323,8 +323,11 @@ def _asides(ctx: ItemContext, found: list[tuple[int, int, str]]) -> list[tuple[i
         for m in RULES.example_parens.finditer(text):
             inside = [n for s, _, n in found if m.start() < s < m.end()]
             before = [n for _, e, n in found if m.start() - 40 <= e <= m.start() and "," not in text[e : m.start()]]
-            subtypes = bool(before) and m.group("cue").startswith("includ") and not specs[before[-1]].umbrella
-            if inside and (subtypes or all(specs[n].companion for n in inside)):
+            head = specs[before[-1]] if before else None
+            # a companion's subtypes are its own entries ("Stroke (including transient ischemic attack)")
+            own = head is not None and head.companion
+            subtypes = head is not None and not own and m.group("cue").startswith("includ") and not head.umbrella
+            if inside and (subtypes or (not own and all(specs[n].companion for n in inside))):
                 out.append((m.start(), m.end()))
         if "note" in ctx.words:
             out.extend((m.start(), m.end()) for m in RULES.note_parens.finditer(text))
@@ -360,7 +363,7 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
             continue  # the QTc maximum states it (also "any factor that increases the risk of QTc prolongation")
         risk = RULES.risk_before.search(text, max(0, start - _RISK_BEFORE), start) if risky else None
         if risk is not None:  # "risk factors for torsades de pointes": the risk is the fact, not the condition
-            if risk.group("cause") or risk.group("drug"):
+            if risk.group("cause") or risk.group("drug") or risk.group("known"):
                 continue  # a drug's risk is no cardiac history
             name = RULES.risk_name.format(name)
         if any(a <= start < b for a, b in aside):
