@@ -385,7 +385,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             if len(ths) == 1:
                 ths = thresholds(text, mention, win_end, first_only=False)[:2]
             if ths[0].unit is None and ths[0].uln is None and not ths[0].lln and len(ths) > 1:
-                ths[0].unit = ths[1].unit
+                ths[0].unit, ths[0].uln = ths[1].unit, ths[0].value if ths[1].uln else None  # "> 1.5 to <= 3 x ULN"
+                ths[0].value = None if ths[1].uln else ths[0].value
         primary = ths[0]
         if (
             len(ths) == 1
