@@ -26,7 +26,8 @@ def free_population(text: str, at: int, end: int) -> tuple[str, int] | None:
     if m is None:
         return None
     group = "who" if m.group("who") else "group"
-    return " ".join(m.group(group).split()), m.end(group)
+    words = " ".join(m.group(group).split())
+    return words.removeprefix("enrolled in ").removeprefix("the "), m.end(group)  # "(in) the expansion cohort"
 
 
 def conversion(text: str, prev_end: int, t: Threshold) -> bool:
