@@ -45,7 +45,9 @@ def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
         # a threshold for those patients stated after the mention in its sentence ("(patients with Gilbert's syndrome
         # may have total bilirubin up to 3 x ULN)"), or a bilirubin limit restated there, quotes the clause from the
         # mention on
-        restated = set() if conditioned else _restated(labs, base, g.start(), g.end(), RULES.gilbert_restated_reach)
+        # (also when a direct-bilirubin limit holds the condition already: "... if the total bilirubin is <= 3 x ULN or
+        # direct bilirubin <= 1.5 x ULN")
+        restated = _restated(labs, base, (clause_lo, g.start(), g.end()), RULES.gilbert_restated_reach)
         mentions = list(RULES.gilbert_before.finditer(text)) if conditioned else [g]
         out = []
         for lab in labs:
@@ -58,7 +60,8 @@ def gilbert_exception(ctx: ItemContext, labs: list[L], cls: type[L]) -> list[L]:
             if lo is None:
                 out.append(lab)
                 continue
-            ev = make_evidence(ctx.source, base + min(lo, at), lab.evidence.end)
+            end = max(lab.evidence.end, base + g.end()) if id(lab) in restated else lab.evidence.end
+            ev = make_evidence(ctx.source, base + min(lo, at), end)
             out.append(lab.model_copy(update={"condition": RULES.gilbert_condition, "evidence": ev}))
         if conditioned or restated:
             return out
@@ -112,9 +115,12 @@ def _clause_before(clean: str, text: str, mentions: list[re.Match[str]], at: int
     return opened + 1 if opened > text.rfind(")", s_lo, g.start()) else s_lo
 
 
-def _restated(labs: list[L], base: int, g_start: int, g_end: int, reach: int) -> set[int]:
+def _restated(labs: list[L], base: int, at: tuple[int, int, int], reach: int) -> set[int]:
     """The bilirubin labs (ids) that restate, after or around the Gilbert's mention at ``g_start:g_end`` (starting
-    within ``reach`` after it), an analyte the item gave its first threshold for before the mention."""
+    within ``reach`` after it) or before it in its clause (from ``clause_lo``: "or total bilirubin <= 3 x ULN with
+    direct bilirubin WNL in patients with Gilbert's"), an analyte the item gave its first threshold for before the
+    mention. ``at``: ``(clause_lo, g_start, g_end)``."""
+    clause_lo, g_start, g_end = at
     out: set[int] = set()
     for analyte in RULES.gilbert_analytes:
         same = sorted(
@@ -132,6 +138,7 @@ def _restated(labs: list[L], base: int, g_start: int, g_end: int, reach: int) ->
         out.update(
             id(lab)
             for lab in same[1:]
-            if lab.evidence.start - base <= g_end + reach and lab.evidence.end - base >= g_end
+            if (lab.evidence.start - base <= g_end + reach and lab.evidence.end - base >= g_end)
+            or clause_lo <= lab.evidence.start - base < g_start
         )
     return out

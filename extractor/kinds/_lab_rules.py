@@ -120,6 +120,7 @@ class Rules(RuleFile):
     condition_gap: Pattern
     condition_negation_reach: int
     condition_negation_gap: Pattern
+    free_population: Pattern
     requirement: Pattern
     unless: Pattern
     lead_in_not_required: Pattern

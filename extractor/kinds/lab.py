@@ -24,6 +24,7 @@ from pydantic import Field
 from extractor.ground import make_evidence
 from extractor.kinds._lab_age_table import age_table, is_age_table
 from extractor.kinds._lab_bare import bare_item, normal_before
+from extractor.kinds._lab_cohorts import conversion, free_population, names_population, population_end
 from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_gilbert import gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
@@ -337,6 +338,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     # without a population word in the item only each mention's first threshold counts (the others can only give
     # criteria for a population)
     cond_words = tuple([w for w in RULES.condition_words if w in text])
+    pops = names_population(text)  # a population the conditions do not list ("for those taking alpelisib")
     has_normal = "normal" in text  # once: a test per mention is quadratic on a long item
     out: list[Lab] = []
     seen: dict[str, str] = {}
@@ -352,7 +354,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             continue  # a silent analyte only ends the reach of the one before it; "<n>% blasts" is read there
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         lo = mentions[i - 1].end if i else 0
-        ths = thresholds(text, mention, win_end, first_only=not cond_words)
+        ths = thresholds(text, mention, win_end, first_only=not (cond_words or pops))
         if taken and ths and ths[0].start in taken:
             prev_end = win_end
             continue
@@ -383,7 +385,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             if len(ths) == 1:
                 ths = thresholds(text, mention, win_end, first_only=False)[:2]
             if ths[0].unit is None and ths[0].uln is None and not ths[0].lln and len(ths) > 1:
-                ths[0].unit = ths[1].unit
+                ths[0].unit, ths[0].uln = ths[1].unit, ths[0].value if ths[1].uln else None  # "> 1.5 to <= 3 x ULN"
+                ths[0].value = None if ths[1].uln else ths[0].value
         primary = ths[0]
         if (
             len(ths) == 1
@@ -434,6 +437,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             cond, span_end = lab_condition(lc), lc.end()
             skip_before = lc.end()
             hi = next((m.start for m in mentions[i + 1 :] if m.start >= span_end), len(text))
+        elif cond is None and pops and (fp := free_population(text, primary.end, population_end(text, ths, win_end))):
+            cond, span_end = fp
         span = grammar.clause_span(ctx.clean, mention.start, span_end, lo, hi)
         out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
         for name, _ in also:
@@ -454,6 +459,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             if RULES.condition_cue.match(text, t.end, nxt):
                 found = condition_in(ctx, text, t.end, stop.start() if stop else min(nxt, t.end + 80), cond_words)
                 also = further_conditions(text, found[1]) if found is not None else []
+            if found is None and pops and not conversion(text, ths[j - 1].end, t):
+                found, also = free_population(text, t.end, nxt), []
             if found is None and implicit:
                 continue
             if found is None:
