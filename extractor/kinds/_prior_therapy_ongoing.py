@@ -50,8 +50,7 @@ class OngoingRules(BaseModel):
     conditional: Pattern
     skip: Pattern
     duration: Pattern
-    dose_before: Pattern
-    dose_after: Pattern
+    dose_reference: Pattern
 
 
 class _Parent(Protocol):
@@ -97,7 +96,7 @@ class _State:
         names: list[str] = []
         lower, r = self.ctx.lower, self.r
         for ag in self.found:
-            if r.dose_before.search(lower[max(0, ag.start - 24) : ag.start]) or r.dose_after.match(lower, ag.end):
+            if r.dose_reference.match(lower, ag.end):
                 continue  # a dose's reference drug ("<= 10 mg prednisone (or equivalent)")
             if a <= ag.start and ag.end <= b and not ag.neg:
                 names.extend(n for n in ag.qualified or (ag.name,) if n not in names)
