@@ -71,6 +71,7 @@ from extractor.kinds._prior_therapy_numbers import (
     windows_of,
     within,
 )
+from extractor.kinds._prior_therapy_ongoing import OngoingRules, ongoing
 from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
@@ -187,6 +188,7 @@ class Rules(RuleFile):
     treated: TreatedRules
     absorption: AbsorptionRules
     planned_therapy: PlannedRules
+    ongoing: OngoingRules
     washout_children: ChildRules
     permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
@@ -240,6 +242,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     )
     found = conmed(ctx, rules, found, PriorTherapy)
     found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
+    found = ongoing(ctx, rules, found, PriorTherapy)
     found = washout_children(ctx, rules, found, PriorTherapy)  # a washout table's child: its window
     return contextual(rules.context_only, found)
 
