@@ -4,8 +4,9 @@ Reads ``consent.yaml``: the first mention of informed consent, of complying / ad
 protocol, of willingness to participate, to give samples or to undergo study procedures ("willing to undergo a
 tumour biopsy", "able to provide tumour tissue"), unless consent is a time anchor ("from signing informed consent"),
 a condition that would limit compliance (not the consent itself) comes before it, or it is the alternative to
-archival tissue ("archival tissue available or willing to undergo a biopsy": a tissue requirement). The evidence is
-the mention's clause.
+archival tissue ("archival tissue available or willing to undergo a biopsy": a tissue requirement), or "consented"
+describes the study's process ("may be consented prior to ...", "previously consented individuals"). The evidence
+is the mention's clause.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Rules(RuleFile):
     limits: Pattern
     limits_consent: Pattern
     tissue_alternative: Pattern
+    passing_before: Pattern
 
 
 RULES = load_rules("consent", Rules)
@@ -46,6 +48,8 @@ RULES = load_rules("consent", Rules)
 _ANCHOR_WINDOW = 45
 #: how far before a mention an archival-tissue alternative is looked for (characters)
 _TISSUE_WINDOW = 200
+#: how far before "consented" a word of the study's process is looked for (characters)
+_PASSING_WINDOW = 30
 
 
 def extract(ctx: ItemContext) -> list[Consent]:
@@ -58,6 +62,10 @@ def extract(ctx: ItemContext) -> list[Consent]:
             for c in RULES.consent.finditer(low)
             if not anchor.search(low, max(0, c.start() - _ANCHOR_WINDOW), c.start())
             and not tissue.search(low, max(0, c.start() - _TISSUE_WINDOW), c.start())
+            and not (
+                c.group() == "consented"
+                and RULES.passing_before.search(low, max(0, c.start() - _PASSING_WINDOW), c.start())
+            )
         ),
         None,
     )
