@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from extractor.kinds._diagnosis_heads import site_histology
+from extractor.kinds._diagnosis_inverted import inverted_names
 from extractor.kinds._diagnosis_lists import (
     chained,
     generic_cancer,
@@ -531,10 +532,10 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
     names = dx.names
     if names and RULES.context_only.match(dx.lower):
         return []  # "Measurable disease per Lugano criteria for lymphoma": the cancer is context (diagnosis.yaml)
+    no_histology = False  # "histologies other than ..." lists the ones allowed
     if ctx.is_exclusion and (names or dx.mentions):
-        inverted = RULES.exclusion_inverted.search(dx.lower) if names else None
-        if inverted is not None:
-            names = [c for c in names if dx.where[c][0] >= inverted.end()]
+        if names and (inverted := RULES.exclusion_inverted.search(dx.lower)) is not None:
+            names, no_histology = inverted_names(dx.lower, inverted, names, dx.where)
         else:
             # "De novo small cell neuroendocrine prostate cancer will not be allowed": a variant of the trial's
             # cancer is excluded, the cancer stays the diagnosis; else an exclusion states none (diagnosis.yaml)
@@ -547,7 +548,7 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             Diagnosis,
             cancer=c,
             histology=None
-            if c in dx.listed or _variant_excluded_here(dx.lower, dx.where[c])
+            if no_histology or c in dx.listed or _variant_excluded_here(dx.lower, dx.where[c])
             else _histology(dx.lower, dx.hists, dx.where[c], len(names), spans) or _qualifier(dx.lower, dx.where[c][0]),
             histologically_confirmed=None
             if dx.examples_from is not None and dx.examples_from <= dx.where[c][0] < dx.examples_to
