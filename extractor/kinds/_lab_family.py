@@ -4,10 +4,14 @@ serum creatinine's; in "creatinine <= 1.5 x ULN or >= 60 mL/min" the second valu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from extractor.kinds._lab_rules import RULES
 from extractor.kinds._lab_thresholds import Mention, Threshold
+from extractor.vocab import load_model
+from extractor.vocab.schemas import Analytes
 
-__all__ = ["in_family", "unit_owner"]
+__all__ = ["in_family", "owner_mention", "unit_owner"]
 
 
 def unit_owner(mention: Mention, t: Threshold) -> list[str]:
@@ -29,3 +33,13 @@ def unit_owner(mention: Mention, t: Threshold) -> list[str]:
 def in_family(mention: Mention) -> bool:
     """Whether the mention names only analytes of one unit family (its threshold may have an alternative)."""
     return any(set(mention.analytes) <= set(f.values()) for f in RULES.unit_families)
+
+
+def owner_mention(mention: Mention, owner: str) -> Mention:
+    """``mention`` read as naming ``owner`` only, with its usual direction and units (an exclusion's "creatinine <
+    40 mL/min" is negated as creatinine clearance's)."""
+    table = load_model("analytes")
+    assert isinstance(table, Analytes)
+    spec = table.root[owner]
+    units = {owner: frozenset(spec.units)}
+    return replace(mention, analytes=[owner], bound=spec.bound, units=units, bounds={owner: spec.bound}, stand_ins=[])

@@ -25,7 +25,7 @@ from extractor.kinds._lab_age_table import age_table, is_age_table
 from extractor.kinds._lab_bare import bare_item, normal_before
 from extractor.kinds._lab_cohorts import conversion, free_population, names_population, population_end
 from extractor.kinds._lab_direction import states_allowed
-from extractor.kinds._lab_family import in_family, unit_owner
+from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
 from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_percent import percent_first
@@ -258,6 +258,8 @@ def _lab(
     span: tuple[int, int],
     seen: dict[str, str],
 ) -> list[Lab]:
+    if owner := unit_owner(mention, t):  # a unit of another analyte of the family names it (and its direction)
+        mention = owner_mention(mention, owner[0])
     op = _effective_op(ctx, mention, t)
     fields: dict[str, Any] = {"op": op, "condition": cond}
     if t.uln is not None:
@@ -267,7 +269,7 @@ def _lab(
         fields["unit"] = t.unit
     out = []
     direction = op[0] if op else ""
-    analytes = unit_owner(mention, t) or mention.analytes  # a unit of another analyte of the family names it
+    analytes = mention.analytes
     if len(analytes) > 1 and t.unit:
         fit = [a for a in analytes if not mention.units.get(a) or t.unit in mention.units[a]]
         analytes = fit or analytes
