@@ -16,7 +16,7 @@ from extractor.rules import grammar
 if TYPE_CHECKING:
     from extractor.rules.item import ItemContext
 
-__all__ = ["gilbert_exception"]
+__all__ = ["gilbert_direct", "gilbert_exception"]
 
 L = TypeVar("L", bound=CriterionBase)
 
@@ -140,5 +140,34 @@ def _restated(labs: list[L], base: int, at: tuple[int, int, int], reach: int) ->
             for lab in same[1:]
             if (lab.evidence.start - base <= g_end + reach and lab.evidence.end - base >= g_end)
             or clause_lo <= lab.evidence.start - base < g_start
+        )
+    return out
+
+
+def gilbert_direct(ctx: ItemContext, labs: list[L]) -> list[L]:
+    """A direct-bilirubin limit that follows a Gilbert's mention in its sentence ("patients with Gilbert's syndrome
+    with a total bilirubin <= 2 x ULN and direct bilirubin within normal limits", "unless due to Gilbert's syndrome
+    and direct bilirubin is within normal limits") holds for those patients: it takes the condition, and its
+    evidence reaches back to the mention."""
+    text, base = ctx.lower, ctx.item.start
+    if len(ctx.clean) != len(ctx.item.text):
+        return labs  # a long space run was cut: item and clean offsets differ
+    out = []
+    for lab in labs:
+        at = lab.evidence.start - base
+        g = None
+        if _analyte(lab) == RULES.direct_bilirubin and getattr(lab, "condition", None) is None:
+            g = next(iter(RULES.gilbert_before.finditer(text, max(0, at - RULES.gilbert_reach), at)), None)
+        if g is None or RULES.sentence_break.search(ctx.clean, g.start(), at):
+            out.append(lab)
+            continue
+        start = grammar.clause_span(ctx.clean, g.start(), g.end())[0]
+        out.append(
+            lab.model_copy(
+                update={
+                    "condition": RULES.gilbert_condition,
+                    "evidence": make_evidence(ctx.source, base + min(start, at), lab.evidence.end),
+                }
+            )
         )
     return out

@@ -130,6 +130,7 @@ class Rules(RuleFile):
     organ: Pattern
     organ_reach: int
     organ_kinds: dict[str, Pattern]
+    unit_families: tuple[dict[str, str], ...]
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from extractor.ground import make_evidence
 from extractor.kinds._lab_age_table import age_table, is_age_table
 from extractor.kinds._lab_bare import bare_item, normal_before
 from extractor.kinds._lab_cohorts import conversion, free_population, names_population, population_end
 from extractor.kinds._lab_direction import states_allowed
-from extractor.kinds._lab_gilbert import gilbert_exception
+from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
+from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
@@ -258,6 +258,8 @@ def _lab(
     span: tuple[int, int],
     seen: dict[str, str],
 ) -> list[Lab]:
+    if owner := unit_owner(mention, t):  # a unit of another analyte of the family names it (and its direction)
+        mention = owner_mention(mention, owner[0])
     op = _effective_op(ctx, mention, t)
     fields: dict[str, Any] = {"op": op, "condition": cond}
     if t.uln is not None:
@@ -390,13 +392,11 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
         primary = ths[0]
         if (
             len(ths) == 1
-            and len(mention.analytes) > 1
-            and primary.uln
             and primary.op
-            and _against(mention, primary.op[0])
+            and ((len(mention.analytes) > 1 and primary.uln and _against(mention, primary.op[0])) or in_family(mention))
         ):
             # "creatinine or creatinine clearance <= 1.5 x ULN or >= 60 mL/min": the alternative's threshold too
-            ths = thresholds(text, mention, win_end, first_only=False)[:2]
+            ths = thresholds(text, mention, win_end, first_only=False)[:2] or ths
         elif len(ths) == 1 and primary.unit is None and RULES.dipstick_after.match(text, primary.end):
             ths = thresholds(text, mention, win_end, first_only=False)[:2]  # a dipstick grade, then an amount?
         if not primary.explicit:
@@ -507,6 +507,9 @@ def _alternative(
     if first_op is None or op is None or not RULES.alternative_join.fullmatch(text, first.end, t.start):
         return []
     against = _against(mention, first_op[0]) if first.uln is not None else []
+    # "creatinine <= 1.5 x ULN or >= 60 mL/min": the family member the second unit names ("eGFR <= 1.5 x ULN or >= 50
+    # mL/min": the first went to another member, the second is the mention's)
+    against = against or unit_owner(mention, t) or (mention.analytes if unit_owner(mention, first) else [])
     if not against:
         return []
     fit = [a for a in against if not t.unit or not mention.units.get(a) or t.unit in mention.units[a]]
@@ -533,41 +536,12 @@ def _organ_function(ctx: ItemContext) -> list[Lab]:
     return [ctx.make(Lab, s, e, analyte=analyte) for analyte in kinds]
 
 
-def _gilbert_direct(ctx: ItemContext, labs: list[Lab]) -> list[Lab]:
-    """A direct-bilirubin limit that follows a Gilbert's mention in its sentence ("patients with Gilbert's syndrome
-    with a total bilirubin <= 2 x ULN and direct bilirubin within normal limits", "unless due to Gilbert's syndrome
-    and direct bilirubin is within normal limits") holds for those patients: it takes the condition, and its
-    evidence reaches back to the mention."""
-    text, base = ctx.lower, ctx.item.start
-    if len(ctx.clean) != len(ctx.item.text):
-        return labs  # a long space run was cut: item and clean offsets differ
-    out = []
-    for lab in labs:
-        at = lab.evidence.start - base
-        g = None
-        if lab.analyte == RULES.direct_bilirubin and lab.condition is None:
-            g = next(iter(RULES.gilbert_before.finditer(text, max(0, at - RULES.gilbert_reach), at)), None)
-        if g is None or RULES.sentence_break.search(ctx.clean, g.start(), at):
-            out.append(lab)
-            continue
-        start = grammar.clause_span(ctx.clean, g.start(), g.end())[0]
-        out.append(
-            lab.model_copy(
-                update={
-                    "condition": RULES.gilbert_condition,
-                    "evidence": make_evidence(ctx.source, base + min(start, at), lab.evidence.end),
-                }
-            )
-        )
-    return out
-
-
 def extract(ctx: ItemContext) -> list[Lab]:
     """The lab criteria of one item."""
     labs = _lab_criteria(ctx)
     if "gilbert" in ctx.lower:
         if labs:
-            labs = _gilbert_direct(ctx, labs)
+            labs = gilbert_direct(ctx, labs)
         labs = gilbert_exception(ctx, labs, Lab)
     words = ctx.words
     if RULES.minimum_analyte in words and not words.isdisjoint(RULES.minimum_words):
