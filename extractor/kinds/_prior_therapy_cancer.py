@@ -4,11 +4,11 @@
 "Prior treatment for the indication under study": a treatment or therapy "for" a cancer (a generic cancer word, the
 indication, or a name or abbreviation of ``vocab/cancers.yaml``) is an anticancer therapy (GUIDE: "therapy for breast
 cancer or any other cancer" -> anticancer therapy). The lexicon knows "cancer treatment", not the treatment written
-before its cancer (about 12 non-gold corpus trials typed nothing). A head inside an agent the lexicon reads
-("systemic therapy for ...", "endocrine therapy for ...") is left to it, and so is a statement that no therapy was
-given ("No prior therapy for metastatic RCC": no agents), a line count ("at least 3 prior therapies for myeloma") or
-the disease's indication ("Requiring treatment for MCL"). Patterns: ``cancer_treatment``, ``cancer_treatment_skip``
-in ``prior_therapy.yaml``.
+before its cancer (about 12 non-gold corpus trials typed nothing). Left alone: a head inside an agent the lexicon
+reads ("systemic therapy for ..."), "Prior treatment for gastric cancer" alone (``_prior_therapy_treated``: no
+agents), a statement that no therapy was given ("No prior therapy for metastatic RCC"), a line count ("at least 3
+prior therapies for myeloma"), the disease's indication ("Requiring treatment for MCL"). Patterns:
+``cancer_treatment*`` in ``prior_therapy.yaml``.
 """
 
 from __future__ import annotations
@@ -48,14 +48,16 @@ class _Rules(Protocol):
     def cancer_treatment_history(self) -> Pattern: ...
 
 
-def cancer_treatment(rules: _Rules, lower: str, agents: list[Agent], exclusion: bool) -> list[Agent]:
+def cancer_treatment(rules: _Rules, lower: str, agents: list[Agent], exclusion: bool, bare: Pattern) -> list[Agent]:
     """``agents`` with an anticancer therapy for the first treatment written before the cancer it treats, unless
     an agent writes it ("radiotherapy treatment for X", "treatment for X with chemotherapy") or the words before it
     say something else (``cancer_treatment_skip``: a line count, none given, an indication, a description); an
-    inclusion needs a prior-treatment word before it, and an item on another cancer's history is left alone."""
+    inclusion needs a prior-treatment word before it, and an item on another cancer's history is left alone. An item
+    without agents that ``bare`` reads ("Prior treatment for gastric cancer": ``_prior_therapy_treated``, round 7b,
+    one criterion without agents) is left to it."""
     if " for " not in lower or ("treatment" not in lower and "therap" not in lower):
         return agents
-    if rules.cancer_treatment_history.search(lower) is not None:
+    if rules.cancer_treatment_history.search(lower) is not None or (not agents and bare.search(lower) is not None):
         return agents
     for m in rules.cancer_treatment.finditer(lower):
         head = m.start("head")

@@ -262,7 +262,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
-    agents = cancer_treatment(rules, lower, agents, ctx.is_exclusion)
+    agents = cancer_treatment(rules, lower, agents, ctx.is_exclusion, rules.treated.disease)
     agents = unmeasured(rules.permission, lower, agents)  # "not considered major surgery"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
