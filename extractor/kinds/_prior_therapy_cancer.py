@@ -42,6 +42,9 @@ class _Rules(Protocol):
     def cancer_treatment_with(self) -> Pattern: ...
 
     @property
+    def cancer_treatment_before(self) -> Pattern: ...
+
+    @property
     def cancer_treatment_prior(self) -> Pattern: ...
 
     @property
@@ -64,6 +67,11 @@ def cancer_treatment(rules: _Rules, lower: str, agents: list[Agent], exclusion: 
         if any(a.name == NAME or a.start <= head < a.end or 0 <= head - a.end <= 12 for a in agents):
             return agents
         if rules.cancer_treatment_skip.search(lower, max(0, head - 90), head) is not None:
+            continue
+        if (
+            lower[:head].strip(" -*•\t\n")
+            and rules.cancer_treatment_before.search(lower, max(0, head - 20), head) is None
+        ):
             continue
         if not exclusion and rules.cancer_treatment_prior.search(lower, max(0, head - 40), head) is None:
             continue

@@ -197,6 +197,7 @@ class Rules(RuleFile):
     cancer_treatment: Pattern = Field(description="A treatment written before its cancer: anticancer therapy.")
     cancer_treatment_skip: Pattern = Field(description="Words before such a treatment that say something else.")
     cancer_treatment_with: Pattern = Field(description="'with' the agents after such a treatment: they are it.")
+    cancer_treatment_before: Pattern = Field(description="The word right before such a treatment, if any.")
     cancer_treatment_prior: Pattern = Field(description="What an inclusion needs before such a treatment.")
     cancer_treatment_history: Pattern = Field(description="Another cancer's history: no such treatment read.")
     context_only: ContextOnlyRules
