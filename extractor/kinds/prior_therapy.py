@@ -38,6 +38,7 @@ from extractor.kinds._prior_therapy_agents import (
     untreated,
     untreated_fields,
 )
+from extractor.kinds._prior_therapy_cancer import cancer_names, cancer_treatment
 from extractor.kinds._prior_therapy_children import ChildRules, washout_children
 from extractor.kinds._prior_therapy_clauses import (
     ClauseRules,
@@ -193,6 +194,12 @@ class Rules(RuleFile):
     permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
     need_open: Pattern = Field(description="An exclusion opening with the patient's need of a therapy: a cue.")
+    cancer_treatment: Pattern = Field(description="A treatment written before its cancer: anticancer therapy.")
+    cancer_treatment_skip: Pattern = Field(description="Words before such a treatment that say something else.")
+    cancer_treatment_with: Pattern = Field(description="'with' the agents after such a treatment: they are it.")
+    cancer_treatment_before: Pattern = Field(description="The word right before such a treatment, if any.")
+    cancer_treatment_prior: Pattern = Field(description="What an inclusion needs before such a treatment.")
+    cancer_treatment_history: Pattern = Field(description="Another cancer's history: no such treatment read.")
     context_only: ContextOnlyRules
 
     @cached_property
@@ -212,7 +219,7 @@ class Rules(RuleFile):
     def vocabulary(cls) -> dict[str, str]:
         """``{{num_word}}``: a number in digits or words; ``{{cmp_phrase}}``: a comparator phrase (no word
         bounds)."""
-        return {"num_word": num_or_word(), "cmp_phrase": cmp_phrase()}
+        return {"num_word": num_or_word(), "cmp_phrase": cmp_phrase(), "cancer": cancer_names()}
 
     @model_validator(mode="before")
     @classmethod
@@ -256,6 +263,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
+    agents = cancer_treatment(rules, lower, agents, ctx.is_exclusion, rules.treated.disease)
     agents = unmeasured(rules.permission, lower, agents)  # "not considered major surgery"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
