@@ -14,7 +14,7 @@ from extractor.kinds import ORDER, REGISTRY, Criterion
 from extractor.kinds.other import Other
 from extractor.models.segmentation import Item, Segmentation
 from extractor.rules.item import ItemContext
-from extractor.rules.triggers import registry_index
+from extractor.rules.triggers import lead_kinds, registry_index
 
 __all__ = ["extract_item", "extract_segmentation"]
 
@@ -28,6 +28,8 @@ def extract_item(item: Item, source: str, parent: Item | None = None) -> list[Cr
     """Typed criteria for one item (``parent``: the item it is nested under, if any); ``other`` when no kind fits."""
     ctx = ItemContext(item=item, source=source, parent=parent)
     ctx.kinds = registry_index().kinds(ctx.lower)
+    if parent is not None:  # a lead-in may run a kind on children that only name things ("Dulaglutide")
+        ctx.kinds |= lead_kinds(ctx.lead_in)
     found: list[Criterion] = []
     for name in sorted(ctx.kinds, key=_POSITION.__getitem__):  # registry order; only the kinds it mentions
         extract = REGISTRY[name].extract

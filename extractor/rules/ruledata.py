@@ -135,6 +135,12 @@ class RuleFile(BaseModel):
         "extractor; one ending in '$' is a whole word ('ca$': 'Ca', not 'cancer'). Over-triggering costs time "
         "only; a missing trigger loses criteria.",
     )
+    lead_triggers: Pattern | None = Field(
+        default=None,
+        description="A pattern on the lead-in (the enclosing item's lower-cased text): a child of a lead-in it "
+        "matches runs the kind's extractor whatever its own words ('any of the following medications:' above "
+        "'Dulaglutide').",
+    )
     context: tuple[ContextRule, ...] = Field(default=(), description="The kind's own cues for the context pass.")
     context_shared: bool = Field(
         default=True, description="Whether the kind also reads the shared cues of vocab/context.yaml."

@@ -75,3 +75,21 @@ def registry_index() -> TriggerIndex:
     from extractor.kinds import REGISTRY
 
     return TriggerIndex({name: rules.triggers for name, spec in REGISTRY.items() if (rules := spec.rules())})
+
+
+@cache
+def _lead_triggers() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    from extractor.kinds import REGISTRY
+
+    return tuple(
+        (name, rules.lead_triggers)
+        for name, spec in REGISTRY.items()
+        if (rules := spec.rules()) and rules.lead_triggers is not None
+    )
+
+
+def lead_kinds(lead_in: str) -> frozenset[str]:
+    """The kinds whose ``lead_triggers`` match ``lead_in`` (a child item's lower-cased lead-in)."""
+    if not lead_in:
+        return frozenset()
+    return frozenset(name for name, rx in _lead_triggers() if rx.search(lead_in))
