@@ -58,6 +58,7 @@ from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual
 from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
+from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
@@ -190,6 +191,7 @@ class Rules(RuleFile):
     absorption: AbsorptionRules
     planned_therapy: PlannedRules
     ongoing: OngoingRules
+    intent: IntentRules
     washout_children: ChildRules
     permission: PermissionRules
     disease_gloss: Pattern = Field(description="A disease's treatment glossed with drugs: no agents.")
@@ -249,7 +251,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     )
     found = conmed(ctx, rules, found, PriorTherapy)
     found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
-    found = ongoing(ctx, rules, found, PriorTherapy)
+    found = intent(ctx, rules, ongoing(ctx, rules, found, PriorTherapy), PriorTherapy)
     found = washout_children(ctx, rules, found, PriorTherapy)  # a washout table's child: its window
     return contextual(rules.context_only, found)
 
