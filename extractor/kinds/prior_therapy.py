@@ -58,6 +58,7 @@ from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual
 from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
+from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
@@ -191,6 +192,7 @@ class Rules(RuleFile):
     absorption: AbsorptionRules
     planned_therapy: PlannedRules
     ongoing: OngoingRules
+    intent: IntentRules
     washout_children: ChildRules
     listed_children: ListedRules
     permission: PermissionRules
@@ -251,10 +253,9 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     )
     found = conmed(ctx, rules, found, PriorTherapy)
     found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
-    found = ongoing(ctx, rules, found, PriorTherapy)
+    found = intent(ctx, rules, ongoing(ctx, rules, found, PriorTherapy), PriorTherapy)
     found = listed_children(ctx, rules, found, PriorTherapy)  # a medication list's child: the names it lists
-    found = washout_children(ctx, rules, found, PriorTherapy)  # a washout table's child: its window
-    return contextual(rules.context_only, found)
+    return contextual(rules.context_only, washout_children(ctx, rules, found, PriorTherapy))  # a washout table's child
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
