@@ -185,7 +185,7 @@ def _phrases() -> _Phrases:
     heads = head + "(?:" + sep + head + ")*"
     phrase = (
         rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})(?:\s+transporters?)?[\s-]*(?P<h1>{heads})"
-        rf"|(?P<h2>{heads})\s+(?:of|for)\s+(?:the\s+|human\s+)?(?P<e2>{enzymes})(?:\s+transporters?)?)(?![a-z0-9])"
+        rf"|(?P<h2>{heads})\s+(?:of|for)\s+(?:the\s+)?(?P<e2>{enzymes})(?:\s+transporters?)?)(?![a-z0-9])"
     )
     return _Phrases(
         coordination=re.compile(p.coordination),
