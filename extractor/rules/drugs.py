@@ -179,12 +179,13 @@ def _phrases() -> _Phrases:
     strength, sep = p.cyp_strength, p.cyp_separator
     head = f"(?:{strength})?{p.cyp_head}"
     one = p.cyp_enzyme.replace("(\\d", "(?:\\d", 1)
+    first = f"(?:{one}|{p.transporter})"  # an enzyme or a drug transporter ("P-gp") in its place
     # "CYP1A2 or 2D6", "CYP2C9, 2C19, and 3A4", "CYP3A4/5": a later enzyme written without its prefix (one name group)
-    enzymes = p.cyp_enzyme + "(?:" + sep + "(?:" + one + "|" + _ELIDED + ")|" + _ELIDED_DIGIT + ")*"
+    enzymes = first + "(?:" + sep + "(?:" + first + "|" + _ELIDED + ")|" + _ELIDED_DIGIT + ")*"
     heads = head + "(?:" + sep + head + ")*"
     phrase = (
-        rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})[\s-]*(?P<h1>{heads})"
-        rf"|(?P<h2>{heads})\s+of\s+(?:the\s+)?(?P<e2>{enzymes}))(?![a-z0-9])"
+        rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})(?:\s+transporters?)?[\s-]*(?P<h1>{heads})"
+        rf"|(?P<h2>{heads})\s+(?:of|for)\s+(?:the\s+)?(?P<e2>{enzymes})(?:\s+transporters?)?)(?![a-z0-9])"
     )
     return _Phrases(
         coordination=re.compile(p.coordination),
@@ -192,7 +193,9 @@ def _phrases() -> _Phrases:
         paired_head=re.compile(p.paired_head),
         pairs=dict(p.pairs),
         cyp_phrase=re.compile(phrase),
-        cyp_one_enzyme=re.compile(f"{p.cyp_enzyme}|(?<![a-z0-9])({_ELIDED})|{_ELIDED_DIGIT_NAME}"),
+        cyp_one_enzyme=re.compile(
+            f"{p.cyp_enzyme}|(?<![a-z0-9])({_ELIDED})|{_ELIDED_DIGIT_NAME}|(?<![a-z0-9])({p.transporter})"
+        ),
         cyp_one_head=re.compile(f"(?P<s>{strength})?(?P<h>inhibitor|inducer|substrate)"),
     )
 
@@ -203,14 +206,24 @@ def _enzyme_names(rx: re.Pattern[str], enzymes: str) -> list[str]:
     out: list[str] = []
     for e in rx.finditer(enzymes):
         name = e.group(1) or e.group(2)
-        if name is None:  # a bare digit after a slash: the same family and subfamily
-            if not out:
+        if e.group(4):  # a transporter: its name ("p-glycoprotein (p-gp)" -> p-gp)
+            name = _transporter(e.group(4))
+        elif name is None:  # a bare digit after a slash: the same family and subfamily
+            if not out or not out[-1][:1].isdigit():
                 continue
             name = out[-1][:2] + e.group(3)
         out.append(name)
     return out
 
 
+def _transporter(text: str) -> str:
+    """The name of a transporter as written: p-gp (P-glycoprotein, MDR1), bcrp, oatp1b1, oatp1b3."""
+    if text.startswith("oatp"):
+        return text[:7]
+    return "bcrp" if text.startswith(("b", "bcrp")) else "p-gp"
+
+
+_TRANSPORTER_WORDS = ("p-g", "pgp", "p gp", "bcrp", "oatp", "mdr1", "breast cancer resist")  # ``transporter``
 _HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
 _COORDINATOR_ENDS = (",", "or", "and", "/")  # how the text before a coordinated mention ends (``coordination``)
 
@@ -271,7 +284,7 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
             strength = h.group("s") or strength
             words = strength.split()
             for enzyme in _enzyme_names(ph.cyp_one_enzyme, enzymes):
-                base = f"cyp{enzyme} {h.group('h')}"
+                base = f"{'cyp' if enzyme[:1].isdigit() else ''}{enzyme} {h.group('h')}"
                 hits = [n for w in words if (n := table.get(agent_key(f"{w} {base}"))) is not None]
                 plain = table.get(agent_key(base))
                 if not hits and plain is not None:  # no strength the lexicon names: the plain class
@@ -301,7 +314,7 @@ def _find_agents(lower: str) -> list[Agent]:
                 continue  # inside a longer name ("RT" in "craniospinal RT")
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(Agent(m.start(), m.end(), name))
-    if "cyp" in lower or "cytochrome" in lower:
+    if "cyp" in lower or "cytochrome" in lower or any(t in lower for t in _TRANSPORTER_WORDS):
         found = _cyp_phrases(lower, found, table)
     if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
