@@ -573,7 +573,7 @@ def clause_span(
     return new_start, new_end
 
 
-def any_in(words: tuple[str, ...] | list[str], text: str) -> bool:
+def any_in(words: Iterable[str], text: str) -> bool:
     """Whether one of ``words`` is a substring of ``text``: a cheap gate (a plain loop costs half of ``any()`` over
     a generator, and these gates run on every item a kind reads)."""
     for w in words:  # noqa: SIM110
