@@ -196,7 +196,7 @@ def planned(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
 
 def any_of(words: tuple[str, ...], text: str) -> bool:
     """Whether one of ``words`` is in ``text`` (a cheap gate)."""
-    return any(w in text for w in words)
+    return _any_in(words, text)
 
 
 def glossed(rules: AgentRules, lower: str, s: int, agents: list[Agent], i: int) -> bool:

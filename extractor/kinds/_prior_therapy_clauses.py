@@ -195,7 +195,7 @@ def split_sentences(clean: str, rules: ClauseRules) -> list[tuple[int, int]]:
     within 28 days, or an anticipated need for major surgery during the study") is a sentence of its own."""
     spans = sentence_spans(clean, rules.sentences)
     low = clean.lower()
-    if any(w in low for w in rules.plan_gate):
+    if any_in(rules.plan_gate, low):
         cuts = [m.end() for m in rules.plan_break.finditer(low)]
         spans = [p for s, e in spans for p in _cut(s, e, [c for c in cuts if s < c < e])]
     if len(spans) < 2 or "(" not in clean:

@@ -29,7 +29,7 @@ from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
-from extractor.rules.grammar import to_months, to_weeks
+from extractor.rules.grammar import any_in, to_months, to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -66,7 +66,7 @@ def ongoing(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> l
     """``out`` with the ongoing, stable-dose and withheld therapies of the item it left out."""
     r = rules.ongoing
     lower = ctx.lower
-    if not any(g in lower for g in r.gate) or r.skip.search(lower):
+    if not any_in(r.gate, lower) or r.skip.search(lower):
         return out
     found = qualify(rules.agents.qualifiers, lower, find_agents(lower))
     st = _State(ctx, r, found, {n for c in out for n in _t(c).agents})

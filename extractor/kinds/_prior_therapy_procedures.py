@@ -26,6 +26,7 @@ from extractor.kinds._prior_therapy_agents import AgentRules
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_classes, lookup
+from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["ProcedureRules", "procedures", "settle"]
@@ -75,11 +76,11 @@ def procedures(rules: ProcedureRules, ar: AgentRules, clean: str, lower: str, ag
         agents = _across_abbreviation(rules, q, lower, agents)
     if agents and any(a.name in rules.surgery_heads and a.qualified for a in agents):
         agents = _qualifier_start(lower, agents)
-    if any(g in lower for g in rules.organ_gate):  # "resection of the stomach" may be the item's only mention
+    if any_in(rules.organ_gate, lower):  # "resection of the stomach" may be the item's only mention
         agents = _organ_resections(rules, lower, agents)
-    if agents and "%" in lower and any(g in lower for g in rules.extent_gate):
+    if agents and "%" in lower and any_in(rules.extent_gate, lower):
         agents = _extents(rules, lower, agents)
-    if any(w in lower for w in rules.code_gate) and any(d in clean for d in "0123456789"):
+    if any_in(rules.code_gate, lower) and any(d in clean for d in "0123456789"):
         agents = _codes(rules, clean, lower, agents)
     if any(a.name == rules.standard for a in agents):
         agents = [a for a in agents if a.name != rules.standard or _standard_given(rules, ar, lower, a)]

@@ -29,7 +29,7 @@ from extractor.kinds._biomarker_spelled import collapse_spelled
 from extractor.kinds._biomarker_testing import asks_test
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
-from extractor.rules.grammar import Sentences, op_of, phrase_alt, sentence_bounds
+from extractor.rules.grammar import Sentences, any_in, op_of, phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
@@ -248,7 +248,7 @@ def _marker_mentions(ctx: ItemContext) -> list[Mention]:
     for m in RULES.token.finditer(clean):
         found.extend(_lookup(canon, clean, m.start(), m.end()))
     low = ctx.lower
-    if any(w in low for w in _name_gate()):
+    if any_in(_name_gate(), low):
         for m in named.finditer(low):
             if m.start() > 0 and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-"):
                 continue
@@ -365,7 +365,7 @@ def _clause_requirement(
         sub = RULES.for_population.match(clean, s, e)
         if sub is not None and m_start < sub.end():
             return "allowed"  # "For patients with a BRAF V600 mutation, prior BRAF inhibitor is required"
-    if not any(w in low for w in RULES.population_gate):
+    if not any_in(RULES.population_gate, low):
         return None
     if RULES.ineligible_after.match(clean, vend, e) and "must" not in low[: m_start - s]:
         return "required" if absent else "excluded"

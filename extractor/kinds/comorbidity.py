@@ -30,7 +30,7 @@ from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.drugs import find_agents, is_class
-from extractor.rules.grammar import Sentences, phrase_alt, sentence_bounds, sentence_spans
+from extractor.rules.grammar import Sentences, any_in, phrase_alt, sentence_bounds, sentence_spans
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -332,7 +332,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
             # a second generic head after it ("autoimmune disease or syndrome"): the modifier names both
             end, more = h.end(), (" ".join([*words[:-1], h.group("head")]),)
         found.append(_Found(m.start(), end, (*coordinated, *names, *more)))
-    if any(w in low for w in RULES.hypersensitivity_words):
+    if any_in(RULES.hypersensitivity_words, low):
         found.extend(_Found(s, e, n, "hypersensitivity") for s, e, n in allergies(RULES, low, [f.start for f in found]))
     if not RULES.toxicity_words.isdisjoint(ctx.words):
         found.extend(_toxicity(ctx))
@@ -342,7 +342,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         )
     if "absorption" in low and (a := RULES.absorption_condition.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
-    if any(w in low for w in RULES.swallow_words) and (a := RULES.able_to_swallow.search(low)) is not None:
+    if any_in(RULES.swallow_words, low) and (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
     anchors = [(f.start, f.end) for f in found if f.how == "condition"]
     if anchors:  # the unrecognised entries of a list holding a condition
@@ -384,7 +384,7 @@ def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | N
     windows = list(RULES.window.finditer(text))
     for w in windows:
         text = text[: w.start()] + " " * (w.end() - w.start()) + text[w.end() :]
-    if any(w in text for w in RULES.procedure_words):
+    if any_in(RULES.procedure_words, text):
         # a history cue of a procedure ("history of major surgical resection ..., or a chronic condition") is not
         # the conditions'
         for m in RULES.procedure_history.finditer(text):

@@ -35,6 +35,7 @@ from extractor.kinds._diagnosis_lists import (
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
+from extractor.rules.grammar import any_in
 from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
@@ -329,10 +330,10 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if h:
             hists.append((s, e, h))
     clean = ctx.clean
-    if any(a in clean for a in RULES.upper_abbreviations):
+    if any_in(RULES.upper_abbreviations, clean):
         upper_abbreviations(RULES, clean, mentions)
-    hn_sites = not ctx.is_exclusion and any(w in lower for w in RULES.hn_site_gate)
-    generic = not ctx.is_exclusion and any(w in lower for w in RULES.generic_site_gate)
+    hn_sites = not ctx.is_exclusion and any_in(RULES.hn_site_gate, lower)
+    generic = not ctx.is_exclusion and any_in(RULES.generic_site_gate, lower)
     if not mentions and not hists and not hn_sites and not generic:
         if ctx.is_exclusion or _another_malignancy(ctx):
             return DiagnosisReading()
@@ -342,9 +343,9 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if hists or " of the " in lower:
         _of_the_organs(lower, mentions, hists, vocab.sites)
     out = DiagnosisReading(lower, mentions, hists)
-    if any(w in lower for w in RULES.confirmed_gate) and (conf := RULES.confirmed.search(lower)):
+    if any_in(RULES.confirmed_gate, lower) and (conf := RULES.confirmed.search(lower)):
         out.confirmed = True
-        if mentions and any(w in lower for w in RULES.examples_gate):
+        if mentions and any_in(RULES.examples_gate, lower):
             # "histologically confirmed solid tumor, including but not limited to: lung cancer; ...": the listed
             # examples carry no confirmation of their own
             stop = lower.find(". ", conf.end())
@@ -362,10 +363,10 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     dx_cue = bool(RULES.diagnosis_cue.search(lower))
     early = _EARLY_EXCLUSION if ctx.is_exclusion else _EARLY
     cued = not ctx.is_exclusion  # the two cues below read inclusions only
-    with_gate = cued and any(w in lower for w in RULES.patients_with_gate)
+    with_gate = cued and any_in(RULES.patients_with_gate, lower)
     last_end = -1  # end of the last mention taken (inclusions only)
-    has_history = any(w in lower for w in RULES.negated_history_gate)
-    stage_gate = cued and any(w in lower for w in RULES.stage_run_gate)
+    has_history = any_in(RULES.negated_history_gate, lower)
+    stage_gate = cued and any_in(RULES.stage_run_gate, lower)
 
     def setting(s: int) -> bool:
         """A therapy setting before ``s``: "prior chemotherapy for metastatic breast cancer" ("previously untreated
@@ -562,7 +563,7 @@ def _variant_excluded_here(lower: str, span: Span) -> bool:
     """An inclusion's "Patients with small cell, large cell and/or sarcomatoid NSCLC are excluded": the variants
     named before the mention are excluded, not its histology."""
     return (
-        any(w in lower for w in RULES.excluded_variant_gate)
+        any_in(RULES.excluded_variant_gate, lower)
         and bool(RULES.excluded_after.match(lower, span[1]))
         and bool(RULES.excluded_variant_before.search(lower, max(0, span[0] - _SITES_BEFORE), span[0]))
     )
@@ -572,7 +573,7 @@ def _variant_excluded(ctx: ItemContext, dx: DiagnosisReading) -> list[Diagnosis]
     """An exclusion naming a histologic variant right before its first cancer mention ("small cell neuroendocrine
     prostate cancer", "squamous cell histology for NSCLC"): that cancer, the trial's own, as its diagnosis."""
     lower = dx.lower
-    if not dx.mentions or not any(w in lower for w in RULES.excluded_variant_gate) or _another_malignancy(ctx):
+    if not dx.mentions or not any_in(RULES.excluded_variant_gate, lower) or _another_malignancy(ctx):
         return []
     s, _end, c = dx.mentions[0]
     if s > _EARLY or not RULES.excluded_variant_before.search(lower, max(0, s - _SITES_BEFORE), s):

@@ -34,6 +34,7 @@ __all__ = [
     "TIME_UNIT",
     "WEEKS_PER",
     "WORD_END",
+    "any_in",
     "comparator_pattern",
     "duration_pattern",
     "expand_macros",
@@ -570,3 +571,12 @@ def clause_span(
         if len(lead) <= lead_max and not any(c.isdigit() for c in lead):
             new_start = lead_at
     return new_start, new_end
+
+
+def any_in(words: Iterable[str], text: str) -> bool:
+    """Whether one of ``words`` is a substring of ``text``: a cheap gate (a plain loop costs half of ``any()`` over
+    a generator, and these gates run on every item a kind reads)."""
+    for w in words:  # noqa: SIM110
+        if w in text:
+            return True
+    return False
