@@ -33,8 +33,8 @@ def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:
         if merged:
             continue
         if any(
-            set(k.agents) == names
-            and k.requirement == c.requirement
+            names <= set(k.agents)  # "... investigational agent or device within 4 weeks. ... as long as it has been
+            and k.requirement == c.requirement  # 4 weeks after the last dose of the investigational agent"
             and all(getattr(k, f) == getattr(c, f) for f in NUMERIC)
             for k in kept
         ):

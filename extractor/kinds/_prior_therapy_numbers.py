@@ -52,6 +52,7 @@ class NumberRules(BaseModel):
     line_words: tuple[str, ...]
     any_number: Pattern
     time_after: Pattern
+    half_life_before: Pattern
     age_after: Pattern
     age_before: Pattern
     range_before: Pattern
@@ -113,6 +114,7 @@ class Qty:
     post: str
     dur: bool
     unit_end: int
+    hours: bool = False  # written in hours (read as days): a window, never a minimum duration
 
 
 @dataclass
@@ -141,12 +143,17 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
         u = rules.time_after.match(lower, ne, e)
         if not u or rules.age_after.match(lower, u.end()):
             continue
-        if u.group("unit").startswith("y") and rules.age_before.search(lower, max(s, ns0 - 30), ns0):
+        unit = u.group("unit") or "days"  # hours are read as days ("72 hours" -> 3 days)
+        if unit.startswith("y") and rules.age_before.search(lower, max(s, ns0 - 30), ns0):
             continue  # "Patients <21 years": an age, no window
         n, ns = n0, ns0
         r = rules.range_before.search(lower, max(s, ns - 12), ns) if ns > s and lower[ns - 1] in " -–o" else None
         if r is not None:  # "within 2 to 4 weeks": a range of time takes its lower bound
             n, ns = float(r.group("lo")), r.start()
+        if u.group("hours"):
+            if n < 24 or rules.half_life_before.search(lower, max(s, ns - 30), ns):
+                continue
+            n /= 24
         back = max(s, ns - 45)
         c = tail.search(lower, back, ns)
         p = rules.pre_tail.search(lower, back, ns)
@@ -159,16 +166,22 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
                 start,
                 end,
                 n,
-                u.group("unit"),
+                unit,
                 c.group("cmp") if c else None,
-                p.group("pre") if p else None,
+                _pre(p.group("pre")) if p else None,
                 (post.group("post") or "") if post else "",
                 bool(d),
                 u.end(),
+                bool(u.group("hours")),
             )
         )
     more = _unit_windows(rules, lower, s, e)
     return sorted([*out, *more], key=lambda q: q.start) if more else out
+
+
+def _pre(pre: str) -> str:
+    """A window opener; "within 5 half-lives or" (before "28 days") is "within" (GUIDE: the written N)."""
+    return "within" if pre.startswith("within") and "half" in pre else pre
 
 
 def _unit_windows(rules: NumberRules, lower: str, s: int, e: int) -> list[Qty]:
@@ -230,7 +243,7 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
 
 def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: list[Window], e: int) -> float | None:
     for q in qtys:
-        if any(w.start < q.end and q.start < w.end for w in windows):
+        if q.hours or any(w.start < q.end and q.start < w.end for w in windows):
             continue
         unit_end = q.unit_end
         if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
