@@ -93,7 +93,7 @@ def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agen
         if a.name in rules.frames:
             shared[i] = [rules.frames[a.name]]  # "systemic treatment with (either) X or Y": systemic X, systemic Y
         base, inner = _own(rules, lower, a)
-        if base not in rules.heads:
+        if base not in rules.heads or _unwritten(rules, lower, a, base):
             continue
         floor = agents[i - 1].end if i else 0
         groups = _before(rules, lower, a.start, floor, bool(inner))
@@ -109,7 +109,8 @@ def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agen
                 groups[-1][-1] = inner[0]  # "oral or IV antibiotics": the mention's own word ends the alternatives
                 inner = inner[1:]
             groups += [[w] for w in inner]
-        groups = [[w for w in g if w is not _PENDING] for g in groups]
+        held = base.split()  # a word the name holds is no qualifier of it ("systemic cancer therapy")
+        groups = [[w for w in g if w is not _PENDING and w not in held] for g in groups]
         groups = [g for g in groups if g]
         m = rules.after.match(lower, a.end) if " to " in lower[a.end : a.end + 5] else None
         if m is not None:
@@ -158,6 +159,13 @@ def _carried(
     return []
 
 
+def _unwritten(rules: QualifierRules, lower: str, a: Agent, base: str) -> bool:
+    """Whether a head named by a qualifier word is written without it ("prostate cancer treatment" is the lexicon's
+    systemic therapy: no head for "prostate"); only "systemic therapy" written as such takes qualifiers."""
+    first = base.split(maxsplit=1)[0]
+    return first in rules.spelled and first not in lower[a.start : a.end]
+
+
 _OUTSIDE = {"central nervous system": "cns"}
 _PARENS = re.compile(r"\([^()]*\)")
 
@@ -204,8 +212,8 @@ def _split(rules: QualifierRules, words: list[str]) -> tuple[str | None, list[st
             return found, inner
     if inner and i == len(words) - 1:  # "allogeneic HCT", "allo-SCT", "autologous transplant": an abbreviation
         found = lookup(" ".join(words))  # or a bare noun the lexicon names only with its qualifier
-        if found is not None and found in rules.heads:
-            return found, inner
+        if found is not None and found in rules.heads:  # a word the name holds is no qualifier ("systemic therapy")
+            return found, [w for w in inner if w not in found.split()]
     return None, []
 
 

@@ -282,7 +282,7 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
         names: list[str] = []
         for h in ph.cyp_one_head.finditer(heads_text):
             strength = h.group("s") or strength
-            words = strength.split()
+            words = strength.replace("/", " ").split()  # "strong/moderate": both
             for enzyme in _enzyme_names(ph.cyp_one_enzyme, enzymes):
                 base = f"{'cyp' if enzyme[:1].isdigit() else ''}{enzyme} {h.group('h')}"
                 hits = [n for w in words if (n := table.get(agent_key(f"{w} {base}"))) is not None]
