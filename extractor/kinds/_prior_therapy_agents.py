@@ -22,6 +22,7 @@ from extractor.vocab.schemas import Drugs
 
 __all__ = [
     "AgentRules",
+    "about_brain",
     "agent_before",
     "agents_description",
     "anchor",
@@ -57,6 +58,9 @@ class AgentRules(_Data):
     false_friends: Phrases
     false_friend_reset: Pattern
     false_friend_exception: Pattern
+    false_friend_next: Pattern  # between a false friend and the agent: ends with a coordinator
+    false_friend_anchor: Pattern  # a false friend that is a time anchor ("prior to ", "first dose of")
+    own_window: Pattern  # right after the agent: its own window ("or minor surgery within 7 days")
     dose_before: Pattern
     after_false_friend: Pattern
     plan_words: Phrases
@@ -72,6 +76,7 @@ class AgentRules(_Data):
     generic_for: Pattern
     progression_word: Pattern
     brain: Pattern
+    example_bracket: Pattern  # an example bracket's opening: "(e.g., "
     local_agents: frozenset[str]
     heading_after: Pattern
     status_definition: Phrases
@@ -133,6 +138,16 @@ def restated(rules: AgentRules, lower: str, a: Agent, agents: list[Agent], i: in
     return i > 0 and rules.generic_for.match(lower, agents[i - 1].end, a.start) is not None
 
 
+def about_brain(rules: AgentRules, lower: str, s: int, e: int) -> bool:
+    """Whether the sentence is about brain metastases: a brain phrase outside an example bracket ("Major surgery
+    (e.g., GI surgery, removal or biopsy of brain metastasis) within 8 weeks" is about surgery)."""
+    for m in rules.brain.finditer(lower, s, e):
+        o = lower.rfind("(", s, m.start())
+        if o < 0 or ")" in lower[o : m.start()] or rules.example_bracket.match(lower, o) is None:
+            return True
+    return False
+
+
 def keep(  # noqa: PLR0917
     rules: AgentRules, lower: str, s: int, a: Agent, brain: bool, first: bool = False
 ) -> bool:
@@ -163,6 +178,11 @@ def keep(  # noqa: PLR0917
         and between.count(")") <= between.count("(")  # not after a parenthesis that closes ("(ZEN-3694) or X")
         and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
         and not ("(" in between and rules.false_friend_exception.search(between))
+        and not (
+            rules.false_friend_anchor.match(ff.group())
+            and rules.false_friend_next.search(between)
+            and rules.own_window.match(lower, a.end)
+        )  # "... within 4 weeks prior to registration or minor surgery within 7 days": a fresh statement
     ):
         return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
     after = rules.after_false_friend.match(lower, a.end)

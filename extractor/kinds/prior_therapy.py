@@ -24,6 +24,7 @@ from extractor.kinds._prior_therapy_absorption import AbsorptionRules, absorptio
 from extractor.kinds._prior_therapy_acronyms import acronyms
 from extractor.kinds._prior_therapy_agents import (
     AgentRules,
+    about_brain,
     agents_description,
     anchor,
     glossed,
@@ -366,9 +367,7 @@ def _sentence_criteria(  # noqa: PLR0917
     if not cue and not (ctx.is_exclusion and agents):
         return []  # no cue: the sentence states nothing, so its numbers are not read
     local = rules.agents.local_agents  # only these (and negated mentions) care whether the sentence is about the brain
-    brain = (
-        flags.brain and any(a.name in local or a.neg for a in agents) and bool(rules.agents.brain.search(lower, s, e))
-    )
+    brain = flags.brain and any(a.name in local or a.neg for a in agents) and about_brain(rules.agents, lower, s, e)
     clauses = clause_spans(cl, lower, s, e) if agents else [(s, e)]
     agents = [
         a
