@@ -25,6 +25,7 @@ from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_ongoing import OngoingRules
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
+from extractor.kinds._prior_therapy_types import quoted
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
 from extractor.rules.grammar import to_weeks
@@ -72,7 +73,7 @@ def intent(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
     add: list[C] = []
     for s, e in split_sentences(ctx.clean, rules.clauses):
         read = ctx.evidence(s, e)
-        if any(c.evidence.start < read.end and read.start < c.evidence.end for c in out):
+        if quoted(out, read):
             continue
         for m in r.cue.finditer(lower, s, e):
             if r.anchor.search(lower, max(s, m.start() - 30), m.start()) or ctx.clean[m.start() : m.end()].isupper():

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.kinds._prior_therapy_agents import AgentRules
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_qualifiers import qualify
-from extractor.kinds._prior_therapy_types import Therapy
+from extractor.kinds._prior_therapy_types import Therapy, quoted
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
 from extractor.rules.grammar import any_in, to_months, to_weeks
@@ -76,7 +76,7 @@ def ongoing(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> l
             g = "span" if m.group("span") is not None else "pre"
             add.extend(_hold(st, out, m.span(g), (s, e), model))
         read = ctx.evidence(s, e)
-        if any(c.evidence.start < read.end and read.start < c.evidence.end for c in out):
+        if quoted(out, read):
             continue  # the extractor read the sentence ("off steroids or on a stable dose of <= 10 mg prednisone")
         for rx, how in ((r.required, "required"), (r.stable, "stable")):
             for m in rx.finditer(lower, s, e):

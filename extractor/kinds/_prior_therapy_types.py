@@ -3,11 +3,12 @@ passes live in their own modules and cannot import the model without a cycle).""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from extractor.models.criteria import Evidence, Requirement
 
-__all__ = ["Therapy"]
+__all__ = ["Therapy", "quoted"]
 
 
 class Therapy(Protocol):
@@ -23,3 +24,8 @@ class Therapy(Protocol):
     response_required: bool | None
 
     def model_dump(self) -> dict[str, Any]: ...
+
+
+def quoted(found: Iterable[Any], read: Evidence) -> bool:
+    """Whether a criterion of ``found`` already quotes text of ``read`` (a sentence another pass has read)."""
+    return any(c.evidence.start < read.end and read.start < c.evidence.end for c in found)
