@@ -16,6 +16,7 @@ from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
 from extractor.kinds._prior_therapy_failure import FailureRules, progressed_prior
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
+from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Drugs
@@ -26,7 +27,6 @@ __all__ = [
     "agent_before",
     "agents_description",
     "anchor",
-    "any_of",
     "glossed",
     "heading",
     "keep",
@@ -211,12 +211,7 @@ def planned(rules: AgentRules, lower: str, s: int, a: Agent) -> bool:
     """Whether the agent is planned or anticipated ("anticipated need for major surgery during the study"): its own
     criterion, without the sentence's window."""
     back = max(s, a.start - 60)
-    return any_of(rules.planned_gate, lower[back : a.start]) and rules.planned.search(lower, back, a.start) is not None
-
-
-def any_of(words: tuple[str, ...], text: str) -> bool:
-    """Whether one of ``words`` is in ``text`` (a cheap gate)."""
-    return _any_in(words, text)
+    return any_in(rules.planned_gate, lower[back : a.start]) and rules.planned.search(lower, back, a.start) is not None
 
 
 def glossed(rules: AgentRules, lower: str, s: int, agents: list[Agent], i: int) -> bool:
@@ -263,13 +258,13 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     "<target>-targeted therapy" (antibody / antibody-drug conjugate heads kept); the generic head mention and a
     drug name that only spells the target ("IL-2-directed therapy": not aldesleukin) are replaced. A head inside a
     named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
-    if _any_in(rules.exception_only_gate, lower):
+    if any_in(rules.exception_only_gate, lower):
         agents = [a for a in agents if a.name not in rules.exception_only or _excepted(rules, lower, a.start)]
-    if "(" in lower and _any_in(rules.spelled_gate, lower):
+    if "(" in lower and any_in(rules.spelled_gate, lower):
         agents = _spelled(rules, lower, agents)
     if len(agents) > 1 and ("(" in lower or "[" in lower):
         agents = _abbreviated(rules, lower, agents)
-    if not _any_in(rules.targeted_gate, lower):
+    if not any_in(rules.targeted_gate, lower):
         return qualify(rules.qualifiers, lower, agents)
     for m in rules.targeted.finditer(lower):
         group, t_start = (m.group("t"), m.start("t")) if m.group("t") else (m.group("t2"), m.start("t2"))
@@ -335,11 +330,11 @@ def untreated(rules: AgentRules, lower: str, s: int, e: int) -> tuple[bool, re.M
     permission), or progression on standard therapy (``(False, m)``: "refractory to standard therapy", "progressed
     after first-line treatment")."""
     seg = lower[s:e]
-    if ("prior" in seg or "previous" in seg) and _any_in(rules.untreated_gate, seg):
+    if ("prior" in seg or "previous" in seg) and any_in(rules.untreated_gate, seg):
         m = rules.untreated.search(lower, s, e)
         if m is not None and rules.untreated_skip.search(lower, m.end(), e) is None:
             return True, m
-    if _any_in(rules.refractory_gate, seg):
+    if any_in(rules.refractory_gate, seg):
         m = rules.refractory.search(lower, s, e)
         if m is not None:
             return False, m
@@ -418,11 +413,3 @@ def _spelled(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
         start = m.start() - len(target) if lower.endswith(target, 0, m.start()) else m.start("h")
         agents = sorted([*kept, Agent(start, m.end(), name)], key=lambda a: a.start)
     return agents
-
-
-def _any_in(words: tuple[str, ...], text: str) -> bool:
-    """Whether one of ``words`` is a substring of ``text`` (a plain loop: cheaper than ``any()`` on a hot path)."""
-    for w in words:  # noqa: SIM110
-        if w in text:
-            return True
-    return False

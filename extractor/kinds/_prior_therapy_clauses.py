@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor.kinds._prior_therapy_numbers import LineInfo, any_in, within
+from extractor.kinds._prior_therapy_numbers import LineInfo, within
 from extractor.rules.context import Modifier
 from extractor.rules.drugs import Agent, name_alt
-from extractor.rules.grammar import Sentences, sentence_spans
+from extractor.rules.grammar import Sentences, any_in, sentence_spans
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 

@@ -24,11 +24,11 @@ from pydantic import BaseModel, ConfigDict
 from extractor.kinds._prior_therapy_agents import AgentRules, restated
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_disease import unglossed
-from extractor.kinds._prior_therapy_numbers import NumberRules, any_in, quantities, tokens, windows_of
+from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import agent_classes, find_agents, is_class
-from extractor.rules.grammar import to_months
+from extractor.rules.grammar import any_in, to_months
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 

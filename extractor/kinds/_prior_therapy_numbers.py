@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.models.criteria import Comparator
 from extractor.rules.context import Modifier
 from extractor.rules.drugs import Agent
-from extractor.rules.grammar import cmp_tail, negate, number_token, number_value, op_of, to_months, to_weeks
+from extractor.rules.grammar import any_in, cmp_tail, negate, number_token, number_value, op_of, to_months, to_weeks
 from extractor.rules.ruledata import Pattern
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "NumberRules",
     "Qty",
     "Window",
-    "any_in",
     "duration_months",
     "line_split",
     "line_statements",
@@ -352,14 +351,6 @@ def line_statements(  # noqa: PLR0917
                 lo = hi = n1
         out.append((int(lo) if lo is not None else None, int(hi) if hi is not None else None, st, m.end(), negated))
     return out
-
-
-def any_in(words: tuple[str, ...], text: str) -> bool:
-    """Whether one of ``words`` is a substring of ``text`` (a plain loop: faster than ``any()`` here)."""
-    for w in words:  # noqa: SIM110 - any() with a generator costs more on these hot paths
-        if w in text:
-            return True
-    return False
 
 
 def line_split(

@@ -64,7 +64,6 @@ from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
-    any_in,
     at_least_one,
     duration_months,
     line_split,
@@ -86,7 +85,7 @@ from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.context import cue_finder
 from extractor.rules.drugs import Agent, find_agents, name_alt, trigger_words
-from extractor.rules.grammar import cmp_phrase, num_or_word
+from extractor.rules.grammar import any_in, cmp_phrase, num_or_word
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 

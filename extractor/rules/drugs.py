@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
 
-from extractor.rules.grammar import phrase_alt
+from extractor.rules.grammar import any_in, phrase_alt
 from extractor.rules.prefilter import required_literals
 from extractor.vocab import vocabulary
 from extractor.vocab.schemas import Drugs
@@ -171,6 +171,7 @@ class _Phrases:
     cyp_phrase: re.Pattern[str]
     cyp_one_enzyme: re.Pattern[str]
     cyp_one_head: re.Pattern[str]
+    transporter_gate: tuple[str, ...]  # substrings every transporter name holds one of (read off its pattern)
 
 
 @cache
@@ -197,6 +198,7 @@ def _phrases() -> _Phrases:
             f"{p.cyp_enzyme}|(?<![a-z0-9])({_ELIDED})|{_ELIDED_DIGIT_NAME}|(?<![a-z0-9])({p.transporter})"
         ),
         cyp_one_head=re.compile(f"(?P<s>{strength})?(?P<h>inhibitor|inducer|substrate)"),
+        transporter_gate=required_literals(re.compile(p.transporter))[0],
     )
 
 
@@ -223,7 +225,6 @@ def _transporter(text: str) -> str:
     return "bcrp" if text.startswith(("b", "bcrp")) else "p-gp"
 
 
-_TRANSPORTER_WORDS = ("p-g", "pgp", "p gp", "bcrp", "oatp", "mdr1", "breast cancer resist")  # ``transporter``
 _HEAD_WORD = re.compile(r"(?:^|[\s-])([a-z]+)$")
 _COORDINATOR_ENDS = (",", "or", "and", "/")  # how the text before a coordinated mention ends (``coordination``)
 
@@ -314,7 +315,7 @@ def _find_agents(lower: str) -> list[Agent]:
                 continue  # inside a longer name ("RT" in "craniospinal RT")
             found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
             found.append(Agent(m.start(), m.end(), name))
-    if "cyp" in lower or "cytochrome" in lower or any(t in lower for t in _TRANSPORTER_WORDS):
+    if "cyp" in lower or "cytochrome" in lower or any_in(_phrases().transporter_gate, lower):
         found = _cyp_phrases(lower, found, table)
     if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
