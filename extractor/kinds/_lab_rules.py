@@ -114,6 +114,8 @@ class Rules(RuleFile):
     conditions: dict[str, list[Pattern]]
     condition_words: tuple[str, ...]
     lab_condition: Pattern
+    prior_condition_cue: Pattern
+    prior_condition_gap: Pattern
     condition_analytes: dict[str, str]
     condition_cue: Pattern
     condition_also: Pattern

@@ -30,6 +30,7 @@ from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
+from extractor.kinds._lab_prior_condition import prior_conditions
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._spec import Compare, KindSpec
@@ -351,10 +352,18 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     has_pct = RULES.percent_before_word in text and "%" in text
     pcts = list(RULES.percent_before.finditer(text)) if has_pct else []
     taken, named = {m.start("num") for m in pcts}, {m.end("name") for m in pcts}
+    # "if serum creatinine is > 1.5 x ULN, creatinine clearance ...": that creatinine names the next one's population
+    prior = prior_conditions(text, mentions) if "if " in text or "when " in text else {}
     for i, mention in enumerate(mentions):
-        if mention.start < skip_before or mention.analytes[0] in RULES.silent_analytes or mention.end in named:
+        if (
+            mention.start < skip_before
+            or mention.analytes[0] in RULES.silent_analytes
+            or mention.end in named
+            or i + 1 in prior
+        ):
             continue  # a silent analyte only ends the reach of the one before it; "<n>% blasts" is read there
         win_end = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        win_end = prior[i + 2][1] if i + 2 in prior else win_end  # up to the "if" of the next one's population
         lo = mentions[i - 1].end if i else 0
         ths = thresholds(text, mention, win_end, first_only=not (cond_words or pops))
         if taken and ths and ths[0].start in taken:
@@ -405,7 +414,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                 prev_end = win_end
                 continue
             primary.op = op
-        cond: str | None = None
+        cond: str | None = prior[i][0] if i in prior else None
         also: list[tuple[str, int]] = []  # further populations joined to the one after the threshold
         if cond_words:
             # a population named just before the mention ("with bone marrow involvement: ANC >= 500")
@@ -439,7 +448,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             hi = next((m.start for m in mentions[i + 1 :] if m.start >= span_end), len(text))
         elif cond is None and pops and (fp := free_population(text, primary.end, population_end(text, ths, win_end))):
             cond, span_end = fp
-        span = grammar.clause_span(ctx.clean, mention.start, span_end, lo, hi)
+        first = prior[i][1] if i in prior else mention.start
+        span = grammar.clause_span(ctx.clean, first, span_end, min(lo, first), hi)
         out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
         for name, _ in also:
             out.extend(_lab(ctx, mention, primary, cond=name, span=span, seen=seen))
