@@ -50,6 +50,7 @@ class TreatedRules(BaseModel):
     no_limit_gate: tuple[str, ...]
     no_limit: Pattern
     unnamed: Pattern
+    since_last: Pattern
 
 
 def written(lower: str, a: Agent) -> bool:
@@ -83,7 +84,7 @@ def treated(
         return out
     m = r.disease.search(lower) if any(g in lower for g in r.gate) else None
     if m is None:
-        return unnamed(ctx, r.unnamed, out, model)  # "Treatment with efgartigimod within 8 weeks" (ptrec3)
+        return unnamed(ctx, (r.unnamed, r.since_last), out, model)  # "Treatment with X within 8 weeks" (ptrec3)
     if lower.rstrip().endswith(":") or r.skip.search(lower, max(0, m.start() - 40), m.start()):
         return out
     requirement = "allowed" if r.allowed.search(lower) else "excluded" if ctx.is_exclusion else "required"

@@ -5,7 +5,9 @@ left `other`). The item opens with the treatment; its name is the words between 
 lexicon's agents in it where it finds some, else the name as written (articles dropped, a list split at "or (other)",
 a plural last word made singular, "investigational ..." -> "investigational agent"); "any of the following" (a
 lead-in) names none. One criterion, excluded, ``within_weeks`` the written time. Runs only where the extractor left
-the item without a ``prior_therapy`` criterion. Pattern: ``treated.unnamed`` of ``prior_therapy.yaml``."""
+the item without a ``prior_therapy`` criterion. Also a washout since the last therapy with none named ("At least two
+weeks since last dose of prior treatment"): no agent. Patterns: ``treated.unnamed`` / ``since_last`` of
+``prior_therapy.yaml``."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import TypeVar
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
+from extractor.rules.grammar import number_value
 from extractor.rules.item import ItemContext
 
 __all__ = ["unnamed"]
@@ -48,14 +51,20 @@ def _names(name: str) -> list[str] | None:
     return out or None
 
 
-def unnamed(ctx: ItemContext, rx: re.Pattern[str], out: list[C], model: type[C]) -> list[C]:
-    """``out`` and the unnamed treatment's washout criterion of an exclusion item that opens with it."""
-    if not ctx.is_exclusion or (m := rx.match(ctx.lower)) is None:
+def unnamed(ctx: ItemContext, rx: tuple[re.Pattern[str], re.Pattern[str]], out: list[C], model: type[C]) -> list[C]:
+    """``out`` and the washout criterion of an exclusion item that opens with an unnamed treatment (``rx[0]``), or of
+    an item that opens with the time since the last therapy, none named (``rx[1]``: no agent)."""
+    lower = ctx.lower
+    m = rx[0].match(lower) if ctx.is_exclusion else None
+    names = _names(m.group("name")) if m is not None else None
+    if m is None or names is None:
+        m, names = rx[1].match(lower), []
+        if m is None:
+            return out
+    n = number_value(m.group("n") or m.group("n2"))
+    if n is None:
         return out
-    names = _names(m.group("name"))
-    if names is None:
-        return out
-    weeks = weeks_of(float(m.group("n")), m.group("u"))
-    end = ctx.lower.find(".", m.end())
+    weeks = weeks_of(n, m.group("u") or m.group("u2") or "")
+    end = lower.find(".", m.end())
     end = len(ctx.clean.rstrip(" .;")) if end < 0 else end
     return [*out, ctx.make(model, 0, end, agents=names, requirement="excluded", within_weeks=weeks)]
