@@ -11,6 +11,8 @@ extractor.
   randomization, defined as:" / "Major surgery: >= 3 weeks", "Cytotoxic treatment: 21 days"): the agents of the row's
   label, excluded, ``within_weeks`` the row's time (GUIDE: "at least N weeks since" is written in ``within_weeks``).
 
+- A washout of a treatment the lexicon does not name (``_prior_therapy_unnamed``).
+
 Each runs only where the extractor left the item without a ``prior_therapy`` criterion (a row also fills the window
 of the one criterion it read without one). Word lists and patterns: the ``treated`` block of ``prior_therapy.yaml``."""
 
@@ -22,6 +24,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_numbers import weeks_of
+from extractor.kinds._prior_therapy_unnamed import unnamed
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
 from extractor.rules.item import ItemContext
@@ -46,6 +49,8 @@ class TreatedRules(BaseModel):
     row_skip: Pattern
     no_limit_gate: tuple[str, ...]
     no_limit: Pattern
+    unnamed: Pattern
+    since_last: Pattern
 
 
 def written(lower: str, a: Agent) -> bool:
@@ -75,10 +80,12 @@ def treated(
         e = lower.find(".", n.end())
         s, e = s + len(lower[s:]) - len(lower[s:].lstrip()), len(lower.rstrip(" .;")) if e < 0 else e
         return [*out, ctx.make(model, s, e, agents=[], requirement="allowed")]
-    if out or not any(g in lower for g in r.gate):
+    if out:
         return out
-    m = r.disease.search(lower)
-    if m is None or lower.rstrip().endswith(":") or r.skip.search(lower, max(0, m.start() - 40), m.start()):
+    m = r.disease.search(lower) if any(g in lower for g in r.gate) else None
+    if m is None:
+        return unnamed(ctx, (r.unnamed, r.since_last), out, model)  # "Treatment with X within 8 weeks" (ptrec3)
+    if lower.rstrip().endswith(":") or r.skip.search(lower, max(0, m.start() - 40), m.start()):
         return out
     requirement = "allowed" if r.allowed.search(lower) else "excluded" if ctx.is_exclusion else "required"
     fields: dict[str, Any] = {"agents": [], "requirement": requirement, "setting": setting(lower, 0, len(lower))}
