@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from extractor.kinds._comorbidity_adjectives import adjective_lists
 from extractor.kinds._comorbidity_allergy import allergies
 from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
@@ -150,6 +151,11 @@ class Rules(RuleFile):
     chronic_names: frozenset[str]
     chronic_before: Pattern
     transplant_had: Pattern
+    adjective_head: Pattern
+    adjective_names: dict[str, str]
+    adjective_fillers: frozenset[str]
+    adjective_not_before: Pattern
+    adjective_block: frozenset[str]
     condition_had: Pattern
     sentences: Sentences = Sentences()
 
@@ -344,6 +350,9 @@ def _find(ctx: ItemContext) -> list[_Found]:
         found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
     if any_in(RULES.swallow_words, low) and (a := RULES.able_to_swallow.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
+    if not RULES.adjective_names.keys().isdisjoint(ctx.words) and not RULES.lab_item.search(low):
+        # "medical, psychiatric, or other conditions" (not a lab item's "metabolic disorder such as Gilbert's")
+        found.extend(_Found(s, e, n) for s, e, n in adjective_lists(RULES, low, [(f.start, f.end) for f in found]))
     anchors = [(f.start, f.end) for f in found if f.how == "condition"]
     if anchors:  # the unrecognised entries of a list holding a condition
         found.extend(_Found(s, e, (n,)) for s, e, n in siblings(RULES, low, anchors, [(f.start, f.end) for f in found]))
