@@ -2,19 +2,19 @@
 ctDNA).
 
 Reads a marker name (``vocab/biomarkers.yaml``) with an alteration or status (mutation, fusion, amplification,
-expression, high, positive, wild-type, negative) or a threshold ("PD-L1 TPS >= 50%"); one criterion per marker.
-Rules (patterns in ``biomarker.yaml``): ``requirement`` is required when the item states the marker *present*
-("EGFR mutation", "MSI-H") in an inclusion item, excluded when it states it *absent* ("EGFR wild-type", "no known
-EGFR mutation", "non-MSI-high"), the reverse in an exclusion item, except that "must not have X" restates the rule
+expression, high, positive, wild-type, negative) or a threshold ("PD-L1 TPS >= 50%"); one criterion per marker. Rules
+(patterns in ``biomarker.yaml``): ``requirement`` is required when the item states the marker *present* ("EGFR
+mutation", "MSI-H") in an inclusion item, excluded when it states it *absent* ("EGFR wild-type", "no known EGFR
+mutation", "non-MSI-high"), the reverse in an exclusion item, except that "must not have X" restates the rule
 (excluded); a marker a permission covers ("allowed", "regardless of", "positive or negative") -> allowed. Negation,
 permission and the restating "must" are the context pass's, read with this kind's own cues (``context:``: a near
 negation of a few words, a far one over a list of markers); only the "non-" glued to a name is read here, since the
-context pass scopes whole words. ``alteration``:
-the variant as written ("G12C", "exon 19 deletion") else the alteration word; absent markers say "mutation"
-(a status marker: "positive") unless a variant is named. Skipped: therapy names ("EGFR TKI", "anti-PD-L1",
-"targeting KRAS"), the lab eGFR, a marker naming a cohort ("the ctDNA positive cohort"), and HER2 without a
-mutation-type alteration (HER2 status is the ``her2`` kind). An HLA allele is its own marker as written; a score
-marker ("Oncotype DX <= 25") takes a unitless cut-off; an exclusion item unable to confirm a marker requires it.
+context pass scopes whole words. ``alteration``: the variant as written ("G12C", "exon 19 deletion") else the alteration
+word; absent markers say "mutation" (a status marker: "positive") unless a variant is named. Skipped: therapy names
+("EGFR TKI", "anti-PD-L1", "targeting KRAS"), the lab eGFR, a marker naming a cohort ("the ctDNA positive cohort"), and
+HER2 without a mutation-type alteration (HER2 status is the ``her2`` kind). An HLA allele is its own marker as written;
+a score marker ("Oncotype DX <= 25") takes a unitless cut-off; an exclusion item unable to confirm a marker requires it.
+PSMA read from imaging ("PSMA avid disease on PSMA PET/CT") is ``_biomarker_imaging.py``'s.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from extractor.kinds._biomarker_cohorts import new_variant
+from extractor.kinds._biomarker_imaging import imaging_psma
 from extractor.kinds._biomarker_spelled import collapse_spelled
 from extractor.kinds._biomarker_testing import asks_test
 from extractor.kinds._spec import Compare, KindSpec
@@ -52,8 +54,7 @@ class Biomarker(CriterionBase):
 
 @cache
 def _vocab() -> Biomarkers:
-    vocab = vocabulary(Biomarkers)
-    return vocab
+    return vocabulary(Biomarkers)
 
 
 def _norm(s: str) -> str:
@@ -154,6 +155,8 @@ class Rules(RuleFile):
     burden_markers: frozenset[str]
     alteration_more: Pattern
     other_tail: Pattern
+    psma_imaging: Pattern
+    imaging_cutoff: Pattern
     sentences: Sentences = Sentences()
 
     @classmethod
@@ -376,17 +379,11 @@ def _clause_requirement(
     return None
 
 
-def _new_variant(made: list[tuple[int, str | None, bool]], s: int, variant: str | None) -> bool:
-    """A marker named again with a variant none of its criteria has, in another sentence, after criteria that named
-    variants, states another cohort's requirement ("Cohort A: KRAS G12C ...; Cohort B: KRAS G12D ...")."""
-    return bool(variant) and all(v and v != variant and ms != s for ms, v, _w in made)
-
-
 def extract(ctx: ItemContext) -> list[Biomarker]:
     """The biomarker criteria of one item."""
     clean = ctx.clean
     mentions = _marker_mentions(ctx)
-    if not mentions:
+    if not mentions and "PSMA" not in clean:
         return []
     alt_re, wild_re, ther_re = RULES.alteration, RULES.wild_type, RULES.therapy_after
     mutation_only = _vocab().mutation_only
@@ -573,7 +570,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             else:
                 requirement = _clause_requirement(ctx, s, e, m_start, vend, absent=absent) or requirement
         made = seen.setdefault(sym, [])
-        if made and not _new_variant(made, s, variant):
+        if made and not new_variant(made, s, variant):
             # or a gene's opposite state, in its own word and not negated ("IDH-mutant ..., IDH-wildtype ..."; not a
             # status marker: "PSMA-positive lesion and no PSMA-negative lesions")
             wild = wm is not None
@@ -585,6 +582,9 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         out.append(
             ctx.make(Biomarker, s, e, marker=sym, alteration=alteration, requirement=requirement, threshold=threshold)
         )
+    img = imaging_psma(ctx, RULES.psma_imaging, RULES.imaging_cutoff, RULES.sentences, KIND_NAME)
+    if img and "PSMA" not in seen:  # "PSMA avid disease on PSMA PET/CT"
+        out.append(ctx.make(Biomarker, img[0], img[1], **img[2]))
     return out
 
 
