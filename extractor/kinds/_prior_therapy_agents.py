@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
 from extractor.kinds._prior_therapy_failure import FailureRules, progressed_prior
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
+from extractor.kinds._prior_therapy_target_names import target_named
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
@@ -60,6 +61,7 @@ class AgentRules(_Data):
     false_friend_exception: Pattern
     false_friend_next: Pattern  # between a false friend and the agent: ends with a coordinator
     false_friend_anchor: Pattern  # a false friend that is a time anchor ("prior to ", "first dose of")
+    false_friend_past: Pattern  # a given therapy's "standard of care" ("completed standard-of-care X")
     own_window: Pattern  # right after the agent: its own window ("or minor surgery within 7 days")
     dose_before: Pattern
     after_false_friend: Pattern
@@ -87,6 +89,8 @@ class AgentRules(_Data):
     lab_condition: Pattern
     lab_bound: Pattern
     targeted_gate: tuple[str, ...]
+    target_named_gate: tuple[str, ...]
+    target_named: Pattern
     targeted: Pattern
     target_split: Pattern
     abbreviation_open: Pattern
@@ -178,6 +182,7 @@ def keep(  # noqa: PLR0917
         and between.count(")") <= between.count("(")  # not after a parenthesis that closes ("(ZEN-3694) or X")
         and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
         and not ("(" in between and rules.false_friend_exception.search(between))
+        and not rules.false_friend_past.search(lower, max(s, ff.start() - 40), ff.end())
         and not (
             rules.false_friend_anchor.match(ff.group())
             and rules.false_friend_next.search(between)
@@ -264,6 +269,7 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
         agents = _spelled(rules, lower, agents)
     if len(agents) > 1 and ("(" in lower or "[" in lower):
         agents = _abbreviated(rules, lower, agents)
+    agents = target_named(rules.target_named, rules.target_named_gate, lower, agents)
     if not any_in(rules.targeted_gate, lower):
         return qualify(rules.qualifiers, lower, agents)
     for m in rules.targeted.finditer(lower):
