@@ -22,19 +22,8 @@ def inverted_names(lower: str, cue: re.Match[str], names: list[str], where: dict
     return [c for c in names if where[c][0] >= sentence], True
 
 
-def own_variant(
-    rules: tuple[re.Pattern[str], re.Pattern[str]],
-    lower: str,
-    mentions: list[tuple[int, int, str]],
-    sites: dict[str, str],
-    early: int,
-) -> str | None:
-    """The trial's cancer an exclusion names with an excluded variant of it (``diagnosis.yaml`` ``own_variant``)
-    within ``early`` characters: the variant's organ ("adenosquamous carcinoma of the pancreas") or the mention the
-    variant follows ("urothelial carcinoma with histologic variants"); None if neither."""
-    of_site, after = rules
-    m = of_site.search(lower, 0, early + 80)
-    if m is not None and m.start() <= early and (site := sites.get(" ".join(m.group("site").split()))):
-        return site
-    s, e, c = mentions[0]
-    return c if s <= early and after.match(lower, e) else None
+def own_variant(rule: re.Pattern[str], lower: str, sites: dict[str, str], early: int) -> str | None:
+    """The trial's cancer an exclusion names by the organ of an excluded variant of it ("adenosquamous carcinoma of
+    the pancreas"; ``diagnosis.yaml`` ``own_variant``) within ``early`` characters, or None."""
+    m = rule.search(lower, 0, early + 80)
+    return sites.get(" ".join(m.group("site").split())) if m is not None and m.start() <= early else None

@@ -104,7 +104,7 @@ class Rules(RuleFile):
     qualifier_list_before: Pattern
     excluded_variant_gate: tuple[str, ...]
     excluded_variant_before: Pattern
-    own_variant: tuple[Pattern, Pattern]
+    own_variant: Pattern
     excluded_after: Pattern
     generic_site_gate: tuple[str, ...]
     generic_site: Pattern
@@ -578,7 +578,7 @@ def _variant_excluded(ctx: ItemContext, dx: DiagnosisReading) -> list[Diagnosis]
         return []
     s, _end, c = dx.mentions[0]
     if s > _EARLY or not RULES.excluded_variant_before.search(lower, max(0, s - _SITES_BEFORE), s):
-        c = own_variant(RULES.own_variant, lower, dx.mentions, _vocab().sites, _EARLY) or ""  # "... of the pancreas"
+        c = own_variant(RULES.own_variant, lower, _vocab().sites, _EARLY) or ""  # "... of the pancreas"
     return [ctx.make(Diagnosis, cancer=c, histologically_confirmed=dx.confirmed)] if c else []
 
 
