@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from extractor.kinds._diagnosis_heads import site_histology
-from extractor.kinds._diagnosis_inverted import inverted_names
+from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
 from extractor.kinds._diagnosis_lists import (
     chained,
     generic_cancer,
@@ -104,6 +104,7 @@ class Rules(RuleFile):
     qualifier_list_before: Pattern
     excluded_variant_gate: tuple[str, ...]
     excluded_variant_before: Pattern
+    own_variant: Pattern
     excluded_after: Pattern
     generic_site_gate: tuple[str, ...]
     generic_site: Pattern
@@ -577,8 +578,8 @@ def _variant_excluded(ctx: ItemContext, dx: DiagnosisReading) -> list[Diagnosis]
         return []
     s, _end, c = dx.mentions[0]
     if s > _EARLY or not RULES.excluded_variant_before.search(lower, max(0, s - _SITES_BEFORE), s):
-        return []
-    return [ctx.make(Diagnosis, cancer=c, histologically_confirmed=dx.confirmed)]
+        c = own_variant(RULES.own_variant, lower, _vocab().sites, _EARLY) or ""  # "... of the pancreas"
+    return [ctx.make(Diagnosis, cancer=c, histologically_confirmed=dx.confirmed)] if c else []
 
 
 def _qualifier(lower: str, start: int) -> str | None:
