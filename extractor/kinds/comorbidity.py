@@ -73,6 +73,7 @@ class Rules(RuleFile):
     coord_pair: Pattern
     coord_pair_mod: Pattern
     coord_pair_mods: frozenset[str]
+    object_lead_with: frozenset[str]
     origin_innate: frozenset[str]
     origin_acquired: frozenset[str]
     coord_list_heads: frozenset[str]
