@@ -351,6 +351,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         found.extend(
             _Found(m.start("obj"), m.end(), (RULES.hypersensitivity_to.format(m.group("obj")),), "hypersensitivity")
             for m in RULES.stopped_for_toxicity.finditer(low)
+            if not m.group("of") or any(a.start == m.start("obj") for a in find_agents(low))
         )
     if "absorption" in low and (a := RULES.absorption_condition.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
