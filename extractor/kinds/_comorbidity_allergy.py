@@ -25,8 +25,8 @@ def _objects(rules: Rules, low: str, start: int, end: int) -> list[str]:
     lead = rules.object_lead_words
     for part in rules.object_split.split(rules.object_excipients_of.sub(" ", low[start:end])):
         words = rules.object_junk.sub(" ", part).split()
-        while words and words[0] in lead:
-            words.pop(0)
+        while words and (words[0] in lead or (words[0] in rules.object_lead_with and words[1:2] == ["with"])):
+            del words[: 2 if words[0] in rules.object_lead_with else 1]
         while words and words[-1] in rules.object_tail_words:
             words.pop()
         if words and len(words) <= rules.object_max_words and rules.object_drop.isdisjoint(words):

@@ -28,6 +28,7 @@ from extractor.kinds._comorbidity_adjectives import adjective_lists
 from extractor.kinds._comorbidity_allergy import allergies
 from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
+from extractor.kinds._comorbidity_origin import every_origin
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.drugs import find_agents, is_class
@@ -72,6 +73,9 @@ class Rules(RuleFile):
     coord_pair: Pattern
     coord_pair_mod: Pattern
     coord_pair_mods: frozenset[str]
+    object_lead_with: frozenset[str]
+    origin_innate: frozenset[str]
+    origin_acquired: frozenset[str]
     coord_list_heads: frozenset[str]
     head_after: Pattern
     exception_stop: Pattern
@@ -331,6 +335,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             if " or " in before or " and " in before or "/" in before[-3:]
             else ()
         )
+        if bare := every_origin(RULES, mod.strip(), coordinated, names):
+            coordinated, names = (), bare  # "congenital or acquired immunodeficiency": one entry, every form
         end = m.end()
         more: tuple[str, ...] = ()
         words = names[-1].split()
@@ -345,6 +351,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         found.extend(
             _Found(m.start("obj"), m.end(), (RULES.hypersensitivity_to.format(m.group("obj")),), "hypersensitivity")
             for m in RULES.stopped_for_toxicity.finditer(low)
+            if not m.group("of") or any(a.start == m.start("obj") for a in find_agents(low))
         )
     if "absorption" in low and (a := RULES.absorption_condition.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
