@@ -31,6 +31,8 @@ L = TypeVar("L", bound=CriterionBase)
 #: involvement by lymphoma, or Gilbert's disease:")
 _OPENING = re.compile(r"[\s*\-•.·]*")
 _POPULATION_LEAD = re.compile(r"[\s*\-•]*(?:if|for|in|with)\b[^:;.]{3,120}:\s*")
+#: how a carried value starts (a cheap test before the previous item is read)
+_VALUE_START = re.compile(r"[<>≤≥=\\&\d]|(?:greater|less|more|at\s+least|not|no|up\s+to|maximum|minimum)\b")
 #: how far the value's number may stand from the opening (a comparator written in words: "greater than or equal to")
 _GAP = 32
 #: a population in brackets just after the value ("5 x ULN (liver metastases present)")
@@ -84,18 +86,20 @@ def _fits(mention: Mention, t: Threshold, op: str) -> list[str]:
 def carried(
     ctx: ItemContext,
     labs: Sequence[L],
-    mentions: list[Mention],
     mentions_of: Callable[[ItemContext], list[Mention]],
     make: Callable[[Mention, Threshold, str, tuple[int, int]], list[L]],
 ) -> list[L]:
     """``labs`` with the carried threshold of an item opening with one (see the module); a lab of this item that took
     the carried population from just before its own name ("... liver metastases are present Bilirubin <= 1.5 x ULN")
-    loses it. ``mentions``: this item's analyte mentions; ``make(mention, threshold, condition, span)`` builds the
+    loses it. ``mentions_of``: an item's analyte mentions; ``make(mention, threshold, condition, span)`` builds the
     criteria."""
     text = ctx.lower
+    lead = _POPULATION_LEAD.match(text)
+    opening = lead.end() if lead else _OPENING.match(text).end()  # type: ignore[union-attr]
+    if _VALUE_START.match(text, opening) is None:
+        return list(labs)
+    mentions = mentions_of(ctx)
     limit = mentions[0].start if mentions else len(text)
-    lead = _POPULATION_LEAD.match(text, 0, limit)
-    opening = lead.end() if lead else _OPENING.match(text, 0, limit).end()  # type: ignore[union-attr]
     if opening >= limit:
         return list(labs)
     prev = _previous_mention(ctx, mentions_of)

@@ -567,13 +567,7 @@ def extract(ctx: ItemContext) -> list[Lab]:
     if is_age_table(ctx):
         labs = age_table(ctx, labs, Lab)
     if ctx.prev is not None and RULES.anchor.search(ctx.lower) is not None:
-        labs = carried(
-            ctx,
-            labs,
-            _spoken(ctx),
-            _spoken,
-            lambda m, t, cond, span: _lab(ctx, m, t, cond=cond, span=span, seen={}),
-        )
+        labs = carried(ctx, labs, _spoken, lambda m, t, cond, span: _lab(ctx, m, t, cond=cond, span=span, seen={}))
     return labs
 
 
