@@ -23,6 +23,7 @@ from pydantic import Field
 
 from extractor.kinds._lab_age_table import age_table, is_age_table
 from extractor.kinds._lab_bare import bare_item, normal_before
+from extractor.kinds._lab_carry import carried
 from extractor.kinds._lab_cohorts import conversion, free_population, names_population, population_end
 from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
@@ -565,7 +566,15 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = bare_item(ctx, spoken, Lab)
     if is_age_table(ctx):
         labs = age_table(ctx, labs, Lab)
+    if ctx.prev is not None and RULES.anchor.search(ctx.lower) is not None:
+        labs = carried(ctx, labs, _spoken, lambda m, t, cond, span: _lab(ctx, m, t, cond=cond, span=span, seen={}))
     return labs
+
+
+def _spoken(ctx: ItemContext) -> list[Mention]:
+    """The analyte mentions of an item that name a threshold's analyte (no silent ones)."""
+    hits = ctx.words & _analyte_words()
+    return [m for m in _mentions(ctx, hits) if m.analytes[0] not in RULES.silent_analytes] if hits else []
 
 
 KIND = KindSpec(

@@ -24,9 +24,10 @@ log = logging.getLogger("extractor.rules")
 _POSITION: dict[str, int] = {name: i for i, name in enumerate(ORDER)}
 
 
-def extract_item(item: Item, source: str, parent: Item | None = None) -> list[Criterion]:
-    """Typed criteria for one item (``parent``: the item it is nested under, if any); ``other`` when no kind fits."""
-    ctx = ItemContext(item=item, source=source, parent=parent)
+def extract_item(item: Item, source: str, parent: Item | None = None, prev: Item | None = None) -> list[Criterion]:
+    """Typed criteria for one item (``parent``: the item it is nested under, if any; ``prev``: the item just before
+    it in the text); ``other`` when no kind fits."""
+    ctx = ItemContext(item=item, source=source, parent=parent, prev=prev)
     ctx.kinds = registry_index().kinds(ctx.lower)
     if parent is not None:  # a lead-in may run a kind on children that only name things ("Dulaglutide")
         ctx.kinds |= lead_kinds(ctx.lead_in)
@@ -48,7 +49,7 @@ def extract_segmentation(seg: Segmentation) -> list[Criterion]:
     """Typed criteria for every item of a segmentation, in source order."""
     out: list[Criterion] = []
     items = seg.items
-    for item in items:
+    for i, item in enumerate(items):
         parent = items[item.parent] if item.parent is not None and 0 <= item.parent < len(items) else None
-        out.extend(extract_item(item, seg.text, parent))
+        out.extend(extract_item(item, seg.text, parent, items[i - 1] if i else None))
     return out

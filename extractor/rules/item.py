@@ -42,6 +42,8 @@ class ItemContext:
     source: str
     #: the enclosing item of a nested bullet ("The following are allowed:" above "- palliative radiotherapy")
     parent: Item | None = field(default=None, repr=False)
+    #: the item just before it in the text (a table row's value may continue the analyte named there); never evidence
+    prev: Item | None = field(default=None, repr=False)
     clean: str = field(init=False)
     lower: str = field(init=False)
     #: the kinds whose triggers the item mentions (set by the engine's trigger pass)
