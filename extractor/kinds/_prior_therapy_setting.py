@@ -1,5 +1,6 @@
 """The disease setting a ``prior_therapy`` sentence names for its therapy (metastatic, adjuvant, neoadjuvant, early,
-any): the first setting written in the span; neoadjuvant and adjuvant together are early."""
+any): the first setting written in the span; neoadjuvant and adjuvant together are early. A setting inside an
+exception written after the therapy belongs to the exception's own criterion, not to this one."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class SettingRules(BaseModel):
     route_before: Pattern
     tied_before: Pattern
     tied_in: Pattern
+    curative_denied: Pattern
+    exception: Pattern
+    permission_paren: Pattern
 
 
 def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1) -> str | None:
@@ -29,7 +33,7 @@ def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1)
     the patient's diagnosis, not the therapy's setting ("diagnosis of mCRPC refractory to standard treatment",
     "unresectable advanced solid tumor with progression on 1 prior line"), unless tied to it ("for metastatic
     disease, ...", "in the advanced setting", "second-line")."""
-    seg = lower[s:e]
+    seg = _unexcepted(rules, lower[s:e], max(0, first - s))
     if ("any " in seg or "regardless" in seg or "adjuvant " in seg) and rules.any.search(seg):
         return "any"
     met = rules.metastatic.search(seg) if any(w in seg for w in rules.metastatic_words) else None
@@ -46,6 +50,8 @@ def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1)
         neo = None  # "intravenous, intraperitoneal, or neoadjuvant": a route list
     adj = rules.adjuvant.search(seg) if adjuvant else None
     early = rules.early.search(seg) if "early" in seg or "curative" in seg else None
+    while early is not None and rules.curative_denied.search(seg, max(0, early.start() - 60), early.start()):
+        early = rules.early.search(seg, early.end())  # "no other treatment options with curative intent"
     if (
         early is not None
         and s + early.start() < first
@@ -61,3 +67,20 @@ def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1)
         return "early" if early else None
     hits.sort()
     return hits[0][1]
+
+
+def _unexcepted(rules: SettingRules, seg: str, at: int) -> str:
+    """``seg`` with what follows an exception cue after ``at`` blanked, same length ("no prior systemic therapy
+    (except for adjuvant setting) for metastatic RCC", "no prior chemotherapy for PDAC, aside from first-line X"):
+    up to the closing bracket when the cue is inside one, else to the end; also a bracket after ``at`` that permits
+    ("(therapy in the adjuvant setting is allowed)")."""
+    if "(" in seg:
+        for p in rules.permission_paren.finditer(seg, at):
+            seg = seg[: p.start()] + " " * (p.end() - p.start()) + seg[p.end() :]
+    cue = rules.exception.search(seg, at)
+    if cue is None or cue.start() <= at:
+        return seg
+    opened = seg.rfind("(", at, cue.start())
+    close = seg.find(")", cue.end()) if opened > seg.rfind(")", at, cue.start()) else -1
+    end = close if close >= 0 else len(seg)
+    return seg[: cue.start()] + " " * (end - cue.start()) + seg[end:]
