@@ -61,6 +61,7 @@ from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
 from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
+from extractor.kinds._prior_therapy_mentions import MentionRules, arm_agents, mentioned_only
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
@@ -205,6 +206,7 @@ class Rules(RuleFile):
     cancer_treatment_prior: Pattern = Field(description="What an inclusion needs before such a treatment.")
     cancer_treatment_history: Pattern = Field(description="Another cancer's history: no such treatment read.")
     context_only: ContextOnlyRules
+    mentions: MentionRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -254,8 +256,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = conmed(ctx, rules, found, PriorTherapy)
     found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
     found = intent(ctx, rules, ongoing(ctx, rules, found, PriorTherapy), PriorTherapy)
-    found = listed_children(ctx, rules, found, PriorTherapy)  # a medication list's child: the names it lists
-    return contextual(rules.context_only, washout_children(ctx, rules, found, PriorTherapy))  # a washout table's child
+    found = washout_children(ctx, rules, listed_children(ctx, rules, found, PriorTherapy), PriorTherapy)  # child items
+    return mentioned_only(rules.mentions, contextual(rules.context_only, found))
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
@@ -268,7 +270,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
     agents = cancer_treatment(rules, lower, agents, ctx.is_exclusion, rules.treated.disease)
-    agents = unmeasured(rules.permission, lower, agents)  # "not considered major surgery"
+    agents = unmeasured(rules.permission, lower, arm_agents(rules.mentions, lower, agents))  # "not considered major"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
         if rules.heading_item.match(ctx.clean):
             return []
