@@ -53,7 +53,8 @@ def received_exposure(ctx: ItemContext, r: ExposureRules, out: list[C]) -> None:
     """Turn the window of a therapy received for a time into its exposure length (in place)."""
     lower = ctx.lower
     for m in r.received.finditer(lower):
-        if r.received_not.search(m.group("span")) or r.received_negated.search(lower, max(0, m.start() - 30), m.start()):
+        negated = r.received_negated.search(lower, max(0, m.start() - 30), m.start()) is not None
+        if negated or r.received_not.search(m.group("span")):
             continue  # "must not have received X for 14 days", "stable dose for 7 days", "within 6 weeks ... and for"
         before = _sentence_before(lower, m.start())
         permitted = r.received_permission.search(before) is not None
