@@ -248,9 +248,8 @@ def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: li
         if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
             if rules.after_duration.match(lower, unit_end, e):
                 continue
-            aside = lower[max(0, q.start - 2) : q.start].strip().endswith("(")
-            if q.cmp and op_of(q.cmp) in ("<", "<=") and (q.dur or aside):
-                continue  # "palliative radiation (<= 2 weeks of radiotherapy)", "for up to 14 days": no minimum
+            if q.cmp and op_of(q.cmp) in ("<", "<="):
+                continue  # "palliative radiation (<= 2 weeks of radiotherapy)", "up to 6 months of X": no minimum
             return round(to_months(q.n, q.unit), 2)
     return None
 

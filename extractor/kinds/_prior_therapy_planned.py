@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_exposure import received_exposure
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.drugs import find_agents
 from extractor.rules.grammar import to_months, to_weeks
@@ -37,6 +38,11 @@ class PlannedRules(BaseModel):
     exposure_gate: tuple[str, ...]
     exposure: Pattern
     exposure_not: Pattern
+    received: Pattern
+    received_not: Pattern
+    received_negated: Pattern
+    received_permission: Pattern
+    received_must: Pattern
     suitable_gate: tuple[str, ...]
     suitable: Pattern
 
@@ -54,6 +60,8 @@ def planned_therapy(ctx: ItemContext, rules: _Parent, out: list[C]) -> list[C]:
     lower = ctx.lower
     if not ctx.is_exclusion and any(g in lower for g in r.exposure_gate):
         _exposure(ctx, r, out)
+    if "for " in lower:
+        received_exposure(ctx, r, out)
     if any(g in lower for g in r.suitable_gate):
         out = _suitable(ctx, r, out)
     return out
