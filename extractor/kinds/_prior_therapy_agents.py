@@ -316,7 +316,7 @@ def _named(a: Agent) -> bool:
 
 def _target_name(target: str, head: str) -> str:
     """The lexicon's name of a targeted therapy ("trop2-targeted therapy" -> anti-trop2 therapy, "kras g12d
-    inhibitor" -> kras inhibitor), else "<target>-targeted <head>"; an antibody head is not read as an inhibitor
+    inhibitor" -> kras g12d inhibitor), else "<target>-targeted <head>"; an antibody head is not read as an inhibitor
     ("c-Met-targeted antibodies": not met inhibitor)."""
     forms = (f"{target}-targeted {head}", f"anti-{target} {head}", f"anti-{target}")
     for form in forms if head == "antibody" else (*forms, f"{target} inhibitor"):

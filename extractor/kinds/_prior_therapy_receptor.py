@@ -21,7 +21,7 @@ _RX = re.compile(
 )
 _PART = re.compile(r"\s*(?:,|\bor\b|\band\b)\s*")
 _ABBR = re.compile(r"\(([^()]+)\)")
-_SPELLED = {"cytotoxic t lymphocyte-associated protein 4": "ctla-4", "cytotoxic t-lymphocyte-associated protein 4": "ctla-4"}
+_CTLA4 = re.compile(r"cytotoxic\s+t[\s-]*lymphocyte[\s-]+associated\s+protein[\s-]*4")  # spelled out
 _GLUE = re.compile(r"(?<=[a-z])[\s-]+(?=\d)")  # "ox 40", "ox- 40" -> ox40
 
 
@@ -29,7 +29,7 @@ def _name(part: str) -> str | None:
     """The agent named by one receptor of the example list ("OX 40" -> anti-ox40), None for an empty part."""
     abbr = _ABBR.search(part)
     t = (abbr.group(1) if abbr else part).strip(" .-")
-    t = _SPELLED.get(t, t)
+    t = "ctla-4" if _CTLA4.fullmatch(t) else t
     t = _GLUE.sub("", t) if t.startswith("ox") else t
     if not t or " " in t:
         return None
