@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
 from extractor.kinds._prior_therapy_failure import FailureRules, progressed_prior
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
+from extractor.kinds._prior_therapy_receptor import receptor_directed
 from extractor.kinds._prior_therapy_target_names import target_named
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.grammar import any_in
@@ -269,7 +270,7 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
         agents = _spelled(rules, lower, agents)
     if len(agents) > 1 and ("(" in lower or "[" in lower):
         agents = _abbreviated(rules, lower, agents)
-    agents = target_named(rules.target_named, rules.target_named_gate, lower, agents)
+    agents = receptor_directed(lower, target_named(rules.target_named, rules.target_named_gate, lower, agents))
     if not any_in(rules.targeted_gate, lower):
         return qualify(rules.qualifiers, lower, agents)
     for m in rules.targeted.finditer(lower):
@@ -315,7 +316,7 @@ def _named(a: Agent) -> bool:
 
 def _target_name(target: str, head: str) -> str:
     """The lexicon's name of a targeted therapy ("trop2-targeted therapy" -> anti-trop2 therapy, "kras g12d
-    inhibitor" -> kras inhibitor), else "<target>-targeted <head>"; an antibody head is not read as an inhibitor
+    inhibitor" -> kras g12d inhibitor), else "<target>-targeted <head>"; an antibody head is not read as an inhibitor
     ("c-Met-targeted antibodies": not met inhibitor)."""
     forms = (f"{target}-targeted {head}", f"anti-{target} {head}", f"anti-{target}")
     for form in forms if head == "antibody" else (*forms, f"{target} inhibitor"):

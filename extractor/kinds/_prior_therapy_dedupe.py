@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from extractor.kinds._prior_therapy_types import Therapy
+from extractor.rules.drugs import agent_classes, is_class
 
 __all__ = ["NUMERIC", "dedupe"]
 
@@ -25,7 +26,7 @@ def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:
         merged = False
         for k in kept:
             bare = all(getattr(k, f) is None for f in NUMERIC)
-            if bare and names == set(k.agents) and k.requirement == c.requirement:
+            if bare and k.requirement == c.requirement and (names == set(k.agents) or _head(k.agents, names)):
                 for f in NUMERIC:  # "Concomitant metformin. ... must discontinue metformin 5 days before"
                     setattr(k, f, getattr(c, f))
                 merged = True
@@ -49,3 +50,15 @@ def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:
             c.agents = rest
         kept.append(c)
     return kept
+
+
+def _head(agents: list[str], names: set[str]) -> bool:
+    """Whether ``names`` is the class heading a list of drugs it gives as examples ("Herbal medications. These include
+    St. John's wort, kava, ... Stop herbal medications 7 days prior": the window is the class's)."""
+    return (
+        len(agents) > 1
+        and names == {agents[0]}
+        and not any(map(is_class, agents[1:]))
+        and any(agents[0] in agent_classes(n) for n in agents[1:])
+        and all(agents[0] in agent_classes(n) or not agent_classes(n) for n in agents[1:])
+    )

@@ -304,12 +304,12 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
         return []  # the sentences' own test: a line limit needs a line word and a number token
     lead = _lead(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
-    examples = "example" in lower
+    examples = "example" in lower or "include" in lower
     for s, e in cut(rules.permission, ctx.clean, split_sentences(ctx.clean, rules.clauses)):
         found = _sentence_criteria(ctx, rules, s, e, agents, flags, cue, lead)
-        if found and out and examples and rules.clauses.examples_open.match(lower, s):
-            for c in found:  # "Examples of live vaccines include ... BCG": the examples of the criterion before
-                out[-1].agents.extend(n for n in c.agents if n not in out[-1].agents)
+        if out and examples and (m := rules.clauses.examples_open.match(lower, s)):  # "Examples of live vaccines
+            named = [n for c in found for n in c.agents] or [a.name for a in agents if m.end() <= a.start < e]  # BCG"
+            out[-1].agents.extend(n for n in dict.fromkeys(named) if n not in out[-1].agents)  # (the one before's)
             continue
         out.extend(found)
     out = progression_excluded(
