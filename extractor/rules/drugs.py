@@ -332,7 +332,7 @@ def _find_agents(lower: str) -> list[Agent]:
         found = _cyp_phrases(lower, found, table)
     if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
-    if ("inhibitor" in lower and "induc" in lower) or "antagonist" in lower:
+    if found and (("inhibitor" in lower and "induc" in lower) or "antagonist" in lower):
         _paired_heads(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
         for suffix, end in _unknown_names(lower, lex.suffix_rx):  # INN-like names ("ceralasertib"): word start
@@ -343,7 +343,7 @@ def _find_agents(lower: str) -> list[Agent]:
                 continue
             if all(a.end <= start or a.start >= end for a in found):
                 found.append(Agent(start, end, lower[start:end]))
-    if any("/" in a.name for a in found):
+    if found and any("/" in a.name for a in found):
         found = _split_alternatives(found)
     if len(found) > 1:
         found.sort(key=_START)
