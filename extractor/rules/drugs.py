@@ -96,12 +96,12 @@ def _lexicon() -> _Lexicon:
                 lead = lead[:-1]  # "interferons?": the last letter is optional, not part of every match
             extra.append((lead, re.compile(p), name))
     scan: list[tuple[str, list[tuple[re.Pattern[str], str]]]] = []
-    for gate, prx, name in extra:
-        gate = gate or _literal_gate(prx)
-        if scan and scan[-1][0] == gate:
+    for lead, prx, name in extra:
+        test = lead or _literal_gate(prx)
+        if scan and scan[-1][0] == test:
             scan[-1][1].append((prx, name))
         else:
-            scan.append((gate, [(prx, name)]))
+            scan.append((test, [(prx, name)]))
     suffix_rx = re.compile(r"[^a-z0-9](?=(" + name_alt(x[::-1] for x in data.generic_suffixes) + "))")
     classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}
     exact = {w.lower(): table[agent_key(w)] for w in words}
