@@ -51,13 +51,17 @@ class Agent:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    rx: re.Pattern[str]  # every name, word-bounded
+    # every name (group 1), word-bounded: the character before the name is matched, not looked behind at, so the
+    # search skips ahead to the next non-word character (a leading look-behind tries the trie at every character);
+    # searched in the text after one space (see _find_agents)
+    rx: re.Pattern[str]
     table: dict[str, str]  # key -> generic / class name ("!" + class for a negated phrase)
     exact: dict[str, str]  # a lexicon name as written (lower case) -> the same name as ``table`` gives: no key built
     extra: list[tuple[str, re.Pattern[str], str]]  # (literal gate, pattern, class) for free-word phrasings
     # ``extra`` as searched: a pattern without leading literal words is gated by a literal its every match holds
-    # (``required_literals``), so it is not run on every item ("car t-cell therapy" opens with a look-behind)
-    scan: list[tuple[str, re.Pattern[str], str]]
+    # (``required_literals``), so it is not run on every item ("car t-cell therapy" opens with a look-behind); the
+    # patterns of one gate in a row are grouped under it (one test), in order
+    scan: list[tuple[str, list[tuple[re.Pattern[str], str]]]]
     suffix_rx: re.Pattern[str]  # INN stems of unknown drug names, reversed: see _unknown_names
     classes: dict[str, tuple[str, ...]]  # generic name -> its classes
 
@@ -82,7 +86,7 @@ def _lexicon() -> _Lexicon:
         for alias in aliases:
             table.setdefault(agent_key(alias), "!" + cls)  # "treatment-naive": the class, negated
             words.append(alias)
-    rx = re.compile(r"(?<![a-z0-9-])" + name_alt(words) + r"(?![a-z0-9])")
+    rx = re.compile(r"[^a-z0-9-](" + name_alt(words) + r")(?![a-z0-9])")
     extra = []
     for name, pats in data.patterns.items():
         for p in pats:
@@ -91,7 +95,13 @@ def _lexicon() -> _Lexicon:
             if p[len(lead) : len(lead) + 1] in ("?", "*", "{"):
                 lead = lead[:-1]  # "interferons?": the last letter is optional, not part of every match
             extra.append((lead, re.compile(p), name))
-    scan = [(gate or _literal_gate(prx), prx, name) for gate, prx, name in extra]
+    scan: list[tuple[str, list[tuple[re.Pattern[str], str]]]] = []
+    for lead, prx, name in extra:
+        test = lead or _literal_gate(prx)
+        if scan and scan[-1][0] == test:
+            scan[-1][1].append((prx, name))
+        else:
+            scan.append((test, [(prx, name)]))
     suffix_rx = re.compile(r"[^a-z0-9](?=(" + name_alt(x[::-1] for x in data.generic_suffixes) + "))")
     classes = {generic: tuple(spec.classes) for generic, spec in data.drugs.items()}
     exact = {w.lower(): table[agent_key(w)] for w in words}
@@ -171,7 +181,7 @@ class _Phrases:
     cyp_phrase: re.Pattern[str]
     cyp_one_enzyme: re.Pattern[str]
     cyp_one_head: re.Pattern[str]
-    transporter_gate: tuple[str, ...]  # substrings every transporter name holds one of (read off its pattern)
+    cyp_gate: tuple[str, ...]  # substrings every phrase holds one of: cyp, cytochrome or a transporter's literal
 
 
 @cache
@@ -198,7 +208,7 @@ def _phrases() -> _Phrases:
             f"{p.cyp_enzyme}|(?<![a-z0-9])({_ELIDED})|{_ELIDED_DIGIT_NAME}|(?<![a-z0-9])({p.transporter})"
         ),
         cyp_one_head=re.compile(f"(?P<s>{strength})?(?P<h>inhibitor|inducer|substrate)"),
-        transporter_gate=required_literals(re.compile(p.transporter))[0],
+        cyp_gate=("cyp", "cytochrome", *required_literals(re.compile(p.transporter))[0]),
     )
 
 
@@ -257,7 +267,7 @@ def _coordinated_targets(lower: str, found: list[Agent], table: dict[str, str]) 
 def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None:
     """'strong CYP3A4 inhibitors or inducers', 'GnRH agonist or antagonist': the other head word names the same
     target's other class."""
-    names = set(table.values())
+    names = _table_names()
     ph = _phrases()
     for a in list(found):
         head = a.name.rpartition(" ")[2]
@@ -301,25 +311,28 @@ def _find_agents(lower: str) -> list[Agent]:
     lex = _lexicon()
     table, exact = lex.table, lex.exact
     found: list[Agent] = []
-    for m in lex.rx.finditer(lower):
-        text = m.group()
+    spaced, pos, search = " " + lower, 0, lex.rx.search  # the space: a name at the text's start has a character before
+    while (m := search(spaced, pos)) is not None:
+        text = m.group(1)
+        pos = m.end() - 1  # the next name may start right after this one (its character before is this one's last)
         name = exact.get(text) or table.get(agent_key(text))
         if name is not None:
             neg = name.startswith("!")
-            found.append(Agent(m.start(), m.end(), name[1:] if neg else name, neg))
-    for gate, prx, name in lex.scan:
+            found.append(Agent(m.start(1) - 1, pos, name[1:] if neg else name, neg))
+    for gate, group in lex.scan:
         if gate not in lower:
             continue
-        for m in prx.finditer(lower):
-            if any(a.start <= m.start() and m.end() <= a.end and a.end - a.start > len(m.group()) for a in found):
-                continue  # inside a longer name ("RT" in "craniospinal RT")
-            found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
-            found.append(Agent(m.start(), m.end(), name))
-    if "cyp" in lower or "cytochrome" in lower or any_in(_phrases().transporter_gate, lower):
+        for prx, name in group:
+            for m in prx.finditer(lower):
+                if any(a.start <= m.start() and m.end() <= a.end and a.end - a.start > len(m.group()) for a in found):
+                    continue  # inside a longer name ("RT" in "craniospinal RT")
+                found = [a for a in found if a.end <= m.start() or a.start >= m.end()]
+                found.append(Agent(m.start(), m.end(), name))
+    if any_in(_phrases().cyp_gate, lower):
         found = _cyp_phrases(lower, found, table)
     if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
-    if ("inhibitor" in lower and "induc" in lower) or "antagonist" in lower:
+    if found and (("inhibitor" in lower and "induc" in lower) or "antagonist" in lower):
         _paired_heads(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
         for suffix, end in _unknown_names(lower, lex.suffix_rx):  # INN-like names ("ceralasertib"): word start
@@ -330,7 +343,7 @@ def _find_agents(lower: str) -> list[Agent]:
                 continue
             if all(a.end <= start or a.start >= end for a in found):
                 found.append(Agent(start, end, lower[start:end]))
-    if any("/" in a.name for a in found):
+    if found and any("/" in a.name for a in found):
         found = _split_alternatives(found)
     if len(found) > 1:
         found.sort(key=_START)
@@ -351,6 +364,12 @@ def _split_alternatives(found: list[Agent]) -> list[Agent]:
         else:
             out.append(a)
     return out
+
+
+@cache
+def _table_names() -> frozenset[str]:
+    """Every value of the lexicon's table (a negated phrase's class with its "!")."""
+    return frozenset(_lexicon().table.values())
 
 
 @cache
