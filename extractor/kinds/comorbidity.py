@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._comorbidity_adjectives import adjective_lists
 from extractor.kinds._comorbidity_allergy import allergies
+from extractor.kinds._comorbidity_clauses import scope_clause
 from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
 from extractor.kinds._comorbidity_origin import every_origin
@@ -110,6 +111,12 @@ class Rules(RuleFile):
     swallow_words: tuple[str, ...]
     reason_before: Pattern
     therapy_objects: frozenset[str]
+    object_modifiers: frozenset[str]
+    object_study: Pattern
+    intolerance_failure: Pattern
+    scope_split: Pattern
+    scope_pair: frozenset[str]
+    scope_split_window: Pattern
     lead_in_negated: Pattern
     grade_limit: Pattern
     subgroup_before: Pattern
@@ -519,11 +526,17 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             scope = "current"  # a toxicity not yet resolved is a current condition (GUIDE.md)
         elif f.how == "past":
             scope = "history"  # a severe toxicity once had
-        elif (s, e) in scopes:
-            scope = scopes[s, e]
         else:
-            last = max(g.end for g, (gs, _) in zip(found, bounds, strict=True) if gs == s)
-            scope = scopes[s, e] = _scope(ctx.lower, s, _scope_end(ctx.lower, last, e), blanks)
+            stretches = [
+                (g.start, g.end, frozenset(" ".join(g.names).split()))
+                for g, (gs, _) in zip(found, bounds, strict=True)
+                if gs == s
+            ]
+            cs, ce = scope_clause(RULES, ctx.lower, (s, e), f.start, stretches)  # its clause ("X or history of Y")
+            if (cs, ce) not in scopes:
+                last = max(b for a, b, _ in stretches if cs <= a < ce)
+                scopes[cs, ce] = _scope(ctx.lower, cs, _scope_end(ctx.lower, last, ce), blanks)
+            scope = scopes[cs, ce]
         if scope is None and (s, e) not in had and had_condition(RULES, ctx.lower, f.start):
             had.add((s, e))
         if scope is None and ((s, e) in had or had_transplant(RULES, ctx.lower, f.start, f.names)):

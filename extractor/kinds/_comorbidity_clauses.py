@@ -1,0 +1,53 @@
+"""Scope clauses of the ``comorbidity`` kind (its rules are ``comorbidity.yaml``): a sentence naming conditions on both
+sides of a coordinator that a scope word follows ("active autoimmune disease or history of interstitial lung disease",
+"type 1 diabetes or uncontrolled type 2 diabetes") is read as two clauses, each saying the scope of its own conditions
+(GUIDE.md: different scopes in one item get one criterion each)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractor.kinds.comorbidity import Rules
+
+__all__ = ["scope_clause"]
+
+Span = tuple[int, int]
+Stretch = tuple[int, int, frozenset[str]]  # start, end, the words of its names
+
+
+def _restated(before: list[Stretch], after: list[Stretch]) -> bool:
+    """Whether a condition of ``after`` restates one of ``before`` ("active autoimmune disease or history of autoimmune
+    disease": one condition said both ways, history (GUIDE.md); "history of ILD or uncontrolled lung diseases")."""
+    return any(a[2] <= b[2] or b[2] <= a[2] for a in after for b in before)
+
+
+def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: list[Stretch]) -> Span:
+    """The clause of ``sentence`` whose scope words speak of the stretch starting at ``at`` (``stretches``: every
+    condition named in the sentence); the sentence itself when no cut has other conditions on both sides."""
+    s, e = sentence
+    if len(stretches) < 2:
+        return sentence
+    cuts: list[int] = []
+    prev = s
+    for m in rules.scope_split.finditer(low, s, e):
+        c = m.start()
+        word = low[max(s, c - 12) : c].split()[-1:]
+        if any(a < c < b for a, b, _ in stretches) or (word and word[0] in rules.scope_pair):
+            continue  # inside a name, or a scope word paired ("active or history of X": both X's)
+        if rules.scope_split_window.search(low, m.end(), e):
+            continue  # a time window after the cut may speak of both sides ("X or active Y within 28 days")
+        before = [t for t in stretches if prev <= t[0] < c]
+        after = [t for t in stretches if t[0] >= m.end()]
+        inner = any(_restated([a], after[i + 1 :]) for i, a in enumerate(after))  # "X ... or has current X"
+        if before and after and not inner and not _restated(before, after):
+            cuts.append(c)
+            prev = c
+    if not cuts:
+        return sentence
+    bounds = [s, *cuts, e]
+    for a, b in pairwise(bounds):
+        if a <= at < b:
+            return a, b
+    return sentence
