@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from extractor.rules.grammar import any_in
+
 if TYPE_CHECKING:
     from extractor.kinds.diagnosis import Rules
 
@@ -38,7 +40,7 @@ def planned_treatment(rules: Rules, lower: str, start: int) -> bool:
     therapy setting (diagnosis.yaml ``planned_before``)."""
     s = max(0, start - _PLANNED_BEFORE)
     return (
-        any(w in lower for w in rules.planned_gate)
+        any_in(rules.planned_gate, lower)
         and "protocol" not in lower[s:start]  # "protocol ..., Specimens from Patients Undergoing Surgery for ..."
         and bool(rules.planned_before.search(lower, s, start))
     )
@@ -136,7 +138,7 @@ def list_entries(
 def generic_cancer(rules: Rules, lower: str) -> Span | None:
     """A confirmed cancer of no named type in an inclusion ("histologically confirmed malignancy that is metastatic",
     "proven diagnosis of locally advanced, unresectable, and/or metastatic cancer"): its span, unless negated."""
-    if not any(w in lower for w in rules.generic_cancer_gate):
+    if not any_in(rules.generic_cancer_gate, lower):
         return None
     m = rules.generic_cancer.search(lower)
     if m is None or rules.generic_cancer_negated.search(lower, 0, m.start()):

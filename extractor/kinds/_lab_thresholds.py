@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from extractor.kinds._lab_rules import RULES, unit_pieces, units
 from extractor.models.criteria import Comparator
-from extractor.rules.grammar import op_of, parse_number
+from extractor.rules.grammar import any_in, op_of, parse_number
 from extractor.vocab import load_model
 from extractor.vocab.schemas import Comparators
 
@@ -161,7 +161,7 @@ def _usable(t: Threshold, mention: Mention) -> bool:
 @lru_cache(maxsize=1)
 def _has_formula(text: str) -> bool:
     """The item writes a formula out (read once per item, not once per mention)."""
-    return any(w in text for w in RULES.formula_words)
+    return any_in(RULES.formula_words, text)
 
 
 def thresholds(text: str, mention: Mention, end: int, *, first_only: bool) -> list[Threshold]:

@@ -19,6 +19,7 @@ from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
+from extractor.rules.grammar import any_in
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -54,7 +55,7 @@ def absorption(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -
     """``out`` and the criterion of the GI surgeries of an absorption item it left out."""
     lower = ctx.lower
     r = rules.absorption
-    if not any(g in lower for g in r.gate):
+    if not any_in(r.gate, lower):
         return out
     have = {n for c in out for n in getattr(c, "agents", ())}
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, find_agents(lower))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from extractor.kinds._prior_therapy_procedures import ProcedureRules
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify
 from extractor.rules.drugs import Agent, lookup
+from extractor.rules.grammar import any_in
 
 __all__ = ["acronyms"]
 
@@ -24,7 +25,7 @@ def acronyms(
 ) -> list[Agent]:
     """``agents`` with the upper-case targets the lexicon left unread (see the module doc); a new agent keeps the
     qualifiers written before it ("second-generation AR inhibitor": second-generation androgen receptor inhibitor)."""
-    if len(clean) != len(lower) or not any(g in lower for g in rules.acronym_gate):
+    if len(clean) != len(lower) or not any_in(rules.acronym_gate, lower):
         return agents
     new: list[Agent] = []
     for m in rules.acronym.finditer(clean):

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_types import Therapy
-from extractor.rules.grammar import parse_number
+from extractor.rules.grammar import any_in, parse_number
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["ContextOnlyRules", "contextual"]
@@ -62,11 +62,11 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
     out: list[C] = []
     for c in found:
         low = c.evidence.text.lower()
-        if any(g in low for g in rules.definition_gate) and rules.definition.search(low):
+        if any_in(rules.definition_gate, low) and rules.definition.search(low):
             continue
         if (
             c.agents
-            and any(g in low for g in rules.brain_gate)
+            and any_in(rules.brain_gate, low)
             and all(rules.brain_agent.search(a) for a in c.agents)
             and rules.brain_stable.search(low)
         ):
@@ -75,13 +75,13 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
             c.requirement != "allowed"
             and c.within_weeks is None
             and not any(rules.recovery_keep.search(a) for a in c.agents)
-            and any(g in low for g in rules.recovery_gate)
+            and any_in(rules.recovery_gate, low)
             and rules.recovery.search(low)
         ):
             continue
         if c.requirement == "required" and rules.conditional.search(low) and not rules.conditional_not.search(low):
             c.requirement = "allowed"  # "If prior X has been administered, <condition>": X is admitted, not demanded
-        if c.within_weeks is None and any(g in low for g in rules.washout_gate):  # a window written stays
+        if c.within_weeks is None and any_in(rules.washout_gate, low):  # a window written stays
             m = rules.washout.search(low)
             n = parse_number(m.group("n")) if m is not None else None
             if m is not None and n is not None:

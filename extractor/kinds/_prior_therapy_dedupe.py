@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.drugs import agent_classes, is_class
+from extractor.rules.grammar import any_in
 
 __all__ = ["NUMERIC", "dedupe"]
 
@@ -42,7 +43,7 @@ def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:
             continue  # "Live vaccine within 30 days ... Note: should not receive live vaccine ... 30 days": a repeat
         earlier = {n for k in kept if k.requirement == c.requirement for n in k.agents}
         text = c.evidence.text.lower()
-        plan = any(w in text for w in planned_gate)  # "or anticipated need for X"
+        plan = any_in(planned_gate, text)  # "or anticipated need for X"
         if names and names <= earlier and all(getattr(c, f) is None for f in NUMERIC) and not plan:
             continue  # "Major surgery within 4 weeks ...; or plans to undergo major surgery": a bare repeat
         rest = [n for n in c.agents if n not in earlier]

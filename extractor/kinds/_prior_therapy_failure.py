@@ -11,6 +11,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_types import Therapy
+from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["FailureRules", "progressed_prior", "progression_excluded", "repeated"]
@@ -31,7 +32,7 @@ def progressed_prior(rules: FailureRules, lower: str, s: int, e: int) -> re.Matc
     """The progression on an unnamed prior therapy in ``lower[s:e]``, unless the sentence is about something else
     (a biopsy or a screening "at progression on prior treatment")."""
     seg = lower[s:e]
-    if not any(w in seg for w in rules.gate):
+    if not any_in(rules.gate, seg):
         return None
     m = rules.progressed.search(lower, s, e)
     if m is None or rules.skip.search(lower, s, e) is not None:

@@ -28,7 +28,7 @@ from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_types import quoted
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
-from extractor.rules.grammar import to_weeks
+from extractor.rules.grammar import any_in, to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -66,7 +66,7 @@ def intent(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
     """``out`` with the planned and about-to-start therapies of the item's unread sentences."""
     r = rules.intent
     lower = ctx.lower
-    if not any(g in lower for g in r.gate) or rules.ongoing.skip.search(lower):
+    if not any_in(r.gate, lower) or rules.ongoing.skip.search(lower):
         return out
     found = [a for a in qualify(rules.agents.qualifiers, lower, find_agents(lower)) if not a.neg]
     have = {n for c in out for n in getattr(c, "agents", ())}

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.drugs import Agent
+from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["MentionRules", "arm_agents", "mentioned_only"]
@@ -49,7 +50,7 @@ C = TypeVar("C", bound=Therapy)
 
 def arm_agents(rules: MentionRules, lower: str, agents: list[Agent]) -> list[Agent]:
     """``agents`` without the mentions that name an arm, cohort or group ("the Nephrectomy Only arm")."""
-    if not agents or not any(g in lower for g in rules.arm_gate):
+    if not agents or not any_in(rules.arm_gate, lower):
         return agents
     return [a for a in agents if rules.arm_after.match(lower, a.end) is None]
 
@@ -59,7 +60,7 @@ def mentioned_only(rules: MentionRules, found: list[C]) -> list[C]:
     out: list[C] = []
     for c in found:
         low = c.evidence.text.lower()
-        if any(g in low for g in rules.trial_gate) and rules.trial_drug.search(low):
+        if any_in(rules.trial_gate, low) and rules.trial_drug.search(low):
             continue
         if (
             c.requirement == "excluded"
@@ -67,7 +68,7 @@ def mentioned_only(rules: MentionRules, found: list[C]) -> list[C]:
             and c.min_lines is None
             and c.max_lines is None
             and c.min_duration_months is None
-            and any(g in low for g in rules.toxicity_gate)
+            and any_in(rules.toxicity_gate, low)
             and rules.toxicity.search(low)
             and not rules.toxicity_keep.search(low)
         ):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from extractor.rules.drugs import Agent
+from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 
 
@@ -31,7 +32,7 @@ class PermissionRules(BaseModel):
 def unmeasured(rules: PermissionRules, lower: str, agents: list[Agent]) -> list[Agent]:
     """``agents`` without those inside a "not considered <class>" phrase (the class the permitted agent is measured
     against: "biopsy is not considered major surgery", "is not considered cancer therapy for this protocol")."""
-    if not agents or not any(g in lower for g in rules.gate):
+    if not agents or not any_in(rules.gate, lower):
         return agents
     spans = [(m.start("cls"), m.end("cls")) for m in rules.measure.finditer(lower)]
     if not spans:
@@ -43,7 +44,7 @@ def cut(rules: PermissionRules, clean: str, spans: list[tuple[int, int]]) -> lis
     """Sentence spans with a permission sentence the splitter joined to the one before ("... before Cycle 1 Day 1.
     Non-live vaccines are not exclusionary") cut off at its start: the permission reaches its own agents only."""
     lower = clean.lower()
-    if not any(g in lower for g in rules.gate):
+    if not any_in(rules.gate, lower):
         return spans
     out: list[tuple[int, int]] = []
     for s, e in spans:

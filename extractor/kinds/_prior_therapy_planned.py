@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.kinds._prior_therapy_exposure import received_exposure
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.drugs import find_agents
-from extractor.rules.grammar import to_months, to_weeks
+from extractor.rules.grammar import any_in, to_months, to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -58,11 +58,11 @@ def planned_therapy(ctx: ItemContext, rules: _Parent, out: list[C]) -> list[C]:
         return out
     r = rules.planned_therapy
     lower = ctx.lower
-    if not ctx.is_exclusion and any(g in lower for g in r.exposure_gate):
+    if not ctx.is_exclusion and any_in(r.exposure_gate, lower):
         _exposure(ctx, r, out)
     if "for " in lower:
         received_exposure(ctx, r, out)
-    if any(g in lower for g in r.suitable_gate):
+    if any_in(r.suitable_gate, lower):
         out = _suitable(ctx, r, out)
     return out
 

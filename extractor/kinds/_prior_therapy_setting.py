@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["SettingRules", "setting_of"]
@@ -36,7 +37,7 @@ def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1)
     seg = _unexcepted(rules, lower[s:e], max(0, first - s))
     if ("any " in seg or "regardless" in seg or "adjuvant " in seg) and rules.any.search(seg):
         return "any"
-    met = rules.metastatic.search(seg) if any(w in seg for w in rules.metastatic_words) else None
+    met = rules.metastatic.search(seg) if any_in(rules.metastatic_words, seg) else None
     if (
         met is not None
         and s + met.start() < first

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from extractor.rules.drugs import Agent, lookup
+from extractor.rules.grammar import any_in
 
 __all__ = ["target_named"]
 
@@ -29,7 +30,7 @@ def _name(target: str, inhibition: bool, head: str) -> str:
 
 def target_named(rx: re.Pattern[str], gate: tuple[str, ...], lower: str, agents: list[Agent]) -> list[Agent]:
     """``agents`` and the therapies the item names by a target after a prior-treatment word, sorted."""
-    if not any(g in lower for g in gate):
+    if not any_in(gate, lower):
         return agents
     new: list[Agent] = []
     for m in rx.finditer(lower):

@@ -27,6 +27,7 @@ from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_unnamed import unnamed
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
+from extractor.rules.grammar import any_in
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -75,14 +76,14 @@ def treated(
             return row
     if any(c.kind == "prior_therapy" for c in out):
         return out
-    if any(g in lower for g in r.no_limit_gate) and (n := r.no_limit.search(lower)) is not None:
+    if any_in(r.no_limit_gate, lower) and (n := r.no_limit.search(lower)) is not None:
         s = lower.rfind(". ", 0, n.start()) + 1
         e = lower.find(".", n.end())
         s, e = s + len(lower[s:]) - len(lower[s:].lstrip()), len(lower.rstrip(" .;")) if e < 0 else e
         return [*out, ctx.make(model, s, e, agents=[], requirement="allowed")]
     if out:
         return out
-    m = r.disease.search(lower) if any(g in lower for g in r.gate) else None
+    m = r.disease.search(lower) if any_in(r.gate, lower) else None
     if m is None:
         return unnamed(ctx, (r.unnamed, r.since_last), out, model)  # "Treatment with X within 8 weeks" (ptrec3)
     if lower.rstrip().endswith(":") or r.skip.search(lower, max(0, m.start() - 40), m.start()):

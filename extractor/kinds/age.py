@@ -21,6 +21,7 @@ from pydantic import Field
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 from extractor.rules.grammar import (
+    any_in,
     negate,
     op_of,
     parse_number,
@@ -271,7 +272,7 @@ def _candidates(low: str, exclusion: bool, age_lead: bool) -> list[Candidate]:
     cands.extend(_anchored(low, exclusion))
     if "y" in low:
         cands.extend(_before_years(low, exclusion, age_lead))
-    if any(k in low for k in RULES.unanchored_keys):
+    if any_in(RULES.unanchored_keys, low):
         cands.extend(_unanchored(low, exclusion))
     cands.sort(key=lambda c: c[0])
     return cands
@@ -351,20 +352,20 @@ def _find_age(ctx: ItemContext) -> Found:
     if RULES.lead_in_item.fullmatch(low):
         # a bare "Age:" lead-in names the topic its children fill
         return [(ctx.make(Age, 0, len(low)), len(low))]
-    if not any(k in low for k in RULES.unanchored_keys) and not any(k in low for k in RULES.keys):
+    if not any_in(RULES.unanchored_keys, low) and not any_in(RULES.keys, low):
         return []
-    if any(k in low for k in RULES.skip_keys):
+    if any_in(RULES.skip_keys, low):
         return []
-    if any(k in low for k in RULES.skip_item_keys) and RULES.skip_item.search(low):
+    if any_in(RULES.skip_item_keys, low) and RULES.skip_item.search(low):
         return []
-    if any(c in low for c in RULES.wide_signs):
+    if any_in(RULES.wide_signs, low):
         # full-width comparators ("age＜18"): the same length, so offsets hold
         low = low.translate({ord(k): v for k, v in RULES.wide_signs.items()})
     cands = _candidates(low, ctx.is_exclusion, age_lead)
-    if not ctx.is_exclusion and any(k in low for k in RULES.excluded_keys):
+    if not ctx.is_exclusion and any_in(RULES.excluded_keys, low):
         cands = _excluded_readings(low, cands, age_lead)
     found: Found = []
-    proxy = any(k in low for k in RULES.proxy_keys)
+    proxy = any_in(RULES.proxy_keys, low)
     for start, stop, exempt, bounds in cands:
         if bounds is None or (found and start < found[-1][1]):
             continue

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import WEEKS_PER, number_value, sentence_bounds, unit_key
+from extractor.rules.grammar import WEEKS_PER, any_in, number_value, sentence_bounds, unit_key
 from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
@@ -154,7 +154,7 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
     soft: float | None = None  # a duration in a steroid clause: the stability period only if no other is named
     for tm in RULES.stable_time.finditer(lower, sm.start()):
         before = lower[max(0, tm.start() - _BEFORE) : tm.start()]
-        if RULES.steroid_before.search(before) and not any(w in before for w in RULES.stability_before):
+        if RULES.steroid_before.search(before) and not any_in(RULES.stability_before, before):
             continue
         if RULES.window_after.search(lower[tm.end() : tm.end() + 3]) or RULES.window_before.search(
             lower, max(0, tm.start() - 12), tm.start()
@@ -168,7 +168,7 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
         clause = lower[max(0, tm.start() - _CLAUSE_BEFORE) : tm.start()]
         if cm := list(RULES.clause_start.finditer(clause)):
             clause = clause[cm[-1].end() :]
-        if RULES.steroid_before.search(clause) and not any(w in clause for w in RULES.stability_before):
+        if RULES.steroid_before.search(clause) and not any_in(RULES.stability_before, clause):
             if soft is None:
                 soft = weeks
             continue

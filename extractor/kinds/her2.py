@@ -24,7 +24,7 @@ from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import op_of, parse_number, phrase_alt, sentence_bounds
+from extractor.rules.grammar import any_in, op_of, parse_number, phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
@@ -356,7 +356,7 @@ def extract(ctx: ItemContext) -> list[HER2]:
     """The HER2 criteria of one item."""
     low = ctx.lower
     her: list[HER2] = []
-    if any(k in low for k in RULES.name_gate) or (ctx.item.depth > 0 and any(k in low for k in RULES.nested_gate)):
+    if any_in(RULES.name_gate, low) or (ctx.item.depth > 0 and any_in(RULES.nested_gate, low)):
         her = _her2_status(ctx)
     return her or _triple_negative(ctx)
 

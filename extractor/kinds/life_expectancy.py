@@ -16,7 +16,7 @@ from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
-from extractor.rules.grammar import negate, op_of, parse_number, sentence_bounds, to_months
+from extractor.rules.grammar import any_in, negate, op_of, parse_number, sentence_bounds, to_months
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
@@ -49,7 +49,7 @@ _NOT_PATIENT_BACK = 40  # characters before the anchor
 def extract(ctx: ItemContext) -> list[LifeExpectancy]:
     """The life expectancy criterion of one item (at most one)."""
     low = ctx.lower
-    if not any(k in low for k in RULES.keys):
+    if not any_in(RULES.keys, low):
         return []
     matches = list(RULES.anchored.finditer(low))
     if not matches and RULES.value_first_key in low:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import sentence_spans
+from extractor.rules.grammar import any_in, sentence_spans
 from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
@@ -76,7 +76,7 @@ _STANDARDS = tuple((s.name, Prefiltered(s.pattern)) for s in RULES.standards)
 
 
 def _has(lower: str, words: tuple[str, ...]) -> bool:
-    return any(w in lower for w in words)
+    return any_in(words, lower)
 
 
 def _first(rx: Prefiltered, lower: str, lo: int, hi: int) -> re.Match[str] | None:

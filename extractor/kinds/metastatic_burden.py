@@ -19,7 +19,7 @@ from pydantic import Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
-from extractor.rules.grammar import cmp_tail, negate, number_token, number_value, op_of
+from extractor.rules.grammar import any_in, cmp_tail, negate, number_token, number_value, op_of
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -133,10 +133,10 @@ def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
     lower = ctx.lower
     les: list[Bound] = []
     org: list[Bound] = []
-    metastases = any(w in lower for w in RULES.generic_gate)
+    metastases = any_in(RULES.generic_gate, lower)
     # an exclusion that states what is allowed ("patients with <= 5 foci ... will be eligible") is read as written
-    exclusion = ctx.is_exclusion and not (any(w in lower for w in RULES.eligible_gate) and RULES.eligible.search(lower))
-    noun_first = any(w in lower for w in RULES.noun_first_gate)
+    exclusion = ctx.is_exclusion and not (any_in(RULES.eligible_gate, lower) and RULES.eligible.search(lower))
+    noun_first = any_in(RULES.noun_first_gate, lower)
     for m in number_token().finditer(lower):
         r = RULES.range_after.match(lower, m.end())
         tail = r.end() if r else m.end()
@@ -199,7 +199,7 @@ def _counting_note(lower: str) -> str | None:
 def _counting_rule(ctx: ItemContext) -> list[MetastaticBurden]:
     """An item stating only how metastases are counted: a criterion without numbers, the rule in its counting note."""
     lower = ctx.lower
-    if not any(w in lower for w in RULES.counting_rule_gate) or RULES.counting_rule.search(lower) is None:
+    if not any_in(RULES.counting_rule_gate, lower) or RULES.counting_rule.search(lower) is None:
         return []
     return [ctx.make(MetastaticBurden, counting_notes=_counting_note(lower))]
 
@@ -222,10 +222,10 @@ def _pci(ctx: ItemContext) -> list[MetastaticBurden]:
 def extract(ctx: ItemContext) -> list[MetastaticBurden]:
     """The item's metastatic-burden criterion (at most one)."""
     lower = ctx.lower
-    if any(w in lower for w in RULES.pci_gate) and (pci := _pci(ctx)):
+    if any_in(RULES.pci_gate, lower) and (pci := _pci(ctx)):
         return pci
-    oligo = any(w in lower for w in RULES.oligo_gate) and bool(RULES.oligo.search(lower))
-    if not oligo and not any(w in lower for w in RULES.gate):
+    oligo = any_in(RULES.oligo_gate, lower) and bool(RULES.oligo.search(lower))
+    if not oligo and not any_in(RULES.gate, lower):
         return []
     les, org = _counts(ctx, oligo)
     if not les and not org and (rule := _counting_rule(ctx)):

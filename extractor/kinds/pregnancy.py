@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import sentence_bounds
+from extractor.rules.grammar import any_in, sentence_bounds
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ _BEFORE = 40
 
 def _has(low: str, words: tuple[str, ...]) -> bool:
     """True when ``low`` holds one of ``words`` (a pattern's gate)."""
-    return any(w in low for w in words)
+    return any_in(words, low)
 
 
 def _status(ctx: ItemContext, status: Pattern, gate: tuple[str, ...]) -> tuple[int, int] | None:

@@ -19,7 +19,7 @@ from pydantic import Field
 from extractor.kinds._spec import KindSpec
 from extractor.kinds.age import find_age
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import phrase_alt, sentence_bounds
+from extractor.rules.grammar import any_in, phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 from extractor.vocab import vocabulary
@@ -91,9 +91,9 @@ def _exclusion(ctx: ItemContext) -> list[Sex]:
 def extract(ctx: ItemContext) -> list[Sex]:
     """The sex criterion of one item (at most one)."""
     low = ctx.lower
-    if not low.startswith(RULES.key_starts) and not any(k in low for k in RULES.keys):
+    if not low.startswith(RULES.key_starts) and not any_in(RULES.keys, low):
         return []
-    if any(k in low for k in RULES.kill_keys):
+    if any_in(RULES.kill_keys, low):
         return []
     if ctx.is_exclusion:
         return _exclusion(ctx)

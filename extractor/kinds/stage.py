@@ -21,7 +21,7 @@ from extractor.kinds._spec import KindSpec
 from extractor.kinds.diagnosis import prior_malignancy, read_diagnosis, therapy_before
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
-from extractor.rules.grammar import sentence_spans
+from extractor.rules.grammar import any_in, sentence_spans
 from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
@@ -253,27 +253,25 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
     lower = ctx.lower
     whole = lo == 0 and hi == len(lower)
     seg = lower if whole else lower[lo:hi]
-    stages, at = (
-        _stages(ctx.clean if whole else ctx.clean[lo:hi]) if any(w in seg for w in RULES.stage_gate) else ([], None)
-    )
+    stages, at = _stages(ctx.clean if whole else ctx.clean[lo:hi]) if any_in(RULES.stage_gate, seg) else ([], None)
     if at is not None:
         at += lo
-    if any(w in seg for w in RULES.letter_systems):
+    if any_in(RULES.letter_systems, seg):
         lettered = _letter_stages(ctx.clean if whole else ctx.clean[lo:hi])
         if lettered:  # "BCLC stage 0 or A": the system's 0, not a stage 0 of its own
             stages = [t for t in stages if not any(x.endswith(" " + t) for x in lettered)] + lettered
-    if any(w in seg for w in RULES.tnm_gate):
+    if any_in(RULES.tnm_gate, seg):
         stages += [t for t in _tnm(ctx.clean if whole else ctx.clean[lo:hi]) if t not in stages]
-    met_gate = any(w in seg for w in RULES.metastatic_gate)
+    met_gate = any_in(RULES.metastatic_gate, seg)
     met = _metastatic(lower, ctx.is_exclusion, lo, hi) if met_gate else None
     non_met = RULES.non_metastatic.search(lower, lo, hi) if met_gate and met is None else None
-    loc = RULES.locally_advanced.search(lower, lo, hi) if any(w in seg for w in RULES.locally_advanced_gate) else None
-    rec = RULES.recurrent.search(lower, lo, hi) if any(w in seg for w in RULES.recurrent_gate) else None
+    loc = RULES.locally_advanced.search(lower, lo, hi) if any_in(RULES.locally_advanced_gate, seg) else None
+    rec = RULES.recurrent.search(lower, lo, hi) if any_in(RULES.recurrent_gate, seg) else None
     if not (stages or met or loc or rec or non_met):
         return None
     dx = read_diagnosis(ctx)
     if not dx.names or (not whole and not any(lo <= a < hi for a, _ in dx.where.values())):
-        if any(w in lower for w in RULES.malignancy_gate) and prior_malignancy(lower):
+        if any_in(RULES.malignancy_gate, lower) and prior_malignancy(lower):
             return None
         if stages and at is not None and therapy_before(lower, max(0, at - _THERAPY_BEFORE), at):
             stages = []  # "systemic therapy for Stage I-III disease": a therapy setting
