@@ -30,6 +30,7 @@ from extractor.kinds._comorbidity_clauses import scope_clause
 from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
 from extractor.kinds._comorbidity_origin import every_origin
+from extractor.kinds._comorbidity_stopped import stopped
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.drugs import find_agents, is_class
@@ -90,6 +91,7 @@ class Rules(RuleFile):
     germline_roots: tuple[str, ...]
     germline_item: Pattern
     stopped_for_toxicity: Pattern
+    stopped_because: Pattern
     hypersensitivity_words: tuple[str, ...]
     hypersensitivity: Pattern
     object_lead: Pattern
@@ -195,7 +197,7 @@ class _Found:
     start: int
     end: int
     names: tuple[str, ...]
-    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability", "drug"] = "condition"
+    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability", "drug", "stopped"] = "condition"
 
 
 @cache
@@ -360,6 +362,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             for m in RULES.stopped_for_toxicity.finditer(low)
             if not m.group("of") or any(a.start == m.start("obj") for a in find_agents(low))
         )
+    if "discontinu" in low or "stopped" in low:
+        found.extend(_Found(s, e, n, "stopped") for s, e, n in stopped(RULES, ctx.clean, low, ctx.is_exclusion))
     if "absorption" in low and (a := RULES.absorption_condition.search(low)) is not None:
         found.append(_Found(a.start(), a.end(), (RULES.absorption_name,)))
     if any_in(RULES.swallow_words, low) and (a := RULES.able_to_swallow.search(low)) is not None:
@@ -462,7 +466,7 @@ def _requirement(
     zones: dict[tuple[int, int], tuple[int, int] | None],
 ) -> Requirement:
     sentence_start, sentence_end = sentence
-    if f.how in ("toxicity", "past", "ability", "drug"):
+    if f.how in ("toxicity", "past", "ability", "drug", "stopped"):
         return "excluded"
     low = ctx.lower
     if not RULES.permit_words.isdisjoint(ctx.words) or "t excluded" in low or "t be excluded" in low:
@@ -524,8 +528,8 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         scope: Scope | None
         if f.how == "toxicity":
             scope = "current"  # a toxicity not yet resolved is a current condition (GUIDE.md)
-        elif f.how == "past":
-            scope = "history"  # a severe toxicity once had
+        elif f.how in ("past", "stopped"):
+            scope = "history"  # a severe toxicity once had, a therapy stopped for one
         else:
             stretches = [
                 (g.start, g.end, frozenset(" ".join(g.names).split()))
