@@ -1,16 +1,12 @@
 """Kind ``diagnosis``: cancer diagnosis, histology and its confirmation.
 
-Cancer and histology names come from the shared ``vocab/cancers.yaml`` (one trie; a cancer alias naming a
-histology gives both); ``diagnosis.yaml`` holds the patterns read around them. A cancer named early in the item (or
-anywhere with a diagnosis cue: "histologically confirmed", "diagnosis of") is the trial's diagnosis; a therapy
-setting, "criteria for", "cancer screening" and another malignancy are not. An exclusion gives a diagnosis only
-where it turns the trial's round ("any histology not consistent with prostate adenocarcinoma"). Bare sites
-coordinated before a mention ("breast, ovarian or prostate cancer") add their cancers; a histology named with a
-confirmation and no cancer is the diagnosis. In an inclusion, "patients with <cancer>" and a mention coordinated
-with one taken are the diagnosis wherever they stand; examples after a confirmed head carry no confirmation. An item
-about measurable disease or a tissue sample names its cancer as context. ``_diagnosis_lists`` reads list entries,
-stage runs, untyped and planned-treatment cancers. :func:`read_diagnosis` is the reading the ``stage`` kind also uses.
-"""
+Names come from ``vocab/cancers.yaml`` (a cancer alias naming a histology gives both); ``diagnosis.yaml`` holds the
+patterns read around them. A cancer named early (or anywhere with a cue: "histologically confirmed", "diagnosis of")
+is the diagnosis; a therapy setting, "criteria for", "cancer screening", another malignancy are not; an exclusion
+gives one only where it turns the trial's round. Bare sites coordinated before a mention add their cancers; in an
+inclusion "patients with <cancer>" and mentions chained to one taken count wherever they stand. Helpers:
+``_diagnosis_lists`` (list entries, stage runs), ``_diagnosis_shared`` (histologies before a mention); the ``stage``
+kind also uses :func:`read_diagnosis`."""
 
 from __future__ import annotations
 
@@ -32,6 +28,7 @@ from extractor.kinds._diagnosis_lists import (
     stage_run_start,
     upper_abbreviations,
 )
+from extractor.kinds._diagnosis_shared import qualifier, shared_histology
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
@@ -98,6 +95,10 @@ class Rules(RuleFile):
     of_the_site: Pattern
     site_after: Pattern
     histology_qualifier: Pattern
+    shared_site_unit: Pattern
+    shared_site_qualifier: Pattern
+    shared_histology_between: Pattern
+    carried_histologies: frozenset[str]
     site_before_histology: Pattern
     histology_head_after: Pattern
     histology_excluded_before: Pattern
@@ -544,14 +545,19 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             return _variant_excluded(ctx, dx)
     if not names and dx.generic is not None:
         return [ctx.make(Diagnosis, cancer=RULES.generic_cancer_name, histologically_confirmed=dx.confirmed)]
-    spans = [(a, b) for a, b, _ in dx.mentions]
+    spans, sites = [(a, b) for a, b, _ in dx.mentions], _vocab().sites
+
+    def hist(c: str) -> str | None:
+        return _histology(dx.lower, dx.hists, dx.where[c], len(names), spans)
+
     return [
         ctx.make(
             Diagnosis,
             cancer=c,
             histology=None
             if no_histology or c in dx.listed or _variant_excluded_here(dx.lower, dx.where[c])
-            else _histology(dx.lower, dx.hists, dx.where[c], len(names), spans) or _qualifier(dx.lower, dx.where[c][0]),
+            else shared_histology(RULES, dx.lower, (dx.mentions, dx.hists), dx.where[c][0], found=hist(c), sites=sites)
+            or qualifier(RULES, dx.lower, dx.where[c][0], _SITES_BEFORE),
             histologically_confirmed=None
             if dx.examples_from is not None and dx.examples_from <= dx.where[c][0] < dx.examples_to
             else dx.confirmed,
@@ -580,12 +586,6 @@ def _variant_excluded(ctx: ItemContext, dx: DiagnosisReading) -> list[Diagnosis]
     if s > _EARLY or not RULES.excluded_variant_before.search(lower, max(0, s - _SITES_BEFORE), s):
         c = own_variant(RULES.own_variant, lower, _vocab().sites, _EARLY) or ""  # "... of the pancreas"
     return [ctx.make(Diagnosis, cancer=c, histologically_confirmed=dx.confirmed)] if c else []
-
-
-def _qualifier(lower: str, start: int) -> str | None:
-    """A qualifier right before the mention or the site words coordinated with it ("well-differentiated")."""
-    m = RULES.histology_qualifier.search(lower, max(0, start - _SITES_BEFORE), start)
-    return "-".join(m.group("q").split()) if m else None
 
 
 KIND = KindSpec(

@@ -143,6 +143,8 @@ def _stages(clean: str) -> tuple[list[str], int | None]:
                 t = RULES.arabic.get(t[0], t[0]) + t[1:]
             if t.startswith("X"):
                 continue
+            if t in _LETTERS and prev is not None:  # "IIIB/C": the letter shares the stage before it
+                t = prev.rstrip(_LETTERS + "0123456789") + t
             rng = prev is not None and RULES.stage_range.match(lst[prev_end : tm.start()]) is not None
             for x in _expand(prev, t) if prev is not None and rng else [t]:
                 if x not in out:
