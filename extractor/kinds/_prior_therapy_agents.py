@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_clauses import Phrases, paren_open
 from extractor.kinds._prior_therapy_failure import FailureRules, progressed_prior
+from extractor.kinds._prior_therapy_heads import shared_head
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
 from extractor.kinds._prior_therapy_receptor import receptor_directed
 from extractor.kinds._prior_therapy_target_names import target_named
@@ -271,6 +272,7 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     if len(agents) > 1 and ("(" in lower or "[" in lower):
         agents = _abbreviated(rules, lower, agents)
     agents = receptor_directed(lower, target_named(rules.target_named, rules.target_named_gate, lower, agents))
+    agents = shared_head(lower, agents)
     if not any_in(rules.targeted_gate, lower):
         return qualify(rules.qualifiers, lower, agents)
     for m in rules.targeted.finditer(lower):
