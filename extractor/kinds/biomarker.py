@@ -27,6 +27,8 @@ from pydantic import Field
 
 from extractor.kinds._biomarker_cohorts import new_variant
 from extractor.kinds._biomarker_imaging import imaging_psma
+from extractor.kinds._biomarker_implied import implied_markers
+from extractor.kinds._biomarker_prefixed import prefixed
 from extractor.kinds._biomarker_spelled import collapse_spelled
 from extractor.kinds._biomarker_testing import asks_test
 from extractor.kinds._spec import Compare, KindSpec
@@ -148,6 +150,7 @@ class Rules(RuleFile):
     variant_bracket: Pattern
     spelled_name: Pattern
     status_after: Pattern
+    implied_variant: Pattern
     testing_before: Pattern
     testing_after: Pattern
     test_asked: Pattern
@@ -192,12 +195,7 @@ def _lookup(exact: dict[str, str], clean: str, start: int, end: int) -> list[Men
     if start > 0 and not non:
         prev = clean[start - 1]
         if prev.isalnum() or prev == "-":
-            for back in (1, 2):
-                b = start - back
-                cand = clean[b:end]
-                if b >= 0 and cand in exact and (b == 0 or not clean[b - 1].isalnum()):
-                    return [(b, end, exact[cand])]
-            return []
+            return prefixed(exact, clean, start, end, _token_markers)
     return [(start + s, start + e, sym) for s, e, sym in _token_markers(clean[start:end])]
 
 
@@ -382,7 +380,7 @@ def _clause_requirement(
 def extract(ctx: ItemContext) -> list[Biomarker]:
     """The biomarker criteria of one item."""
     clean = ctx.clean
-    mentions = _marker_mentions(ctx)
+    mentions = implied_markers(clean, _marker_mentions(ctx), RULES.implied_variant)
     if not mentions and "PSMA" not in clean:
         return []
     alt_re, wild_re, ther_re = RULES.alteration, RULES.wild_type, RULES.therapy_after
