@@ -61,6 +61,8 @@ class Condition(BaseModel):
     name: str | None = None
     #: left out when this matches the sentence before it ("toxicities ... including ... hypertension")
     not_before: Pattern | None = None
+    #: left out when the item names another cardiac condition ("cardiovascular impairment: history of CHF ...")
+    alone: bool = False
     #: how far before its trigger word the patterns are tried, when not `condition_window`'s first number
     reach: int | None = None
 
@@ -186,6 +188,8 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     for start, end, name in found:
         spec = specs[name]
         if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
+            continue
+        if spec.alone and any(not specs[n].alone for _, _, n in found):
             continue
         if spec.restated and any((spec.name or name) in text[s:e] for s, e, n in found if n != name):
             continue
