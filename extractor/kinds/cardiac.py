@@ -61,6 +61,10 @@ class Condition(BaseModel):
     name: str | None = None
     #: left out when this matches the sentence before it ("toxicities ... including ... hypertension")
     not_before: Pattern | None = None
+    #: left out when the item names another cardiac condition ("cardiovascular impairment: history of CHF ...")
+    alone: bool = False
+    #: how far before its trigger word the patterns are tried, when not `condition_window`'s first number
+    reach: int | None = None
 
 
 class Rules(RuleFile):
@@ -94,6 +98,7 @@ class Rules(RuleFile):
     nyha_gt: Pattern
     nyha_le: Pattern
     nyha_lt: Pattern
+    nyha_gt_before: Pattern
     conditions: dict[str, Condition]
     condition_window: tuple[int, int]
     examples_after: Pattern
@@ -126,13 +131,14 @@ _NOT_BEFORE = 120  # characters before a condition read for its `not_before`
 
 
 @cache
-def _condition_index() -> dict[str, list[tuple[str, Prefiltered]]]:
-    """Trigger word -> (condition, pattern) pairs to try around it."""
-    index: dict[str, list[tuple[str, Prefiltered]]] = {}
+def _condition_index() -> dict[str, list[tuple[str, Prefiltered, int]]]:
+    """Trigger word -> (condition, pattern, characters before the word to try) triples to try around it."""
+    index: dict[str, list[tuple[str, Prefiltered, int]]] = {}
     for name, spec in RULES.conditions.items():
         rx = Prefiltered(re.compile("|".join(f"(?:{p.pattern})" for p in spec.patterns)))
+        reach = spec.reach if spec.reach is not None else RULES.condition_window[0]
         for word in spec.triggers:
-            index.setdefault(word, []).append((name, rx))
+            index.setdefault(word, []).append((name, rx, reach))
     return index
 
 
@@ -152,12 +158,12 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
     hits = words & _condition_words()
     if not hits:
         return []
-    before, after = RULES.condition_window
+    after = RULES.condition_window[1]
     found: set[tuple[int, int, str]] = set()
     for pos, word in word_starts(text, hits):
-        lo, hi = max(0, pos - before), min(len(text), pos + len(word) + after)
-        for name, rx in index[word]:
-            for m in rx.finditer(text, lo, hi):
+        hi = min(len(text), pos + len(word) + after)
+        for name, rx, before in index[word]:
+            for m in rx.finditer(text, max(0, pos - before), hi):
                 if m.start() > pos:
                     break  # this and later matches start after the trigger word
                 if pos < m.end() or m.start() == pos:
@@ -182,6 +188,8 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     for start, end, name in found:
         spec = specs[name]
         if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
+            continue
+        if spec.alone and any(not specs[n].alone for _, _, n in found):
             continue
         if spec.restated and any((spec.name or name) in text[s:e] for s, e, n in found if n != name):
             continue
@@ -275,7 +283,9 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     if m is None:
         return None, 0, 0
     window = text[m.end() : m.end() + 60]
+    after = True  # the classes follow the mention
     if not RULES.nyha_class.search(window[:45]):
+        after = False
         before = list(RULES.nyha_class_before.finditer(text, max(0, m.start() - 80), m.start()))
         later = RULES.nyha_class_later.search(text, m.end(), m.end() + RULES.nyha_later_reach)
         if before:
@@ -286,6 +296,8 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
             # patients should be class 2B or better"): what lies between is blanked, offsets kept
             window = " " * (later.start() - m.end()) + text[later.start() : later.end() + 25]
             excluded = False  # "should be class ..." states the requirement, in either section
+    # "greater than NYHA class II" (the classes follow the mention): the comparator stands before it
+    gt_before = after and bool(RULES.nyha_gt_before.search(text, max(0, m.start() - 20), m.start()))
     cut = RULES.nyha_cut.search(window)
     if cut is not None and cut.start() > 0 and RULES.nyha_class.search(window[: cut.start()]):
         window = window[: cut.start()]
@@ -301,7 +313,7 @@ def _nyha(text: str, excluded: bool) -> tuple[int | None, int, int]:
     lt = bool(RULES.nyha_lt.search(head))
     end = min(m.end() + classes[-1][1] + 4, len(text))  # the window may be rebuilt: never past the item
     if excluded:
-        lowest = min(values) + (1 if gt else 0)
+        lowest = min(values) + (1 if gt or gt_before else 0)
         return max(lowest - 1, 0), m.start(), end
     if lt:
         return max(max(values) - 1, 0), m.start(), end
