@@ -18,6 +18,7 @@ from typing import TypeVar
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_unnamed import written_names
 from extractor.models.criteria import CriterionBase
+from extractor.rules.drugs import find_agents
 from extractor.rules.grammar import number_value
 from extractor.rules.item import ItemContext
 
@@ -26,11 +27,27 @@ __all__ = ["exposed"]
 C = TypeVar("C", bound=CriterionBase)
 
 _PARENS = re.compile(r"\s*\([^()]*\)?")
+_ABBR = re.compile(r"\s*\((?P<a>[a-z][a-z0-9-]{1,7})\)")
 _TAIL = re.compile(
     r"(?:,|\s(?:at\s+any\s+time|for|as|in\s+the|including|prior\s+to|before|within|or\s+within)\b|\s*(?:≤|<|\\?<=?))"
 )
 _WINDOW = re.compile(r"(?:within|≤|\\?<=?|<)\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<u>days?|weeks?|months?)\b")
 _NEGATED = re.compile(r"\b(?:not|no|never)\b")
+
+
+def _abbreviated(rest: str) -> str:
+    """``rest`` with an expansion the lexicon knows by its parenthesised abbreviation written as that abbreviation
+    ("anti-vascular endothelial growth factor (VEGF) therapy" -> "anti-vegf therapy"); else ``rest``."""
+    m = _ABBR.search(rest)
+    if m is None:
+        return rest
+    words = rest[: m.start()].split(" ")
+    for k in range(1, min(6, len(words)) + 1):
+        anti = "anti-" if words[-k].startswith("anti-") else ""
+        candidate = " ".join([*words[:-k], f"{anti}{m.group('a')}"]) + rest[m.end() :]
+        if any(not a.neg for a in find_agents(candidate)):
+            return candidate
+    return rest
 
 
 def exposed(ctx: ItemContext, rx: tuple[re.Pattern[str], re.Pattern[str]], out: list[C], model: type[C]) -> list[C]:
@@ -42,7 +59,7 @@ def exposed(ctx: ItemContext, rx: tuple[re.Pattern[str], re.Pattern[str]], out: 
         return out
     rest = m.group("rest")
     end = m.start("rest") + len(rest)
-    name = _TAIL.split(_PARENS.sub("", rest), maxsplit=1)[0].strip()
+    name = _TAIL.split(_PARENS.sub("", _abbreviated(rest)), maxsplit=1)[0].strip()
     names = [] if lower.rstrip().endswith(":") and "following" in name else written_names(name)
     if names is None:
         return out
