@@ -11,7 +11,8 @@ extractor.
   randomization, defined as:" / "Major surgery: >= 3 weeks", "Cytotoxic treatment: 21 days"): the agents of the row's
   label, excluded, ``within_weeks`` the row's time (GUIDE: "at least N weeks since" is written in ``within_weeks``).
 
-- A washout of a treatment the lexicon does not name (``_prior_therapy_unnamed``).
+- A washout of a treatment the lexicon does not name (``_prior_therapy_unnamed``); a prior therapy the lexicon does
+  not name, no washout (``_prior_therapy_exposed``).
 
 Each runs only where the extractor left the item without a ``prior_therapy`` criterion (a row also fills the window
 of the one criterion it read without one). Word lists and patterns: the ``treated`` block of ``prior_therapy.yaml``."""
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_exposed import exposed
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_unnamed import unnamed
 from extractor.models.criteria import CriterionBase
@@ -52,6 +54,8 @@ class TreatedRules(BaseModel):
     no_limit: Pattern
     unnamed: Pattern
     since_last: Pattern
+    exposed: Pattern
+    exposed_not: Pattern
 
 
 def written(lower: str, a: Agent) -> bool:
@@ -85,7 +89,8 @@ def treated(
         return out
     m = r.disease.search(lower) if any_in(r.gate, lower) else None
     if m is None:
-        return unnamed(ctx, (r.unnamed, r.since_last), out, model)  # "Treatment with X within 8 weeks" (ptrec3)
+        found = unnamed(ctx, (r.unnamed, r.since_last), out, model)  # "Treatment with X within 8 weeks" (ptrec3)
+        return found if found else exposed(ctx, (r.exposed, r.exposed_not), out, model)  # "Prior X" (ptother)
     if lower.rstrip().endswith(":") or r.skip.search(lower, max(0, m.start() - 40), m.start()):
         return out
     requirement = "allowed" if r.allowed.search(lower) else "excluded" if ctx.is_exclusion else "required"

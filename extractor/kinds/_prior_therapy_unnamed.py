@@ -20,7 +20,7 @@ from extractor.rules.drugs import find_agents
 from extractor.rules.grammar import number_value
 from extractor.rules.item import ItemContext
 
-__all__ = ["unnamed"]
+__all__ = ["unnamed", "written_names"]
 
 C = TypeVar("C", bound=CriterionBase)
 
@@ -29,7 +29,7 @@ _ARTICLE = re.compile(r"^(?:(?:an?|any|the|all)\s+)+")
 _NONE = re.compile(r"\bfollowing\b")
 
 
-def _names(name: str) -> list[str] | None:
+def written_names(name: str) -> list[str] | None:
     """The agents a treatment's written name gives (``None``: a name too short to read, "ET", "IO")."""
     if _NONE.search(name):
         return []
@@ -56,7 +56,7 @@ def unnamed(ctx: ItemContext, rx: tuple[re.Pattern[str], re.Pattern[str]], out: 
     an item that opens with the time since the last therapy, none named (``rx[1]``: no agent)."""
     lower = ctx.lower
     m = rx[0].match(lower) if ctx.is_exclusion else None
-    names = _names(m.group("name")) if m is not None else None
+    names = written_names(m.group("name")) if m is not None else None
     if m is None or names is None:
         m, names = rx[1].match(lower), []
         if m is None:
