@@ -5,8 +5,8 @@ protocol, of willingness to participate, to give samples or to undergo study pro
 tumour biopsy", "able to provide tumour tissue"), unless consent is a time anchor ("from signing informed consent"),
 a condition that would limit compliance (not the consent itself) comes before it, or it is the alternative to
 archival tissue ("archival tissue available or willing to undergo a biopsy": a tissue requirement), or "consented"
-describes the study's process ("may be consented prior to ...", "previously consented individuals"). The evidence
-is the mention's clause.
+describes the study's process ("may be consented prior to ...", "previously consented individuals", "as part of the
+consent process"). The evidence is the mention's clause.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Rules(RuleFile):
     limits_consent: Pattern
     tissue_alternative: Pattern
     passing_before: Pattern
+    process: Pattern
 
 
 RULES = load_rules("consent", Rules)
@@ -56,12 +57,14 @@ def extract(ctx: ItemContext) -> list[Consent]:
     """The item's consent criterion (at most one)."""
     low = ctx.lower
     anchor, tissue = RULES.anchor_before, RULES.tissue_alternative
+    process = [(p.start(), p.end()) for p in RULES.process.finditer(low)] if "part of" in low else []
     m = next(
         (
             c
             for c in RULES.consent.finditer(low)
             if not anchor.search(low, max(0, c.start() - _ANCHOR_WINDOW), c.start())
             and not tissue.search(low, max(0, c.start() - _TISSUE_WINDOW), c.start())
+            and not any(a <= c.start() < b for a, b in process)
             and not (
                 c.group() == "consented"
                 and RULES.passing_before.search(low, max(0, c.start() - _PASSING_WINDOW), c.start())
