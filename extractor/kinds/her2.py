@@ -113,6 +113,11 @@ class Rules(RuleFile):
     guideline_gate: Pattern
     not_eligible_sentence: Pattern
     subgroup_allowance: Pattern
+    subgroup_if: Pattern
+    subgroup_verb: Pattern
+    subgroup_subject: Pattern
+    subgroup_modal: Pattern
+    clause_start: Pattern
     cap_named: Pattern
     year: Pattern
 
@@ -234,6 +239,8 @@ def _alternatives(ctx: ItemContext, named: list[tuple[int, str]], s0: int, e0: i
     tn_at: set[int] = set()
     if "triple" in ctx.lower or "tnbc" in ctx.lower:
         for m in RULES.triple_negative.finditer(clean, s0, e0):
+            if _subgroup_status(ctx, m.start()):
+                continue
             marks.append((m.start(), "negative"))
             tn_at.add(m.start())
     if len(marks) < 2:
@@ -315,7 +322,7 @@ def _triple_negative(ctx: ItemContext) -> list[HER2]:
     s, e = sentence_bounds(ctx.clean, m.start(), m.end())
     if ctx.clean[s:].count(",") >= 4 and not _list_entry(ctx.clean, m.start(), m.end()):
         return []
-    if _subgroup_allowance(ctx, s):
+    if _subgroup_allowance(ctx, s) or _subgroup_status(ctx, m.start()):
         return []
     return [ctx.make(HER2, s, e, status="negative", guideline=_item_guideline(ctx, ctx.clean[s:e]))]
 
@@ -336,6 +343,22 @@ def _before_not_eligible(clean: str, s0: int, e0: int) -> int:
         return e0
     cut = sentence_bounds(clean, m.start(), m.end())[0]
     return cut if cut >= first_end else e0
+
+
+def _subgroup_status(ctx: ItemContext, start: int) -> bool:
+    """The status named at ``start`` marks a subgroup another rule speaks of, not a status the trial requires: it
+    stands in an "if" clause ("... if HER2 positive"), or in the subject of a prior-therapy rule ("HER2-overexpressing
+    participants must have received prior anti-HER2 therapy")."""
+    clean = ctx.clean
+    if "if" in ctx.words and RULES.subgroup_if.search(clean, max(0, start - 100), start):
+        return True
+    s, e = sentence_bounds(clean, start, start)
+    verb = RULES.subgroup_verb.search(clean, start, min(e, start + 150))
+    if verb is None:
+        return False
+    cut = max((m.end() for m in RULES.clause_start.finditer(clean, s, start)), default=s)
+    between = clean[cut : verb.start()]
+    return bool(RULES.subgroup_subject.search(between)) and not RULES.subgroup_modal.search(between)
 
 
 def _subgroup_allowance(ctx: ItemContext, start: int) -> bool:
@@ -411,6 +434,8 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
         if ctx.is_exclusion and RULES.excluded_therapy.search(
             clean, sentence_bounds(clean, m.start(), m.end())[0], m.start()
         ):
+            continue
+        if _subgroup_status(ctx, m.start()):
             continue
         statuses.setdefault(_STATUS[kind], m.start())
         spans.append((m.start(), (st.end() if st else m.end())))

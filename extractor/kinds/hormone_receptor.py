@@ -73,6 +73,11 @@ class Rules(RuleFile):
     percent_range: Pattern
     percent_before: Pattern
     subgroup_allowance: Pattern
+    subgroup_if: Pattern
+    subgroup_verb: Pattern
+    subgroup_subject: Pattern
+    subgroup_modal: Pattern
+    clause_start: Pattern
     low_percent_max: float
     any_before: Pattern
     known_before: Pattern
@@ -170,6 +175,8 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
                 status = "positive"
         if status == "positive" and negated:
             status = "negative"
+        if status is not None and _subgroup_status(ctx, m.start()):
+            continue
         mentions.append((rec, m.start(), end, status, pct))
     return mentions
 
@@ -185,6 +192,22 @@ def _percent_before(clean: str, start: int) -> tuple[str | None, float | None]:
     if op in (">=", ">"):
         return "positive", v
     return ("negative", None) if op in ("<", "<=") else (None, None)
+
+
+def _subgroup_status(ctx: ItemContext, start: int) -> bool:
+    """The status named at ``start`` marks a subgroup another rule speaks of, not a status the trial requires: it
+    stands in an "if" clause ("... if HER2 positive"), or in the subject of a prior-therapy rule ("HER2-overexpressing
+    participants must have received prior anti-HER2 therapy")."""
+    clean = ctx.clean
+    if "if" in ctx.words and RULES.subgroup_if.search(clean, max(0, start - 100), start):
+        return True
+    s, e = sentence_bounds(clean, start, start)
+    verb = RULES.subgroup_verb.search(clean, start, min(e, start + 150))
+    if verb is None:
+        return False
+    cut = max((m.end() for m in RULES.clause_start.finditer(clean, s, start)), default=s)
+    between = clean[cut : verb.start()]
+    return bool(RULES.subgroup_subject.search(between)) and not RULES.subgroup_modal.search(between)
 
 
 def _subgroup_allowance(ctx: ItemContext, start: int) -> bool:
@@ -326,7 +349,7 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
         return []
     mentions = _mentions(ctx)
     resolved = _resolve(clean, mentions)
-    tn = list(RULES.triple_negative.finditer(clean))
+    tn = [m for m in RULES.triple_negative.finditer(clean) if not _subgroup_status(ctx, m.start())]
     if ctx.is_exclusion and tn:
         return []
     # ER / PR stated with their own status or percentage ("HR+ (ER+ and/or PR+)", "HR+ defined as ER >= 10%")
