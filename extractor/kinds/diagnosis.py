@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from extractor.kinds._diagnosis_either import either_way
 from extractor.kinds._diagnosis_heads import site_histology
 from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
 from extractor.kinds._diagnosis_lists import (
@@ -102,6 +103,7 @@ class Rules(RuleFile):
     site_before_histology: Pattern
     histology_head_after: Pattern
     histology_excluded_before: Pattern
+    histology_either: Pattern
     qualifier_list_before: Pattern
     excluded_variant_gate: tuple[str, ...]
     excluded_variant_before: Pattern
@@ -219,8 +221,7 @@ class DiagnosisReading:
 
 
 def prior_malignancy(lower: str, history: bool = True) -> bool:
-    """The item speaks of another (prior, second, concurrent) malignancy; with ``history``, "history of <a named
-    cancer>" too."""
+    """The item speaks of another (prior, second, concurrent) malignancy (with ``history``, "history of" one too)."""
     return (
         any(rx.search(lower) for rx in _PRIOR_MALIGNANCY)
         or bool(_IN_SITU.search(lower))
@@ -279,8 +280,7 @@ def _lookup(table: dict[str, tuple[str | None, str | None]], key: str) -> tuple[
 
 
 def _condition_before(lower: str, start: int) -> bool:
-    """A condition or a rule for one group of patients stands right before ``start`` (diagnosis.yaml
-    ``condition_before``)."""
+    """A condition or one group's rule stands right before ``start`` (diagnosis.yaml ``condition_before``)."""
     lo = max(0, start - _CONDITION_BEFORE)
     for w in RULES.condition_gate:  # the pattern is tried only at the last "if " / "for " before the mention
         i = lower.rfind(w, lo, start)
@@ -341,6 +341,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             return DiagnosisReading()
         return _generic(DiagnosisReading(lower))
     if hists:
+        either_way(RULES.histology_either, lower, hists)  # "squamous or non-squamous NSCLC": any histology
         site_histology(RULES, lower, mentions, hists, vocab.sites)  # "Uterine serous cancer"
     if hists or " of the " in lower:
         _of_the_organs(lower, mentions, hists, vocab.sites)
@@ -371,8 +372,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     stage_gate = cued and any_in(RULES.stage_run_gate, lower)
 
     def setting(s: int) -> bool:
-        """A therapy setting before ``s``: "prior chemotherapy for metastatic breast cancer" ("previously untreated
-        ..." is none)."""
+        """A therapy setting before ``s``: "prior chemotherapy for metastatic breast cancer" (not "untreated")."""
         return therapy_before(lower, max(0, s - _THERAPY_BEFORE), s) or any(
             a.end <= s and not a.neg and (ctx.is_exclusion or not RULES.agent_qualifier_after.match(lower, a.end))
             for a in out.agents

@@ -78,10 +78,12 @@ class Rules(RuleFile):
     extent_near: Pattern
     extent_start: Pattern
     negation_words: frozenset[str]
+    rule_negated_before: Pattern
 
 
 RULES = load_rules("stage", Rules)
 
+_RULE_BEFORE = 60  # characters before a negated extent word read for a rule verb's "not have"
 _THERAPY_BEFORE = 50  # characters before a stage list / extent word read for a therapy word
 _NEAR_BEFORE = 60  # characters before the first extent word from which a disease noun is looked for
 _EXTENT_NEAR = Prefiltered(RULES.extent_near)
@@ -295,6 +297,12 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
         if m is None:
             return None
         named = not (negation and ctx.context.has("negated", m.start(), m.end(), kind="stage"))
+        if (
+            not named
+            and ctx.is_exclusion
+            and RULES.rule_negated_before.search(lower, max(0, m.start() - _RULE_BEFORE), m.start())
+        ):
+            return False  # exclusion "Patients must not have metastatic prostate cancer" states the rule itself
         return not named if ctx.is_exclusion else named  # an exclusion states the opposite: metastatic False
 
     metastatic = flag(met)
