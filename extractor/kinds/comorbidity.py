@@ -26,6 +26,8 @@ from pydantic import Field, model_validator
 
 from extractor.kinds._comorbidity_adjectives import adjective_lists
 from extractor.kinds._comorbidity_allergy import allergies
+from extractor.kinds._comorbidity_catchall import blank_catchall
+from extractor.kinds._comorbidity_causes import caused
 from extractor.kinds._comorbidity_clauses import scope_clause
 from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
@@ -146,6 +148,12 @@ class Rules(RuleFile):
     scope_cut: Pattern
     current_cue: Pattern
     history_cue: Pattern
+    scope_null: Pattern
+    cause_link: Pattern
+    cause_gap: Pattern
+    cause_end: Pattern
+    cause_in_list: Pattern
+    cause_words: tuple[str, ...]
     procedure_history: Pattern
     procedure_words: tuple[str, ...]
     lead_in_allowed: Pattern
@@ -197,7 +205,9 @@ class _Found:
     start: int
     end: int
     names: tuple[str, ...]
-    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability", "drug", "stopped"] = "condition"
+    how: Literal["condition", "hypersensitivity", "toxicity", "past", "ability", "drug", "stopped", "cause"] = (
+        "condition"
+    )
 
 
 @cache
@@ -379,7 +389,9 @@ def _find(ctx: ItemContext) -> list[_Found]:
         if out and f.start < out[-1].end:
             continue
         out.append(f)
-    return out
+    zones = caused(RULES, low, [(f.start, f.end) for f in out if f.how == "condition"])  # a condition's causes
+    out = [f for f in out if f.how != "condition" or not any(s <= f.start < e for s, e in zones)]
+    return out + [_Found(s, e, (), "cause") for s, e in zones]  # no entries; their words blanked for the scope
 
 
 def _sentences(clean: str, found: list[_Found]) -> list[tuple[int, int]]:
@@ -403,7 +415,7 @@ def _scope_end(low: str, last: int, e: int) -> int:
 
 def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | None:
     """What the sentence ``low[s:e]`` says of when its conditions count (history over current)."""
-    text = low[s:e]
+    text = blank_catchall(RULES, low[s:e])  # before the names are blanked: its lookahead reads them
     # the names found ("active substances") and a toxicity's sentence ("prior therapy") say nothing of scope
     for a, b in blanks:
         if s <= a < e:
@@ -525,6 +537,8 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     had: set[tuple[int, int]] = set()  # sentences where a condition the patient has had is named (and what follows)
     for f, (s, e) in zip(found, bounds, strict=True):
+        if f.how == "cause":
+            continue
         scope: Scope | None
         if f.how == "toxicity":
             scope = "current"  # a toxicity not yet resolved is a current condition (GUIDE.md)
@@ -534,7 +548,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
             stretches = [
                 (g.start, g.end, frozenset(" ".join(g.names).split()))
                 for g, (gs, _) in zip(found, bounds, strict=True)
-                if gs == s
+                if gs == s and g.how != "cause"
             ]
             cs, ce = scope_clause(RULES, ctx.lower, (s, e), f.start, stretches)  # its clause ("X or history of Y")
             if (cs, ce) not in scopes:
