@@ -60,6 +60,7 @@ from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
 from extractor.kinds._prior_therapy_intent import IntentRules, intent
+from extractor.kinds._prior_therapy_leadlists import LeadRules, lead_cued, lead_requirement
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
 from extractor.kinds._prior_therapy_mentions import MentionRules, arm_agents, mentioned_only
 from extractor.kinds._prior_therapy_numbers import (
@@ -125,14 +126,6 @@ class RequirementRules(_Data):
     progressed: Pattern
     modal_negation: Pattern
     stopped: Pattern
-
-
-class LeadRules(_Data):
-    """What a nested item's lead-in says of its children."""
-
-    allowed: Pattern
-    excluded: Pattern
-    cue: Pattern = Field(description="A lead-in stating the prior-therapy rule: the cue of its children.")
 
 
 class FlagWords(_Data):
@@ -287,7 +280,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     ):
         return []  # without agents only a line limit or an untreated statement can be stated; a limit needs a number
     cue = rules.cues.rx.search(lower) is not None or (ctx.is_exclusion and rules.need_open.match(lower) is not None)
-    cue = cue or (bool(agents) and rules.lead_in.cue.search(ctx.lead_in) is not None)
+    cue = cue or (bool(agents) and lead_cued(ctx, rules.lead_in, rules.lead_triggers))
     if not cue and not (ctx.is_exclusion and agents):
         return []
     status = rules.agents.status_definition
@@ -302,7 +295,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     flags = Flags(ctx, rules)
     if not agents and not bare and not (flags.lines and flags.digits):
         return []  # the sentences' own test: a line limit needs a line word and a number token
-    lead = _lead(rules.lead_in, ctx.lead_in)
+    lead = lead_requirement(rules.lead_in, ctx.lead_in)
     out: list[PriorTherapy] = []
     examples = "example" in lower or "include" in lower
     for s, e in cut(rules.permission, ctx.clean, split_sentences(ctx.clean, rules.clauses)):
@@ -323,16 +316,6 @@ def _heading(rules: Rules, lower: str, agents: list[Agent]) -> bool:
     starts = [*(a.start for a in agents), len(lower)]
     rest = "".join(lower[a:b] for a, b in zip(ends, starts, strict=True))
     return rules.heading_lead.fullmatch(rest) is not None
-
-
-def _lead(rules: LeadRules, lead_in: str) -> str:
-    """allowed (the lead-in lists exceptions / permissions) / excluded (it lists what makes a patient
-    ineligible) / "" (nothing said, or top level)."""
-    if not lead_in:
-        return ""
-    if lead_in.rstrip().endswith(":") and rules.allowed.search(lead_in):  # the pattern ends at the colon
-        return "allowed"
-    return "excluded" if ("if" in lead_in or "when" in lead_in) and rules.excluded.search(lead_in) else ""
 
 
 # ------------------------------------------------------------------------------------------------- sentences
@@ -365,6 +348,7 @@ def _sentence_criteria(  # noqa: PLR0917
     if flags.skip and _skipped(rules, lower, s, e) and (agents or untreated(rules.agents, lower, s, e) is None):
         return []  # about something else ("advanced malignancies refractory to standard therapy": not another cancer)
     cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
+    cue = cue or lead_cued(ctx, rules.lead_in, rules.lead_triggers, entry=True)  # a list entry: the lead-in's
     if not cue and not (ctx.is_exclusion and agents):
         return []  # no cue: the sentence states nothing, so its numbers are not read
     local = rules.agents.local_agents  # only these (and negated mentions) care whether the sentence is about the brain
