@@ -39,6 +39,7 @@ from extractor.kinds._prior_therapy_agents import (
     untreated,
     untreated_fields,
 )
+from extractor.kinds._prior_therapy_antiretroviral import AntiretroviralRules, interacting_art
 from extractor.kinds._prior_therapy_cancer import cancer_names, cancer_treatment
 from extractor.kinds._prior_therapy_children import ChildRules, washout_children
 from extractor.kinds._prior_therapy_clauses import (
@@ -182,6 +183,7 @@ class Rules(RuleFile):
     heading_item: Pattern = Field(description="An item that is only an upper-case heading naming criteria.")
     heading_lead: Pattern = Field(description="What is left of a heading lead-in ('Prior treatments:') without agents.")
     conmed: ConmedRules
+    antiretroviral: AntiretroviralRules
     treated: TreatedRules
     absorption: AbsorptionRules
     planned_therapy: PlannedRules
@@ -240,13 +242,12 @@ def _rules() -> Rules:
 
 
 def extract(ctx: ItemContext) -> list[PriorTherapy]:
-    """``prior_therapy`` criteria stated in one item: the requirement statements, then what the statements without
-    agents and the concomitant-medication families add (``_prior_therapy_treated``, ``_prior_therapy_conmed``)."""
+    """``prior_therapy`` criteria of one item: the requirement statements, then what the later passes add."""
     rules = _rules()
     found = treated(
         ctx, rules.treated, _statements(ctx), PriorTherapy, lambda t, s, e: setting_of(rules.setting, t, s, e)
     )
-    found = conmed(ctx, rules, found, PriorTherapy)
+    found = interacting_art(ctx, rules, conmed(ctx, rules, found, PriorTherapy), PriorTherapy)
     found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
     found = intent(ctx, rules, ongoing(ctx, rules, found, PriorTherapy), PriorTherapy)
     found = washout_children(ctx, rules, listed_children(ctx, rules, found, PriorTherapy), PriorTherapy)  # child items
@@ -392,8 +393,7 @@ def _sentence_criteria(  # noqa: PLR0917
         return [ctx.make(PriorTherapy, cs, ce, agents=names, requirement=requirement, setting=setting, min_lines=first)]
     qtys = quantities(num, lower, s, e, toks)  # with the windows of one unit ("within a year")
     windows = windows_of(num, lower, s, qtys)
-    # group agents by window (first window after the agent, else the last one before), mode and negation
-    groups: dict[tuple[int, str, bool], _Group] = {}
+    groups: dict[tuple[int, str, bool], _Group] = {}  # agents by window (first after, else last before), mode, negation
     seen: set[object] = set()
     clause_neg: dict[int, bool] = {}
     clause_own: dict[int, tuple[int, bool]] = {}  # the first agent's own negation: its end, passed on
