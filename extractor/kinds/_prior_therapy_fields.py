@@ -5,10 +5,6 @@
   chemotherapy was received in the neoadjuvant setting and relapse occurred after 12 months"): the therapy is
   admitted (GUIDE, third round: "allowed when it admits it") and the time is the progression's, not a window
   (``within_weeks`` null).
-- An infection's treatment that makes its carriers eligible ("HBsAg-positive participants are eligible if they have
-  received HBV antiviral therapy for at least 4 weeks", "HCV ... unless the subject has received curative antiviral
-  treatment", "who have completed curative antiviral treatment ... are eligible"): the condition the trial demands of
-  them, ``required`` (GUIDE, third round: "required when the trial demands that history").
 - A therapy given before the cancer surgery ("chemotherapy before surgery", "radiation prior to resection",
   "somatostatin analogs prior to surgery are permitted"): the neoadjuvant setting, when no setting is written; the
   surgery named only as that reference point is not an agent.
@@ -37,9 +33,6 @@ class FieldRules(BaseModel):
     conditional_gate: tuple[str, ...]
     conditional: Pattern
     progression: Pattern
-    treated_agent: Pattern
-    treated_gate: tuple[str, ...]
-    treated: Pattern
     presurgery_gate: tuple[str, ...]
     presurgery: Pattern
     surgery_word: Pattern
@@ -58,14 +51,6 @@ def refine(rules: FieldRules, c: C, low: str) -> None:
     ):
         c.requirement = "allowed"
         c.within_weeks = None
-    if (
-        c.requirement == "allowed"
-        and c.agents
-        and all(rules.treated_agent.search(a) for a in c.agents)
-        and any_in(rules.treated_gate, low)
-        and rules.treated.search(low)
-    ):
-        c.requirement = "required"
     if c.setting is None and any_in(rules.presurgery_gate, low) and (m := rules.presurgery.search(low)) is not None:
         c.setting = "neoadjuvant"
         if len(c.agents) > 1 and len(rules.surgery_word.findall(low)) == 1 and rules.surgery_word.search(m.group()):
