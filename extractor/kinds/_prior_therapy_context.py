@@ -27,6 +27,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_fields import FieldRules, refine
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.grammar import any_in, parse_number
@@ -52,6 +53,7 @@ class ContextOnlyRules(BaseModel):
     conditional_not: Pattern
     washout_gate: tuple[str, ...]
     washout: Pattern
+    fields: FieldRules
 
 
 C = TypeVar("C", bound=Therapy)
@@ -81,6 +83,7 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
             continue
         if c.requirement == "required" and rules.conditional.search(low) and not rules.conditional_not.search(low):
             c.requirement = "allowed"  # "If prior X has been administered, <condition>": X is admitted, not demanded
+        refine(rules.fields, c, low)  # a conditional history; a therapy before surgery (``_prior_therapy_fields``)
         if c.within_weeks is None and any_in(rules.washout_gate, low):  # a window written stays
             m = rules.washout.search(low)
             n = parse_number(m.group("n")) if m is not None else None

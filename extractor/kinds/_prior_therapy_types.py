@@ -4,7 +4,7 @@ passes live in their own modules and cannot import the model without a cycle).""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from extractor.models.criteria import Evidence, Requirement
 
@@ -17,6 +17,7 @@ class Therapy(Protocol):
     evidence: Evidence
     agents: list[str]
     requirement: Requirement
+    setting: Literal["metastatic", "adjuvant", "neoadjuvant", "early", "any"] | None
     within_weeks: float | None
     min_duration_months: float | None
     min_lines: int | None
