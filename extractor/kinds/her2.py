@@ -23,6 +23,7 @@ from typing import Literal, cast
 from pydantic import Field
 
 from extractor.kinds._spec import Compare, KindSpec
+from extractor.kinds._subgroup import subgroup_allowance, subgroup_status
 from extractor.models.criteria import CriterionBase
 from extractor.rules.grammar import any_in, op_of, parse_number, phrase_alt, sentence_bounds
 from extractor.rules.item import ItemContext
@@ -239,7 +240,7 @@ def _alternatives(ctx: ItemContext, named: list[tuple[int, str]], s0: int, e0: i
     tn_at: set[int] = set()
     if "triple" in ctx.lower or "tnbc" in ctx.lower:
         for m in RULES.triple_negative.finditer(clean, s0, e0):
-            if _subgroup_status(ctx, m.start()):
+            if subgroup_status(RULES, ctx, m.start()):
                 continue
             marks.append((m.start(), "negative"))
             tn_at.add(m.start())
@@ -322,7 +323,7 @@ def _triple_negative(ctx: ItemContext) -> list[HER2]:
     s, e = sentence_bounds(ctx.clean, m.start(), m.end())
     if ctx.clean[s:].count(",") >= 4 and not _list_entry(ctx.clean, m.start(), m.end()):
         return []
-    if _subgroup_allowance(ctx, s) or _subgroup_status(ctx, m.start()):
+    if subgroup_allowance(RULES, ctx, s) or subgroup_status(RULES, ctx, m.start()):
         return []
     return [ctx.make(HER2, s, e, status="negative", guideline=_item_guideline(ctx, ctx.clean[s:e]))]
 
@@ -343,28 +344,6 @@ def _before_not_eligible(clean: str, s0: int, e0: int) -> int:
         return e0
     cut = sentence_bounds(clean, m.start(), m.end())[0]
     return cut if cut >= first_end else e0
-
-
-def _subgroup_status(ctx: ItemContext, start: int) -> bool:
-    """The status named at ``start`` marks a subgroup another rule speaks of, not a status the trial requires: it
-    stands in an "if" clause ("... if HER2 positive"), or in the subject of a prior-therapy rule ("HER2-overexpressing
-    participants must have received prior anti-HER2 therapy")."""
-    clean = ctx.clean
-    if "if" in ctx.words and RULES.subgroup_if.search(clean, max(0, start - 100), start):
-        return True
-    s, e = sentence_bounds(clean, start, start)
-    verb = RULES.subgroup_verb.search(clean, start, min(e, start + 150))
-    if verb is None:
-        return False
-    cut = max((m.end() for m in RULES.clause_start.finditer(clean, s, start)), default=s)
-    between = clean[cut : verb.start()]
-    return bool(RULES.subgroup_subject.search(between)) and not RULES.subgroup_modal.search(between)
-
-
-def _subgroup_allowance(ctx: ItemContext, start: int) -> bool:
-    """The sentence at ``start`` says what a subgroup may have had ("Patients with TNBC may receive up to 250 mg/m2
-    of prior doxorubicin"), not which HER2 status is required."""
-    return ("may" in ctx.words or "can" in ctx.words) and bool(RULES.subgroup_allowance.match(ctx.clean, start))
 
 
 def _list_entry(clean: str, start: int, end: int) -> bool:
@@ -435,7 +414,7 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             clean, sentence_bounds(clean, m.start(), m.end())[0], m.start()
         ):
             continue
-        if _subgroup_status(ctx, m.start()):
+        if subgroup_status(RULES, ctx, m.start()):
             continue
         statuses.setdefault(_STATUS[kind], m.start())
         spans.append((m.start(), (st.end() if st else m.end())))
@@ -479,7 +458,7 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             scores, ratio, copy, ish_status = [], None, None, None
     if therapy_only and not statuses:
         return []
-    if _subgroup_allowance(ctx, s0):
+    if subgroup_allowance(RULES, ctx, s0):
         return []
     status_set = set(statuses)
     if status_set & {"low", "ultralow"}:

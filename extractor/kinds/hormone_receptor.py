@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import Field
 
 from extractor.kinds._spec import KindSpec
+from extractor.kinds._subgroup import subgroup_allowance, subgroup_status
 from extractor.models.criteria import CriterionBase
 from extractor.rules.grammar import op_of, parse_number, sentence_bounds
 from extractor.rules.item import ItemContext
@@ -175,7 +176,7 @@ def _mentions(ctx: ItemContext) -> list[Mention]:
                 status = "positive"
         if status == "positive" and negated:
             status = "negative"
-        if status is not None and _subgroup_status(ctx, m.start()):
+        if status is not None and subgroup_status(RULES, ctx, m.start()):
             continue
         mentions.append((rec, m.start(), end, status, pct))
     return mentions
@@ -192,28 +193,6 @@ def _percent_before(clean: str, start: int) -> tuple[str | None, float | None]:
     if op in (">=", ">"):
         return "positive", v
     return ("negative", None) if op in ("<", "<=") else (None, None)
-
-
-def _subgroup_status(ctx: ItemContext, start: int) -> bool:
-    """The status named at ``start`` marks a subgroup another rule speaks of, not a status the trial requires: it
-    stands in an "if" clause ("... if HER2 positive"), or in the subject of a prior-therapy rule ("HER2-overexpressing
-    participants must have received prior anti-HER2 therapy")."""
-    clean = ctx.clean
-    if "if" in ctx.words and RULES.subgroup_if.search(clean, max(0, start - 100), start):
-        return True
-    s, e = sentence_bounds(clean, start, start)
-    verb = RULES.subgroup_verb.search(clean, start, min(e, start + 150))
-    if verb is None:
-        return False
-    cut = max((m.end() for m in RULES.clause_start.finditer(clean, s, start)), default=s)
-    between = clean[cut : verb.start()]
-    return bool(RULES.subgroup_subject.search(between)) and not RULES.subgroup_modal.search(between)
-
-
-def _subgroup_allowance(ctx: ItemContext, start: int) -> bool:
-    """The sentence at ``start`` says what a subgroup may have had ("Patients with ER-low breast cancer may receive
-    ..."), not which receptor status is required."""
-    return ("may" in ctx.words or "can" in ctx.words) and bool(RULES.subgroup_allowance.match(ctx.clean, start))
 
 
 def _status_next(clean: str, end: int) -> bool:
@@ -349,7 +328,7 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
         return []
     mentions = _mentions(ctx)
     resolved = _resolve(clean, mentions)
-    tn = [m for m in RULES.triple_negative.finditer(clean) if not _subgroup_status(ctx, m.start())]
+    tn = [m for m in RULES.triple_negative.finditer(clean) if not subgroup_status(RULES, ctx, m.start())]
     if ctx.is_exclusion and tn:
         return []
     # ER / PR stated with their own status or percentage ("HR+ (ER+ and/or PR+)", "HR+ defined as ER >= 10%")
@@ -410,7 +389,7 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
         pcts = [r[4] for r in rs if r[4] is not None]
         around = rs + [r for r in span_only if r[3] == status]
         s, e = sentence_bounds(clean, min(r[1] for r in around), max(r[2] for r in around))
-        if _subgroup_allowance(ctx, s):
+        if subgroup_allowance(RULES, ctx, s):
             continue
         flip = ctx.is_exclusion and not ctx.context.has("permitted", s, e, kind=KIND_NAME)
         eff = _FLIP.get(status, status) if flip else status
