@@ -4,14 +4,13 @@ Reads (``comorbidity.yaml``): the conditions its vocabulary names (one alternati
 written with modifiers such as "drug-induced", plurals singular, abbreviations by their alias: "ILD" -> "interstitial
 lung disease"; a list sharing a head word split: "type 1 or type 2 diabetes mellitus"), hypersensitivity, allergy or
 intolerance to what the text names ("hypersensitivity to X", one entry per X; also a drug discontinued for toxicity, or
-a severe toxicity once had from a named drug), unresolved toxicity of earlier therapy (a toxicity and a resolution
-beside a therapy word, or a recovery said, in one sentence: "toxicity of prior therapy") and the ability to swallow
-("inability to swallow", excluded). Cardiac, infection and cancer conditions are not in the vocabulary. ``scope`` comes
-from the cue words of the condition's sentence (history wins over current; an unresolved toxicity is current);
-``requirement`` is the effective rule: allowed under an exception, a permission or a permitting lead-in; excluded in an
-exclusion item, under a negation or a negating lead-in, or by an inclusion's grade limit; allowed for an inclusion
-subgroup ("patients with X must ...") or beside a recovery clause; else required. One criterion per (scope, requirement)
-group of an item; its evidence the sentences naming the group (one group: on to the item's end).
+a severe toxicity once had from a named drug), unresolved toxicity of earlier therapy ("toxicity of prior therapy": a
+resolution beside a therapy word, or a recovery) and the ability to swallow ("inability to swallow", excluded). Cardiac,
+infection and cancer conditions are not in the vocabulary. ``scope`` comes from the cue words of the condition's
+sentence (history over current; an unresolved toxicity is current); ``requirement`` is the effective rule: allowed under
+an exception, a permission or a permitting lead-in; excluded in an exclusion item, under a negation or a negating
+lead-in, or by an inclusion's grade limit; allowed for an inclusion subgroup ("patients with X must ...") or beside a
+recovery clause; else required. One criterion per (scope, requirement) group; evidence: the sentences naming it.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from extractor.kinds._comorbidity_causes import caused
 from extractor.kinds._comorbidity_clauses import scope_clause
 from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
+from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
 from extractor.kinds._comorbidity_stopped import stopped
 from extractor.kinds._spec import Compare, KindSpec
@@ -149,6 +149,7 @@ class Rules(RuleFile):
     current_cue: Pattern
     history_cue: Pattern
     scope_null: Pattern
+    not_entry: Pattern
     cause_link: Pattern
     cause_gap: Pattern
     cause_end: Pattern
@@ -390,7 +391,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue
         out.append(f)
     zones = caused(RULES, low, [(f.start, f.end) for f in out if f.how == "condition"])  # a condition's causes
-    out = [f for f in out if f.how != "condition" or not any(s <= f.start < e for s, e in zones)]
+    gone = not_entries(RULES, low)  # "in the absence of X", "steroids for prophylaxis (e.g., contrast allergy)"
+    out = [f for f in out if not any(s <= f.start < e for s, e in (*gone, *(zones if f.how == "condition" else ())))]
     return out + [_Found(s, e, (), "cause") for s, e in zones]  # no entries; their words blanked for the scope
 
 
