@@ -60,6 +60,7 @@ from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual
 from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
+from extractor.kinds._prior_therapy_incidental import IncidentalRules, incidental
 from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_leadlists import LeadRules, lead_cued, lead_requirement
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
@@ -202,6 +203,7 @@ class Rules(RuleFile):
     cancer_treatment_history: Pattern = Field(description="Another cancer's history: no such treatment read.")
     context_only: ContextOnlyRules
     mentions: MentionRules
+    incidental: IncidentalRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -251,7 +253,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
     found = intent(ctx, rules, ongoing(ctx, rules, found, PriorTherapy), PriorTherapy)
     found = washout_children(ctx, rules, listed_children(ctx, rules, found, PriorTherapy), PriorTherapy)  # child items
-    return mentioned_only(rules.mentions, contextual(rules.context_only, found))
+    found = mentioned_only(rules.mentions, contextual(rules.context_only, found))
+    return incidental(rules.incidental, ctx.lower, found)
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
