@@ -83,6 +83,7 @@ from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
+from extractor.kinds._prior_therapy_vaccines import VaccineRules, vaccine_examples
 from extractor.kinds._prior_therapy_windows import alternative, own_window, response_stated, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
@@ -202,6 +203,7 @@ class Rules(RuleFile):
     cancer_treatment_history: Pattern = Field(description="Another cancer's history: no such treatment read.")
     context_only: ContextOnlyRules
     mentions: MentionRules
+    vaccines: VaccineRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -263,6 +265,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
+    agents = vaccine_examples(rules.vaccines, lower, agents)
     agents = cancer_treatment(rules, lower, agents, ctx.is_exclusion, rules.treated.disease)
     agents = unmeasured(rules.permission, lower, arm_agents(rules.mentions, lower, agents))  # "not considered major"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
