@@ -82,8 +82,10 @@ from extractor.kinds._prior_therapy_ongoing import OngoingRules, ongoing
 from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
+from extractor.kinds._prior_therapy_reference import ReferenceRules, surgery_reference
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
+from extractor.kinds._prior_therapy_vaccines import VaccineRules, vaccine_examples
 from extractor.kinds._prior_therapy_windows import alternative, own_window, response_stated, window_index
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
@@ -204,6 +206,8 @@ class Rules(RuleFile):
     context_only: ContextOnlyRules
     mentions: MentionRules
     incidental: IncidentalRules
+    vaccines: VaccineRules
+    surgery_reference: ReferenceRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -266,6 +270,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
+    agents = surgery_reference(rules.surgery_reference, lower, vaccine_examples(rules.vaccines, lower, agents))
     agents = cancer_treatment(rules, lower, agents, ctx.is_exclusion, rules.treated.disease)
     agents = unmeasured(rules.permission, lower, arm_agents(rules.mentions, lower, agents))  # "not considered major"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
