@@ -61,6 +61,8 @@ class NumberRules(BaseModel):
     post: Pattern
     duration_of: Pattern
     after_duration: Pattern
+    cap_before: Pattern
+    stable_before: Pattern
     window_of: Pattern
     wash_before: Pattern
     completed_before: Pattern
@@ -99,7 +101,8 @@ class Window:
     end: int
     weeks: float
     gap: bool  # "at least N weeks since": the rule is "not within N weeks"
-    prog: int = -1  # "relapse within 12 months of completing Y": where the progression it times is named
+    prog: int = -1  # "relapse within 12 months of completing Y": where the progression it times is named (or,
+    # for a stable dose's duration, where the duration starts: no window either)
 
 
 @dataclass
@@ -114,6 +117,8 @@ class Qty:
     dur: bool
     unit_end: int
     hours: bool = False  # written in hours (read as days): a window, never a minimum duration
+    cap: bool = False  # "short course (<= 7 days)": a cap on a permitted course, no window, no minimum duration
+    stable: bool = False  # "stable dose for at least 4 weeks prior": a duration, not a window
 
 
 @dataclass
@@ -160,6 +165,8 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
         post = rules.post.match(lower, u.end(), e)
         start = min(x.start() for x in (c, p, d, u) if x is not None) if (c or p or d) else ns
         end = post.end() if post and post.group("post") else u.end()
+        cap = c is not None and op_of(c.group("cmp")) in ("<", "<=") and _capped(rules, lower, s, c.start(), u.end())
+        stable = bool(d) and rules.stable_before.search(lower, max(s, start - 80), start) is not None
         out.append(
             Qty(
                 start,
@@ -172,10 +179,20 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
                 bool(d),
                 u.end(),
                 bool(u.group("hours")),
+                cap,
+                stable,
             )
         )
     more = _unit_windows(rules, lower, s, e)
     return sorted([*out, *more], key=lambda q: q.start) if more else out
+
+
+def _capped(rules: NumberRules, lower: str, s: int, start: int, unit_end: int) -> bool:
+    """Whether a "<"/"<=" quantity is the cap of a short course: a parenthesis of its own after "short", "brief" or
+    "limited" ("short course of steroids (<= 7 days)")."""
+    if not lower[unit_end:].lstrip().startswith(")"):
+        return False
+    return rules.cap_before.search(lower, max(s, start - 50), start) is not None
 
 
 def _pre(pre: str) -> str:
@@ -199,7 +216,10 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
     out: list[Window] = []
     for q in qtys:
         pre, cmp, post = q.pre, q.cmp, q.post
-        if q.n > 1000:
+        if q.n > 1000 or q.cap:
+            continue
+        if q.stable:  # a duration that still holds its agent's place: no earlier window passes to the agent
+            out.append(Window(q.start, q.end, weeks_of(q.n, q.unit), False, q.start))
             continue
         stop = q.dur and not pre and rules.stopped_before.search(lower, s, q.start) is not None
         if q.dur and not pre and post not in ("prior", "before", "preceding") and not stop:
@@ -242,11 +262,11 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
 
 def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: list[Window], e: int) -> float | None:
     for q in qtys:
-        if q.hours or any(w.start < q.end and q.start < w.end for w in windows):
+        if q.hours or q.cap or (not q.stable and any(w.start < q.end and q.start < w.end for w in windows)):
             continue
         unit_end = q.unit_end
         if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
-            if rules.after_duration.match(lower, unit_end, e):
+            if not q.stable and rules.after_duration.match(lower, unit_end, e):
                 continue
             if q.cmp and op_of(q.cmp) in ("<", "<="):
                 continue  # "palliative radiation (<= 2 weeks of radiotherapy)", "up to 6 months of X": no minimum
