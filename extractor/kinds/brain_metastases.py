@@ -98,7 +98,6 @@ class Rules(RuleFile):
     size_limit: Pattern
     either_treated: Pattern
     condition_of: Pattern
-    lepto_qualified: Pattern
     caution: Pattern
 
 
@@ -316,13 +315,6 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     if "because" in near and (rm := RULES.reason.search(head, first.end())):
         # "... excluded because they often develop progressive neurologic dysfunction": a reason names no condition
         near = head[max(0, first.start() - _NEAR) : rm.start()]
-    if (
-        lm is not None
-        and lm.start() > first.end()
-        and (qm := RULES.lepto_qualified.search(lower, first.end(), lm.start()))
-    ):
-        # "brain metastasis or active leptomeningeal disease": the qualifier is the leptomeningeal disease's
-        near = near[: max(0, qm.start() - max(0, first.start() - _NEAR))]
     for d, rx in _DESCRIPTORS:
         named = d.bad if bad_side else (d.good,) if d.good else ()
         if named and rx.search(near):
