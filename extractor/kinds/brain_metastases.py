@@ -97,6 +97,8 @@ class Rules(RuleFile):
     lead_exception: Pattern
     size_limit: Pattern
     either_treated: Pattern
+    condition_of: Pattern
+    caution: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -138,9 +140,25 @@ def _leads_sentence(ctx: ItemContext, m: re.Match[str]) -> bool:
 
 
 def _leptomeningeal(ctx: ItemContext, m: re.Match[str], brain: bool) -> Literal["excluded", "allowed"] | None:
+    permitted = ctx.context.has("permitted", m.start(), m.end(), kind=_NAME)
+    if (
+        ctx.is_exclusion
+        and permitted
+        and not _negated(ctx, m)
+        and RULES.subject.search(ctx.lower, max(0, m.start() - _SUBJECT_BEFORE), m.start())
+        and any(
+            c.category == "permitted"
+            and c.direction == "backward"
+            and c.cue_start >= m.end()
+            and c.covers(*m.span())
+            and "(" not in ctx.lower[m.end() : c.cue_start]
+            for c in ctx.context.modifiers(_NAME)
+        )
+    ):
+        return "allowed"  # "... Patients with leptomeningeal disease are eligible." under an exclusion heading
     if ctx.is_exclusion or _negated(ctx, m):
         return "excluded"
-    if not brain or ctx.context.has("permitted", m.start(), m.end(), kind=_NAME):
+    if not brain or permitted:
         return "allowed"
     return None
 
@@ -214,12 +232,15 @@ def _cohort_needs(ctx: ItemContext, m: re.Match[str]) -> bool:
         or RULES.lead_allows.search(lower)
         or "steroid" in before  # "off steroids given for brain metastases": a condition, said of them
         or "dexameth" in before
+        or RULES.condition_of.search(lower, max(0, m.start() - _BEFORE), m.start())
     )
 
 
 def extract(ctx: ItemContext) -> list[BrainMetastases]:
     """The item's brain-metastases criterion (at most one)."""
     lower = ctx.lower
+    if "caution" in lower and RULES.caution.search(lower):
+        return []  # advice on a drug's use, not a criterion
     first = next(
         (
             m
