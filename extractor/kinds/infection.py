@@ -76,6 +76,8 @@ class Rules(RuleFile):
     vaccine_after: Pattern
     exception_before: Pattern
     covered_by: dict[str, tuple[str, ...]]
+    covered_by_examples: dict[str, tuple[str, ...]]
+    examples_after: Pattern
     site_named: frozenset[str]
     lead_hiv: Pattern
     lead_viral_load: Pattern
@@ -168,6 +170,11 @@ def extract(ctx: ItemContext) -> list[Infection]:
     for general, specific in RULES.covered_by.items():
         if general in found and any(name in found for name in specific):
             found.remove(general)
+    for general, specific in RULES.covered_by_examples.items():
+        if general in found and any(name in found for name in specific):
+            end = next(e for name, _, e in spans if name == general)
+            if RULES.examples_after.match(low, end):
+                found.remove(general)
     if not found:
         return _lead_hiv(ctx)
     first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
