@@ -5,7 +5,8 @@ Reads ``infection.yaml``: each named infection has gate words and name patterns 
 "COVID-19 vaccine" no infection) and no exception cue stands just before it ("except hepatitis B or C"). One criterion
 per item lists every infection found, in the file's order; the generic "active infection" is left out when a named
 one follows it ("active infection with hepatitis B"), a general one when a specific one it covers is named, a
-site-named one ("urinary tract infection") when any other is named.
+site-named one ("urinary tract infection") when any other is named. A child of an HIV lead-in that states HIV
+control without naming HIV ("Undetectable viral load", "On stable antiretroviral therapy") is an ``hiv`` criterion.
 """
 
 from __future__ import annotations
@@ -75,7 +76,14 @@ class Rules(RuleFile):
     vaccine_after: Pattern
     exception_before: Pattern
     covered_by: dict[str, tuple[str, ...]]
+    covered_by_examples: dict[str, tuple[str, ...]]
+    examples_after: Pattern
     site_named: frozenset[str]
+    lead_hiv: Pattern
+    lead_viral_load: Pattern
+    lead_hepatitis: Pattern
+    lead_not: Pattern
+    parenthetical: Pattern
 
     @model_validator(mode="after")
     def _generic_is_listed(self) -> Rules:
@@ -104,11 +112,28 @@ def _infections() -> tuple[tuple[str, frozenset[str], re.Pattern[str]], ...]:
     return tuple((name, rule.gate, rule.pattern) for name, rule in RULES.infections.items())
 
 
+def _lead_hiv(ctx: ItemContext) -> list[Infection]:
+    """An ``hiv`` criterion for a child of an HIV lead-in that states HIV control without naming HIV."""
+    lead = ctx.lead_in
+    if not lead or RULES.lead_triggers is None or not RULES.lead_triggers.search(lead):
+        return []
+    clean = ctx.clean
+    if RULES.lead_not.search(RULES.parenthetical.sub("", clean)):  # a parenthetical note may name an interaction
+        return []
+    m = RULES.lead_hiv.search(clean)
+    if m is None and not RULES.lead_hepatitis.search(lead):
+        m = RULES.lead_viral_load.search(clean)
+    if m is None:
+        return []
+    start, end = sentence_bounds(clean, m.start(), m.end())
+    return [ctx.make(Infection, start, end, infections=["hiv"])]
+
+
 def extract(ctx: ItemContext) -> list[Infection]:
     """The item's infection criterion (at most one)."""
     hits = ctx.words & _gate()
     if not hits:
-        return []
+        return _lead_hiv(ctx)
     clean, low = ctx.clean, ctx.lower
     starts = word_starts(low, hits)
     found: list[str] = []
@@ -145,8 +170,13 @@ def extract(ctx: ItemContext) -> list[Infection]:
     for general, specific in RULES.covered_by.items():
         if general in found and any(name in found for name in specific):
             found.remove(general)
+    for general, specific in RULES.covered_by_examples.items():
+        if general in found and any(name in found for name in specific):
+            end = next(e for name, _, e in spans if name == general)
+            if RULES.examples_after.match(low, end):
+                found.remove(general)
     if not found:
-        return []
+        return _lead_hiv(ctx)
     first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
     start, end = sentence_bounds(clean, first, last)
     return [ctx.make(Infection, start, end, infections=found)]
