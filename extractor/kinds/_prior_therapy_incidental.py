@@ -1,4 +1,4 @@
-"""Radiotherapy defining a lesion, a contraception item's drugs, a condition's replacement (issue 11, round 25).
+"""Radiotherapy named to define a lesion, and the trial's drug in a contraception item (issue 11, round 25).
 
 A precision read of a fixed-seed sample of 100 of the kind's corpus criteria (and the tune split's spurious
 criteria) found therapies typed where the item names them for something else:
@@ -10,10 +10,7 @@ criteria) found therapies typed where the item names them for something else:
 - the trial's own drugs in a contraception or donation item whose durations are written per drug ("The length of
   time required to continue contraception after the last dose ... 95 days for olaparib, docetaxel ...", "refrain
   from egg cell donation while on pembrolizumab ... 90 days after the last dose"): the item's own fact is
-  contraception (``_prior_therapy_mentions`` reads the quote only, which here is a fragment of the list);
-- a condition kept on its replacement therapy ("hypothyroidism stable on hormone replacement", "controlled Type 1
-  diabetes mellitus who are on an insulin regimen are eligible"): GUIDE, comorbidity round: the permitted condition
-  is the fact, not a rule on the therapy.
+  contraception (``_prior_therapy_mentions`` reads the quote only, which here is a fragment of the list).
 
 Such criteria are dropped; a permission written in the quote ("Prior SRT ... is permitted if ... non irradiated
 lesions remain") stays, and so does a therapy the patient "may receive". Patterns: ``incidental`` in
@@ -45,16 +42,13 @@ class IncidentalRules(BaseModel):
     lesion_keep: Pattern
     contraception_gate: tuple[str, ...]
     contraception: Pattern
-    condition_gate: tuple[str, ...]
-    condition: Pattern
-    condition_agent: Pattern
 
 
 C = TypeVar("C", bound=Therapy)
 
 
 def incidental(rules: IncidentalRules, item_lower: str, found: list[C]) -> list[C]:
-    """``found`` without the therapies named only to define a lesion, time contraception or keep a condition."""
+    """``found`` without the radiotherapy that only defines a lesion and the drugs of a contraception item."""
     if not found:
         return found
     contraception = any_in(rules.contraception_gate, item_lower) and rules.contraception.search(item_lower)
@@ -70,13 +64,6 @@ def incidental(rules: IncidentalRules, item_lower: str, found: list[C]) -> list[
             and rules.lesion.search(low)
             and rules.lesion_use.search(low)
             and not rules.lesion_keep.search(low)
-        ):
-            continue
-        if (
-            c.agents
-            and any_in(rules.condition_gate, low)
-            and all(rules.condition_agent.search(a) for a in c.agents)
-            and rules.condition.search(low)
         ):
             continue
         out.append(c)
