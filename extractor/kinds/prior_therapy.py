@@ -39,6 +39,7 @@ from extractor.kinds._prior_therapy_agents import (
     untreated,
     untreated_fields,
 )
+from extractor.kinds._prior_therapy_anchors import AnchorRules, anchored
 from extractor.kinds._prior_therapy_antiretroviral import AntiretroviralRules, interacting_art
 from extractor.kinds._prior_therapy_cancer import cancer_names, cancer_treatment
 from extractor.kinds._prior_therapy_children import ChildRules, washout_children
@@ -208,6 +209,7 @@ class Rules(RuleFile):
     incidental: IncidentalRules
     vaccines: VaccineRules
     surgery_reference: ReferenceRules
+    anchors: AnchorRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -270,7 +272,8 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     agents = unglossed(rules.disease_gloss, lower, targeted(rules.agents, lower, find_agents(lower)))
     agents = procedures(rules.procedures, rules.agents, ctx.clean, lower, agents)
     agents = acronyms(rules.procedures, ctx.clean, lower, agents, rules.agents.qualifiers)
-    agents = surgery_reference(rules.surgery_reference, lower, vaccine_examples(rules.vaccines, lower, agents))
+    agents = vaccine_examples(rules.vaccines, lower, anchored(rules.anchors, lower, agents))
+    agents = surgery_reference(rules.surgery_reference, lower, agents)
     agents = cancer_treatment(rules, lower, agents, ctx.is_exclusion, rules.treated.disease)
     agents = unmeasured(rules.permission, lower, arm_agents(rules.mentions, lower, agents))  # "not considered major"
     if agents and ctx.clean[:1].isupper():  # a drug in an upper-case label or heading names a cohort, not a therapy
