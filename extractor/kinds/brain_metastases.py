@@ -331,6 +331,10 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
             for d, rx in _DESCRIPTORS:
                 if d.bad and rx.search(said):
                     add(d.bad)
+    if not ctx.is_exclusion and not bad_side and "untreated" in conds and "treated" in conds:
+        # an inclusion: "treated brain metastases and untreated asymptomatic ones are eligible": untreated ones are
+        # allowed, so treatment is no condition (non-gold corpus: 5 trials)
+        conds.remove("treated")
     sentence_end = sentence_bounds(ctx.clean, first.start(), first.end())[1]
     # "untreated brain metastases must undergo local therapy before entry": treated ones are allowed
     must_treat = not ctx.is_exclusion and RULES.must_treat.search(lower, first.end(), sentence_end) is not None
