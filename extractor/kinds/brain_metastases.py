@@ -169,29 +169,26 @@ def _stable_weeks(ctx: ItemContext, first: re.Match[str]) -> float | None:
     sm = RULES.stability_word.search(lower, base)
     if sm is None:
         return None
-    soft: float | None = None  # a duration in a steroid clause: the stability period only if no other is named
     for tm in RULES.stable_time.finditer(lower, sm.start()):
+        # the duration's clause (back to a comma, "and" or a sentence end): "discontinued corticosteroid treatment
+        # for these metastases for at least 2 weeks, ... clinically stable for at least 1 month" names a steroid
+        # washout, then the stability period ("defined as not having received steroids for 2 weeks" is stability);
+        # a steroid washout is no stability period even when no other is named
+        clause = lower[max(0, tm.start() - _CLAUSE_BEFORE) : tm.start()]
+        if cm := list(RULES.clause_start.finditer(clause)):
+            clause = clause[cm[-1].end() :]
         before = lower[max(0, tm.start() - _BEFORE) : tm.start()]
         if RULES.steroid_before.search(before) and not any_in(RULES.stability_before, before):
+            continue
+        if RULES.steroid_before.search(clause) and not any_in(RULES.stability_before, clause):
             continue
         if RULES.window_after.search(lower[tm.end() : tm.end() + 3]) or RULES.window_before.search(
             lower, max(0, tm.start() - 12), tm.start()
         ):
             continue
         n = number_value(tm.group("n"))
-        weeks = round(n * WEEKS_PER[unit_key(tm.group("unit"))], 2) if n is not None else None
-        # the duration's clause (back to a comma, "and" or a sentence end): "discontinued corticosteroid treatment
-        # for these metastases for at least 2 weeks, ... clinically stable for at least 1 month" names a steroid
-        # washout, then the stability period ("defined as not having received steroids for 2 weeks" is stability)
-        clause = lower[max(0, tm.start() - _CLAUSE_BEFORE) : tm.start()]
-        if cm := list(RULES.clause_start.finditer(clause)):
-            clause = clause[cm[-1].end() :]
-        if RULES.steroid_before.search(clause) and not any_in(RULES.stability_before, clause):
-            if soft is None:
-                soft = weeks
-            continue
-        return weeks
-    return soft
+        return round(n * WEEKS_PER[unit_key(tm.group("unit"))], 2) if n is not None else None
+    return None
 
 
 def _non_malignant(lower: str, m: re.Match[str]) -> bool:
@@ -334,6 +331,10 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
             for d, rx in _DESCRIPTORS:
                 if d.bad and rx.search(said):
                     add(d.bad)
+    if not ctx.is_exclusion and not bad_side and "untreated" in conds and "treated" in conds:
+        # an inclusion: "treated brain metastases and untreated asymptomatic ones are eligible": untreated ones are
+        # allowed, so treatment is no condition (non-gold corpus: 5 trials)
+        conds.remove("treated")
     sentence_end = sentence_bounds(ctx.clean, first.start(), first.end())[1]
     # "untreated brain metastases must undergo local therapy before entry": treated ones are allowed
     must_treat = not ctx.is_exclusion and RULES.must_treat.search(lower, first.end(), sentence_end) is not None
