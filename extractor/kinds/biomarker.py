@@ -29,6 +29,7 @@ from extractor.kinds._biomarker_cohorts import new_variant
 from extractor.kinds._biomarker_imaging import imaging_psma
 from extractor.kinds._biomarker_implied import implied_markers
 from extractor.kinds._biomarker_prefixed import prefixed
+from extractor.kinds._biomarker_repeated import further_variants
 from extractor.kinds._biomarker_spelled import collapse_spelled
 from extractor.kinds._biomarker_testing import asks_test
 from extractor.kinds._spec import Compare, KindSpec
@@ -411,7 +412,6 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if var is None and clean.startswith(")", end):  # "Kirsten rat sarcoma (KRAS) G12C mutation"
             var = RULES.variant.match(clean, end + 1)
         vend = var.end() if var else end
-        more = RULES.variant_more.match(clean, vend) if var and clean.startswith((" ", ","), vend) else None
         if ther_re.match(clean, vend) or RULES.anti_before.search(clean, max(0, m_start - 25), m_start):
             continue
         if sym in RULES.lab_markers and RULES.lab_value_after.match(clean[end : end + 25]):
@@ -421,10 +421,10 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         rel = m_start - s
         variant = (var.group("var") or var.group("exon") or var.group("itd")) if var else None
         alteration: str | None = variant.strip() if variant else None
-        if more is not None and alteration is not None:
-            # the further variants written after the first ("EGFR L858R or exon 19 deletion")
-            alteration = " ".join((alteration + RULES.variant_bracket.sub("", more.group(0))).split())
-            vend = more.end()
+        if alteration is not None:  # "EGFR L858R or exon 19 deletion", "KRAS G12C or KRAS G12S"
+            alteration, vend = further_variants(
+                clean, vend, alteration, clean[m_start:m_end], (RULES.variant_more, RULES.variant_bracket)
+            )
         if alteration is None and RULES.variant_gate.search(clean, max(s, m_start - 20), min(e, vend + 160)):
             # the variants written after the mutation word, or one before the marker ("G12D mutated KRAS")
             va = RULES.variants_after.match(clean, vend, e)

@@ -48,6 +48,7 @@ class Rules(RuleFile):
 
     stages: Pattern
     stage_range: Pattern
+    open_range: Pattern
     stage_gate: tuple[str, ...]
     stage_token: Pattern
     list_aside: Pattern
@@ -152,6 +153,8 @@ def _stages(clean: str) -> tuple[list[str], int | None]:
                 if x not in out:
                     out.append(x)
             prev, prev_end = t, tm.end()
+        if prev is not None and RULES.open_range.match(clean, m.end()):  # "stage IIB or higher"
+            out += [x for x in _expand(prev, "IV") if x not in out]
         if first is None:
             first = m.start()
     return out, first
