@@ -2,11 +2,10 @@
 
 Names come from ``vocab/cancers.yaml`` (a cancer alias naming a histology gives both); ``diagnosis.yaml`` holds the
 patterns read around them. A cancer named early (or anywhere with a cue: "histologically confirmed", "diagnosis of")
-is the diagnosis; a therapy setting, "criteria for", "cancer screening", another malignancy are not; an exclusion
-gives one only where it turns the trial's round. Bare sites coordinated before a mention add their cancers; in an
-inclusion "patients with <cancer>" and mentions chained to one taken count wherever they stand. Helpers:
-``_diagnosis_lists`` (list entries, stage runs), ``_diagnosis_shared`` (histologies before a mention); the ``stage``
-kind also uses :func:`read_diagnosis`."""
+is the diagnosis; a therapy setting, "criteria for", "cancer screening", another malignancy, a relative's are not; an
+exclusion gives one only where it turns the trial's round. Bare sites coordinated before a mention add their cancers;
+in an inclusion "patients with <cancer>" and mentions chained to one taken count wherever they stand (not in one
+group's rule). Helpers ``_diagnosis_*``; the ``stage`` kind also uses :func:`read_diagnosis`."""
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from extractor.kinds._diagnosis_lists import (
     stage_run_start,
     upper_abbreviations,
 )
+from extractor.kinds._diagnosis_others import group_rule, relatives_mention
 from extractor.kinds._diagnosis_shared import qualifier, shared_histology
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
@@ -134,6 +134,8 @@ class Rules(RuleFile):
     generic_cancer_negated: Pattern
     generic_cancer_name: str
     context_only: Pattern
+    relative: Pattern
+    group_rule: Pattern
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -188,9 +190,8 @@ def _vocab() -> _Vocab:
             words.append(a)
     # names match as in the drug lexicon: a space / hyphen run inside a name matches any run of them, or none
     after_break = re.compile(RULES.name_before + "(" + name_alt(words) + ")" + RULES.name_end)
-    entry = re.compile(
-        RULES.list_entry_before + "(?P<site>" + name_alt(list(data.sites)) + ")" + RULES.list_entry_after
-    )
+    alt = name_alt(list(data.sites))
+    entry = re.compile(RULES.list_entry_before + "(?P<site>" + alt + ")" + RULES.list_entry_after)
     return _Vocab(table, dict(data.sites), after_break, entry)
 
 
@@ -337,9 +338,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     hn_sites = not ctx.is_exclusion and any_in(RULES.hn_site_gate, lower)
     generic = not ctx.is_exclusion and any_in(RULES.generic_site_gate, lower)
     if not mentions and not hists and not hn_sites and not generic:
-        if ctx.is_exclusion or _another_malignancy(ctx):
-            return DiagnosisReading()
-        return _generic(DiagnosisReading(lower))
+        return DiagnosisReading() if ctx.is_exclusion or _another_malignancy(ctx) else _generic(DiagnosisReading(lower))
     if hists:
         either_way(RULES.histology_either, lower, hists)  # "squamous or non-squamous NSCLC": any histology
         site_histology(RULES, lower, mentions, hists, vocab.sites)  # "Uterine serous cancer"
@@ -399,8 +398,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             RULES.false_friend_after.match(lower, e)
         ):
             continue
-        if _condition_before(lower, s):
-            continue  # "If hepatic involvement by lymphoma: ...", "For patients with NSCLC, ...": a condition
+        if _condition_before(lower, s) or relatives_mention(RULES, lower, s):
+            continue  # a relative's; "If hepatic involvement by lymphoma: ...", "For patients with NSCLC, ..."
         if has_history and RULES.negated_history_before.search(lower, max(0, s - _NEGATED_BEFORE), s):
             continue  # "No history of myelodysplastic syndrome": a cancer the patient must not have had
         # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
@@ -533,7 +532,7 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
     """The item's diagnoses (at most ten)."""
     dx = read_diagnosis(ctx)
     names = dx.names
-    if names and RULES.context_only.match(dx.lower):
+    if names and (RULES.context_only.match(dx.lower) or group_rule(RULES, dx.lower, ctx.is_exclusion)):
         return []  # "Measurable disease per Lugano criteria for lymphoma": the cancer is context (diagnosis.yaml)
     no_histology = False  # "histologies other than ..." lists the ones allowed
     if ctx.is_exclusion and (names or dx.mentions):
