@@ -53,6 +53,8 @@ NAMED = {
     # diagnosis's "except <words>" false friend split each word among its repeats when no bracket closed (NCT03682289)
     "exception words before an open bracket": "Inclusion Criteria:\n"
     + "* entry (except metastatic castrate-resistant prostate cancer (mCRPC) cohort\n" * 80,
+    # diagnosis's generic_cancer read "and/or" as one word or as "and", "/", "or": 2**n ways (found by the fuzz test)
+    "confirmed and/or repeated": "Inclusion Criteria:\n* " + "histologically confirmed and/or " * 40,
     # stage's stage_disease split "iv iv iv" among its list repeats in 2**n ways (35 s at 13 numerals)
     "stage numerals repeated": "Exclusion Criteria:\n* Stage IV " + "IV " * 40 + "a b c disease",
 }
