@@ -198,9 +198,10 @@ def all_metrics(result: EvalResult) -> tuple[dict[str, float], dict[str, float]]
             tracked[f"kind.{k.kind}.f1"] = k.f1
     for f in result.fields:
         (tracked if f.compared >= MIN_SUPPORT else info)[f"field.{f.field}"] = f.accuracy
-    if result.seeds is not None:
-        info["seeds.micro.f1"] = result.seeds.metrics.micro.f1
-        info["seeds.lenient.f1"] = result.seeds.metrics.lenient.f1
+    for name, subset in (("seeds", result.seeds), ("external", result.external)):
+        if subset is not None:
+            info[f"{name}.micro.f1"] = subset.metrics.micro.f1
+            info[f"{name}.lenient.f1"] = subset.metrics.lenient.f1
     return tracked, info
 
 

@@ -5,6 +5,8 @@
 * ``check FILE...``: validate gold files (schema, text hash, evidence grounded and inside one segmented item).
 * ``add-corpus --corpus trials.jsonl NCT...``: append corpus texts to ``evals/data/gold_texts.jsonl``.
 * ``add-seed ID SEED_FILE START END``: append the verbatim slice ``[START:END)`` of a seed document.
+* ``add-chia --chia-dir DIR NCT...``: append a Chia trial (``<NCT>_inc.txt`` / ``_exc.txt``, one criterion a line)
+  laid out as ClinicalTrials.gov publishes criteria: two headed sections, a ``* `` bullet an item.
 
 It never looks at extractor output: gold is written by people from the text.
 """
@@ -26,6 +28,8 @@ from extractor.models import GoldText, GoldTrial
 from extractor.segment import segment
 
 TEXTS = Path("evals/data/gold_texts.jsonl")
+CHIA_SOURCE = "shared/external/chia/{nct}_inc.txt and _exc.txt (Chia corpus, Kury et al., Sci Data 2020, CC BY 4.0)"
+_MARKER = re.compile(r"^(?:\d{1,2}[.)]|[-*\u2022])\s")
 
 
 def sha256(text: str) -> str:
@@ -52,6 +56,16 @@ def _append_text(entry: GoldText, path: Path = TEXTS) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as f:
         f.write(entry.model_dump_json(exclude_none=True) + "\n")
+
+
+def chia_text(inclusion: str, exclusion: str) -> str:
+    """A Chia trial's two files as one criteria text: headed sections, a bullet for each non-blank line (a line that
+    already starts with a list marker keeps it)."""
+    parts: list[str] = []
+    for heading, body in (("Inclusion Criteria:", inclusion), ("Exclusion Criteria:", exclusion)):
+        lines = [ln.strip() for ln in body.replace("\r", "\n").split("\n") if ln.strip()]
+        parts.append("\n".join([heading, "", *(ln if _MARKER.match(ln) else f"* {ln}" for ln in lines)]))
+    return "\n\n".join(parts) + "\n"
 
 
 def fill(path: Path, texts: dict[str, GoldText]) -> list[str]:
@@ -123,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     ad.add_argument("seed_file", type=Path)
     ad.add_argument("start", type=int)
     ad.add_argument("end", type=int)
+    ch = sub.add_parser("add-chia")
+    ch.add_argument("--chia-dir", type=Path, required=True)
+    ch.add_argument("ids", nargs="+")
     args = p.parse_args(argv)
     if args.cmd == "add-corpus":
         wanted = set(args.ids)
@@ -144,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
                 seed_offset=args.start,
             )
         )
+        return 0
+    if args.cmd == "add-chia":
+        for nct in args.ids:
+            inc, exc = ((args.chia_dir / f"{nct}_{part}.txt").read_text(encoding="utf-8") for part in ("inc", "exc"))
+            _append_text(GoldText(trial_id=nct, text=chia_text(inc, exc), source=CHIA_SOURCE.format(nct=nct)))
         return 0
     texts = load_texts()
     problems: list[str] = []

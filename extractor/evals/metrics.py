@@ -1,10 +1,11 @@
 """Metrics from per-trial matches: strict P/R/F1 per kind and overall (with lenient and kind-only beside them),
 field accuracy per field, the wrong-value rate, coverage and grounding. Pure.
 
-The headline is computed over the corpus gold; the seed documents (development fixtures) are scored apart
-(``EvalResult.seeds``). Conventions: a ratio with an empty denominator is 1.0 when nothing was expected or produced
-either way, else 0.0; grounding with no predictions is 1.0. Macro F1 averages the kinds present in gold; ``typed``
-is the micro score without ``other``; ``exact`` counts a strict pair as a hit only when every compared field agrees.
+The headline is computed over the corpus gold; the seed documents (development fixtures) and the external texts
+(outside the corpus, unseen by rule writers) are scored apart (``EvalResult.seeds``, ``EvalResult.external``).
+Conventions: a ratio with an empty denominator is 1.0 when nothing was expected or produced either way, else 0.0;
+grounding with no predictions is 1.0. Macro F1 averages the kinds present in gold; ``typed`` is the micro score
+without ``other``; ``exact`` counts a strict pair as a hit only when every compared field agrees.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ class TrialResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     trial_id: str
-    origin: Literal["corpus", "seed"] = "corpus"
+    origin: Literal["corpus", "seed", "external"] = "corpus"
     status: Literal["ok", "error", "missing"] = "ok"
     error: ErrorInfo | None = None
     match: TrialMatch
@@ -128,7 +129,7 @@ class TrialResult(BaseModel):
 
 
 class SubsetResult(BaseModel):
-    """Metrics and tables of a subset of the trials (the seeds)."""
+    """Metrics and tables of a subset of the trials (the seeds, or the external texts)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -149,8 +150,8 @@ class LLMChecks(BaseModel):
 
 
 class EvalResult(BaseModel):
-    """Everything one evaluation found: corpus metrics, per-kind and per-field tables, the seeds apart, per-trial
-    detail of all trials. JSON-friendly."""
+    """Everything one evaluation found: corpus metrics, per-kind and per-field tables, the seeds and external texts
+    apart, per-trial detail of all trials. JSON-friendly."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -161,8 +162,12 @@ class EvalResult(BaseModel):
     kinds: list[KindMetrics] = Field(default_factory=list)
     fields: list[FieldAccuracy] = Field(default_factory=list)
     seeds: SubsetResult | None = Field(default=None, description="The seed documents, scored apart.")
+    external: SubsetResult | None = Field(
+        default=None,
+        description="Texts from outside the corpus (origin external), scored apart: unseen by rule writers.",
+    )
     gold: GoldFingerprint | None = Field(default=None, description="The gold set scored (all trials).")
-    per_trial: list[TrialResult] = Field(default_factory=list, description="Every trial, corpus and seeds.")
+    per_trial: list[TrialResult] = Field(default_factory=list, description="Every trial: corpus, seeds, external.")
     unscored: list[str] = Field(default_factory=list, description="Predicted trials that have no gold file.")
     llm_checks: LLMChecks | None = Field(default=None, description="LLM validation counts (null: no LLM records).")
 
@@ -273,9 +278,11 @@ def compute_metrics(
     unscored: Sequence[str] = (),
     gold: GoldFingerprint | None = None,
 ) -> EvalResult:
-    """Aggregate per-trial results into an :class:`EvalResult`: the headline over corpus trials, seeds apart."""
+    """Aggregate per-trial results into an :class:`EvalResult`: the headline over corpus trials, seeds and external
+    texts apart."""
     corpus = _summarise([t for t in trials if t.origin == "corpus"])
     seed_trials = [t for t in trials if t.origin == "seed"]
+    external = [t for t in trials if t.origin == "external"]
     return EvalResult(
         label=label,
         trials=corpus.trials,
@@ -283,6 +290,7 @@ def compute_metrics(
         kinds=corpus.kinds,
         fields=corpus.fields,
         seeds=_summarise(seed_trials) if seed_trials else None,
+        external=_summarise(external) if external else None,
         gold=gold,
         per_trial=sorted(trials, key=lambda t: t.trial_id),
         unscored=sorted(unscored),

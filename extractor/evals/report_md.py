@@ -81,12 +81,12 @@ def _gate(report: Report) -> list[str]:
     return ["**Gate: FAIL**", "", *(f"- {_md(r)}" for r in comp.reasons()), ""]
 
 
-def _seeds(seeds: SubsetResult) -> list[str]:
-    m = seeds.metrics
+def _subset(title: str, noun: str, subset: SubsetResult) -> list[str]:
+    m = subset.metrics
     return [
-        "### Seed documents (development fixtures, scored apart)",
+        f"### {title}",
         "",
-        f"{seeds.trials} seeds, {m.micro.tp + m.micro.fn} gold criteria: strict F1 {fmt(m.micro.f1)}, "
+        f"{subset.trials} {noun}, {m.micro.tp + m.micro.fn} gold criteria: strict F1 {fmt(m.micro.f1)}, "
         f"lenient {fmt(m.lenient.f1)}, kind-only {fmt(m.kind_only.f1)}, exact {fmt(m.exact.f1)}.",
         "",
     ]
@@ -164,7 +164,11 @@ def render_markdown(report: Report, *, full: bool = False) -> str:
         out += _table(["Metric", "Baseline", "Current", "Δ"], _regression_rows(comp.improvements))
         out += ["</details>", ""]
     if res.seeds is not None:
-        out += _seeds(res.seeds)
+        out += _subset("Seed documents (development fixtures, scored apart)", "seeds", res.seeds)
+    if res.external is not None:
+        out += _subset(
+            "External texts (outside the corpus, unseen by rule writers; scored apart)", "trials", res.external
+        )
     if res.fields:
         out += ["<details><summary>Field accuracy (every compared field)</summary>", ""]
         frows = []

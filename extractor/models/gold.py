@@ -20,8 +20,11 @@ class GoldTrial(BaseModel):
 
     trial_id: str = Field(min_length=1, description="NCT id for corpus trials, 'seed-00N' for seed documents.")
     nct_id: str | None = Field(default=None, description="The trial's NCT id, when it has one.")
-    origin: Literal["corpus", "seed"] = Field(description="corpus: shared/corpus/trials.jsonl; seed: shared/seeds.")
-    source: str = Field(description="Where the text came from: the corpus record's `source`, or the seed file name.")
+    origin: Literal["corpus", "seed", "external"] = Field(
+        description="corpus: shared/corpus/trials.jsonl; seed: shared/seeds; external: an annotated corpus of another "
+        "group (shared/external), a text no rule writer has read, scored apart."
+    )
+    source: str = Field(description="Where the text came from: the corpus record's `source`, or the file name(s).")
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the UTF-8 source text.")
     reviewed: bool = Field(default=False, description="True once a second read against the text was done.")
     notes: str | None = None

@@ -137,3 +137,21 @@ def test_public_names_exist() -> None:
 
     assert all(hasattr(ev, name) for name in ev.__all__)
     assert {"score", "evaluate_backend", "read_predictions", "load_gold", "compare"} <= set(ev.__all__)
+
+
+def test_external_trials_are_scored_apart_from_the_headline() -> None:
+    from extractor.evals.match import match_trial
+    from extractor.evals.metrics import TrialResult, compute_metrics
+
+    text = "Inclusion Criteria:\n* ECOG 0-1\n"
+    hit = match_trial(
+        "c", [crit("age", text, "ECOG 0-1", min_years=18)], [crit("age", text, "ECOG 0-1", min_years=18)], text
+    )
+    miss = match_trial("e", [crit("age", text, "ECOG 0-1", min_years=18)], [], text)
+    result = compute_metrics(
+        [TrialResult(trial_id="c", match=hit), TrialResult(trial_id="e", origin="external", match=miss)]
+    )
+    assert result.trials == 1 and result.metrics.micro.f1 == 1.0
+    assert result.external is not None and result.external.trials == 1
+    assert result.external.metrics.micro.recall == 0.0
+    assert [t.trial_id for t in result.per_trial] == ["c", "e"]
