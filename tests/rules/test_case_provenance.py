@@ -2,7 +2,7 @@
 
 A case marked ``source: paraphrase`` must not repeat a gold text: no 60-character stretch of it (case, spaces and
 markdown escapes aside) may stand in any text of ``evals/data/gold_texts.jsonl``. No case may cite a held-out gold
-trial (``evals/heldout.txt``) except the few written before the split, listed here.
+trial (``evals/heldout.txt``) except the few written before the split, listed here, nor an external text's trial.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ def _held_out() -> set[str]:
     return {w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}
 
 
+def _external() -> set[str]:
+    lines = (ROOT / "evals" / "data" / "gold_texts.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    return {r["trial_id"] for r in records if r["source"].startswith("shared/external/")}
+
+
 CASES = _cases()
 
 
@@ -61,9 +67,13 @@ def test_no_paraphrase_repeats_a_gold_text() -> None:
 
 
 def test_no_case_cites_a_held_out_trial() -> None:
-    held = _held_out() - CITED_BEFORE_THE_SPLIT
+    held = (_held_out() - CITED_BEFORE_THE_SPLIT) | _external()
     cited = [f"{name}: {case.get('source')}" for name, case in CASES if case.get("source") in held]
-    assert not cited, "cases citing held-out gold trials:\n" + "\n".join(cited)
+    assert not cited, "cases citing held-out or external gold trials:\n" + "\n".join(cited)
+
+
+def test_the_external_texts_are_known() -> None:
+    assert len(_external()) >= 10
 
 
 @pytest.mark.parametrize("trial", sorted(CITED_BEFORE_THE_SPLIT))
