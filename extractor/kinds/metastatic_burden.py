@@ -7,8 +7,9 @@ metastases") or an organ noun ("2-3 organ systems"), bounded by a range, a limit
 is a presence requirement; "N or more" after a count is a minimum, and a lesion noun may come first ("number of brain
 metastases > 10"). A bare "sites" / "lesions" counts in an oligometastatic or progression item, or with an
 upper bound in an item naming metastases ("limited to two non-regional sites"). Without a
-count, an oligometastatic subject gives an empty burden criterion. A counting rule ("... counted as 1 lesion") is
-the counting note.
+count, an oligometastatic subject (or high- / low-volume metastatic disease) gives an empty burden criterion. A
+counting rule ("... counted as 1 lesion") is the counting note, and so is a limit the counts cannot hold (a peritoneal
+cancer index, the share of the liver the tumour occupies).
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ class Rules(RuleFile):
     pci_reach: int
     pci_cmp: Pattern
     pci_note: str
+    liver_gate: tuple[str, ...]
+    liver: Pattern
+    liver_reach: int
+    liver_cmp: Pattern
+    liver_note: str
 
 
 RULES = load_rules("metastatic_burden", Rules)
@@ -204,26 +210,35 @@ def _counting_rule(ctx: ItemContext) -> list[MetastaticBurden]:
     return [ctx.make(MetastaticBurden, counting_notes=_counting_note(lower))]
 
 
-def _pci(ctx: ItemContext) -> list[MetastaticBurden]:
-    """A peritoneal cancer index limit: a criterion without numbers, the limit in its counting note."""
+def _limit(
+    ctx: ItemContext, mention: Pattern, cmp: Pattern, reach: int, note: str, *, unit: str = ""
+) -> list[MetastaticBurden]:
+    """A burden limit the counts cannot hold (a peritoneal cancer index, a share of the liver): a criterion without
+    numbers, the upper bound (the section applied) in its counting note."""
     lower = ctx.lower
-    for m in RULES.pci.finditer(lower):
-        for c in RULES.pci_cmp.finditer(lower, m.end(), min(len(lower), m.end() + RULES.pci_reach)):
+    for m in mention.finditer(lower):
+        for c in cmp.finditer(lower, m.end(), min(len(lower), m.end() + reach)):
             op = op_of(c.group("cmp"))
             if c.group("eq") and op in ("<", ">"):
                 op = "<=" if op == "<" else ">="
             if op is not None and ctx.is_exclusion:
                 op = negate(op)
             if op in ("<", "<="):
-                return [ctx.make(MetastaticBurden, counting_notes=f"{RULES.pci_note} {op} {c.group('n')}")]
+                return [ctx.make(MetastaticBurden, counting_notes=f"{note} {op} {c.group('n')}{unit}")]
     return []
 
 
 def extract(ctx: ItemContext) -> list[MetastaticBurden]:
     """The item's metastatic-burden criterion (at most one)."""
     lower = ctx.lower
-    if any_in(RULES.pci_gate, lower) and (pci := _pci(ctx)):
+    if any_in(RULES.pci_gate, lower) and (
+        pci := _limit(ctx, RULES.pci, RULES.pci_cmp, RULES.pci_reach, RULES.pci_note)
+    ):
         return pci
+    if any_in(RULES.liver_gate, lower) and (
+        liver := _limit(ctx, RULES.liver, RULES.liver_cmp, RULES.liver_reach, RULES.liver_note, unit="%")
+    ):
+        return liver
     oligo = any_in(RULES.oligo_gate, lower) and bool(RULES.oligo.search(lower))
     if not oligo and not any_in(RULES.gate, lower):
         return []
