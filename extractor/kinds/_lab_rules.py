@@ -102,6 +102,7 @@ class Rules(RuleFile):
     age_table_band: Pattern
     age_table_value: Pattern
     age_table_max: float
+    unitless_ratio: tuple[float, float]
     age_table_unit: str
     html_entity: Pattern
     html_entities: dict[str, str]

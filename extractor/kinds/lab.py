@@ -34,6 +34,7 @@ from extractor.kinds._lab_populations import condition_in, further_conditions, l
 from extractor.kinds._lab_prior_condition import prior_conditions
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
+from extractor.kinds._lab_unitless import take_unit
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 from extractor.rules import grammar
@@ -493,6 +494,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             last_end = also[-1][1] if also else found[1]
             consumed_until = max(consumed_until, last_end)
             span = grammar.clause_span(ctx.clean, mention.start, max(t.end, last_end), lo, max(nxt, last_end))
+            take_unit(primary, t)
             for name in [found[0], *(n for n, _ in also)]:
                 out.extend(_lab(ctx, mention, t, cond=name, span=span, seen=seen))
         prev_end = ths[-1].end
