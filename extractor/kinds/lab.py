@@ -29,6 +29,7 @@ from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
 from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
+from extractor.kinds._lab_negated import ruled_out
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
@@ -249,6 +250,8 @@ def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparato
         and not _lead_in_requires(ctx)
     ):
         op = negate(op)
+    elif op is not None and not ctx.is_exclusion and not t.wnl and ruled_out(ctx.lower, mention, op):
+        op = negate(op)  # "must not have hypercalcemia (calcium > 12 mg/dL)"
     return op
 
 
