@@ -21,11 +21,10 @@ def ruled_out(text: str, mention: Mention, op: Comparator) -> bool:
     if op[0] not in "<>":
         return False
     lo = text.rfind(". ", 0, mention.start) + 1
-    cue = None
-    for cue in RULES.negated_inclusion.finditer(text, lo, mention.start):
-        pass
-    if cue is None:
+    cues = list(RULES.negated_inclusion.finditer(text, lo, mention.start))
+    if not cues:
         return False
+    cue = cues[-1]
     between = text[cue.end() : mention.start]
     if RULES.unless.search(between) or RULES.requirement.search(between):
         return False
