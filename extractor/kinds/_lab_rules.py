@@ -102,6 +102,8 @@ class Rules(RuleFile):
     age_table_band: Pattern
     age_table_value: Pattern
     age_table_max: float
+    unitless_ratio: tuple[float, float]
+    negated_inclusion: Pattern
     age_table_unit: str
     html_entity: Pattern
     html_entities: dict[str, str]

@@ -29,11 +29,13 @@ from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
 from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_minimum import minimum_first
+from extractor.kinds._lab_negated import ruled_out
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
+from extractor.kinds._lab_unitless import take_unit
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 from extractor.rules import grammar
@@ -248,6 +250,8 @@ def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparato
         and not _lead_in_requires(ctx)
     ):
         op = negate(op)
+    elif op is not None and not ctx.is_exclusion and not t.wnl and ruled_out(ctx.lower, mention, op):
+        op = negate(op)  # "must not have hypercalcemia (calcium > 12 mg/dL)"
     return op
 
 
@@ -493,6 +497,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             last_end = also[-1][1] if also else found[1]
             consumed_until = max(consumed_until, last_end)
             span = grammar.clause_span(ctx.clean, mention.start, max(t.end, last_end), lo, max(nxt, last_end))
+            take_unit(primary, t)
             for name in [found[0], *(n for n, _ in also)]:
                 out.extend(_lab(ctx, mention, t, cond=name, span=span, seen=seen))
         prev_end = ths[-1].end
