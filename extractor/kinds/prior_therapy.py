@@ -81,6 +81,7 @@ from extractor.kinds._prior_therapy_numbers import (
 )
 from extractor.kinds._prior_therapy_ongoing import OngoingRules, ongoing
 from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
+from extractor.kinds._prior_therapy_plain import plain_negation
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_reference import ReferenceRules, surgery_reference
@@ -132,6 +133,7 @@ class RequirementRules(_Data):
     progressed: Pattern
     modal_negation: Pattern
     stopped: Pattern
+    opening_no: Pattern
 
 
 class FlagWords(_Data):
@@ -574,12 +576,12 @@ def _requirement(  # noqa: PLR0917
             or (g.agents and rules.requirement.stopped.search(ctx.lower, g.clause[0], g.agents[0].start) is not None)
         )
     ) and not rules.requirement.started.search(ctx.lower, s, e)
-    exclusion = (ctx.is_exclusion or lead == "excluded") and not plain
+    exclusion, req = (ctx.is_exclusion or lead == "excluded") and not plain, rules.requirement
     if (
         neg
         and exclusion
         and g.agents
-        and rules.requirement.modal_negation.search(ctx.lower, g.clause[0], g.agents[0].start)
+        and plain_negation(req.modal_negation, req.opening_no, ctx.lower, g.clause[0], g.agents[0].start)
     ):
         return "excluded"  # exclusion "Participants must not have received X": a plain rule, read as written
     return "excluded" if gap or (neg ^ exclusion) else "required"
