@@ -1,6 +1,7 @@
 """Inter-annotator agreement: the second, independent labelling (``evals/data/agreement/``) against the gold files.
 
     python evals/agreement.py [--gold gold_labels] [--second evals/data/agreement]
+    python evals/agreement.py --second evals/data/agreement_external     # three external (Chia) trials
 
 Prints pairwise F1 (strict matching of the eval harness, one labeller taken as reference: F1 is symmetric), per kind
 and overall, the lenient and kind-only figures beside it, and per-field agreement over the paired criteria.
@@ -12,7 +13,8 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from extractor.evals import load_gold, score
+from extractor.evals import EvalResult, load_gold, score
+from extractor.evals.metrics import SubsetResult
 from extractor.models import CriteriaSet, Provenance
 
 
@@ -35,7 +37,9 @@ def main() -> int:
         for c in second
     }
     res = score(preds, first, label="agreement")
-    m = res.metrics
+    # Corpus trials make the headline; a second labelling of external texts is scored in their own subset.
+    sub: EvalResult | SubsetResult = res if res.trials or res.external is None else res.external
+    m = sub.metrics
     n1 = m.micro.tp + m.micro.fn
     n2 = m.micro.tp + m.micro.fp
     print(f"{len(first)} trials; first labeller {n1} criteria, second {n2}")
@@ -43,10 +47,10 @@ def main() -> int:
     print(f"typed F1 strict {m.typed.f1:.3f}; exact F1 (every field agrees) {m.exact.f1:.3f}")
     print(f"field agreement over paired criteria {m.fields_correct}/{m.fields_compared} = {m.field_accuracy:.3f}")
     print("\nper kind: gold1 gold2 paired F1")
-    for k in res.kinds:
+    for k in sub.kinds:
         print(f"  {k.kind:20s} {k.gold:4d} {k.predicted:4d} {k.tp:4d} {k.f1:.3f}")
     print("\nper field: agree/compared")
-    for f in res.fields:
+    for f in sub.fields:
         print(f"  {f.field:40s} {f.correct:3d}/{f.compared:<3d} {f.accuracy:.3f}")
     wrong: Counter[str] = Counter()
     for t in res.per_trial:
