@@ -130,7 +130,7 @@ def _lead_hiv(ctx: ItemContext) -> list[Infection]:
 
 
 def extract(ctx: ItemContext) -> list[Infection]:
-    """The item's infection criterion (at most one)."""
+    """The item's infection criteria: one per sentence that names an infection first."""
     hits = ctx.words & _gate()
     if not hits:
         return _lead_hiv(ctx)
@@ -177,9 +177,20 @@ def extract(ctx: ItemContext) -> list[Infection]:
                 found.remove(general)
     if not found:
         return _lead_hiv(ctx)
-    first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
-    start, end = sentence_bounds(clean, first, last)
-    return [ctx.make(Infection, start, end, infections=found)]
+    return [ctx.make(Infection, s, e, infections=names) for s, e, names in _by_sentence(clean, found, spans)]
+
+
+def _by_sentence(clean: str, found: list[str], spans: list[tuple[str, int, int]]) -> list[tuple[int, int, list[str]]]:
+    """One (start, end, infections) per sentence that first names an infection ("Known HIV infection. Patients with
+    HBV are eligible if ...": each sentence states its own rule); a sentence naming none new adds no criterion."""
+    groups: dict[tuple[int, int], list[str]] = {}
+    for name, s, e in sorted(spans, key=lambda span: span[1]):
+        if name in found:
+            groups.setdefault(sentence_bounds(clean, s, e), []).append(name)
+    if len(groups) == 1:
+        first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
+        return [(*sentence_bounds(clean, first, last), found)]
+    return [(s, e, [name for name in found if name in names]) for (s, e), names in groups.items()]
 
 
 KIND = KindSpec(
