@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import sentence_bounds, word_starts
+from extractor.rules.grammar import sentence_bounds, sentence_spans, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -183,14 +183,15 @@ def extract(ctx: ItemContext) -> list[Infection]:
 def _by_sentence(clean: str, found: list[str], spans: list[tuple[str, int, int]]) -> list[tuple[int, int, list[str]]]:
     """One (start, end, infections) per sentence that first names an infection ("Known HIV infection. Patients with
     HBV are eligible if ...": each sentence states its own rule); a sentence naming none new adds no criterion."""
+    sentences = sentence_spans(clean)
     groups: dict[tuple[int, int], list[str]] = {}
-    for name, s, e in sorted(spans, key=lambda span: span[1]):
+    for name, s, _ in spans:
         if name in found:
-            groups.setdefault(sentence_bounds(clean, s, e), []).append(name)
-    if len(groups) == 1:
+            groups.setdefault(next((sp for sp in sentences if sp[0] <= s < sp[1]), (0, 0)), []).append(name)
+    if len(groups) == 1 or (0, 0) in groups:
         first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
         return [(*sentence_bounds(clean, first, last), found)]
-    return [(s, e, [name for name in found if name in names]) for (s, e), names in groups.items()]
+    return [(s, e, [name for name in found if name in names]) for (s, e), names in sorted(groups.items())]
 
 
 KIND = KindSpec(
