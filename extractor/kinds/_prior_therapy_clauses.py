@@ -294,9 +294,9 @@ def clause_spans(rules: ClauseRules, lower: str, s: int, e: int) -> list[tuple[i
     for m in rules.break_words.rx.finditer(lower, s, e):
         if m.start() > pos and lower[m.start() - 1 : m.start()] != "(":  # "(excluding X)": an aside in the clause
             if lower.startswith("with", m.start()) and paren_open(lower, s, m.start()) >= 0:
-                continue
+                continue  # "(LHRH agonist with or without antiandrogen) is permitted": the aside's own option
             if not_limited(lower, m.start()):
-                continue  # "including, but not limited to, X": X is a member of the rule, not a new clause  # "(LHRH agonist with or without antiandrogen) is permitted": the aside's own option
+                continue  # "including, but not limited to, X": X is a member of the rule, not a new clause
             out.append((pos, m.start()))
             pos = m.start()
     out.append((pos, e))

@@ -1,4 +1,4 @@
-""""Including, but not limited to": the list goes on the rule's own agents (members, not an exception), so its
+"""A list after "including, but not limited to" goes on the rule's own agents (members, not an exception), so its
 "but" opens no clause (5 non-gold trials: "must not have received X including, but not limited to, Y and Z")."""
 
 from __future__ import annotations
