@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_including import not_limited
 from extractor.kinds._prior_therapy_numbers import LineInfo, within
 from extractor.rules.context import Modifier
 from extractor.rules.drugs import Agent, name_alt
@@ -294,6 +295,8 @@ def clause_spans(rules: ClauseRules, lower: str, s: int, e: int) -> list[tuple[i
         if m.start() > pos and lower[m.start() - 1 : m.start()] != "(":  # "(excluding X)": an aside in the clause
             if lower.startswith("with", m.start()) and paren_open(lower, s, m.start()) >= 0:
                 continue  # "(LHRH agonist with or without antiandrogen) is permitted": the aside's own option
+            if not_limited(lower, m.start()):
+                continue  # "including, but not limited to, X": X is a member of the rule, not a new clause
             out.append((pos, m.start()))
             pos = m.start()
     out.append((pos, e))
