@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import sentence_bounds, sentence_spans, word_starts
+from extractor.rules.grammar import sentence_bounds, word_starts
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _lead_hiv(ctx: ItemContext) -> list[Infection]:
 
 
 def extract(ctx: ItemContext) -> list[Infection]:
-    """The item's infection criteria: one per sentence that names an infection first."""
+    """The item's infection criterion (at most one)."""
     hits = ctx.words & _gate()
     if not hits:
         return _lead_hiv(ctx)
@@ -177,21 +177,9 @@ def extract(ctx: ItemContext) -> list[Infection]:
                 found.remove(general)
     if not found:
         return _lead_hiv(ctx)
-    return [ctx.make(Infection, s, e, infections=names) for s, e, names in _by_sentence(clean, found, spans)]
-
-
-def _by_sentence(clean: str, found: list[str], spans: list[tuple[str, int, int]]) -> list[tuple[int, int, list[str]]]:
-    """One (start, end, infections) per sentence that first names an infection ("Known HIV infection. Patients with
-    HBV are eligible if ...": each sentence states its own rule); a sentence naming none new adds no criterion."""
-    sentences = sentence_spans(clean)
-    groups: dict[tuple[int, int], list[str]] = {}
-    for name, s, _ in spans:
-        if name in found:
-            groups.setdefault(next((sp for sp in sentences if sp[0] <= s < sp[1]), (0, 0)), []).append(name)
-    if len(groups) == 1 or (0, 0) in groups:
-        first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
-        return [(*sentence_bounds(clean, first, last), found)]
-    return [(s, e, [name for name in found if name in names]) for (s, e), names in sorted(groups.items())]
+    first, last = min(s for _, s, _ in spans), max(e for _, _, e in spans)
+    start, end = sentence_bounds(clean, first, last)
+    return [ctx.make(Infection, start, end, infections=found)]
 
 
 KIND = KindSpec(

@@ -1,9 +1,8 @@
 """Properties of the kinds pregnancy, prior_malignancy, infection and consent (the old `general` family).
 
 Their table cases are data (``tests/rules/cases/<kind>.yaml``); here hypothesis checks, on any text and on
-shuffled criteria phrases, that the extractors never raise, give at most one criterion of their own kind per item
-(infection: at most one per sentence, each infection named once), and ground every criterion verbatim, run alone or
-through the engine.
+shuffled criteria phrases, that the extractors never raise, give at most one criterion of their own kind per item,
+and ground every criterion verbatim, run alone or through the engine.
 """
 
 from __future__ import annotations
@@ -56,20 +55,14 @@ _TEXT = st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=30).map(" ".
 @settings(max_examples=200, deadline=None)
 @given(_TEXT, st.booleans())
 def test_kinds_alone_never_raise_and_ground(text: str, exclusion: bool) -> None:
-    """Each kind's extractor, run on any item: no exception, only its kind, at most one (infection: one per
-    sentence), grounded verbatim."""
+    """Each kind's extractor, run on any item: no exception, only its kind, at most one, grounded verbatim."""
     seg = segment(("Exclusion" if exclusion else "Inclusion") + " Criteria:\n* " + text)
     for item in seg.items:
         for kind in KINDS:
             extract = REGISTRY[kind].extract
             assert extract is not None
             found = extract(ItemContext(item=item, source=seg.text))
-            if kind == "infection":  # one per sentence that first names an infection
-                names = [name for c in found for name in c.model_dump()["infections"]]
-                assert len(names) == len(set(names))
-                assert len({c.evidence.start for c in found}) == len(found)
-            else:
-                assert len(found) <= 1
+            assert len(found) <= 1
             for c in found:
                 assert c.kind == kind
                 assert c.polarity == item.polarity
@@ -79,9 +72,8 @@ def test_kinds_alone_never_raise_and_ground(text: str, exclusion: bool) -> None:
 @settings(max_examples=100, deadline=None)
 @given(_TEXT, st.booleans())
 def test_engine_gives_at_most_one_per_kind(text: str, exclusion: bool) -> None:
-    """Through the engine (trigger pass, context pass): at most one criterion of each of these kinds per item
-    (infection: one per sentence, checked alone above)."""
+    """Through the engine (trigger pass, context pass): at most one criterion of each of these kinds per item."""
     seg = segment(("Exclusion" if exclusion else "Inclusion") + " Criteria:\n* " + text)
     for item in seg.items:
-        kinds = [c.kind for c in extract_item(item, seg.text) if c.kind in KINDS and c.kind != "infection"]
+        kinds = [c.kind for c in extract_item(item, seg.text) if c.kind in KINDS]
         assert len(kinds) == len(set(kinds))
