@@ -66,6 +66,7 @@ from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_leadlists import LeadRules, lead_cued, lead_requirement
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
 from extractor.kinds._prior_therapy_mentions import MentionRules, arm_agents, mentioned_only
+from extractor.kinds._prior_therapy_needs import need_cue
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
     Window,
@@ -295,7 +296,9 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
         and not (any_in(rules.numbers.line_words, lower) and rules.numbers.any_number.search(lower))
     ):
         return []  # without agents only a line limit or an untreated statement can be stated; a limit needs a number
-    cue = rules.cues.rx.search(lower) is not None or (ctx.is_exclusion and rules.need_open.match(lower) is not None)
+    if (need := need_cue(rules.need_open, lower, ctx.is_exclusion)) is None:
+        return []  # an exclusion "No requirement for X": no rule to read
+    cue = rules.cues.rx.search(lower) is not None or need
     cue = cue or (bool(agents) and lead_cued(ctx, rules.lead_in, rules.lead_triggers))
     if not cue and not (ctx.is_exclusion and agents):
         return []
