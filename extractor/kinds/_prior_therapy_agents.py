@@ -38,6 +38,7 @@ __all__ = [
     "recovered",
     "reported",
     "restated",
+    "status_defining",
     "targeted",
 ]
 
@@ -229,6 +230,14 @@ def glossed(rules: AgentRules, lower: str, s: int, agents: list[Agent], i: int) 
         return False
     po = paren_open(lower, s, a.start)
     return po >= prev.end and not lower[prev.end : po].strip() and rules.gloss.fullmatch(lower, po, a.start) is not None
+
+
+def status_defining(rules: AgentRules, lower: str, lead_in: str, agents: list[Agent]) -> list[Agent]:
+    """``agents`` without the surgeries that define a status ("not of childbearing potential: hysterectomy, ...")."""
+    status = rules.status_definition
+    if (status.maybe(lower) or status.maybe(lead_in)) and (status.rx.search(lower) or status.rx.search(lead_in)):
+        return [a for a in agents if a.name not in rules.status_agents]
+    return agents
 
 
 def agent_before(lower: str, s: int, pos: int) -> bool:

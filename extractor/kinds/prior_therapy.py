@@ -35,6 +35,7 @@ from extractor.kinds._prior_therapy_agents import (
     recovered,
     reported,
     restated,
+    status_defining,
     targeted,
     untreated,
     untreated_fields,
@@ -302,15 +303,8 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     cue = cue or (bool(agents) and lead_cued(ctx, rules.lead_in, rules.lead_triggers))
     if not cue and not (ctx.is_exclusion and agents):
         return []
-    status = rules.agents.status_definition
-    if (
-        agents
-        and (status.maybe(lower) or status.maybe(ctx.lead_in))
-        and (status.rx.search(lower) or status.rx.search(ctx.lead_in))
-    ):  # "not of childbearing potential: hysterectomy, ...": the surgeries define a status
-        agents = [a for a in agents if a.name not in rules.agents.status_agents]
-        if not agents:
-            return []
+    if agents and not (agents := status_defining(rules.agents, lower, ctx.lead_in, agents)):
+        return []
     flags = Flags(ctx, rules)
     if not agents and not bare and not (flags.lines and flags.digits):
         return []  # the sentences' own test: a line limit needs a line word and a number token
