@@ -56,6 +56,7 @@ class Rules(RuleFile):
     breastfeeding: Pattern
     not_status_after: Pattern
     not_status_before: Pattern
+    in_definition: Pattern
     contraception: Pattern
     contraception_cue: Pattern
     contraception_definition: Pattern
@@ -71,6 +72,8 @@ RULES = load_rules("pregnancy", Rules)
 
 #: how far before a status word its cues are looked for (characters)
 _BEFORE = 40
+#: how far before a status word an open "(defined as" bracket is looked for (characters)
+_DEFINITION = 200
 
 
 def _has(low: str, words: tuple[str, ...]) -> bool:
@@ -87,6 +90,8 @@ def _status(ctx: ItemContext, status: Pattern, gate: tuple[str, ...]) -> tuple[i
         if RULES.not_status_after.match(low, m.end()):
             continue
         if RULES.not_status_before.search(low[max(0, m.start() - _BEFORE) : m.start()]):
+            continue
+        if RULES.in_definition.search(low, max(0, m.start() - _DEFINITION), m.start()):
             continue
         if ctx.is_exclusion or ctx.context.has("negated", m.start(), m.end(), kind="pregnancy"):
             return m.start(), m.end()
