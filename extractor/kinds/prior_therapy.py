@@ -87,6 +87,7 @@ from extractor.kinds._prior_therapy_plain import plain_negation
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_reference import ReferenceRules, surgery_reference
+from extractor.kinds._prior_therapy_requalified import RequalifyRules, requalified
 from extractor.kinds._prior_therapy_reread import RereadRules, reread
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
@@ -213,6 +214,7 @@ class Rules(RuleFile):
     mentions: MentionRules
     incidental: IncidentalRules
     reread: RereadRules
+    requalified: RequalifyRules
     vaccines: VaccineRules
     surgery_reference: ReferenceRules
     anchors: AnchorRules
@@ -266,7 +268,8 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = intent(ctx, rules, ongoing(ctx, rules, found, PriorTherapy), PriorTherapy)
     found = washout_children(ctx, rules, listed_children(ctx, rules, found, PriorTherapy), PriorTherapy)  # child items
     found = mentioned_only(rules.mentions, contextual(rules.context_only, found))
-    return reread(rules.reread, incidental(rules.incidental, ctx.lower, found))
+    found = reread(rules.reread, incidental(rules.incidental, ctx.lower, found))
+    return requalified(rules.requalified, rules.agents.qualifiers, found)
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
