@@ -32,6 +32,7 @@ from extractor.kinds._comorbidity_lists import siblings
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
 from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
+from extractor.kinds._comorbidity_senses import other_sense
 from extractor.kinds._comorbidity_stopped import stopped
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
@@ -92,6 +93,7 @@ class Rules(RuleFile):
     lab_item: Pattern
     germline_roots: tuple[str, ...]
     germline_item: Pattern
+    other_senses: dict[str, Pattern]
     stopped_for_toxicity: Pattern
     stopped_because: Pattern
     hypersensitivity_words: tuple[str, ...]
@@ -344,10 +346,8 @@ def _find(ctx: ItemContext) -> list[_Found]:
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
         names = chronic_kept(RULES, low, m.start(), names)  # "chronic pancreatitis", not "acute or chronic ..."
-        if names[0] in RULES.lab_conditions and RULES.lab_item.search(low):
-            continue  # "bilirubin <= 3 x ULN for Gilbert's syndrome": the lab kind's condition
-        if any(r in names[0] for r in RULES.germline_roots) and RULES.germline_item.search(low):
-            continue  # a gene carried or a relative's syndrome: not the patient's comorbidity
+        if other_sense(RULES, low, names[0], m.group("name")):
+            continue  # a lab item's Gilbert's, a gene carried, "TBI" beside irradiation: not a comorbidity
         prev_end = found[-1].end if found else 0
         before = low[max(0, m.start() - 90, prev_end) : m.start()]
         coordinated = (
