@@ -65,6 +65,8 @@ class Condition(BaseModel):
     alone: bool = False
     #: how far before its trigger word the patterns are tried, when not `condition_window`'s first number
     reach: int | None = None
+    #: how far after its trigger word the patterns are tried, when not `condition_window`'s second number
+    after: int | None = None
 
 
 class Rules(RuleFile):
@@ -131,14 +133,15 @@ _NOT_BEFORE = 120  # characters before a condition read for its `not_before`
 
 
 @cache
-def _condition_index() -> dict[str, list[tuple[str, Prefiltered, int]]]:
-    """Trigger word -> (condition, pattern, characters before the word to try) triples to try around it."""
-    index: dict[str, list[tuple[str, Prefiltered, int]]] = {}
+def _condition_index() -> dict[str, list[tuple[str, Prefiltered, int, int]]]:
+    """Trigger word -> (condition, pattern, characters before and after the word to try) to try around it."""
+    index: dict[str, list[tuple[str, Prefiltered, int, int]]] = {}
     for name, spec in RULES.conditions.items():
         rx = Prefiltered(re.compile("|".join(f"(?:{p.pattern})" for p in spec.patterns)))
         reach = spec.reach if spec.reach is not None else RULES.condition_window[0]
+        after = spec.after if spec.after is not None else RULES.condition_window[1]
         for word in spec.triggers:
-            index.setdefault(word, []).append((name, rx, reach))
+            index.setdefault(word, []).append((name, rx, reach, after))
     return index
 
 
@@ -158,11 +161,10 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
     hits = words & _condition_words()
     if not hits:
         return []
-    after = RULES.condition_window[1]
     found: set[tuple[int, int, str]] = set()
     for pos, word in word_starts(text, hits):
-        hi = min(len(text), pos + len(word) + after)
-        for name, rx, before in index[word]:
+        for name, rx, before, after in index[word]:
+            hi = min(len(text), pos + len(word) + after)
             for m in rx.finditer(text, max(0, pos - before), hi):
                 if m.start() > pos:
                     break  # this and later matches start after the trigger word
@@ -375,7 +377,7 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
             continue  # the QTc maximum states it (also "any factor that increases the risk of QTc prolongation")
         risk = RULES.risk_before.search(text, max(0, start - _RISK_BEFORE), start) if risky else None
         if risk is not None:  # "risk factors for torsades de pointes": the risk is the fact, not the condition
-            if risk.group("cause") or risk.group("drug") or risk.group("known"):
+            if risk.group("cause") or risk.group("drug") or risk.group("known") or risk.group("may"):
                 continue  # a drug's risk is no cardiac history
             name = RULES.risk_name.format(name)
         if any(a <= start < b for a, b in aside):
