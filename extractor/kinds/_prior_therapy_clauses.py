@@ -99,6 +99,9 @@ class ClauseRules(_Data):
     negation_stop: Pattern
     examples_open: Pattern
     naive_object: Pattern
+    conjunct_negation: Pattern
+    conjunct_list: Pattern
+    conjunct_open: Pattern
     plan_gate: tuple[str, ...]
     plan_break: Pattern
 

@@ -23,7 +23,7 @@ round: "allowed when it admits it"). A washout written as its own length ("the w
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,6 +32,9 @@ from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.grammar import any_in, parse_number
 from extractor.rules.ruledata import Pattern
+
+if TYPE_CHECKING:
+    from extractor.kinds.prior_therapy import Rules
 
 __all__ = ["ContextOnlyRules", "contextual"]
 
@@ -92,3 +95,13 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
                 c.min_duration_months = None
         out.append(c)
     return out
+
+
+def skipped(rules: Rules, lower: str, s: int, e: int) -> bool:
+    """Whether the sentence is about something else (contraception, allergy, another malignancy): a skip word not
+    inside a ``skip_keep`` phrase ("prior chemotherapy for this malignancy")."""
+    for m in rules.skip_sentence.rx.finditer(lower, s, e):
+        k = rules.skip_keep.search(lower, max(s, m.start() - 60), m.end())
+        if k is None or k.end() <= m.start():
+            return True
+    return False

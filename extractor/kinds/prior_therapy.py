@@ -57,8 +57,9 @@ from extractor.kinds._prior_therapy_clauses import (
     split_sentences,
     trim,
 )
+from extractor.kinds._prior_therapy_conjunct import conjunct_negated, conjunct_start
 from extractor.kinds._prior_therapy_conmed import ConmedRules, conmed, conmed_triggers
-from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual
+from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual, skipped
 from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
@@ -361,7 +362,7 @@ def _sentence_criteria(  # noqa: PLR0917
     agents = [a for a in all_agents if a.start >= s and a.end <= e]
     if not agents and not flags.lines and untreated(rules.agents, lower, s, e) is None:
         return []
-    if flags.skip and _skipped(rules, lower, s, e) and (agents or untreated(rules.agents, lower, s, e) is None):
+    if flags.skip and skipped(rules, lower, s, e) and (agents or untreated(rules.agents, lower, s, e) is None):
         return []  # about something else ("advanced malignancies refractory to standard therapy": not another cancer)
     cue = item_cue if s == 0 and e == len(lower) else rules.cues.rx.search(lower, s, e) is not None
     cue = cue or lead_cued(ctx, rules.lead_in, rules.lead_triggers, entry=True)  # a list entry: the lead-in's
@@ -421,7 +422,7 @@ def _sentence_criteria(  # noqa: PLR0917
         if cs not in clause_neg:
             clause_neg[cs] = negated(flags, cs, a, lines)
             clause_own[cs] = (own, own >= 0 and cl.naive_object.match(lower, own) is not None)
-        neg = clause_neg[cs] or own >= 0
+        neg = clause_neg[cs] or own >= 0 or conjunct_negated(cl, lower, cs, a, agents)
         first_own, inherited = clause_own[cs]
         if not neg and first_own >= 0:  # after "X-naive": "treatment-naive to X" passes it on, else their own cues
             neg = inherited or negated(flags, first_own, a, lines)
@@ -490,6 +491,8 @@ def _sentence_criteria(  # noqa: PLR0917
             if g.window and g.window.start < cs:
                 cs = min(cs, *(a.start for a in g.agents))
             nxt = ordered[gi + 1] if gi + 1 < len(ordered) else None
+            if nxt is not None and nxt.neg and not g.neg:  # "X in the mCRPC state | without prior Y": X's words
+                ce = max(ce, conjunct_start(cl, lower, ce, nxt.agents[0]))
             if (
                 nxt is not None
                 and nxt.window
@@ -531,16 +534,6 @@ def _sentence_criteria(  # noqa: PLR0917
             )
         )
     return out
-
-
-def _skipped(rules: Rules, lower: str, s: int, e: int) -> bool:
-    """Whether the sentence is about something else (contraception, allergy, another malignancy): a skip word not
-    inside a ``skip_keep`` phrase ("prior chemotherapy for this malignancy")."""
-    for m in rules.skip_sentence.rx.finditer(lower, s, e):
-        k = rules.skip_keep.search(lower, max(s, m.start() - 60), m.end())
-        if k is None or k.end() <= m.start():
-            return True
-    return False
 
 
 def _requirement(  # noqa: PLR0917
