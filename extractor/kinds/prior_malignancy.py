@@ -214,8 +214,10 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
             named.append((e.start(), names))
         for _, names in named:
             for name in names:
-                # "carcinoma in situ" and "cancer in situ" name one exception
+                # "carcinoma in situ" and "cancer in situ" name one exception, so do "nonmelanoma skin cancer" and
+                # its abbreviation "(NMSC)" read as "non-melanoma skin cancer"
                 key = name.replace("cancers", "carcinoma").replace("cancer", "carcinoma").rstrip("s")
+                key = key.replace("non-", "non").replace("non ", "non")
                 if key not in seen:
                     seen.add(key)
                     exceptions.append(name)
