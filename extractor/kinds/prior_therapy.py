@@ -90,7 +90,7 @@ from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures
 from extractor.kinds._prior_therapy_reference import ReferenceRules, surgery_reference
 from extractor.kinds._prior_therapy_requalified import RequalifyRules, requalified
 from extractor.kinds._prior_therapy_reread import RereadRules, reread
-from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
+from extractor.kinds._prior_therapy_setting import SettingRules, setting_of, therapy_at
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
 from extractor.kinds._prior_therapy_vaccines import VaccineRules, vaccine_examples
 from extractor.kinds._prior_therapy_windows import alternative, own_window, response_stated, window_index
@@ -510,9 +510,9 @@ def _sentence_criteria(  # noqa: PLR0917
         setting = (
             None
             if not flags.setting
-            else setting_of(rules.setting, lower, cs, ce, g.agents[0].start if g.agents else -1)
+            else setting_of(rules.setting, lower, cs, ce, therapy_at(g.agents, lines if gi == line_gi else None))
             if len(ordered) > 1
-            else setting_of(rules.setting, lower, s, e, g.agents[0].start if g.agents else -1)
+            else setting_of(rules.setting, lower, s, e, therapy_at(g.agents, lines if gi == line_gi else None))
         )
         out.append(
             ctx.make(
