@@ -119,7 +119,7 @@ def test_prompt_tokens_per_corpus_trial_within_3_5x_the_criteria_text() -> None:
     """Prompt tokens of every request for the 90 corpus gold trials (counted as the oracle server counts them),
     against the criteria texts' own tokens. Before (v1): 12.1x."""
     config = LLMConfig(base_url="http://127.0.0.1:9/v1")
-    cases = [c for c in load_gold(ROOT / "gold_labels") if c.trial_id.startswith("NCT")]
+    cases = [c for c in load_gold(ROOT / "gold_labels") if c.gold.origin == "corpus"]
     prompt = text = 0
     for case in cases:
         for body in build_requests(Trial(trial_id=case.trial_id, text=case.text), config):
