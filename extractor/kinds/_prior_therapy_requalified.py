@@ -13,6 +13,8 @@
   immunosuppressive therapy", "systemic immunosuppressive treatment (> 10 mg prednisone)"): the qualified name the
   shared qualifier reading gives it when every mention of the class in the quote reads the same (about 10 non-gold
   corpus trials).
+- A drug generation before a class (``_prior_therapy_generation.py``); the entry before "or other <class>"
+  (``_prior_therapy_others.py``); a class beside its examples (``_prior_therapy_examples.py``).
 
 Patterns: ``requalified`` in ``prior_therapy.yaml``.
 """
@@ -23,9 +25,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_examples import ExampleRules, class_examples
+from extractor.kinds._prior_therapy_generation import GenerationRules, generation
+from extractor.kinds._prior_therapy_others import OtherRules, other_entries
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.drugs import agent_classes, find_agents
+from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["RequalifyRules", "requalified"]
@@ -33,7 +39,8 @@ __all__ = ["RequalifyRules", "requalified"]
 
 class RequalifyRules(BaseModel):
     """``requalified``: the radiotherapy field phrase (groups ``pal`` / ``pal2`` for a purpose), the radiotherapy
-    heads, the names it rewrites; the anticoagulation frame (group ``q`` for its qualifier) and the class name."""
+    heads, the names it rewrites; the anticoagulation frame (group ``q`` for its qualifier) and the class name; the
+    routed classes; the generation, "or other" and example-list readings."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
@@ -44,6 +51,9 @@ class RequalifyRules(BaseModel):
     anticoagulant: str
     routed: tuple[str, ...]
     route: str
+    generation: GenerationRules
+    others: OtherRules
+    examples: ExampleRules
 
 
 C = TypeVar("C", bound=Therapy)
@@ -61,6 +71,12 @@ def requalified(rules: RequalifyRules, quals: QualifierRules, found: list[C]) ->
             c.agents = _anticoagulant(rules, low, c.agents)
         if rules.route in low and any(a in rules.routed for a in c.agents):
             c.agents = _routed(rules, quals, low, c.agents)
+        if "generation" in low:
+            c.agents = generation(rules.generation, low, c.agents)
+        if "other" in low:
+            c.agents = other_entries(rules.others, quals, low, c.agents)
+        if any_in(rules.examples.gate, low):
+            c.agents = class_examples(rules.examples, quals, low, c.agents)
     return found
 
 
