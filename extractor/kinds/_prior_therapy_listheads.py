@@ -14,7 +14,7 @@ from extractor.rules.drugs import lookup
 __all__ = ["list_heads"]
 
 _TOK = r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?: kinase)?"
-_SEP = r"\s*(?:,\s*(?:and/or|or|and)?|and/or|or|and|/)\s*"
+_SEP = r"\s*(?:,\s*(?:(?:and/or|or|and)\b)?|\b(?:and/or|or|and)\b|/)\s*"
 _LIST = re.compile(rf"(?<![\w-])((?:{_TOK}{_SEP}){{1,6}}{_TOK})\s+inhibitors?\b", re.IGNORECASE)
 _ENTRY = re.compile(_TOK)
 _SYMBOL = re.compile(r"^[a-z]?[A-Z][A-Z0-9-]*[A-HJ-Z0-9]$")  # a gene symbol ("ERK", "mTOR"), not "FTI", "CNIs"
