@@ -13,6 +13,7 @@
   immunosuppressive therapy", "systemic immunosuppressive treatment (> 10 mg prednisone)"): the qualified name the
   shared qualifier reading gives it when every mention of the class in the quote reads the same (about 10 non-gold
   corpus trials).
+- A shared "inhibitor" head over a list of bare targets (``_prior_therapy_listheads.py``).
 - A drug generation before a class (``_prior_therapy_generation.py``); the entry before "or other <class>"
   (``_prior_therapy_others.py``); a class beside its examples (``_prior_therapy_examples.py``).
 
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_examples import ExampleRules, class_examples
 from extractor.kinds._prior_therapy_generation import GenerationRules, generation
+from extractor.kinds._prior_therapy_listheads import list_heads
 from extractor.kinds._prior_therapy_others import OtherRules, other_entries
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify
 from extractor.kinds._prior_therapy_types import Therapy
@@ -77,6 +79,8 @@ def requalified(rules: RequalifyRules, quals: QualifierRules, found: list[C]) ->
             c.agents = other_entries(rules.others, quals, low, c.agents)
         if any_in(rules.examples.gate, low):
             c.agents = class_examples(rules.examples, quals, low, c.agents)
+        if "inhibitor" in low:
+            c.agents = list_heads(c.evidence.text, c.agents)
     return found
 
 
