@@ -56,6 +56,7 @@ class RequalifyRules(BaseModel):
     generation: GenerationRules
     others: OtherRules
     examples: ExampleRules
+    gates: dict[str, tuple[str, ...]]
 
 
 C = TypeVar("C", bound=Therapy)
@@ -66,20 +67,20 @@ def requalified(rules: RequalifyRules, quals: QualifierRules, found: list[C]) ->
     for c in found:
         if not c.agents:
             continue
-        low = c.evidence.text.lower()
-        if "limited" in low:
+        low, gate = c.evidence.text.lower(), rules.gates
+        if any_in(gate["field"], low):
             c.agents = _field(rules, low, c.agents)
-        if "anticoagula" in low:
+        if any_in(gate["anticoagulation"], low):
             c.agents = _anticoagulant(rules, low, c.agents)
         if rules.route in low and any(a in rules.routed for a in c.agents):
             c.agents = _routed(rules, quals, low, c.agents)
-        if "generation" in low:
+        if any_in(gate["generation"], low):
             c.agents = generation(rules.generation, low, c.agents)
-        if "other" in low:
+        if any_in(gate["others"], low):
             c.agents = other_entries(rules.others, quals, low, c.agents)
         if any_in(rules.examples.gate, low):
             c.agents = class_examples(rules.examples, quals, low, c.agents)
-        if "inhibitor" in low:
+        if any_in(gate["heads"], low):
             c.agents = list_heads(c.evidence.text, c.agents)
     return found
 
