@@ -2,7 +2,8 @@
 
 Reads ``infection.yaml``: each named infection has gate words and name patterns (any case) or abbreviations
 (case-sensitive); it counts when a gate word of the item lies inside a match ("TB <= 1.5 x ULN" is bilirubin, a
-"COVID-19 vaccine" no infection) and no exception cue stands just before it ("except hepatitis B or C"). One criterion
+"COVID-19 vaccine" no infection) and no exception cue stands just before it ("except hepatitis B or C"), nor the
+guidelines of a therapy ("follow local guidelines for HBV anti-viral therapy"). One criterion
 per item lists every infection found, in the file's order; the generic "active infection" is left out when a named
 one follows it ("active infection with hepatitis B"), a general one when a specific one it covers is named, a
 site-named one ("urinary tract infection") when any other is named. A child of an HIV lead-in that states HIV
@@ -75,6 +76,7 @@ class Rules(RuleFile):
     generic_restated: Pattern
     vaccine_after: Pattern
     exception_before: Pattern
+    guideline_before: Pattern
     covered_by: dict[str, tuple[str, ...]]
     covered_by_examples: dict[str, tuple[str, ...]]
     examples_after: Pattern
@@ -148,7 +150,10 @@ def extract(ctx: ItemContext) -> list[Infection]:
                 continue
             for cand in rx.finditer(clean, max(0, pos - _BEFORE), min(len(clean), pos + _AFTER)):
                 if cand.start() <= pos < cand.end() and not RULES.vaccine_after.match(low, cand.end()):
-                    if RULES.exception_before.search(low, max(0, cand.start() - 40), cand.start()):
+                    window = max(0, cand.start() - 40)
+                    if RULES.exception_before.search(low, window, cand.start()) or RULES.guideline_before.search(
+                        low, window, cand.start()
+                    ):
                         continue
                     m = cand
                     break
