@@ -9,8 +9,6 @@ targets so, or "<target> inhibitor". Patterns:
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict
 
 from extractor.rules.drugs import Agent, lookup
