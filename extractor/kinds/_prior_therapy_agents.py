@@ -278,11 +278,11 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
     if any_in(rules.exception_only_gate, lower):
         agents = [a for a in agents if a.name not in rules.exception_only or _excepted(rules, lower, a.start)]
-    agents = spelled_targets(rules.spelled_targets, lower, agents)
     if "(" in lower and any_in(rules.spelled_gate, lower):
         agents = _spelled(rules, lower, agents)
     if len(agents) > 1 and ("(" in lower or "[" in lower):
         agents = _abbreviated(rules, lower, agents)
+    agents = spelled_targets(rules.spelled_targets, lower, agents)
     agents = receptor_directed(lower, target_named(rules.target_named, rules.target_named_gate, lower, agents))
     agents = shared_head(lower, agents)
     if not any_in(rules.targeted_gate, lower):
