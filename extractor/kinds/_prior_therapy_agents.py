@@ -17,6 +17,7 @@ from extractor.kinds._prior_therapy_failure import FailureRules, progressed_prio
 from extractor.kinds._prior_therapy_heads import shared_head
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify, reported
 from extractor.kinds._prior_therapy_receptor import receptor_directed
+from extractor.kinds._prior_therapy_spelled_targets import SpelledTargets, spelled_targets
 from extractor.kinds._prior_therapy_target_names import target_named
 from extractor.rules.drugs import Agent, agent_classes, find_agents, is_class, lookup
 from extractor.rules.grammar import any_in
@@ -104,6 +105,7 @@ class AgentRules(_Data):
     spelled_gate: tuple[str, ...]
     spelled: Pattern
     spelled_not: frozenset[str]
+    spelled_targets: SpelledTargets
     gloss: Pattern
     untreated_gate: tuple[str, ...]
     untreated: Pattern
@@ -280,6 +282,7 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
         agents = _spelled(rules, lower, agents)
     if len(agents) > 1 and ("(" in lower or "[" in lower):
         agents = _abbreviated(rules, lower, agents)
+    agents = spelled_targets(rules.spelled_targets, lower, agents)
     agents = receptor_directed(lower, target_named(rules.target_named, rules.target_named_gate, lower, agents))
     agents = shared_head(lower, agents)
     if not any_in(rules.targeted_gate, lower):

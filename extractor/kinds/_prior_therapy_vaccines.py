@@ -14,6 +14,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_vaccine_period import vaccine_period
 from extractor.rules.drugs import Agent
 from extractor.rules.ruledata import Pattern
 
@@ -28,6 +29,8 @@ class VaccineRules(BaseModel):
     examples: Pattern  # an example cue and the list after it (group ``list``), near the word vaccine
     name: Pattern  # one disease in such a list (group ``d``, with an optional route before or after it)
     names: dict[str, str]  # the disease as written -> the vaccine reported
+    period: Pattern  # a cue before a drug that only dates a vaccine rule ("during", "after the final dose of")
+    such: Pattern  # "such a vaccine": the vaccine named before it
 
 
 def vaccine_examples(rules: VaccineRules, lower: str, agents: list[Agent]) -> list[Agent]:
@@ -43,4 +46,5 @@ def vaccine_examples(rules: VaccineRules, lower: str, agents: list[Agent]) -> li
                 continue
             route = n.group("r") or ("oral" if n.group(0).endswith(")") else "")
             new.append(Agent(n.start(), n.end(), f"{route} {name}".strip()))
-    return sorted([*agents, *new], key=lambda a: a.start) if new else agents
+    found = sorted([*agents, *new], key=lambda a: a.start) if new else agents
+    return vaccine_period(rules.period, rules.such, lower, found)
