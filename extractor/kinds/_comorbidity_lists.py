@@ -1,7 +1,9 @@
 """List completion of the ``comorbidity`` kind (its rules are ``comorbidity.yaml``): an unrecognised entry of a
 coordinated list that holds a recognised condition ("Down syndrome, Bloom syndrome or Fanconi anemia") is a condition
 too when it reads as a disease name (its last word a medical ending: ``list_name``) and names nothing another kind
-holds (``list_block``, ``coord_block``); a list of causes ("caused by X, Y") completes nothing."""
+holds (``list_block``, ``coord_block``); a list of causes ("caused by X, Y") completes nothing. The same reading
+tells a part of a list sharing a head word that is a whole condition already (``whole_part``: "hypopituitarism, or
+diabetes mellitus" is not "hypopituitarism mellitus")."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from extractor.kinds.comorbidity import Rules
 
-__all__ = ["siblings"]
+__all__ = ["siblings", "whole_part"]
 
 Span = tuple[int, int]
 
@@ -24,6 +26,13 @@ def _singular(name: str) -> str:
     if name.endswith("s") and not name.endswith(("ss", "is", "us")):
         return name[:-1]
     return name
+
+
+def whole_part(rules: Rules, words: list[str]) -> bool:
+    """Whether the part ``words`` before "or" / "and" / a comma names a whole condition (its last word a head or a
+    disease name), so that the head word after it is not shared."""
+    last = _singular(words[-1])
+    return words[-1] in rules.coord_heads or last in rules.coord_heads or rules.list_name.fullmatch(last) is not None
 
 
 def _entry(rules: Rules, text: str) -> tuple[int, str] | None:

@@ -28,7 +28,7 @@ from extractor.kinds._comorbidity_allergy import allergies
 from extractor.kinds._comorbidity_catchall import blank_catchall
 from extractor.kinds._comorbidity_causes import caused
 from extractor.kinds._comorbidity_clauses import scope_clause
-from extractor.kinds._comorbidity_lists import siblings
+from extractor.kinds._comorbidity_lists import siblings, whole_part
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
 from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
@@ -266,7 +266,7 @@ def _coordinated(wider: str, name: str, base: str) -> tuple[str, ...]:
     while pre and pre[0] in RULES.coord_lead:
         pre.pop(0)
     words = name.split()
-    if not pre or pre[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(pre) or pre[-1].endswith("-"):
+    if not pre or whole_part(RULES, pre) or not RULES.coord_block.isdisjoint(pre) or pre[-1].endswith("-"):
         return ()  # a whole condition, a cardiac or catch-all word, a suspended hyphen: no part of this one
     if len(words) < 2 and words[0] not in RULES.coord_heads:
         return ()
@@ -282,7 +282,7 @@ def _coordinated(wider: str, name: str, base: str) -> tuple[str, ...]:
         more = c.group("pre").split()
         while more and more[0] in RULES.coord_lead:
             more.pop(0)
-        if not more or more[-1] in RULES.coord_heads or not RULES.coord_block.isdisjoint(more):
+        if not more or whole_part(RULES, more) or not RULES.coord_block.isdisjoint(more):
             break
         parts.insert(0, " ".join([*more, head]))
         rest = rest[: c.start("pre")]
