@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.kinds._prior_therapy_agents import AgentRules, restated
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_disease import unglossed
+from extractor.kinds._prior_therapy_hepatitis import TreatedRules, treated_names
 from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.models.criteria import CriterionBase
@@ -74,6 +75,7 @@ class ConmedRules(BaseModel):
     dose_before: Pattern
     anchor_before: Pattern
     dose_after: Pattern
+    treated: TreatedRules
 
 
 class _Parent(Protocol):
@@ -107,7 +109,8 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
         and r.use_item_skip.search(lower) is None
         and not (ctx.lead_in and (r.use_permitted.search(ctx.lead_in) or r.use_item_skip.search(ctx.lead_in)))
     )
-    if not (trial or antiviral or prohibited or cyp):
+    treated = any_in(r.treated.gate, lower) and r.treated.virus.search(lower) is not None
+    if not (trial or antiviral or prohibited or cyp or treated):
         return out
     have = {n for c in out for n in getattr(c, "agents", ())}
     add: list[C] = []
@@ -120,6 +123,11 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
             add.extend(_prohibited(ctx, rules, out, s, e, model, have))
         if cyp:
             add.extend(_use(ctx, rules, out, s, e, model, have))
+        if treated and not any("antiviral" in n for n in have):
+            names, requirement = treated_names(r.treated, lower, s, e)
+            if names:
+                have.update(names)
+                add.extend(_new(ctx, out, s, e, model, agents=names, requirement=requirement))
     return [*out, *add] if add else out
 
 
