@@ -1,14 +1,13 @@
 """A hepatitis infection's past treatment (``prior_therapy``, issue 11, round 32): a step of the concomitant pass.
 
-"Patients with a history of HCV infection must have been treated and cured", "HCV RNA negative due to prior
-treatment or natural resolution are eligible", "in response to a successful prior course of anti-HCV therapy ...
-are permitted", "with the exception of patients who have been successfully treated for hepatitis B/C": ``<hbv|hcv>
-antiviral therapy`` ("curative" kept when written), allowed after a permission ("eligible", "permitted",
-"exception"); required after a demand that names the therapy ("must have completed curative anti-HCV therapy"). A
-demand with the verb only ("must have been treated and cured") and a treated infection described as excluded give
-nothing: the infection's fact. Being on treatment now ("currently on treatment, eligible if the viral load is undetectable") is the
-infection's control, no therapy (as HIV on ART). The virus is the phrase's, else the sentence's nearest. Patterns:
-``conmed.treated`` of ``prior_therapy.yaml``."""
+"HCV RNA negative due to prior treatment or natural resolution are eligible", "in response to a successful prior
+course of anti-HCV therapy ... are permitted", "with the exception of patients who have been successfully treated for
+hepatitis B/C": ``<hbv|hcv> antiviral therapy``, allowed after a permission ("eligible", "permitted", "exception");
+required after a demand that names the therapy ("must have completed curative anti-HCV therapy"; "curative" kept).
+A demand with the verb only ("must have been treated and cured") and a treated infection described as excluded give
+nothing: the infection's fact. Being on treatment now ("currently on treatment, eligible if the viral load is
+undetectable") is the infection's control, no therapy (as HIV on ART). The virus is the phrase's, else the
+sentence's nearest. Patterns: ``conmed.treated`` of ``prior_therapy.yaml``."""
 
 from __future__ import annotations
 
