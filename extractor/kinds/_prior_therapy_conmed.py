@@ -24,8 +24,10 @@ from pydantic import BaseModel, ConfigDict
 from extractor.kinds._prior_therapy_agents import AgentRules, restated
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_disease import unglossed
+from extractor.kinds._prior_therapy_hepatitis import TreatedRules, treated_names
 from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
+from extractor.kinds._prior_therapy_transfusion import TransfusionRules, absence_weeks, transfusion_names
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import agent_classes, find_agents, is_class
 from extractor.rules.grammar import any_in, to_months
@@ -74,6 +76,8 @@ class ConmedRules(BaseModel):
     dose_before: Pattern
     anchor_before: Pattern
     dose_after: Pattern
+    treated: TreatedRules
+    transfusion: TransfusionRules
 
 
 class _Parent(Protocol):
@@ -107,7 +111,9 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
         and r.use_item_skip.search(lower) is None
         and not (ctx.lead_in and (r.use_permitted.search(ctx.lead_in) or r.use_item_skip.search(ctx.lead_in)))
     )
-    if not (trial or antiviral or prohibited or cyp):
+    treated = any_in(r.treated.gate, lower) and r.treated.virus.search(lower) is not None
+    transfused = "transfus" in lower and not any("transfus" in n for c in out for n in getattr(c, "agents", ()))
+    if not (trial or antiviral or prohibited or cyp or treated or transfused):
         return out
     have = {n for c in out for n in getattr(c, "agents", ())}
     add: list[C] = []
@@ -120,6 +126,13 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
             add.extend(_prohibited(ctx, rules, out, s, e, model, have))
         if cyp:
             add.extend(_use(ctx, rules, out, s, e, model, have))
+        if treated and not any("antiviral" in n for n in have):
+            names, requirement = treated_names(r.treated, lower, s, e)
+            if names:
+                have.update(names)
+                add.extend(_new(ctx, out, s, e, model, agents=names, requirement=requirement))
+        if transfused and not any("transfus" in n for n in have):
+            add.extend(_transfusion(ctx, rules, out, s, e, model, have))
     return [*out, *add] if add else out
 
 
@@ -208,6 +221,21 @@ def _antiviral(  # noqa: PLR0917
     return _new(
         ctx, out, s, e, model, agents=names, requirement=requirement, min_duration_months=months, within_weeks=weeks
     )
+
+
+def _transfusion(  # noqa: PLR0917
+    ctx: ItemContext, rules: _Parent, out: list[C], s: int, e: int, model: type[C], have: set[str]
+) -> list[C]:
+    names, requirement, (cs, ce) = transfusion_names(
+        rules.conmed.transfusion, rules.agents, ctx.lower, (s, e), ctx.lead_in or ""
+    )
+    if not names:
+        return []
+    have.update(names)
+    weeks = None
+    if requirement == "excluded":
+        weeks = _weeks(rules.numbers, ctx.lower, cs, ce) or absence_weeks(rules.conmed.transfusion, ctx.lower, cs, ce)
+    return _new(ctx, out, s, e, model, agents=names, requirement=requirement, within_weeks=weeks)
 
 
 def _prohibited(  # noqa: PLR0917
