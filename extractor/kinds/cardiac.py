@@ -415,6 +415,8 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
     if nyha is not None:
         first = ns if first < 0 else min(first, ns)
         last = max(last, ne)
+    if conditions:  # an umbrella heading the examples opens their span ("cardiovascular disease ..., including ...")
+        first = min([first, *(s for s, _, n in found if RULES.conditions[n].umbrella)])
     # the whole item, or in a long item the stretch from the first to the last condition named
     span: tuple[int | None, int | None] = (None, None)
     if len(text) > 300 and 0 <= first < last:
