@@ -104,6 +104,7 @@ class Rules(RuleFile):
     conditions: dict[str, Condition]
     condition_window: tuple[int, int]
     examples_after: Pattern
+    examples_later: Pattern
     example_parens: Pattern
     note_parens: Pattern
     nyha_class_end: Pattern
@@ -180,6 +181,18 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
     return out
 
 
+def _heads_examples(text: str, end: int, found: list[tuple[int, int, str]]) -> bool:
+    """The umbrella ending at ``end`` heads examples: right after it ("cardiac disease, including ..."), or after a
+    time window, aside or colon of its clause when another condition follows the cue and none stands before it."""
+    if RULES.examples_after.match(text, end):
+        return True
+    m = RULES.examples_later.match(text, end)
+    if m is None or any(end <= s < m.end() for s, _, _ in found):
+        return False
+    specs = RULES.conditions
+    return any(s >= m.end() and not specs[n].umbrella and not specs[n].companion for s, _, n in found)
+
+
 def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """The conditions found, named as the rule file says: as written, companions only beside another condition,
     umbrellas left out before examples of others, restatements left out beside a condition naming them."""
@@ -189,7 +202,7 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     out = []
     for start, end, name in found:
         spec = specs[name]
-        if spec.umbrella and len(found) > 1 and RULES.examples_after.match(text, end):
+        if spec.umbrella and len(found) > 1 and _heads_examples(text, end, found):
             continue
         if spec.alone and any(not specs[n].alone for _, _, n in found):
             continue
@@ -402,6 +415,8 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
     if nyha is not None:
         first = ns if first < 0 else min(first, ns)
         last = max(last, ne)
+    if conditions:  # an umbrella heading the examples opens their span ("cardiovascular disease ..., including ...")
+        first = min([first, *(s for s, _, n in found if RULES.conditions[n].umbrella)])
     # the whole item, or in a long item the stretch from the first to the last condition named
     span: tuple[int | None, int | None] = (None, None)
     if len(text) > 300 and 0 <= first < last:
