@@ -171,11 +171,10 @@ class _Vocab:
 @cache
 def _vocab() -> _Vocab:
     data = vocabulary(Cancers)
-    hist_names = [a for name, al in data.histologies.items() for a in [name, *al]]
+    hist_names = [a for a, _ in data.histology_aliases()]
     hist: dict[str, str] = {}
-    for name, aliases in data.histologies.items():
-        for a in [name, *aliases]:
-            hist.setdefault(agent_key(a), name)
+    for a, name in data.histology_aliases():
+        hist.setdefault(agent_key(a), name)
     hrx = re.compile(RULES.name_start + name_alt(hist_names) + RULES.histology_end)
     table: dict[str, tuple[str | None, str | None]] = {}
     words: list[str] = []
