@@ -171,10 +171,11 @@ class _Vocab:
 @cache
 def _vocab() -> _Vocab:
     data = vocabulary(Cancers)
-    hist_names = [a for a, _ in data.histology_aliases()]
+    hist_names = [a for name, al in data.histologies.items() for a in [name, *al]]
     hist: dict[str, str] = {}
-    for a, name in data.histology_aliases():
-        hist.setdefault(agent_key(a), name)
+    for name, aliases in data.histologies.items():
+        for a in [name, *aliases]:
+            hist.setdefault(agent_key(a), name)
     hrx = re.compile(RULES.name_start + name_alt(hist_names) + RULES.histology_end)
     table: dict[str, tuple[str | None, str | None]] = {}
     words: list[str] = []

@@ -101,16 +101,6 @@ class Cancers(_Strict):
     cancers: dict[str, list[str]]
     sites: dict[str, str]
     histologies: dict[str, list[str]]
-    qualified_histologies: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="Histologies read only inside a cancer alias that carries them (each alias is also a cancer "
-        "alias); the name alone is no histology ('invasive breast cancer' -> invasive; 'invasive' alone nothing).",
-    )
-
-    def histology_aliases(self) -> list[tuple[str, str]]:
-        """(alias, histology) pairs: each histology's name and aliases, a qualified histology's aliases only."""
-        pairs = [(a, n) for n, al in self.histologies.items() for a in (n, *al)]
-        return pairs + [(a, n) for n, al in self.qualified_histologies.items() for a in al]
 
 
 class Biomarkers(_Strict):
