@@ -59,6 +59,10 @@ class Rules(RuleFile):
     cis_examples: Pattern
     cis_examples_stop: Pattern
     cis_examples_split: Pattern
+    cis_generic: Pattern
+    cis_example_organ: Pattern
+    cis_example_names: dict[str, str]
+    cis_examples_keep: Pattern
     mds_words: frozenset[str]
     mds_history: Pattern
     hyphen_space: Pattern
@@ -150,14 +154,16 @@ def _organ(name: str) -> str:
 _Spans = list[tuple[int, int]]
 
 
-def _cis_examples(low: str, end: int, found: list[re.Match[str]]) -> tuple[list[tuple[int, str]], _Spans]:
-    """The organs a parenthesis of examples after a carcinoma in situ ending at ``end`` names, each with its position
-    ("(e.g., breast carcinoma, cervical cancer in situ)" -> breast, cervix), and the spans they replace: those
-    examples and what follows an exclusion ("but excluding ..."); an example an exception pattern matches that is no
-    in-situ form ("non-invasive bladder cancer") is kept as matched."""
+def _cis_examples(low: str, end: int, found: list[re.Match[str]]) -> tuple[list[tuple[int, str]], _Spans, bool]:
+    """The in-situ exceptions the examples after a generic carcinoma in situ ending at ``end`` name, each with its
+    position ("(e.g., breast carcinoma, cervical cancer in situ)" -> breast, cervix; "in situ cancers, such as,
+    bladder, gastric, ... melanoma" -> ..., "melanoma in situ"), and the spans they replace: those examples and what
+    follows an exclusion ("but excluding ..."); an example an exception pattern matches that is no in-situ form
+    ("non-invasive bladder cancer") or names more than its organ ("ductal carcinoma in situ") is kept as matched;
+    and whether the organs share the generic head ("in situ cancers of cervix, breast, or skin": no class entry)."""
     px = RULES.cis_examples.match(low, end)
     if px is None:
-        return [], []
+        return [], [], False
     body_start = px.start("body")
     stop = RULES.cis_examples_stop.search(low, body_start, px.end("body"))
     body_end = stop.start() if stop is not None else px.end("body")
@@ -170,11 +176,14 @@ def _cis_examples(low: str, end: int, found: list[re.Match[str]]) -> tuple[list[
             continue
         pos = at + len(piece)
         inside = [e for e in found if at <= e.start() < pos]
-        o = RULES.cis_organ.search(piece)
-        if o is not None and all("situ" in e.group(0) for e in inside):
-            organs.append((at, f"carcinoma in situ of the {_organ(o.group(0))}"))
+        o = RULES.cis_example_organ.search(piece)
+        plain = all("situ" in e.group(0) and not RULES.cis_examples_keep.match(e.group(0)) for e in inside)
+        if o is not None and plain:
+            word = " ".join(o.group(0).split())
+            name = RULES.cis_example_names.get(word) or f"carcinoma in situ of the {_organ(word)}"
+            organs.append((at, name))
             spans.append((at, pos))
-    return organs, (spans if organs else [])
+    return organs, (spans if organs else []), px.group("of") is not None
 
 
 def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[str]:
@@ -204,11 +213,12 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
             if "risk of" in e.group(0) and RULES.risk_qualifier.search(low, max(0, e.start() - 40), e.start()):
                 continue
             names = _as_written(e)
-            if names in (["carcinoma in situ"], ["cancer in situ"]):
-                organs, spans = _cis_examples(low, e.end(), found)
+            if len(names) == 1 and RULES.cis_generic.fullmatch(names[0]):
+                organs, spans, shared = _cis_examples(low, e.end(), found)
                 if organs:
                     aside.extend(spans)
-                    named.append((e.start(), names))
+                    if not shared:
+                        named.append((e.start(), names))
                     named.extend((at, [name]) for at, name in organs)
                     continue
             named.append((e.start(), names))
