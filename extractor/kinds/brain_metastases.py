@@ -99,6 +99,11 @@ class Rules(RuleFile):
     either_treated: Pattern
     condition_of: Pattern
     caution: Pattern
+    list_opens: Pattern
+    anticoag_subject: Pattern
+    anticoag: Pattern
+    untreated_allowed: Pattern
+    treated_or_before: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -233,6 +238,23 @@ def _cohort_needs(ctx: ItemContext, m: re.Match[str]) -> bool:
     )
 
 
+def _anticoagulant_rule(ctx: ItemContext, m: re.Match[str]) -> bool:
+    """The mention scopes an anticoagulant rule in its sentence ("subjects with known brain metastases who require
+    therapeutic doses of LMWH are not eligible")."""
+    lower = ctx.lower
+    if not RULES.anticoag_subject.search(lower, max(0, m.start() - _SUBJECT_BEFORE), m.start()):
+        return False
+    s0, s1 = sentence_bounds(ctx.clean, m.start(), m.end())
+    return RULES.anticoag.search(lower, s0, s1) is not None
+
+
+def _untreated_allowed(lower: str, first: re.Match[str]) -> bool:
+    """Untreated ones are named as allowed after the mention ("asymptomatic, untreated CNS metastases are eligible"),
+    not as one side of "treated or untreated"."""
+    um = RULES.untreated_allowed.search(lower, first.start())
+    return um is not None and not RULES.treated_or_before.search(lower, max(0, um.start() - 30), um.start())
+
+
 def extract(ctx: ItemContext) -> list[BrainMetastases]:
     """The item's brain-metastases criterion (at most one)."""
     lower = ctx.lower
@@ -253,6 +275,8 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         and ("steroid" in lower or "dexameth" in lower)
         and _steroid_purpose(lower, first)
     ):
+        return []
+    if first is not None and _anticoagulant_rule(ctx, first):
         return []
     lm = _LEPTO.search(lower)
     if lm is not None and _non_malignant(lower, lm):
@@ -341,6 +365,10 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     if must_treat:
         conds = [c for c in conds if c != "untreated"]
         add(("treated",))
+    if "untreated" in lower and _untreated_allowed(lower, first):
+        # "asymptomatic, untreated CNS metastases are eligible": untreated ones are allowed, treatment is no condition
+        conds = [c for c in conds if c != "treated"]
+        add(("untreated",))
     if "untreated" in lower and RULES.either_treated.search(lower):
         # "(treated or untreated)": treatment is no condition either way
         conds = [c for c in conds if c not in ("treated", "untreated")]
@@ -355,6 +383,8 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         allowed = "conditional"
     elif ctx.is_exclusion and not conds and cue is not None and RULES.following.search(tail):
         allowed = "conditional"  # "... are excluded, unless all of the following criteria are met:" (its children)
+    elif ctx.is_exclusion and not conds and RULES.list_opens.search(lower):
+        allowed = "conditional"  # "Known CNS metastases, with the following exceptions:" (its children)
     elif bad_side and not conds:
         allowed = "excluded"
     elif not ctx.is_exclusion and conds and cue is None and not neg and not must_treat and _cohort_needs(ctx, first):
@@ -374,7 +404,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
         (cue and not neg) or ctx.context.categories(first.start(), first.end(), kind=_NAME) & {"permitted", "exception"}
     ):
         # "... are eligible if the following criteria are met:" names its conditions in the items after it
-        allowed = "conditional" if cue and RULES.following.search(tail) else "allowed"
+        allowed = (
+            "conditional" if cue and (RULES.following.search(tail) or RULES.list_opens.search(lower)) else "allowed"
+        )
     elif not ctx.is_exclusion:
         allowed = "required"  # an inclusion item naming brain metastases without allowing words: the cohort needs them
     else:
