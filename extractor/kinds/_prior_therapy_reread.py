@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_conditional import ConditionalRules, conditional
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.models.criteria import Requirement
 from extractor.rules.grammar import any_in
@@ -44,6 +45,7 @@ class RereadRules(BaseModel):
     vaccine: Pattern
     non_live: Pattern
     permit: Pattern
+    conditional: ConditionalRules
 
 
 C = TypeVar("C", bound=Therapy)
@@ -61,7 +63,7 @@ def reread(rules: RereadRules, found: list[C]) -> list[C]:
             c.requirement = "excluded"
         elif rules.no_washout.match(low) or rules.stable.search(low):
             c.requirement = "allowed"
-    return found
+    return conditional(rules.conditional, found)  # "If a subject received X, they must ...", "X can be used"
 
 
 def _vaccine(rules: RereadRules, agents: list[str], low: str, requirement: Requirement) -> Requirement:
