@@ -78,6 +78,8 @@ class NumberRules(BaseModel):
     negation_gap: Pattern
     line_coordinator: Pattern
     at_least_one: Pattern
+    first_line: Pattern
+    first_line_skip: Pattern
 
 
 def weeks_of(n: float, unit: str) -> float:
@@ -86,8 +88,13 @@ def weeks_of(n: float, unit: str) -> float:
 
 
 def at_least_one(rules: NumberRules, lower: str, start: int, agent_start: int) -> bool:
-    """Whether "at least one" (with filler words) ends right before the agent at ``agent_start``: min_lines 1."""
-    return rules.at_least_one.search(lower[max(start, agent_start - 60) : agent_start]) is not None
+    """Whether "at least one" (with filler words) or a first line already had ("received first-line X") ends right
+    before the agent at ``agent_start``: min_lines 1."""
+    back = max(start, agent_start - 60)
+    if rules.at_least_one.search(lower[back:agent_start]) is not None:
+        return True
+    m = rules.first_line.search(lower[back:agent_start])
+    return m is not None and rules.first_line_skip.search(lower, start, back + m.start()) is None
 
 
 def within(cues: tuple[Modifier, ...], s: int, e: int) -> list[Modifier]:
