@@ -25,9 +25,10 @@ def _restated(before: list[Stretch], after: list[Stretch]) -> bool:
 
 def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: list[Stretch]) -> Span:
     """The clause of ``sentence`` whose scope words speak of the stretch starting at ``at`` (``stretches``: every
-    condition named in the sentence); the sentence itself when no cut has other conditions on both sides."""
+    condition named in the sentence); the sentence itself when no cut has conditions before it and, after it, other
+    conditions or none (then its scope word speaks of a topic that is no entry)."""
     s, e = sentence
-    if len(stretches) < 2:
+    if not stretches:
         return sentence
     cuts: list[int] = []
     prev = s
@@ -41,7 +42,8 @@ def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: lis
         before = [t for t in stretches if prev <= t[0] < c]
         after = [t for t in stretches if t[0] >= m.end()]
         inner = any(_restated([a], after[i + 1 :]) for i, a in enumerate(after))  # "X ... or has current X"
-        if before and after and not inner and not _restated(before, after):
+        # no condition after the cut: its scope word is another topic's ("bleeding diathesis or active hemorrhage")
+        if before and (not after or (not inner and not _restated(before, after))):
             cuts.append(c)
             prev = c
     if not cuts:
