@@ -1,7 +1,6 @@
 """A CD4 limit in an item that names HIV holds for people with HIV ("Patients with HIV who have controlled infection
 (undetectable viral load and CD4 count above 350 ...) are permitted"): ``condition`` "hiv" when the limit has no
-population of its own, wherever in the item HIV is named (the `conditions` find it only next to the limit), or in
-the lead-in above it ("Patients with HIV are eligible if:" above "CD4+ count >= 300/uL")."""
+population of its own, wherever in the item HIV is named (the `conditions` find it only next to the limit)."""
 
 from __future__ import annotations
 
@@ -17,10 +16,10 @@ __all__ = ["hiv_population"]
 
 
 def hiv_population(ctx: ItemContext, labs: list[Lab]) -> list[Lab]:
-    """``labs`` with the CD4 limits that have no condition given "hiv" when the item or its lead-in names HIV."""
+    """``labs`` with the CD4 limits that have no condition given "hiv" when the item names HIV."""
     if not any(lab.analyte in RULES.hiv_analytes and lab.condition is None for lab in labs):
         return labs
-    if RULES.hiv_population.search(ctx.lower) is None and RULES.hiv_population.search(ctx.lead_in) is None:
+    if RULES.hiv_population.search(ctx.lower) is None:
         return labs
     return [
         lab.model_copy(update={"condition": RULES.hiv_condition})

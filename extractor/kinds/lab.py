@@ -574,7 +574,7 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = age_table(ctx, labs, Lab)
     if ctx.prev is not None and RULES.anchor.search(ctx.lower) is not None:
         labs = carried(ctx, labs, _spoken, lambda m, t, cond, span: _lab(ctx, m, t, cond=cond, span=span, seen={}))
-    return hiv_population(ctx, labs) if labs else labs
+    return hiv_population(ctx, labs) if "hiv" in ctx.words or "human" in ctx.words else labs
 
 
 def _spoken(ctx: ItemContext) -> list[Mention]:
