@@ -104,6 +104,9 @@ class Rules(RuleFile):
     age_table_max: float
     unitless_ratio: tuple[float, float]
     negated_inclusion: Pattern
+    hiv_analytes: frozenset[str]
+    hiv_population: Pattern
+    hiv_condition: str
     age_table_unit: str
     html_entity: Pattern
     html_entities: dict[str, str]

@@ -28,6 +28,7 @@ from extractor.kinds._lab_cohorts import conversion, free_population, names_popu
 from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
 from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
+from extractor.kinds._lab_hiv import hiv_population
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_negated import ruled_out
 from extractor.kinds._lab_percent import percent_first
@@ -573,7 +574,7 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = age_table(ctx, labs, Lab)
     if ctx.prev is not None and RULES.anchor.search(ctx.lower) is not None:
         labs = carried(ctx, labs, _spoken, lambda m, t, cond, span: _lab(ctx, m, t, cond=cond, span=span, seen={}))
-    return labs
+    return hiv_population(ctx, labs) if "hiv" in ctx.words or "human" in ctx.words else labs
 
 
 def _spoken(ctx: ItemContext) -> list[Mention]:
