@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from extractor.rules.drugs import name_alt
 
-__all__ = ["site_list", "before_abbreviation"]
+__all__ = ["before_abbreviation", "site_list"]
 
 _ABBREVIATION = re.compile(r"\(\s*[a-z][a-z0-9-]{0,7}\s*\)\s*$")
 
