@@ -49,6 +49,7 @@ class ContextOnlyRules(BaseModel):
     brain_gate: tuple[str, ...]
     brain_stable: Pattern
     brain_agent: Pattern
+    alone_dropped: frozenset[str]  # classes kept only beside other agents ("local therapy (e.g., surgery, SRS)")
     recovery_gate: tuple[str, ...]
     recovery: Pattern
     recovery_keep: Pattern
@@ -68,6 +69,8 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
     for c in found:
         low = c.evidence.text.lower()
         if any_in(rules.definition_gate, low) and rules.definition.search(low):
+            continue
+        if c.agents and all(a in rules.alone_dropped for a in c.agents):
             continue
         if (
             c.agents

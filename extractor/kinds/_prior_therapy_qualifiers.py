@@ -21,6 +21,7 @@ from itertools import product
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_sitelists import before_abbreviation, site_list
 from extractor.rules.drugs import Agent, lookup, name_alt
 from extractor.rules.ruledata import Pattern
 
@@ -96,7 +97,7 @@ def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agen
         if base not in rules.heads or _unwritten(rules, lower, a, base):
             continue
         floor = agents[i - 1].end if i else 0
-        groups = _before(rules, lower, a.start, floor, bool(inner))
+        groups = _before(rules, lower, before_abbreviation(lower, a.start, floor), floor, bool(inner))
         if not groups and not inner and i:
             carried = _carried(rules, lower, agents, i, shared=shared, base=base)
             if carried:
@@ -114,7 +115,7 @@ def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agen
         groups = [g for g in groups if g]
         m = rules.after.match(lower, a.end) if " to " in lower[a.end : a.end + 5] else None
         if m is not None:
-            groups.append([rules.sites[_key(m.group("q"))]])
+            groups.append(site_list(rules.coordinator, rules.sites, lower, m))
         elif ("non" in lower[a.end : a.end + 30] or "outside" in lower[a.end : a.end + 12]) and (
             o := rules.outside.match(lower, a.end)
         ):
