@@ -128,7 +128,9 @@ def _age_value(v: str) -> float | None:
 
 def _bounds(m: re.Match[str], exclusion: bool) -> Bounds | None:
     if m.group("between") or m.group("ra"):
-        a = _age_value(m.group("ba") or m.group("ra"))
+        first = m.group("ba") or m.group("ra")
+        # a range may start at birth ("0 to 55 years", "between 0-21 years of age"; non-gold corpus: 5 trials)
+        a = 0.0 if parse_number(first) == 0 else _age_value(first)
         b = _age_value(m.group("bb") or m.group("rb"))
         if a is None or b is None or a >= b or exclusion:
             return None

@@ -61,6 +61,7 @@ class Rules(RuleFile):
     contraception_cue: Pattern
     contraception_definition: Pattern
     duty_strong: Pattern
+    fathering: Pattern
     negative_test: Pattern
     test_named: Pattern
     test_cue: str
@@ -128,6 +129,11 @@ def extract(ctx: ItemContext) -> list[Pregnancy]:
     if m is not None and RULES.contraception_cue.search(low):
         fields["contraception_required"] = True
         spans.append(m.span())
+    elif not fields and "father" in low:
+        m = RULES.fathering.search(low)
+        if m is not None:
+            fields["contraception_required"] = True
+            spans.append(m.span())
     m = RULES.negative_test.search(low) if _has(low, gates.negative_test) else None
     if m is not None and ctx.is_exclusion and RULES.positive_result.search(m.group(0)):
         # exclusion "positive pregnancy test": a pregnant patient is excluded, and a negative test is the rule

@@ -65,6 +65,7 @@ class Rules(RuleFile):
     cis_examples_keep: Pattern
     mds_words: frozenset[str]
     mds_history: Pattern
+    mds_no_history: Pattern
     hyphen_space: Pattern
     inner_parens: Pattern
     risk_qualifier: Pattern
@@ -277,7 +278,9 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
     words = ctx.words
     nouns = words & RULES.nouns
     if not nouns:
-        if ctx.is_exclusion and not RULES.mds_words.isdisjoint(words) and RULES.mds_history.search(ctx.lower):
+        if not RULES.mds_words.isdisjoint(words) and (
+            RULES.mds_history.search(ctx.lower) if ctx.is_exclusion else RULES.mds_no_history.search(ctx.lower)
+        ):
             return [ctx.make(PriorMalignancy, None, None)]
         return _exception_child(ctx)
     lead = not RULES.leads.isdisjoint(words)
