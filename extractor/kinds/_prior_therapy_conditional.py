@@ -1,4 +1,4 @@
-"""Requirements of conditional and permissive prior-therapy statements, re-read from the quote (issue 11, round 33).
+"""Requirements of conditional and permissive prior-therapy statements, re-read from the quote.
 
 A read of 80 prior-therapy criteria whose item admits something found two families the sentence reading types
 ``required`` or ``excluded`` although the text admits the therapy (GUIDE: a permission is ``allowed``):

@@ -1,4 +1,4 @@
-"""A hepatitis infection's past treatment (``prior_therapy``, issue 11, round 32): a step of the concomitant pass.
+"""A hepatitis infection's past treatment (``prior_therapy``): a step of the concomitant pass.
 
 "HCV RNA negative due to prior treatment or natural resolution are eligible", "in response to a successful prior
 course of anti-HCV therapy ... are permitted", "with the exception of patients who have been successfully treated for

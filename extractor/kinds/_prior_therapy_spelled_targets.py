@@ -1,4 +1,4 @@
-"""A checkpoint target spelled out in full (ptagents7): "anti-cytotoxic T-lymphocyte-associated antigen 4
+"""A checkpoint target spelled out in full: "anti-cytotoxic T-lymphocyte-associated antigen 4
 (CTLA-4) antibody", "an anti-programmed cell death 1 protein (PD-1)/programmed cell death ligand 1 (PD-L1)
 treatment", "PD-1/PD-L1 and cytotoxic T lymphocyte-associated protein 4 inhibitors" (about 15 non-gold corpus
 trials, where the lexicon read no agent or "chemotherapy" from "cytotoxic"). The target is the abbreviation written

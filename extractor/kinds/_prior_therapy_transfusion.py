@@ -1,4 +1,4 @@
-"""Transfusion beside a blood count (``prior_therapy``, issue 11, round 32): a step of the concomitant pass.
+"""Transfusion beside a blood count (``prior_therapy``): a step of the concomitant pass.
 
 A count that must hold without transfusion ("Platelets >= 100,000/uL without transfusion", "with no blood
 transfusion in the past 14 days", "in the absence of transfusions for at least 2 weeks", "must be >= 7 days after

@@ -1,4 +1,4 @@
-"""The study treatment that only dates a vaccine rule (ptagents7): "anticipation of need for such a vaccine during
+"""The study treatment that only dates a vaccine rule: "anticipation of need for such a vaccine during
 atezolizumab treatment or within 5 months after the final dose of atezolizumab", "should not receive live vaccine
 while receiving the investigational product", "may not receive any non-oncology vaccine therapy during the period of
 Nivolumab" (about 6 non-gold corpus trials reported the study drug as the therapy ruled on). A drug named right
