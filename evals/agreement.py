@@ -4,7 +4,8 @@
     python evals/agreement.py --second evals/data/agreement_external     # three external (Chia) trials
 
 Prints pairwise F1 (strict matching of the eval harness, one labeller taken as reference: F1 is symmetric), per kind
-and overall, the lenient and kind-only figures beside it, and per-field agreement over the paired criteria.
+and overall, the lenient and kind-only figures beside it, per-field agreement over the paired criteria, and the
+wrong-value rate of the paired core criteria (the eval's measure, here between two people).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def main() -> int:
     print(f"pairwise F1 strict {m.micro.f1:.3f} (lenient {m.lenient.f1:.3f}, kind-only {m.kind_only.f1:.3f})")
     print(f"typed F1 strict {m.typed.f1:.3f}; exact F1 (every field agrees) {m.exact.f1:.3f}")
     print(f"field agreement over paired criteria {m.fields_correct}/{m.fields_compared} = {m.field_accuracy:.3f}")
+    print(f"wrong-value rate, paired core criteria {m.core_wrong}/{m.core_matched} = {m.core_wrong_rate:.3f}")
     print("\nper kind: gold1 gold2 paired F1")
     for k in sub.kinds:
         print(f"  {k.kind:20s} {k.gold:4d} {k.predicted:4d} {k.tp:4d} {k.f1:.3f}")
