@@ -78,6 +78,7 @@ class Rules(RuleFile):
     malignancy_gate: tuple[str, ...]
     extent_near: Pattern
     extent_start: Pattern
+    extent_defined: Pattern
     negation_words: frozenset[str]
     rule_negated_before: Pattern
 
@@ -287,11 +288,18 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
         if not stages:
             first = min(m.start() for m in (met, loc, rec, non_met) if m is not None)
             tied = met is not None and met.group("lesion") is not None  # "at least 1 metastatic lesion"
-            if not (tied or RULES.extent_start.match(seg) or _EXTENT_NEAR.search(lower, max(lo, first - _NEAR_BEFORE))):
+            d = RULES.extent_defined.search(lower, lo, hi) if "advanced" in seg else None
+            defined = d is not None and not therapy_before(lower, max(0, d.start() - _THERAPY_BEFORE), d.start())
+            if not (
+                tied
+                or defined
+                or RULES.extent_start.match(seg)
+                or _EXTENT_NEAR.search(lower, max(lo, first - _NEAR_BEFORE))
+            ):
                 return None
-            if any(a.end <= first for a in (dx.agents or find_agents(lower[:first]))):
+            if not defined and any(a.end <= first for a in (dx.agents or find_agents(lower[:first]))):
                 return None
-            if therapy_before(lower, max(0, first - _THERAPY_BEFORE), first):
+            if not defined and therapy_before(lower, max(0, first - _THERAPY_BEFORE), first):
                 return None
 
     negation = not RULES.negation_words.isdisjoint(ctx.words)  # else no negation cue: skip the context pass
