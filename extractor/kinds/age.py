@@ -7,7 +7,8 @@ years"); a complementary second bound close by joins ("at least 18 years of age 
 99 Years". A later sentence opening with an age gives another criterion ("Age 30 or older if ... . Age 50 or older if
 ..."). Skipped: conditional ages ("for patients > 16 years of age", "if >= 65 years old"), other people's ages,
 menopause definitions (a menopause word shortly before the age, a definition word between) and creatinine-by-age
-tables. Exclusion "age < 18" -> min 18; exclusion ranges are not typed. Patterns: ``age.yaml``. :func:`find_age`
+tables. Exclusion "age < 18" -> min 18; exclusion ranges are not typed unless negated ("outside the age range of
+18-60" -> 18, 60) or from birth ("Children (Age 0-17)" -> min 18). Patterns: ``age.yaml``. :func:`find_age`
 also tells ``sex`` where the first age phrase ends ("ages 18-70, female").
 """
 
@@ -70,6 +71,7 @@ class Rules(RuleFile):
     of_age: Pattern
     head: Pattern
     duration_after: Pattern
+    negated_range: Pattern
     condition_before: Pattern
     condition_kept: Pattern
     condition_after: Pattern
@@ -99,6 +101,7 @@ _PERSON_BACK = 45
 _SECOND_BOUND = 40
 _YEARS_BACK = 12
 _VALUE_BACK = 45
+_NEGATED_BACK = 45  # characters before an excluded range ("not between the ages of")
 #: how far before an age a menopause word is looked for; how far into its sentence a later age may start
 _MENOPAUSE_BACK = 250
 _LATER_OPENING = 30
@@ -126,14 +129,26 @@ def _age_value(v: str) -> float | None:
     return n if n is not None and 0 < n <= 120 else None
 
 
+def _excluded_range(m: re.Match[str], a: float, b: float) -> Bounds | None:
+    """An excluded range: negated ("outside the age range of 18-60") it is who may enrol; from birth ("Children (Age
+    0-17)") it leaves the next year as the minimum; otherwise (a subgroup) it is not typed."""
+    if RULES.negated_range.search(m.string, max(0, m.start() - _NEGATED_BACK), m.start()):
+        return a, b
+    if a == 0 and b.is_integer():
+        return b + 1, None
+    return None
+
+
 def _bounds(m: re.Match[str], exclusion: bool) -> Bounds | None:
     if m.group("between") or m.group("ra"):
         first = m.group("ba") or m.group("ra")
         # a range may start at birth ("0 to 55 years", "between 0-21 years of age"; non-gold corpus: 5 trials)
         a = 0.0 if parse_number(first) == 0 else _age_value(first)
         b = _age_value(m.group("bb") or m.group("rb"))
-        if a is None or b is None or a >= b or exclusion:
+        if a is None or b is None or a >= b:
             return None
+        if exclusion:
+            return _excluded_range(m, a, b)
         return a, b
     pairs: list[tuple[Comparator, float]] = []
 

@@ -5,7 +5,9 @@ value first, "a minimum of 3 months life expectancy"; a bare duration is a minim
 :func:`extractor.rules.grammar.to_months` (the one unit table: 12 weeks -> 2.76 months). Skipped: another
 disease's life expectancy ("malignancies associated with a life expectancy < 2 years"), a survival time after an
 event, and maxima.
-Exclusion "life expectancy < 3 months" -> min 3. Patterns: ``life_expectancy.yaml``.
+Exclusion "life expectancy < 3 months" -> min 3; exclusion "not expected to survive until the 2-year follow-up" -> min
+24; an excluded condition "that might limit the survival to less than 1 year" -> min 12 (not when a cancer is named).
+Patterns: ``life_expectancy.yaml``.
 """
 
 from __future__ import annotations
@@ -39,11 +41,16 @@ class Rules(RuleFile):
     value_first_key: str
     not_patient: Pattern
     event_fill: Pattern
+    negated_before: Pattern
+    limited_survival: Pattern
+    limited_key: str
+    limited_not_patient: Pattern
 
 
 RULES = load_rules("life_expectancy", Rules)
 
 _NOT_PATIENT_BACK = 40  # characters before the anchor
+_NEGATED_BACK = 12  # characters before the anchor ("not expected to survive")
 
 
 def extract(ctx: ItemContext) -> list[LifeExpectancy]:
@@ -65,13 +72,31 @@ def extract(ctx: ItemContext) -> list[LifeExpectancy]:
         op: Comparator | None = op_of(m.group("cmp")) if m.group("cmp") else ">="
         if op is None:
             continue
-        if ctx.is_exclusion:
+        negated = RULES.negated_before.search(low, max(0, m.start() - _NEGATED_BACK), m.start()) is not None
+        if ctx.is_exclusion != negated:
             op = negate(op)
         if op not in (">=", ">"):
             continue
         s, e = sentence_bounds(ctx.clean, m.start(), m.end())
         return [ctx.make(LifeExpectancy, s, e, min_months=round(to_months(v, m.group("unit")), 2))]
+    if ctx.is_exclusion and RULES.limited_key in low:
+        return _limited(ctx)
     return []
+
+
+def _limited(ctx: ItemContext) -> list[LifeExpectancy]:
+    """An excluded condition that limits the patient's survival ("any condition that might limit the survival to
+    less than 1 year"): the survival it limits to is the minimum."""
+    low = ctx.lower
+    m = RULES.limited_survival.search(low)
+    if m is None or RULES.limited_not_patient.search(low, 0, m.start()):
+        return []
+    v = parse_number(m.group("n"))
+    op = op_of(m.group("cmp")) if m.group("cmp") else "<"
+    if v is None or op not in ("<", "<="):
+        return []
+    s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+    return [ctx.make(LifeExpectancy, s, e, min_months=round(to_months(v, m.group("unit")), 2))]
 
 
 KIND = KindSpec(
