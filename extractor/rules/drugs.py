@@ -195,7 +195,7 @@ def _phrases() -> _Phrases:
     enzymes = first + "(?:" + sep + "(?:" + first + "|" + _ELIDED + ")|" + _ELIDED_DIGIT + ")*"
     heads = head + "(?:" + sep + head + ")*"
     phrase = (
-        rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})(?:\s+transporters?)?[\s-]*(?P<h1>{heads})"
+        rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})(?:\s+transporters?)?\)?[\s-]*(?P<h1>{heads})"
         rf"|(?P<h2>{heads})\s+(?:of|for)\s+(?:the\s+)?(?P<e2>{enzymes})(?:\s+transporters?)?)(?![a-z0-9])"
     )
     return _Phrases(
