@@ -90,6 +90,7 @@ from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures
 from extractor.kinds._prior_therapy_reference import ReferenceRules, surgery_reference
 from extractor.kinds._prior_therapy_requalified import RequalifyRules, requalified
 from extractor.kinds._prior_therapy_reread import RereadRules, reread
+from extractor.kinds._prior_therapy_resected import ResectedRules, resected
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of, therapy_at
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
 from extractor.kinds._prior_therapy_vaccines import VaccineRules, vaccine_examples
@@ -200,6 +201,7 @@ class Rules(RuleFile):
     planned_therapy: PlannedRules
     ongoing: OngoingRules
     intent: IntentRules
+    resected: ResectedRules
     washout_children: ChildRules
     listed_children: ListedRules
     permission: PermissionRules
@@ -267,6 +269,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = interacting_art(ctx, rules, conmed(ctx, rules, found, PriorTherapy), PriorTherapy)
     found = planned_therapy(ctx, rules, absorption(ctx, rules, found, PriorTherapy))
     found = intent(ctx, rules, ongoing(ctx, rules, found, PriorTherapy), PriorTherapy)
+    found = resected(ctx, rules, found, PriorTherapy)  # resected disease in a diagnosis item
     found = washout_children(ctx, rules, listed_children(ctx, rules, found, PriorTherapy), PriorTherapy)  # child items
     found = mentioned_only(rules.mentions, contextual(rules.context_only, found))
     found = reread(rules.reread, incidental(rules.incidental, ctx.lower, found))
