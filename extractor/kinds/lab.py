@@ -31,6 +31,7 @@ from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_hiv import hiv_population
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_negated import ruled_out
+from extractor.kinds._lab_organ import organ_function
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
@@ -541,18 +542,6 @@ def _alternative(
     return _lab(ctx, sub, t, cond=cond, span=span, seen=seen)
 
 
-def _organ_function(ctx: ItemContext) -> list[Lab]:
-    """Number-less labs for "adequate organ / marrow / liver / renal function": one per function the phrase (or the
-    words just after it: "..., and coagulation parameters") names, quoting its clause."""
-    m = RULES.organ.search(ctx.lower)
-    if m is None:
-        return []
-    s, e = grammar.clause_span(ctx.clean, m.start(), m.end())
-    named = ctx.lower[m.start() : max(m.end(), min(e, m.end() + RULES.organ_reach))]
-    kinds = [name for name, rx in RULES.organ_kinds.items() if rx.search(named)] or ["organ_function"]
-    return [ctx.make(Lab, s, e, analyte=analyte) for analyte in kinds]
-
-
 def extract(ctx: ItemContext) -> list[Lab]:
     """The lab criteria of one item."""
     labs = _lab_criteria(ctx)
@@ -566,7 +555,7 @@ def extract(ctx: ItemContext) -> list[Lab]:
     if RULES.percent_before_word in ctx.lower and "%" in ctx.lower:
         labs = percent_first(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
-        labs = _organ_function(ctx)
+        labs = organ_function(ctx, lambda s, e, analyte: ctx.make(Lab, s, e, analyte=analyte))
     if not labs and len(ctx.lower) <= RULES.bare_max and (hits := words & _analyte_words()):
         spoken = [m for m in _mentions(ctx, hits) if m.analytes[0] not in RULES.silent_analytes]
         labs = bare_item(ctx, spoken, Lab)
