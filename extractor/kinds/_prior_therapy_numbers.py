@@ -71,6 +71,8 @@ class NumberRules(BaseModel):
     progression_gap_before: Pattern
     paren_for: Pattern
     alternative_between: Pattern
+    alternative_for: Pattern
+    window_for: Pattern
     gap_post: Pattern
     lines_after: Pattern
     time_word: Pattern
@@ -235,9 +237,9 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
         washout = washout or stop or (not pre and rules.completed_before.search(before) is not None)
         lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
-        paren_for = (lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")) and (
-            rules.paren_for.match(lower, q.unit_end) is not None
-        )
+        opens = lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")  # "or 7 days for Y": an alternative
+        opens = opens or bool(out and rules.alternative_for.search(lower, max(s, q.start - 12), q.start))
+        paren_for = opens and rules.paren_for.match(lower, q.unit_end) is not None
         if not (pre or cmp or post or washout or paren_for):  # "(6 weeks for nitrosoureas)" restates a window
             continue
         if (

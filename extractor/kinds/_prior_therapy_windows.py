@@ -24,6 +24,10 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
         own = [i for i, w in enumerate(windows) if po < w.start < a.start and not lower[po + 1 : w.start].strip()]
         if own and a.start - windows[own[-1]].end <= 40:  # the window opens the parenthesis, the agent right after
             return own[-1]
+    if len(windows) > 1:  # "14 days after the last dose of X or 7 days for Y": the window right before its agent
+        fore = [i for i, w in enumerate(windows) if w.end <= a.start]
+        if fore and rules.window_for.fullmatch(lower, windows[fore[-1]].start, a.start):
+            return fore[-1]
     wi = next(
         (
             i

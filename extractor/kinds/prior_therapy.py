@@ -66,6 +66,7 @@ from extractor.kinds._prior_therapy_failure import progression_excluded, repeate
 from extractor.kinds._prior_therapy_incidental import IncidentalRules, incidental
 from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_leadlists import LeadRules, lead_cued, lead_requirement
+from extractor.kinds._prior_therapy_limitsplit import LimitSplitRules, limit_split
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
 from extractor.kinds._prior_therapy_mentions import MentionRules, arm_agents, mentioned_only
 from extractor.kinds._prior_therapy_needs import need_cue
@@ -185,6 +186,7 @@ class Rules(RuleFile):
     agents: AgentRules
     clauses: ClauseRules
     numbers: NumberRules
+    limit_split: LimitSplitRules
     requirement: RequirementRules
     setting: SettingRules
     lead_in: LeadRules
@@ -387,10 +389,10 @@ def _sentence_criteria(  # noqa: PLR0917
     if not cue and not (agents and agents[0].start - s <= 30):
         return []  # nor does an exclusion open with an agent
     toks = tokens(lower, s, e) if flags.digits else []
-    if len(agents) > 1 and len(toks) > 1 and flags.lines:
+    if agents and toks and flags.lines:  # "one line of X and two lines of Y", "X and up to 2 lines": two criteria
         found = line_statements(flags, num, lower, s, e, toks, ctx.is_exclusion)
-        cut = line_split(num, lower, agents, found, rules.agents.generic)
-        if cut is not None:  # "at least one line of X and at least two further lines of Y": two criteria
+        cut = line_split(num, lower, agents, found, rules.agents.generic) if len(toks) > 1 else None
+        if (cut := cut or limit_split(rules.limit_split, lower, agents, found)) is not None:
             return [
                 *_sentence_criteria(ctx, rules, s, cut[0], all_agents, flags, item_cue, lead),
                 *_sentence_criteria(ctx, rules, cut[1], e, all_agents, flags, item_cue, lead),
