@@ -42,6 +42,8 @@ def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: lis
             continue  # inside a name, or a scope word paired ("active or history of X": both X's)
         if rules.scope_split_window.search(low, m.end(), e):
             continue  # a time window after the cut may speak of both sides ("X or active Y within 28 days")
+        if (p := rules.procedure_history.search(low, m.end(), min(e, m.end() + 80))) and p.start() - m.end() < 8:
+            continue  # the history of a procedure ("..., history of major surgical resection"): no scope of theirs
         before = [t for t in stretches if prev <= t[0] < c]
         after = [t for t in stretches if t[0] >= m.end()]
         inner = any(_restated([a], after[i + 1 :], bare) for i, a in enumerate(after))  # "X ... or has current X"
