@@ -17,10 +17,12 @@ Span = tuple[int, int]
 Stretch = tuple[int, int, frozenset[str]]  # start, end, the words of its names
 
 
-def _restated(before: list[Stretch], after: list[Stretch]) -> bool:
+def _restated(before: list[Stretch], after: list[Stretch], same: str) -> bool:
     """Whether a condition of ``after`` restates one of ``before`` ("active autoimmune disease or history of autoimmune
-    disease": one condition said both ways, history (GUIDE.md); "history of ILD or uncontrolled lung diseases")."""
-    return any(a[2] <= b[2] or b[2] <= a[2] for a in after for b in before)
+    disease": one condition said both ways, history (GUIDE.md); "history of ILD or uncontrolled lung diseases"); a
+    narrower condition after it is another one ("active bleeding or history of bleeding diathesis": two scopes), not
+    a narrower ``same`` ("hypersensitivity to X or history of allergic reactions to Y": one topic)."""
+    return any(a[2] <= b[2] or (same in b[2] and b[2] <= a[2]) for a in after for b in before)
 
 
 def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: list[Stretch]) -> Span:
@@ -31,6 +33,7 @@ def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: lis
     if not stretches:
         return sentence
     cuts: list[int] = []
+    bare = rules.hypersensitivity_name
     prev = s
     for m in rules.scope_split.finditer(low, s, e):
         c = m.start()
@@ -39,11 +42,13 @@ def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: lis
             continue  # inside a name, or a scope word paired ("active or history of X": both X's)
         if rules.scope_split_window.search(low, m.end(), e):
             continue  # a time window after the cut may speak of both sides ("X or active Y within 28 days")
+        if (p := rules.procedure_history.search(low, m.end(), min(e, m.end() + 80))) and p.start() - m.end() < 8:
+            continue  # the history of a procedure ("..., history of major surgical resection"): no scope of theirs
         before = [t for t in stretches if prev <= t[0] < c]
         after = [t for t in stretches if t[0] >= m.end()]
-        inner = any(_restated([a], after[i + 1 :]) for i, a in enumerate(after))  # "X ... or has current X"
+        inner = any(_restated([a], after[i + 1 :], bare) for i, a in enumerate(after))  # "X ... or has current X"
         # no condition after the cut: its scope word is another topic's ("bleeding diathesis or active hemorrhage")
-        if before and (not after or (not inner and not _restated(before, after))):
+        if before and (not after or (not inner and not _restated(before, after, bare))):
             cuts.append(c)
             prev = c
     if not cuts:
