@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from extractor.kinds._diagnosis_either import either_way
+from extractor.kinds._diagnosis_fallback import sole_histology
 from extractor.kinds._diagnosis_heads import site_histology
 from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
 from extractor.kinds._diagnosis_lists import (
@@ -499,7 +500,7 @@ def read_diagnosis(ctx: ItemContext) -> DiagnosisReading:
     return reading
 
 
-def _histology(lower: str, hists: list[Mention], span: Span, n_names: int, spans: list[Span]) -> str | None:
+def _histology(lower: str, hists: list[Mention], span: Span, names: list[str], mentions: list[Mention]) -> str | None:
     """The histology named with a cancer: inside or next to its mention, no other cancer in between (any in the
     item when it names one cancer); not one named as excluded ("except uveal melanoma")."""
     hists = [h for h in hists if not RULES.histology_excluded_before.search(lower, max(0, h[0] - 15), h[0])]
@@ -508,10 +509,10 @@ def _histology(lower: str, hists: list[Mention], span: Span, n_names: int, spans
         gap = max(s - span[1], span[0] - e, 0)
         lo, hi = min(e, span[1]), max(s, span[0])
         # another cancer in between, or the histology is part of another cancer's name ("pancreatic adenocarcinoma")
-        if any((lo <= a and b <= hi) or (a <= s and e <= b) for a, b in spans if (a, b) != span):
+        if any((lo <= a and b <= hi) or (a <= s and e <= b) for a, b, _c in mentions if (a, b) != span):
             continue
         # after the mention, not when it qualifies the next one ("endometrial cancer or squamous NSCLC")
-        if s >= span[1] and any(a >= e and not lower[e:a].strip(" -") for a, _b in spans):
+        if s >= span[1] and any(a >= e and not lower[e:a].strip(" -") for a, _b, _c in mentions):
             continue
         # before the mention only when it qualifies it ("squamous NSCLC"; not "(squamous), thymic carcinoma")
         if e <= span[0] and (gap > _HISTOLOGY_BEFORE_GAP or lower[e : span[0]].strip(" -")):
@@ -525,7 +526,7 @@ def _histology(lower: str, hists: list[Mention], span: Span, n_names: int, spans
         ):
             return None  # "cutaneous, uveal, acral, or mucosal melanoma": the last of a list of alternatives
         return best[1]
-    return hists[0][2] if hists and n_names == 1 else None
+    return sole_histology(hists, [(a, b) for a, b, c in mentions if c not in names]) if len(names) == 1 else None
 
 
 def extract(ctx: ItemContext) -> list[Diagnosis]:
@@ -544,10 +545,10 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
             return _variant_excluded(ctx, dx)
     if not names and dx.generic is not None:
         return [ctx.make(Diagnosis, cancer=RULES.generic_cancer_name, histologically_confirmed=dx.confirmed)]
-    spans, sites = [(a, b) for a, b, _ in dx.mentions], _vocab().sites
+    sites = _vocab().sites
 
     def hist(c: str) -> str | None:
-        return _histology(dx.lower, dx.hists, dx.where[c], len(names), spans)
+        return _histology(dx.lower, dx.hists, dx.where[c], names, dx.mentions)
 
     return [
         ctx.make(
