@@ -379,7 +379,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     if ctx.is_exclusion and RULES.subject_without.search(lower, 0, first.start()):
         allowed = "required"  # "Subjects without CNS metastases" excluded: the trial needs them
         conds = []
-    elif needs_therapy is not None and ((bad_side and not conds) or conds == ["untreated"]):
+    elif needs_therapy is not None and (
+        (bad_side and not conds) or conds == ["untreated"] or (not conds and cue is not None and not neg)
+    ):
         allowed = "conditional"
     elif ctx.is_exclusion and not conds and cue is not None and RULES.following.search(tail):
         allowed = "conditional"  # "... are excluded, unless all of the following criteria are met:" (its children)
