@@ -321,7 +321,7 @@ def _triple_negative(ctx: ItemContext) -> list[HER2]:
     if not m:
         return []
     s, e = sentence_bounds(ctx.clean, m.start(), m.end())
-    if ctx.clean[s:].count(",") >= 4 and not _list_entry(ctx.clean, m.start(), m.end()):
+    if ctx.clean[s:e].count(",") >= 4 and not _list_entry(ctx.clean, m.start(), m.end()):
         return []
     if subgroup_allowance(RULES, ctx, s) or subgroup_status(RULES, ctx, m.start()):
         return []
@@ -349,7 +349,7 @@ def _before_not_eligible(clean: str, s0: int, e0: int) -> int:
 def _list_entry(clean: str, start: int, end: int) -> bool:
     """The triple-negative phrase at ``clean[start:end]`` is an entry of a list of cancers."""
     return bool(
-        RULES.triple_negative_entry_before.search(clean, max(0, start - 6), start)
+        RULES.triple_negative_entry_before.search(clean, max(0, start - 14), start)
         and RULES.triple_negative_entry_after.match(clean, end)
     )
 

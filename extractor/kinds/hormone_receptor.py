@@ -338,10 +338,11 @@ def extract(ctx: ItemContext) -> list[HormoneReceptor]:
         if alternatives:
             return alternatives
     tn_ok = bool(tn) and (
-        clean[sentence_bounds(clean, tn[0].start(), tn[0].end())[0] :].count(",") < 4
+        # commas of its own sentence (a later sentence's list is not the receptor clause)
+        clean.count(",", *sentence_bounds(clean, tn[0].start(), tn[0].end())) < 4
         # an entry of a list of cancers, however long ("melanoma, NSCLC, HNSCC, TNBC, cervical cancer")
         or bool(
-            RULES.triple_negative_entry_before.search(clean, max(0, tn[0].start() - 6), tn[0].start())
+            RULES.triple_negative_entry_before.search(clean, max(0, tn[0].start() - 14), tn[0].start())
             and RULES.triple_negative_entry_after.match(clean, tn[0].end())
         )
     )
