@@ -22,8 +22,8 @@ __all__ = ["stopped"]
 
 def stopped(rules: Rules, clean: str, low: str, exclusion: bool) -> list[tuple[int, int, tuple[str, ...]]]:
     """(start, end, names) of each therapy stopped for toxicity that the item excludes: a negated stop in any item, a
-    passive stop ("that was discontinued due to an AE"), a toxicity that led to a stop or an active stop ("discontinued X
-    due to toxicity", not beside a permission) in an exclusion item."""
+    passive stop ("that was discontinued due to an AE"), a toxicity that led to a stop or an active stop
+    ("discontinued X due to toxicity", not beside a permission) in an exclusion item."""
     out: list[tuple[int, int, tuple[str, ...]]] = []
     for m in rules.stopped_because.finditer(low):
         active = not (m.group("neg") or m.group("passive") or m.group("led"))
