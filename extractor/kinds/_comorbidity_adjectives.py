@@ -27,6 +27,7 @@ class _Stretch(Protocol):
     @property
     def names(self) -> tuple[str, ...]: ...
 
+
 _REACH = 160  # characters read back from a head for its list
 _TOKEN = re.compile(r"[a-z][a-z'-]*|[,/]")
 _SEPARATORS = frozenset({",", "/", "or", "and"})
