@@ -8,12 +8,25 @@ of ``adjective_block`` (familial, sociological, geographical: the compliance boi
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from extractor.kinds.comorbidity import Rules
 
 __all__ = ["adjective_lists"]
+
+
+class _Stretch(Protocol):
+    """A stretch already found: its offsets and names."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
 
 _REACH = 160  # characters read back from a head for its list
 _TOKEN = re.compile(r"[a-z][a-z'-]*|[,/]")
@@ -27,17 +40,25 @@ _HEADS = {
 }
 
 
-def adjective_lists(rules: Rules, low: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, tuple[str, ...]]]:
-    """(start, end, names) of each adjective list before a generic head, none overlapping ``taken``."""
+def adjective_lists(rules: Rules, low: str, found: Sequence[_Stretch]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, names) of each adjective list before a generic head, none overlapping a stretch ``found``; before
+    a condition found that ends on the head ("..., pulmonary, metabolic or psychiatric disorders"), the kinds listed
+    before it that it does not name."""
     out: list[tuple[int, int, tuple[str, ...]]] = []
+    taken = [(f.start, f.end) for f in found]
     for h in rules.adjective_head.finditer(low):
-        if any(ts < h.end() and h.start() < te for ts, te in taken):
+        hit = [f for f in found if f.start < h.end() and h.start() < f.end]
+        if hit and not (len(hit) == 1 and hit[0].end == h.end()):
             continue
+        named = [n for f in hit for n in f.names]
         head = _HEADS.get(h.group(), h.group())
-        cut = max(0, h.start() - _REACH)
-        tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(low, cut, h.start())]
+        anchor, end = (hit[0].start, hit[0].start) if hit else (h.start(), h.end())
+        cut = max(0, anchor - _REACH)
+        tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(low, cut, anchor)]
+        if hit and tokens and tokens[-1][1] not in _SEPARATORS:
+            continue  # a modifier of the condition found ("metabolic liver disease"), no list
         names: list[str] = []
-        start, seps, blocked = h.start(), 0, False
+        start, seps, blocked = anchor, 0, False
         for at, tok in reversed(tokens):
             if tok in rules.adjective_block:
                 blocked = True
@@ -45,12 +66,14 @@ def adjective_lists(rules: Rules, low: str, taken: list[tuple[int, int]]) -> lis
                 seps += 1
             elif tok in rules.adjective_names:
                 name = rules.adjective_names[tok]
-                names.insert(0, name.format(head) if "{}" in name else name)
+                name = name.format(head) if "{}" in name else name
+                if not any(n == name or n.endswith(" " + name) for n in named):
+                    names.insert(0, name)
                 start = at
             elif tok not in rules.adjective_fillers:
                 break
         if blocked or not names or not seps or rules.adjective_not_before.search(low, max(0, start - 40), start):
             continue  # boilerplate, no list, or one after a treatment ("detained for treatment of ... illness")
-        if not any(ts < h.end() and start < te for ts, te in taken):
-            out.append((start, h.end(), tuple(dict.fromkeys(names))))
+        if not any(ts < end and start < te for ts, te in taken):
+            out.append((start, end, tuple(dict.fromkeys(names))))
     return out

@@ -381,7 +381,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         found.append(_Found(a.start(), a.end(), (RULES.swallow_name,), "ability"))
     if not RULES.adjective_names.keys().isdisjoint(ctx.words) and not RULES.lab_item.search(low):
         # "medical, psychiatric, or other conditions" (not a lab item's "metabolic disorder such as Gilbert's")
-        found.extend(_Found(s, e, n) for s, e, n in adjective_lists(RULES, low, [(f.start, f.end) for f in found]))
+        found.extend(_Found(s, e, n) for s, e, n in adjective_lists(RULES, low, found))
     anchors = [(f.start, f.end) for f in found if f.how == "condition"]
     if anchors:  # the unrecognised entries of a list holding a condition
         found.extend(_Found(s, e, (n,)) for s, e, n in siblings(RULES, low, anchors, [(f.start, f.end) for f in found]))
