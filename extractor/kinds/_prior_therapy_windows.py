@@ -12,12 +12,12 @@ from extractor.kinds._prior_therapy_clauses import closed_paren, paren_open
 from extractor.kinds._prior_therapy_numbers import NumberRules, Window
 from extractor.rules.drugs import Agent, find_agents
 
-__all__ = ["alternative", "condition_window", "own_window", "window_index"]
+__all__ = ["alternative", "any_time", "condition_window", "own_window", "window_index"]
 
 
 def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[Window]) -> int:
     """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
-    if not windows:
+    if not windows or any_time(lower, a):
         return -1
     po = paren_open(lower, s, a.start) if "(" in lower[s : a.start] else -1
     if po >= 0:  # "(6 weeks for nitrosoureas)": the window of the agent's own parenthesis
@@ -72,6 +72,25 @@ def alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
 
 
 # "or" opening a clause of its own: a verb, a history or a person after it ("or is currently being treated with")
+# "at any time" said of a past therapy (not of the study's time: "at any time during the study")
+_ANY_TIME = re.compile(r"\(?\s*\bat\s+any\s+time\b(?!\s+(?:during|until|while|throughout|after|on\b|in\b))\s*(?:previously\s*)?\)?")
+
+
+def any_time(lower: str, a: Agent) -> bool:
+    """Whether agent ``a`` is said to count whenever given ("prior chemotherapy at any time, and radiation therapy
+    within 4 weeks"; "prior treatment (at any time) with X"): no window is its."""
+    after = _ANY_TIME.search(lower, a.end, a.end + 45)
+    if after is not None and not _NOT_ANY.search(lower, a.end, after.start()):
+        return True  # "X or Y at any time": the agents of its list
+    m = None
+    for m in _ANY_TIME.finditer(lower, max(0, a.start - 30), a.start):
+        pass
+    return m is not None and not re.search(r"[,;]|\bwithin\b|\bor\b|\band\b", lower[m.end() : a.start])
+
+
+_NOT_ANY = re.compile(r"[,;.\d]|\bwithin\b|\bthan\b")
+
+
 _OR = re.compile(
     r"\b(?:or|and/or)\s+(?:is|are|has|have|had|needs?|requir\w+|currently|receiv\w+|taking|treated|history|"
     r"patients?|participants?|subjects?)\b"
