@@ -71,26 +71,26 @@ def alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
     return a.end <= w.prog and rules.alternative_between.search(lower, max(a.end, w.prog - 12), w.prog) is not None
 
 
-# "or" opening a clause of its own: a verb, a history or a person after it ("or is currently being treated with")
 # "at any time" said of a past therapy (not of the study's time: "at any time during the study")
-_ANY_TIME = re.compile(r"\(?\s*\bat\s+any\s+time\b(?!\s+(?:during|until|while|throughout|after|on\b|in\b))\s*(?:previously\s*)?\)?")
+_ANY_TIME = re.compile(
+    r"\(?\s*\bat\s+any\s+time\b(?!\s+(?:during|until|while|throughout|after|on\b|in\b))\s*(?:previously\s*)?\)?"
+)
 
 
 def any_time(lower: str, a: Agent) -> bool:
     """Whether agent ``a`` is said to count whenever given ("prior chemotherapy at any time, and radiation therapy
     within 4 weeks"; "prior treatment (at any time) with X"): no window is its."""
-    after = _ANY_TIME.search(lower, a.end, a.end + 45)
-    if after is not None and not _NOT_ANY.search(lower, a.end, after.start()):
+    after = _ANY_TIME.search(lower, a.end, a.end + 80)  # room for the lookahead past it
+    if after is not None and after.start() < a.end + 45 and not _NOT_ANY.search(lower, a.end, after.start()):
         return True  # "X or Y at any time": the agents of its list
-    m = None
-    for m in _ANY_TIME.finditer(lower, max(0, a.start - 30), a.start):
-        pass
-    return m is not None and not re.search(r"[,;]|\bwithin\b|\bor\b|\band\b", lower[m.end() : a.start])
+    m = list(_ANY_TIME.finditer(lower, max(0, a.start - 30), a.start))
+    return bool(m) and not re.search(r"[,;]|\bwithin\b|\bor\b|\band\b", lower[m[-1].end() : a.start])
 
 
 _NOT_ANY = re.compile(r"[,;.\d]|\bwithin\b|\bthan\b")
 
 
+# "or" opening a clause of its own: a verb, a history or a person after it ("or is currently being treated with")
 _OR = re.compile(
     r"\b(?:or|and/or)\s+(?:is|are|has|have|had|needs?|requir\w+|currently|receiv\w+|taking|treated|history|"
     r"patients?|participants?|subjects?)\b"
