@@ -28,6 +28,7 @@ from extractor.kinds._prior_therapy_hepatitis import TreatedRules, treated_names
 from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.kinds._prior_therapy_transfusion import TransfusionRules, absence_weeks, transfusion_names
+from extractor.kinds._prior_therapy_windows import condition_window
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import agent_classes, find_agents, is_class
 from extractor.rules.grammar import any_in, to_months
@@ -141,7 +142,15 @@ def _weeks(num: NumberRules, lower: str, s: int, e: int) -> float | None:
     toks = tokens(lower, s, e)
     if not toks:
         return None
-    w = next((w for w in windows_of(num, lower, s, quantities(num, lower, s, e, toks)) if w.prog < 0), None)
+    later = [a for a in find_agents(lower) if s <= a.start < e]
+    w = next(
+        (
+            w
+            for w in windows_of(num, lower, s, quantities(num, lower, s, e, toks))
+            if w.prog < 0 and not any(condition_window(lower, s, a, w) for a in later[:1] if a.start >= w.end)
+        ),
+        None,
+    )  # not a condition's window in a clause before the agent's ("seizures within 6 months or requiring X")
     return w.weeks if w is not None else None
 
 
