@@ -147,7 +147,7 @@ def _weeks(num: NumberRules, lower: str, s: int, e: int) -> float | None:
         (
             w
             for w in windows_of(num, lower, s, quantities(num, lower, s, e, toks))
-            if w.prog < 0 and not any(condition_window(lower, s, a, w) for a in later[:1] if a.start >= w.end)
+            if w.prog < 0 and not any(condition_window(num, lower, s, a, w) for a in later[:1] if a.start >= w.end)
         ),
         None,
     )  # not a condition's window in a clause before the agent's ("seizures within 6 months or requiring X")

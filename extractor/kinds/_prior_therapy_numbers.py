@@ -73,6 +73,10 @@ class NumberRules(BaseModel):
     alternative_between: Pattern
     alternative_for: Pattern
     window_for: Pattern
+    any_time: Pattern
+    any_time_between: Pattern
+    any_time_before: Pattern
+    clause_or: Pattern
     gap_post: Pattern
     lines_after: Pattern
     time_word: Pattern

@@ -17,7 +17,7 @@ __all__ = ["alternative", "any_time", "condition_window", "own_window", "window_
 
 def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list[Window]) -> int:
     """The window of an agent: the first after it, else the last before it not shut in a parenthesis."""
-    if not windows or any_time(lower, a):
+    if not windows or any_time(rules, lower, a):
         return -1
     po = paren_open(lower, s, a.start) if "(" in lower[s : a.start] else -1
     if po >= 0:  # "(6 weeks for nitrosoureas)": the window of the agent's own parenthesis
@@ -53,7 +53,7 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
             wi = -1 if po > s and agent_before(lower, s, po) else last
             if wi < 0:
                 return -1
-        if wi >= 0 and condition_window(lower, s, a, windows[wi]):
+        if wi >= 0 and condition_window(rules, lower, s, a, windows[wi]):
             return -1
     if wi >= 0 and len({w.weeks for w in windows}) == 1:
         return 0
@@ -71,39 +71,27 @@ def alternative(rules: NumberRules, lower: str, a: Agent, w: Window) -> bool:
     return a.end <= w.prog and rules.alternative_between.search(lower, max(a.end, w.prog - 12), w.prog) is not None
 
 
-# "at any time" said of a past therapy (not of the study's time: "at any time during the study")
-_ANY_TIME = re.compile(
-    r"\(?\s*\bat\s+any\s+time\b(?!\s+(?:during|until|while|throughout|after|on\b|in\b))\s*(?:previously\s*)?\)?"
-)
-
-
-def any_time(lower: str, a: Agent) -> bool:
+def any_time(rules: NumberRules, lower: str, a: Agent) -> bool:
     """Whether agent ``a`` is said to count whenever given ("prior chemotherapy at any time, and radiation therapy
     within 4 weeks"; "prior treatment (at any time) with X"): no window is its."""
-    after = _ANY_TIME.search(lower, a.end, a.end + 80)  # room for the lookahead past it
-    if after is not None and after.start() < a.end + 45 and not _NOT_ANY.search(lower, a.end, after.start()):
+    after = rules.any_time.search(lower, a.end, a.end + 80)  # room for the lookahead past it
+    if (
+        after is not None
+        and after.start() < a.end + 45
+        and not rules.any_time_between.search(lower, a.end, after.start())
+    ):
         return True  # "X or Y at any time": the agents of its list
-    m = list(_ANY_TIME.finditer(lower, max(0, a.start - 30), a.start))
-    return bool(m) and not re.search(r"[,;]|\bwithin\b|\bor\b|\band\b", lower[m[-1].end() : a.start])
+    m = list(rules.any_time.finditer(lower, max(0, a.start - 30), a.start))
+    return bool(m) and not rules.any_time_before.search(lower, m[-1].end(), a.start)
 
 
-_NOT_ANY = re.compile(r"[,;.\d]|\bwithin\b|\bthan\b")
-
-
-# "or" opening a clause of its own: a verb, a history or a person after it ("or is currently being treated with")
-_OR = re.compile(
-    r"\b(?:or|and/or)\s+(?:is|are|has|have|had|needs?|requir\w+|currently|receiv\w+|taking|treated|history|"
-    r"patients?|participants?|subjects?)\b"
-)
-
-
-def condition_window(lower: str, s: int, a: Agent, w: Window) -> bool:
+def condition_window(rules: NumberRules, lower: str, s: int, a: Agent, w: Window) -> bool:
     """Whether window ``w``, before agent ``a``, times a condition of a clause coordinated with the agent's ("seizures
     within 6 months ... or is currently being treated with X"; "autoimmune disease within the past 3 years or
-    requiring immunosuppressive therapy"): no agent before the window in the sentence, none between, such an "or"
-    between.
+    requiring immunosuppressive therapy"): no agent before the window in the sentence, none between, and an "or"
+    that opens a clause of its own between.
     """
-    if w.end > a.start or not _OR.search(lower, w.end, a.start):
+    if w.end > a.start or not rules.clause_or.search(lower, w.end, a.start):
         return False
     return not any(s <= b.start < a.start for b in find_agents(lower))
 
