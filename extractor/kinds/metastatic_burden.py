@@ -6,7 +6,8 @@ metastases") or an organ noun ("2-3 organ systems"), bounded by a range, a limit
 ("3 or fewer brain metastases"); measurable / target lesions are left out; a bare "at least one metastatic lesion"
 is a presence requirement; "N or more" after a count is a minimum, and a lesion noun may come first ("number of brain
 metastases > 10"). A bare "sites" / "lesions" counts in an oligometastatic or progression item, or with an
-upper bound in an item naming metastases ("limited to two non-regional sites"). Without a
+upper bound in an item naming metastases ("limited to two non-regional sites") or sites of a cancer ("1-4 tumor
+sites"). Without a
 count, an oligometastatic subject (or high- / low-volume metastatic disease) gives an empty burden criterion. A
 counting rule ("... counted as 1 lesion") is the counting note, and so is a limit the counts cannot hold (a peritoneal
 cancer index, the share of the liver the tumour occupies).
@@ -50,9 +51,12 @@ class Rules(RuleFile):
     oligo: Pattern
     oligo_strong: Pattern
     oligo_context_before: Pattern
+    aside_open: Pattern
     lesion_after: Pattern
     lesion_words: tuple[str, ...]
     generic_gate: tuple[str, ...]
+    sites_gate: tuple[str, ...]
+    sites: Pattern
     organ_after: Pattern
     range_after: Pattern
     limit_before: Pattern
@@ -66,6 +70,7 @@ class Rules(RuleFile):
     noun_first_after: Pattern
     eligible_gate: tuple[str, ...]
     eligible: Pattern
+    eq_before: Pattern
     counting_rule_gate: tuple[str, ...]
     counting_rule: Pattern
     cluster: Pattern
@@ -109,6 +114,8 @@ def _bounds(lower: str, ns: int, ne: int, n1: float, exclusion: bool) -> Bound:
     else:
         c = cmp_tail().search(lower, back, ns)
         op = op_of(c.group("cmp")) if c else None
+        if c and op in ("<", ">") and RULES.eq_before.search(lower, max(0, c.start() - 3), c.start()):
+            op = "<=" if op == "<" else ">="  # "=\\< 4 nodules": the escaped "=<"
     return _op_bounds(op, n1, exclusion)
 
 
@@ -134,14 +141,39 @@ def _span(vals: list[Bound]) -> tuple[int | None, int | None]:
     return (int(min(known_lo)) if known_lo else None), (int(max(known_hi)) if known_hi else None)
 
 
+def _oligo_subject(lower: str) -> bool:
+    """Whether the item's first oligometastatic (or high- / low-volume) mention names the disease state it asks for:
+    not a therapy setting or a past one ("radiation for oligometastatic disease"), nor an example or a contrast in
+    parentheses ("(e.g. diagnosis, mono- or oligometastatic disease)", "(against the primary oligometastatic ...)")."""
+    strong = RULES.oligo_strong.search(lower)
+    if strong is None:
+        return False
+    s = strong.start()
+    if RULES.oligo_context_before.search(lower, max(0, s - _FF_BEFORE), s):
+        return False
+    o = lower.rfind("(", 0, s)
+    return o < 0 or ")" in lower[o:s] or RULES.aside_open.match(lower, o + 1) is None
+
+
+def _eligible(lower: str) -> bool:
+    """Whether the item states what is eligible outside parentheses ("(lung nodules <= 1 cm is permitted)" is an
+    aside on another finding)."""
+    return any(lower.count("(", 0, m.start()) <= lower.count(")", 0, m.start()) for m in RULES.eligible.finditer(lower))
+
+
+def _cancer_sites(lower: str) -> bool:
+    """Whether the item names sites of a cancer ("1-4 tumor sites"): they stand in for the word "metastases"."""
+    return any_in(RULES.sites_gate, lower) and RULES.sites.search(lower) is not None
+
+
 def _counts(ctx: ItemContext, oligo: bool) -> tuple[list[Bound], list[Bound]]:
     """The lesion and organ bounds of every count in the item."""
     lower = ctx.lower
     les: list[Bound] = []
     org: list[Bound] = []
-    metastases = any_in(RULES.generic_gate, lower)
+    metastases = any_in(RULES.generic_gate, lower) or _cancer_sites(lower)
     # an exclusion that states what is allowed ("patients with <= 5 foci ... will be eligible") is read as written
-    exclusion = ctx.is_exclusion and not (any_in(RULES.eligible_gate, lower) and RULES.eligible.search(lower))
+    exclusion = ctx.is_exclusion and not (any_in(RULES.eligible_gate, lower) and _eligible(lower))
     noun_first = any_in(RULES.noun_first_gate, lower)
     for m in number_token().finditer(lower):
         r = RULES.range_after.match(lower, m.end())
@@ -240,17 +272,13 @@ def extract(ctx: ItemContext) -> list[MetastaticBurden]:
     ):
         return liver
     oligo = any_in(RULES.oligo_gate, lower) and bool(RULES.oligo.search(lower))
-    if not oligo and not any_in(RULES.gate, lower):
+    if not oligo and not any_in(RULES.gate, lower) and not _cancer_sites(lower):
         return []
     les, org = _counts(ctx, oligo)
     if not les and not org and (rule := _counting_rule(ctx)):
         return rule
-    if not les and not org:
-        strong = RULES.oligo_strong.search(lower) if oligo else None
-        if strong is None or RULES.oligo_context_before.search(
-            lower, max(0, strong.start() - _FF_BEFORE), strong.start()
-        ):
-            return []  # a bare "oligometastatic disease" as the subject, not "radiation for oligometastatic disease"
+    if not les and not org and not (oligo and _oligo_subject(lower)):
+        return []  # a bare "oligometastatic disease" as the subject, not "radiation for oligometastatic disease"
     presence = [b for b in les + org if b[0] is not None and b[0] <= 1 and b[1] is None]
     if presence and len(presence) == len(les) + len(org):
         # "at least one metastatic lesion": a presence requirement, not a burden limit (with oligometastatic
@@ -258,10 +286,7 @@ def extract(ctx: ItemContext) -> list[MetastaticBurden]:
         if not oligo:
             return []
         les, org = [], []
-        strong = RULES.oligo_strong.search(lower)
-        if strong is None or RULES.oligo_context_before.search(
-            lower, max(0, strong.start() - _FF_BEFORE), strong.start()
-        ):
+        if not _oligo_subject(lower):
             return []
     # "at least three bone metastases ..., and at least one ... not irradiated": the presence clause sets no bound
     les = [b for b in les if not (b[0] is not None and b[0] <= 1 and b[1] is None)] or les
