@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,6 +29,7 @@ from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
 from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_hiv import hiv_population
+from extractor.kinds._lab_lost_sign import meant_sign
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_negated import ruled_out
 from extractor.kinds._lab_organ import organ_function
@@ -268,6 +269,8 @@ def _lab(
 ) -> list[Lab]:
     if owner := unit_owner(mention, t):  # a unit of another analyte of the family names it (and its direction)
         mention = owner_mention(mention, owner[0])
+    if meant := meant_sign(ctx.lower, mention, t, ctx.is_exclusion):
+        t = replace(t, op=meant)  # a lone "=" where the source lost a "<=" or ">="
     op = _effective_op(ctx, mention, t)
     fields: dict[str, Any] = {"op": op, "condition": cond}
     if t.uln is not None:
