@@ -134,6 +134,8 @@ class Rules(RuleFile):
     plain_in_exclusion: frozenset[str]
     lost_sign: Pattern
     lost_sign_analytes: frozenset[str]
+    range_low: Pattern
+    range_low_not: Pattern
     organ_words: frozenset[str]
     organ_qualifiers: frozenset[str]
     organ: Pattern
