@@ -132,6 +132,10 @@ class Rules(RuleFile):
     unless: Pattern
     lead_in_not_required: Pattern
     plain_in_exclusion: frozenset[str]
+    lost_sign: Pattern
+    lost_sign_analytes: frozenset[str]
+    range_low: Pattern
+    range_low_not: Pattern
     organ_words: frozenset[str]
     organ_qualifiers: frozenset[str]
     organ: Pattern

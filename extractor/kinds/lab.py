@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,12 +29,14 @@ from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
 from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
 from extractor.kinds._lab_hiv import hiv_population
+from extractor.kinds._lab_lost_sign import meant_sign
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_negated import ruled_out
 from extractor.kinds._lab_organ import organ_function
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
+from extractor.kinds._lab_range import range_low
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._lab_unitless import take_unit
@@ -268,6 +270,8 @@ def _lab(
 ) -> list[Lab]:
     if owner := unit_owner(mention, t):  # a unit of another analyte of the family names it (and its direction)
         mention = owner_mention(mention, owner[0])
+    if meant := meant_sign(ctx.lower, mention, t, ctx.is_exclusion):
+        t = replace(t, op=meant)  # a lone "=" where the source lost a "<=" or ">="
     op = _effective_op(ctx, mention, t)
     fields: dict[str, Any] = {"op": op, "condition": cond}
     if t.uln is not None:
@@ -415,12 +419,15 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             ths = thresholds(text, mention, win_end, first_only=False)[:2] or ths
         elif len(ths) == 1 and primary.unit is None and RULES.dipstick_after.match(text, primary.end):
             ths = thresholds(text, mention, win_end, first_only=False)[:2]  # a dipstick grade, then an amount?
+        low: Threshold | None = None
         if not primary.explicit:
             op: Comparator | None = ">=" if mention.bound == "lower" else "<=" if mention.bound == "upper" else None
             if op is None or ctx.is_exclusion:
                 prev_end = win_end
                 continue
             primary.op = op
+            if (low := range_low(text, lo, primary)) is not None:
+                primary.op = "<="  # "GFR between 50 - 60 mL/min": the range's upper bound, and its lower one
         cond: str | None = prior[i][0] if i in prior else None
         also: list[tuple[str, int]] = []  # further populations joined to the one after the threshold
         if cond_words:
@@ -457,6 +464,8 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             cond, span_end = fp
         first = prior[i][1] if i in prior else mention.start
         span = grammar.clause_span(ctx.clean, first, span_end, min(lo, first), hi)
+        if low is not None:
+            out.extend(_lab(ctx, mention, low, cond=cond, span=span, seen={}))
         out.extend(_lab(ctx, mention, primary, cond=cond, span=span, seen=seen))
         for name, _ in also:
             out.extend(_lab(ctx, mention, primary, cond=name, span=span, seen=seen))
