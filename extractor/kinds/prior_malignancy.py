@@ -78,6 +78,7 @@ class Rules(RuleFile):
     window_one_year: Pattern
     exclusion_cues: frozenset[str]
     exclusion_cancer: Pattern
+    exclusion_generic: Pattern
     therapy_before: Pattern
     exception_own_words: frozenset[str]
     exception_own: Pattern
@@ -299,6 +300,10 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
         if m is None and not RULES.exclusion_cues.isdisjoint(words):
             m = RULES.exclusion_cancer.search(low)
             # a treatment named before it is the fact ("Prior treatment for pancreatic cancer in the past 2 years")
+            if m is not None and RULES.therapy_before.search(low, 0, m.start()):
+                m = None
+        if m is None:
+            m = RULES.exclusion_generic.search(low)
             if m is not None and RULES.therapy_before.search(low, 0, m.start()):
                 m = None
     if m is None:
