@@ -75,6 +75,7 @@ class Rules(RuleFile):
     hyphen_gap: Pattern
     bare_squamous: Pattern
     window_ahead: Pattern
+    window_survival: Pattern
     window_one_year: Pattern
     exclusion_cues: frozenset[str]
     exclusion_cancer: Pattern
@@ -310,7 +311,9 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
         return _exception_child(ctx)
     within: float | None = None
     y = RULES.window.search(low, m.start())
-    if y is not None and not RULES.window_ahead.search(low, max(0, y.start() - 12), y.start()):
+    if y is not None and RULES.window_survival.search(low, max(0, y.start() - 45), y.start()):
+        y = None  # a life expectancy, not a look-back window
+    elif y is not None and not RULES.window_ahead.search(low, max(0, y.start() - 12), y.start()):
         n = parse_number(y.group("n"))
         if n is not None and 0 < n <= _MAX_WINDOW:
             within = n if y.group("u").startswith("y") else round(n / 12, 2)
