@@ -75,9 +75,11 @@ class Rules(RuleFile):
     hyphen_gap: Pattern
     bare_squamous: Pattern
     window_ahead: Pattern
+    window_survival: Pattern
     window_one_year: Pattern
     exclusion_cues: frozenset[str]
     exclusion_cancer: Pattern
+    exclusion_generic: Pattern
     therapy_before: Pattern
     exception_own_words: frozenset[str]
     exception_own: Pattern
@@ -301,11 +303,17 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
             # a treatment named before it is the fact ("Prior treatment for pancreatic cancer in the past 2 years")
             if m is not None and RULES.therapy_before.search(low, 0, m.start()):
                 m = None
+        if m is None:
+            m = RULES.exclusion_generic.search(low)
+            if m is not None and RULES.therapy_before.search(low, 0, m.start()):
+                m = None
     if m is None:
         return _exception_child(ctx)
     within: float | None = None
     y = RULES.window.search(low, m.start())
-    if y is not None and not RULES.window_ahead.search(low, max(0, y.start() - 12), y.start()):
+    if y is not None and RULES.window_survival.search(low, max(0, y.start() - 45), y.start()):
+        y = None  # a life expectancy, not a look-back window
+    elif y is not None and not RULES.window_ahead.search(low, max(0, y.start() - 12), y.start()):
         n = parse_number(y.group("n"))
         if n is not None and 0 < n <= _MAX_WINDOW:
             within = n if y.group("u").startswith("y") else round(n / 12, 2)
