@@ -6,7 +6,8 @@ value first, "a minimum of 3 months life expectancy"; a bare duration is a minim
 disease's life expectancy ("malignancies associated with a life expectancy < 2 years"), a survival time after an
 event, and maxima.
 Exclusion "life expectancy < 3 months" -> min 3; exclusion "not expected to survive until the 2-year follow-up" -> min
-24; a lone "=" (a sign lost from the text) -> min; an excluded condition "that might limit the survival to less than 1 year" -> min 12 (not when a cancer is named).
+24; a lone "=" (a sign lost from the text) -> min; an excluded condition "that might limit the survival to less
+than 1 year" -> min 12 (not when a cancer is named).
 Patterns: ``life_expectancy.yaml``.
 """
 
