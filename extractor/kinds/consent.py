@@ -35,7 +35,6 @@ class Rules(RuleFile):
 
     consent: Pattern
     consenting: Pattern
-    poor_compliance: Pattern
     anchor_before: Pattern
     limits: Pattern
     limits_consent: Pattern
@@ -75,8 +74,6 @@ def extract(ctx: ItemContext) -> list[Consent]:
     )
     if m is None and "consenting" in low:
         m = RULES.consenting.search(low)
-    if m is None and "complian" in low:
-        m = RULES.poor_compliance.match(low)
     if m is None:
         return []
     lim = RULES.limits.search(low)
