@@ -167,8 +167,10 @@ def _bounds(m: re.Match[str], exclusion: bool) -> Bounds | None:
 
     if m.group("cmpa"):
         add(op_of(m.group("cmpa")), m.group("va"))
-    elif m.group("cmp") and not m.group("cmp2") and not exclusion and op_of(m.group("cmp")) == "=":
-        add(">=", m.group("cv"))  # a lone "=" is a sign lost from the text ("Adults = 18 years of age")
+    elif m.group("cmp") and not m.group("cmp2") and op_of(m.group("cmp")) == "=":
+        # a lone "=" is a sign lost from the text ("Adults = 18 years of age"); not in a menopause definition
+        if not exclusion and "menopaus" not in m.string:
+            add(">=", m.group("cv"))
     elif m.group("pv"):
         add(">=" if m.group("up") else "<=", m.group("pv"))
     elif m.group("cmp"):
