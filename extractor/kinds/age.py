@@ -64,6 +64,7 @@ class Rules(RuleFile):
     anchor_fill: Pattern
     bare_value: Pattern
     cmp_before_anchor: Pattern
+    lower_before_anchor: Pattern
     year_hit: Pattern
     before_year: Pattern
     years_after: Pattern
@@ -129,6 +130,11 @@ def _age_value(v: str) -> float | None:
     return n if n is not None and 0 < n <= 120 else None
 
 
+def _outside(before: str | None, after: str | None) -> bool:
+    """Signs that put an excluded range's ends outside it: "< 18 and > 62"."""
+    return bool(before and after) and op_of(before or "") in ("<", "<=") and op_of(after or "") in (">", ">=")
+
+
 def _excluded_range(m: re.Match[str], a: float, b: float) -> Bounds | None:
     """An excluded range: negated ("outside the age range of 18-60") it is who may enrol; from birth ("Children (Age
     0-17)") it leaves the next year as the minimum; otherwise (a subgroup) it is not typed."""
@@ -148,6 +154,8 @@ def _bounds(m: re.Match[str], exclusion: bool) -> Bounds | None:
         if a is None or b is None or a >= b:
             return None
         if exclusion:
+            if _outside(m.group("rca"), m.group("rcb")):
+                return a, b  # "< 18 and > 62 years of age" excluded: who may enrol lies between
             return _excluded_range(m, a, b)
         return a, b
     pairs: list[tuple[Comparator, float]] = []
@@ -159,6 +167,10 @@ def _bounds(m: re.Match[str], exclusion: bool) -> Bounds | None:
 
     if m.group("cmpa"):
         add(op_of(m.group("cmpa")), m.group("va"))
+    elif m.group("cmp") and not m.group("cmp2") and op_of(m.group("cmp")) == "=":
+        # a lone "=" is a sign lost from the text ("Adults = 18 years of age"); not in a menopause definition
+        if not exclusion and "menopaus" not in m.string:
+            add(">=", m.group("cv"))
     elif m.group("pv"):
         add(">=" if m.group("up") else "<=", m.group("pv"))
     elif m.group("cmp"):
@@ -208,7 +220,14 @@ def _anchored(low: str, exclusion: bool) -> list[Candidate]:
             continue
         m = RULES.value.match(low, pos)
         if m:
-            out.append((m.start(), m.end(), bool(m.group("cmpa")), _bounds(m, exclusion)))
+            bounds_m = _bounds(m, exclusion)
+            low_m = RULES.lower_before_anchor.search(pre) if bounds_m and bounds_m[0] is None else None
+            v_low = _age_value(low_m.group(1)) if low_m and not exclusion else None
+            if bounds_m and bounds_m[1] is not None and v_low is not None and v_low < bounds_m[1]:
+                # "18 <= age <= 75": the lower bound stands before the anchor
+                out.append((low_m.start() + back, m.end(), False, (v_low, bounds_m[1])))  # type: ignore[union-attr]
+                continue
+            out.append((m.start(), m.end(), bool(m.group("cmpa")), bounds_m))
             continue
         bare = RULES.bare_value.match(low, pos)
         if bare is None:
@@ -276,6 +295,9 @@ def _months(low: str, exclusion: bool) -> list[Candidate]:
         op = m.group("acmp") or m.group("cmp")
         value = round(int(m.group("av") or m.group("mv")) / 12, 2)
         eff: Comparator | None = op_of(op) if op else (">=" if m.group("up") and not exclusion else None)
+        if eff == "=":
+            eff = None if exclusion else ">="  # a lone "=" is a sign lost from the text ("aged = 6 months")
+            op = None
         if eff is None or value <= 0:
             continue
         eff = negate(eff) if exclusion and op else eff

@@ -53,6 +53,8 @@ def _rules() -> Rules:
 
 def _bound(op: str, value: float, exclusion: bool) -> tuple[str, float] | None:
     cmp = op_of(op)
+    if cmp == "=" and op.strip() == "=":
+        cmp = ">="  # a lone "=" is a sign lost from the text ("BMI = 27 kg/m2", exclusion "BMI=40"): read as >=
     if cmp is None or cmp == "=":
         return None
     if exclusion:

@@ -6,7 +6,8 @@ value first, "a minimum of 3 months life expectancy"; a bare duration is a minim
 disease's life expectancy ("malignancies associated with a life expectancy < 2 years"), a survival time after an
 event, and maxima.
 Exclusion "life expectancy < 3 months" -> min 3; exclusion "not expected to survive until the 2-year follow-up" -> min
-24; an excluded condition "that might limit the survival to less than 1 year" -> min 12 (not when a cancer is named).
+24; a lone "=" (a sign lost from the text) -> min; an excluded condition "that might limit the survival to less
+than 1 year" -> min 12 (not when a cancer is named).
 Patterns: ``life_expectancy.yaml``.
 """
 
@@ -75,6 +76,8 @@ def extract(ctx: ItemContext) -> list[LifeExpectancy]:
         negated = RULES.negated_before.search(low, max(0, m.start() - _NEGATED_BACK), m.start()) is not None
         if ctx.is_exclusion != negated:
             op = negate(op)
+        if op == "=":
+            op = ">="  # a lone "=" is a sign lost from the text ("Expected survival = 3 months"): the minimum
         if op not in (">=", ">"):
             continue
         s, e = sentence_bounds(ctx.clean, m.start(), m.end())
