@@ -1,4 +1,4 @@
-"""Resected disease in an inclusion item (``prior_therapy``, issue 11, round 34).
+"""Resected disease in an inclusion item (``prior_therapy``).
 
 "Completely resected stage IIB/C, III or IV melanoma", "histologically confirmed resected Stage III adenocarcinoma of
 the colon", "NSCLC treated with initial upfront resection", "pNET that was resected within 12 weeks prior to
