@@ -22,13 +22,14 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_agents import AgentRules
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
+from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_ongoing import OngoingRules
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of
 from extractor.kinds._prior_therapy_types import quoted
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
-from extractor.rules.grammar import any_in, to_weeks
+from extractor.rules.grammar import any_in
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -95,6 +96,6 @@ def intent(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
                 fields["setting"] = setting
             w = r.window.match(lower, b, e)
             if w is not None:
-                fields["within_weeks"] = round(to_weeks(float(w.group("n")), w.group("unit")), 2)
+                fields["within_weeks"] = weeks_of(float(w.group("n")), w.group("unit"))
             add.append(ctx.make(model, s, e, **fields))
     return [*out, *add] if add else out

@@ -25,11 +25,12 @@ from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_agents import AgentRules
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
+from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.kinds._prior_therapy_types import Therapy, quoted
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
-from extractor.rules.grammar import any_in, to_months, to_weeks
+from extractor.rules.grammar import any_in, to_months
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -115,7 +116,7 @@ def _t(c: CriterionBase) -> Therapy:
 def _hold(st: _State, out: list[C], span: tuple[int, int], sent: tuple[int, int], model: type[C]) -> list[C]:
     a, b = span
     t = st.time(b, sent[1])
-    weeks = round(to_weeks(*t), 2) if t is not None else None
+    weeks = weeks_of(*t) if t is not None else None
     inside = st.names(a, b)
     for c in map(_t, out):  # "must be able to withhold X for 28 days" read as a required X
         if c.requirement == "required" and any(n in inside for n in c.agents):

@@ -19,9 +19,10 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
+from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_types import quoted
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import any_in, to_weeks
+from extractor.rules.grammar import any_in
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
@@ -67,6 +68,6 @@ def resected(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> 
         fields: dict[str, Any] = {"agents": [r.agent], "requirement": "allowed" if allowed else "required"}
         w = r.window.match(lower, m.end(), e)
         if w is not None:
-            fields["within_weeks"] = round(to_weeks(float(w.group("n")), w.group("unit")), 2)
+            fields["within_weeks"] = weeks_of(float(w.group("n")), w.group("unit"))
         add.append(ctx.make(model, s, e, **fields))
     return [*out, *add] if add else out
