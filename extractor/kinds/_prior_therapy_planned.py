@@ -6,7 +6,8 @@
   therapy is required (unless the item allows it). Inclusion items only.
 - A suitability judgement written after the therapy ("patients for whom endocrine therapy is recommended", "for
   whom single agent pembrolizumab is appropriate"): the agents inside it name no therapy (GUIDE: a suitability
-  judgement is ``other``); a criterion left without agents is dropped.
+  judgement is ``other``); a criterion left without agents is dropped. Written before the therapy ("unfit for X",
+  "candidacy for X"): ``_prior_therapy_suitability``.
 
 Word lists and patterns: ``planned_therapy`` in ``prior_therapy.yaml``.
 """
@@ -18,6 +19,7 @@ from typing import Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_exposure import received_exposure
+from extractor.kinds._prior_therapy_suitability import SuitabilityRules, suitability
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.drugs import find_agents
 from extractor.rules.grammar import any_in, to_months, to_weeks
@@ -45,6 +47,7 @@ class PlannedRules(BaseModel):
     received_must: Pattern
     suitable_gate: tuple[str, ...]
     suitable: Pattern
+    lead_suitable: SuitabilityRules
 
 
 class _Parent(Protocol):
@@ -64,7 +67,7 @@ def planned_therapy(ctx: ItemContext, rules: _Parent, out: list[C]) -> list[C]:
         received_exposure(ctx, r, out)
     if any_in(r.suitable_gate, lower):
         out = _suitable(ctx, r, out)
-    return out
+    return suitability(ctx, r.lead_suitable, out)
 
 
 def _holder(ctx: ItemContext, out: list[C], s: int, e: int, weeks: float) -> C | None:
