@@ -4,7 +4,8 @@ with the requirement the item states; ``within_weeks`` only when a time is writt
 
 - A therapy the patient is about to receive ("must be initiating palliative systemic therapy", "will be starting on
   ICIs", "planning to commence HER2-directed therapy", "elected to undergo interstitial brachytherapy", "patients
-  who will undergo curative pancreatectomy"): required in an inclusion item.
+  who will undergo curative pancreatectomy"): required in an inclusion item. A bare "Undergoing X" or "patients
+  undergoing X" is read in an exclusion only (current therapy, excluded).
 - A planned therapy an exclusion names ("Planned administration of growth factors within 7 days", "A plan to
   administer any experimental immunotherapy", "Planned receipt of alemtuzumab", "Planned adjuvant radiotherapy"):
   excluded. A negation before the cue ("does not plan to ...", "must not be planning to ...") turns it; an
@@ -79,6 +80,8 @@ def intent(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
         for m in r.cue.finditer(lower, s, e):
             if r.anchor.search(lower, max(s, m.start() - 30), m.start()) or ctx.clean[m.start() : m.end()].isupper():
                 continue  # "within 6 months of planned start of X": a time anchor; an upper-case cohort label
+            if m.group("bare") is not None and not ctx.is_exclusion:
+                continue  # an inclusion's "Undergoing X": the cohort the trial studies, not a therapy rule
             g = "span" if m.group("span") is not None else "lead"
             a, b = m.span(g)
             names: list[str] = []
