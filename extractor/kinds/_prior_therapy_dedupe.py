@@ -21,6 +21,7 @@ def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:
     """One fact per agent: a later criterion that repeats the agents and requirement of an earlier bare mention is
     merged into it; an agent repeated under the same requirement is dropped from a later criterion that keeps other
     agents (another requirement is another fact: "except systemic corticosteroids <= 10 mg"); a plan is its own."""
+    _fold_based(out)
     kept: list[C] = []
     for c in out:
         names = set(c.agents)
@@ -51,6 +52,21 @@ def dedupe(out: list[C], planned_gate: tuple[str, ...]) -> list[C]:
             c.agents = rest
         kept.append(c)
     return kept
+
+
+_BASED = "-based chemotherapy"
+
+
+def _fold_based(out: list[C]) -> None:
+    """An agent class named beside its own "<class>-based chemotherapy" in the item is that chemotherapy
+    ("platinum-resistant, defined as progression within 6 months of platinum-based chemotherapy"; "one
+    platinum-based chemotherapy regimen for at least 4 cycles of platinum"): renamed, a repeat in one list dropped."""
+    based = {n[: -len(_BASED)]: n for c in out for n in c.agents if n.endswith(_BASED)}
+    if not based:
+        return
+    for c in out:
+        agents = [based.get(n, n) for n in c.agents]
+        c.agents = list(dict.fromkeys(agents))
 
 
 def _head(agents: list[str], names: set[str]) -> bool:

@@ -330,7 +330,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     out = progression_excluded(
         repeated(settle(rules.procedures, out), rules.agents.failure), rules.agents.failure, ctx.is_exclusion
     )
-    return dedupe(out, rules.agents.planned_gate) if len(out) > 1 else out
+    return dedupe(out, rules.agents.planned_gate)
 
 
 def _heading(rules: Rules, lower: str, agents: list[Agent]) -> bool:

@@ -103,7 +103,9 @@ def _non_anticancer(terms: set[str]) -> bool:
     return bool(seen & _NON_ANTICANCER)
 
 
-_CLASS_WORDS = re.compile(r"\b(?:inhibitors?|conjugates?|tkis?|therapy|therapies|agents?|antibod(?:y|ies)|drugs?)\b")
+_CLASS_WORDS = re.compile(
+    r"\b(?:inhibitors?|conjugates?|tkis?|therapy|therapies|chemotherap(?:y|ies)|agents?|antibod(?:y|ies)|drugs?)\b"
+)
 
 
 @cache
