@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from extractor.kinds._diagnosis_either import either_way
+from extractor.kinds._diagnosis_examples import condition_before, examples_end
 from extractor.kinds._diagnosis_fallback import sole_histology
 from extractor.kinds._diagnosis_heads import site_histology
 from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
@@ -110,6 +111,7 @@ class Rules(RuleFile):
     excluded_variant_before: Pattern
     own_variant: Pattern
     excluded_after: Pattern
+    examples_follow: Pattern
     generic_site_gate: tuple[str, ...]
     generic_site: Pattern
     generic_site_word: Pattern
@@ -147,7 +149,6 @@ _IN_SITU = Prefiltered(RULES.in_situ)
 
 _MAX_NAMES = 20  # basket lists name many
 _FF_BEFORE = 60  # characters before a mention read for "criteria for", "other than"
-_CONDITION_BEFORE = 60  # ... and for a condition ("if ...", "for patients with ...")
 _THERAPY_BEFORE = 60  # characters before a mention read for a therapy word
 _NEGATED_BEFORE = 100  # ... for a negated history of it (or of a cancer coordinated before it)
 _SITES_BEFORE = 60  # characters before a mention read for coordinated site words
@@ -281,16 +282,6 @@ def _lookup(table: dict[str, tuple[str | None, str | None]], key: str) -> tuple[
     return found or (None, None)
 
 
-def _condition_before(lower: str, start: int) -> bool:
-    """A condition or one group's rule stands right before ``start`` (diagnosis.yaml ``condition_before``)."""
-    lo = max(0, start - _CONDITION_BEFORE)
-    for w in RULES.condition_gate:  # the pattern is tried only at the last "if " / "for " before the mention
-        i = lower.rfind(w, lo, start)
-        if i >= 0 and RULES.condition_before.match(lower, i, start):
-            return True
-    return False
-
-
 def _sites_after(lower: str, end: int, sites: dict[str, str]) -> list[tuple[int, str]]:
     """The organs listed after an "of the <organ>" mention ending at ``end``: (end of the word, cancer) each."""
     out: list[tuple[int, str]] = []
@@ -368,6 +359,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     cued = not ctx.is_exclusion  # the two cues below read inclusions only
     with_gate = cued and any_in(RULES.patients_with_gate, lower)
     last_end = -1  # end of the last mention taken (inclusions only)
+    examples_to = -1  # ... and of the examples listed after one ("solid tumors including: ...")
     has_history = any_in(RULES.negated_history_gate, lower)
     stage_gate = cued and any_in(RULES.stage_run_gate, lower)
 
@@ -390,6 +382,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             )
             # "... colorectal cancer and HER2-mutant breast cancer": coordinated with a mention taken
             and not (last_end >= 0 and chained(RULES, lower, last_end, s))
+            and not (s < examples_to and not RULES.excluded_after.match(lower, e))
             and (s > early or setting(s))
             # "Advanced (not amenable to curative surgery) or metastatic (AJCC stage IV) RCC": the stage words it heads
             and not (stage_gate and (run := stage_run_start(RULES, lower, s)) >= 0 and not setting(run))
@@ -399,7 +392,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             RULES.false_friend_after.match(lower, e)
         ):
             continue
-        if _condition_before(lower, s) or relatives_mention(RULES, lower, s):
+        if condition_before(RULES, lower, s) or relatives_mention(RULES, lower, s):
             continue  # a relative's; "If hepatic involvement by lymphoma: ...", "For patients with NSCLC, ..."
         if has_history and RULES.negated_history_before.search(lower, max(0, s - _NEGATED_BEFORE), s):
             continue  # "No history of myelodysplastic syndrome": a cancer the patient must not have had
@@ -416,6 +409,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
             where[c] = (s, e)
         if cued:
             last_end = e
+            examples_to = max(examples_to, examples_end(RULES, lower, e))
     if hn_sites:
         head_and_neck_sites(RULES, lower, names, where, vocab.sites)
     if names and cued:
