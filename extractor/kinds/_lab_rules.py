@@ -78,6 +78,7 @@ class Rules(RuleFile):
     dot_thousands: Pattern
     clause_break: Pattern
     range_join: Pattern
+    outside_join: Pattern
     alternative_join: Pattern
     dipstick_after: Pattern
     dipstick_join: Pattern
@@ -110,6 +111,8 @@ class Rules(RuleFile):
     age_table_unit: str
     html_entity: Pattern
     html_entities: dict[str, str]
+    word_multiple: Pattern
+    word_multiple_numbers: dict[str, int]
     number: Pattern
     within_normal: Pattern
     normal_before: Pattern

@@ -33,6 +33,7 @@ from extractor.kinds._lab_lost_sign import meant_sign
 from extractor.kinds._lab_minimum import minimum_first
 from extractor.kinds._lab_negated import ruled_out
 from extractor.kinds._lab_organ import organ_function
+from extractor.kinds._lab_outside import outside
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
@@ -40,6 +41,7 @@ from extractor.kinds._lab_range import range_low
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._lab_unitless import take_unit
+from extractor.kinds._lab_words import readable
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
 from extractor.rules import grammar
@@ -309,12 +311,6 @@ def _lab(
     return out
 
 
-def _decode_entities(text: str) -> str:
-    """``text`` with "&gt;" (and "&amp;lt;" ...) read as the sign, padded to the same length."""
-    entities = RULES.html_entities
-    return RULES.html_entity.sub(lambda e: entities[e.group(1)] + " " * (len(e.group(0)) - 1), text)
-
-
 def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     hits = ctx.words & _analyte_words()
     if not hits:
@@ -322,9 +318,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
     mentions = _mentions(ctx, hits)
     if not mentions:
         return []
-    text = ctx.lower
-    if "&" in text:
-        text = _decode_entities(text)
+    text = readable(ctx.lower)
     if "(" in text and not RULES.method_words.isdisjoint(ctx.words):
         # a method note after the name ("creatinine clearance (Cockcroft-Gault; if BMI > 30 use ideal body weight)
         # >= 60 mL/min"): its numbers are no threshold, the threshold follows it
@@ -401,7 +395,7 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
                     )
                 ]
                 ths[0].wnl = True
-        elif ranged := RULES.range_join.match(text, ths[0].end) is not None:
+        elif ranged := RULES.range_join.match(text, ths[0].end) is not None or outside(text, mention, ths[0], win_end):
             # a second bound right after the first ("PSA >= 0.1 and < 2.0 ng/mL"): a criterion of its own (read
             # already when a population word in the item has every threshold read)
             if len(ths) == 1:
