@@ -71,6 +71,7 @@ class NumberRules(BaseModel):
     progression_gap_before: Pattern
     progression_after: Pattern
     paren_for: Pattern
+    paren_permits: Pattern
     alternative_between: Pattern
     alternative_for: Pattern
     window_for: Pattern
