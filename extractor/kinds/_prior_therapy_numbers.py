@@ -69,7 +69,9 @@ class NumberRules(BaseModel):
     stopped_before: Pattern
     progression_before: Pattern
     progression_gap_before: Pattern
+    progression_after: Pattern
     paren_for: Pattern
+    paren_permits: Pattern
     alternative_between: Pattern
     alternative_for: Pattern
     window_for: Pattern
@@ -234,6 +236,8 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         if q.stable:  # a duration that still holds its agent's place: no earlier window passes to the agent
             out.append(Window(q.start, q.end, weeks_of(q.n, q.unit), False, q.start))
             continue
+        if q.dur and not pre and rules.progression_after.match(lower, q.unit_end):
+            continue  # "on treatment for >= 2 months prior to progression": a duration, not a window
         stop = q.dur and not pre and rules.stopped_before.search(lower, s, q.start) is not None
         if q.dur and not pre and post not in ("prior", "before", "preceding") and not stop:
             continue  # "for at least 6 months": a duration; not "must discontinue X for at least 7 days" (a washout)
@@ -259,7 +263,7 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
             else rules.progression_gap_before.search(lower, max(s, q.start - 40), q.start)
             if cmp and post.startswith(("after", "from", "since"))
             else None
-        )
+        ) or rules.progression_after.match(lower, q.unit_end)
         if post.startswith("after") and not cmp and pm is None and not washout:
             continue  # "4 weeks after the last dose" (contraception), not "progression within 6 months after",
             # not "a washout period of 7 days after the last dose of X"
@@ -279,7 +283,11 @@ def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: li
             continue
         unit_end = q.unit_end
         if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
-            if not q.stable and rules.after_duration.match(lower, unit_end, e):
+            if (
+                not q.stable
+                and rules.after_duration.match(lower, unit_end, e)
+                and not rules.progression_after.match(lower, unit_end, e)  # "for 2 months prior to progression"
+            ):
                 continue
             if q.cmp and op_of(q.cmp) in ("<", "<="):
                 continue  # "palliative radiation (<= 2 weeks of radiotherapy)", "up to 6 months of X": no minimum

@@ -32,7 +32,7 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
         (
             i
             for i, w in enumerate(windows)
-            if w.start >= a.end and not alternative(rules, lower, a, w) and not _other_paren(lower, s, a, w)
+            if w.start >= a.end and not alternative(rules, lower, a, w) and not _other_paren(rules, lower, s, a, w)
         ),
         -1,
     )
@@ -96,12 +96,19 @@ def condition_window(rules: NumberRules, lower: str, s: int, a: Agent, w: Window
     return not any(s <= b.start < a.start for b in find_agents(lower))
 
 
-def _other_paren(lower: str, s: int, a: Agent, w: Window) -> bool:
+def _other_paren(rules: NumberRules, lower: str, s: int, a: Agent, w: Window) -> bool:
     """Whether window ``w`` opens a parenthesis after agent ``a`` that names another agent for it ("21 days after
-    chemotherapy (42 days if prior nitrosourea)"): the window is that agent's."""
+    chemotherapy (42 days if prior nitrosourea)"), or sits in a permission after an agent it names ("X (Y is allowed
+    if completed at least 6 months before)"): the window is that agent's."""
     po = paren_open(lower, s, w.start)
-    if po < a.end or lower[po + 1 : w.start].strip():
-        return False  # not a window that opens the parenthesis
+    if po < a.end:
+        return False
+    if lower[po + 1 : w.start].strip():  # "X (Y is allowed if completed at least 6 months before)": Y's window
+        pc = lower.find(")", w.end)
+        inner = lower[po : pc if pc > 0 else len(lower)]
+        return rules.paren_permits.search(inner) is not None and any(
+            po < b.start and b.end <= w.start for b in find_agents(lower)
+        )
     pc = lower.find(")", w.end)
     return pc > 0 and any(w.end <= b.start and b.end <= pc for b in find_agents(lower))
 

@@ -63,6 +63,7 @@ from extractor.kinds._prior_therapy_context import ContextOnlyRules, contextual,
 from extractor.kinds._prior_therapy_dedupe import dedupe
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_failure import progression_excluded, repeated
+from extractor.kinds._prior_therapy_gapped import own_washout
 from extractor.kinds._prior_therapy_incidental import IncidentalRules, incidental
 from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_leadlists import LeadRules, lead_cued, lead_requirement
@@ -561,7 +562,7 @@ def _requirement(  # noqa: PLR0917
         return "excluded"  # "X is allowed, but no prior Y" (either section)
     if g.mode == "allowed" and neg:
         return "excluded"  # "No prior radiotherapy is allowed"
-    if g.mode == "exception" and g.window and g.window.start >= g.agents[0].end and g.window.gap:
+    if g.mode == "exception" and own_washout(ctx, g.clause, g.agents, g.window):
         return "excluded"  # "(except mitomycin C, requiring a minimum of 6 weeks)": its own washout
     if g.mode in ("allowed", "exception"):
         return "allowed"
