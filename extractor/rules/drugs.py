@@ -332,7 +332,7 @@ def _find_agents(lower: str) -> list[Agent]:
         found = _cyp_phrases(lower, found, table)
     if found and (" or " in lower or ", " in lower or "/" in lower or " and " in lower):
         _coordinated_targets(lower, found, table)
-    if found and (("inhibitor" in lower and "induc" in lower) or "antagonist" in lower):
+    if found and (("inhibitor" in lower and "induc" in lower) or "antagonist" in lower or "device" in lower):
         _paired_heads(lower, found, table)
     if "prior" in lower or "previous" in lower or "treat" in lower or "receiv" in lower:  # text about treatment
         for suffix, end in _unknown_names(lower, lex.suffix_rx):  # INN-like names ("ceralasertib"): word start
