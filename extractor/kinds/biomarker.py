@@ -25,13 +25,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from extractor.kinds._biomarker_clauses import clause_requirement
 from extractor.kinds._biomarker_cohorts import new_variant
 from extractor.kinds._biomarker_imaging import imaging_psma
 from extractor.kinds._biomarker_implied import implied_markers
 from extractor.kinds._biomarker_prefixed import prefixed
 from extractor.kinds._biomarker_repeated import further_variants
 from extractor.kinds._biomarker_spelled import collapse_spelled
-from extractor.kinds._biomarker_testing import asks_test
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.grammar import Sentences, any_in, op_of, phrase_alt, sentence_bounds
@@ -350,34 +350,6 @@ def _normal_words(alteration: str) -> str:
     return RULES.alteration_word.sub(lambda w: aliases.get(w.group(0).lower(), w.group(0)), alteration)
 
 
-def _clause_requirement(
-    ctx: ItemContext, s: int, e: int, m_start: int, vend: int, *, absent: bool
-) -> Requirement | None:
-    """The requirement the sentence states when it asks for the marker's test or names a subgroup (allowed), an
-    exclusion ("... are excluded from this cohort") or an exception ("except ... TP53 mutation"); else None."""
-    low, clean = ctx.lower[s:e], ctx.clean
-    if asks_test(clean, s, e, m_start, vend, asked=RULES.test_asked):
-        return "allowed"  # "BRCA mutation testing will be required", "prior testing for BRAF V600 mutations"
-    if "except" in low and not absent:
-        ex = RULES.exception_before.search(clean, max(s, m_start - 220), m_start)
-        if ex is not None:
-            population = RULES.exception_population.search(ex.group("what")) is not None
-            return "allowed" if ctx.is_exclusion or population else "excluded"
-    if low[:12].lstrip(" -*•:").startswith("for "):
-        sub = RULES.for_population.match(clean, s, e)
-        if sub is not None and m_start < sub.end():
-            return "allowed"  # "For patients with a BRAF V600 mutation, prior BRAF inhibitor is required"
-    if not any_in(RULES.population_gate, low):
-        return None
-    if RULES.ineligible_after.match(clean, vend, e) and "must" not in low[: m_start - s]:
-        return "required" if absent else "excluded"
-    if RULES.subgroup_after.match(clean, vend, e) and RULES.population_before.search(
-        clean, max(s, m_start - 120), m_start
-    ):
-        return "allowed"
-    return None
-
-
 def extract(ctx: ItemContext) -> list[Biomarker]:
     """The biomarker criteria of one item."""
     clean = ctx.clean
@@ -566,7 +538,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             elif unconfirmed and not absent:
                 requirement = "required"  # "Inability to confirm ... PIK3CA mutation" excludes the unconfirmed
             else:
-                requirement = _clause_requirement(ctx, s, e, m_start, vend, absent=absent) or requirement
+                requirement = clause_requirement(ctx, s, e, m_start, vend, rules=RULES, absent=absent) or requirement
         made = seen.setdefault(sym, [])
         if made and not new_variant(made, s, variant):
             # or a gene's opposite state, in its own word and not negated ("IDH-mutant ..., IDH-wildtype ..."; not a
