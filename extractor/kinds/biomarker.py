@@ -29,6 +29,7 @@ from extractor.kinds._biomarker_clauses import clause_requirement
 from extractor.kinds._biomarker_cohorts import new_variant
 from extractor.kinds._biomarker_imaging import imaging_psma
 from extractor.kinds._biomarker_implied import implied_markers
+from extractor.kinds._biomarker_leadin import lead_alteration
 from extractor.kinds._biomarker_prefixed import prefixed
 from extractor.kinds._biomarker_repeated import further_variants
 from extractor.kinds._biomarker_spelled import collapse_spelled
@@ -159,6 +160,8 @@ class Rules(RuleFile):
     burden_markers: frozenset[str]
     alteration_more: Pattern
     other_tail: Pattern
+    lead_alteration: Pattern
+    lead_negated: Pattern
     psma_imaging: Pattern
     imaging_cutoff: Pattern
     sentences: Sentences = Sentences()
@@ -207,8 +210,9 @@ def _token_markers(tok: str) -> tuple[Mention, ...]:
     sym = exact.get(tok)
     if sym:
         return ((0, len(tok), sym),)
-    if tok.startswith("HLA") and RULES.written_marker.fullmatch(tok):
-        return ((0, len(tok), RULES.markdown_escape.sub("", tok)),)
+    hla = RULES.written_marker.match(tok) if tok.startswith("HLA") else None
+    if hla and tok[hla.end() : hla.end() + 1] in ("", "-"):  # its status may be glued: "HLA-A*02:01-positive"
+        return ((0, hla.end(), RULES.markdown_escape.sub("", hla.group(0))),)
     if len(tok) <= 24 and RULES.digit.search(tok):
         # a variant glued to the gene: "BRAFV600E", "KRASG12C"
         for cut in range(len(tok) - 2, 2, -1):
@@ -269,6 +273,7 @@ def _connect_only(between: str) -> bool:
         if (
             tok not in RULES.connect_words
             and not RULES.connect_symbol.fullmatch(tok)
+            and tok not in _name_table()[0]  # a marker name the symbol pattern misses: "CDKN2A/p16"
             and not tok.startswith(("[", "("))
         ):
             return False
@@ -454,6 +459,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             and (tail := RULES.other_tail.match(clean, _skip_list(ctx, vend, e), e))
         ):
             alteration = _alteration_after(clean, tail.end(), e, -1)  # "EGFR, ALK, or other actionable alterations"
+        if alteration is None and ctx.parent is not None:  # a gene listed under "... in one of the following genes:"
+            alteration = lead_alteration(ctx, RULES.lead_alteration, RULES.lead_negated, _qualified)
         wm = wild_re.match(clean, vend)
         if wm is None:
             after = clean[vend : min(e, vend + 45)]
