@@ -25,13 +25,14 @@ from typing import Literal
 
 from pydantic import Field
 
+from extractor.kinds._biomarker_clauses import clause_requirement
 from extractor.kinds._biomarker_cohorts import new_variant
 from extractor.kinds._biomarker_imaging import imaging_psma
 from extractor.kinds._biomarker_implied import implied_markers
+from extractor.kinds._biomarker_leadin import lead_alteration
 from extractor.kinds._biomarker_prefixed import prefixed
 from extractor.kinds._biomarker_repeated import further_variants
 from extractor.kinds._biomarker_spelled import collapse_spelled
-from extractor.kinds._biomarker_testing import asks_test
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase, Requirement
 from extractor.rules.grammar import Sentences, any_in, op_of, phrase_alt, sentence_bounds
@@ -159,6 +160,8 @@ class Rules(RuleFile):
     burden_markers: frozenset[str]
     alteration_more: Pattern
     other_tail: Pattern
+    lead_alteration: Pattern
+    lead_negated: Pattern
     psma_imaging: Pattern
     imaging_cutoff: Pattern
     sentences: Sentences = Sentences()
@@ -207,8 +210,9 @@ def _token_markers(tok: str) -> tuple[Mention, ...]:
     sym = exact.get(tok)
     if sym:
         return ((0, len(tok), sym),)
-    if tok.startswith("HLA") and RULES.written_marker.fullmatch(tok):
-        return ((0, len(tok), RULES.markdown_escape.sub("", tok)),)
+    hla = RULES.written_marker.match(tok) if tok.startswith("HLA") else None
+    if hla and tok[hla.end() : hla.end() + 1] in ("", "-"):  # its status may be glued: "HLA-A*02:01-positive"
+        return ((0, hla.end(), RULES.markdown_escape.sub("", hla.group(0))),)
     if len(tok) <= 24 and RULES.digit.search(tok):
         # a variant glued to the gene: "BRAFV600E", "KRASG12C"
         for cut in range(len(tok) - 2, 2, -1):
@@ -269,6 +273,7 @@ def _connect_only(between: str) -> bool:
         if (
             tok not in RULES.connect_words
             and not RULES.connect_symbol.fullmatch(tok)
+            and tok not in _name_table()[0]  # a marker name the symbol pattern misses: "CDKN2A/p16"
             and not tok.startswith(("[", "("))
         ):
             return False
@@ -348,34 +353,6 @@ def _normal_words(alteration: str) -> str:
     """Each word of the alteration in its normal form ("mutated" -> "mutation", "amplified" -> "amplification")."""
     aliases = RULES.alteration_aliases
     return RULES.alteration_word.sub(lambda w: aliases.get(w.group(0).lower(), w.group(0)), alteration)
-
-
-def _clause_requirement(
-    ctx: ItemContext, s: int, e: int, m_start: int, vend: int, *, absent: bool
-) -> Requirement | None:
-    """The requirement the sentence states when it asks for the marker's test or names a subgroup (allowed), an
-    exclusion ("... are excluded from this cohort") or an exception ("except ... TP53 mutation"); else None."""
-    low, clean = ctx.lower[s:e], ctx.clean
-    if asks_test(clean, s, e, m_start, vend, asked=RULES.test_asked):
-        return "allowed"  # "BRCA mutation testing will be required", "prior testing for BRAF V600 mutations"
-    if "except" in low and not absent:
-        ex = RULES.exception_before.search(clean, max(s, m_start - 220), m_start)
-        if ex is not None:
-            population = RULES.exception_population.search(ex.group("what")) is not None
-            return "allowed" if ctx.is_exclusion or population else "excluded"
-    if low[:12].lstrip(" -*•:").startswith("for "):
-        sub = RULES.for_population.match(clean, s, e)
-        if sub is not None and m_start < sub.end():
-            return "allowed"  # "For patients with a BRAF V600 mutation, prior BRAF inhibitor is required"
-    if not any_in(RULES.population_gate, low):
-        return None
-    if RULES.ineligible_after.match(clean, vend, e) and "must" not in low[: m_start - s]:
-        return "required" if absent else "excluded"
-    if RULES.subgroup_after.match(clean, vend, e) and RULES.population_before.search(
-        clean, max(s, m_start - 120), m_start
-    ):
-        return "allowed"
-    return None
 
 
 def extract(ctx: ItemContext) -> list[Biomarker]:
@@ -482,6 +459,8 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             and (tail := RULES.other_tail.match(clean, _skip_list(ctx, vend, e), e))
         ):
             alteration = _alteration_after(clean, tail.end(), e, -1)  # "EGFR, ALK, or other actionable alterations"
+        if alteration is None and ctx.parent is not None:  # a gene listed under "... in one of the following genes:"
+            alteration = lead_alteration(ctx, RULES.lead_alteration, RULES.lead_negated, _qualified)
         wm = wild_re.match(clean, vend)
         if wm is None:
             after = clean[vend : min(e, vend + 45)]
@@ -566,7 +545,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             elif unconfirmed and not absent:
                 requirement = "required"  # "Inability to confirm ... PIK3CA mutation" excludes the unconfirmed
             else:
-                requirement = _clause_requirement(ctx, s, e, m_start, vend, absent=absent) or requirement
+                requirement = clause_requirement(ctx, s, e, m_start, vend, rules=RULES, absent=absent) or requirement
         made = seen.setdefault(sym, [])
         if made and not new_variant(made, s, variant):
             # or a gene's opposite state, in its own word and not negated ("IDH-mutant ..., IDH-wildtype ..."; not a
