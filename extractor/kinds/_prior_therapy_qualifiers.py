@@ -49,6 +49,7 @@ class QualifierRules(BaseModel):
     purpose: frozenset[str]  # reported qualifiers a list passes on to every entry
     route: frozenset[str]  # ... to every entry that is not a local therapy
     local: frozenset[str]  # heads that are local therapies
+    distinct: frozenset[str]  # heads whose qualified names are mentions of their own (operations by site)
     regimens: dict[str, tuple[str, ...]]  # a regimen acronym -> the drugs it reports ("folfox")
 
     @cached_property

@@ -70,6 +70,7 @@ from extractor.kinds._prior_therapy_leadlists import LeadRules, lead_cued, lead_
 from extractor.kinds._prior_therapy_limitsplit import LimitSplitRules, limit_split
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
 from extractor.kinds._prior_therapy_mentions import MentionRules, arm_agents, mentioned_only
+from extractor.kinds._prior_therapy_mentions_seen import Seen
 from extractor.kinds._prior_therapy_needs import need_cue
 from extractor.kinds._prior_therapy_numbers import (
     NumberRules,
@@ -416,7 +417,7 @@ def _sentence_criteria(  # noqa: PLR0917
     qtys = quantities(num, lower, s, e, toks)  # with the windows of one unit ("within a year")
     windows = windows_of(num, lower, s, qtys)
     groups: dict[tuple[int, str, bool], _Group] = {}  # agents by window (first after, else last before), mode, negation
-    seen: set[object] = set()
+    seen = Seen(rules.agents.qualifiers.distinct)
     clause_neg: dict[int, bool] = {}
     clause_own: dict[int, tuple[int, bool]] = {}  # the first agent's own negation: its end, passed on
     clause_mode: dict[tuple[int, int], str] = {}
@@ -435,10 +436,8 @@ def _sentence_criteria(  # noqa: PLR0917
         g = groups.setdefault(
             (wi, mode, neg), _Group(window=windows[wi] if wi >= 0 else None, mode=mode, neg=neg, clause=(cs, ce))
         )
-        if (a.name, wi) not in seen or (mode == "exception" and (a.name, mode) not in seen):
+        if seen.first(a, wi, mode):
             g.agents.append(a)  # one mention per name and window ("radiation within 7 days or ... within 14 days")
-            seen.add((a.name, wi))
-            seen.add((a.name, mode))
     groups = {k: g for k, g in groups.items() if g.agents}
     if not groups:
         neg = negated(flags, s, None, lines)
