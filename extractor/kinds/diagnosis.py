@@ -18,6 +18,7 @@ from pydantic import Field
 
 from extractor.kinds._diagnosis_either import either_way
 from extractor.kinds._diagnosis_examples import condition_before, examples_end
+from extractor.kinds._diagnosis_excluded import excluded_mentions, outside, variant_excluded_here
 from extractor.kinds._diagnosis_fallback import sole_histology
 from extractor.kinds._diagnosis_heads import site_histology
 from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
@@ -111,6 +112,9 @@ class Rules(RuleFile):
     excluded_variant_before: Pattern
     own_variant: Pattern
     excluded_after: Pattern
+    excluded_mention_gate: tuple[str, ...]
+    excluded_mention_after: Pattern
+    excluded_chain: Pattern
     examples_follow: Pattern
     generic_site_gate: tuple[str, ...]
     generic_site: Pattern
@@ -157,6 +161,7 @@ _EARLY = 130  # without a diagnosis cue, a mention must start within this many c
 _EARLY_EXCLUSION = 60  # ... or these (exclusion)
 _HISTOLOGY_GAP = 30  # a histology is read with a cancer within this many characters
 _HISTOLOGY_BEFORE_GAP = 3  # ... or right before it ("squamous NSCLC")
+_EXCLUDED = 60  # characters before a histology read for an exclusion of it ("except ...")
 
 Span = tuple[int, int]
 Mention = tuple[int, int, str]
@@ -213,6 +218,7 @@ class DiagnosisReading:
     examples_to: int = 0  # ... up to here (the sentence's end; the clause's without a colon after the cue)
     listed: set[str] = field(default_factory=set)  # sites listed before a mention, not sharing its histology
     generic: Span | None = None  # a confirmed cancer of no named type, in an item naming none
+    excluded: set[Span] = field(default_factory=set)  # mentions an inclusion says are excluded
     _agents: list[Agent] | None = field(default=None, repr=False)
 
     @property
@@ -354,6 +360,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if _another_malignancy(ctx):
         return out
     names, where = out.names, out.where
+    if not ctx.is_exclusion:
+        out.excluded = excluded_mentions(RULES, lower, mentions)  # "Patients with uveal melanoma are not eligible"
     dx_cue = bool(RULES.diagnosis_cue.search(lower))
     early = _EARLY_EXCLUSION if ctx.is_exclusion else _EARLY
     cued = not ctx.is_exclusion  # the two cues below read inclusions only
@@ -371,6 +379,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         )
 
     for s, e, c in mentions:
+        if (s, e) in out.excluded:
+            continue
         planned = cued and planned_treatment(RULES, lower, s)  # "undergoing lobectomy for lung carcinoma"
         if (
             not (dx_cue or planned)
@@ -497,7 +507,7 @@ def read_diagnosis(ctx: ItemContext) -> DiagnosisReading:
 def _histology(lower: str, hists: list[Mention], span: Span, names: list[str], mentions: list[Mention]) -> str | None:
     """The histology named with a cancer: inside or next to its mention, no other cancer in between (any in the
     item when it names one cancer); not one named as excluded ("except uveal melanoma")."""
-    hists = [h for h in hists if not RULES.histology_excluded_before.search(lower, max(0, h[0] - 15), h[0])]
+    hists = [h for h in hists if not RULES.histology_excluded_before.search(lower, max(0, h[0] - _EXCLUDED), h[0])]
     best: tuple[int, str] | None = None
     for s, e, h in hists:
         gap = max(s - span[1], span[0] - e, 0)
@@ -541,16 +551,18 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
         return [ctx.make(Diagnosis, cancer=RULES.generic_cancer_name, histologically_confirmed=dx.confirmed)]
     sites = _vocab().sites
 
+    hists = outside(dx.hists, dx.excluded)  # not one of a cancer the item excludes
+
     def hist(c: str) -> str | None:
-        return _histology(dx.lower, dx.hists, dx.where[c], names, dx.mentions)
+        return _histology(dx.lower, hists, dx.where[c], names, dx.mentions)
 
     return [
         ctx.make(
             Diagnosis,
             cancer=c,
             histology=None
-            if no_histology or c in dx.listed or _variant_excluded_here(dx.lower, dx.where[c])
-            else shared_histology(RULES, dx.lower, (dx.mentions, dx.hists), dx.where[c][0], found=hist(c), sites=sites)
+            if no_histology or c in dx.listed or variant_excluded_here(RULES, dx.lower, dx.where[c])
+            else shared_histology(RULES, dx.lower, (dx.mentions, hists), dx.where[c][0], found=hist(c), sites=sites)
             or qualifier(RULES, dx.lower, dx.where[c][0], _SITES_BEFORE),
             histologically_confirmed=None
             if dx.examples_from is not None and dx.examples_from <= dx.where[c][0] < dx.examples_to
@@ -558,16 +570,6 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
         )
         for c in names[:_MAX_NAMES]
     ]
-
-
-def _variant_excluded_here(lower: str, span: Span) -> bool:
-    """An inclusion's "Patients with small cell, large cell and/or sarcomatoid NSCLC are excluded": the variants
-    named before the mention are excluded, not its histology."""
-    return (
-        any_in(RULES.excluded_variant_gate, lower)
-        and bool(RULES.excluded_after.match(lower, span[1]))
-        and bool(RULES.excluded_variant_before.search(lower, max(0, span[0] - _SITES_BEFORE), span[0]))
-    )
 
 
 def _variant_excluded(ctx: ItemContext, dx: DiagnosisReading) -> list[Diagnosis]:
