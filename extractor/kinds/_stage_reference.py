@@ -1,7 +1,6 @@
-"""Extent words that state no stage rule: the disease a therapy was given for or a time is counted from ("prior
-chemotherapy for their metastatic NSCLC", "completed 6 months prior to the diagnosis of metastatic disease",
-"approved to treat recurrent glioma") and, in an exclusion, disease a permission admits ("locally recurrent disease
-is allowed"). The patterns are ``reference_before`` and ``permitted_after`` in ``stage.yaml``."""
+"""Extent words that state no stage rule: the disease a therapy was given for ("prior chemotherapy for their
+metastatic NSCLC", "approved to treat recurrent glioma") and, in an exclusion, disease a permission admits ("locally
+recurrent disease is allowed"). The patterns are ``reference_before`` and ``permitted_after`` in ``stage.yaml``."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from typing import Protocol
 
 __all__ = ["ReferenceRules", "first_stated", "referenced"]
 
-_BEFORE = 80  # characters before an extent word read for a therapy or time reference
+_BEFORE = 80  # characters before an extent word read for a therapy reference
 
 
 class ReferenceRules(Protocol):
@@ -25,7 +24,7 @@ class ReferenceRules(Protocol):
 
 
 def referenced(rules: ReferenceRules, lower: str, start: int, end: int, exclusion: bool) -> bool:
-    """The extent word at ``lower[start:end]`` names the disease a therapy or a time refers to, or (in an exclusion)
+    """The extent word at ``lower[start:end]`` names the disease a therapy was given for, or (in an exclusion)
     disease the rest of its sentence permits."""
     if any(w in lower for w in rules.reference_gate) and rules.reference_before.search(
         lower, max(0, start - _BEFORE), start

@@ -8,7 +8,7 @@ disease") or named in an exclusion (which lists no stages: the field holds the s
 Without a diagnosis in the item (the diagnosis kind's reading) an extent word counts only when tied to a disease
 noun and not in a therapy setting ("prior chemotherapy for metastatic disease"); a stage list after a therapy word
 is a setting too; an item about another malignancy gives no stage. An extent word naming the disease a therapy was
-given for or a time is counted from, or one an exclusion permits, is skipped (``_stage_reference``); another
+given for, or one an exclusion permits, is skipped (``_stage_reference``); another
 non-cancer system's stage is none.
 """
 
