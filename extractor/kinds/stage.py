@@ -7,7 +7,9 @@ each False when negated (the context pass with the kind's own cues only: "no evi
 disease") or named in an exclusion (which lists no stages: the field holds the stages a patient may have).
 Without a diagnosis in the item (the diagnosis kind's reading) an extent word counts only when tied to a disease
 noun and not in a therapy setting ("prior chemotherapy for metastatic disease"); a stage list after a therapy word
-is a setting too; an item about another malignancy gives no stage.
+is a setting too; an item about another malignancy gives no stage. An extent word naming the disease a therapy was
+given for, or one an exclusion permits, is skipped (``_stage_reference``); another
+non-cancer system's stage is none.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from extractor.kinds._spec import KindSpec
+from extractor.kinds._stage_reference import first_stated, referenced
 from extractor.kinds.diagnosis import prior_malignancy, read_diagnosis, therapy_before
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import find_agents
@@ -81,6 +84,9 @@ class Rules(RuleFile):
     extent_defined: Pattern
     negation_words: frozenset[str]
     rule_negated_before: Pattern
+    reference_gate: tuple[str, ...]
+    reference_before: Pattern
+    permitted_after: Pattern
 
 
 RULES = load_rules("stage", Rules)
@@ -249,6 +255,8 @@ def _metastatic(lower: str, exclusion: bool, lo: int, hi: int) -> re.Match[str] 
             continue
         if "without" in lower and RULES.either_before.search(lower, back, m.start()):
             continue  # "with or without liver metastases": either
+        if referenced(RULES, lower, m.start(), m.end(), exclusion):
+            continue
         return m
     return None
 
@@ -272,9 +280,22 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
         stages += [t for t in _tnm(ctx.clean if whole else ctx.clean[lo:hi]) if t not in stages]
     met_gate = any_in(RULES.metastatic_gate, seg)
     met = _metastatic(lower, ctx.is_exclusion, lo, hi) if met_gate else None
-    non_met = RULES.non_metastatic.search(lower, lo, hi) if met_gate and met is None else None
-    loc = RULES.locally_advanced.search(lower, lo, hi) if any_in(RULES.locally_advanced_gate, seg) else None
-    rec = RULES.recurrent.search(lower, lo, hi) if any_in(RULES.recurrent_gate, seg) else None
+    excl = ctx.is_exclusion
+    non_met = (
+        first_stated(RULES, RULES.non_metastatic, lower, lo, hi, exclusion=excl) if met_gate and met is None else None
+    )
+    loc = (
+        first_stated(RULES, RULES.locally_advanced, lower, lo, hi, exclusion=excl)
+        if any_in(RULES.locally_advanced_gate, seg)
+        else None
+    )
+    rec = (
+        first_stated(RULES, RULES.recurrent, lower, lo, hi, exclusion=excl)
+        if any_in(RULES.recurrent_gate, seg)
+        else None
+    )
+    if stages and at is not None and referenced(RULES, lower, at, at, False):
+        stages = []  # "no prior chemotherapy for stage IV NSCLC": a therapy setting
     if not (stages or met or loc or rec or non_met):
         return None
     dx = read_diagnosis(ctx)
