@@ -111,6 +111,8 @@ class Rules(RuleFile):
     age_table_unit: str
     html_entity: Pattern
     html_entities: dict[str, str]
+    wide_signs: dict[str, str]
+    shared_uln: Pattern
     word_multiple: Pattern
     word_multiple_numbers: dict[str, int]
     number: Pattern

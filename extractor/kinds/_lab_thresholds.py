@@ -213,8 +213,10 @@ def thresholds(text: str, mention: Mention, end: int, *, first_only: bool) -> li
             post = m.group("post")
             if post:
                 op = _post_op(post) or op
-            if m.group("uln"):
-                t = Threshold(at, m.end(), op, None, None, value, False, op is not None)
+            shared = None if m.group("uln") or m.group("unit") else RULES.shared_uln.match(text, m.end("num"))
+            if m.group("uln") or shared:
+                stop = max(m.end(), shared.end()) if shared else m.end()
+                t = Threshold(at, stop, op, None, None, value, False, op is not None)
             else:
                 unit = _unit(m, mention.cells)
                 if unit in RULES.dot_thousands_units and RULES.dot_thousands.fullmatch(num.strip()):
