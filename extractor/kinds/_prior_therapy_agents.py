@@ -65,6 +65,7 @@ class AgentRules(_Data):
     false_friend_exception: Pattern
     false_friend_next: Pattern  # between a false friend and the agent: ends with a coordinator
     false_friend_anchor: Pattern  # a false friend that is a time anchor ("prior to ", "first dose of")
+    false_friend_window: Pattern  # after a time anchor: a parenthesis opening with the agent's own window
     false_friend_past: Pattern  # a given therapy's "standard of care" ("completed standard-of-care X")
     own_window: Pattern  # right after the agent: its own window ("or minor surgery within 7 days")
     dose_before: Pattern
@@ -190,9 +191,12 @@ def keep(  # noqa: PLR0917
         and not rules.false_friend_past.search(lower, max(s, ff.start() - 40), ff.end())
         and not (
             rules.false_friend_anchor.match(ff.group())
-            and rules.false_friend_next.search(between)
-            and rules.own_window.match(lower, a.end)
-        )  # "... within 4 weeks prior to registration or minor surgery within 7 days": a fresh statement
+            and (
+                (rules.false_friend_next.search(between) and rules.own_window.match(lower, a.end))
+                or rules.false_friend_window.search(between)
+            )
+        )  # "... within 4 weeks prior to registration or minor surgery within 7 days", "... before the start of
+        # treatment (2 weeks for limited field radiation)": a fresh statement
     ):
         return False  # not after a fresh treatment cue ("... first dose of treatment, time since SRS is ...")
     after = rules.after_false_friend.match(lower, a.end)

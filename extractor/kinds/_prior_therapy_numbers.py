@@ -71,6 +71,7 @@ class NumberRules(BaseModel):
     progression_gap_before: Pattern
     progression_after: Pattern
     paren_for: Pattern
+    paren_lead: Pattern  # between "(" and the window that opens it: "(or 6 weeks for X)", "(except 30 days for X"
     paren_permits: Pattern
     alternative_between: Pattern
     alternative_for: Pattern
@@ -245,7 +246,7 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
         washout = washout or stop or (not pre and rules.completed_before.search(before) is not None)
         lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
-        opens = lead or lower[max(s, q.start - 2) : q.start].strip().endswith("(")  # "or 7 days for Y": an alternative
+        opens = lead or rules.paren_lead.search(lower, max(s, q.start - 14), q.start) is not None  # "(or 6 weeks for"
         opens = opens or bool(out and rules.alternative_for.search(lower, max(s, q.start - 12), q.start))
         paren_for = opens and rules.paren_for.match(lower, q.unit_end) is not None
         if not (pre or cmp or post or washout or paren_for):  # "(6 weeks for nitrosoureas)" restates a window

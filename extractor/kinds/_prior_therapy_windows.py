@@ -21,8 +21,17 @@ def window_index(rules: NumberRules, lower: str, s: int, a: Agent, windows: list
         return -1
     po = paren_open(lower, s, a.start) if "(" in lower[s : a.start] else -1
     if po >= 0:  # "(6 weeks for nitrosoureas)": the window of the agent's own parenthesis
-        own = [i for i, w in enumerate(windows) if po < w.start < a.start and not lower[po + 1 : w.start].strip()]
-        if own and a.start - windows[own[-1]].end <= 40:  # the window opens the parenthesis, the agent right after
+        own = [
+            i
+            for i, w in enumerate(windows)
+            if po < w.start < a.start and rules.paren_lead.fullmatch(lower, po, w.start)
+        ]
+        opening = windows[own[-1]] if own else None  # the window opens the parenthesis, the agent right after it
+        if (
+            opening is not None
+            and a.start - opening.end <= 40
+            and not any(opening.end <= w.start < a.start for w in windows)
+        ):
             return own[-1]
     if len(windows) > 1:  # "14 days after the last dose of X or 7 days for Y": the window right before its agent
         fore = [i for i, w in enumerate(windows) if w.end <= a.start]
@@ -103,13 +112,13 @@ def _other_paren(rules: NumberRules, lower: str, s: int, a: Agent, w: Window) ->
     po = paren_open(lower, s, w.start)
     if po < a.end:
         return False
-    if lower[po + 1 : w.start].strip():  # "X (Y is allowed if completed at least 6 months before)": Y's window
-        pc = lower.find(")", w.end)
-        inner = lower[po : pc if pc > 0 else len(lower)]
+    pc = lower.find(")", w.end)
+    inner = lower[po : pc if pc > 0 else len(lower)]
+    single = len(rules.time_word.findall(inner)) <= 1  # "(or 6 weeks for X)", not "(or within 30 days for X, or ...)"
+    if not (single and rules.paren_lead.fullmatch(lower, po, w.start)):  # "X (Y is allowed if ... 6 months before)"
         return rules.paren_permits.search(inner) is not None and any(
             po < b.start and b.end <= w.start for b in find_agents(lower)
         )
-    pc = lower.find(")", w.end)
     return pc > 0 and any(w.end <= b.start and b.end <= pc for b in find_agents(lower))
 
 

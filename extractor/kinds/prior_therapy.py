@@ -561,7 +561,7 @@ def _requirement(  # noqa: PLR0917
         return "excluded"  # "X is allowed, but no prior Y" (either section)
     if g.mode == "allowed" and neg:
         return "excluded"  # "No prior radiotherapy is allowed"
-    if g.mode == "exception" and own_washout(ctx, g.clause, g.agents, g.window):
+    if g.mode == "exception" and own_washout(ctx, g.clause, g.agents, g.window, rules.numbers.paren_lead):
         return "excluded"  # "(except mitomycin C, requiring a minimum of 6 weeks)": its own washout
     if g.mode in ("allowed", "exception"):
         return "allowed"
