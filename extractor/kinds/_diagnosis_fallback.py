@@ -1,13 +1,28 @@
-"""The histology of an item's one diagnosis when none is named next to it: the first histology mention, not one
-inside the name of a cancer that is no diagnosis of the item ("HRAS overexpression (only for HNSCC tumors)" beside
-"advanced solid tumors")."""
+"""Fallbacks of the ``diagnosis`` kind: the histology of an item's one diagnosis when none is named next to it (the
+first histology mention, not one inside the name of a cancer that is no diagnosis of the item: "HRAS overexpression
+(only for HNSCC tumors)" beside "advanced solid tumors"), and a confirmed cancer of no named type."""
 
 from __future__ import annotations
 
-__all__ = ["sole_histology"]
+from typing import TYPE_CHECKING
+
+from extractor.kinds._diagnosis_lists import generic_cancer
+
+if TYPE_CHECKING:
+    from extractor.kinds.diagnosis import DiagnosisReading, Rules
+
+__all__ = ["generic_reading", "sole_histology"]
 
 
 def sole_histology(hists: list[tuple[int, int, str]], foreign: list[tuple[int, int]]) -> str | None:
     """The first of ``hists`` not inside a span of ``foreign`` (mentions of cancers that are not diagnoses)."""
     own = [h for h in hists if not any(a <= h[0] and h[1] <= b for a, b in foreign)]
     return own[0][2] if own else None
+
+
+def generic_reading(rules: Rules, out: DiagnosisReading) -> DiagnosisReading:
+    """``out`` with a confirmed cancer of no named type, if the item (an inclusion naming none) states one."""
+    out.generic = generic_cancer(rules, out.lower)
+    if out.generic is not None and any(w in out.lower for w in rules.confirmed_gate):
+        out.confirmed = bool(rules.confirmed.search(out.lower)) or None
+    return out

@@ -19,12 +19,11 @@ from pydantic import Field
 from extractor.kinds._diagnosis_either import either_way
 from extractor.kinds._diagnosis_examples import condition_before, examples_end
 from extractor.kinds._diagnosis_excluded import excluded_mentions, outside, variant_excluded_here
-from extractor.kinds._diagnosis_fallback import sole_histology
+from extractor.kinds._diagnosis_fallback import generic_reading, sole_histology
 from extractor.kinds._diagnosis_heads import site_histology
 from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
 from extractor.kinds._diagnosis_lists import (
     chained,
-    generic_cancer,
     head_and_neck_sites,
     list_entries,
     planned_treatment,
@@ -99,6 +98,7 @@ class Rules(RuleFile):
     of_the_site: Pattern
     site_after: Pattern
     histology_qualifier: Pattern
+    site_qualifier_head: Pattern
     shared_site_unit: Pattern
     shared_site_qualifier: Pattern
     shared_histology_between: Pattern
@@ -336,7 +336,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     hn_sites = not ctx.is_exclusion and any_in(RULES.hn_site_gate, lower)
     generic = not ctx.is_exclusion and any_in(RULES.generic_site_gate, lower)
     if not mentions and not hists and not hn_sites and not generic:
-        return DiagnosisReading() if ctx.is_exclusion or _another_malignancy(ctx) else _generic(DiagnosisReading(lower))
+        blank = DiagnosisReading() if ctx.is_exclusion or _another_malignancy(ctx) else None
+        return blank or generic_reading(RULES, DiagnosisReading(lower))
     if hists:
         either_way(RULES.histology_either, lower, hists)  # "squamous or non-squamous NSCLC": any histology
         site_histology(RULES, lower, mentions, hists, vocab.sites)  # "Uterine serous cancer"
@@ -449,15 +450,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if not names:
             names.append(h)
             where[h] = (s, e)
-    return out if names or not cued else _generic(out)
-
-
-def _generic(out: DiagnosisReading) -> DiagnosisReading:
-    """``out`` with a confirmed cancer of no named type, if the item (an inclusion naming none) states one."""
-    out.generic = generic_cancer(RULES, out.lower)
-    if out.generic is not None and any(w in out.lower for w in RULES.confirmed_gate):
-        out.confirmed = bool(RULES.confirmed.search(out.lower)) or None
-    return out
+    return out if names or not cued else generic_reading(RULES, out)
 
 
 def _generic_sites(
