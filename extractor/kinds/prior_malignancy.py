@@ -77,6 +77,7 @@ class Rules(RuleFile):
     window_ahead: Pattern
     window_survival: Pattern
     window_one_year: Pattern
+    window_before: Pattern
     exclusion_cues: frozenset[str]
     exclusion_cancer: Pattern
     exclusion_generic: Pattern
@@ -319,6 +320,11 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
             within = n if y.group("u").startswith("y") else round(n / 12, 2)
     elif y is None and "year" in low and RULES.window_one_year.search(low, m.start()):
         within = 1.0
+    if y is None and within is None and "(" in low[: m.start()]:
+        y = RULES.window_before.search(low[: m.start()], max(0, m.start() - 80))
+        n = parse_number(y.group("n")) if y is not None else None
+        if y is not None and n is not None and 0 < n <= _MAX_WINDOW:
+            within = n if y.group("u").startswith("y") else round(n / 12, 2)
     exceptions = _exceptions(low, words, (m.start(), m.end()))
     return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 
