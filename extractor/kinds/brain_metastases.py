@@ -106,7 +106,6 @@ class Rules(RuleFile):
     untreated_allowed: Pattern
     treated_or_before: Pattern
     requirement: Pattern
-    other_entry: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -339,10 +338,6 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     if "because" in near and (rm := RULES.reason.search(head, first.end())):
         # "... excluded because they often develop progressive neurologic dysfunction": a reason names no condition
         near = head[max(0, first.start() - _NEAR) : rm.start()]
-    if om := RULES.other_entry.search(head, first.end(), max(0, first.start() - _NEAR) + len(near)):
-        # "Known brain metastasis or active leptomeningeal disease", "metastatic brain tumors, uncontrolled seizure
-        # disorder": a status word of the next entry of a list does not qualify the mention
-        near = head[max(0, first.start() - _NEAR) : om.start()]
     for d, rx in _DESCRIPTORS:
         named = d.bad if bad_side else (d.good,) if d.good else ()
         if named and rx.search(near):
