@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.kinds._brain_metastases_later import later_conditions
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.grammar import WEEKS_PER, any_in, number_value, sentence_bounds, unit_key
@@ -104,6 +105,7 @@ class Rules(RuleFile):
     anticoag: Pattern
     untreated_allowed: Pattern
     treated_or_before: Pattern
+    requirement: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -355,6 +357,16 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
             for d, rx in _DESCRIPTORS:
                 if d.bad and rx.search(said):
                     add(d.bad)
+    elif ctx.is_exclusion and conds:
+        # no allowance, but later sentences say what the patients who have them must meet ("... must have been off
+        # steroids for at least 2 weeks")
+        add(
+            tuple(
+                later_conditions(
+                    ctx, sentence_bounds(ctx.clean, first.start(), first.end())[1], _DESCRIPTORS, RULES.requirement
+                )
+            )
+        )
     if not ctx.is_exclusion and not bad_side and "untreated" in conds and "treated" in conds:
         # an inclusion: "treated brain metastases and untreated asymptomatic ones are eligible": untreated ones are
         # allowed, so treatment is no condition (non-gold corpus: 5 trials)
