@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_fields import FieldRules, refine
+from extractor.kinds._prior_therapy_labexcept import LabExceptionRules, lab_exception
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.grammar import any_in, parse_number
@@ -58,6 +59,7 @@ class ContextOnlyRules(BaseModel):
     washout_gate: tuple[str, ...]
     washout: Pattern
     fields: FieldRules
+    lab_exception: LabExceptionRules
 
 
 C = TypeVar("C", bound=Therapy)
@@ -72,6 +74,8 @@ def contextual(rules: ContextOnlyRules, found: list[C]) -> list[C]:
             continue
         if c.agents and all(a in rules.alone_dropped for a in c.agents):
             continue
+        if lab_exception(rules.lab_exception, c, low):
+            continue  # anticoagulation named only as a coagulation lab's exception (``_prior_therapy_labexcept``)
         if (
             c.agents
             and any_in(rules.brain_gate, low)

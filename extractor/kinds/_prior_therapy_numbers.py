@@ -182,7 +182,7 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
         start = min(x.start() for x in (c, p, d, u) if x is not None) if (c or p or d) else ns
         end = post.end() if post and post.group("post") else u.end()
         cap = c is not None and op_of(c.group("cmp")) in ("<", "<=") and _capped(rules, lower, s, c.start(), u.end())
-        stable = bool(d) and rules.stable_before.search(lower, max(s, start - 80), start) is not None
+        stable = bool(d) and rules.stable_before.search(lower, max(s, start - 130), start) is not None
         out.append(
             Qty(
                 start,
