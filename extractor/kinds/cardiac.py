@@ -54,8 +54,8 @@ class Condition(BaseModel):
     companion: bool = False
     #: left out when examples naming other conditions follow ("cardiac disease, including unstable angina")
     umbrella: bool = False
-    #: left out when another condition found names it (its `name`, else its key: "poorly controlled hypertension ...
-    #: elevated blood pressure")
+    #: left out when another condition found names it, in its text or its longer name (its `name`, else its key:
+    #: "poorly controlled hypertension ... elevated blood pressure", "congenital long qt syndrome")
     restated: bool = False
     #: the name given, when it is not the rule file's key ("cardiac" in "cardiac, pulmonary or liver disease")
     name: str | None = None
@@ -193,6 +193,12 @@ def _heads_examples(text: str, end: int, found: list[tuple[int, int, str]]) -> b
     return any(s >= m.end() and not specs[n].umbrella and not specs[n].companion for s, _, n in found)
 
 
+def _restates(own: str, written: str, other: str) -> bool:
+    """Another condition names ``own``: its text holds it ("... elevated blood pressure" beside "hypertension"), or its
+    longer name does ("congenital long qt syndrome" beside "long qt syndrome")."""
+    return own in written or (own != other and own in other)
+
+
 def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """The conditions found, named as the rule file says: as written, companions only beside another condition,
     umbrellas left out before examples of others, restatements left out beside a condition naming them."""
@@ -206,7 +212,8 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
             continue
         if spec.alone and any(not specs[n].alone for _, _, n in found):
             continue
-        if spec.restated and any((spec.name or name) in text[s:e] for s, e, n in found if n != name):
+        own = spec.name or name
+        if spec.restated and any(_restates(own, text[s:e], specs[n].name or n) for s, e, n in found if n != name):
             continue
         if not spec.as_written:
             alt = None
@@ -365,7 +372,9 @@ def _asides(ctx: ItemContext, found: list[tuple[int, int, str]]) -> list[tuple[i
     if not RULES.except_words.isdisjoint(ctx.words):
         out.extend((m.start(), m.end()) for m in RULES.except_clause.finditer(text))
     if ctx.is_exclusion and not RULES.permit_words.isdisjoint(ctx.words):
-        out.extend((s, s + 1) for s, e, _ in found if ctx.context.has("permitted", s, e, kind="cardiac"))
+        # a permission written after its conditions ("... can be enrolled"), not "any" or "regardless of" before them
+        cues = [c for c in ctx.context.cues("permitted", kind="cardiac") if c.direction == "backward"]
+        out.extend((s, s + 1) for s, e, _ in found if any(c.covers(s, e) for c in cues))
     return out
 
 
