@@ -32,6 +32,7 @@ from extractor.kinds._comorbidity_lists import siblings, whole_part
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
 from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
+from extractor.kinds._comorbidity_permissions import excepts, permit_zone
 from extractor.kinds._comorbidity_senses import other_sense
 from extractor.kinds._comorbidity_stopped import stopped
 from extractor.kinds._spec import Compare, KindSpec
@@ -84,6 +85,7 @@ class Rules(RuleFile):
     coord_list_heads: frozenset[str]
     head_after: Pattern
     exception_stop: Pattern
+    exception_list_end: Pattern
     coord_lead: frozenset[str]
     coord_block: frozenset[str]
     coord_heads: frozenset[str]
@@ -445,28 +447,16 @@ def _cue_words() -> frozenset[str]:
     )
 
 
-def _permit_zone(low: str, s: int, e: int) -> tuple[int, int] | None:
-    """Where a sentence ``low[s:e]`` lets conditions in: the subject of a permission ("Subjects with vitiligo, type I
-    diabetes ... are permitted to enroll") or what follows one ("are permitted to enroll if they have vitiligo")."""
-    cue = RULES.permit_cue.search(low, s, e)
-    if cue is None:
-        return None
-    if cue.group("fwd"):
-        return cue.end(), e
-    subject = RULES.permit_subject.search(low, s, cue.start())
-    if subject is None or low.count("(", subject.end(), cue.start()) > low.count(")", subject.end(), cue.start()):
-        return None  # no subject, or a permission inside a parenthesis ("(those whose X is controlled may enroll)")
-    return subject.end(), cue.start()
-
-
 def _exception_span(ctx: ItemContext, f: _Found, found: list[_Found]) -> tuple[int, int] | None:
     """The words an exception cue covering ``f`` speaks of ("excluding baseline cataracts", "with the exception of
     mild dementia that ..."), whose cue words alone say the admitted condition's scope, or None."""
     low = ctx.lower
     for c in ctx.context.cues("exception", kind=KIND_NAME):
-        if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
+        if c.covers(f.start, f.end) and excepts(RULES, low, c.cue_end, f.start):
             end = max(c.scope_end, f.end)
-            last = max(g.end for g in found if c.covers(g.start, g.end) or g is f)
+            last = max(
+                g.end for g in found if g is f or (c.covers(g.start, g.end) and excepts(RULES, low, c.cue_end, g.start))
+            )
             stop = RULES.exception_stop.search(low, last, end)  # its clause ends at a break after its last condition
             return c.cue_end, stop.start() if stop is not None else end
     return None
@@ -485,7 +475,7 @@ def _requirement(
     low = ctx.lower
     if not RULES.permit_words.isdisjoint(ctx.words) or "t excluded" in low or "t be excluded" in low:
         if sentence not in zones:
-            zones[sentence] = _permit_zone(low, sentence_start, sentence_end)
+            zones[sentence] = permit_zone(RULES, low, sentence_start, sentence_end)
         zone = zones[sentence]
         inside = zone is not None and zone[0] <= f.start < zone[1]
         if inside and not ctx.context.has("negated", f.start, f.end, kind=KIND_NAME):
@@ -495,7 +485,7 @@ def _requirement(
     context = ctx.context
     for c in context.cues("exception", kind=KIND_NAME):
         # covered, and not by a cue closed in parentheses before it ("(excluding vascular access) or injury")
-        if c.covers(f.start, f.end) and ")" not in low[c.cue_end : f.start]:
+        if c.covers(f.start, f.end) and excepts(RULES, low, c.cue_end, f.start):
             return "allowed"
     if context.has("permitted", f.start, f.end, kind=KIND_NAME):
         return "allowed"

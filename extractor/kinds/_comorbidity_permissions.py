@@ -1,0 +1,44 @@
+"""Permissions and exceptions of the ``comorbidity`` kind (its rules are ``comorbidity.yaml``): where a sentence lets
+conditions in, and whether an exception cue reaches a condition named after it (GUIDE.md: a permitted condition is a
+criterion of its own, ``allowed``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractor.kinds.comorbidity import Rules
+
+__all__ = ["excepts", "permit_zone"]
+
+_OPEN, _CLOSE = "([", ")]"
+
+
+def permit_zone(rules: Rules, low: str, s: int, e: int) -> tuple[int, int] | None:
+    """Where a sentence ``low[s:e]`` lets conditions in: the subject of a permission ("Subjects with vitiligo, type I
+    diabetes ... are permitted to enroll") or what follows one ("are permitted to enroll if they have vitiligo")."""
+    cue = rules.permit_cue.search(low, s, e)
+    if cue is None:
+        return None
+    if cue.group("fwd"):
+        return cue.end(), e
+    subject = rules.permit_subject.search(low, s, cue.start())
+    if subject is None or low.count("(", subject.end(), cue.start()) > low.count(")", subject.end(), cue.start()):
+        return None  # no subject, or a permission inside a parenthesis ("(those whose X is controlled may enroll)")
+    return subject.end(), cue.start()
+
+
+def excepts(rules: Rules, low: str, cue_end: int, start: int) -> bool:
+    """Whether the exception list opened at ``cue_end`` still runs at ``start``: not when a bracket opened before the
+    cue closes in between ("(excluding vascular access) or injury", "[with the exception of diverticulosis], lupus"),
+    nor past an entry that starts another excluded one ("except hypothyroidism, uncontrolled diabetes", "excluding
+    biopsy, or had traumatic injury")."""
+    depth = 0
+    for ch in low[cue_end:start]:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+            if depth < 0:
+                return False
+    return rules.exception_list_end.search(low, cue_end, start) is None
