@@ -19,9 +19,8 @@ from typing import Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_exposure import received_exposure
-from extractor.kinds._prior_therapy_suitability import SuitabilityRules, suitability
+from extractor.kinds._prior_therapy_suitability import SuitabilityRules, named_only_inside, suitability
 from extractor.kinds._prior_therapy_types import Therapy
-from extractor.rules.drugs import find_agents
 from extractor.rules.grammar import any_in, to_months, to_weeks
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
@@ -109,12 +108,7 @@ def _suitable(ctx: ItemContext, r: PlannedRules, out: list[C]) -> list[C]:
     ]
     if not spans:
         return out
-    inside: set[str] = set()
-    outside: set[str] = set()
-    for a in find_agents(lower):
-        names = {a.name, *(a.qualified or ())}
-        (inside if any(s <= a.start and a.end <= e for s, e in spans) else outside).update(names)
-    drop = inside - outside
+    drop = named_only_inside(lower, spans)
     if not drop:
         return out
     kept: list[C] = []

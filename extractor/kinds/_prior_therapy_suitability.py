@@ -49,6 +49,16 @@ def _dropped(name: str, drop: set[str]) -> bool:
     return name in drop or any(name.endswith(f" {d}") for d in drop)
 
 
+def named_only_inside(lower: str, spans: list[tuple[int, int]]) -> set[str]:
+    """Agent names (and their qualified forms) found only inside ``spans``, never elsewhere in the item."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for a in find_agents(lower):
+        names = {a.name, *(a.qualified or ())}
+        (inside if any(s <= a.start and a.end <= e for s, e in spans) else outside).update(names)
+    return inside - outside
+
+
 def suitability(ctx: ItemContext, r: SuitabilityRules, out: list[C]) -> list[C]:
     """``out`` without the agents that only a suitability judgement names."""
     lower = ctx.lower
@@ -63,12 +73,7 @@ def suitability(ctx: ItemContext, r: SuitabilityRules, out: list[C]) -> list[C]:
         spans.append((m.start(g), m.end(g)))
     if not spans:
         return out
-    inside: set[str] = set()
-    outside: set[str] = set()
-    for a in find_agents(lower):
-        names = {a.name, *(a.qualified or ())}
-        (inside if any(s <= a.start and a.end <= e for s, e in spans) else outside).update(names)
-    drop = inside - outside
+    drop = named_only_inside(lower, spans)
     if not drop:
         return out
     kept: list[C] = []
