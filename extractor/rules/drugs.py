@@ -187,7 +187,7 @@ class _Phrases:
 @cache
 def _phrases() -> _Phrases:
     p = vocabulary(Drugs).phrases
-    strength, sep = p.cyp_strength, p.cyp_separator
+    strength, sep, sens = p.cyp_strength, p.cyp_separator, p.cyp_sensitive
     head = f"(?:{strength})?{p.cyp_head}"
     one = p.cyp_enzyme.replace("(\\d", "(?:\\d", 1)
     first = f"(?:{one}|{p.transporter})"  # an enzyme or a drug transporter ("P-gp") in its place
@@ -195,7 +195,7 @@ def _phrases() -> _Phrases:
     enzymes = first + "(?:" + sep + "(?:" + first + "|" + _ELIDED + ")|" + _ELIDED_DIGIT + ")*"
     heads = head + "(?:" + sep + head + ")*"
     phrase = (
-        rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<e1>{enzymes})(?:\s+transporters?)?\)?[\s-]*(?P<h1>{heads})"
+        rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<q>{sens})?(?P<e1>{enzymes})(?:\s+transporters?)?\)?[\s-]*(?P<h1>{heads})"
         rf"|(?P<h2>{heads})\s+(?:of|for)\s+(?:the\s+)?(?P<e2>{enzymes})(?:\s+transporters?)?)(?![a-z0-9])"
     )
     return _Phrases(
@@ -207,7 +207,7 @@ def _phrases() -> _Phrases:
         cyp_one_enzyme=re.compile(
             f"{p.cyp_enzyme}|(?<![a-z0-9])({_ELIDED})|{_ELIDED_DIGIT_NAME}|(?<![a-z0-9])({p.transporter})"
         ),
-        cyp_one_head=re.compile(f"(?P<s>{strength})?(?P<h>inhibitor|inducer|substrate)"),
+        cyp_one_head=re.compile(f"(?P<s>{strength})?(?P<q>{sens})?(?P<h>inhibitor|inducer|substrate)"),
         cyp_gate=("cyp", "cytochrome", *required_literals(re.compile(p.transporter))[0]),
     )
 
@@ -282,7 +282,8 @@ def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None
 def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[Agent]:
     """Cytochrome P450 phrases with coordinated enzymes and heads: one agent per enzyme and head ("strong CYP3A4
     inhibitors or inducers" -> strong cyp3a4 inhibitor, strong cyp3a4 inducer). A strength word ("strong", "potent",
-    "moderate") stays with its heads and the heads after it; "strong or moderate" names both ("strong cyp3a4
+    "moderate") stays with its heads and the heads after it, "sensitive" with a substrate ("sensitive cyp3a4
+    substrate"); "strong or moderate" names both ("strong cyp3a4
     inducer", "moderate cyp3a4 inducer": GUIDE, third round); a strength the lexicon has no name for gives the
     plain class. Names the lexicon lacks are left out; the phrase's other mentions are replaced."""
     ph = _phrases()
@@ -294,6 +295,8 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
         for h in ph.cyp_one_head.finditer(heads_text):
             strength = h.group("s") or strength
             words = strength.replace("/", " ").split()  # "strong/moderate": both
+            if h.group("h") == "substrate" and (h.group("q") or m.group("q")):
+                words = ["sensitive"]  # "sensitive" narrows a substrate only
             for enzyme in _enzyme_names(ph.cyp_one_enzyme, enzymes):
                 base = f"{'cyp' if enzyme[:1].isdigit() else ''}{enzyme} {h.group('h')}"
                 hits = [n for w in words if (n := table.get(agent_key(f"{w} {base}"))) is not None]

@@ -70,6 +70,9 @@ class DrugPhrases(_Strict):
     cyp_strength: str
     cyp_enzyme: str = Field(description="One cytochrome P450 enzyme; group 1 is its name ('3a4').")
     cyp_head: str
+    cyp_sensitive: str = Field(
+        default="(?!)", description="A word that narrows a substrate head only ('sensitive CYP3A4 substrates')."
+    )
     transporter: str = Field(
         default="(?!)", description="One drug transporter written in a P450 phrase's place ('P-gp', 'BCRP'), no group."
     )
