@@ -30,6 +30,7 @@ from extractor.kinds._comorbidity_causes import caused
 from extractor.kinds._comorbidity_clauses import scope_clause
 from extractor.kinds._comorbidity_lists import siblings, whole_part
 from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
+from extractor.kinds._comorbidity_negated import negated_in_permission
 from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
 from extractor.kinds._comorbidity_permissions import excepts, permit_zone
@@ -158,6 +159,7 @@ class Rules(RuleFile):
     cause_gap: Pattern
     cause_end: Pattern
     cause_in_list: Pattern
+    permit_negation_break: Pattern
     cause_words: tuple[str, ...]
     procedure_history: Pattern
     procedure_words: tuple[str, ...]
@@ -488,7 +490,10 @@ def _requirement(
         if c.covers(f.start, f.end) and excepts(RULES, low, c.cue_end, f.start):
             return "allowed"
     if context.has("permitted", f.start, f.end, kind=KIND_NAME):
-        return "allowed"
+        negated = negated_in_permission(
+            RULES, context, low, kind=KIND_NAME, sentence_start=sentence_start, span=(f.start, f.end)
+        )
+        return "excluded" if negated else "allowed"  # "but without X, are eligible": X excluded
     if ctx.lead_in.rstrip().endswith(":"):  # a lead-in, not a sibling the segmenter nested
         if RULES.lead_in_allowed.search(ctx.lead_in):
             return "allowed"  # a child of "The following are allowed:"
