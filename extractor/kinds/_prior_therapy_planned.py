@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_exposure import received_exposure
-from extractor.kinds._prior_therapy_suitability import SuitabilityRules, named_only_inside, suitability
+from extractor.kinds._prior_therapy_suitability import SuitabilityRules, named_only_inside, suitability, without_agents
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.grammar import any_in, to_months, to_weeks
 from extractor.rules.item import ItemContext
@@ -109,15 +109,4 @@ def _suitable(ctx: ItemContext, r: PlannedRules, out: list[C]) -> list[C]:
     if not spans:
         return out
     drop = named_only_inside(lower, spans)
-    if not drop:
-        return out
-    kept: list[C] = []
-    for c in out:
-        agents = c.agents
-        if agents and any(n in drop for n in agents) and c.requirement == "required":
-            rest = [n for n in agents if n not in drop]
-            if not rest:
-                continue  # the criterion named only the suitable therapy: `other`
-            c.agents = rest
-        kept.append(c)
-    return kept
+    return without_agents(out, drop.__contains__, required_only=True) if drop else out

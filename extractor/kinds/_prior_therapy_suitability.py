@@ -12,6 +12,7 @@ Patterns: ``planned_therapy.lead_suitable`` in ``prior_therapy.yaml``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -59,6 +60,20 @@ def named_only_inside(lower: str, spans: list[tuple[int, int]]) -> set[str]:
     return inside - outside
 
 
+def without_agents(out: list[C], dropped: Callable[[str], bool], required_only: bool = False) -> list[C]:
+    """``out`` with the ``dropped`` agents removed (only from required criteria when ``required_only``); a criterion
+    left with none named only the suitable therapy and goes (`other`)."""
+    kept: list[C] = []
+    for c in out:
+        if c.agents and any(dropped(n) for n in c.agents) and (not required_only or c.requirement == "required"):
+            rest = [n for n in c.agents if not dropped(n)]
+            if not rest:
+                continue
+            c.agents = rest
+        kept.append(c)
+    return kept
+
+
 def suitability(ctx: ItemContext, r: SuitabilityRules, out: list[C]) -> list[C]:
     """``out`` without the agents that only a suitability judgement names."""
     lower = ctx.lower
@@ -74,14 +89,4 @@ def suitability(ctx: ItemContext, r: SuitabilityRules, out: list[C]) -> list[C]:
     if not spans:
         return out
     drop = named_only_inside(lower, spans)
-    if not drop:
-        return out
-    kept: list[C] = []
-    for c in out:
-        if c.agents and any(_dropped(n, drop) for n in c.agents):
-            rest = [n for n in c.agents if not _dropped(n, drop)]
-            if not rest:
-                continue  # the criterion named only the suitable therapy: `other`
-            c.agents = rest
-        kept.append(c)
-    return kept
+    return without_agents(out, lambda n: _dropped(n, drop)) if drop else out
