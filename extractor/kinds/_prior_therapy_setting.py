@@ -28,6 +28,7 @@ class SettingRules(BaseModel):
     adjuvant: Pattern
     early: Pattern
     route_before: Pattern
+    denied_before: Pattern
     tied_before: Pattern
     tied_in: Pattern
     curative_denied: Pattern
@@ -60,6 +61,8 @@ def setting_of(rules: SettingRules, lower: str, s: int, e: int, first: int = -1)
         and not rules.tied_before.search(seg, max(0, met.start() - 20), met.start())
     ):
         met = rules.metastatic.search(seg, met.end())
+    while met is not None and rules.denied_before.search(seg, max(0, met.start() - 60), met.start()):
+        met = rules.metastatic.search(seg, met.end())  # "without evidence of metastatic disease"
     adjuvant = "adjuvant" in seg or "operative" in seg
     neo = rules.neoadjuvant.search(seg) if adjuvant else None
     if neo and rules.route_before.search(seg, max(0, neo.start() - 40), neo.start()):
