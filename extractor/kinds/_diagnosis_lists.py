@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "chained",
+    "coordinated_sites",
     "generic_cancer",
     "head_and_neck_sites",
     "list_entries",
     "planned_treatment",
+    "site_run_start",
     "stage_run_start",
     "upper_abbreviations",
 ]
@@ -32,6 +34,8 @@ _HEAD_REACH = 30  # ... and before those for the head they follow
 _CHAIN_GAP = 30  # a mention coordinated with the last one taken starts within this many characters of its end ...
 _CHAIN_QUALIFIED_GAP = 90  # ... or these, after a qualifier ("CLL with Richter's transformation, NHL")
 _PLANNED_BEFORE = 140  # characters before a mention read for a treatment the patient is to undergo for it
+_SITE_ENTRY = 40  # characters read for one entry of a list of site words before a mention ...
+_SITE_ENTRIES = 12  # ... and at most this many entries
 
 
 def planned_treatment(rules: Rules, lower: str, start: int) -> bool:
@@ -169,3 +173,24 @@ def upper_abbreviations(rules: Rules, clean: str, mentions: list[tuple[int, int,
         added = True
     if added:
         mentions.sort(key=lambda x: x[0])
+
+
+def coordinated_sites(rules: Rules, pre: str, rx: re.Pattern[str], sites: dict[str, str]) -> list[str]:
+    """The site words coordinated in ``pre``, none in or before a negated note ("(not nasopharynx, sinonasal or
+    lip), ovarian carcinosarcoma")."""
+    close = pre.rfind(")")
+    opened = pre.rfind("(", 0, close) if close >= 0 else -1
+    start = close + 1 if opened >= 0 and rules.hn_site_negated_before.search(pre, opened, close) else 0
+    return [sites[w] for m in rx.finditer(pre, start) if (w := " ".join(m.group(1).split())) in sites]
+
+
+def site_run_start(rules: Rules, lower: str, start: int, reach: int) -> int:
+    """Where the text read for site words coordinated before a mention starting at ``start`` begins: ``reach``
+    characters before it, or further back while a list of bare words runs on (diagnosis.yaml ``site_run_entry``)."""
+    run = start
+    for _ in range(_SITE_ENTRIES):
+        m = rules.site_run_entry.search(lower, max(0, run - _SITE_ENTRY), run)
+        if m is None:
+            break
+        run = m.start()
+    return min(max(0, start - reach), run)

@@ -24,9 +24,11 @@ from extractor.kinds._diagnosis_heads import site_histology
 from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
 from extractor.kinds._diagnosis_lists import (
     chained,
+    coordinated_sites,
     head_and_neck_sites,
     list_entries,
     planned_treatment,
+    site_run_start,
     stage_run_start,
     upper_abbreviations,
 )
@@ -94,6 +96,7 @@ class Rules(RuleFile):
     therapy_before: Pattern
     agent_qualifier_after: Pattern
     site_list: Pattern
+    site_run_entry: Pattern
     site_list_histology: Pattern
     of_the_site: Pattern
     site_after: Pattern
@@ -256,15 +259,6 @@ def therapy_before(lower: str, start: int, end: int) -> bool:
     return bool(RULES.therapy_before.search(lower, start, end))
 
 
-def _coordinated_sites(pre: str, rx: re.Pattern[str], sites: dict[str, str]) -> list[str]:
-    """The site words coordinated in ``pre``, none in or before a negated note ("(not nasopharynx, sinonasal or
-    lip), ovarian carcinosarcoma")."""
-    close = pre.rfind(")")
-    opened = pre.rfind("(", 0, close) if close >= 0 else -1
-    start = close + 1 if opened >= 0 and RULES.hn_site_negated_before.search(pre, opened, close) else 0
-    return [sites[w] for m in rx.finditer(pre, start) if (w := " ".join(m.group(1).split())) in sites]
-
-
 def _names(lower: str, vocab: _Vocab) -> list[tuple[int, int, str]]:
     """The cancer and histology names in ``lower`` (what a scan with ``name_start`` in front of the names finds):
     each after a non-word character, the text read with a space in front (one scan, one pattern). A pattern
@@ -408,8 +402,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         if has_history and RULES.negated_history_before.search(lower, max(0, s - _NEGATED_BEFORE), s):
             continue  # "No history of myelodysplastic syndrome": a cancer the patient must not have had
         # "breast, ovarian or prostate cancer": bare site words coordinated before the mention
-        pre = lower[max(0, s - _SITES_BEFORE) : s]
-        for site in _coordinated_sites(pre, RULES.site_list, vocab.sites):
+        pre = lower[site_run_start(RULES, lower, s, _SITES_BEFORE) : s]
+        for site in coordinated_sites(RULES, pre, RULES.site_list, vocab.sites):
             if site not in names and site != c:
                 names.append(site)
                 where[site] = (s, e)
@@ -443,7 +437,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if not names and hists and out.confirmed and not out.agents:
         s, e, h = hists[0]
         pre = lower[max(0, s - _SITES_BEFORE_HISTOLOGY) : s]
-        for site in _coordinated_sites(pre, RULES.site_list_histology, vocab.sites):
+        for site in coordinated_sites(RULES, pre, RULES.site_list_histology, vocab.sites):
             if site not in names:
                 names.append(site)
                 where[site] = (s, e)
