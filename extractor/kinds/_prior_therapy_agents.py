@@ -378,7 +378,11 @@ def untreated_fields(rules: AgentRules, lower: str, none: bool, m: re.Match[str]
         return 1, []  # progression on an unnamed prior therapy: at least one line
     std = rules.refractory_standard
     hit = std.search(m.group()) is not None or std.match(lower, m.end()) is not None
-    return (1 if "line" in m.group() else None), (["standard therapy"] if hit else [])
+    one = "line" in m.group() or _AT_LEAST_ONE.search(m.group()) is not None  # "at least one standard therapy"
+    return (1 if one else None), (["standard therapy"] if hit else [])
+
+
+_AT_LEAST_ONE = re.compile(r"\bat\s+least\s+(?:one|1)\b")
 
 
 def _abbreviated(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
