@@ -108,6 +108,9 @@ class Rules(RuleFile):
     hiv_analytes: frozenset[str]
     hiv_population: Pattern
     hiv_condition: str
+    sex_pair: Pattern
+    sex_female: Pattern
+    sex_words: frozenset[str]
     age_table_unit: str
     html_entity: Pattern
     html_entities: dict[str, str]

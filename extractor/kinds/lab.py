@@ -39,6 +39,7 @@ from extractor.kinds._lab_populations import condition_in, further_conditions, l
 from extractor.kinds._lab_prior_condition import prior_conditions
 from extractor.kinds._lab_range import range_low
 from extractor.kinds._lab_rules import RULES, Rules
+from extractor.kinds._lab_sexes import per_sex
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._lab_unitless import take_unit
 from extractor.kinds._lab_words import readable
@@ -566,6 +567,8 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = age_table(ctx, labs, Lab)
     if ctx.prev is not None and RULES.anchor.search(ctx.lower) is not None:
         labs = carried(ctx, labs, _spoken, lambda m, t, cond, span: _lab(ctx, m, t, cond=cond, span=span, seen={}))
+    if not words.isdisjoint(RULES.sex_words):
+        labs = per_sex(ctx, labs)
     return hiv_population(ctx, labs) if "hiv" in ctx.words or "human" in ctx.words else labs
 
 
