@@ -9,7 +9,7 @@ Without a diagnosis in the item (the diagnosis kind's reading) an extent word co
 noun and not in a therapy setting ("prior chemotherapy for metastatic disease"); a stage list after a therapy word
 is a setting too; an item about another malignancy gives no stage. An extent word naming the disease a therapy was
 given for, or one an exclusion permits, is skipped (``_stage_reference``); another
-non-cancer system's stage is none.
+non-cancer system's stage is none; an inclusion about a tumour sample to provide names the sample's source, no stage.
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ class Rules(RuleFile):
     recurrent: Pattern
     recurrent_gate: tuple[str, ...]
     malignancy_gate: tuple[str, ...]
+    sample_gate: tuple[str, ...]
+    sample_item: Pattern
     extent_near: Pattern
     extent_start: Pattern
     extent_defined: Pattern
@@ -298,6 +300,8 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
         stages = []  # "no prior chemotherapy for stage IV NSCLC": a therapy setting
     if not (stages or met or loc or rec or non_met):
         return None
+    if not ctx.is_exclusion and any_in(RULES.sample_gate, seg) and RULES.sample_item.match(lower, lo):
+        return None  # "Availability of archival tumour sample ... biopsy of a metastatic lesion": the sample's source
     dx = read_diagnosis(ctx)
     if not dx.names or (not whole and not any(lo <= a < hi for a, _ in dx.where.values())):
         if any_in(RULES.malignancy_gate, lower) and prior_malignancy(lower):
