@@ -106,6 +106,7 @@ class Rules(RuleFile):
     untreated_allowed: Pattern
     treated_or_before: Pattern
     requirement: Pattern
+    foreign_after: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -219,6 +220,11 @@ def _allowing_lead(ctx: ItemContext) -> bool:
     if not lead or RULES.brain.search(lead) is None:
         return False
     return RULES.lead_exception.search(lead, max(0, len(lead) - _LEAD_TAIL)) is not None
+
+
+def _blank(m: re.Match[str]) -> str:
+    """Spaces in place of a match (the offsets after it keep their place)."""
+    return " " * len(m.group())
 
 
 def _cohort_needs(ctx: ItemContext, m: re.Match[str]) -> bool:
@@ -338,6 +344,9 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     if "because" in near and (rm := RULES.reason.search(head, first.end())):
         # "... excluded because they often develop progressive neurologic dysfunction": a reason names no condition
         near = head[max(0, first.start() - _NEAR) : rm.start()]
+    # "brain metastasis or active leptomeningeal disease": a descriptor of another listed condition is blanked
+    at = first.end() - max(0, first.start() - _NEAR)
+    near = near[:at] + RULES.foreign_after.sub(_blank, near[at:])
     for d, rx in _DESCRIPTORS:
         named = d.bad if bad_side else (d.good,) if d.good else ()
         if named and rx.search(near):
