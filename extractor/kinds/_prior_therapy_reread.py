@@ -14,6 +14,8 @@ requirement reversed in three families of the non-gold corpus:
   by the permission of the inactivated ones beside it ("Live vaccines within 4 weeks (participants vaccinated with
   inactivated vaccines can be enrolled)"), so it is ``excluded`` (typed required or allowed; 3 trials).
 
+- the later entries of an inline exception list ("...: A; B; C"): ``allowed`` (``_prior_therapy_allowance``).
+
 Only criteria whose quote states the family are re-read. Patterns: ``reread`` in ``prior_therapy.yaml``.
 """
 
@@ -23,10 +25,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_allowance import AllowanceRules, allowance
 from extractor.kinds._prior_therapy_conditional import ConditionalRules, conditional
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.models.criteria import Requirement
 from extractor.rules.grammar import any_in
+from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
 
 __all__ = ["RereadRules", "reread"]
@@ -46,12 +50,13 @@ class RereadRules(BaseModel):
     non_live: Pattern
     permit: Pattern
     conditional: ConditionalRules
+    allowance: AllowanceRules
 
 
 C = TypeVar("C", bound=Therapy)
 
 
-def reread(rules: RereadRules, found: list[C]) -> list[C]:
+def reread(rules: RereadRules, found: list[C], ctx: ItemContext) -> list[C]:
     """``found`` with the requirement of each criterion whose quote states one of the families set as it says."""
     for c in found:
         low = c.evidence.text.lower()
@@ -63,7 +68,8 @@ def reread(rules: RereadRules, found: list[C]) -> list[C]:
             c.requirement = "excluded"
         elif rules.no_washout.match(low) or rules.stable.search(low):
             c.requirement = "allowed"
-    return conditional(rules.conditional, found)  # "If a subject received X, they must ...", "X can be used"
+    found = conditional(rules.conditional, found)  # "If a subject received X, they must ...", "X can be used"
+    return allowance(rules.allowance, ctx, found)  # the later entries of an inline exception list
 
 
 def _vaccine(rules: RereadRules, agents: list[str], low: str, requirement: Requirement) -> Requirement:

@@ -276,7 +276,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = resected(ctx, rules, found, PriorTherapy)  # resected disease in a diagnosis item
     found = washout_children(ctx, rules, listed_children(ctx, rules, found, PriorTherapy), PriorTherapy)  # child items
     found = mentioned_only(rules.mentions, contextual(rules.context_only, found))
-    found = reread(rules.reread, incidental(rules.incidental, ctx.lower, found))
+    found = reread(rules.reread, incidental(rules.incidental, ctx.lower, found), ctx)
     return requalified(rules.requalified, rules.agents.qualifiers, found)
 
 
