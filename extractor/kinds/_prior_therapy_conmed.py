@@ -28,6 +28,7 @@ from extractor.kinds._prior_therapy_hepatitis import TreatedRules, treated_names
 from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.kinds._prior_therapy_transfusion import TransfusionRules, absence_weeks, transfusion_names
+from extractor.kinds._prior_therapy_washout_note import noted_washout
 from extractor.kinds._prior_therapy_windows import condition_window
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import agent_classes, find_agents, is_class
@@ -73,6 +74,7 @@ class ConmedRules(BaseModel):
     use_permitted: Pattern
     exception: Pattern
     use_false_friend: Pattern
+    washout_note: Pattern
     dose_classes: tuple[str, ...]
     dose_before: Pattern
     anchor_before: Pattern
@@ -104,6 +106,7 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
     """``out`` and the concomitant-medication criteria of the item it left out."""
     lower = ctx.lower
     r = rules.conmed
+    out = noted_washout(r.washout_note, rules.clauses, ctx, out, model)
     trial = any_in(r.trial_gate, lower)
     antiviral = any_in(r.antiviral_gate, lower)
     prohibited = "prohibited" in lower
@@ -117,6 +120,7 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
     if not (trial or antiviral or prohibited or cyp or treated or transfused):
         return out
     have = {n for c in out for n in getattr(c, "agents", ())}
+    held = {n for c in out if getattr(c, "requirement", None) != "allowed" for n in getattr(c, "agents", ())}
     add: list[C] = []
     for s, e in split_sentences(ctx.clean, rules.clauses):
         if trial and "investigational agent" not in have:
@@ -126,7 +130,7 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
         if prohibited:
             add.extend(_prohibited(ctx, rules, out, s, e, model, have))
         if cyp:
-            add.extend(_use(ctx, rules, out, s, e, model, have))
+            add.extend(_use(ctx, rules, out, s, e, model, held))  # a permission of the same agent is another fact
         if treated and not any("antiviral" in n for n in have):
             names, requirement = treated_names(r.treated, lower, s, e)
             if names:
