@@ -259,6 +259,8 @@ def _marker_mentions(ctx: ItemContext) -> list[Mention]:
             if m.start() > 0 and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-"):
                 continue
             sym = canon.get(_norm(m.group(0)))
+            # a longer name opening with a symbol read as a token replaces it ("BRCA 1 or 2", "BRCA1 and 2")
+            found = [f for f in found if not (f[0] == m.start() and f[1] < m.end())] if sym else found
             if sym and not any(a <= m.start() < b for a, b, _ in found):
                 found.append((m.start(), m.end(), sym))
         found.sort()
