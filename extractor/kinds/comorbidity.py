@@ -29,11 +29,13 @@ from extractor.kinds._comorbidity_catchall import blank_catchall
 from extractor.kinds._comorbidity_causes import caused
 from extractor.kinds._comorbidity_clauses import scope_clause
 from extractor.kinds._comorbidity_lists import siblings, whole_part
-from extractor.kinds._comorbidity_names import chronic_kept, had_condition, had_transplant
+from extractor.kinds._comorbidity_names import had_condition, had_transplant
 from extractor.kinds._comorbidity_negated import negated_in_permission
 from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
 from extractor.kinds._comorbidity_permissions import excepts, permit_zone
+from extractor.kinds._comorbidity_qualifiers import paired as _pairs
+from extractor.kinds._comorbidity_qualifiers import qualified
 from extractor.kinds._comorbidity_senses import other_sense
 from extractor.kinds._comorbidity_stopped import stopped
 from extractor.kinds._spec import Compare, KindSpec
@@ -178,6 +180,7 @@ class Rules(RuleFile):
     list_cause: Pattern
     chronic_names: frozenset[str]
     chronic_before: Pattern
+    site_qualifiers: frozenset[str]
     transplant_had: Pattern
     adjective_head: Pattern
     adjective_names: dict[str, str]
@@ -239,29 +242,13 @@ def _name(text: str) -> tuple[str, ...]:
     return (" ".join(words.get(w, w) for w in " ".join(text.split()).split(" ")),)
 
 
-def _paired(before: str, name: str, base: str) -> tuple[str, ...]:
-    """The one word paired with a condition before a slash or its modifier ("esophageal/gastric varices" ->
-    "esophageal varices"; "primary or acquired immunodeficiency" -> "primary immunodeficiency"), or nothing."""
-    m = RULES.coord_pair.search(before)
-    if m is None:
-        return ()
-    pre = m.group("pre")
-    if pre in RULES.coord_heads or pre in RULES.coord_lead or pre in RULES.coord_block:
-        return ()
-    if base != name and (pre in RULES.coord_pair_mods or RULES.coord_pair_mod.fullmatch(pre)):
-        return (f"{pre} {base}",)  # the modifier's alternative
-    if m.group("slash") and len(words := name.split()) == 2:
-        return (f"{pre} {words[1]}",)  # "neurologic/neuromuscular disorder"
-    return ()
-
-
 def _coordinated(wider: str, name: str, base: str) -> tuple[str, ...]:
     """The part coordinated in ``wider`` (the text before a condition, after the one found before it) that shares
     the condition's head ("type 1 or type 2 diabetes mellitus" -> "type 1 diabetes mellitus"), or nothing; ``base``:
     the name without its modifier."""
     cut = max(0, len(wider) - 40)
     before = wider[cut:]  # the part next to the condition: a short look-back (the comma list below looks further)
-    if paired := _paired(before, name, base):
+    if paired := _pairs(RULES, before, name, base):
         return paired
     m = RULES.coord_before.search(before)
     if m is None:
@@ -349,11 +336,11 @@ def _find(ctx: ItemContext) -> list[_Found]:
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
-        names = chronic_kept(RULES, low, m.start(), names)  # "chronic pancreatitis", not "acute or chronic ..."
+        start, names = qualified(RULES, low, m.start(), mod, names)  # "chronic pancreatitis", "rectal bleeding"
         if other_sense(RULES, low, names[0], m.group("name")):
             continue  # a lab item's Gilbert's, a gene carried, "TBI" beside irradiation: not a comorbidity
         prev_end = found[-1].end if found else 0
-        before = low[max(0, m.start() - 90, prev_end) : m.start()]
+        before = low[max(0, start - 90, prev_end) : start]
         coordinated = (
             _coordinated(before, names[0], _name(m.group("name"))[0])
             if " or " in before or " and " in before or "/" in before[-3:]
@@ -367,7 +354,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
         if words[-1] in RULES.coord_list_heads and (h := RULES.head_after.match(low, end)) is not None:
             # a second generic head after it ("autoimmune disease or syndrome"): the modifier names both
             end, more = h.end(), (" ".join([*words[:-1], h.group("head")]),)
-        found.append(_Found(m.start(), end, (*coordinated, *names, *more)))
+        found.append(_Found(start, end, (*coordinated, *names, *more)))
     if any_in(RULES.hypersensitivity_words, low):
         found.extend(_Found(s, e, n, "hypersensitivity") for s, e, n in allergies(RULES, low, [f.start for f in found]))
     if not RULES.toxicity_words.isdisjoint(ctx.words):
