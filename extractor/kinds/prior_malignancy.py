@@ -69,6 +69,7 @@ class Rules(RuleFile):
     hyphen_space: Pattern
     inner_parens: Pattern
     risk_qualifier: Pattern
+    therapy_target: Pattern
     pair_split: Pattern
     exception_lead_in: Pattern
     excluded_parens: Pattern
@@ -215,6 +216,10 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
             if skip[0] <= e.start() < skip[1] or any(a <= e.start() < b for a, b in aside):
                 continue
             if "risk of" in e.group(0) and RULES.risk_qualifier.search(low, max(0, e.start() - 40), e.start()):
+                continue
+            # a bare prostate cancer a therapy is for ("hormonal therapy for ... (e.g., breast cancer, prostate cancer))
+            bare = e.re is RULES.exception_pattern and RULES.exception_of(e) == "prostate cancer"
+            if bare and RULES.therapy_target.search(low, max(0, e.start() - 75), e.start()):
                 continue
             names = _as_written(e)
             if len(names) == 1 and RULES.cis_generic.fullmatch(names[0]):
