@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -86,6 +86,7 @@ from extractor.kinds._prior_therapy_numbers import (
     within,
 )
 from extractor.kinds._prior_therapy_ongoing import OngoingRules, ongoing
+from extractor.kinds._prior_therapy_other_window import heading_only, other_window
 from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
 from extractor.kinds._prior_therapy_plain import plain_negation
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
@@ -299,7 +300,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
         label = rules.label.match(ctx.clean)
         if label is not None:
             agents = [a for a in agents if a.start >= label.end()]
-    if agents and lower.rstrip().endswith(":") and len(lower) < 80 and _heading(rules, lower, agents):
+    if agents and lower.rstrip().endswith(":") and len(lower) < 80 and heading_only(rules.heading_lead, lower, agents):
         return []  # "Prior antitumor therapies:": a heading over its children (GUIDE: `other`)
     bare = not agents and untreated(rules.agents, lower, 0, len(lower)) is not None  # "No prior therapy for X"
     if (
@@ -332,14 +333,7 @@ def _statements(ctx: ItemContext) -> list[PriorTherapy]:
     out = progression_excluded(
         repeated(settle(rules.procedures, out), rules.agents.failure), rules.agents.failure, ctx.is_exclusion
     )
-    return dedupe(out, rules.agents.planned_gate)
-
-
-def _heading(rules: Rules, lower: str, agents: list[Agent]) -> bool:
-    ends = [0, *(a.end for a in agents)]
-    starts = [*(a.start for a in agents), len(lower)]
-    rest = "".join(lower[a:b] for a, b in zip(ends, starts, strict=True))
-    return rules.heading_lead.fullmatch(rest) is not None
+    return dedupe(other_window(ctx, partial(ctx.make, PriorTherapy), out), rules.agents.planned_gate)
 
 
 # ------------------------------------------------------------------------------------------------- sentences
