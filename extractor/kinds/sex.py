@@ -88,6 +88,15 @@ def _exclusion(ctx: ItemContext) -> list[Sex]:
     return []
 
 
+def _not_sex(low: str, found: re.Match[str], end: int) -> bool:
+    """Whether the sentence of a head sex statement is about childbearing or pregnancy; the words of an "all sexes"
+    pair ("Male or non-pregnant female") are not read."""
+    if not found.group("all"):
+        return RULES.not_sex.search(low, 0, end) is not None
+    s, e = found.span("all")
+    return RULES.not_sex.search(low, 0, s) is not None or RULES.not_sex.search(low, e, end) is not None
+
+
 def extract(ctx: ItemContext) -> list[Sex]:
     """The sex criterion of one item (at most one)."""
     low = ctx.lower
@@ -103,7 +112,7 @@ def extract(ctx: ItemContext) -> list[Sex]:
         found = RULES.after_age.match(low, age_end)
     if found is None:
         found = RULES.head.match(low)
-        if found is not None and RULES.not_sex.search(low, 0, sentence_bounds(ctx.clean, 0, found.end())[1]):
+        if found is not None and _not_sex(low, found, sentence_bounds(ctx.clean, 0, found.end())[1]):
             found = None
     if found is None and not RULES.not_sex.search(low):
         found = RULES.anywhere.search(low)
