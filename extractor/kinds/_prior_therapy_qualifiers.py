@@ -38,6 +38,7 @@ class QualifierRules(BaseModel):
     words: dict[str, str]  # written form -> reported form ("" = as written)
     skip: tuple[str, ...]  # words that do not narrow a class: passed over, not reported
     sites_after: dict[str, str]  # "<head> to the <site>" -> the site's qualifier
+    site_gap: str  # a regex: the words passed over between "to" and the site ("a", "the current", "metastatic")
     coordinator: str  # a regex ending where the qualifier after it starts ("oral or IV")
     frames: dict[str, str]  # a generic class that frames a list -> the qualifier it gives ("systemic treatment with")
     frame_gap: Pattern  # the words between a frame and the first entry
@@ -63,7 +64,7 @@ class QualifierRules(BaseModel):
 
     @cached_property
     def after(self) -> re.Pattern[str]:
-        return re.compile(r"\s+to\s+(?:the\s+)?(?P<q>" + name_alt(self.sites_after) + r")(?![a-z0-9])")
+        return re.compile(r"\s+to\s+" + self.site_gap + r"(?P<q>" + name_alt(self.sites_after) + r")(?![a-z0-9])")
 
     @cached_property
     def spelled(self) -> dict[str, str]:
