@@ -137,6 +137,44 @@ def _is_subheading(line: _Line, base_indent: int) -> bool:
     return len(s.split()) <= 8
 
 
+_ROMAN = re.compile(r"^\(?(i{1,3}|iv|vi{0,3}|ix|x)\\?[.)]$", re.IGNORECASE)
+
+
+def _marker_class(marker: str) -> tuple[str, int | None]:
+    """A marker's list style ("bullet", "1.", "1.1.", "a", "A", "i", "I", "(1)") and its number, when it counts."""
+    m = marker.replace("\\", "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*[.)]", m):
+        parts = m[:-1].split(".")
+        return f"num{len(parts)}{m[-1]}", int(parts[-1])
+    if re.fullmatch(r"\(\d{1,3}\)", m):
+        return "(num)", int(m[1:-1])
+    if _ROMAN.match(m):
+        return ("roman" if m.strip("(").islower() else "ROMAN") + m[-1], None
+    if re.fullmatch(r"\(?[a-zA-Z][.)]", m):
+        letter = m.strip("(")[0]
+        return ("alpha" if letter.islower() else "ALPHA") + m[-1], ord(letter.lower()) - 96
+    return "bullet", None
+
+
+def _starts_list(lead: Item, marker: str, indent: int, lead_indent: int) -> bool:
+    """Whether an entry at ``lead``'s own indent opens the list ``lead`` announces: the lead-in ends with ":" and
+    the entry switches list style ("2. ... as follows:" then "i.") or restarts its numbering ("19. ...:", "1.")."""
+    if lead.marker is None or indent != lead_indent or not lead.text.endswith(":"):
+        return False
+    lead_cls, lead_num = _marker_class(lead.marker)
+    cls, num = _marker_class(marker)
+    if cls != lead_cls:
+        return cls != "bullet" or lead_cls != "bullet"
+    return num == 1 and lead_num is not None and lead_num > 1
+
+
+def _sibling_of_lead(lead: Item, run_cls: str, marker: str) -> bool:
+    """Whether an entry styled as the lead-in, in a list styled otherwise, is the lead-in's next sibling (at any
+    indent: "2. ...:" then "* a", "* b", "    3. ...")."""
+    lead_cls = _marker_class(lead.marker or "*")[0]
+    return lead_cls != run_cls and _marker_class(marker)[0] == lead_cls
+
+
 def segment(text: str) -> Segmentation:
     """Split criteria text into sections and items. Never raises on any string input."""
     lines = _lines(text)
@@ -175,11 +213,36 @@ def segment(text: str) -> Segmentation:
             stack.append((current.indent, len(items) - 1))
         current = None
 
+    run: list[tuple[int, int, str, int | None]] = []  # (lead index, indent, list style, last number) of a flat list
+
     def open_item(start: int, end: int, indent: int, content_indent: int, marker: str | None) -> None:
         nonlocal current
+        prev = stack[-1] if stack else None
         while stack and stack[-1][0] >= indent:
             stack.pop()
         parent = stack[-1][1] if stack else None
+        if marker is None or (run and _sibling_of_lead(items[run[-1][0]], run[-1][2], marker)):
+            run.clear()
+        elif run and indent <= run[-1][1]:
+            lead, r_indent, r_cls, r_num = run[-1]
+            cls, num = _marker_class(marker)
+            if r_cls.lower().startswith("alpha") and r_num is not None and marker.strip("(\\.)") == chr(96 + r_num + 1):
+                cls, num = r_cls, r_num + 1  # "h." then "i.": the next letter, not a roman numeral
+            if indent == r_indent and cls == r_cls and (num is None or r_num is None or num == r_num + 1):
+                parent = lead
+                run[-1] = (lead, r_indent, r_cls, num)
+            else:
+                run.clear()
+        lead_in = prev is not None and prev[1] == len(items) - 1
+        if (
+            marker is not None
+            and not run
+            and prev is not None
+            and lead_in
+            and _starts_list(items[prev[1]], marker, indent, prev[0])
+        ):
+            parent = prev[1]
+            run.append((parent, indent, *_marker_class(marker)))
         depth = items[parent].depth + 1 if parent is not None else 0
         current = _Open(start, end, indent, content_indent, depth, parent, marker, polarity, section, cohort)
 
@@ -194,6 +257,7 @@ def segment(text: str) -> Segmentation:
         ):
             close()
             stack.clear()
+            run.clear()
             pol, after = head
             polarity = pol
             lead = line.start + line.indent
@@ -225,6 +289,7 @@ def segment(text: str) -> Segmentation:
         if _is_subheading(line, base_indent) and (current is None or blank_before):
             close()
             stack.clear()
+            run.clear()
             lead = line.start + line.indent
             cohort = s.rstrip(":").strip()
             sections.append(Section(heading=s, start=lead, end=lead + len(s), polarity=None))

@@ -111,3 +111,46 @@ def test_double_marker_and_escapes() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "\n\n\t", "* ", "Inclusion Criteria:\n\n"])
 def test_empty_inputs(text: str) -> None:
     assert segment(text).items == []
+
+
+def test_same_indent_sub_list_after_lead_in_switches_style() -> None:
+    # paraphrase: a numbered lead-in whose roman sub-items sit at its own indent
+    text = (
+        "Inclusion Criteria:\n\n"
+        "1. Age 18 or older.\n"
+        "2. Brain metastases are allowed provided all of the following are met:\n"
+        "i. Stable for 4 weeks.\n"
+        "ii. No steroids.\n"
+        "3. ECOG 0-1.\n"
+    )
+    items = segment(text).items
+    assert [(it.marker, it.parent, it.depth) for it in items] == [
+        ("1.", None, 0),
+        ("2.", None, 0),
+        ("i.", 1, 1),
+        ("ii.", 1, 1),
+        ("3.", None, 0),
+    ]
+
+
+def test_same_indent_sub_list_restarting_numbers_and_bullets() -> None:
+    # paraphrase: a lead-in numbered 7 whose entries restart at 1, then a bullet lead-in over numbered entries
+    text = (
+        "Exclusion Criteria:\n\n"
+        "7. Use of any of the following:\n"
+        "1. Strong CYP3A inhibitors.\n"
+        "2. Warfarin.\n"
+        "8. Pregnancy.\n"
+        "* Adequate organ function, defined as:\n"
+        "1. ANC >= 1.5.\n"
+        "2. Platelets >= 100.\n"
+        "* No active infection.\n"
+    )
+    items = segment(text).items
+    assert [it.parent for it in items] == [None, 0, 0, None, None, 4, 4, None]
+
+
+def test_same_style_entries_after_lead_in_stay_siblings() -> None:
+    # a lead-in in the same list style as what follows is not given children it does not mark
+    text = "Inclusion Criteria:\n\n1. Adequate organ function:\n2. ANC >= 1.5.\n* ECOG 0-1:\n* Age 18 or older.\n"
+    assert all(it.parent is None for it in segment(text).items)
