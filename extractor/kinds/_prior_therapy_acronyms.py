@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from extractor.kinds._prior_therapy_procedures import ProcedureRules
 from extractor.kinds._prior_therapy_qualifiers import QualifierRules, qualify
+from extractor.kinds._prior_therapy_reversed_targets import reversed_targets
 from extractor.rules.drugs import Agent, lookup
 from extractor.rules.grammar import any_in
 
@@ -27,6 +28,7 @@ def acronyms(
     qualifiers written before it ("second-generation AR inhibitor": second-generation androgen receptor inhibitor)."""
     if len(clean) != len(lower) or not any_in(rules.acronym_gate, lower):
         return agents
+    agents = reversed_targets(rules, clean, lower, agents)
     new: list[Agent] = []
     for m in rules.acronym.finditer(clean):
         anti = m.group("anti") is not None

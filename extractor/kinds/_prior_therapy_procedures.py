@@ -67,6 +67,9 @@ class ProcedureRules(BaseModel):
     acronym_spelled: dict[str, str]  # targets spelled out for the lexicon ("ar" -> androgen receptor)
     acronym_split: Pattern  # between the targets of one list ("ENPP3/CD203c")
     acronym_generic: frozenset[str]  # lexicon names a target reading replaces ("monoclonal antibody")
+    acronym_reversed: Pattern  # "[strength] <head>[ or <head>] of <TARGET>[, <TARGET>]" (case kept text)
+    acronym_reversed_split: Pattern  # between the heads or the targets of one reversed phrase
+    acronym_strength: dict[str, str]  # written strength -> reported ("potent" -> strong)
 
 
 def procedures(rules: ProcedureRules, ar: AgentRules, clean: str, lower: str, agents: list[Agent]) -> list[Agent]:
