@@ -14,9 +14,20 @@ if TYPE_CHECKING:
 __all__ = ["generic_reading", "sole_histology"]
 
 
-def sole_histology(hists: list[tuple[int, int, str]], foreign: list[tuple[int, int]]) -> str | None:
-    """The first of ``hists`` not inside a span of ``foreign`` (mentions of cancers that are not diagnoses)."""
-    own = [h for h in hists if not any(a <= h[0] and h[1] <= b for a, b in foreign)]
+_QUALIFIER_GAP = 3  # at most this many characters between a histology and the foreign mention it qualifies
+
+
+def sole_histology(hists: list[tuple[int, int, str]], foreign: list[tuple[int, int]], lower: str) -> str | None:
+    """The first of ``hists`` not inside a span of ``foreign`` (mentions of cancers that are not diagnoses) nor right
+    before one, qualifying it ("Breast cancer: ...; high grade endometrioid EOC ...": the ovarian cancer's)."""
+    own = [
+        h
+        for h in hists
+        if not any(
+            (a <= h[0] and h[1] <= b) or (h[1] <= a and a - h[1] <= _QUALIFIER_GAP and not lower[h[1] : a].strip(" -"))
+            for a, b in foreign
+        )
+    ]
     return own[0][2] if own else None
 
 
