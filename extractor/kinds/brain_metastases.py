@@ -107,6 +107,7 @@ class Rules(RuleFile):
     treated_or_before: Pattern
     requirement: Pattern
     foreign_after: Pattern
+    measure_rule: Pattern
 
 
 RULES = load_rules("brain_metastases", Rules)
@@ -256,6 +257,13 @@ def _anticoagulant_rule(ctx: ItemContext, m: re.Match[str]) -> bool:
     return RULES.anticoag.search(lower, s0, s1) is not None
 
 
+def _measure_rule(ctx: ItemContext, m: re.Match[str]) -> bool:
+    """The mention's sentence says which lesions count as measurable or target lesions ("For lesions, including brain
+    metastases, to qualify as measurable ...")."""
+    s0, s1 = sentence_bounds(ctx.clean, m.start(), m.end())
+    return RULES.measure_rule.search(ctx.lower, s0, s1) is not None
+
+
 def _untreated_allowed(lower: str, first: re.Match[str]) -> bool:
     """Untreated ones are named as allowed after the mention ("asymptomatic, untreated CNS metastases are eligible"),
     not as one side of "treated or untreated"."""
@@ -285,6 +293,8 @@ def extract(ctx: ItemContext) -> list[BrainMetastases]:
     ):
         return []
     if first is not None and _anticoagulant_rule(ctx, first):
+        return []
+    if first is not None and "as" in lower and _measure_rule(ctx, first):
         return []
     lm = _LEPTO.search(lower)
     if lm is not None and _non_malignant(lower, lm):
