@@ -196,7 +196,8 @@ def _phrases() -> _Phrases:
     heads = head + "(?:" + sep + head + ")*"
     phrase = (
         rf"(?<![a-z0-9])(?:(?P<s>{strength})?(?P<q>{sens})?(?P<e1>{enzymes})(?:\s+transporters?)?\)?[\s-]*(?P<h1>{heads})"
-        rf"|(?P<h2>{heads})\s+(?:of|for)\s+(?:the\s+)?(?P<e2>{enzymes})(?:\s+transporters?)?)(?![a-z0-9])"
+        rf"|(?P<h2>{heads})\s+(?:of|for)\s+(?:the\s+)?(?P<e2>{enzymes})(?:\s+transporters?)?"
+        rf"|{p.cyp_metabolized}(?P<e3>{enzymes})(?:\s+(?:enzymes?|pathway))?)(?![a-z0-9])"
     )
     return _Phrases(
         coordination=re.compile(p.coordination),
@@ -288,8 +289,8 @@ def _cyp_phrases(lower: str, found: list[Agent], table: dict[str, str]) -> list[
     plain class. Names the lexicon lacks are left out; the phrase's other mentions are replaced."""
     ph = _phrases()
     for m in ph.cyp_phrase.finditer(lower):
-        enzymes = m.group("e1") or m.group("e2")
-        heads_text = m.group("h1") or m.group("h2")
+        enzymes = m.group("e1") or m.group("e2") or m.group("e3")
+        heads_text = m.group("h1") or m.group("h2") or "substrate"  # "metabolized by <enzyme>": its substrates
         strength = m.group("s") or ""
         names: list[str] = []
         for h in ph.cyp_one_head.finditer(heads_text):

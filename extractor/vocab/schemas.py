@@ -73,6 +73,9 @@ class DrugPhrases(_Strict):
     cyp_sensitive: str = Field(
         default="(?!)", description="A word that narrows a substrate head only ('sensitive CYP3A4 substrates')."
     )
+    cyp_metabolized: str = Field(
+        default="(?!)", description="Words before an enzyme that make its drugs substrates ('metabolized by')."
+    )
     transporter: str = Field(
         default="(?!)", description="One drug transporter written in a P450 phrase's place ('P-gp', 'BCRP'), no group."
     )
