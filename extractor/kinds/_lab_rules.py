@@ -103,6 +103,10 @@ class Rules(RuleFile):
     age_table_band: Pattern
     age_table_value: Pattern
     age_table_max: float
+    uln_before: Pattern
+    uln_before_reach: int
+    uln_before_tail: Pattern
+    own_limit_after: Pattern
     unitless_ratio: tuple[float, float]
     negated_inclusion: Pattern
     hiv_analytes: frozenset[str]

@@ -41,6 +41,7 @@ from extractor.kinds._lab_range import range_low
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_sexes import per_sex
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
+from extractor.kinds._lab_uln_before import uln_before
 from extractor.kinds._lab_unitless import take_unit
 from extractor.kinds._lab_words import readable
 from extractor.kinds._spec import Compare, KindSpec
@@ -563,6 +564,10 @@ def extract(ctx: ItemContext) -> list[Lab]:
     if not labs and len(ctx.lower) <= RULES.bare_max and (hits := words & _analyte_words()):
         spoken = [m for m in _mentions(ctx, hits) if m.analytes[0] not in RULES.silent_analytes]
         labs = bare_item(ctx, spoken, Lab)
+    if "uln" in words or "upper" in words:
+        labs = uln_before(
+            ctx, readable(ctx.lower), labs, _spoken(ctx), lambda m, t, s: _lab(ctx, m, t, cond=None, span=s, seen={})
+        )
     if is_age_table(ctx):
         labs = age_table(ctx, labs, Lab)
     if ctx.prev is not None and RULES.anchor.search(ctx.lower) is not None:
