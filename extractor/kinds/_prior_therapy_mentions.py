@@ -19,6 +19,7 @@ drug, whatever the requirement) and they carry no window, line limit or duration
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -28,7 +29,7 @@ from extractor.rules.drugs import Agent
 from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
 
-__all__ = ["MentionRules", "arm_agents", "mentioned_only"]
+__all__ = ["MentionRules", "arm_agents", "heading_only", "mentioned_only"]
 
 
 class MentionRules(BaseModel):
@@ -75,3 +76,11 @@ def mentioned_only(rules: MentionRules, found: list[C]) -> list[C]:
             continue
         out.append(c)
     return out
+
+
+def heading_only(heading_lead: re.Pattern[str], lower: str, agents: list[Agent]) -> bool:
+    """Whether the item is only a heading over the agents it names ("Prior antitumor therapies:")."""
+    ends = [0, *(a.end for a in agents)]
+    starts = [*(a.start for a in agents), len(lower)]
+    rest = "".join(lower[a:b] for a, b in zip(ends, starts, strict=True))
+    return heading_lead.fullmatch(rest) is not None

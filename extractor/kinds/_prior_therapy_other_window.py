@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_types import Therapy
-from extractor.rules.drugs import Agent, find_agents
+from extractor.rules.drugs import find_agents
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from extractor.rules.item import ItemContext
 
-__all__ = ["heading_only", "other_window"]
+__all__ = ["other_window"]
 
 C = TypeVar("C", bound=Therapy)
 
@@ -49,11 +49,3 @@ def other_window(ctx: ItemContext, make: Callable[..., C], out: list[C]) -> list
     requirement = next((c.requirement for c in kept if c.within_weeks == rest), "excluded")
     kept.append(make(m.start(), m.end(), agents=named, requirement=requirement, within_weeks=own))
     return kept
-
-
-def heading_only(heading_lead: re.Pattern[str], lower: str, agents: list[Agent]) -> bool:
-    """Whether the item is only a heading over the agents it names ("Prior antitumor therapies:")."""
-    ends = [0, *(a.end for a in agents)]
-    starts = [*(a.start for a in agents), len(lower)]
-    rest = "".join(lower[a:b] for a, b in zip(ends, starts, strict=True))
-    return heading_lead.fullmatch(rest) is not None

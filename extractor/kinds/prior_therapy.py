@@ -69,7 +69,7 @@ from extractor.kinds._prior_therapy_intent import IntentRules, intent
 from extractor.kinds._prior_therapy_leadlists import LeadRules, lead_cued, lead_requirement
 from extractor.kinds._prior_therapy_limitsplit import LimitSplitRules, limit_split
 from extractor.kinds._prior_therapy_listed import ListedRules, listed_children
-from extractor.kinds._prior_therapy_mentions import MentionRules, arm_agents, mentioned_only
+from extractor.kinds._prior_therapy_mentions import MentionRules, arm_agents, heading_only, mentioned_only
 from extractor.kinds._prior_therapy_mentions_seen import Seen
 from extractor.kinds._prior_therapy_needs import need_cue
 from extractor.kinds._prior_therapy_numbers import (
@@ -86,7 +86,7 @@ from extractor.kinds._prior_therapy_numbers import (
     within,
 )
 from extractor.kinds._prior_therapy_ongoing import OngoingRules, ongoing
-from extractor.kinds._prior_therapy_other_window import heading_only, other_window
+from extractor.kinds._prior_therapy_other_window import other_window
 from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
 from extractor.kinds._prior_therapy_plain import plain_negation
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
