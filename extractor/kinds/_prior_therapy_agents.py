@@ -194,6 +194,7 @@ def keep(  # noqa: PLR0917
             and (
                 (rules.false_friend_next.search(between) and rules.own_window.match(lower, a.end))
                 or rules.false_friend_window.search(between)
+                or (":" in between and "(" not in between)  # "<= 14 days before the first dose of study drug: X"
             )
         )  # "... within 4 weeks prior to registration or minor surgery within 7 days", "... before the start of
         # treatment (2 weeks for limited field radiation)": a fresh statement
