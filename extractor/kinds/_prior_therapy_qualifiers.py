@@ -96,10 +96,15 @@ def qualify(rules: QualifierRules, lower: str, agents: list[Agent]) -> list[Agen
         if a.name in rules.frames:
             shared[i] = [rules.frames[a.name]]  # "systemic treatment with (either) X or Y": systemic X, systemic Y
         base, inner = _own(rules, lower, a)
+        alternatives = _alternatives(rules, lower[a.start : a.end])
+        if alternatives is not None:  # "major thoracic or abdominal surgery": one name per alternative
+            base, inner = alternatives[0], []
         if base not in rules.heads or _unwritten(rules, lower, a, base):
             continue
         floor = agents[i - 1].end if i else 0
         groups = _before(rules, lower, before_abbreviation(lower, a.start, floor), floor, bool(inner))
+        if alternatives is not None:
+            groups += alternatives[1]
         if not groups and not inner and i:
             carried = _carried(rules, lower, agents, i, shared=shared, base=base)
             if carried:
@@ -191,6 +196,53 @@ def _own(rules: QualifierRules, lower: str, a: Agent) -> tuple[str, list[str]]:
     if base is None:  # a name the lexicon gives a coordinated word ("topical" in "topical or inhaled steroids")
         base, inner = _split(rules, a.name.split())
     return (a.name, []) if base is None else (base, inner)
+
+
+_ALT = re.compile(r"\s+(?:or|and/or)\s+")
+
+
+def _alternatives(rules: QualifierRules, mention: str) -> tuple[str, list[list[str]]] | None:
+    """A mention that holds coordinated qualifiers before its head ("major thoracic or abdominal surgery",
+    "major esophageal or gastric surgery"): the head and the qualifier groups, alternatives together ([major],
+    [thoracic, abdominal]); None when the mention holds no such list."""
+    parts = _ALT.split(mention.strip())
+    if len(parts) < 2:
+        return None
+    groups: list[list[str]] = []
+    for k, part in enumerate(parts):
+        words = _KEY_SEP.split(part.strip())
+        if k < len(parts) - 1:  # an alternative before a coordinator: qualifiers only, the last one coordinated
+            read = _qualifier_words(rules, words)
+            if not read:
+                return None
+            *lead, last = read
+            if k == 0:
+                groups += [[w] for w in lead]
+                groups.append([last])
+            elif lead:
+                return None
+            else:
+                groups[-1].append(last)
+            continue
+        base, inner = _split(rules, words)
+        if base is None or not inner:
+            return None
+        groups[-1].append(inner[0])
+        groups += [[w] for w in inner[1:]]
+    return (base, [g for g in groups if all(g)]) if base is not None else None
+
+
+def _qualifier_words(rules: QualifierRules, words: list[str]) -> list[str]:
+    """The reported qualifiers of a run made only of qualifier words (longest first); [] when another word is in it."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        j = next((j for j in range(len(words), i, -1) if " ".join(words[i:j]) in rules.spelled), 0)
+        if not j:
+            return []
+        out.append(rules.spelled[" ".join(words[i:j])])
+        i = j
+    return out
 
 
 def _negated(rules: QualifierRules, word: str) -> str:
