@@ -131,14 +131,20 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
             add.extend(_prohibited(ctx, rules, out, s, e, model, have))
         if cyp:
             add.extend(_use(ctx, rules, out, s, e, model, held))  # a permission of the same agent is another fact
-        if treated and not any("antiviral" in n for n in have):
+        if treated:  # one therapy per virus: another virus's treatment is another fact
             names, requirement = treated_names(r.treated, lower, s, e)
+            names = [n for n in names if not any(_virus_of(n) in h for h in have if "antiviral" in h)]
             if names:
                 have.update(names)
                 add.extend(_new(ctx, out, s, e, model, agents=names, requirement=requirement))
         if transfused and not any("transfus" in n for n in have):
             add.extend(_transfusion(ctx, rules, out, s, e, model, have))
     return [*out, *add] if add else out
+
+
+def _virus_of(name: str) -> str:
+    """The virus an antiviral therapy's name gives ("hcv antiviral therapy" -> "hcv"), else "antiviral"."""
+    return next((w for w in name.split() if w in ("hbv", "hcv")), "antiviral")
 
 
 def _weeks(num: NumberRules, lower: str, s: int, e: int) -> float | None:

@@ -60,6 +60,6 @@ def treated_names(r: TreatedRules, lower: str, s: int, e: int) -> tuple[list[str
             requirement = requirement or "allowed"
         else:
             continue
-        qual = "curative " if m.group("q") else ""
+        qual = "curative " if m.group("q") or m.group("q2") else ""
         names.extend(n for n in (f"{qual}{v} antiviral therapy" for v in viruses) if n not in names)
     return (names, requirement) if names else ([], "")

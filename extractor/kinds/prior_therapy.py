@@ -88,7 +88,7 @@ from extractor.kinds._prior_therapy_numbers import (
 from extractor.kinds._prior_therapy_ongoing import OngoingRules, ongoing
 from extractor.kinds._prior_therapy_other_window import other_window
 from extractor.kinds._prior_therapy_permission import PermissionRules, cut, unmeasured
-from extractor.kinds._prior_therapy_plain import plain_negation
+from extractor.kinds._prior_therapy_plain import plain_rule
 from extractor.kinds._prior_therapy_planned import PlannedRules, planned_therapy
 from extractor.kinds._prior_therapy_procedures import ProcedureRules, procedures, settle
 from extractor.kinds._prior_therapy_reference import ReferenceRules, surgery_reference
@@ -143,6 +143,7 @@ class RequirementRules(_Data):
     modal_negation: Pattern
     stopped: Pattern
     opening_no: Pattern
+    modal_demand: Pattern
 
 
 class FlagWords(_Data):
@@ -569,13 +570,8 @@ def _requirement(  # noqa: PLR0917
         )
     ) and not rules.requirement.started.search(ctx.lower, s, e)
     exclusion, req = (ctx.is_exclusion or lead == "excluded") and not plain, rules.requirement
-    if (
-        neg
-        and exclusion
-        and g.agents
-        and plain_negation(req.modal_negation, req.opening_no, ctx.lower, g.clause[0], g.agents[0].start)
-    ):
-        return "excluded"  # exclusion "Participants must not have received X": a plain rule, read as written
+    if exclusion and (stated := plain_rule(req, ctx.lower, g)):
+        return stated  # exclusion "Participants must (not) have received X": a plain rule, read as written
     return "excluded" if gap or (neg ^ exclusion) else "required"
 
 
