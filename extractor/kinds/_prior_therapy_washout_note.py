@@ -8,6 +8,7 @@ from itertools import pairwise
 from typing import TypeVar
 
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
+from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.models.criteria import CriterionBase
 from extractor.rules.item import ItemContext
 from extractor.rules.ruledata import Pattern
@@ -16,7 +17,6 @@ __all__ = ["noted_washout"]
 
 C = TypeVar("C", bound=CriterionBase)
 
-_WEEKS = {"day": 1 / 7, "week": 1.0}
 _FIELDS = ("agents", "requirement", "setting", "min_lines", "max_lines", "min_duration_months", "response_required")
 
 
@@ -30,7 +30,7 @@ def noted_washout(pattern: Pattern, clauses: ClauseRules, ctx: ItemContext, out:
         m = pattern.match(ctx.lower, s2, e2)
         if m is None:
             continue
-        weeks = round(int(m.group("n")) * _WEEKS[m.group("u")], 2)
+        weeks = weeks_of(float(m.group("n")), m.group("u"))
         lo, hi = ctx.evidence(s1, e1), ctx.evidence(s2, e2)
         for i, c in enumerate(res):
             ev = c.evidence
