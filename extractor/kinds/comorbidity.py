@@ -29,7 +29,7 @@ from extractor.kinds._comorbidity_catchall import blank_catchall
 from extractor.kinds._comorbidity_causes import caused
 from extractor.kinds._comorbidity_clauses import scope_clause
 from extractor.kinds._comorbidity_lists import siblings, whole_part
-from extractor.kinds._comorbidity_names import had_condition, had_transplant
+from extractor.kinds._comorbidity_names import had_condition, had_transplant, name_blank
 from extractor.kinds._comorbidity_negated import negated_in_permission
 from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
@@ -510,7 +510,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     # blanked for the scope reading: a toxicity's sentence, a drug toxicity's nothing (its cue words speak of it),
     # else the names
     blanks = [
-        b if f.how == "toxicity" else (f.start, f.start) if f.how == "drug" else (f.start, f.end)
+        b if f.how == "toxicity" else (f.start, f.start) if f.how == "drug" else name_blank(RULES, ctx.lower, f)
         for f, b in zip(found, bounds, strict=True)
     ]
     toxicity = any(f.how == "toxicity" for f in found)
