@@ -91,6 +91,7 @@ class AgentRules(_Data):
     exception_only: frozenset[str]
     exception_only_gate: tuple[str, ...]
     exception_before: Pattern
+    exception_after: Pattern  # after the mention: the sentence permits it ("biopsies are allowed")
     lab_condition: Pattern
     lab_bound: Pattern
     targeted_gate: tuple[str, ...]
@@ -188,6 +189,7 @@ def keep(  # noqa: PLR0917
         and between.count(")") <= between.count("(")  # not after a parenthesis that closes ("(ZEN-3694) or X")
         and not (", " in between and rules.false_friend_reset.search(between, between.rfind(", ")))
         and not ("(" in between and rules.false_friend_exception.search(between))
+        and not ("(" in between and rules.exception_after.match(lower, a.end, a.end + 90))  # "(X is allowed)"
         and not rules.false_friend_past.search(lower, max(s, ff.start() - 40), ff.end())
         and not (
             rules.false_friend_anchor.match(ff.group())
@@ -269,10 +271,14 @@ _GENERIC_HEADS = frozenset(
 )
 
 
-def _excepted(rules: AgentRules, lower: str, pos: int) -> bool:
+def _excepted(rules: AgentRules, lower: str, agent: Agent) -> bool:
     """An exception word opens the list the mention ends ("major surgery (excluding needle biopsy)", "excluding
-    placement of vascular access or tumor biopsy"): a procedure kept only as the excepted one."""
-    return rules.exception_before.search(lower, max(0, pos - 90), pos) is not None
+    placement of vascular access or tumor biopsy") or a permission follows it ("tumor biopsy is not considered
+    major surgery", "core biopsies are allowed" in a surgery item): a procedure kept only as the excepted or
+    permitted one (a tissue item's "a fresh biopsy is acceptable" names no therapy)."""
+    if rules.exception_before.search(lower, max(0, agent.start - 90), agent.start) is not None:
+        return True
+    return "surg" in lower and rules.exception_after.match(lower, agent.end, agent.end + 90) is not None
 
 
 def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
@@ -282,7 +288,7 @@ def targeted(rules: AgentRules, lower: str, agents: list[Agent]) -> list[Agent]:
     drug name that only spells the target ("IL-2-directed therapy": not aldesleukin) are replaced. A head inside a
     named agent ("CAR-T cell therapy targeting CD19") is left to that agent."""
     if any_in(rules.exception_only_gate, lower):
-        agents = [a for a in agents if a.name not in rules.exception_only or _excepted(rules, lower, a.start)]
+        agents = [a for a in agents if a.name not in rules.exception_only or _excepted(rules, lower, a)]
     if "(" in lower and any_in(rules.spelled_gate, lower):
         agents = _spelled(rules, lower, agents)
     if len(agents) > 1 and ("(" in lower or "[" in lower):

@@ -25,6 +25,7 @@ from extractor.kinds._prior_therapy_agents import AgentRules, restated
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_hepatitis import TreatedRules, treated_names
+from extractor.kinds._prior_therapy_naive_or import naive_alternative
 from extractor.kinds._prior_therapy_numbers import NumberRules, quantities, tokens, windows_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
 from extractor.kinds._prior_therapy_transfusion import TransfusionRules, absence_weeks, transfusion_names
@@ -75,6 +76,7 @@ class ConmedRules(BaseModel):
     exception: Pattern
     use_false_friend: Pattern
     washout_note: Pattern
+    naive_or: Pattern  # "treatment-naive or have received": either history admitted
     dose_classes: tuple[str, ...]
     dose_before: Pattern
     anchor_before: Pattern
@@ -106,7 +108,7 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
     """``out`` and the concomitant-medication criteria of the item it left out."""
     lower = ctx.lower
     r = rules.conmed
-    out = noted_washout(r.washout_note, rules.clauses, ctx, out, model)
+    out = naive_alternative(r.naive_or, ctx, noted_washout(r.washout_note, rules.clauses, ctx, out, model))
     trial = any_in(r.trial_gate, lower)
     antiviral = any_in(r.antiviral_gate, lower)
     prohibited = "prohibited" in lower
