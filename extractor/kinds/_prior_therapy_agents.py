@@ -69,6 +69,7 @@ class AgentRules(_Data):
     false_friend_past: Pattern  # a given therapy's "standard of care" ("completed standard-of-care X")
     own_window: Pattern  # right after the agent: its own window ("or minor surgery within 7 days")
     dose_before: Pattern
+    dose_taken: Pattern  # a use word and a dose right before the drug: the drug itself is taken
     after_false_friend: Pattern
     plan_words: Phrases
     plan: Pattern
@@ -207,9 +208,11 @@ def keep(  # noqa: PLR0917
     # before it, is its therapy; "(doses > 10 mg/day prednisone or equivalent)" names a dose limit's unit
     return after is None or (
         first
-        and "(" in after.group()
         and "equivalent" in after.group()
-        and not rules.dose_before.search(lower, max(s, a.start - 30), a.start)
+        and (
+            ("(" in after.group() and not rules.dose_before.search(lower, max(s, a.start - 30), a.start))
+            or rules.dose_taken.search(lower, max(s, a.start - 60), a.start) is not None
+        )
     )
 
 
