@@ -1,6 +1,6 @@
-"""Evidence that stops mid-clause: a span built up to the next analyte's name can end on a word that needs what
-follows ("... unless the patient is receiving anticoagulant therapy as long as", "ANC >= 1500/uL without");
-the guide quotes the clause to the end of its qualifiers, so such a span runs on to the end of its clause."""
+"""Evidence that stops inside a value's qualifier: a span built up to the next analyte's name can end on a word
+that needs what follows ("ANC >= 1500/uL without | G-CSF support", "estimate based on | creatinine level"); the
+guide quotes the clause to the end of its qualifiers, so such a span runs on to the end of its clause."""
 
 from __future__ import annotations
 
@@ -43,20 +43,15 @@ def clause_end(clean: str, start: int, end: int, hi: int) -> int:
     return max(end, grammar.trim_tail(clean, end, m.start() if m else stop))
 
 
-def _others(found: Sequence[C], c: C, base: int) -> list[int]:
-    """Where the criteria of ``found`` start that name another analyte than ``c`` and no population."""
-    own = getattr(c, "analyte", None)
-    return [
-        o.evidence.start - base
-        for o in found
-        if getattr(o, "condition", None) is None and getattr(o, "analyte", None) != own
-    ]
+def _others(found: Sequence[C], c: C, base: int) -> list[tuple[int, int]]:
+    """The spans of the other criteria of ``found`` (not the ones quoting ``c``'s own start)."""
+    return [(o.evidence.start - base, o.evidence.end - base) for o in found if o.evidence.start != c.evidence.start]
 
 
 def finish_clauses(ctx: ItemContext, found: Sequence[C], dangling: re.Pattern[str]) -> list[C]:
     """``found`` with each evidence that ends on a ``dangling`` word (matched at the end of the lower-cased span) run
-    on to the end of its clause (:func:`clause_end`), or cut before the connector when those words open an
-    alternative ("... or if", "... or a")."""
+    on to the end of its clause (:func:`clause_end`), unless those words open an alternative ("... or if",
+    "... or a")."""
     base = ctx.item.start
     if len(ctx.clean) != len(ctx.item.text):  # a cut whitespace run: offsets differ, keep the spans
         return list(found)
@@ -69,13 +64,17 @@ def finish_clauses(ctx: ItemContext, found: Sequence[C], dangling: re.Pattern[st
             while (m := dangling.search(ctx.lower, s, bare)) is not None:
                 bare = m.start()
             kept = grammar.trim_tail(ctx.clean, s, bare)
-            # "creatinine <= 1.5 x ULN or a | calculated clearance ...": the words start an alternative, dropped
+            # "creatinine <= 1.5 x ULN or a | calculated clearance ...": the words start an alternative, kept as is
             # (not inside a bracket the span opens: "INR <= 1.5 (unless receiving anticoagulants and the | INR ...)")
             alternative = s < kept and _WORD.search(ctx.clean, kept, bare) and not _opens(ctx.clean, s, e)
-            # not into the span of the next criterion that is no value of this exception (a table row's next lab)
-            hi = min((x for x in _others(found, c, base) if x >= e), default=len(ctx.clean))
-            new_end = kept if alternative else clause_end(ctx.clean, s, e, hi)
-            if new_end != e:
+            # never into another criterion's span nor over its value (an exception's own threshold stays its
+            # criterion's evidence: "... in which case | AST <= 5 x ULN"; a table row's next lab its own)
+            others = _others(found, c, base)
+            hi = min((a for a, _ in others if a >= e), default=len(ctx.clean))
+            new_end = e if alternative else clause_end(ctx.clean, s, e, hi)
+            if any(e < b <= new_end for _, b in others):
+                new_end = e
+            if new_end > e:
                 c = c.model_copy(update={"evidence": ctx.evidence(s, new_end)})
         out.append(c)
     return out

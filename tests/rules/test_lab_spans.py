@@ -1,4 +1,4 @@
-"""A lab's evidence runs to the end of its clause when the span would stop on a word that needs what follows."""
+"""A lab's evidence runs to the end of its qualifier when the span would stop on a word that needs what follows."""
 
 from __future__ import annotations
 
@@ -9,39 +9,32 @@ from tests.rules._support import run_family
 
 CASES = [
     # (text, analyte, the evidence's last words)
-    (  # NCT06141031
-        "aPTT ≤ 1.5 x IULN unless patient is receiving anticoagulant therapy as long as INR or PTT is within "
-        "therapeutic range of intended use of anticoagulants",
-        "aptt",
-        "intended use of anticoagulants",
-    ),
-    (  # NCT05187182
-        "AST(SGOT)/ALT(SGPT) ≤ 2.0 x IULN, unless there are liver metastases in which case AST and ALT ≤ 5.0 x IULN",
-        "ast",
-        "in which case AST and ALT ≤ 5.0 x IULN",
-    ),
-    (  # NCT05118854
-        "Serum bilirubin ≤ 1.0 x ULN, except in subjects with Gilbert Syndrome, who can have total bilirubin "
-        "< 2.0 mg/dL.",
-        "total_bilirubin",
-        "who can have total bilirubin < 2.0 mg/dL.",
-    ),
     (  # NCT05168618
         "Absolute neutrophil count (ANC) >= 1500/mm^3 without granulocyte colony-stimulating factor support",
         "anc",
         "without granulocyte colony-stimulating factor support",
     ),
-    (  # paraphrase: a bracketed exception
-        "Total bilirubin <= 1.5 x ULN (except patients with Gilbert's syndrome, who must have a total bilirubin "
-        "<= 3.0 mg/dL), ANC >= 1.5 x 10^9/L",
-        "total_bilirubin",
-        "total bilirubin <= 3.0 mg/dL)",
+    (  # NCT05118854: a bracketed qualifier is closed
+        "Absolute neutrophil count (ANC) ≥ 1500 cells/µl (without granulocyte colony-stimulating factor support within "
+        "10 days of laboratory test used to determine eligibility).",
+        "anc",
+        "used to determine eligibility)",
     ),
-    (  # NCT04729114: the words open an alternative, left out
-        "Adequate renal function defined as a serum creatinine ≤1.5 × upper limit of normal (ULN) for the reference "
-        "laboratory or a calculated creatinine clearance ≥50 mL/min",
-        "creatinine",
-        "for the reference laboratory",
+    (  # NCT05711615
+        "Glomerular filtration rate (GFR) >= 51 mL/min/1.73 m^2 (per institutional estimate based on creatinine level)",
+        "egfr",
+        "based on creatinine level)",
+    ),
+    (  # NCT05500092
+        "Serum creatinine clearance>50 mL/min by the Cockcroft-Gault formula or by 24-hour urine collection for "
+        "determination of creatinine clearance (CL):",
+        "creatinine_clearance",
+        "for determination of creatinine clearance (CL)",
+    ),
+    (  # paraphrase: the next comma ends the qualifier
+        "ANC >= 1.5 x 10^9/L without growth factor support, platelets >= 100 x 10^9/L",
+        "anc",
+        "without growth factor support",
     ),
 ]
 
@@ -55,7 +48,7 @@ def test_evidence_ends_with_its_clause(text: str, analyte: str, tail: str) -> No
 
 
 def test_a_table_row_stops_before_the_next_lab() -> None:
-    # paraphrase: a flattened table row; the exception's clause stops where the next lab's value starts
+    # paraphrase: a flattened table row; the clause stops where another criterion's span starts
     text = (
         "Hepatic Total bilirubin: ≤1.5 x ULN Patients with Gilbert's syndrome with a total bilirubin ≤2.0 times ULN "
         "are permitted ALT and AST: ≤3 x ULN"
@@ -63,3 +56,14 @@ def test_a_table_row_stops_before_the_next_lab() -> None:
     _, found = run_family(extract, text)
     first = next(c for c in found if getattr(c, "analyte", None) == "total_bilirubin")
     assert "ALT and AST" not in first.evidence.text
+
+
+def test_a_conditional_clause_stays_out() -> None:
+    # NCT06141031: what follows "as long as" is another criterion's condition; the span is left as it was built
+    text = (
+        "aPTT ≤ 1.5 x IULN unless patient is receiving anticoagulant therapy as long as INR or PTT is within "
+        "therapeutic range of intended use of anticoagulants"
+    )
+    _, found = run_family(extract, text)
+    first = next(c for c in found if getattr(c, "analyte", None) == "aptt")
+    assert not first.evidence.text.endswith("anticoagulants")
