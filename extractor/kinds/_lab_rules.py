@@ -154,6 +154,7 @@ class Rules(RuleFile):
     organ_reach: int
     organ_kinds: dict[str, Pattern]
     unit_families: tuple[dict[str, str], ...]
+    dangling_end: Pattern
 
     @classmethod
     def vocabulary(cls) -> dict[str, str]:

@@ -40,6 +40,7 @@ from extractor.kinds._lab_prior_condition import prior_conditions
 from extractor.kinds._lab_range import range_low
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_sexes import per_sex
+from extractor.kinds._lab_spans import finish_clauses
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._lab_uln_before import uln_before
 from extractor.kinds._lab_unitless import take_unit
@@ -574,7 +575,8 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = carried(ctx, labs, _spoken, lambda m, t, cond, span: _lab(ctx, m, t, cond=cond, span=span, seen={}))
     if not words.isdisjoint(RULES.sex_words):
         labs = per_sex(ctx, labs)
-    return hiv_population(ctx, labs) if "hiv" in ctx.words or "human" in ctx.words else labs
+    labs = hiv_population(ctx, labs) if "hiv" in ctx.words or "human" in ctx.words else labs
+    return finish_clauses(ctx, labs, RULES.dangling_end) if labs else labs
 
 
 def _spoken(ctx: ItemContext) -> list[Mention]:
