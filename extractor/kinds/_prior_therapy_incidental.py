@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_condition_drugs import ConditionDrugRules, condition_drugs
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.rules.grammar import any_in
 from extractor.rules.ruledata import Pattern
@@ -42,15 +43,18 @@ class IncidentalRules(BaseModel):
     lesion_keep: Pattern
     contraception_gate: tuple[str, ...]
     contraception: Pattern
+    condition_drugs: ConditionDrugRules
 
 
 C = TypeVar("C", bound=Therapy)
 
 
 def incidental(rules: IncidentalRules, item_lower: str, found: list[C]) -> list[C]:
-    """``found`` without the radiotherapy that only defines a lesion and the drugs of a contraception item."""
+    """``found`` without the radiotherapy that only defines a lesion, the drugs of a contraception item and the
+    classes named only as a stated condition's treatment (``_prior_therapy_condition_drugs``)."""
     if not found:
         return found
+    found = condition_drugs(rules.condition_drugs, found)
     contraception = any_in(rules.contraception_gate, item_lower) and rules.contraception.search(item_lower)
     out: list[C] = []
     for c in found:
