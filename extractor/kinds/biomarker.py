@@ -30,6 +30,7 @@ from extractor.kinds._biomarker_cohorts import new_variant
 from extractor.kinds._biomarker_imaging import imaging_psma
 from extractor.kinds._biomarker_implied import implied_markers
 from extractor.kinds._biomarker_leadin import lead_alteration
+from extractor.kinds._biomarker_named import named_state
 from extractor.kinds._biomarker_prefixed import prefixed
 from extractor.kinds._biomarker_repeated import further_variants
 from extractor.kinds._biomarker_spelled import collapse_spelled
@@ -377,6 +378,7 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
         if tries.get(sym, 0) >= 4 or (m_start < alias_until and sym != alias_of):
             continue  # another marker's name in brackets after a marker is its alias ("ERBB2 (HER2) mutation")
         tries[sym] = tries.get(sym, 0) + 1
+        in_alias = m_start < alias_until
         sense = RULES.other_sense.get(sym)
         if sense and sense in ctx.lower:
             continue  # "major molecular response (MMR)" is no mismatch repair
@@ -422,7 +424,16 @@ def extract(ctx: ItemContext) -> list[Biomarker]:
             elif prefix and (name_low.startswith(prefix) or RULES.deficient_after.match(clean, m_end)):
                 alteration = "deficient"
             else:
-                alteration = RULES.named_alterations.get(" ".join(name_low.split()))
+                status = (RULES.status_after, _status_markers())
+                alteration = named_state(
+                    clean,
+                    (m_start, m_end, end),
+                    sym,
+                    in_alias,
+                    named=RULES.named_alterations,
+                    status=status,
+                    high=RULES.high_after,
+                )
         if alteration is None:
             alteration = _alteration_after(clean, vend, e, m_start)
         if alteration is None and (ab := RULES.altered_before.search(clean, max(s, m_start - 16), m_start)):
