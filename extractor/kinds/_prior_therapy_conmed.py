@@ -22,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from extractor.kinds._prior_therapy_agents import AgentRules, restated
+from extractor.kinds._prior_therapy_bare_washout import bare_washout
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_disease import unglossed
 from extractor.kinds._prior_therapy_hepatitis import TreatedRules, treated_names
@@ -76,6 +77,7 @@ class ConmedRules(BaseModel):
     exception: Pattern
     use_false_friend: Pattern
     washout_note: Pattern
+    bare_washout: Pattern  # "A washout period of N days is required" naming no agent
     naive_or: Pattern  # "treatment-naive or have received": either history admitted
     dose_classes: tuple[str, ...]
     dose_before: Pattern
@@ -109,6 +111,7 @@ def conmed(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> li
     lower = ctx.lower
     r = rules.conmed
     out = naive_alternative(r.naive_or, ctx, noted_washout(r.washout_note, rules.clauses, ctx, out, model))
+    out = bare_washout(r.bare_washout, rules.clauses, ctx, out, model)
     trial = any_in(r.trial_gate, lower)
     antiviral = any_in(r.antiviral_gate, lower)
     prohibited = "prohibited" in lower
