@@ -1,8 +1,9 @@
-"""Conditions named only as a circumstance of another rule are no entries: what a short steroid course prevents or
+"""Conditions named only as a circumstance of another rule are no entries: what a rule holds "in the absence of"
+("inhaled steroids are permitted in the absence of active autoimmune disease"), what a short steroid course prevents or
 treats ("corticosteroids for prophylaxis (e.g., contrast dye allergy) or for treatment of non-autoimmune
 conditions (e.g., delayed-type hypersensitivity)"), the reason a procedure or a medication is given ("radiosurgery
-for trigeminal neuralgia") and an effect something may cause ("drugs known to cause depression"). The rule is
-``comorbidity.yaml``'s ``not_entry``."""
+for trigeminal neuralgia", "corticosteroids for COPD or asthma are allowed") and an effect something may cause ("drugs
+known to cause depression"). The rule is ``comorbidity.yaml``'s ``not_entry``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ __all__ = ["not_entries"]
 
 _CUES = (
     "autoimmune",
+    "absence",
     "prophyla",
     "prevent",
     " for ",
@@ -31,4 +33,12 @@ def not_entries(rules: Rules, low: str) -> list[tuple[int, int]]:
     """The spans of ``low`` whose conditions are no entries (empty without their cue words)."""
     if not any(c in low for c in _CUES):
         return []
-    return [(m.start(), m.end()) for m in rules.not_entry.finditer(low)]
+    out: list[tuple[int, int]] = []
+    admitted = -1  # the end of a sentence whose patients take a medication for a reason: its reasons admit them
+    for m in rules.not_entry.finditer(low):
+        if m.group("subj"):  # "patients who received corticosteroids for COPD or asthma, or ... are eligible"
+            stop = min((i for i in (low.find(". ", m.end()), low.find(";", m.end())) if i != -1), default=len(low))
+            admitted = stop
+        elif not (m.group("med") and m.start() < admitted):
+            out.append((m.start(), m.end()))
+    return out
