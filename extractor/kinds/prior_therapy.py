@@ -96,6 +96,7 @@ from extractor.kinds._prior_therapy_requalified import RequalifyRules, requalifi
 from extractor.kinds._prior_therapy_reread import RereadRules, reread
 from extractor.kinds._prior_therapy_resected import ResectedRules, resected
 from extractor.kinds._prior_therapy_setting import SettingRules, setting_of, therapy_at
+from extractor.kinds._prior_therapy_spans import SpanRules, finish_spans
 from extractor.kinds._prior_therapy_treated import TreatedRules, treated, written
 from extractor.kinds._prior_therapy_vaccines import VaccineRules, vaccine_examples
 from extractor.kinds._prior_therapy_windows import alternative, own_window, response_stated, window_index
@@ -227,6 +228,7 @@ class Rules(RuleFile):
     vaccines: VaccineRules
     surgery_reference: ReferenceRules
     anchors: AnchorRules
+    spans: SpanRules
 
     @cached_property
     def cue_test(self) -> dict[str, re.Pattern[str] | None]:
@@ -279,7 +281,7 @@ def extract(ctx: ItemContext) -> list[PriorTherapy]:
     found = washout_children(ctx, rules, listed_children(ctx, rules, found, PriorTherapy), PriorTherapy)  # child items
     found = mentioned_only(rules.mentions, contextual(rules.context_only, found))
     found = reread(rules.reread, incidental(rules.incidental, ctx.lower, found), ctx)
-    return requalified(rules.requalified, rules.agents.qualifiers, found)
+    return finish_spans(ctx, rules.spans, requalified(rules.requalified, rules.agents.qualifiers, found))
 
 
 def _statements(ctx: ItemContext) -> list[PriorTherapy]:
