@@ -11,6 +11,8 @@ extractor that adds what its prior-treatment cues do not read.
 - A therapy that cannot be withheld ("unable to hold anticoagulation", "medications that cannot be withheld",
   "must be able to withhold X for 28 days"): excluded, the hold's length a window (``within_weeks``); a criterion
   the extractor read as required is turned excluded.
+- A therapy the patient must stop or stay off ("willing to discontinue X", "must be off X for at least 7 days"):
+  :mod:`extractor.kinds._prior_therapy_stopping`.
 
 Agents are the shared lexicon's, inside the phrase the pattern marks (``span``); names another criterion of the item
 already holds are left alone. Patterns: ``ongoing`` in ``prior_therapy.yaml``.
@@ -27,6 +29,7 @@ from extractor.kinds._prior_therapy_agents import AgentRules
 from extractor.kinds._prior_therapy_clauses import ClauseRules, split_sentences
 from extractor.kinds._prior_therapy_numbers import weeks_of
 from extractor.kinds._prior_therapy_qualifiers import qualify
+from extractor.kinds._prior_therapy_stopping import stopped
 from extractor.kinds._prior_therapy_types import Therapy, quoted
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, find_agents
@@ -52,6 +55,10 @@ class OngoingRules(BaseModel):
     skip: Pattern
     duration: Pattern
     dose_reference: Pattern
+    stop_gate: tuple[str, ...]
+    stop: Pattern
+    stop_window: Pattern
+    stop_back: Pattern
 
 
 class _Parent(Protocol):
@@ -67,9 +74,15 @@ def ongoing(ctx: ItemContext, rules: _Parent, out: list[C], model: type[C]) -> l
     """``out`` with the ongoing, stable-dose and withheld therapies of the item it left out."""
     r = rules.ongoing
     lower = ctx.lower
-    if not any_in(r.gate, lower) or r.skip.search(lower):
+    stop = any_in(r.stop_gate, lower)
+    if not (stop or any_in(r.gate, lower)) or r.skip.search(lower):
         return out
     found = qualify(rules.agents.qualifiers, lower, find_agents(lower))
+    if stop:
+        sents = split_sentences(ctx.clean, rules.clauses)
+        out = stopped(ctx, r, out, model, found=found, sentences=sents)
+        if not any_in(r.gate, lower):
+            return out
     st = _State(ctx, r, found, {n for c in out for n in _t(c).agents})
     add: list[C] = []
     for s, e in split_sentences(ctx.clean, rules.clauses):
