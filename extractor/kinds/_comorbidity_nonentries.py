@@ -1,7 +1,8 @@
 """Conditions named only as a circumstance of another rule are no entries: what a rule holds "in the absence of"
 ("inhaled steroids are permitted in the absence of active autoimmune disease"), what a short steroid course prevents or
 treats ("corticosteroids for prophylaxis (e.g., contrast dye allergy) or for treatment of non-autoimmune
-conditions (e.g., delayed-type hypersensitivity)"), the reason a procedure or a medication is given ("radiosurgery
+conditions (e.g., delayed-type hypersensitivity)"), what a drug prevents or premedicates for ("prophylactic
+antibiotics (e.g., to prevent COPD exacerbation)"), the reason a procedure or a medication is given ("radiosurgery
 for trigeminal neuralgia", "corticosteroids for COPD or asthma are allowed") and an effect something may cause ("drugs
 known to cause depression"). The rule is ``comorbidity.yaml``'s ``not_entry``."""
 
@@ -19,6 +20,11 @@ _CUES = (
     "absence",
     "prophyla",
     "prevent",
+    "premedicat",
+    "pre-medicat",
+    "pretreat",
+    "pre-treat",
+    "risk of",
     " for ",
     "to treat",
     "cause",

@@ -16,7 +16,8 @@ _OPEN, _CLOSE = "([", ")]"
 
 def permit_zone(rules: Rules, low: str, s: int, e: int) -> tuple[int, int] | None:
     """Where a sentence ``low[s:e]`` lets conditions in: the subject of a permission ("Subjects with vitiligo, type I
-    diabetes ... are permitted to enroll") or what follows one ("are permitted to enroll if they have vitiligo")."""
+    diabetes ... are permitted to enroll"), with the examples bracketed after it ("... may be included (eg, hearing
+    loss)"), or what follows one ("are permitted to enroll if they have vitiligo")."""
     cue = rules.permit_cue.search(low, s, e)
     if cue is None:
         return None
@@ -25,7 +26,7 @@ def permit_zone(rules: Rules, low: str, s: int, e: int) -> tuple[int, int] | Non
     subject = rules.permit_subject.search(low, s, cue.start())
     if subject is None or low.count("(", subject.end(), cue.start()) > low.count(")", subject.end(), cue.start()):
         return None  # no subject, or a permission inside a parenthesis ("(those whose X is controlled may enroll)")
-    return subject.end(), cue.start()
+    return subject.end(), cue.end() if cue.group("ex") else cue.start()  # "... may be included (eg, hearing loss)"
 
 
 def excepts(rules: Rules, low: str, cue_end: int, start: int) -> bool:
