@@ -27,7 +27,6 @@ _LIST_CUE = re.compile(
     r"|\b(?:values|parameters|agents|drugs|medications|therapies|treatments|conditions|diseases|disorders"
     r"|tumou?rs|cancers|types|subtypes|methods|categories|cohorts|groups):$"
 )
-_TITLE = re.compile(r"^(?:for\b|[^a-z]+$)")
 
 
 def _indent(text: str, item: Item) -> int:
@@ -61,11 +60,11 @@ def _is_entry(item: Item) -> bool:
 
 def _lead_in(item: Item) -> bool:
     """An item ending in ":" that announces a list: no section intro ("... the following criteria:"), no blank line
-    inside; it names the list ("... the following:", "... as:", "... agents:") or is a short title ("For Cohort 2:")."""
+    inside; it names the list ("... the following:", "... defined as:", "... agents:")."""
     low = item.text.lower()
     if not item.text.endswith(":") or "\n\n" in item.text or _NOT_LEAD.search(low) or len(low.split()) < 2:
         return False
-    return bool(_LIST_CUE.search(low)) or (len(low.split()) <= 6 and bool(_TITLE.match(item.text)))
+    return bool(_LIST_CUE.search(low))
 
 
 def adopt_flat_entries(text: str, items: list[Item]) -> list[Item]:
