@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractor._segment_flat import adopt_flat_entries
 from extractor.models.criteria import Polarity
 from extractor.models.segmentation import Item, Section, Segmentation
 
@@ -311,4 +312,4 @@ def segment(text: str) -> Segmentation:
         open_item(line.start + line.indent, line.end, line.indent, line.indent, None)
         blank_before = False
     close()
-    return Segmentation(text=text, sections=sections, items=items)
+    return Segmentation(text=text, sections=sections, items=adopt_flat_entries(text, items))

@@ -154,3 +154,42 @@ def test_same_style_entries_after_lead_in_stay_siblings() -> None:
     # a lead-in in the same list style as what follows is not given children it does not mark
     text = "Inclusion Criteria:\n\n1. Adequate organ function:\n2. ANC >= 1.5.\n* ECOG 0-1:\n* Age 18 or older.\n"
     assert all(it.parent is None for it in segment(text).items)
+
+
+def test_flat_entries_under_a_list_lead_in_become_its_children() -> None:
+    # paraphrase: entries at the lead-in's own marker and indent, short phrases without a verb
+    text = (
+        "Inclusion Criteria:\n\n"
+        "* Prior systemic therapy that must include:\n"
+        "* BTK inhibitor\n"
+        "* Anti-CD20 antibody\n"
+        "* Patients must have measurable disease per Lugano criteria.\n"
+        "* Adequate organ function as defined below:\n"
+        "  * ANC >= 1,000/mcL\n"
+        "* Age 18 or older\n"
+    )
+    items = segment(text).items
+    assert [(it.parent, it.depth) for it in items] == [
+        (None, 0),
+        (0, 1),
+        (0, 1),
+        (None, 0),
+        (None, 0),
+        (4, 1),
+        (None, 0),
+    ]
+
+
+def test_flat_entries_need_a_list_lead_in_and_stop_at_a_blank_line() -> None:
+    # paraphrase: a section intro keeps its criteria as siblings; a blank line the list did not open with ends it
+    text = (
+        "Exclusion Criteria:\n\n"
+        "1. Patients meeting any of the following criteria:\n"
+        "2. Pregnancy\n"
+        "3. Active autoimmune disease with the following exceptions:\n"
+        "4. Vitiligo\n\n"
+        "5. Active hepatitis B\n"
+    )
+    items = segment(text).items
+    assert [it.parent for it in items] == [None, None, None, 2, None]
+    assert items[3].depth == 1
