@@ -13,6 +13,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from extractor.kinds._prior_therapy_stable import held_stable
 from extractor.models.criteria import Comparator
 from extractor.rules.context import Modifier
 from extractor.rules.drugs import Agent
@@ -63,6 +64,9 @@ class NumberRules(BaseModel):
     after_duration: Pattern
     cap_before: Pattern
     stable_before: Pattern
+    stable_gap: Pattern
+    stable_unchanged: Pattern
+    stable_break: Pattern
     window_of: Pattern
     wash_before: Pattern
     completed_before: Pattern
@@ -182,7 +186,8 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
         start = min(x.start() for x in (c, p, d, u) if x is not None) if (c or p or d) else ns
         end = post.end() if post and post.group("post") else u.end()
         cap = c is not None and op_of(c.group("cmp")) in ("<", "<=") and _capped(rules, lower, s, c.start(), u.end())
-        stable = bool(d) and rules.stable_before.search(lower, max(s, start - 130), start) is not None
+        after = (post.group("post") or "") if post else ""
+        stable = held_stable(rules, lower, s, start, ns, opener=bool(d), post=after)
         out.append(
             Qty(
                 start,
@@ -191,7 +196,7 @@ def quantities(rules: NumberRules, lower: str, s: int, e: int, toks: list[tuple[
                 unit,
                 c.group("cmp") if c else None,
                 _pre(p.group("pre")) if p else None,
-                (post.group("post") or "") if post else "",
+                after,
                 bool(d),
                 u.end(),
                 bool(u.group("hours")),
@@ -283,7 +288,7 @@ def duration_months(rules: NumberRules, lower: str, qtys: list[Qty], windows: li
         if q.hours or q.cap or (not q.stable and any(w.start < q.end and q.start < w.end for w in windows)):
             continue
         unit_end = q.unit_end
-        if q.dur or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
+        if q.dur or q.stable or (q.cmp and rules.duration_of.match(lower, unit_end, e)):
             if (
                 not q.stable
                 and rules.after_duration.match(lower, unit_end, e)
