@@ -250,7 +250,7 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         before = lower[max(s, q.start - 25) : q.start]
         washout = "wash" in (pre or "") or "wash" in post or bool(rules.wash_before.search(before))
         washout = washout or stop or (not pre and rules.completed_before.search(before) is not None)
-        lead = not lower[s : q.start].strip(" -–•*")  # "14 days for WBRT;": a list entry under a window lead-in
+        lead = lower[s : q.start].strip(" -–•*") in ("", "or", "and")  # "14 days for WBRT;", "; or 6 weeks for X"
         opens = lead or rules.paren_lead.search(lower, max(s, q.start - 14), q.start) is not None  # "(or 6 weeks for"
         opens = opens or bool(out and rules.alternative_for.search(lower, max(s, q.start - 12), q.start))
         paren_for = opens and rules.paren_for.match(lower, q.unit_end) is not None

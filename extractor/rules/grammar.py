@@ -443,6 +443,7 @@ def word_starts(low: str, words: Iterable[str]) -> list[tuple[int, str]]:
 # load while this module imports).
 
 _GAP = r"[\s\-]*"
+_GLUED_UNIT = r"(?:hours?|days?|weeks?|months?|years?)\b"
 
 
 @cache
@@ -460,8 +461,9 @@ def cmp_phrase() -> str:
 
 @cache
 def number_token() -> re.Pattern[str]:
-    """A stand-alone number token in lower-cased text; group ``n`` (read it with :func:`number_value`)."""
-    return re.compile(rf"(?<![\w.,/-])(?P<n>{num_or_word()})(?![\w.,]\d|[a-z])")
+    """A stand-alone number token in lower-cased text; group ``n`` (read it with :func:`number_value`). A time unit
+    written on it ("4weeks", "28days") does not join it to a word."""
+    return re.compile(rf"(?<![\w.,/-])(?P<n>{num_or_word()})(?![\w.,]\d|(?!{_GLUED_UNIT})[a-z])")
 
 
 @cache
