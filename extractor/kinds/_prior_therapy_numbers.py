@@ -70,6 +70,7 @@ class NumberRules(BaseModel):
     window_of: Pattern
     wash_before: Pattern
     completed_before: Pattern
+    test_before: Pattern
     stopped_before: Pattern
     progression_before: Pattern
     progression_gap_before: Pattern
@@ -229,7 +230,8 @@ def _unit_windows(rules: NumberRules, lower: str, s: int, e: int) -> list[Qty]:
         end = post.end() if post and post.group("post") else m.end()
         pre = "within" if m.group("pre").startswith("within a") else m.group("pre")
         after = (post.group("post") or "") if post else ""
-        out.append(Qty(m.start(), end, 1.0, m.group("unit"), None, pre, after, False, m.end()))
+        stable = held_stable(rules, lower, s, m.start(), m.start(), opener=False, post=after)
+        out.append(Qty(m.start(), end, 1.0, m.group("unit"), None, pre, after, False, m.end(), stable=stable))
     return out
 
 
@@ -239,7 +241,8 @@ def windows_of(rules: NumberRules, lower: str, s: int, qtys: list[Qty]) -> list[
         pre, cmp, post = q.pre, q.cmp, q.post
         if q.n > 1000 or q.cap:
             continue
-        if q.stable:  # a duration that still holds its agent's place: no earlier window passes to the agent
+        if q.stable or rules.test_before.search(lower, max(s, q.start - 90), q.start):
+            # a stable dose's duration or a test's timing holds its agent's place: no earlier window passes to it
             out.append(Window(q.start, q.end, weeks_of(q.n, q.unit), False, q.start))
             continue
         if q.dur and not pre and rules.progression_after.match(lower, q.unit_end):
