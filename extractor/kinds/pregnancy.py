@@ -57,6 +57,7 @@ class Rules(RuleFile):
     not_status_after: Pattern
     not_status_before: Pattern
     in_definition: Pattern
+    misplaced_pair: Pattern
     contraception: Pattern
     contraception_cue: Pattern
     contraception_definition: Pattern
@@ -82,8 +83,9 @@ def _has(low: str, words: tuple[str, ...]) -> bool:
     return any_in(words, low)
 
 
-def _status(ctx: ItemContext, status: Pattern, gate: tuple[str, ...]) -> tuple[int, int] | None:
-    """Span of a mention saying pregnant / breastfeeding patients are excluded."""
+def _status(ctx: ItemContext, status: Pattern, gate: tuple[str, ...], excluded: bool) -> tuple[int, int] | None:
+    """Span of a mention saying pregnant / breastfeeding patients are excluded (``excluded``: the item is read as an
+    exclusion)."""
     low = ctx.lower
     if not _has(low, gate):
         return None
@@ -94,7 +96,7 @@ def _status(ctx: ItemContext, status: Pattern, gate: tuple[str, ...]) -> tuple[i
             continue
         if RULES.in_definition.search(low, max(0, m.start() - _DEFINITION), m.start()):
             continue
-        if ctx.is_exclusion or ctx.context.has("negated", m.start(), m.end(), kind="pregnancy"):
+        if excluded or ctx.context.has("negated", m.start(), m.end(), kind="pregnancy"):
             return m.start(), m.end()
     return None
 
@@ -117,11 +119,13 @@ def extract(ctx: ItemContext) -> list[Pregnancy]:
     gates = RULES.gates
     fields: dict[str, Any] = {}
     spans: list[tuple[int, int]] = []
-    preg = _status(ctx, RULES.pregnant, gates.pregnant)
+    # an inclusion item that only names the excluded pair ("Pregnant or lactating women") is read as an exclusion
+    excluded = ctx.is_exclusion or ("pregnant" in low and RULES.misplaced_pair.match(low) is not None)
+    preg = _status(ctx, RULES.pregnant, gates.pregnant, excluded)
     if preg is not None:
         fields["pregnancy_excluded"] = True
         spans.append(preg)
-    bf = _status(ctx, RULES.breastfeeding, gates.breastfeeding)
+    bf = _status(ctx, RULES.breastfeeding, gates.breastfeeding, excluded)
     if bf is not None:
         fields["breastfeeding_excluded"] = True
         spans.append(bf)

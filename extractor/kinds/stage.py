@@ -60,6 +60,7 @@ class Rules(RuleFile):
     stage_tnm_paren: Pattern
     tnm_range_not_after: Pattern
     tnm_gate: tuple[str, ...]
+    tnm_any: Pattern
     aside: Pattern
     arabic: dict[str, str]
     letter_stages: Pattern
@@ -82,6 +83,9 @@ class Rules(RuleFile):
     sample_gate: tuple[str, ...]
     sample_item: Pattern
     extent_near: Pattern
+    extent_abbrev: Pattern
+    negated_open: Pattern
+    absence_stages: frozenset[str]
     extent_start: Pattern
     extent_defined: Pattern
     negation_words: frozenset[str]
@@ -220,6 +224,8 @@ def _tnm(clean: str) -> list[str]:
     if not found:
         return []
     cats = {m.group("cat") for m in found}
+    if "ny" in clean:  # "T any", "any N": the category is named, with no token
+        cats |= {a.group("cat") or a.group("cat2") for a in RULES.tnm_any.finditer(clean)}
     if (
         len(cats) < 2
         and not ("(" in clean and RULES.stage_tnm_paren.search(clean))
@@ -298,6 +304,8 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
     )
     if stages and at is not None and referenced(RULES, lower, at, at, False):
         stages = []  # "no prior chemotherapy for stage IV NSCLC": a therapy setting
+    if stages and not ctx.is_exclusion and RULES.negated_open.match(lower, lo):
+        stages = [t for t in stages if t in RULES.absence_stages]  # "Participants must not have T4/N+": excluded
     if not (stages or met or loc or rec or non_met):
         return None
     if not ctx.is_exclusion and any_in(RULES.sample_gate, seg) and RULES.sample_item.match(lower, lo):
@@ -320,6 +328,7 @@ def _read(ctx: ItemContext, lo: int, hi: int) -> StageFields | None:
                 or defined
                 or RULES.extent_start.match(seg)
                 or _EXTENT_NEAR.search(lower, max(lo, first - _NEAR_BEFORE))
+                or RULES.extent_abbrev.search(ctx.clean, max(lo, first - _NEAR_BEFORE), hi)
             ):
                 return None
             if not defined and any(a.end <= first for a in (dx.agents or find_agents(lower[:first]))):
