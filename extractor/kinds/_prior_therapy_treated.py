@@ -90,7 +90,7 @@ def treated(
     m = r.disease.search(lower) if any_in(r.gate, lower) else None
     if m is None:
         found = unnamed(ctx, (r.unnamed, r.since_last), out, model)  # "Treatment with X within 8 weeks" (ptrec3)
-        return found if found else exposed(ctx, (r.exposed, r.exposed_not), out, model)  # "Prior X" (ptother)
+        return found if found else exposed(ctx, (r.exposed, r.exposed_not), out, model)  # "Prior X"
     if lower.rstrip().endswith(":") or r.skip.search(lower, max(0, m.start() - 40), m.start()):
         return out
     requirement = "allowed" if r.allowed.search(lower) else "excluded" if ctx.is_exclusion else "required"
