@@ -229,6 +229,11 @@ def _details(text: str) -> Details:
     return blanked, scores, ratio, copy, ish_status, ish_at
 
 
+def _positive_details(scores: list[IHC], ratio: float | None, copy: float | None, ish: str | None) -> bool:
+    """The IHC / ISH details define HER2-positive (IHC 3+, an ISH ratio or copy number minimum, or ISH+)."""
+    return "3+" in scores or ratio is not None or copy is not None or ish == "positive"
+
+
 def _alternatives(ctx: ItemContext, named: list[tuple[int, str]], s0: int, e0: int) -> list[HER2]:
     """HER2 statuses an inclusion item names as alternatives, one criterion each with the details of its own
     stretch of text: "HER2+ ... OR triple-negative ... OR HR+/HER2-negative", "TNBC, HR+/HER2-negative or HER2-low,
@@ -370,6 +375,7 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
     therapy_only = False
     negated = False
     restated = False
+    negated_positive: int | None = None  # where a negated "HER2-positive" gave the negative status
     named: list[tuple[int, str]] = []  # (start, status) of each name stated with its own status
     context = ctx.context
     for m in itertools.islice(RULES.her2_name.finditer(clean), MAX_MENTIONS):
@@ -398,6 +404,8 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
             kind = st.lastgroup
             if kind == "pos" and context.has("negated", m.start(), m.end(), kind=KIND_NAME):
                 kind = "neg"
+                if "negative" not in statuses and negated_positive is None:
+                    negated_positive = m.start()
                 restated = restated or (
                     ctx.is_exclusion and context.has("required", m.start(), m.end(), kind=KIND_NAME)
                 )
@@ -439,6 +447,10 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
         e0 = _before_not_eligible(clean, s0, e0)
     text = clean[s0:e0]
     blanked, scores, ratio, copy, ish_status, ish_at = _details(text)
+    from_negated = negated_positive is not None and statuses.get("negative") == negated_positive
+    if from_negated and _positive_details(scores, ratio, copy, ish_status):
+        # "was never HER2-positive (IHC 3+ or IHC 2+/ISH+)": the details define the negated positive status
+        scores, ratio, copy, ish_status, ish_at = [], None, None, None, None
     if not statuses:
         ish_pos = bool(ratio or copy or ish_status == "positive")
         if scores == ["3+"] or (set(scores) <= {"2+", "3+"} and ish_pos):
@@ -510,7 +522,19 @@ def _her2_status(ctx: ItemContext) -> list[HER2]:
                 guideline=guideline,
             )
         )
-    return out
+    return _split_low_zero(out)
+
+
+def _split_low_zero(out: list[HER2]) -> list[HER2]:
+    """A lone HER2-low criterion listing IHC 0 names two statuses ("IHC 1+ or 2+/ISH- (HER2-low) or IHC 0"): low
+    keeps its 1+ / 2+ and ISH details, and IHC 0 is a HER2-negative criterion of its own."""
+    if len(out) != 1 or out[0].status != "low" or "0" not in out[0].ihc_scores or len(out[0].ihc_scores) < 2:
+        return out
+    low = out[0]
+    zero = low.model_copy(
+        update={"status": "negative", "ihc_scores": ["0"], "ish_status": None, "ish_ratio_min": None, "logic": None}
+    )
+    return [low.model_copy(update={"ihc_scores": [sc for sc in low.ihc_scores if sc != "0"]}), zero]
 
 
 KIND = KindSpec(
