@@ -28,16 +28,8 @@ def _opens(clean: str, start: int, end: int) -> bool:
 def clause_end(clean: str, start: int, end: int, hi: int) -> int:
     """Where the clause of ``clean[start:end]`` ends, not past ``hi``: the bracket the span leaves open closed, else
     the next comma, semicolon, "--" row marker, "Note" or sentence end (trailing connectors trimmed)."""
-    depth = clean.count("(", start, end) - clean.count(")", start, end)
-    if depth > 0:
-        for i in range(end, hi):
-            if clean[i] == "(":
-                depth += 1
-            elif clean[i] == ")":
-                depth -= 1
-                if depth == 0:
-                    return i + 1
-        return end
+    if _opens(clean, start, end):
+        return grammar.close_bracket(clean, start, end, hi)
     stop = min(hi, grammar.sentence_bounds(clean, end, end)[1])
     m = _BREAK.search(clean, end, stop)
     return max(end, grammar.trim_tail(clean, end, m.start() if m else stop))

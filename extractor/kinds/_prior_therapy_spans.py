@@ -32,19 +32,6 @@ class SpanRules(BaseModel):
     resume_after: tuple[str, ...]  # the stops a split-off criterion may resume after
 
 
-def _closing(clean: str, s: int, e: int, hi: int) -> int:
-    """The end of the bracket ``clean[s:e]`` leaves open (after its ``)``), else ``e``; not past ``hi``."""
-    depth = clean.count("(", s, e) - clean.count(")", s, e)
-    for i in range(e, hi):
-        if clean[i] == "(":
-            depth += 1
-        elif clean[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return e
-
-
 def _run_on(ctx: ItemContext, rules: SpanRules, s: int, e: int, hi: int) -> tuple[int, int]:
     """Where the span ``[s, e)`` should end: the bracket it leaves open closed, or after a dangling word the end of
     its clause (the next ``stop`` or sentence end, trailing connectors trimmed); ``e`` when neither applies. Second:
@@ -52,12 +39,14 @@ def _run_on(ctx: ItemContext, rules: SpanRules, s: int, e: int, hi: int) -> tupl
     clean = ctx.clean
     end = min(hi, grammar.sentence_bounds(clean, e, e)[1])
     if clean.count("(", s, e) > clean.count(")", s, e):
-        return _closing(clean, s, e, end), -1
+        return grammar.close_bracket(clean, s, e, end), -1
     if rules.dangling.search(ctx.lower, s, e) is None:
         return e, -1
     m = rules.stop.search(ctx.lower, e, end)
     while (
-        m is not None and m.group().strip() == "(" and (close := _closing(clean, m.end() - 1, m.end(), end)) > m.end()
+        m is not None
+        and m.group().strip() == "("
+        and (close := grammar.close_bracket(clean, m.end() - 1, m.end(), end)) > m.end()
     ):
         if any(ch.isspace() for ch in clean[m.end() : close]):
             break

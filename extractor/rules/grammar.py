@@ -552,6 +552,19 @@ def trim_tail(text: str, start: int, end: int) -> int:
     return end
 
 
+def close_bracket(text: str, start: int, end: int, hi: int) -> int:
+    """After the ``)`` that closes the bracket ``text[start:end]`` leaves open, not past ``hi``; else ``end``."""
+    depth = text.count("(", start, end) - text.count(")", start, end)
+    for i in range(end, hi):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return end
+
+
 def clause_span(
     clean: str, start: int, end: int, lo: int = 0, hi: int | None = None, *, lead_max: int = 100
 ) -> tuple[int, int]:
