@@ -20,19 +20,39 @@ if TYPE_CHECKING:
     from extractor.rules.drugs import Agent
 
 
-def conjunct_negated(rules: ClauseRules, lower: str, cs: int, a: Agent, agents: list[Agent]) -> bool:
+def conjunct_negated(
+    rules: ClauseRules, lower: str, cs: int, a: Agent, agents: list[Agent], *, memo: dict[tuple[int, int], bool]
+) -> bool:
     """Whether a negation written in a later conjunct of the clause opening at ``cs`` ("and no prior", "and has not
-    received", "without prior") reaches ``a``: right before it, or before the list entries ahead of it."""
-    prev = next((p for p in reversed(agents) if cs <= p.start and p.end <= a.start), None)
-    if prev is None:
-        return False  # the clause's first agent: the clause's own negation reads it
-    gap = lower[prev.end : a.start]
-    if rules.conjunct_negation.search(gap) is not None:
-        return True
-    if prev.neg:  # "and treatment naive to X": the negated phrase is an agent of its own
-        m = rules.naive_object.match(gap)
-        return m is not None and not gap[m.end() :].strip()
-    return rules.conjunct_list.fullmatch(gap) is not None and conjunct_negated(rules, lower, cs, prev, agents)
+    received", "without prior") reaches ``a``: right before it, or before the list entries ahead of it. Walked back
+    through the list without recursion; ``memo`` keeps the answer of every agent on the way (one item's agents share
+    it), so a long list costs a walk, not a walk per agent."""
+    chain: list[tuple[int, int]] = []
+    cur = a
+    while True:
+        key = (cs, id(cur))
+        if key in memo:
+            found = memo[key]
+            break
+        chain.append(key)
+        prev = next((p for p in reversed(agents) if cs <= p.start and p.end <= cur.start), None)
+        if prev is None:
+            found = False  # the clause's first agent: the clause's own negation reads it
+            break
+        gap = lower[prev.end : cur.start]
+        if rules.conjunct_negation.search(gap) is not None:
+            found = True
+            break
+        if prev.neg:  # "and treatment naive to X": the negated phrase is an agent of its own
+            m = rules.naive_object.match(gap)
+            found = m is not None and not gap[m.end() :].strip()
+            break
+        if rules.conjunct_list.fullmatch(gap) is None:
+            found = False
+            break
+        cur = prev  # a list entry: the negation before the entries ahead of it reaches it too
+    memo.update(dict.fromkeys(chain, found))
+    return found
 
 
 def conjunct_start(rules: ClauseRules, lower: str, end: int, a: Agent) -> int:

@@ -418,6 +418,7 @@ def _sentence_criteria(  # noqa: PLR0917
     clause_neg: dict[int, bool] = {}
     clause_own: dict[int, tuple[int, bool]] = {}  # the first agent's own negation: its end, passed on
     clause_mode: dict[tuple[int, int], str] = {}
+    conj_memo: dict[tuple[int, int], bool] = {}
     for a in agents:
         wi = -1 if planned(rules.agents, lower, s, a) else window_index(num, lower, s, a, windows)
         cs, ce = next((c for c in clauses if c[0] <= a.start < c[1]), (s, e))
@@ -426,7 +427,7 @@ def _sentence_criteria(  # noqa: PLR0917
         if cs not in clause_neg:
             clause_neg[cs] = negated(flags, cs, a, lines)
             clause_own[cs] = (own, own >= 0 and cl.naive_object.match(lower, own) is not None)
-        neg = clause_neg[cs] or own >= 0 or conjunct_negated(cl, lower, cs, a, agents)
+        neg = clause_neg[cs] or own >= 0 or conjunct_negated(cl, lower, cs, a, agents, memo=conj_memo)
         first_own, inherited = clause_own[cs]
         if not neg and first_own >= 0:  # after "X-naive": "treatment-naive to X" passes it on, else their own cues
             neg = inherited or negated(flags, first_own, a, lines)

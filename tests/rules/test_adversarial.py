@@ -57,6 +57,9 @@ NAMED = {
     "confirmed and/or repeated": "Inclusion Criteria:\n* " + "histologically confirmed and/or " * 40,
     # stage's stage_disease split "iv iv iv" among its list repeats in 2**n ways (35 s at 13 numerals)
     "stage numerals repeated": "Exclusion Criteria:\n* Stage IV " + "IV " * 40 + "a b c disease",
+    # prior therapy walked back through a list of agents once per agent, by recursion: cubic (over 60 s here), and
+    # past about 1,000 agents the recursion limit dropped the item's criteria (found by a review's fuzz)
+    "agent list repeated": "Exclusion Criteria:\n* " + "rt " * 1666,
 }
 
 
