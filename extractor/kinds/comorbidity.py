@@ -520,6 +520,9 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     had: set[tuple[int, int]] = set()  # sentences where a condition the patient has had is named (and what follows)
+    by_sentence: dict[
+        int, list[tuple[int, int, frozenset[str]]]
+    ] = {}  # the named stretches of each sentence, built once
     for f, (s, e) in zip(found, bounds, strict=True):
         if f.how == "cause":
             continue
@@ -529,11 +532,14 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         elif f.how in ("past", "stopped"):
             scope = "history"  # a severe toxicity once had, a therapy stopped for one
         else:
-            stretches = [
-                (g.start, g.end, frozenset(" ".join(g.names).split()))
-                for g, (gs, _) in zip(found, bounds, strict=True)
-                if gs == s and g.how != "cause"
-            ]
+            stretches = by_sentence.get(s) or by_sentence.setdefault(
+                s,
+                [
+                    (g.start, g.end, frozenset(" ".join(g.names).split()))
+                    for g, (gs, _) in zip(found, bounds, strict=True)
+                    if gs == s and g.how != "cause"
+                ],
+            )
             cs, ce = scope_clause(RULES, ctx.lower, (s, e), f.start, stretches)  # its clause ("X or history of Y")
             if (cs, ce) not in scopes:
                 last = max(b for a, b, _ in stretches if cs <= a < ce)
