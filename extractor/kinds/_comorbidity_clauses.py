@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from extractor.kinds.comorbidity import Rules
 
-__all__ = ["scope_clause"]
+__all__ = ["clause_at", "clause_bounds"]
 
 Span = tuple[int, int]
 Stretch = tuple[int, int, frozenset[str]]  # start, end, the words of its names
@@ -25,13 +25,13 @@ def _restated(before: list[Stretch], after: list[Stretch], same: str) -> bool:
     return any(a[2] <= b[2] or (same in b[2] and b[2] <= a[2]) for a in after for b in before)
 
 
-def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: list[Stretch]) -> Span:
-    """The clause of ``sentence`` whose scope words speak of the stretch starting at ``at`` (``stretches``: every
-    condition named in the sentence); the sentence itself when no cut has conditions before it and, after it, other
-    conditions or none (then its scope word speaks of a topic that is no entry)."""
+def clause_bounds(rules: Rules, low: str, sentence: Span, stretches: list[Stretch]) -> list[int]:
+    """The clause bounds of ``sentence`` (its start, each cut, its end) whose scope words speak of their own conditions
+    (``stretches``: every condition named in the sentence); no cut when none has conditions before it and, after it,
+    other conditions or none (then its scope word speaks of a topic that is no entry). Built once per sentence."""
     s, e = sentence
     if not stretches:
-        return sentence
+        return [s, e]
     cuts: list[int] = []
     bare = rules.hypersensitivity_name
     prev = s
@@ -51,10 +51,12 @@ def scope_clause(rules: Rules, low: str, sentence: Span, at: int, stretches: lis
         if before and (not after or (not inner and not _restated(before, after, bare))):
             cuts.append(c)
             prev = c
-    if not cuts:
-        return sentence
-    bounds = [s, *cuts, e]
+    return [s, *cuts, e]
+
+
+def clause_at(bounds: list[int], at: int) -> Span:
+    """The clause of ``bounds`` (from :func:`clause_bounds`) holding the stretch that starts at ``at``."""
     for a, b in pairwise(bounds):
         if a <= at < b:
             return a, b
-    return sentence
+    return bounds[0], bounds[-1]

@@ -27,7 +27,7 @@ from extractor.kinds._comorbidity_adjectives import adjective_lists
 from extractor.kinds._comorbidity_allergy import allergies
 from extractor.kinds._comorbidity_catchall import blank_catchall
 from extractor.kinds._comorbidity_causes import caused
-from extractor.kinds._comorbidity_clauses import scope_clause
+from extractor.kinds._comorbidity_clauses import clause_at, clause_bounds
 from extractor.kinds._comorbidity_lists import siblings, whole_part
 from extractor.kinds._comorbidity_names import had_condition, had_transplant, name_blank
 from extractor.kinds._comorbidity_negated import negated_in_permission
@@ -523,6 +523,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     by_sentence: dict[
         int, list[tuple[int, int, frozenset[str]]]
     ] = {}  # the named stretches of each sentence, built once
+    clauses: dict[int, list[int]] = {}  # and its clause bounds
     for f, (s, e) in zip(found, bounds, strict=True):
         if f.how == "cause":
             continue
@@ -540,7 +541,8 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
                     if gs == s and g.how != "cause"
                 ],
             )
-            cs, ce = scope_clause(RULES, ctx.lower, (s, e), f.start, stretches)  # its clause ("X or history of Y")
+            cuts = clauses.get(s) or clauses.setdefault(s, clause_bounds(RULES, ctx.lower, (s, e), stretches))
+            cs, ce = clause_at(cuts, f.start)  # its clause ("X or history of Y")
             if (cs, ce) not in scopes:
                 last = max(b for a, b, _ in stretches if cs <= a < ce)
                 scopes[cs, ce] = _scope(ctx.lower, cs, _scope_end(ctx.lower, last, ce), blanks)

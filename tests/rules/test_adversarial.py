@@ -60,6 +60,9 @@ NAMED = {
     # prior therapy walked back through a list of agents once per agent, by recursion: cubic (over 60 s here), and
     # past about 1,000 agents the recursion limit dropped the item's criteria (found by a review's fuzz)
     "agent list repeated": "Exclusion Criteria:\n* " + "rt " * 1666,
+    # comorbidity cut a sentence into scope clauses once per named condition, each cut testing every condition after
+    # it: cubic (5.7 s here)
+    "scope words repeated": "Exclusion Criteria:\n* " + "diabetes or active colitis or history of asthma " * 100,
 }
 
 
