@@ -276,6 +276,8 @@ def _paired_heads(lower: str, found: list[Agent], table: dict[str, str]) -> None
         if m is None or not m.group(1).startswith(ph.pairs[head]):
             continue
         other = a.name[: -len(head)] + ph.pairs[head]
+        if other.startswith("strong ") and lower.endswith("moderate ", m.start(), m.start(1)):
+            other = "moderate " + other.removeprefix("strong ")  # "strong X inhibitors or moderate inducers"
         if other in names and all(x.end <= m.start(1) or x.start >= m.end() for x in found):
             found.append(Agent(m.start(1), m.end(), other))
 
