@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from extractor.kinds._diagnosis_bracket import bracket_histologies
 from extractor.kinds._diagnosis_either import either_way
 from extractor.kinds._diagnosis_examples import condition_before, examples_end
 from extractor.kinds._diagnosis_excluded import excluded_mentions, outside, variant_excluded_here
@@ -32,6 +33,7 @@ from extractor.kinds._diagnosis_lists import (
     stage_run_start,
     upper_abbreviations,
 )
+from extractor.kinds._diagnosis_organs import of_the_organs, sites_after
 from extractor.kinds._diagnosis_others import group_rule, relatives_mention
 from extractor.kinds._diagnosis_shared import qualifier, shared_histology
 from extractor.kinds._spec import Compare, KindSpec
@@ -110,6 +112,9 @@ class Rules(RuleFile):
     histology_head_after: Pattern
     histology_excluded_before: Pattern
     histology_either: Pattern
+    histology_bracket: Pattern
+    histology_bracket_separator: Pattern
+    histology_bracket_min: int
     qualifier_list_before: Pattern
     excluded_variant_gate: tuple[str, ...]
     excluded_variant_before: Pattern
@@ -282,33 +287,6 @@ def _lookup(table: dict[str, tuple[str | None, str | None]], key: str) -> tuple[
     return found or (None, None)
 
 
-def _sites_after(lower: str, end: int, sites: dict[str, str]) -> list[tuple[int, str]]:
-    """The organs listed after an "of the <organ>" mention ending at ``end``: (end of the word, cancer) each."""
-    out: list[tuple[int, str]] = []
-    while (m := RULES.site_after.match(lower, end)) and (w := " ".join(m.group(1).split())) in sites:
-        out.append((m.end(), sites[w]))
-        end = m.end()
-    return out
-
-
-def _of_the_organs(lower: str, mentions: list[Mention], hists: list[Mention], sites: dict[str, str]) -> None:
-    """Add the cancers of organs named after "of the": a histology followed by it ("serous carcinoma of the ovary"
-    -> ovarian cancer) and the organs listed after such a mention ("carcinoma of the bladder, ureter, or renal
-    pelvis" -> ureteral, renal pelvis cancer): the first spans its histology to its organ, the listed organs share
-    their mention's span (and so its histology)."""
-    taken = [(a, b) for a, b, _ in mentions]
-    for s, e, _h in hists:
-        if any(a <= s and e <= b for a, b in taken):
-            continue
-        m = RULES.of_the_site.match(lower, e)
-        if m and (w := " ".join(m.group(1).split())) in sites:
-            mentions.append((s, m.end(), sites[w]))
-    for s, e, c in list(mentions):
-        if c in sites.values() and RULES.of_the_site.search(lower, s, e):
-            mentions.extend((s, e, site) for _end, site in _sites_after(lower, e, sites) if site != c)
-    mentions.sort(key=lambda m: m[0])
-
-
 def _read(ctx: ItemContext) -> DiagnosisReading:
     lower = ctx.lower
     vocab = _vocab()
@@ -336,7 +314,7 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
         either_way(RULES.histology_either, lower, hists)  # "squamous or non-squamous NSCLC": any histology
         site_histology(RULES, lower, mentions, hists, vocab.sites)  # "Uterine serous cancer"
     if hists or " of the " in lower:
-        _of_the_organs(lower, mentions, hists, vocab.sites)
+        of_the_organs(RULES, lower, mentions, hists, vocab.sites)
     out = DiagnosisReading(lower, mentions, hists)
     if any_in(RULES.confirmed_gate, lower) and (conf := RULES.confirmed.search(lower)):
         out.confirmed = True
@@ -471,7 +449,7 @@ def _generic_sites(
         sentence = max(lower.rfind(". ", 0, m.start()), 0)
         if RULES.hn_site_negated_before.search(lower, sentence, m.start()):
             continue
-        found = [(end, sites[word]), *_sites_after(lower, end, sites)]
+        found = [(end, sites[word]), *sites_after(RULES, lower, end, sites)]
         span = (m.start(), found[-1][0])
         for _end, c in found:
             if c not in names:
@@ -541,7 +519,8 @@ def extract(ctx: ItemContext) -> list[Diagnosis]:
     hists = outside(dx.hists, dx.excluded)  # not one of a cancer the item excludes
 
     def hist(c: str) -> str | None:
-        return _histology(dx.lower, hists, dx.where[c], names, dx.mentions)
+        found = _histology(dx.lower, hists, dx.where[c], names, dx.mentions)
+        return bracket_histologies(RULES, dx.lower, dx.where[c][1], (dx.mentions, hists), found)
 
     return [
         ctx.make(
