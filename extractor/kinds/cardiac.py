@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.ground import make_evidence
+from extractor.kinds._cardiac_merge import merge
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
-from extractor.rules.grammar import clause_span, op_of, sentence_spans, word_starts
+from extractor.rules.grammar import clause_span, op_of, word_starts
 from extractor.rules.prefilter import Prefiltered
 from extractor.rules.ruledata import Pattern, RuleFile, load_rules
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from extractor.rules.item import ItemContext
 
 __all__ = ["KIND", "Cardiac", "Rules", "extract"]
@@ -378,8 +380,10 @@ def _asides(ctx: ItemContext, found: list[tuple[int, int, str]]) -> list[tuple[i
     return out
 
 
-def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
+def _history(ctx: ItemContext, *, has_qtc: bool) -> tuple[list[Cardiac], list[int]]:
+    """The criterion of the cardiac conditions and NYHA class named, with the offsets in ``clean`` of each."""
     text = ctx.lower
+    facts: list[int] = []
     conditions: list[str] = []
     first, last = -1, -1
     found = _find_conditions(text, ctx.words)
@@ -406,6 +410,7 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
             continue
         if name.removesuffix("s") not in {c.removesuffix("s") for c in conditions}:
             conditions.append(name)
+        facts.append(start)
         first = start if first < 0 else first
         last = end
     nyha: int | None = None
@@ -420,8 +425,9 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
         )
         nyha, ns, ne = _nyha(text, excluded)
     if not conditions and nyha is None:
-        return []
+        return [], []
     if nyha is not None:
+        facts.append(ns)
         first = ns if first < 0 else min(first, ns)
         last = max(last, ne)
     if conditions:  # an umbrella heading the examples opens their span ("cardiovascular disease ..., including ...")
@@ -431,32 +437,7 @@ def _history(ctx: ItemContext, *, has_qtc: bool) -> list[Cardiac]:
     if len(text) > 300 and 0 <= first < last:
         # a NYHA class alone: its clause ("class II or better (class III/IV are not eligible)")
         span = clause_span(ctx.clean, first, last) if not conditions else (first, last)
-    return [ctx.make(Cardiac, span[0], span[1], nyha_max=nyha, conditions=conditions)]
-
-
-_FIELDS = ("lvef_min_percent", "lvef_lln", "qtc_max_ms", "nyha_max", "conditions")
-
-
-def _merge(ctx: ItemContext, out: list[Cardiac]) -> list[Cardiac]:
-    """One criterion for the cardiac facts of a one-sentence item (the gold labels an item's LVEF, QTc, NYHA and
-    conditions as one criterion, GUIDE.md): a reading takes another's fields unless they disagree (two QTc limits,
-    one per sex, stay two); the evidence spans both."""
-    if len(sentence_spans(ctx.clean)) > 1:
-        return out  # facts of other sentences ("NOTE: ... does not apply to ...") stay apart
-    merged: list[Cardiac] = []
-    for c in out:
-        for i, m in enumerate(merged):
-            a, b = m.evidence, c.evidence
-            pairs = [(getattr(m, f), getattr(c, f)) for f in _FIELDS]
-            if any(x not in (None, []) and y not in (None, []) and x != y for x, y in pairs):
-                continue
-            update: dict[str, Any] = {f: y if x in (None, []) else x for f, (x, y) in zip(_FIELDS, pairs, strict=True)}
-            update["evidence"] = make_evidence(ctx.source, min(a.start, b.start), max(a.end, b.end))
-            merged[i] = m.model_copy(update=update)
-            break
-        else:
-            merged.append(c)
-    return merged
+    return [ctx.make(Cardiac, span[0], span[1], nyha_max=nyha, conditions=conditions)], facts
 
 
 def extract(ctx: ItemContext) -> list[Cardiac]:
@@ -467,14 +448,20 @@ def extract(ctx: ItemContext) -> list[Cardiac]:
     qtc = _qtc(ctx) if not RULES.qtc_words.isdisjoint(words) else []
     out = _lvef(ctx) if not RULES.lvef_words.isdisjoint(words) else []
     out.extend(qtc)
-    out.extend(_history(ctx, has_qtc=bool(qtc)))
+    history, facts = _history(ctx, has_qtc=bool(qtc))
+    out.extend(history)
     if not out and ctx.lower.rstrip().endswith(":") and RULES.lead_in.search(ctx.lower):
         return [ctx.make(Cardiac)]
     if not out and not RULES.function_word.isdisjoint(words) and not RULES.function_qualifiers.isdisjoint(words):
         m = RULES.cardiac_function.search(ctx.lower)
         if m is not None:
             out.append(ctx.make(Cardiac, *clause_span(ctx.clean, m.start(), m.end())))
-    return _merge(ctx, out) if len(out) > 1 else out
+    if len(out) < 2:
+        return out
+    # a reading's facts: where its evidence starts; the conditions': where each is named
+    where: list[tuple[Cardiac, Sequence[int]]] = [(c, [c.evidence.start]) for c in out[: len(out) - len(history)]]
+    where.extend((c, [ctx.evidence(p, p + 1).start for p in facts]) for c in history)
+    return merge(ctx, where)
 
 
 KIND = KindSpec(
