@@ -34,6 +34,8 @@ _BULLET = re.compile(
     re.VERBOSE,
 )
 _NESTED_MARKER = re.compile(r"^(?:[•·▪◦‣⁃●○■□➢►]|\\-|-)[ \t]+")
+# a number or small letter after a bullet ("* 1. text", "* a) text"); a capital is an initial ("* H. pylori")
+_NUMBER_AFTER_BULLET = re.compile(r"^(?:\d{1,3}|\(?[a-z]|\(?(?:i{1,3}|iv|vi{0,3}|ix|x))\\?[.)][ \t]+(?=\S)")
 _ESCAPE = re.compile(r"\\(?=[<>=*_\-\[\]().#+!|~`{}&'\"])")
 
 
@@ -281,10 +283,14 @@ def segment(text: str) -> Segmentation:
             nested = _NESTED_MARKER.match(rest)
             if nested:
                 content_start += nested.end()
+            text_start = content_start
+            if nested is None and not marker[-1].isalnum() and marker[-1] not in ".)":
+                number = _NUMBER_AFTER_BULLET.match(rest)  # "* 1. text": the item's text starts after its number
+                text_start += number.end() if number else 0
             if content_start >= len(line.raw):  # a bare marker line
                 blank_before = False
                 continue
-            open_item(line.start + content_start, line.end, bullet.start("marker"), content_start, marker)
+            open_item(line.start + text_start, line.end, bullet.start("marker"), content_start, marker)
             blank_before = False
             continue
         if _is_subheading(line, base_indent) and (current is None or blank_before):

@@ -108,6 +108,23 @@ def test_double_marker_and_escapes() -> None:
     assert len(cleaned) == len(seg.items[1].text) and ">=" in cleaned and "\\" not in cleaned
 
 
+def test_number_after_bullet_is_no_item_text_and_keeps_the_continuation() -> None:
+    # paraphrases of corpus layouts: "* 18\\. text" (NCT04003649), "* a) text" (NCT06362369), an initial kept
+    text = (
+        "Exclusion Criteria:\n\n"
+        "* 18\\. Hepatic dysfunction\n\n  \\*If positive, repeat the test.\n"
+        "* a) Renal insufficiency\n"
+        "* (ii) Prior gastric resection\n"
+        "* H. pylori infection\n"
+        "* 2.5 mg daily\n"
+    )
+    seg = segment(text)
+    texts = [i.text for i in seg.items]
+    assert texts[0].startswith("Hepatic dysfunction") and "If positive" in texts[0]
+    assert texts[1:] == ["Renal insufficiency", "Prior gastric resection", "H. pylori infection", "2.5 mg daily"]
+    assert all(text[i.start : i.end] == i.text for i in seg.items)
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n\n\t", "* ", "Inclusion Criteria:\n\n"])
 def test_empty_inputs(text: str) -> None:
     assert segment(text).items == []
