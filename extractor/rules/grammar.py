@@ -267,7 +267,8 @@ def _sentence_end(
     guards += "".join(f"(?<!(?i:{re.escape(w)})\\.)" for w in not_after)
     # every alternative opens with a literal (the look-behinds follow it), so the engine skips other characters fast
     # a full stop before an "o" sub-bullet ("... any number).  o Patients with treated ...") ends one too
-    alts = [rf"\.{guards}(?=\s+[{starts}]|\s+o\s+[A-Z]|\s*$)", r";(?<!&[lg]t;)(?<!&amp;)"]
+    # a character entity ("&gt;", "Fridericia&#39;s") is no sentence end
+    alts = [rf"\.{guards}(?=\s+[{starts}]|\s+o\s+[A-Z]|\s*$)", r";(?<!&[lg]t;)(?<!&amp;)(?<!&#\d\d;)"]
     if markers:
         alts.append(r"\s\d{1,2}\s?\.\s(?=[A-Z])")
     if space_run:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extractor.rules.grammar import sentence_spans
 from extractor.rules.triggers import TriggerIndex, registry_index
 
 TRIGGERS = {
@@ -77,3 +79,11 @@ def test_a_nested_item_reads_its_lead_in_and_a_top_level_item_has_none() -> None
     assert ItemContext(item=child, source=text, parent=top).lead_in == "prior therapy, with these exceptions:"
     assert ItemContext(item=last, source=text).lead_in == ""
     assert {c.item for c in extract_segmentation(seg)} == {0, 1, 2}  # the engine passes parents without losing items
+
+
+@pytest.mark.parametrize("entity", ["&#39;", "&gt;", "&lt;", "&amp;"])
+def test_a_character_entity_is_no_sentence_end(entity: str) -> None:
+    # paraphrase of an escaped corpus layout: "Fridericia&#39;s formula", "QTcF &lt; 470 ms"
+    clean = f"QTc by Fridericia{entity}s formula {entity} 470 ms; no arrhythmia."
+    end = clean.index("; no")
+    assert sentence_spans(clean) == [(0, end), (end + 2, len(clean))]
