@@ -148,6 +148,9 @@ class Rules(RuleFile):
     lost_sign_analytes: frozenset[str]
     range_low: Pattern
     range_low_not: Pattern
+    between_before: Pattern
+    between_join: Pattern
+    between_low: Pattern
     organ_words: frozenset[str]
     organ_qualifiers: frozenset[str]
     organ: Pattern

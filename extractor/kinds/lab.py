@@ -37,7 +37,7 @@ from extractor.kinds._lab_outside import outside
 from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
-from extractor.kinds._lab_range import range_low
+from extractor.kinds._lab_range import range_bounds
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_sexes import per_sex
 from extractor.kinds._lab_spans import finish_clauses
@@ -418,13 +418,10 @@ def _lab_criteria(ctx: ItemContext) -> list[Lab]:
             ths = thresholds(text, mention, win_end, first_only=False)[:2]  # a dipstick grade, then an amount?
         low: Threshold | None = None
         if not primary.explicit:
-            op: Comparator | None = ">=" if mention.bound == "lower" else "<=" if mention.bound == "upper" else None
-            if op is None or ctx.is_exclusion:
+            low, primary = range_bounds(text, lo, win_end, mention, primary)
+            if primary.op is None or ctx.is_exclusion:
                 prev_end = win_end
                 continue
-            primary.op = op
-            if (low := range_low(text, lo, primary)) is not None:
-                primary.op = "<="  # "GFR between 50 - 60 mL/min": the range's upper bound, and its lower one
         cond: str | None = prior[i][0] if i in prior else None
         also: list[tuple[str, int]] = []  # further populations joined to the one after the threshold
         if cond_words:
