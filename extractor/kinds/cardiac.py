@@ -59,6 +59,9 @@ class Condition(BaseModel):
     #: left out when another condition found names it, in its text or its longer name (its `name`, else its key:
     #: "poorly controlled hypertension ... elevated blood pressure", "congenital long qt syndrome")
     restated: bool = False
+    #: left out beside a condition naming it only when this matches the text just before it ("nyha class iii or iv
+    #: heart failure" beside "congestive heart failure")
+    restated_after: Pattern | None = None
     #: the name given, when it is not the rule file's key ("cardiac" in "cardiac, pulmonary or liver disease")
     name: str | None = None
     #: left out when this matches the sentence before it ("toxicities ... including ... hypertension")
@@ -115,6 +118,7 @@ class Rules(RuleFile):
     except_clause: Pattern
     drug_conditions: frozenset[str]
     name_drop: frozenset[str]
+    name_rewrites: dict[str, str]
     degree_pair: Pattern
     qualifier_alternatives: Pattern
     alternative_of: str
@@ -215,7 +219,9 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
         if spec.alone and any(not specs[n].alone for _, _, n in found):
             continue
         own = spec.name or name
-        if spec.restated and any(_restates(own, text[s:e], specs[n].name or n) for s, e, n in found if n != name):
+        if (
+            spec.restated or (spec.restated_after and spec.restated_after.search(text, max(0, start - 60), start))
+        ) and any(_restates(own, text[s:e], specs[n].name or n) for s, e, n in found if n != name):
             continue
         if not spec.as_written:
             alt = None
@@ -228,15 +234,27 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
         alt = RULES.qualifier_alternatives.search(text, start, end) if spec.umbrella else None
         if alt:
             # "uncontrolled or significant cardiovascular disease" names "cardiovascular disease"
-            out.append((start, end, " ".join(text[alt.end() : end].split())))
+            out.append((start, end, _rewrite(" ".join(text[alt.end() : end].split()))))
             continue
         pair = RULES.degree_pair.match(text, start, end) if "degree" in text[start:end] else None
         for degree in (pair.group("a"), pair.group("b")) if pair else ("",):
             # "second- or third-degree av block" names two: "second-degree av block", "third-degree av block"
             head = f"{degree}-degree " if degree else ""
             words = (head + text[pair.end() if pair else start : end]).replace(",", " ").split()
-            out.append((start, end, " ".join(w for w in words if w not in RULES.name_drop)))
+            out.append((start, end, _rewrite(" ".join(w for w in words if w not in RULES.name_drop))))
     return out
+
+
+@cache
+def _rewrites() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p), r) for p, r in RULES.name_rewrites.items())
+
+
+def _rewrite(name: str) -> str:
+    """A condition named as written, in the rule file's spelling ("cardiovascular disorders" -> "... disorder")."""
+    for rx, repl in _rewrites():
+        name = rx.sub(repl, name)
+    return name
 
 
 def _lvef(ctx: ItemContext) -> list[Cardiac]:
