@@ -227,6 +227,8 @@ def _trie(token_lists: list[list[str]]) -> str:
 # ---------------------------------------------------------------------------------------------------- clauses
 
 _LEAD = " :*-•,"
+# a full stop after a drug code ("BI 765179.", "MRX-2843.", "ZEN003694.") ends a sentence whatever after_number
+_CODE_END = "|".join(f"(?<=[A-Z]{sep}[0-9]{{{n}}}\\.)" for sep in ("", "-", " ") for n in range(3, 8))
 
 
 class Sentences(BaseModel):
@@ -263,7 +265,7 @@ def _sentence_end(
     starts: str, after_number: bool, not_after: tuple[str, ...], space_run: int, markers: bool
 ) -> re.Pattern[str]:
     """The sentence-end pattern for a set of :class:`Sentences` options."""
-    guards = "" if after_number else r"(?<![0-9]\.)"
+    guards = "" if after_number else f"(?:(?<![0-9]\\.)|{_CODE_END})"
     guards += "".join(f"(?<!(?i:{re.escape(w)})\\.)" for w in not_after)
     # every alternative opens with a literal (the look-behinds follow it), so the engine skips other characters fast
     # a full stop before an "o" sub-bullet ("... any number).  o Patients with treated ...") ends one too
@@ -281,10 +283,9 @@ _LAST_END: dict[tuple[re.Pattern[str], str], tuple[int, re.Match[str] | None]] =
 
 
 def _next_end(rx: re.Pattern[str], clean: str, pos: int) -> re.Match[str] | None:
-    """``rx.search(clean, pos)``, reusing the last search over the same text when it still answers: a match at or
-    after ``pos`` found from an earlier position is also the first from ``pos`` (a match at a position does not
-    depend on where the search began). Criteria of one item ask in text order, so a long item without sentence ends
-    is scanned once, not once per criterion."""
+    """``rx.search(clean, pos)``, reusing the last search over the same text when it still answers (a match at or
+    after ``pos`` found from an earlier position is also the first from ``pos``). Criteria of one item ask in text
+    order, so a long item without sentence ends is scanned once, not once per criterion."""
     key = (rx, clean)
     last = _LAST_END.get(key)
     if last is not None and last[0] <= pos and (last[1] is None or last[1].start() >= pos):
