@@ -3,7 +3,9 @@ generic head ("medical, psychiatric, cognitive, or other conditions", "psychiatr
 medical, psychiatric, addictive, or other kind of disorder") name one entry per kind the vocabulary knows
 (``adjective_names``: "psychiatric condition", "cognitive condition"; "addictive" -> "substance abuse"); the words of
 ``adjective_fillers`` (medical, social, cardiac, other ...) may stand in the list but name nothing; a list with a word
-of ``adjective_block`` (familial, sociological, geographical: the compliance boilerplate) names nothing."""
+of ``adjective_block`` (familial, sociological, geographical: the compliance boilerplate) names nothing. A list may
+also follow its head as examples ("medical condition (e.g. gastrointestinal, pulmonary, psychiatric, etc.)", "concurrent
+condition, including psychiatric, which ..."): ``adjective_after``."""
 
 from __future__ import annotations
 
@@ -73,7 +75,28 @@ def adjective_lists(rules: Rules, low: str, found: Sequence[_Stretch]) -> list[t
             elif tok not in rules.adjective_fillers:
                 break
         if blocked or not names or not seps or rules.adjective_not_before.search(low, max(0, start - 40), start):
+            if not hit:
+                after = _after(rules, low, h.end(), head)
+                if after and not any(ts < after[1] and after[0] < te for ts, te in taken):
+                    out.append(after)
             continue  # boilerplate, no list, or one after a treatment ("detained for treatment of ... illness")
         if not any(ts < end and start < te for ts, te in taken):
             out.append((start, end, tuple(dict.fromkeys(names))))
     return out
+
+
+def _after(rules: Rules, low: str, at: int, head: str) -> tuple[int, int, tuple[str, ...]] | None:
+    """(start, end, names) of the adjective list that follows a generic head as its examples, when every word of it
+    is a kind the vocabulary knows or a filler; else None."""
+    m = rules.adjective_after.match(low, at)
+    if not m:
+        return None
+    names: list[str] = []
+    for tok in _TOKEN.findall(m.group("list")):
+        if tok in _SEPARATORS or tok in rules.adjective_fillers:
+            continue
+        if tok in rules.adjective_block or tok not in rules.adjective_names:
+            return None
+        name = rules.adjective_names[tok]
+        names.append(name.format(head) if "{}" in name else name)
+    return (m.start("list"), m.end("list"), tuple(dict.fromkeys(names))) if names else None

@@ -186,6 +186,7 @@ class Rules(RuleFile):
     adjective_names: dict[str, str]
     adjective_fillers: frozenset[str]
     adjective_not_before: Pattern
+    adjective_after: Pattern
     adjective_block: frozenset[str]
     condition_had: Pattern
     sentences: Sentences = Sentences()
@@ -417,8 +418,7 @@ def _scope(low: str, s: int, e: int, blanks: list[tuple[int, int]]) -> Scope | N
     for w in windows:
         text = text[: w.start()] + " " * (w.end() - w.start()) + text[w.end() :]
     if any_in(RULES.procedure_words, text):
-        # a history cue of a procedure ("history of major surgical resection ..., or a chronic condition") is not
-        # the conditions'
+        # a procedure's history cue ("history of major surgical resection ..., or a chronic condition") is not theirs
         for m in RULES.procedure_history.finditer(text):
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     if RULES.history_cue.search(text):
