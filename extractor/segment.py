@@ -39,6 +39,15 @@ _NUMBER_AFTER_BULLET = re.compile(r"^(?:\d{1,3}|\(?[a-z]|\(?(?:i{1,3}|iv|vi{0,3}
 _ESCAPE = re.compile(r"\\(?=[<>=*_\-\[\]().#+!|~`{}&'\"])")
 
 
+def _number_after_bullet(raw: str) -> str:
+    """The list number or letter after a line's symbol bullet ("* 1. text" -> "1. "), else ""."""
+    bullet = _BULLET.match(raw)
+    if bullet is None or bullet.group("marker")[-1].isalnum() or bullet.group("marker")[-1] in ".)":
+        return ""
+    number = _NUMBER_AFTER_BULLET.match(raw[bullet.end() :])
+    return number.group(0).strip() if number else ""
+
+
 def clean_text(text: str) -> str:
     """Same-length normalisation for matching: markdown escapes and line breaks become spaces.
 
@@ -182,6 +191,10 @@ def segment(text: str) -> Segmentation:
     """Split criteria text into sections and items. Never raises on any string input."""
     lines = _lines(text)
     base_indent = min((ln.indent for ln in lines if ln.stripped), default=0)
+    # letters after bullets make a list only when two lines have one and one starts a list ("a", "i"); else they
+    # are initials ("* h. pylori infection", "* e. coli sepsis")
+    letters = [n for ln in lines if (n := _number_after_bullet(ln.raw)) and not n[0].isdigit()]
+    lettered = len(letters) >= 2 and any(n.strip("(\\.)") in ("a", "i") for n in letters)
     sections: list[Section] = []
     items: list[Item] = []
     polarity: Polarity = "inclusion"
@@ -286,7 +299,7 @@ def segment(text: str) -> Segmentation:
             text_start = content_start
             if nested is None and not marker[-1].isalnum() and marker[-1] not in ".)":
                 number = _NUMBER_AFTER_BULLET.match(rest)  # "* 1. text": the item's text starts after its number
-                text_start += number.end() if number else 0
+                text_start += number.end() if number and (lettered or rest[0].isdigit()) else 0
             if content_start >= len(line.raw):  # a bare marker line
                 blank_before = False
                 continue

@@ -125,6 +125,13 @@ def test_number_after_bullet_is_no_item_text_and_keeps_the_continuation() -> Non
     assert all(text[i.start : i.end] == i.text for i in seg.items)
 
 
+def test_a_lone_initial_after_a_bullet_is_item_text() -> None:
+    text = "Exclusion Criteria:\n\n* h. pylori infection\n* e. coli bacteremia\n* ECOG 3\n"
+    assert [i.text for i in segment(text).items] == ["h. pylori infection", "e. coli bacteremia", "ECOG 3"]
+    one = "Exclusion Criteria:\n\n* h. pylori infection\n* ECOG 3\n"
+    assert [i.text for i in segment(one).items] == ["h. pylori infection", "ECOG 3"]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n\n\t", "* ", "Inclusion Criteria:\n\n"])
 def test_empty_inputs(text: str) -> None:
     assert segment(text).items == []

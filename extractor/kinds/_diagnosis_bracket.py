@@ -22,8 +22,10 @@ def bracket_histologies(
     ``histology_bracket``), when ``found`` is its first entry's histology, the list has at least
     ``histology_bracket_min`` entries and names no cancer (``dx``: the item's cancer and histology mentions; not
     "(endometrioid, MOC, HGSOC and solid gynecological cancers)"); else ``found``."""
+    if found is None:
+        return found
     m = rules.histology_bracket.match(lower, end)
-    if found is None or m is None:
+    if m is None or "," not in m.group("list") or m.group("list").rstrip().endswith(","):
         return found
     mentions, hists = dx
     if any(m.start("list") <= a < m.end("list") for a, _b, _c in mentions):

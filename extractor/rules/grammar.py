@@ -268,9 +268,9 @@ def _sentence_end(
     guards = "" if after_number else f"(?:(?<![0-9]\\.)|{_CODE_END})"
     guards += "".join(f"(?<!(?i:{re.escape(w)})\\.)" for w in not_after)
     # every alternative opens with a literal (the look-behinds follow it), so the engine skips other characters fast
-    # a full stop before an "o" sub-bullet ("... any number).  o Patients with treated ...") ends one too
-    # a character entity ("&gt;", "Fridericia&#39;s") is no sentence end
-    alts = [rf"\.{guards}(?=\s+[{starts}]|\s+o\s+[A-Z]|\s*$)", r";(?<!&[lg]t;)(?<!&amp;)(?<!&#\d\d;)"]
+    # a full stop before an "o" sub-bullet ends one too; a character entity ("&gt;", "Fridericia&#39;s") does not
+    entity = r"(?<!&[lg]t;)(?<!&amp;)(?<!&#\d\d;)(?<!&#\d{3};)(?<!&#\d{4};)"
+    alts = [rf"\.{guards}(?=\s+[{starts}]|\s+o\s+[A-Z]|\s*$)", ";" + entity]
     if markers:
         alts.append(r"\s\d{1,2}\s?\.\s(?=[A-Z])")
     if space_run:

@@ -63,6 +63,11 @@ NAMED = {
     # comorbidity cut a sentence into scope clauses once per named condition, each cut testing every condition after
     # it: cubic (5.7 s here)
     "scope words repeated": "Exclusion Criteria:\n* " + "diabetes or active colitis or history of asthma " * 100,
+    # diagnosis's bracketed histology list could split ", or a" as a joiner or a word: 2**n ways when no bracket
+    # closed (6.3 s here; found by a review's fuzz)
+    "histology list without a closing bracket": "Inclusion Criteria:\n* Endometrial carcinoma (serous"
+    + ", or a" * 24
+    + " end\n",
 }
 
 

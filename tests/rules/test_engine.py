@@ -81,7 +81,7 @@ def test_a_nested_item_reads_its_lead_in_and_a_top_level_item_has_none() -> None
     assert {c.item for c in extract_segmentation(seg)} == {0, 1, 2}  # the engine passes parents without losing items
 
 
-@pytest.mark.parametrize("entity", ["&#39;", "&gt;", "&lt;", "&amp;"])
+@pytest.mark.parametrize("entity", ["&#39;", "&#8217;", "&gt;", "&lt;", "&amp;"])
 def test_a_character_entity_is_no_sentence_end(entity: str) -> None:
     # paraphrase of an escaped corpus layout: "Fridericia&#39;s formula", "QTcF &lt; 470 ms"
     clean = f"QTc by Fridericia{entity}s formula {entity} 470 ms; no arrhythmia."
