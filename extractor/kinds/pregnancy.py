@@ -162,7 +162,7 @@ def extract(ctx: ItemContext) -> list[Pregnancy]:
     excluded = ctx.is_exclusion or ("pregnant" in low and RULES.misplaced_pair.match(low) is not None)
     parts = entries(low, RULES.entry_break)
     found = [(lo, hi, *r) for lo, hi in parts if (r := _read(ctx, lo, hi, excluded))[0]]
-    if (len(parts) > 1 and len(found) == 1) or (len(found) > 1 and _disjoint([f for _, _, f, _ in found])):
+    if len(found) > 1 and _disjoint([f for _, _, f, _ in found]):
         return [_make(ctx, f, sp, lo, hi) for lo, hi, f, sp in found]
     fields, spans = _read(ctx, 0, len(low), excluded)
     return [_make(ctx, fields, spans, 0, len(low))] if fields else []
