@@ -59,6 +59,7 @@ class ProcedureRules(BaseModel):
     standard: str  # the agent name of standard therapy with no class named
     standard_absent: Pattern  # before it: it is not given ("for which no standard therapy exists")
     standard_progressed: Pattern  # before it: a progression on it ("refractory or intolerable to standard treatment")
+    standard_failed: Pattern  # a failure written after it ("standard therapy has failed")
     standard_response: Pattern  # a response word that is one on the standard therapy (not "clinical benefit")
     acronym_gate: tuple[str, ...]  # the head words an upper-case target needs (lower-case text)
     acronym: Pattern  # "[anti-]<TARGET>[/<TARGET>] <head>" (case kept text)
@@ -104,13 +105,14 @@ def _standard_given(rules: ProcedureRules, ar: AgentRules, lower: str, a: Agent)
 def settle(rules: ProcedureRules, out: list[C]) -> list[C]:
     """A progression on standard therapy "known to confer clinical benefit" requires no response to it: the
     benefit is the therapy's, not the patient's. An inclusion's progression on standard therapy is required, even
-    when an alternative after it says none exists ("refractory to standard treatment, or have no standard treatment
-    available")."""
+    when an alternative beside it says none exists ("refractory to standard treatment, or have no standard treatment
+    available", "no standard therapy exists or standard therapy has failed")."""
     for c in out:
         if getattr(c, "agents", None) == [rules.standard] and c.polarity == "inclusion":
             text = c.evidence.text.lower()
             at = text.find("standard")
-            if getattr(c, "requirement", None) == "excluded" and rules.standard_progressed.search(text, 0, at):
+            failed = rules.standard_progressed.search(text, 0, at) or rules.standard_failed.search(text)
+            if getattr(c, "requirement", None) == "excluded" and failed:
                 c.requirement = "required"  # type: ignore[attr-defined]
         if (
             getattr(c, "response_required", None)

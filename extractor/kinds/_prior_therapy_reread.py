@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from extractor.kinds._prior_therapy_allowance import AllowanceRules, allowance
+from extractor.kinds._prior_therapy_allowance import AllowanceRules, allowance, outer_rule
 from extractor.kinds._prior_therapy_conditional import ConditionalRules, conditional
 from extractor.kinds._prior_therapy_types import Therapy
 from extractor.models.criteria import Requirement
@@ -69,7 +69,8 @@ def reread(rules: RereadRules, found: list[C], ctx: ItemContext) -> list[C]:
         elif rules.no_washout.match(low) or rules.stable.search(low):
             c.requirement = "allowed"
     found = conditional(rules.conditional, found)  # "If a subject received X, they must ...", "X can be used"
-    return allowance(rules.allowance, ctx, found)  # the later entries of an inline exception list
+    found = allowance(rules.allowance, ctx, found)  # the later entries of an inline exception list
+    return outer_rule(rules.allowance, ctx, found)  # a permission quoted inside a criterion admits its own only
 
 
 def _vaccine(rules: RereadRules, agents: list[str], low: str, requirement: Requirement) -> Requirement:
