@@ -157,16 +157,20 @@ def _ihc_scores(text: str) -> list[IHC]:
         for m in RULES.ihc_range.finditer(text):
             a, b = int(m.group(1)), int(m.group(2))
             found.update(range(min(a, b), max(a, b) + 1))
+        strict: set[int] = set()  # where the bound of a strict comparison stands ("< 2+" does not list 2+)
         for m in RULES.ihc_compared.finditer(text):
             op = op_of(text[m.start() : m.start(1)].split("(", 1)[0].strip())
             v = int(m.group(1))
+            if op in ("<", ">"):
+                strict.add(m.start(1))
             if op in ("<", "<="):
                 found.update(range(0, v + (op == "<=")))
             elif op in (">", ">="):
                 found.update(range(v + (op == ">"), 4))
         for rx in (RULES.ihc_one, RULES.ihc_listed):
             for m in rx.finditer(text):
-                found.add(int(m.group(1)))
+                if m.start(1) not in strict:
+                    found.add(int(m.group(1)))
     for m in RULES.ihc_zero.finditer(text):
         found.add(int(m.group(1)))
     return [_IHC_ORDER[i] for i in sorted(found) if 0 <= i <= 3]
