@@ -4,6 +4,7 @@ first histology mention, not one inside the name of a cancer that is no diagnosi
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from extractor.kinds._diagnosis_lists import generic_cancer
@@ -14,16 +15,32 @@ if TYPE_CHECKING:
 __all__ = ["generic_reading", "sole_histology"]
 
 
+# a full stop ending a sentence: not after a list marker or an abbreviation of one to three letters ("i.", "iii.",
+# "e.g.")
+_SENTENCE_BREAK = re.compile(r"(?:(?<=[a-z]{4})|(?<=\)))\.(?:\s+(?=[a-z])|\s*$)")
 _QUALIFIER_GAP = 3  # at most this many characters between a histology and the foreign mention it qualifies
 
 
-def sole_histology(hists: list[tuple[int, int, str]], foreign: list[tuple[int, int]], lower: str) -> str | None:
-    """The first of ``hists`` not inside a span of ``foreign`` (mentions of cancers that are not diagnoses) nor right
-    before one, qualifying it ("Breast cancer: ...; high grade endometrioid EOC ...": the ovarian cancer's)."""
+def sole_histology(
+    hists: list[tuple[int, int, str]],
+    mentions: list[tuple[int, int, str]],
+    names: list[str],
+    lower: str,
+    span: tuple[int, int],
+) -> str | None:
+    """The histology of an item's one diagnosis (``names``, its mention at ``span``) when none is named next to it:
+    the first of ``hists`` not inside a mention of a cancer that is no diagnosis nor right before one, qualifying it
+    ("Breast cancer: ...; high grade endometrioid EOC ...": the ovarian cancer's), nor in another sentence than the
+    mention ("... prostate cancer. Variant histologies including sarcomatoid are allowed": a note on admitted
+    variants, not the required histology)."""
+    if len(names) != 1:
+        return None
+    foreign = [(a, b) for a, b, c in mentions if c not in names]
     own = [
         h
         for h in hists
-        if not any(
+        if not _SENTENCE_BREAK.search(lower, min(h[1], span[1]), max(h[0], span[0]))
+        and not any(
             (a <= h[0] and h[1] <= b) or (h[1] <= a and a - h[1] <= _QUALIFIER_GAP and not lower[h[1] : a].strip(" -"))
             for a, b in foreign
         )

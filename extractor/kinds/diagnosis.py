@@ -495,7 +495,7 @@ def _histology(lower: str, hists: list[Mention], span: Span, names: list[str], m
         ):
             return None  # "cutaneous, uveal, acral, or mucosal melanoma": the last of a list of alternatives
         return best[1]
-    return sole_histology(hists, [(a, b) for a, b, c in mentions if c not in names], lower) if len(names) == 1 else None
+    return sole_histology(hists, mentions, names, lower, span)
 
 
 def extract(ctx: ItemContext) -> list[Diagnosis]:
