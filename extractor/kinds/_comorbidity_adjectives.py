@@ -67,8 +67,7 @@ def adjective_lists(rules: Rules, low: str, found: Sequence[_Stretch]) -> list[t
             elif tok in _SEPARATORS:
                 seps += 1
             elif tok in rules.adjective_names:
-                name = rules.adjective_names[tok]
-                name = name.format(head) if "{}" in name else name
+                name = _kind_name(rules, tok, head)
                 if not any(n == name or n.endswith(" " + name) for n in named):
                     names.insert(0, name)
                 start = at
@@ -97,6 +96,11 @@ def _after(rules: Rules, low: str, at: int, head: str) -> tuple[int, int, tuple[
             continue
         if tok in rules.adjective_block or tok not in rules.adjective_names:
             return None
-        name = rules.adjective_names[tok]
-        names.append(name.format(head) if "{}" in name else name)
+        names.append(_kind_name(rules, tok, head))
     return (m.start("list"), m.end("list"), tuple(dict.fromkeys(names))) if names else None
+
+
+def _kind_name(rules: Rules, tok: str, head: str) -> str:
+    """The entry an adjective names with its head ("psychiatric" + "disorder" -> "psychiatric disorder")."""
+    name = rules.adjective_names[tok]
+    return name.format(head) if "{}" in name else name
