@@ -17,14 +17,15 @@ if TYPE_CHECKING:
 __all__ = ["paired", "qualified"]
 
 _WORD_BEFORE = re.compile(r"(?<![a-z0-9'-])([a-z][a-z-]*[a-z]) $")
+_BROKEN_HYPHEN = re.compile(r"(?<=[a-z])-\s+(?=[a-z])")  # "Peutz- Jeghers": a hyphen split by a line break
 
 
 def qualified(rules: Rules, low: str, start: int, mod: str, names: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
     """Where the condition named at ``start`` starts and its ``names``, with "chronic" put back where it is part of
     the name and a narrowing word of ``site_qualifiers`` written right before it (when no modifier ``mod`` was
     read) put on each name; a condition a lab item may read in its sense ("hepatic metabolic disorder") is left
-    as found."""
-    names = chronic_kept(rules, low, start, names)
+    as found; a hyphen written with a space after it is joined ("peutz-jeghers syndrome")."""
+    names = chronic_kept(rules, low, start, tuple(_BROKEN_HYPHEN.sub("-", n) for n in names))
     if mod or names[0].startswith("chronic ") or names[0] in rules.lab_conditions:  # a lab item may read it
         return start, names
     m = _WORD_BEFORE.search(low, max(0, start - 30), start)
