@@ -54,6 +54,8 @@ class Rules(RuleFile):
     percent_before_word: str
     percent_clause_break: Pattern
     percent_reach: int
+    urine_collection: Pattern
+    urine_collection_analyte: str
     connector: Pattern
     not_analyte_after: Pattern
     not_analyte_before: Pattern

@@ -44,6 +44,7 @@ from extractor.kinds._lab_spans import finish_clauses
 from extractor.kinds._lab_thresholds import NEAR, NEAR_BRACKETED, Mention, Threshold, thresholds
 from extractor.kinds._lab_uln_before import uln_before
 from extractor.kinds._lab_unitless import take_unit
+from extractor.kinds._lab_urine import urine_collection
 from extractor.kinds._lab_words import readable
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import Comparator, CriterionBase
@@ -557,6 +558,8 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = minimum_first(ctx, labs, Lab)
     if RULES.percent_before_word in ctx.lower and "%" in ctx.lower:
         labs = percent_first(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
+    if "collection" in words:
+        labs = urine_collection(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = organ_function(ctx, lambda s, e, analyte: ctx.make(Lab, s, e, analyte=analyte))
     if not labs and len(ctx.lower) <= RULES.bare_max and (hits := words & _analyte_words()):
