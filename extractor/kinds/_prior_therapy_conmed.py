@@ -242,6 +242,8 @@ def _antiviral(  # noqa: PLR0917
         n = float(d.group("n"))
         months = round(to_months(n, d.group("u")), 2)
     weeks = _weeks(rules.numbers, lower, s, e)
+    if d is not None and weeks is not None and round(to_months(weeks, "weeks"), 2) == months:
+        weeks = None  # the duration read again as a window ("for at least 4 weeks prior to the first dose")
     return _new(
         ctx, out, s, e, model, agents=names, requirement=requirement, min_duration_months=months, within_weeks=weeks
     )
