@@ -73,6 +73,7 @@ class Rules(RuleFile):
     pair_split: Pattern
     exception_lead_in: Pattern
     excluded_parens: Pattern
+    taken_back: Pattern
     hyphen_gap: Pattern
     bare_squamous: Pattern
     window_ahead: Pattern
@@ -212,8 +213,12 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
             )
             found.sort(key=lambda e: e.start())
         named: list[tuple[int, list[str]]] = []
+        broad = False  # a generic carcinoma in situ named before
         for e in found:
             if skip[0] <= e.start() < skip[1] or any(a <= e.start() < b for a, b in aside):
+                continue
+            # "carcinoma in situ, excluding carcinoma in situ of the bladder": the narrower one is taken back
+            if broad and RULES.taken_back.search(low, max(0, e.start() - 30), e.start()):
                 continue
             if "risk of" in e.group(0) and RULES.risk_qualifier.search(low, max(0, e.start() - 40), e.start()):
                 continue
@@ -223,6 +228,7 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
                 continue
             names = _as_written(e)
             if len(names) == 1 and RULES.cis_generic.fullmatch(names[0]):
+                broad = True
                 organs, spans, shared = _cis_examples(low, e.end(), found)
                 if organs:
                     aside.extend(spans)
