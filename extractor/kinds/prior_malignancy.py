@@ -73,6 +73,7 @@ class Rules(RuleFile):
     pair_split: Pattern
     exception_lead_in: Pattern
     excluded_parens: Pattern
+    free_window: Pattern
     taken_back: Pattern
     hyphen_gap: Pattern
     bare_squamous: Pattern
@@ -249,6 +250,19 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
     return exceptions
 
 
+def _free_window(low: str) -> float | None:
+    """The years the exception a lead-in's child names must have been free of disease ("with no known active disease
+    >= 5 years", "in remission for >= 2 years"): a window, read right after its cue."""
+    for cue in RULES.free_window.finditer(low):
+        y = RULES.window.match(low, cue.end())
+        if y is None or RULES.window_survival.search(low, max(0, y.start() - 45), y.start()):
+            continue
+        n = parse_number(y.group("n"))
+        if n is not None and 0 < n <= _MAX_WINDOW:
+            return n if y.group("u").startswith("y") else round(n / 12, 2)
+    return None
+
+
 def _exception_child(ctx: ItemContext) -> list[PriorMalignancy]:
     """A child bullet under a lead-in that lists the allowed exceptions of another malignancy ("Prior malignancy,
     except:" above "- Non-melanoma skin cancer considered cured"), or an item that states allowed exceptions by itself
@@ -260,7 +274,8 @@ def _exception_child(ctx: ItemContext) -> list[PriorMalignancy]:
     exceptions = _exceptions(ctx.lower, ctx.words, (0, 0))
     if not exceptions:
         return []
-    return [ctx.make(PriorMalignancy, None, None, exceptions=exceptions)]
+    within = _free_window(ctx.lower)
+    return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 
 
 def _exception_own(ctx: ItemContext) -> list[PriorMalignancy]:
