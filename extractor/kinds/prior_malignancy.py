@@ -73,6 +73,8 @@ class Rules(RuleFile):
     pair_split: Pattern
     exception_lead_in: Pattern
     excluded_parens: Pattern
+    free_window: Pattern
+    taken_back: Pattern
     hyphen_gap: Pattern
     bare_squamous: Pattern
     window_ahead: Pattern
@@ -212,8 +214,12 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
             )
             found.sort(key=lambda e: e.start())
         named: list[tuple[int, list[str]]] = []
+        broad = False  # a generic carcinoma in situ named before
         for e in found:
             if skip[0] <= e.start() < skip[1] or any(a <= e.start() < b for a, b in aside):
+                continue
+            # "carcinoma in situ, excluding carcinoma in situ of the bladder": the narrower one is taken back
+            if broad and RULES.taken_back.search(low, max(0, e.start() - 30), e.start()):
                 continue
             if "risk of" in e.group(0) and RULES.risk_qualifier.search(low, max(0, e.start() - 40), e.start()):
                 continue
@@ -223,6 +229,7 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
                 continue
             names = _as_written(e)
             if len(names) == 1 and RULES.cis_generic.fullmatch(names[0]):
+                broad = True
                 organs, spans, shared = _cis_examples(low, e.end(), found)
                 if organs:
                     aside.extend(spans)
@@ -243,6 +250,19 @@ def _exceptions(low: str, words: frozenset[str], skip: tuple[int, int]) -> list[
     return exceptions
 
 
+def _free_window(low: str) -> float | None:
+    """The years the exception a lead-in's child names must have been free of disease ("with no known active disease
+    >= 5 years", "in remission for >= 2 years"): a window, read right after its cue."""
+    for cue in RULES.free_window.finditer(low):
+        y = RULES.window.match(low, cue.end())
+        if y is None or RULES.window_survival.search(low, max(0, y.start() - 45), y.start()):
+            continue
+        n = parse_number(y.group("n"))
+        if n is not None and 0 < n <= _MAX_WINDOW:
+            return n if y.group("u").startswith("y") else round(n / 12, 2)
+    return None
+
+
 def _exception_child(ctx: ItemContext) -> list[PriorMalignancy]:
     """A child bullet under a lead-in that lists the allowed exceptions of another malignancy ("Prior malignancy,
     except:" above "- Non-melanoma skin cancer considered cured"), or an item that states allowed exceptions by itself
@@ -254,7 +274,8 @@ def _exception_child(ctx: ItemContext) -> list[PriorMalignancy]:
     exceptions = _exceptions(ctx.lower, ctx.words, (0, 0))
     if not exceptions:
         return []
-    return [ctx.make(PriorMalignancy, None, None, exceptions=exceptions)]
+    within = _free_window(ctx.lower)
+    return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 
 
 def _exception_own(ctx: ItemContext) -> list[PriorMalignancy]:
