@@ -3,9 +3,10 @@ generic head ("medical, psychiatric, cognitive, or other conditions", "psychiatr
 medical, psychiatric, addictive, or other kind of disorder") name one entry per kind the vocabulary knows
 (``adjective_names``: "psychiatric condition", "cognitive condition"; "addictive" -> "substance abuse"); the words of
 ``adjective_fillers`` (medical, social, cardiac, other ...) may stand in the list but name nothing; a list with a word
-of ``adjective_block`` (familial, sociological, geographical: the compliance boilerplate) names nothing. A list may
-also follow its head as examples ("medical condition (e.g. gastrointestinal, pulmonary, psychiatric, etc.)", "concurrent
-condition, including psychiatric, which ..."): ``adjective_after``."""
+of ``adjective_block`` (familial, sociological, geographical: the compliance boilerplate) names nothing; a word of
+``adjective_lab`` for the head ("hepatic" before "dysfunction": a ``lab`` topic) stands in the list without an entry.
+A list may also follow its head as examples ("medical condition (e.g. gastrointestinal, pulmonary, psychiatric,
+etc.)", "concurrent condition, including psychiatric, which ..."): ``adjective_after``."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ _HEADS = {
     "diseases": "disease",
     "illnesses": "illness",
     "problems": "problem",
+    "dysfunctions": "dysfunction",
 }
 
 
@@ -66,6 +68,8 @@ def adjective_lists(rules: Rules, low: str, found: Sequence[_Stretch]) -> list[t
                 blocked = True
             elif tok in _SEPARATORS:
                 seps += 1
+            elif tok in rules.adjective_lab.get(head, ()):
+                continue  # an organ `lab` holds before this head ("hepatic ... dysfunction"): no entry
             elif tok in rules.adjective_names:
                 name = _kind_name(rules, tok, head)
                 if not any(n == name or n.endswith(" " + name) for n in named):

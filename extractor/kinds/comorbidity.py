@@ -188,6 +188,7 @@ class Rules(RuleFile):
     adjective_not_before: Pattern
     adjective_after: Pattern
     adjective_block: frozenset[str]
+    adjective_lab: dict[str, frozenset[str]]
     condition_had: Pattern
     sentences: Sentences = Sentences()
 
