@@ -264,7 +264,7 @@ def _coordinated(wider: str, name: str, base: str) -> tuple[str, ...]:
     if len(words) < 2 and words[0] not in RULES.coord_heads:
         return ()
     if pre[0] == words[0] and len(words) > len(pre):
-        return (" ".join(pre + words[len(pre) :]),)
+        return _name(" ".join(pre + words[len(pre) :]))
     head = RULES.word_aliases.get(words[-1], words[-1])
     if words[-1] not in RULES.coord_heads:
         return ()
