@@ -22,6 +22,7 @@ from extractor.kinds._diagnosis_examples import condition_before, examples_end
 from extractor.kinds._diagnosis_excluded import excluded_mentions, outside, variant_excluded_here
 from extractor.kinds._diagnosis_fallback import generic_reading, sole_histology
 from extractor.kinds._diagnosis_heads import site_histology
+from extractor.kinds._diagnosis_histology import histology_diagnosis
 from extractor.kinds._diagnosis_inverted import inverted_names, own_variant
 from extractor.kinds._diagnosis_lists import (
     chained,
@@ -36,6 +37,7 @@ from extractor.kinds._diagnosis_lists import (
 from extractor.kinds._diagnosis_organs import of_the_organs, sites_after
 from extractor.kinds._diagnosis_others import group_rule, relatives_mention
 from extractor.kinds._diagnosis_shared import qualifier, shared_histology
+from extractor.kinds._diagnosis_site_tumour import drop_site_tumours
 from extractor.kinds._spec import Compare, KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.drugs import Agent, agent_key, find_agents, name_alt
@@ -151,6 +153,10 @@ class Rules(RuleFile):
     context_only: Pattern
     relative: Pattern
     group_rule: Pattern
+    histology_opens: Pattern
+    histology_opens_after: Pattern
+    histology_word_after: Pattern
+    site_tumours: frozenset[str]
 
 
 RULES = load_rules("diagnosis", Rules)
@@ -164,7 +170,6 @@ _FF_BEFORE = 60  # characters before a mention read for "criteria for", "other t
 _THERAPY_BEFORE = 60  # characters before a mention read for a therapy word
 _NEGATED_BEFORE = 100  # ... for a negated history of it (or of a cancer coordinated before it)
 _SITES_BEFORE = 60  # characters before a mention read for coordinated site words
-_SITES_BEFORE_HISTOLOGY = 50
 _EARLY = 130  # without a diagnosis cue, a mention must start within this many characters (inclusion) ...
 _EARLY_EXCLUSION = 60  # ... or these (exclusion)
 _HISTOLOGY_GAP = 30  # a histology is read with a cancer within this many characters
@@ -412,16 +417,8 @@ def _read(ctx: ItemContext) -> DiagnosisReading:
     if generic:
         until = len(lower) if dx_cue else _EARLY
         _generic_sites(lower, names, where, vocab.sites, named=[*mentions, *hists], until=until)
-    if not names and hists and out.confirmed and not out.agents:
-        s, e, h = hists[0]
-        pre = lower[max(0, s - _SITES_BEFORE_HISTOLOGY) : s]
-        for site in coordinated_sites(RULES, pre, RULES.site_list_histology, vocab.sites):
-            if site not in names:
-                names.append(site)
-                where[site] = (s, e)
-        if not names:
-            names.append(h)
-            where[h] = (s, e)
+    histology_diagnosis(RULES, out, vocab.sites, cued=cued)
+    drop_site_tumours(RULES, out)
     return out if names or not cued else generic_reading(RULES, out)
 
 
