@@ -27,9 +27,9 @@ def histology_diagnosis(rules: Rules, out: DiagnosisReading, sites: dict[str, st
     lower = out.lower
     s, e, h = out.hists[0]
     if not out.confirmed:
-        if not cued or not (rules.histology_opens.match(lower, 0, s) or rules.histology_word_after.match(lower, e)):
+        if not cued or out.mentions or rules.histology_excluded_before.search(lower, max(0, s - _EXCLUDED), s):
             return
-        if out.mentions or rules.histology_excluded_before.search(lower, max(0, s - _EXCLUDED), s):
+        if not (rules.histology_opens.match(lower, 0, s) or rules.histology_word_after.match(lower, e)):
             return
         if rules.excluded_mention_after.match(lower, e) or not rules.histology_opens_after.match(lower, e):
             return
