@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["paired", "qualified"]
 
 _WORD_BEFORE = re.compile(r"(?<![a-z0-9'-])([a-z][a-z-]*[a-z]) $")
-_BROKEN_HYPHEN = re.compile(r"(?<=[a-z])-\s+(?=[a-z])")  # "Peutz- Jeghers": a hyphen split by a line break
+_BROKEN_HYPHEN = re.compile(r"(?<=[a-z])-\s+(?!(?:or|and|to)\b)(?=[a-z])")  # "Peutz- Jeghers", not "cardio- and"
 
 
 def qualified(rules: Rules, low: str, start: int, mod: str, names: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
