@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from extractor.kinds.comorbidity import Rules
+    from extractor.rules.context import ContextResult
 
-__all__ = ["excepts", "permit_zone"]
+__all__ = ["excepts", "permit_zone", "permitted"]
 
 _OPEN, _CLOSE = "([", ")]"
 
@@ -43,3 +44,13 @@ def excepts(rules: Rules, low: str, cue_end: int, start: int) -> bool:
             if depth < 0:
                 return False
     return rules.exception_list_end.search(low, cue_end, start) is None
+
+
+def permitted(context: ContextResult, low: str, kind: str, start: int, end: int) -> bool:
+    """Whether a permission cue reaches the condition at ``low[start:end]``: not one inside a parenthesis opened after
+    the condition, which admits something else ("immunocompromised (patients with splenectomy are allowed)",
+    "hyper- or hypothyroidism (subjects requiring medication ... are eligible)")."""
+    return any(
+        c.covers(start, end) and low.count("(", end, c.cue_start) <= low.count(")", end, c.cue_start)
+        for c in context.cues("permitted", kind=kind)
+    )

@@ -33,7 +33,7 @@ from extractor.kinds._comorbidity_names import had_condition, had_transplant, na
 from extractor.kinds._comorbidity_negated import negated_in_permission
 from extractor.kinds._comorbidity_nonentries import not_entries
 from extractor.kinds._comorbidity_origin import every_origin
-from extractor.kinds._comorbidity_permissions import excepts, permit_zone
+from extractor.kinds._comorbidity_permissions import excepts, permit_zone, permitted
 from extractor.kinds._comorbidity_qualifiers import paired as _pairs
 from extractor.kinds._comorbidity_qualifiers import qualified
 from extractor.kinds._comorbidity_senses import other_sense
@@ -477,7 +477,7 @@ def _requirement(
         # covered, and not by a cue closed in parentheses before it ("(excluding vascular access) or injury")
         if c.covers(f.start, f.end) and excepts(RULES, low, c.cue_end, f.start):
             return "allowed"
-    if context.has("permitted", f.start, f.end, kind=KIND_NAME):
+    if permitted(context, low, KIND_NAME, f.start, f.end):
         negated = negated_in_permission(
             RULES, context, low, kind=KIND_NAME, sentence_start=sentence_start, span=(f.start, f.end)
         )
