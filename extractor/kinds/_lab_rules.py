@@ -57,6 +57,8 @@ class Rules(RuleFile):
     urine_collection: Pattern
     urine_collection_analyte: str
     connector: Pattern
+    restated_name: Pattern
+    restated_analyte: str
     not_analyte_after: Pattern
     not_analyte_before: Pattern
     unit_ahead: Pattern

@@ -5,9 +5,9 @@ thresholds after them (``lab.yaml``: comparator, number, unit from ``vocab/units
 trailing "or more"). Each mention takes the first threshold that follows it; further thresholds in its stretch
 become extra criteria only when a population is attached to them ("≤ 5 x ULN for patients with liver
 metastases", ``conditions``), otherwise they restate the first in another unit. A mention with no threshold but
-"within normal limits" gives <= 1 x ULN for analytes not bounded below. Exclusion items are negated into the rule a
-patient must meet, unless the clause states the requirement itself ("eligible if CD4 > 350"). An item with no
-numeric lab that asks for adequate organ / marrow / liver / renal function gives one number-less lab.
+"within normal limits" gives <= 1 x ULN for analytes not bounded below. Exclusion items are negated into the rule
+a patient must meet, unless the clause states it ("eligible if CD4 > 350"). An item with no numeric lab that asks
+for adequate organ / marrow / liver / renal function gives one number-less lab.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
 from extractor.kinds._lab_range import range_bounds
+from extractor.kinds._lab_restated import restated
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_sexes import per_sex
 from extractor.kinds._lab_spans import finish_clauses
@@ -201,7 +202,7 @@ def _mentions(ctx: ItemContext, hits: AbstractSet[str]) -> list[Mention]:
         needs = m.group(0).lower() in a.unit_required
         bounds: dict[str, str | None] = dict.fromkeys(a.names, a.bound)
         found.append(Mention(m.start(), m.end(), list(a.names), a.bound, a.cells, a.percent, units, needs, bounds))
-    return found
+    return restated(clean, found)
 
 
 # ------------------------------------------------------------------------------------------------- criteria
@@ -248,8 +249,7 @@ def _lead_in_requires(ctx: ItemContext) -> bool:
 
 
 def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparator | None:
-    """The comparator a patient must meet: an exclusion's negated unless the clause (or its lead-in) states the
-    requirement."""
+    """The comparator a patient must meet: an exclusion's negated unless its clause (or lead-in) states the rule."""
     op = t.op
     if (
         op is not None
