@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.kinds._pregnancy_entries import entries
+from extractor.kinds._pregnancy_medication import as_medication
 from extractor.kinds._spec import KindSpec
 from extractor.models.criteria import CriterionBase
 from extractor.rules.grammar import any_in, sentence_bounds
@@ -62,6 +63,8 @@ class Rules(RuleFile):
     contraception: Pattern
     contraception_cue: Pattern
     contraception_definition: Pattern
+    contraception_medication: Pattern
+    contraception_excluded_use: Pattern
     duty_strong: Pattern
     fathering: Pattern
     negative_test: Pattern
@@ -108,10 +111,21 @@ def _status(
 def _contraception(ctx: ItemContext, lo: int, hi: int) -> re.Match[str] | None:
     """The first contraception mention in ``lo:hi`` outside a sentence that only defines or explains methods
     ("Highly effective contraception is defined as ...", "The reliability of sexual abstinence should be evaluated
-    ..."), unless that sentence also asks something of the patient ("must", "agree", "willing")."""
+    ..."), unless that sentence also asks something of the patient ("must", "agree", "willing"), nor one that names a
+    contraceptive as a medication (:func:`as_medication`)."""
     low = ctx.lower
     for m in RULES.contraception.finditer(low, lo, hi):
         s, e = sentence_bounds(ctx.clean, m.start(), m.end())
+        if as_medication(
+            low,
+            s,
+            e,
+            medication=RULES.contraception_medication,
+            excluded_use=RULES.contraception_excluded_use,
+            duty=RULES.duty_strong,
+            exclusion=ctx.is_exclusion,
+        ):
+            continue
         if RULES.contraception_definition.search(low, s, e) is None or RULES.duty_strong.search(low, s, e):
             return m
     return None
