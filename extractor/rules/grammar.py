@@ -471,8 +471,9 @@ def number_token() -> re.Pattern[str]:
 
 @cache
 def cmp_tail() -> re.Pattern[str]:
-    """A comparator right before a position (``.search(text, back, pos)``); group ``cmp``."""
-    return re.compile(rf"(?<![a-z])(?P<cmp>{cmp_phrase()})\s*\(?$")
+    """A comparator right before a position (``.search(text, back, pos)``); group ``cmp``. An escaped "=\\<" (read
+    as "= <" once the escape is a space) is "<=" as well."""
+    return re.compile(rf"(?<![a-z])(?P<cmp>=\s+[<>](?!\s*=)|{cmp_phrase()})\s*\(?$")
 
 
 def number_value(text: str | None) -> float | None:
