@@ -471,8 +471,7 @@ def number_token() -> re.Pattern[str]:
 
 @cache
 def cmp_tail() -> re.Pattern[str]:
-    """A comparator right before a position (``.search(text, back, pos)``); group ``cmp``. An escaped "=\\<" (read
-    as "= <" once the escape is a space) is "<=" as well."""
+    """A comparator right before a position (``.search(text, back, pos)``), an escaped "=\\<" too; group ``cmp``."""
     return re.compile(rf"(?<![a-z])(?P<cmp>=\s+[<>](?!\s*=)|{cmp_phrase()})\s*\(?$")
 
 
