@@ -46,11 +46,15 @@ def excepts(rules: Rules, low: str, cue_end: int, start: int) -> bool:
     return rules.exception_list_end.search(low, cue_end, start) is None
 
 
+def _opened(low: str, s: int, e: int) -> int:
+    """How many brackets ("(" or "[") ``low[s:e]`` opens and leaves open."""
+    return sum(map(low.count, _OPEN, (s, s), (e, e))) - sum(map(low.count, _CLOSE, (s, s), (e, e)))
+
+
 def permitted(context: ContextResult, low: str, kind: str, start: int, end: int) -> bool:
     """Whether a permission cue reaches the condition at ``low[start:end]``: not one inside a parenthesis opened after
     the condition, which admits something else ("immunocompromised (patients with splenectomy are allowed)",
     "hyper- or hypothyroidism (subjects requiring medication ... are eligible)")."""
     return any(
-        c.covers(start, end) and low.count("(", end, c.cue_start) <= low.count(")", end, c.cue_start)
-        for c in context.cues("permitted", kind=kind)
+        c.covers(start, end) and _opened(low, end, c.cue_start) <= 0 for c in context.cues("permitted", kind=kind)
     )

@@ -114,7 +114,10 @@ def _contraception(ctx: ItemContext, lo: int, hi: int) -> re.Match[str] | None:
     ..."), unless that sentence also asks something of the patient ("must", "agree", "willing"), nor one that names a
     contraceptive as a medication (:func:`as_medication`)."""
     low = ctx.lower
+    passed = 0  # the end of the last sentence passed over: each sentence is judged once, however many mentions
     for m in RULES.contraception.finditer(low, lo, hi):
+        if m.start() < passed:
+            continue
         s, e = sentence_bounds(ctx.clean, m.start(), m.end())
         if as_medication(
             low,
@@ -125,9 +128,11 @@ def _contraception(ctx: ItemContext, lo: int, hi: int) -> re.Match[str] | None:
             duty=RULES.duty_strong,
             exclusion=ctx.is_exclusion,
         ):
+            passed = e
             continue
         if RULES.contraception_definition.search(low, s, e) is None or RULES.duty_strong.search(low, s, e):
             return m
+        passed = e
     return None
 
 

@@ -71,6 +71,8 @@ NAMED = {
     # diagnosis's grade words opening a histology read "and/or" as one word or as "and", "/", "or": 2**n ways
     # (18 s here; found by a review's fuzz)
     "and/or run before a histology": "Inclusion Criteria:\n* " + "and/or " * 26 + "x squamous cell carcinoma\n",
+    # pregnancy judged a contraception sentence once per mention, each time reading to its end: quadratic (2.3 s here)
+    "contraceptive medication repeated": "Exclusion Criteria:\n* " + "hormonal contraception is allowed " * 2000,
 }
 
 
