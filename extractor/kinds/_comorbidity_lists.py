@@ -61,6 +61,13 @@ def siblings(rules: Rules, low: str, anchors: list[Span], taken: list[Span]) -> 
     seen: set[Span] = set()
     stops = [(m.start(), m.end(), m.group()) for m in rules.list_stop.finditer(low)]  # one scan of the item
     starts = [st for st, _, _ in stops]
+    union: list[Span] = []  # ``taken`` as sorted disjoint stretches, for a bisect per part
+    for ts, te in sorted(taken):
+        if union and ts < union[-1][1]:
+            union[-1] = (union[-1][0], max(union[-1][1], te))
+        else:
+            union.append((ts, te))
+    union_starts = [ts for ts, _ in union]
     for s, e in anchors:
         cs, cause = max(0, s - _REACH), False
         i = bisect_left(starts, cs)
@@ -81,8 +88,9 @@ def siblings(rules: Rules, low: str, anchors: list[Span], taken: list[Span]) -> 
         if len(parts) < 2 or rules.list_skip.search(low, cs, ce):
             continue  # no list, or a list of infection signs or lab values
         for ps, pe in parts:
-            if any(ts < pe and ps < te for ts, te in taken):
-                continue
+            k = bisect_left(union_starts, pe) - 1
+            if k >= 0 and union[k][1] > ps:
+                continue  # overlaps a stretch already read
             entry = _entry(rules, low[ps:pe])
             if entry is not None and entry[0] >= 0:
                 out.append((ps + entry[0], pe, entry[1]))

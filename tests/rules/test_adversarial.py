@@ -73,6 +73,8 @@ NAMED = {
     "and/or run before a histology": "Inclusion Criteria:\n* " + "and/or " * 26 + "x squamous cell carcinoma\n",
     # pregnancy judged a contraception sentence once per mention, each time reading to its end: quadratic (2.3 s here)
     "contraceptive medication repeated": "Exclusion Criteria:\n* " + "hormonal contraception is allowed " * 2000,
+    # comorbidity tested each part of a condition list against every stretch already read: quadratic (10 s here)
+    "condition list repeated": "Exclusion Criteria:\n* " + "asthma, " * 3000 + "are allowed",
 }
 
 
