@@ -334,7 +334,7 @@ def _find(ctx: ItemContext) -> list[_Found]:
     low = ctx.lower
     found: list[_Found] = []
     for m in _condition_rx().finditer(low):
-        if RULES.not_after.match(low, m.end()) or RULES.not_before.search(low, max(0, m.start() - 12), m.start()):
+        if RULES.not_after.match(low, m.end()) or RULES.not_before.search(low, max(0, m.start() - 100), m.start()):
             continue
         mod = " ".join(m.group("mod").split()) + " " if m.group("mod") else ""
         names = tuple(mod + n for n in _name(m.group("name")))
