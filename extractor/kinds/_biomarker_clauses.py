@@ -20,8 +20,9 @@ __all__ = ["clause_requirement"]
 def clause_requirement(
     ctx: ItemContext, s: int, e: int, m_start: int, vend: int, *, rules: Rules, absent: bool
 ) -> Requirement | None:
-    """The requirement the sentence states when it asks for the marker's test or names a subgroup (allowed), an
-    exclusion ("... are excluded from this cohort") or an exception ("except ... TP53 mutation"); else None."""
+    """The requirement the sentence states when it asks for the marker's test or names a subgroup a further rule
+    speaks of or the item permits (allowed), an exclusion ("... are excluded from this cohort") or an exception
+    ("except ... TP53 mutation"); else None."""
     low, clean = ctx.lower[s:e], ctx.clean
     if asks_test(clean, s, e, m_start, vend, asked=rules.test_asked):
         return "allowed"  # "BRCA mutation testing will be required", "prior testing for BRAF V600 mutations"
@@ -38,8 +39,7 @@ def clause_requirement(
         return None
     if rules.ineligible_after.match(clean, vend, e) and "must" not in low[: m_start - s]:
         return "required" if absent else "excluded"
-    if rules.subgroup_after.match(clean, vend, e) and rules.population_before.search(
-        clean, max(s, m_start - 120), m_start
-    ):
+    subgroup = rules.subgroup_after.match(clean, vend, e) or (not absent and rules.eligible_after.match(clean, vend, e))
+    if subgroup and rules.population_before.search(clean, max(s, m_start - 120), m_start):
         return "allowed"
     return None

@@ -124,6 +124,7 @@ class Rules(RuleFile):
     for_population: Pattern
     subgroup_after: Pattern
     ineligible_after: Pattern
+    eligible_after: Pattern
     exception_before: Pattern
     exception_population: Pattern
     absent_names: dict[str, str]
