@@ -29,13 +29,17 @@ def of_the_organs(
     """Add the cancers of organs named after "of the": a histology followed by it ("serous carcinoma of the ovary"
     -> ovarian cancer) and the organs listed after such a mention ("carcinoma of the bladder, ureter, or renal
     pelvis" -> ureteral, renal pelvis cancer): the first spans its histology to its organ, the listed organs share
-    their mention's span (and so its histology)."""
+    their mention's span (and so its histology). A cancer named by its histology alone ("urothelial carcinoma of the
+    bladder") gives way to its organ's cancer."""
     taken = [(a, b) for a, b, _ in mentions]
-    for s, e, _h in hists:
-        if any(a <= s and e <= b for a, b in taken):
+    for s, e, h in hists:
+        own = (s, e, h) in mentions  # "urothelial carcinoma": a histology that is also a cancer name
+        if not own and any(a <= s and e <= b for a, b in taken):
             continue
         m = rules.of_the_site.match(lower, e)
-        if m and (w := " ".join(m.group(1).split())) in sites:
+        if m and (w := " ".join(m.group(1).split())) in sites and sites[w] != h:
+            if own:
+                mentions.remove((s, e, h))
             mentions.append((s, m.end(), sites[w]))
     for s, e, c in list(mentions):
         if c in sites.values() and rules.of_the_site.search(lower, s, e):
