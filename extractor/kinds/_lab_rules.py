@@ -126,6 +126,12 @@ class Rules(RuleFile):
     shared_uln: Pattern
     word_multiple: Pattern
     word_multiple_numbers: dict[str, int]
+    x_before_multiple: Pattern
+    dipstick_before: Pattern
+    dipstick_analyte: str
+    dipstick_tail: Pattern
+    dipstick_clause_end: Pattern
+    dipstick_population: Pattern
     number: Pattern
     within_normal: Pattern
     normal_before: Pattern

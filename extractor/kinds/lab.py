@@ -25,6 +25,7 @@ from extractor.kinds._lab_age_table import age_table, is_age_table
 from extractor.kinds._lab_bare import bare_item, normal_before
 from extractor.kinds._lab_carry import carried
 from extractor.kinds._lab_cohorts import conversion, free_population, names_population, population_end
+from extractor.kinds._lab_dipstick import dipstick_first
 from extractor.kinds._lab_direction import states_allowed
 from extractor.kinds._lab_family import in_family, owner_mention, unit_owner
 from extractor.kinds._lab_gilbert import gilbert_direct, gilbert_exception
@@ -38,6 +39,7 @@ from extractor.kinds._lab_percent import percent_first
 from extractor.kinds._lab_populations import condition_in, further_conditions, lab_condition, lab_condition_analyte
 from extractor.kinds._lab_prior_condition import prior_conditions
 from extractor.kinds._lab_range import range_bounds
+from extractor.kinds._lab_requirement import lead_in_requires, states_requirement
 from extractor.kinds._lab_restated import restated
 from extractor.kinds._lab_rules import RULES, Rules
 from extractor.kinds._lab_sexes import per_sex
@@ -215,18 +217,6 @@ def _near(gap: str) -> bool:
     return len(gap) <= NEAR or (len(gap) <= NEAR_BRACKETED and gap.lstrip().startswith(("(", "[")))
 
 
-def _states_requirement(text: str, start: int, end: int) -> bool:
-    """An exclusion clause that states what is required ("... are eligible if CD4 > 350") is already the rule."""
-    lo = max(text.rfind(c, 0, start) for c in ".;:") + 1
-    stops = [i for i in (text.find(". ", end), text.find(";", end), text.find("(", end)) if i >= 0]
-    hi = min(stops) if stops else len(text)
-    req = RULES.requirement.search(text, lo, hi)
-    if req is None:
-        return False
-    a, b = (req.end(), start) if req.start() < start else (end, req.start())
-    return RULES.unless.search(text, a, b) is None
-
-
 def _against(mention: Mention, direction: str) -> list[str]:
     """The analytes of a mention naming several whose usual direction a threshold's direction goes against
     ("creatinine or creatinine clearance <= 1.5 x ULN": creatinine clearance is bounded below), when some of its
@@ -238,16 +228,6 @@ def _against(mention: Mention, direction: str) -> list[str]:
     return out if len(out) < len(mention.analytes) else []
 
 
-def _lead_in_requires(ctx: ItemContext) -> bool:
-    """An exclusion item under a lead-in that states who is eligible ("HIV-positive patients are eligible if the
-    following criteria are met:", "must have normal organ function as defined below:") states a requirement."""
-    lead = ctx.lead_in
-    if not lead:
-        return False
-    tail = lead[max(lead.rfind(". "), lead.rfind("; ")) + 1 :]
-    return RULES.requirement.search(tail) is not None and RULES.lead_in_not_required.search(tail) is None
-
-
 def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparator | None:
     """The comparator a patient must meet: an exclusion's negated unless its clause (or lead-in) states the rule."""
     op = t.op
@@ -256,8 +236,8 @@ def _effective_op(ctx: ItemContext, mention: Mention, t: Threshold) -> Comparato
         and ctx.is_exclusion
         and not t.wnl
         and not states_allowed(mention, op)
-        and not _states_requirement(ctx.lower, mention.start, t.start)
-        and not _lead_in_requires(ctx)
+        and not states_requirement(ctx.lower, mention.start, t.start)
+        and not lead_in_requires(ctx)
     ):
         op = negate(op)
     elif op is not None and not ctx.is_exclusion and not t.wnl and ruled_out(ctx.lower, mention, op):
@@ -558,6 +538,10 @@ def extract(ctx: ItemContext) -> list[Lab]:
         labs = minimum_first(ctx, labs, Lab)
     if RULES.percent_before_word in ctx.lower and "%" in ctx.lower:
         labs = percent_first(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
+    if "+" in ctx.lower and "protein" in ctx.lower:
+        labs = dipstick_first(
+            ctx, readable(ctx.lower), labs, lambda m, t, s: _lab(ctx, m, t, cond=None, span=s, seen={})
+        )
     if "collection" in words:
         labs = urine_collection(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
