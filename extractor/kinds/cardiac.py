@@ -56,6 +56,8 @@ class Condition(BaseModel):
     companion: bool = False
     #: left out when examples naming other conditions follow ("cardiac disease, including unstable angina")
     umbrella: bool = False
+    #: an umbrella left out only when its examples name one of these ("cerebrovascular disease ... stroke")
+    examples_of: frozenset[str] = frozenset()
     #: left out when another condition found names it, in its text or its longer name (its `name`, else its key:
     #: "poorly controlled hypertension ... elevated blood pressure", "congenital long qt syndrome")
     restated: bool = False
@@ -66,7 +68,8 @@ class Condition(BaseModel):
     name: str | None = None
     #: left out when this matches the sentence before it ("toxicities ... including ... hypertension")
     not_before: Pattern | None = None
-    #: left out when the item names another cardiac condition ("cardiovascular impairment: history of CHF ...")
+    #: left out when the item names another cardiac condition, not a companion ("cardiovascular impairment: history of
+    #: CHF ...")
     alone: bool = False
     #: how far before its trigger word the patterns are tried, when not `condition_window`'s first number
     reach: int | None = None
@@ -187,15 +190,21 @@ def _find_conditions(text: str, words: frozenset[str]) -> list[tuple[int, int, s
     return out
 
 
-def _heads_examples(text: str, end: int, found: list[tuple[int, int, str]]) -> bool:
+def _heads_examples(text: str, end: int, found: list[tuple[int, int, str]], of: frozenset[str] = frozenset()) -> bool:
     """The umbrella ending at ``end`` heads examples: right after it ("cardiac disease, including ..."), or after a
-    time window, aside or colon of its clause when another condition follows the cue and none stands before it."""
-    if RULES.examples_after.match(text, end):
-        return True
-    m = RULES.examples_later.match(text, end)
-    if m is None or any(end <= s < m.end() for s, _, _ in found):
-        return False
+    time window, aside or colon of its clause when another condition follows the cue and none but another umbrella
+    stands before it ("cardiovascular disease or cerebrovascular disease, including ..."). With ``of``, only
+    examples naming one of those conditions count."""
     specs = RULES.conditions
+    m = RULES.examples_after.match(text, end)
+    if m is None:
+        m = RULES.examples_later.match(text, end)
+        if m is None or any(end <= s < m.end() and not specs[n].umbrella for s, _, n in found):
+            return False
+    elif not of:
+        return True
+    if of:
+        return any(s >= m.end() and n in of for s, _, n in found)
     return any(s >= m.end() and not specs[n].umbrella and not specs[n].companion for s, _, n in found)
 
 
@@ -214,9 +223,9 @@ def _named(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     out = []
     for start, end, name in found:
         spec = specs[name]
-        if spec.umbrella and len(found) > 1 and _heads_examples(text, end, found):
+        if spec.umbrella and len(found) > 1 and _heads_examples(text, end, found, spec.examples_of):
             continue
-        if spec.alone and any(not specs[n].alone for _, _, n in found):
+        if spec.alone and any(not specs[n].alone and not specs[n].companion for _, _, n in found):
             continue
         own = spec.name or name
         if (
