@@ -34,12 +34,12 @@ def dipstick_first(
 ) -> list[L]:
     """``labs`` without limits read from a population's dipstick grade, and with the grades written before their name
     that no lab states yet; ``text``: the item's readable lower-cased text; ``make`` negates an exclusion's."""
-    analyte, base = RULES.dipstick_analyte, ctx.item.start
+    analyte = RULES.dipstick_analyte
     pops = [(p.start(), p.start("num"), p.end()) for p in RULES.dipstick_population.finditer(text)]
     out = [
         lab
         for lab in labs
-        if not (lab.analyte == analyte and lab.unit is None and any(_reads(text, lab, base, num) for _, num, _ in pops))
+        if not (lab.analyte == analyte and lab.unit is None and any(_reads(ctx, lab, num) for _, num, _ in pops))
     ]
     for m in RULES.dipstick_before.finditer(text):
         value = float(m.group("num"))
@@ -63,7 +63,10 @@ def dipstick_first(
     return out
 
 
-def _reads(text: str, lab: _Lab, base: int, num: int) -> bool:
-    """Whether ``lab``'s limit is the population grade at ``num``: its evidence reaches it with no number before."""
-    lo, hi = lab.evidence.start - base, lab.evidence.end - base
-    return lo <= num < hi and not any(c.isdigit() for c in text[lo:num])
+def _reads(ctx: ItemContext, lab: _Lab, num: int) -> bool:
+    """Whether ``lab``'s limit is the population grade at ``num`` (an offset into ``ctx.lower``): its evidence reaches
+    it with no number before (compared in source offsets: a long whitespace run is cut from ``ctx.lower``)."""
+    at = ctx.evidence(num, num + 1).start
+    lo, hi = lab.evidence.start, lab.evidence.end
+    base = ctx.item.start
+    return lo <= at < hi and not any(c.isdigit() for c in ctx.item.text[lo - base : at - base])
