@@ -6,19 +6,27 @@ conditioning is total body irradiation, not a traumatic brain injury). The rules
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from extractor.kinds.comorbidity import Rules
+    from extractor.rules.ruledata import Pattern
 
 __all__ = ["other_sense"]
 
 
 def other_sense(rules: Rules, low: str, name: str, written: str) -> bool:
     """Whether the condition ``name`` (as ``written`` in the lower-cased item ``low``) means something else here."""
-    if name in rules.lab_conditions and rules.lab_item.search(low):
+    if name in rules.lab_conditions and _in(rules.lab_item, low):
         return True
-    if any(r in name for r in rules.germline_roots) and rules.germline_item.search(low):
+    if any(r in name for r in rules.germline_roots) and _in(rules.germline_item, low):
         return True
     sense = rules.other_senses.get(" ".join(written.split()))
-    return sense is not None and sense.search(low) is not None
+    return sense is not None and _in(sense, low)
+
+
+@lru_cache(maxsize=64)
+def _in(pattern: Pattern, low: str) -> bool:
+    """Whether ``pattern`` occurs in the item ``low``: once per item, however many conditions it names."""
+    return pattern.search(low) is not None

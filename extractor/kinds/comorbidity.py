@@ -457,7 +457,9 @@ def _requirement(
     f: _Found,
     sentence: tuple[int, int],
     toxicity: bool,
+    *,
     zones: dict[tuple[int, int], tuple[int, int] | None],
+    grades: dict[tuple[int, int], bool],
 ) -> Requirement:
     sentence_start, sentence_end = sentence
     if f.how in ("toxicity", "past", "ability", "drug", "stopped"):
@@ -493,7 +495,9 @@ def _requirement(
         return "excluded"  # "must not have a history of X ..., or has current X": a negation earlier in the sentence
     if toxicity:
         return "allowed"  # beside "recovered from toxicity": the grades let it in
-    if RULES.grade_limit.search(low, sentence_start, sentence_end):
+    if sentence not in grades:  # once per sentence: a long list of conditions stays linear
+        grades[sentence] = RULES.grade_limit.search(low, sentence_start, sentence_end) is not None
+    if grades[sentence]:
         return "excluded"  # "diarrhea < grade 2": the higher grades are excluded
     if RULES.subgroup_before.search(low, max(sentence_start, f.start - 60), f.start) and RULES.subgroup_after.search(
         low, f.end, sentence_end
@@ -518,6 +522,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
     past = {b for f, b in zip(found, bounds, strict=True) if f.how == "past"}  # sentences of a toxicity once had
     scopes: dict[tuple[int, int], Scope | None] = {}
     zones: dict[tuple[int, int], tuple[int, int] | None] = {}  # the permission zone of each sentence read
+    grades: dict[tuple[int, int], bool] = {}  # whether each sentence read limits a grade
     groups: dict[tuple[Scope | None, Requirement], tuple[list[str], list[tuple[int, int]]]] = {}
     seen: list[tuple[frozenset[str], tuple[Scope | None, Requirement]]] = []
     had: set[tuple[int, int]] = set()  # sentences where a condition the patient has had is named (and what follows)
@@ -553,7 +558,7 @@ def extract(ctx: ItemContext) -> list[Comorbidity]:
         if scope is None and ((s, e) in had or had_transplant(RULES, ctx.lower, f.start, f.names)):
             scope = "history"  # "has had an organ transplant", "not have had radiation pneumonitis or colitis"
         beside = toxicity or (s, e) in past
-        key = (scope, _requirement(ctx, f, (s, e), beside, zones))
+        key = (scope, _requirement(ctx, f, (s, e), beside, zones=zones, grades=grades))
         span = (
             _exception_span(ctx, f, found)
             if key[1] == "allowed" and f.how in ("condition", "hypersensitivity")

@@ -75,6 +75,10 @@ NAMED = {
     "contraceptive medication repeated": "Exclusion Criteria:\n* " + "hormonal contraception is allowed " * 2000,
     # comorbidity tested each part of a condition list against every stretch already read: quadratic (10 s here)
     "condition list repeated": "Exclusion Criteria:\n* " + "asthma, " * 3000 + "are allowed",
+    # comorbidity searched the whole item or sentence once per named condition (its lab sense, a grade limit):
+    # quadratic (1.7 s here; found by a review)
+    "lab-sense conditions repeated": "Inclusion Criteria:\n* "
+    + ("biliary tract obstruction, bile duct obstruction, " * 400)[:20000],
 }
 
 
