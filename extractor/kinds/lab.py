@@ -534,25 +534,25 @@ def extract(ctx: ItemContext) -> list[Lab]:
             labs = gilbert_direct(ctx, labs)
         labs = gilbert_exception(ctx, labs, Lab)
     words = ctx.words
+
+    def plain(m: Mention, t: Threshold, span: tuple[int, int]) -> list[Lab]:
+        return _lab(ctx, m, t, cond=None, span=span, seen={})  # a lab read by a later pass: no population
+
     if RULES.minimum_analyte in words and not words.isdisjoint(RULES.minimum_words):
         labs = minimum_first(ctx, labs, Lab)
     if RULES.percent_before_word in ctx.lower and "%" in ctx.lower:
-        labs = percent_first(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
+        labs = percent_first(ctx, labs, plain)
     if "+" in ctx.lower and "protein" in ctx.lower:
-        labs = dipstick_first(
-            ctx, readable(ctx.lower), labs, lambda m, t, s: _lab(ctx, m, t, cond=None, span=s, seen={})
-        )
+        labs = dipstick_first(ctx, readable(ctx.lower), labs, plain)
     if "collection" in words:
-        labs = urine_collection(ctx, labs, lambda m, t, span: _lab(ctx, m, t, cond=None, span=span, seen={}))
+        labs = urine_collection(ctx, labs, plain)
     if not labs and not words.isdisjoint(RULES.organ_words) and not words.isdisjoint(RULES.organ_qualifiers):
         labs = organ_function(ctx, lambda s, e, analyte: ctx.make(Lab, s, e, analyte=analyte))
     if not labs and len(ctx.lower) <= RULES.bare_max and (hits := words & _analyte_words()):
         spoken = [m for m in _mentions(ctx, hits) if m.analytes[0] not in RULES.silent_analytes]
         labs = bare_item(ctx, spoken, Lab)
     if "uln" in words or "upper" in words:
-        labs = uln_before(
-            ctx, readable(ctx.lower), labs, _spoken(ctx), lambda m, t, s: _lab(ctx, m, t, cond=None, span=s, seen={})
-        )
+        labs = uln_before(ctx, readable(ctx.lower), labs, _spoken(ctx), plain)
     if is_age_table(ctx):
         labs = age_table(ctx, labs, Lab)
     if ctx.prev is not None and RULES.anchor.search(ctx.lower) is not None:

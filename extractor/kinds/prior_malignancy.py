@@ -257,10 +257,17 @@ def _free_window(low: str) -> float | None:
         y = RULES.window.match(low, cue.end())
         if y is None or RULES.window_survival.search(low, max(0, y.start() - 45), y.start()):
             continue
-        n = parse_number(y.group("n"))
-        if n is not None and 0 < n <= _MAX_WINDOW:
-            return n if y.group("u").startswith("y") else round(n / 12, 2)
+        if (years := _years(y)) is not None:
+            return years
     return None
+
+
+def _years(y: re.Match[str]) -> float | None:
+    """The window in years a ``window`` match states (its number and unit), or None when out of range."""
+    n = parse_number(y.group("n"))
+    if n is None or not 0 < n <= _MAX_WINDOW:
+        return None
+    return n if y.group("u").startswith("y") else round(n / 12, 2)
 
 
 def _exception_child(ctx: ItemContext) -> list[PriorMalignancy]:
@@ -341,16 +348,12 @@ def extract(ctx: ItemContext) -> list[PriorMalignancy]:
     if y is not None and RULES.window_survival.search(low, max(0, y.start() - 45), y.start()):
         y = None  # a life expectancy, not a look-back window
     elif y is not None and not RULES.window_ahead.search(low, max(0, y.start() - 12), y.start()):
-        n = parse_number(y.group("n"))
-        if n is not None and 0 < n <= _MAX_WINDOW:
-            within = n if y.group("u").startswith("y") else round(n / 12, 2)
+        within = _years(y)
     elif y is None and "year" in low and RULES.window_one_year.search(low, m.start()):
         within = 1.0
     if y is None and within is None and "(" in low[: m.start()]:
         y = RULES.window_before.search(low[: m.start()], max(0, m.start() - 80))
-        n = parse_number(y.group("n")) if y is not None else None
-        if y is not None and n is not None and 0 < n <= _MAX_WINDOW:
-            within = n if y.group("u").startswith("y") else round(n / 12, 2)
+        within = _years(y) if y is not None else None
     exceptions = _exceptions(low, words, (m.start(), m.end()))
     return [ctx.make(PriorMalignancy, None, None, within_years=within, exceptions=exceptions)]
 
